@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "docgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "docgate", targets: ["docgate"]),
+        .library(name: "DocgateXML", targets: ["DocgateXML"]),
+        .library(name: "DocgateDocuments", targets: ["DocgateDocuments"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CXMLShims", dependencies: ["CLibXML2"]),
+        .target(name: "DocgateCore", swiftSettings: strict),
+        .target(name: "DocgateXML", dependencies: ["CLibXML2", "CXMLShims", "DocgateCore"], swiftSettings: strict),
+        .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "docgate",
+            dependencies: [
+                "DocgateCore", "DocgateXML", "DocgateDocuments",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "DocgateTestSupport", dependencies: ["DocgateCore"], path: "Tests/DocgateTestSupport", swiftSettings: strict),
+        .testTarget(name: "DocgateCoreTests", dependencies: ["DocgateCore"], swiftSettings: strict),
+        .testTarget(name: "DocgateXMLTests", dependencies: ["DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "DocgateDocumentsTests", dependencies: ["DocgateDocuments", "DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,61 @@
+import Glibc
+
+/// A file could not be read (missing, a directory, permission denied, an I/O error).
+public struct XMLFileError: Error, Sendable, Hashable {
+    public var path: String
+    /// The `errno` value behind it.
+    public var errorNumber: Int32
+
+    public init(path: String, errorNumber: Int32) {
+        self.path = path
+        self.errorNumber = errorNumber
+    }
+
+    /// The system's text for ``errorNumber``.
+    public var reason: String { String(cString: strerror(errorNumber)) }
+}
+
+/// Whole-file reads with `open`/`fstat`/`read`, bounded by a size limit.
+public enum FileBytes {
+    public enum Contents {
+        case bytes([UInt8])
+        case tooLarge(Int)
+    }
+
+    /// The size of a regular file, or the error that prevents reading it.
+    public static func size(of path: String) throws(XMLFileError) -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw XMLFileError(path: path, errorNumber: errno) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw XMLFileError(path: path, errorNumber: EISDIR) }
+        return Int(st.st_size)
+    }
+
+    public static func read(_ path: String, limit: Int) throws(XMLFileError) -> Contents {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw XMLFileError(path: path, errorNumber: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw XMLFileError(path: path, errorNumber: errno) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw XMLFileError(path: path, errorNumber: EISDIR) }
+        let expected = Int(st.st_size)
+        if expected > limit { return .tooLarge(expected) }
+        var buffer = [UInt8](repeating: 0, count: expected)
+        var filled = 0
+        var failure: Int32 = 0
+        buffer.withUnsafeMutableBytes { raw in
+            while filled < expected {
+                let n = Glibc.read(fd, raw.baseAddress! + filled, expected - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        if failure != 0 { throw XMLFileError(path: path, errorNumber: failure) }
+        if filled < expected { buffer.removeLast(expected - filled) }
+        return .bytes(buffer)
+    }
+}

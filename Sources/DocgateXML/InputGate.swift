@@ -1,0 +1,301 @@
+/// A reason the input gate refused an input before (or while) libxml2 parsed it.
+public enum GateProblem: Sendable, Hashable, Error {
+    case empty
+    case notXML(start: String)
+    case doctype(line: Int)
+    case tooDeep(line: Int, limit: Int)
+    case tooManyAttributes(line: Int, limit: Int)
+    case textTooLong(line: Int, limit: Int)
+    case nulByte(line: Int)
+    case invalidUTF8(line: Int)
+    case unsupportedEncoding(label: String)
+    case mislabelledEncoding(declared: String, actual: String)
+    case truncated(line: Int)
+    case tooLarge(size: Int, limit: Int)
+
+    public var line: Int? {
+        switch self {
+        case .doctype(let l), .tooDeep(let l, _), .tooManyAttributes(let l, _), .textTooLong(let l, _),
+             .nulByte(let l), .invalidUTF8(let l), .truncated(let l):
+            l
+        default:
+            nil
+        }
+    }
+}
+
+/// A lexical pre-scan of the raw bytes, run on every input before or while libxml2 parses it.
+///
+/// It knows just enough XML to find tags, quotes, comments, CDATA and processing instructions, and uses that to
+/// enforce ``XMLLimits`` (depth, attributes per element, text length), to refuse any DOCTYPE (so no DTD, entity
+/// declaration or external subset ever reaches libxml2), NUL bytes and non-XML files, to check UTF-8, and to spot a
+/// `windows-1251` label on UTF-8 bytes. It works on chunks, so the streaming reader feeds it from its read
+/// callback and a violation stops the parse within one chunk.
+struct InputGate {
+    private enum State: UInt8 {
+        case content, lt, startTag, quote, endTag, bang, bangDash, cdataOpen, comment, cdata, pi, skipToGT
+    }
+
+    private let limits: XMLLimits
+    let prolog: Prolog
+    private var state: State = .content
+    private var quoteChar: UInt32 = 0
+    private var slashInTag = false
+    private var runCount = 0          // dashes in a comment, ']' in CDATA, '?' seen in a PI, progress in "CDATA["
+    private var depth = 0
+    private var attributes = 0
+    private var textRun = 0
+    private(set) var line = 1
+    private var started = false
+    private var sawElement = false
+    private var firstBytes: [UInt8] = []
+    private(set) var problem: GateProblem?
+
+    // UTF-8 checking: continuation bytes still needed and the allowed range of the next one.
+    private var utf8Need = 0
+    private var utf8Low: UInt8 = 0x80
+    private var utf8High: UInt8 = 0xBF
+    private var utf8Broken = false
+    private var multibyteSeen = 0
+    private var pendingByte: UInt8? = nil   // half of a UTF-16 code unit split across chunks
+    private var bytesSeen = 0
+    private var bomToSkip: Int
+
+    init(prolog: Prolog, limits: XMLLimits) {
+        self.prolog = prolog
+        self.limits = limits
+        self.bomToSkip = prolog.bomLength
+    }
+
+    /// Scans the next chunk. Returns `false` once a problem was found.
+    @discardableResult
+    mutating func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        guard problem == nil else { return false }
+        var bytes = chunk
+        bytesSeen += chunk.count
+        if bytesSeen > limits.maxInputBytes {
+            problem = .tooLarge(size: bytesSeen, limit: limits.maxInputBytes)
+            return false
+        }
+        if bomToSkip > 0 {
+            let skip = min(bomToSkip, bytes.count)
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[skip...])
+            bomToSkip -= skip
+        }
+        if prolog.encoding.isSixteenBit {
+            scan16(bytes, bigEndian: prolog.encoding == .utf16BE)
+        } else {
+            scan8(bytes)
+        }
+        return problem == nil
+    }
+
+    /// Ends the input: reports what the last chunk left open.
+    mutating func finish() -> GateProblem? {
+        if problem != nil { return problem }
+        if !started {
+            problem = .empty
+        } else if utf8Need > 0 && prolog.encoding == .utf8 {
+            problem = .invalidUTF8(line: line)
+        } else if pendingByte != nil || depth > 0 || state != .content {
+            problem = .truncated(line: line)
+        } else if !sawElement {
+            problem = .truncated(line: line)
+        } else if prolog.encoding == .windows1251 && !utf8Broken && multibyteSeen > 0 {
+            problem = .mislabelledEncoding(declared: prolog.declaredLabel ?? "windows-1251", actual: "UTF-8")
+        }
+        return problem
+    }
+
+    private mutating func scan8(_ bytes: UnsafeRawBufferPointer) {
+        let checkUTF8 = prolog.encoding == .utf8
+        let observeUTF8 = prolog.encoding == .windows1251
+        for c in bytes {
+            if !started && c >= 0x80 {
+                noteStart(UInt32(c))
+                return
+            }
+            if c >= 0x80 || utf8Need > 0 {
+                if checkUTF8 {
+                    if !utf8Step(c) { problem = .invalidUTF8(line: line); return }
+                } else if observeUTF8 && !utf8Broken {
+                    if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
+                }
+                if c >= 0x80 {
+                    slashInTag = false
+                    if state == .content || state == .cdata { countText(); if problem != nil { return } }
+                    continue
+                }
+            }
+            step(UInt32(c))
+            if problem != nil { return }
+        }
+    }
+
+    private mutating func scan16(_ bytes: UnsafeRawBufferPointer, bigEndian: Bool) {
+        var i = 0
+        let n = bytes.count
+        if let first = pendingByte, n > 0 {
+            let unit = bigEndian ? UInt32(first) << 8 | UInt32(bytes[0]) : UInt32(bytes[0]) << 8 | UInt32(first)
+            pendingByte = nil
+            i = 1
+            step(unit)
+            if problem != nil { return }
+        }
+        while i + 1 < n {
+            let unit = bigEndian ? UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1])
+                                 : UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i])
+            step(unit)
+            if problem != nil { return }
+            i += 2
+        }
+        if i < n { pendingByte = bytes[i] }
+    }
+
+    /// One UTF-8 byte through the validator (RFC 3629 ranges: no overlongs, no surrogates, ≤ U+10FFFF).
+    @inline(__always)
+    private mutating func utf8Step(_ c: UInt8) -> Bool {
+        if utf8Need > 0 {
+            guard c >= utf8Low && c <= utf8High else { return false }
+            utf8Need -= 1
+            utf8Low = 0x80
+            utf8High = 0xBF
+            return true
+        }
+        switch c {
+        case 0x00...0x7F: return true
+        case 0xC2...0xDF: utf8Need = 1
+        case 0xE0: utf8Need = 2; utf8Low = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: utf8Need = 2
+        case 0xED: utf8Need = 2; utf8High = 0x9F
+        case 0xF0: utf8Need = 3; utf8Low = 0x90
+        case 0xF1...0xF3: utf8Need = 3
+        case 0xF4: utf8Need = 3; utf8High = 0x8F
+        default: return false
+        }
+        multibyteSeen += 1
+        return true
+    }
+
+    private mutating func noteStart(_ c: UInt32) {
+        started = true
+        if c != 0x3C {  // '<'
+            problem = .notXML(start: describeStart(c))
+        }
+    }
+
+    private func describeStart(_ c: UInt32) -> String {
+        if c >= 0x21 && c < 0x7F { return String(UnicodeScalar(UInt8(c))) }
+        let hex = String(c, radix: 16, uppercase: true)
+        return "0x" + (hex.count % 2 == 1 ? "0" + hex : hex)
+    }
+
+    @inline(__always)
+    private mutating func countText() {
+        textRun += 1
+        if textRun > limits.maxTextLength {
+            problem = .textTooLong(line: line, limit: limits.maxTextLength)
+        }
+    }
+
+    /// One code unit below U+0080 (or any UTF-16 unit) through the markup state machine.
+    private mutating func step(_ c: UInt32) {
+        if c == 0x0A { line += 1 }
+        if c == 0 {
+            problem = .nulByte(line: line)
+            return
+        }
+        if !started {
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { return }
+            noteStart(c)
+            if problem != nil { return }
+        }
+        switch state {
+        case .content:
+            if c == 0x3C {
+                state = .lt
+                textRun = 0
+            } else {
+                countText()
+            }
+        case .lt:
+            switch c {
+            case 0x2F: state = .endTag                                   // '/'
+            case 0x21: state = .bang                                     // '!'
+            case 0x3F: state = .pi; runCount = 0                         // '?'
+            default:
+                state = .startTag
+                slashInTag = false
+                attributes = 0
+                sawElement = true
+                depth += 1
+                if depth > limits.maxDepth { problem = .tooDeep(line: line, limit: limits.maxDepth) }
+            }
+        case .startTag:
+            switch c {
+            case 0x22, 0x27:                                             // '"' or '\''
+                quoteChar = c
+                state = .quote
+                slashInTag = false
+            case 0x3D:                                                   // '='
+                attributes += 1
+                slashInTag = false
+                if attributes > limits.maxAttributes {
+                    problem = .tooManyAttributes(line: line, limit: limits.maxAttributes)
+                }
+            case 0x2F: slashInTag = true
+            case 0x3E:                                                   // '>'
+                if slashInTag { depth -= 1 }
+                state = .content
+            default: slashInTag = false
+            }
+        case .quote:
+            if c == quoteChar { state = .startTag }
+        case .endTag:
+            if c == 0x3E {
+                depth -= 1
+                state = .content
+            }
+        case .bang:
+            if c == 0x2D {                                               // "<!-"
+                state = .bangDash
+            } else if c == 0x5B {                                        // "<!["
+                state = .cdataOpen
+                runCount = 0
+            } else if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) {
+                problem = .doctype(line: line)                           // <!DOCTYPE, <!ENTITY, <!ELEMENT …
+            } else {
+                state = .skipToGT
+            }
+        case .bangDash:
+            if c == 0x2D { state = .comment; runCount = 0 } else { state = .skipToGT }
+        case .cdataOpen:
+            let expected: [UInt32] = [0x43, 0x44, 0x41, 0x54, 0x41, 0x5B]  // "CDATA["
+            if c == expected[runCount] {
+                runCount += 1
+                if runCount == expected.count { state = .cdata; runCount = 0 }
+            } else {
+                state = .skipToGT
+            }
+        case .comment:
+            if c == 0x2D {
+                runCount += 1
+            } else {
+                if c == 0x3E && runCount >= 2 { state = .content }
+                runCount = 0
+            }
+        case .cdata:
+            if c == 0x5D {
+                runCount += 1
+            } else {
+                if c == 0x3E && runCount >= 2 { state = .content } else { countText() }
+                runCount = 0
+            }
+        case .pi:
+            if c == 0x3E && runCount == 1 { state = .content }
+            runCount = c == 0x3F ? 1 : 0
+        case .skipToGT:
+            if c == 0x3E { state = .content }
+        }
+    }
+}

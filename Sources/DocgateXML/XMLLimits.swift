@@ -1,0 +1,31 @@
+/// Bounds on untrusted input, enforced before libxml2 sees the bytes.
+///
+/// libxml2 2.9 has its own hard limits (depth 256 and 10 MB text nodes without `XML_PARSE_HUGE`), but it checks
+/// duplicate attributes quadratically: a start tag with 100 000 attributes keeps it busy for 15 s. The input gate
+/// (``InputGate``) counts attributes, depth and text length as the bytes stream past and stops the parse early.
+public struct XMLLimits: Sendable, Hashable {
+    /// Largest input accepted at all, in bytes.
+    public var maxInputBytes: Int
+    /// Files larger than this are validated with the streaming reader instead of a tree.
+    public var streamingThreshold: Int
+    /// Deepest element nesting accepted.
+    public var maxDepth: Int
+    /// Most attributes (namespace declarations included) on one element.
+    public var maxAttributes: Int
+    /// Longest run of character data between two tags, in code units.
+    public var maxTextLength: Int
+    /// Most findings kept per document; the rest are counted.
+    public var maxIssues: Int
+
+    public init(maxInputBytes: Int = 4 << 30, streamingThreshold: Int = 16 << 20, maxDepth: Int = 256,
+                maxAttributes: Int = 256, maxTextLength: Int = 10_000_000, maxIssues: Int = 200) {
+        self.maxInputBytes = maxInputBytes
+        self.streamingThreshold = streamingThreshold
+        self.maxDepth = maxDepth
+        self.maxAttributes = maxAttributes
+        self.maxTextLength = maxTextLength
+        self.maxIssues = maxIssues
+    }
+
+    public static let `default` = XMLLimits()
+}

@@ -1,0 +1,149 @@
+import CLibXML2
+import CXMLShims
+import Glibc
+
+/// A view of one element in a parsed tree. It does not own the node: it is valid while its ``XMLDocument``
+/// (or, when streaming, the reader's current subtree) is alive, and like the document it stays on one thread.
+public struct XMLNode {
+    public let pointer: xmlNodePtr
+
+    public init(pointer: xmlNodePtr) {
+        self.pointer = pointer
+    }
+
+    /// The local name, without prefix.
+    public var name: String {
+        guard let n = pointer.pointee.name else { return "" }
+        return String(cString: n)
+    }
+
+    /// True when the local name equals `name`; cheaper than comparing ``name``.
+    public func isNamed(_ name: StaticString) -> Bool {
+        guard let n = pointer.pointee.name else { return false }
+        return strcmp(UnsafeRawPointer(n).assumingMemoryBound(to: CChar.self),
+                      UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+    }
+
+    public var namespaceURI: String? {
+        guard let ns = pointer.pointee.ns, let href = ns.pointee.href else { return nil }
+        return String(cString: href)
+    }
+
+    public var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
+
+    /// 1-based source line (exact beyond 65 535 when parsed with `XML_PARSE_BIG_LINES`).
+    public var line: Int { Int(xmlGetLineNo(pointer)) }
+
+    public var parent: XMLNode? {
+        guard let p = pointer.pointee.parent, p.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return XMLNode(pointer: p)
+    }
+
+    /// Child elements in document order.
+    public var children: XMLChildren { XMLChildren(first: pointer.pointee.children) }
+
+    /// The first child element with this local name.
+    public func child(_ name: StaticString) -> XMLNode? {
+        var c = pointer.pointee.children
+        while let node = c {
+            if node.pointee.type == XML_ELEMENT_NODE, XMLNode(pointer: node).isNamed(name) { return XMLNode(pointer: node) }
+            c = node.pointee.next
+        }
+        return nil
+    }
+
+    /// All child elements with this local name.
+    public func children(_ name: StaticString) -> [XMLNode] {
+        children.filter { $0.isNamed(name) }
+    }
+
+    /// The concatenated text content of the element and its descendants.
+    public var text: String {
+        // Fast path: a single text child.
+        if let c = pointer.pointee.children, c.pointee.next == nil, c.pointee.type == XML_TEXT_NODE,
+           let content = c.pointee.content {
+            return String(cString: content)
+        }
+        guard let content = xmlNodeGetContent(pointer) else { return "" }
+        defer { docgate_xml_free(content) }
+        return String(cString: content)
+    }
+
+    /// Text of the first child element with this name, whitespace-trimmed; `nil` if there is no such child.
+    public func childText(_ name: StaticString) -> String? {
+        child(name).map { $0.text.trimmingXMLSpace }
+    }
+
+    /// The value of an attribute without namespace.
+    public func attribute(_ name: String) -> String? {
+        guard let v = xmlGetNoNsProp(pointer, name) else { return nil }
+        defer { docgate_xml_free(v) }
+        return String(cString: v)
+    }
+
+    /// `/root/child/item[3]/leaf`: local names, with a position where same-named siblings exist.
+    public var path: String {
+        var steps: [String] = []
+        var current: xmlNodePtr? = pointer
+        if pointer.pointee.type == XML_ATTRIBUTE_NODE {
+            steps.append("@" + name)
+            current = pointer.pointee.parent
+        }
+        while let node = current, node.pointee.type == XML_ELEMENT_NODE {
+            steps.append(XMLNode(pointer: node).step)
+            current = node.pointee.parent
+        }
+        return "/" + steps.reversed().joined(separator: "/")
+    }
+
+    private var step: String {
+        let own = pointer.pointee.name
+        var index = 1
+        var hasSameNamed = false
+        var s = pointer.pointee.prev
+        while let node = s {
+            if node.pointee.type == XML_ELEMENT_NODE, xmlStrEqual(node.pointee.name, own) != 0 { index += 1 }
+            s = node.pointee.prev
+        }
+        if index == 1 {
+            s = pointer.pointee.next
+            while let node = s {
+                if node.pointee.type == XML_ELEMENT_NODE, xmlStrEqual(node.pointee.name, own) != 0 {
+                    hasSameNamed = true
+                    break
+                }
+                s = node.pointee.next
+            }
+        }
+        return index > 1 || hasSameNamed ? "\(name)[\(index)]" : name
+    }
+}
+
+/// The element children of a node, lazily.
+public struct XMLChildren: Sequence {
+    let first: xmlNodePtr?
+
+    public struct Iterator: IteratorProtocol {
+        var cursor: xmlNodePtr?
+
+        public mutating func next() -> XMLNode? {
+            while let node = cursor {
+                cursor = node.pointee.next
+                if node.pointee.type == XML_ELEMENT_NODE { return XMLNode(pointer: node) }
+            }
+            return nil
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(cursor: first) }
+}
+
+extension StringProtocol {
+    /// Trims the XML whitespace characters (space, tab, CR, LF) from both ends.
+    public var trimmingXMLSpace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = lastIndex(where: { !isSpace($0) })!
+        return String(self[start...end])
+    }
+}
