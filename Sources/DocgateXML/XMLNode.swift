@@ -39,6 +39,16 @@ public struct XMLNode {
         return XMLNode(pointer: p)
     }
 
+    /// The next element at the same level, if any.
+    public var nextElementSibling: XMLNode? {
+        var s = pointer.pointee.next
+        while let node = s {
+            if node.pointee.type == XML_ELEMENT_NODE { return XMLNode(pointer: node) }
+            s = node.pointee.next
+        }
+        return nil
+    }
+
     /// Child elements in document order.
     public var children: XMLChildren { XMLChildren(first: pointer.pointee.children) }
 
@@ -73,6 +83,9 @@ public struct XMLNode {
     public func childText(_ name: StaticString) -> String? {
         child(name).map { $0.text.trimmingXMLSpace }
     }
+
+    /// True when the element carries attributes (namespace declarations aside).
+    public var hasAttributes: Bool { pointer.pointee.properties != nil }
 
     /// The value of an attribute without namespace.
     public func attribute(_ name: String) -> String? {

@@ -221,14 +221,15 @@ final class StreamWalker {
                     ret = xmlTextReaderRead(reader)
                     continue
                 }
-                recordStep = "\(name)[\(index)]"
+                recordStep = parentPath.isEmpty && index == 1 ? name : "\(name)[\(index)]"
                 if let consumer {
                     guard let expanded = xmlTextReaderExpand(reader) else { return false }
                     if let line = firstXInclude(in: expanded) {
                         xincludeLine = line
                         return false
                     }
-                    consumer.record(XMLNode(pointer: expanded), in: parentPath)
+                    consumer.record(XMLNode(pointer: expanded), in: parentPath,
+                                    path: "/" + steps.joined(separator: "/") + "/" + recordStep!)
                 }
                 ret = xmlTextReaderNext(reader)
                 recordStep = nil

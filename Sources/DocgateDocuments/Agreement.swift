@@ -1,0 +1,243 @@
+import DocgateXML
+
+/// Соглашение с исполнителем (`urn://docgate/agreement/1`).
+public struct Agreement: Sendable, Codable {
+    public struct YearValue: Sendable, Hashable, Codable {
+        public var year: Int
+        public var volume: DecimalValue
+        public var normativeCost: DecimalValue
+        public var correctionFactor: DecimalValue?
+        public var amount: DecimalValue
+        public var kbk: String
+    }
+
+    public struct ServiceLine: Sendable, Hashable, Codable {
+        public var service: Service
+        public var indicator: Indicator
+        public var allowedDeviation: DecimalValue
+        public var yearValues: [YearValue]
+    }
+
+    public struct Payment: Sendable, Hashable, Codable {
+        public var period: String
+        public var kbk: String
+        public var amount: DecimalValue
+
+        /// The year of `2025-03` or `2025-Q1`.
+        public var year: Int { Int(period.prefix(4)) ?? 0 }
+    }
+
+    public var kind: String = ""
+    public var event: String = ""
+    public var baseAgreementRef: DocumentRef?
+    public var socialOrderRef: DocumentRef?
+    public var competitionRef: DocumentRef?
+    public var grantor: Organization?
+    public var executor: Organization?
+    public var executorRegistryEntry: String?
+    public var term: Period?
+    public var services: [ServiceLine] = []
+    public var payments: [Payment] = []
+    public var yearTotals: [Int: DecimalValue] = [:]
+    public var terminationDate: CalendarDate?
+}
+
+final class AgreementReader: KindReader {
+    static let containers: Set<String> = []
+
+    private let context: ReadContext
+    private var f: Findings { context.findings }
+    var model = Agreement()
+    private var kbks: [(value: String, location: Location)] = []
+    private var serviceSums: [Int: DecimalValue] = [:]
+    private var paymentSums: [Int: DecimalValue] = [:]
+    private var locations: [String: Location] = [:]
+    private var yearValueLocations: [Int: Location] = [:]
+
+    init(context: ReadContext) {
+        self.context = context
+        model.kind = context.attributes["kind"] ?? ""
+        model.event = context.attributes["event"] ?? ""
+    }
+
+    func record(_ r: RecordContext, in container: String) {
+        let n = r.node
+        if n.isNamed("baseAgreementRef") {
+            model.baseAgreementRef = DocumentRef(n)
+        } else if n.isNamed("socialOrderRef") {
+            model.socialOrderRef = DocumentRef(n)
+        } else if n.isNamed("competitionRef") {
+            model.competitionRef = DocumentRef(n)
+        } else if n.isNamed("grantor") {
+            model.grantor = Organization(n)
+            locations["grantor"] = r.location()
+        } else if n.isNamed("executor") {
+            model.executor = Organization(n)
+        } else if n.isNamed("executorRegistryEntry") {
+            model.executorRegistryEntry = n.text.trimmingXMLSpace
+        } else if n.isNamed("term") {
+            model.term = Period(n)
+            locations["term"] = r.location()
+        } else if n.isNamed("service") {
+            readService(r)
+        } else if n.isNamed("paymentSchedule") {
+            for p in n.children("payment") {
+                let payment = Agreement.Payment(period: p.string("period"), kbk: p.string("kbk"),
+                                                amount: p.decimal("amount") ?? .zero)
+                kbks.append((payment.kbk, r.location(child: "kbk", of: p)))
+                paymentSums[payment.year] = add(paymentSums[payment.year], payment.amount, r.location(p))
+                model.payments.append(payment)
+            }
+            locations["paymentSchedule"] = r.location()
+        } else if n.isNamed("totals") {
+            for t in n.children("yearTotal") {
+                let year = Int(t.attribute("year") ?? "") ?? 0
+                model.yearTotals[year] = t.decimalValue ?? .zero
+                locations["total\(year)"] = r.location(t)
+            }
+            locations["totals"] = r.location()
+        } else if n.isNamed("termination") {
+            model.terminationDate = n.date("date")
+        }
+    }
+
+    private func add(_ a: DecimalValue?, _ b: DecimalValue, _ at: Location) -> DecimalValue {
+        guard let s = (a ?? .zero).adding(b) else { f.overflow(at: at); return a ?? .zero }
+        return s
+    }
+
+    private func readService(_ r: RecordContext) {
+        let n = r.node
+        var values: [Agreement.YearValue] = []
+        for yv in n.children("yearValue") {
+            let v = Agreement.YearValue(year: Int(yv.attribute("year") ?? "") ?? 0, volume: yv.decimal("volume") ?? .zero,
+                                        normativeCost: yv.decimal("normativeCost") ?? .zero,
+                                        correctionFactor: yv.decimal("correctionFactor"),
+                                        amount: yv.decimal("amount") ?? .zero, kbk: yv.string("kbk"))
+            values.append(v)
+            kbks.append((v.kbk, r.location(child: "kbk", of: yv)))
+            yearValueLocations[v.year] = yearValueLocations[v.year] ?? r.location(yv)
+            let at = r.location(child: "amount", of: yv)
+            if let product = v.volume.multiplied(by: v.normativeCost)?.multiplied(by: v.correctionFactor ?? .one) {
+                let expected = product.rounded(2)
+                if expected != v.amount {
+                    let factor = v.correctionFactor.map { " × \($0)" } ?? ""
+                    f.add(.agreementAmount, at: at,
+                          ru: "Сумма \(v.amount) на \(v.year) год не равна \(v.volume) × \(v.normativeCost)\(factor) = \(expected)",
+                          en: "Amount \(v.amount) for \(v.year) is not \(v.volume) × \(v.normativeCost)\(factor) = \(expected)")
+                }
+            } else {
+                f.overflow(at: at)
+            }
+            serviceSums[v.year] = add(serviceSums[v.year], v.amount, at)
+        }
+        let line = Agreement.ServiceLine(
+            service: Service(n), indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+            allowedDeviation: n.decimal("allowedDeviation") ?? .zero, yearValues: values)
+        DeviationChecks.warnIfWide(line.allowedDeviation, at: r.location(child: "allowedDeviation"), f)
+        model.services.append(line)
+    }
+
+    func finish() {
+        checkTotals()
+        checkKBK()
+        checkTerm()
+    }
+
+    private func checkTotals() {
+        for (year, sum) in serviceSums {
+            guard let total = model.yearTotals[year] else {
+                f.add(.agreementTotals, at: locations["totals"],
+                      ru: "Нет итоговой суммы за \(year) год, хотя по услугам на этот год \(sum)",
+                      en: "No yearly total for \(year) although the services amount to \(sum)")
+                continue
+            }
+            if total != sum {
+                f.add(.agreementTotals, at: locations["total\(year)"],
+                      ru: "Итог за \(year) год \(total), а сумма по услугам \(sum)",
+                      en: "The total for \(year) is \(total) but the services sum to \(sum)")
+            }
+        }
+        for (year, total) in model.yearTotals where serviceSums[year] == nil {
+            f.add(.agreementTotals, at: locations["total\(year)"],
+                  ru: "Итог за \(year) год \(total), но ни одна услуга не запланирована на этот год",
+                  en: "A total of \(total) for \(year) but no service is planned for that year")
+        }
+        guard !model.payments.isEmpty else { return }
+        for year in Set(model.yearTotals.keys).union(paymentSums.keys) {
+            let total = model.yearTotals[year] ?? .zero
+            let paid = paymentSums[year] ?? .zero
+            if total != paid {
+                f.add(.agreementTotals, at: locations["paymentSchedule"],
+                      ru: "По графику платежей за \(year) год перечисляется \(paid), а итог за год \(total)",
+                      en: "The payment schedule pays \(paid) for \(year) but the yearly total is \(total)")
+            }
+        }
+    }
+
+    private func checkKBK() {
+        let chapter = model.grantor?.budgetChapter
+        if chapter == nil {
+            f.add(.kbk, at: locations["grantor"],
+                  ru: "У получателя средств (grantor) должна быть указана глава по БК (budgetChapter)",
+                  en: "The grantor must state its budget chapter (budgetChapter)")
+        }
+        for (kbk, location) in kbks {
+            if !Identifiers.isExpenseKBK(kbk) {
+                f.add(.kbk, at: location,
+                      ru: "КБК «\(kbk)» не соответствует структуре кода расходов (глава 3 + раздел 4 + целевая статья 10 + вид расходов 3)",
+                      en: "КБК '\(kbk)' is not an expense code (chapter 3 + section 4 + target article 10 + expense type 3)")
+            } else if let chapter, !kbk.hasPrefix(chapter) {
+                f.add(.kbk, at: location,
+                      ru: "КБК «\(kbk)» начинается не с главы получателя средств \(chapter)",
+                      en: "КБК '\(kbk)' does not start with the grantor's chapter \(chapter)")
+            }
+        }
+    }
+
+    private func checkTerm() {
+        let header = context.header
+        if let term = model.term, let from = term.from, let to = term.to {
+            if to < from {
+                f.add(.agreementTerm, at: locations["term"],
+                      ru: "Срок соглашения заканчивается (\(to)) раньше, чем начинается (\(from))",
+                      en: "The agreement ends (\(to)) before it starts (\(from))")
+            }
+            for (year, location) in yearValueLocations where year < from.year || year > to.year {
+                f.add(.agreementTerm, at: location,
+                      ru: "\(year) год вне срока соглашения \(from) — \(to)",
+                      en: "Year \(year) is outside the agreement term \(from) – \(to)")
+            }
+        }
+        if model.event == "amended" && model.baseAgreementRef == nil {
+            f.add(.agreementTerm, at: locations["term"],
+                  ru: "Дополнительное соглашение (event=\"amended\") должно ссылаться на основное (baseAgreementRef)",
+                  en: "An additional agreement (event=\"amended\") must reference the base agreement (baseAgreementRef)")
+        }
+        if let base = model.baseAgreementRef?.version, let header, base >= header.version {
+            f.add(.agreementTerm, at: locations["term"],
+                  ru: "Версия дополнительного соглашения \(header.version) должна быть больше версии основного \(base)",
+                  en: "The additional agreement's version \(header.version) must be above the base agreement's \(base)")
+        }
+        if model.event == "terminated" && model.terminationDate == nil {
+            f.add(.agreementTerm, at: locations["term"],
+                  ru: "Расторгнутое соглашение (event=\"terminated\") должно содержать сведения о расторжении",
+                  en: "A terminated agreement (event=\"terminated\") must carry the termination")
+        }
+    }
+
+    func summary(into s: inout DocumentSummary) {
+        s.party("Получатель средств (ГРБС)", "Grantor", model.grantor)
+        s.party("Исполнитель", "Executor", model.executor)
+        if let term = model.term, let from = term.from, let to = term.to {
+            s.figure("Срок", "Term", "\(from) — \(to)")
+        }
+        s.figure("Услуг", "Services", String(model.services.count))
+        for (year, total) in model.yearTotals.sorted(by: { $0.key < $1.key }) {
+            s.figure("Итого на \(year) год, руб.", "Total for \(year), RUB", total.formatted(places: 2))
+        }
+        s.reference("Социальный заказ", "Social order", model.socialOrderRef)
+        s.reference("Основное соглашение", "Base agreement", model.baseAgreementRef)
+        s.reference("Конкурс", "Competition", model.competitionRef)
+    }
+}

@@ -1,0 +1,116 @@
+/// A calendar date from an `xs:date` (`2025-01-15`, optionally with a time-zone suffix, which is kept out of
+/// comparisons: the acts count days, not instants).
+public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init?(_ text: some StringProtocol) {
+        let s = Array(text.trimmingXMLSpaceFast.utf8)
+        guard s.count >= 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"),
+              let y = Self.number(s[0..<4]), let m = Self.number(s[5..<7]), let d = Self.number(s[8..<10]),
+              (1...12).contains(m), d >= 1, d <= Self.daysIn(month: m, year: y) else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var v = 0
+        for b in bytes {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            v = v * 10 + Int(b - 0x30)
+        }
+        return v
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days later.
+    public func adding(days: Int) -> CalendarDate {
+        CalendarDate(daysSinceEpoch: daysSinceEpoch + days)
+    }
+
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+    }
+
+    public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public var description: String {
+        func pad(_ v: Int, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let d = CalendarDate(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date: \(text)"))
+        }
+        self = d
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// An instant from an `xs:dateTime` with offset, as seconds since the Unix epoch.
+public enum Timestamp {
+    /// Parses `2025-01-15T10:30:00(.fff)?(Z|±hh:mm)`; `nil` without an offset or when malformed.
+    public static func secondsSinceEpoch(_ text: some StringProtocol) -> Int? {
+        let s = Array(text.trimmingXMLSpaceFast.utf8)
+        guard s.count >= 20, s[10] == UInt8(ascii: "T"), s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"),
+              let date = CalendarDate(String(decoding: s[0..<10], as: UTF8.self)),
+              let h = CalendarDate.number(s[11..<13]), let mi = CalendarDate.number(s[14..<16]),
+              let se = CalendarDate.number(s[17..<19]) else { return nil }
+        var i = 19
+        if i < s.count, s[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < s.count, s[i] >= 0x30 && s[i] <= 0x39 { i += 1 }
+        }
+        guard i < s.count else { return nil }
+        var offset = 0
+        if s[i] == UInt8(ascii: "Z") {
+            guard i + 1 == s.count else { return nil }
+        } else {
+            guard i + 6 == s.count, s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-"),
+                  let oh = CalendarDate.number(s[(i + 1)..<(i + 3)]), s[i + 3] == UInt8(ascii: ":"),
+                  let om = CalendarDate.number(s[(i + 4)..<(i + 6)]) else { return nil }
+            offset = (oh * 3600 + om * 60) * (s[i] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        return date.daysSinceEpoch * 86_400 + h * 3600 + mi * 60 + se - offset
+    }
+}

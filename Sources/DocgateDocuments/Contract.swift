@@ -1,0 +1,117 @@
+import DocgateXML
+
+/// Договор потребителя с исполнителем по социальному сертификату (`urn://docgate/contract/1`).
+public struct Contract: Sendable, Codable {
+    public struct ServiceLine: Sendable, Hashable, Codable {
+        public var service: Service
+        public var indicator: Indicator
+        public var volume: DecimalValue
+        public var pricePerUnit: DecimalValue
+        public var amountFromCertificate: DecimalValue
+        public var amountPaidByConsumer: DecimalValue?
+        public var total: DecimalValue
+    }
+
+    public var event: String = ""
+    public var certificateNumber: String = ""
+    public var certificateId: String?
+    public var agreementRef: DocumentRef?
+    public var executor: Organization?
+    public var consumer: Person?
+    public var term: Period?
+    public var services: [ServiceLine] = []
+    public var terminationDate: CalendarDate?
+}
+
+final class ContractReader: KindReader {
+    static let containers: Set<String> = []
+
+    private let context: ReadContext
+    private var f: Findings { context.findings }
+    var model = Contract()
+    private var termLocation: Location?
+    private var terminationLocation: Location?
+
+    init(context: ReadContext) {
+        self.context = context
+        model.event = context.attributes["event"] ?? ""
+    }
+
+    func record(_ r: RecordContext, in container: String) {
+        let n = r.node
+        if n.isNamed("certificateRef") {
+            model.certificateNumber = n.string("number")
+            model.certificateId = n.childText("id")
+        } else if n.isNamed("agreementRef") {
+            model.agreementRef = DocumentRef(n)
+        } else if n.isNamed("executor") {
+            model.executor = Organization(n)
+        } else if n.isNamed("consumer") {
+            model.consumer = Person(n)
+        } else if n.isNamed("term") {
+            model.term = Period(n)
+            termLocation = r.location()
+        } else if n.isNamed("service") {
+            readService(r)
+        } else if n.isNamed("termination") {
+            model.terminationDate = n.date("date")
+            terminationLocation = r.location(child: "date")
+        }
+    }
+
+    private func readService(_ r: RecordContext) {
+        let n = r.node
+        let line = Contract.ServiceLine(
+            service: Service(n), indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+            volume: n.decimal("volume") ?? .zero, pricePerUnit: n.decimal("pricePerUnit") ?? .zero,
+            amountFromCertificate: n.decimal("amountFromCertificate") ?? .zero,
+            amountPaidByConsumer: n.decimal("amountPaidByConsumer"), total: n.decimal("total") ?? .zero)
+        let at = r.location(child: "total")
+        guard let product = line.volume.multiplied(by: line.pricePerUnit),
+              let paid = line.amountFromCertificate.adding(line.amountPaidByConsumer ?? .zero) else {
+            f.overflow(at: at)
+            return
+        }
+        let expected = product.rounded(2)
+        if expected != line.total {
+            f.add(.contractAmounts, at: at,
+                  ru: "Стоимость \(line.total) не равна объёму \(line.volume) × цену \(line.pricePerUnit) = \(expected)",
+                  en: "Total \(line.total) is not volume \(line.volume) × price \(line.pricePerUnit) = \(expected)")
+        }
+        if paid != line.total {
+            f.add(.contractAmounts, at: at,
+                  ru: "Сумма за счёт сертификата и оплата потребителя дают \(paid), а стоимость \(line.total)",
+                  en: "The certificate's share and the consumer's payment add up to \(paid), not the total \(line.total)")
+        }
+        model.services.append(line)
+    }
+
+    func finish() {
+        if let term = model.term, let from = term.from, let to = term.to, to < from {
+            f.add(.contractTermination, at: termLocation,
+                  ru: "Договор заканчивается (\(to)) раньше, чем начинается (\(from))",
+                  en: "The contract ends (\(to)) before it starts (\(from))")
+        }
+        if model.event == "terminated" && model.terminationDate == nil {
+            f.add(.contractTermination, at: termLocation,
+                  ru: "Расторгнутый договор (event=\"terminated\") должен содержать сведения о расторжении",
+                  en: "A terminated contract (event=\"terminated\") must carry the termination")
+        }
+        if let date = model.terminationDate, let headerDate = context.header?.date, date < headerDate {
+            f.add(.contractTermination, at: terminationLocation,
+                  ru: "Дата расторжения \(date) раньше даты договора \(headerDate)",
+                  en: "Termination date \(date) is before the contract date \(headerDate)")
+        }
+    }
+
+    func summary(into s: inout DocumentSummary) {
+        s.party("Исполнитель", "Executor", model.executor)
+        s.person("Потребитель", "Consumer", model.consumer)
+        s.figure("Социальный сертификат", "Social certificate", model.certificateNumber)
+        if let term = model.term, let from = term.from, let to = term.to { s.figure("Срок", "Term", "\(from) — \(to)") }
+        s.figure("Стоимость, руб.", "Total, RUB", model.services.map(\.total).sum()?.formatted(places: 2))
+        s.figure("За счёт сертификата, руб.", "Covered by the certificate, RUB",
+                 model.services.map(\.amountFromCertificate).sum()?.formatted(places: 2))
+        s.reference("Соглашение", "Agreement", model.agreementRef)
+    }
+}

@@ -1,0 +1,221 @@
+/// An exact decimal number: an integer significand and a count of fraction digits.
+///
+/// Money and volumes are never binary floating point in docgate. `12.30` is `(1230, scale 2)`; arithmetic is
+/// exact; rounding is explicit and by default half away from zero (to kopecks unless the acts say otherwise).
+/// The significand is 128-bit, enough for the schema's largest products (20 × 18 digits) in practice; an overflow
+/// is reported as `nil` by the arithmetic that can overflow, never wrapped.
+public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    public private(set) var significand: Int128
+    public private(set) var scale: Int
+
+    public static let zero = DecimalValue(significand: 0, scale: 0)
+    public static let one = DecimalValue(significand: 1, scale: 0)
+    public static let hundred = DecimalValue(significand: 100, scale: 0)
+
+    public init(significand: Int128, scale: Int) {
+        self.significand = significand
+        self.scale = scale
+    }
+
+    public init(_ integer: Int) {
+        self.init(significand: Int128(integer), scale: 0)
+    }
+
+    /// Parses the `xs:decimal` lexical form (`-12.50`, `+3`, `.5`, `7.`), surrounding whitespace allowed.
+    public init?(_ text: some StringProtocol) {
+        var sign: Int128 = 1
+        var digits: Int128 = 0
+        var scale = 0
+        var seenDigit = false
+        var seenPoint = false
+        var chars = Substring(text.trimmingXMLSpaceFast)
+        if chars.first == "-" { sign = -1; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
+        for c in chars.utf8 {
+            if c == UInt8(ascii: ".") {
+                if seenPoint { return nil }
+                seenPoint = true
+            } else if c >= 0x30 && c <= 0x39 {
+                let (m, o1) = digits.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int128(c - 0x30))
+                if o1 || o2 { return nil }
+                digits = a
+                seenDigit = true
+                if seenPoint { scale += 1 }
+            } else {
+                return nil
+            }
+        }
+        guard seenDigit else { return nil }
+        self.init(significand: sign * digits, scale: scale)
+    }
+
+    private static func pow10(_ n: Int) -> Int128? {
+        var r: Int128 = 1
+        for _ in 0..<n {
+            let (m, o) = r.multipliedReportingOverflow(by: 10)
+            if o { return nil }
+            r = m
+        }
+        return r
+    }
+
+    /// The same value with `scale` fraction digits (only ever adds zeros).
+    private func rescaled(to newScale: Int) -> Int128? {
+        precondition(newScale >= scale)
+        guard let f = Self.pow10(newScale - scale) else { return nil }
+        let (m, o) = significand.multipliedReportingOverflow(by: f)
+        return o ? nil : m
+    }
+
+    private static func aligned(_ a: DecimalValue, _ b: DecimalValue) -> (Int128, Int128, Int)? {
+        let s = max(a.scale, b.scale)
+        guard let x = a.rescaled(to: s), let y = b.rescaled(to: s) else { return nil }
+        return (x, y, s)
+    }
+
+    /// Exact sum; `nil` on overflow.
+    public func adding(_ other: DecimalValue) -> DecimalValue? {
+        guard let (x, y, s) = Self.aligned(self, other) else { return nil }
+        let (r, o) = x.addingReportingOverflow(y)
+        return o ? nil : DecimalValue(significand: r, scale: s)
+    }
+
+    /// Exact difference; `nil` on overflow.
+    public func subtracting(_ other: DecimalValue) -> DecimalValue? {
+        adding(DecimalValue(significand: -other.significand, scale: other.scale))
+    }
+
+    /// Exact product; `nil` on overflow.
+    public func multiplied(by other: DecimalValue) -> DecimalValue? {
+        let (r, o) = significand.multipliedReportingOverflow(by: other.significand)
+        return o ? nil : DecimalValue(significand: r, scale: scale + other.scale).normalizedScale()
+    }
+
+    /// Removes trailing fraction zeros beyond two places, to keep products of products small.
+    private func normalizedScale() -> DecimalValue {
+        var d = self
+        while d.scale > 2 && d.significand % 10 == 0 {
+            d.significand /= 10
+            d.scale -= 1
+        }
+        return d
+    }
+
+    /// Rounded to `places` fraction digits, half away from zero.
+    public func rounded(_ places: Int) -> DecimalValue {
+        if places >= scale { return self }
+        let drop = scale - places
+        guard let f = Self.pow10(drop) else { return DecimalValue(significand: 0, scale: places) }
+        let q = significand / f
+        let r = significand % f
+        var result = q
+        if (r.magnitude * 2) >= f.magnitude { result += significand < 0 ? -1 : 1 }
+        return DecimalValue(significand: result, scale: places)
+    }
+
+    /// `self / other` rounded half away from zero to `places` digits; `nil` when dividing by zero or on overflow.
+    public func divided(by other: DecimalValue, places: Int) -> DecimalValue? {
+        guard other.significand != 0 else { return nil }
+        // self/other = (a·10^-sa)/(b·10^-sb); want q·10^-places: q = a·10^(places+sb-sa) / b.
+        let shift = places + other.scale - scale
+        var numerator = significand
+        var denominator = other.significand
+        if shift >= 0 {
+            guard let f = Self.pow10(shift) else { return nil }
+            let (m, o) = numerator.multipliedReportingOverflow(by: f)
+            if o { return nil }
+            numerator = m
+        } else {
+            guard let f = Self.pow10(-shift) else { return nil }
+            let (m, o) = denominator.multipliedReportingOverflow(by: f)
+            if o { return nil }
+            denominator = m
+        }
+        var q = numerator / denominator
+        let r = numerator % denominator
+        if r.magnitude * 2 >= denominator.magnitude {
+            q += (numerator < 0) != (denominator < 0) ? -1 : 1
+        }
+        return DecimalValue(significand: q, scale: places)
+    }
+
+    public var isZero: Bool { significand == 0 }
+    public var isNegative: Bool { significand < 0 }
+    public var magnitude: DecimalValue { DecimalValue(significand: significand < 0 ? -significand : significand, scale: scale) }
+
+    public static func < (lhs: DecimalValue, rhs: DecimalValue) -> Bool {
+        guard let (x, y, _) = aligned(lhs, rhs) else {
+            return Double(lhs.description) ?? 0 < Double(rhs.description) ?? 0
+        }
+        return x < y
+    }
+
+    /// Numeric equality: `1.50 == 1.5`.
+    public static func == (lhs: DecimalValue, rhs: DecimalValue) -> Bool {
+        guard let (x, y, _) = aligned(lhs, rhs) else { return false }
+        return x == y
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        var d = self
+        while d.scale > 0 && d.significand % 10 == 0 {
+            d.significand /= 10
+            d.scale -= 1
+        }
+        hasher.combine(d.significand)
+        hasher.combine(d.scale)
+    }
+
+    /// Plain notation with exactly ``scale`` fraction digits: `-12.50`.
+    public var description: String {
+        let negative = significand < 0
+        var digits = String(significand.magnitude)
+        if scale > 0 {
+            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        }
+        return negative ? "-" + digits : digits
+    }
+
+    /// The value with `places` fraction digits when it has no more than that, e.g. money as `1234.50`.
+    public func formatted(places: Int) -> String {
+        if scale >= places { return description }
+        guard let s = rescaled(to: places) else { return description }
+        return DecimalValue(significand: s, scale: places).description
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let d = DecimalValue(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a decimal: \(text)"))
+        }
+        self = d
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension Sequence where Element == DecimalValue {
+    /// Exact sum; `nil` on overflow.
+    public func sum() -> DecimalValue? {
+        var total = DecimalValue.zero
+        for d in self {
+            guard let t = total.adding(d) else { return nil }
+            total = t
+        }
+        return total
+    }
+}
+
+extension StringProtocol {
+    var trimmingXMLSpaceFast: Substring {
+        let s = Substring(self)
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" }
+        guard let start = s.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = s.lastIndex(where: { !isSpace($0) })!
+        return s[start...end]
+    }
+}

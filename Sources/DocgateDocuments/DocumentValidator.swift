@@ -1,0 +1,246 @@
+import DocgateCore
+import DocgateXML
+import Glibc
+
+/// The verdict on one file: its kind, whether it is valid, every finding, and what `inspect` shows.
+public struct ValidationReport: Sendable {
+    public var file: String
+    public var kind: DocumentKind?
+    /// Valid when no finding is an error.
+    public var valid: Bool { diagnostics.allowsValidity }
+    public var diagnostics: [Diagnostic]
+    public var summary: DocumentSummary?
+    /// True when the file was validated with the streaming reader (above the size threshold).
+    public var streamed: Bool
+    /// The root element's `id`, when there was one.
+    public var documentId: String?
+}
+
+/// The validator could not be set up.
+public enum ValidatorSetupError: Error, Sendable {
+    case schemasNotFound(searched: [String])
+    case schema(XMLSchemaError)
+    case referenceData(XMLFileError)
+
+    public var message: LocalizedText {
+        switch self {
+        case .schemasNotFound(let searched):
+            LocalizedText(ru: "Каталог схем docgate не найден (искали: \(searched.joined(separator: ", "))); укажите его в DOCGATE_SCHEMAS",
+                          en: "docgate's schema directory was not found (looked in: \(searched.joined(separator: ", "))); set DOCGATE_SCHEMAS")
+        case .schema(let e):
+            LocalizedText(ru: "Схема \(e.path) не компилируется: \(e.issues.first?.message ?? "")",
+                          en: "Schema \(e.path) does not compile: \(e.issues.first?.message ?? "")")
+        case .referenceData(let e):
+            LocalizedText(ru: "Не удалось прочитать справочник \(e.path): \(e.reason)",
+                          en: "Cannot read directory file \(e.path): \(e.reason)")
+        }
+    }
+}
+
+/// Validates documents: parse (hardened), detect the kind, schema, business rules, file-name rules.
+///
+/// One validator compiles the schema set once and is shared by every thread; each call does all of its libxml2
+/// work synchronously on the calling thread.
+public final class DocumentValidator: Sendable {
+    public let schemaDirectory: String
+    public let schema: XMLSchema
+    public let reference: ReferenceData
+    public let limits: XMLLimits
+    /// How far in the future a creation time may lie (clocks drift), in seconds.
+    public let clockSkewSeconds: Int
+
+    public init(schemaDirectory: String, limits: XMLLimits = .default, clockSkewSeconds: Int = 600)
+        throws(ValidatorSetupError) {
+        self.schemaDirectory = schemaDirectory
+        self.limits = limits
+        self.clockSkewSeconds = clockSkewSeconds
+        do {
+            schema = try XMLSchema(path: schemaDirectory + "/docgate.xsd")
+        } catch {
+            throw .schema(error)
+        }
+        do {
+            reference = try ReferenceData.load(schemaDirectory: schemaDirectory)
+        } catch {
+            throw .referenceData(error)
+        }
+    }
+
+    /// Finds the schema directory: an explicit path, `$DOCGATE_SCHEMAS`, `Schemas/` beside the executable or
+    /// in `../share/docgate`, or the nearest `Schemas/` above the executable (a development build).
+    public static func locateSchemas(explicit: String?, executable: String?) throws(ValidatorSetupError) -> String {
+        var candidates: [String] = []
+        if let explicit { candidates.append(explicit) }
+        if let env = getenv("DOCGATE_SCHEMAS") { candidates.append(String(cString: env)) }
+        if let executable, let resolved = XMLPaths.canonical(executable) {
+            var dir = XMLPaths.directory(of: resolved)
+            candidates.append(dir + "/Schemas")
+            candidates.append(dir + "/../share/docgate/Schemas")
+            while dir != "/" && !dir.isEmpty {
+                dir = XMLPaths.directory(of: dir)
+                candidates.append((dir == "/" ? "" : dir) + "/Schemas")
+            }
+        }
+        candidates.append("Schemas")
+        for c in candidates where access(c + "/docgate.xsd", R_OK) == 0 {
+            return XMLPaths.canonical(c) ?? c
+        }
+        throw .schemasNotFound(searched: Array(candidates.prefix(4)))
+    }
+
+    /// Validates a file; large files are streamed. I/O failures are thrown, document defects reported.
+    public func validate(file path: String, now: Int = Int(time(nil))) throws(XMLFileError) -> ValidationReport {
+        let size = try FileBytes.size(of: path)
+        if size > limits.maxInputBytes {
+            return report(path, failure: .gate(.tooLarge(size: size, limit: limits.maxInputBytes)))
+        }
+        if size > limits.streamingThreshold {
+            return try validateStreaming(path, now: now)
+        }
+        switch try XMLDocument.parse(file: path, limits: limits) {
+        case .failure(let failure):
+            return report(path, failure: failure)
+        case .success(let document):
+            return check(document, file: path, now: now)
+        }
+    }
+
+    /// Validates bytes in memory (a file's name still matters for DG3090).
+    public func validate(bytes: [UInt8], file: String, now: Int = Int(time(nil))) -> ValidationReport {
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits) }
+        switch parsed {
+        case .failure(let failure): return report(file, failure: failure)
+        case .success(let document): return check(document, file: file, now: now)
+        }
+    }
+
+    /// Validates a tree that is already parsed.
+    public func check(_ document: XMLDocument, file: String, now: Int = Int(time(nil))) -> ValidationReport {
+        guard let root = document.root else { return report(file, failure: .malformed([])) }
+        guard let ns = root.namespaceURI, let kind = DocumentKind(namespace: ns) else {
+            return ValidationReport(file: file, kind: nil, diagnostics: [unknownKind(root.name, root.namespaceURI)],
+                                    summary: nil, streamed: false, documentId: root.attribute("id"))
+        }
+        let (issues, dropped) = schema.validate(document, limit: limits.maxIssues)
+        var diagnostics = XMLDiagnostics.diagnostics(forSchemaIssues: issues, dropped: dropped)
+        let schemaValid = diagnostics.allowsValidity
+        var summary: DocumentSummary? = nil
+        if schemaValid {
+            let findings = Findings(limit: limits.maxIssues)
+            let assembler = DocumentAssembler(context: ReadContext(reference: reference, findings: findings,
+                                                                   retainsRecords: true))
+            XMLRecordWalker.walk(document, into: assembler)
+            assembler.finish()
+            fileRules(assembler, file: file, now: now, findings)
+            diagnostics += findings.all
+            summary = assembler.summary()
+        }
+        return ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary, streamed: false,
+                                documentId: root.attribute("id"))
+    }
+
+    private func validateStreaming(_ path: String, now: Int) throws(XMLFileError) -> ValidationReport {
+        let findings = Findings(limit: limits.maxIssues)
+        let assembler = DocumentAssembler(context: ReadContext(reference: reference, findings: findings,
+                                                               retainsRecords: false))
+        let result = try XMLStream.validate(file: path, schema: schema, limits: limits, consumer: assembler)
+        if let failure = result.failure { return report(path, failure: failure, streamed: true) }
+        guard let kind = assembler.kind else {
+            let name = assembler.rootName ?? ""
+            let diagnostic: Diagnostic
+            if let ns = assembler.rootNamespace, let expected = DocumentKind(namespace: ns) {
+                diagnostic = Diagnostic(code: "DG2002", line: 1, path: "/" + name, message: LocalizedText(
+                    ru: "Корневой элемент «\(name)» не ожидается в пространстве имён \(ns); ожидается «\(expected.rootName)»",
+                    en: "Root element '\(name)' is not expected in namespace \(ns); expected '\(expected.rootName)'"))
+            } else {
+                diagnostic = unknownKind(name, assembler.rootNamespace)
+            }
+            return ValidationReport(file: path, kind: nil, diagnostics: [diagnostic], summary: nil, streamed: true,
+                                    documentId: assembler.id)
+        }
+        var diagnostics = XMLDiagnostics.diagnostics(forSchemaIssues: result.schemaIssues, dropped: result.dropped)
+        var summary: DocumentSummary? = nil
+        if diagnostics.allowsValidity {
+            assembler.finish()
+            fileRules(assembler, file: path, now: now, findings)
+            diagnostics += findings.all
+            summary = assembler.summary()
+        }
+        return ValidationReport(file: path, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary, streamed: true,
+                                documentId: assembler.id)
+    }
+
+    private func report(_ file: String, failure: XMLParseFailure, streamed: Bool = false) -> ValidationReport {
+        ValidationReport(file: file, kind: nil, diagnostics: XMLDiagnostics.diagnostics(for: failure), summary: nil,
+                         streamed: streamed, documentId: nil)
+    }
+
+    private func unknownKind(_ name: String, _ namespace: String?) -> Diagnostic {
+        let known = DocumentKind.allCases.map(\.namespace).joined(separator: ", ")
+        return Diagnostic(code: "DG2001", line: 1, path: "/" + name, message: LocalizedText(
+            ru: "Неизвестный вид документа: корневой элемент «\(name)» в пространстве имён «\(namespace ?? "")»; docgate знает: \(known)",
+            en: "Unknown document kind: root element '\(name)' in namespace '\(namespace ?? "")'; docgate knows: \(known)"))
+    }
+
+    /// DG3090–DG3092: the file name against the root id and kind, and the creation time against the clock.
+    private func fileRules(_ assembler: DocumentAssembler, file: String, now: Int, _ f: Findings) {
+        let name = XMLPaths.baseName(of: file)
+        let rootLocation = Location(line: 1, path: "/" + (assembler.rootName ?? ""))
+        if let id = assembler.id, let uuid = FileNames.uuid(in: name), uuid.lowercased() != id.lowercased() {
+            f.add(.fileNameId, at: rootLocation,
+                  ru: "Идентификатор в имени файла \(uuid) не совпадает с атрибутом id документа \(id)",
+                  en: "The identifier in the file name, \(uuid), differs from the document's id \(id)")
+        }
+        if let kind = assembler.kind, let prefix = FileNames.kindPrefix(of: name), prefix != kind {
+            f.add(.fileNamePrefix, at: rootLocation,
+                  ru: "Имя файла начинается с \(prefix.filePrefix)_, а документ — \(kind.title.ru.lowercased()) (\(kind.filePrefix)_)",
+                  en: "The file name starts with \(prefix.filePrefix)_ but the document is a \(kind.title.en.lowercased()) (\(kind.filePrefix)_)")
+        }
+        if let header = assembler.header, let created = Timestamp.secondsSinceEpoch(header.createdAt),
+           created > now + clockSkewSeconds {
+            f.add(.futureDate, at: assembler.headerLocation,
+                  ru: "Время формирования \(header.createdAt) в будущем",
+                  en: "The creation time \(header.createdAt) lies in the future")
+        }
+    }
+}
+
+/// The FNS-style file names `<PREFIX>_<receiver>_<sender>_<YYYYMMDD>_<UUID>.xml`.
+public enum FileNames {
+    /// The last UUID-shaped token of a file name.
+    public static func uuid(in name: String) -> String? {
+        let stem = name.hasSuffix(".xml") ? String(name.dropLast(4)) : name
+        for token in stem.split(separator: "_").reversed() where isUUID(token) { return String(token) }
+        return nil
+    }
+
+    /// The kind a file name's prefix announces, if it is one of docgate's.
+    public static func kindPrefix(of name: String) -> DocumentKind? {
+        guard let first = name.split(separator: "_").first else { return nil }
+        return DocumentKind.allCases.first { $0.filePrefix == first }
+    }
+
+    static func isUUID(_ s: Substring) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 36 else { return false }
+        for (i, c) in u.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                if c != UInt8(ascii: "-") { return false }
+            } else if !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// Sorted by line (findings without a line last), keeping the original order among equals.
+    var inReadingOrder: [Diagnostic] {
+        enumerated().sorted { a, b in
+            let la = a.element.line ?? Int.max
+            let lb = b.element.line ?? Int.max
+            return la != lb ? la < lb : a.offset < b.offset
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,234 @@
+import DocgateXML
+
+/// Отчёт об исполнении социального заказа (`urn://docgate/execution-report/1`).
+public struct ExecutionReport: Sendable, Codable {
+    public struct SummaryItem: Sendable, Hashable, Codable {
+        public var service: ServiceRef
+        public var yearOfDetermination: Int
+        public var place: Place
+        public var indicator: Indicator
+        public var plan: MethodVolumes
+        public var fact: MethodVolumes
+    }
+
+    public struct DetailItem: Sendable, Hashable, Codable {
+        public var service: Service
+        public var executor: Organization
+        public var executorRegistryEntry: String?
+        public var method: Method?
+        public var agreementRef: DocumentRef?
+        public var indicator: Indicator
+        public var planValue: DecimalValue
+        public var factValue: DecimalValue
+        public var allowedDeviation: DecimalValue
+        public var actualDeviation: DecimalValue
+        public var deviationReason: String?
+    }
+
+    public struct QualityItem: Sendable, Hashable, Codable {
+        public var serviceRegNum: String
+        public var executor: Organization?
+        public var indicator: Indicator
+        public var planValue: DecimalValue
+        public var factValue: DecimalValue
+        public var allowedDeviation: DecimalValue
+        public var actualDeviation: DecimalValue
+        public var deviationReason: String?
+    }
+
+    public var authorizedBody: Organization?
+    public var activityArea: String = ""
+    public var reportingYear: Int = 0
+    public var reportDate: CalendarDate?
+    public var periodicity: String = ""
+    public var socialOrderRef: DocumentRef?
+    public var summaryItems: [SummaryItem] = []
+    public var detailItems: [DetailItem] = []
+    public var qualityItems: [QualityItem] = []
+}
+
+final class ExecutionReportReader: KindReader {
+    static let containers: Set<String> = ["volumeSummary", "volumeDetail", "qualityDetail"]
+
+    private let context: ReadContext
+    private var f: Findings { context.findings }
+    var model = ExecutionReport()
+    private var sectionOne: [VolumeKey: (fact: MethodVolumes, location: Location)] = [:]
+    private var sectionTwo: [VolumeKey: (fact: MethodVolumes, location: Location)] = [:]
+    private var detailCount = 0
+    private var beyondTolerance = 0
+    private var planTotals: [String: (plan: DecimalValue, fact: DecimalValue)] = [:]
+
+    init(context: ReadContext) {
+        self.context = context
+    }
+
+    func record(_ r: RecordContext, in container: String) {
+        let n = r.node
+        switch container {
+        case "":
+            if n.isNamed("authorizedBody") {
+                model.authorizedBody = Organization(n)
+            } else if n.isNamed("activityArea") {
+                model.activityArea = n.text.trimmingXMLSpace
+            } else if n.isNamed("reportingYear") {
+                model.reportingYear = Int(n.text.trimmingXMLSpace) ?? 0
+            } else if n.isNamed("reportDate") {
+                model.reportDate = CalendarDate(n.text)
+            } else if n.isNamed("periodicity") {
+                model.periodicity = n.text.trimmingXMLSpace
+            } else if n.isNamed("socialOrderRef") {
+                model.socialOrderRef = DocumentRef(n)
+            }
+        case "volumeSummary":
+            readSummary(r)
+        case "volumeDetail":
+            readDetail(r)
+        case "qualityDetail":
+            readQuality(r)
+        default:
+            break
+        }
+    }
+
+    private func readSummary(_ r: RecordContext) {
+        let n = r.node
+        guard let planNode = n.child("plan"), let factNode = n.child("fact") else { return }
+        let item = ExecutionReport.SummaryItem(
+            service: n.child("service").map(ServiceRef.init) ?? ServiceRef(name: ""),
+            yearOfDetermination: n.integer("yearOfDetermination") ?? 0,
+            place: n.child("place").map(Place.init) ?? Place(text: ""),
+            indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+            plan: MethodVolumes(planNode), fact: MethodVolumes(factNode))
+        MethodChecks.total(item.plan, at: r.location(planNode), f)
+        MethodChecks.total(item.fact, at: r.location(factNode), f)
+        let key = VolumeKey(service: item.service.name, year: 0, place: item.place, indicator: item.indicator)
+        let previous = sectionOne[key]?.fact ?? .zero
+        sectionOne[key] = (previous.adding(item.fact) ?? item.fact, sectionOne[key]?.location ?? r.location(factNode))
+        let okei = item.indicator.okei
+        let totals = planTotals[okei] ?? (.zero, .zero)
+        planTotals[okei] = (totals.plan.adding(item.plan.total) ?? totals.plan,
+                            totals.fact.adding(item.fact.total) ?? totals.fact)
+        if context.retainsRecords { model.summaryItems.append(item) }
+    }
+
+    private func readDetail(_ r: RecordContext) {
+        let n = r.node
+        detailCount += 1
+        let service = n.child("service").map(Service.init) ?? Service(regNum: "", name: "", consumerCategories: [])
+        let item = ExecutionReport.DetailItem(
+            service: service, executor: n.child("executor").map(Organization.init) ?? Organization(fullName: ""),
+            executorRegistryEntry: n.childText("executorRegistryEntry"),
+            method: n.childText("method").flatMap(Method.init(rawValue:)),
+            agreementRef: n.child("agreementRef").map(DocumentRef.init),
+            indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+            planValue: n.decimal("planValue") ?? .zero, factValue: n.decimal("factValue") ?? .zero,
+            allowedDeviation: n.decimal("allowedDeviation") ?? .zero,
+            actualDeviation: n.decimal("actualDeviation") ?? .zero, deviationReason: n.childText("deviationReason"))
+        if DeviationRules.check(plan: item.planValue, fact: item.factValue, allowed: item.allowedDeviation,
+                                actual: item.actualDeviation, reason: item.deviationReason, record: r, f) {
+            beyondTolerance += 1
+        }
+        if let method = item.method, method == .competition || method == .certificate, item.agreementRef == nil {
+            f.add(.agreementRefRequired, at: r.location(child: "method"),
+                  ru: "Для исполнителя «\(item.executor.fullName)» (\(method.title.ru)) нужна ссылка на соглашение (agreementRef)",
+                  en: "Executor '\(item.executor.fullName)' (\(method.title.en)) needs an agreement reference (agreementRef)")
+        }
+        if let method = item.method {
+            let key = VolumeKey(service: service.aggregatedServiceName ?? service.name, year: 0, place: service.place,
+                                indicator: item.indicator)
+            var sums = sectionTwo[key]?.fact ?? .zero
+            if let t = sums.total.adding(item.factValue), let m = sums[method].adding(item.factValue) {
+                sums.total = t
+                sums[method] = m
+                sectionTwo[key] = (sums, sectionTwo[key]?.location ?? r.location())
+            } else {
+                f.overflow(at: r.location(child: "factValue"))
+            }
+        }
+        if context.retainsRecords { model.detailItems.append(item) }
+    }
+
+    private func readQuality(_ r: RecordContext) {
+        let n = r.node
+        let item = ExecutionReport.QualityItem(
+            serviceRegNum: n.string("serviceRegNum"), executor: n.child("executor").map(Organization.init),
+            indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+            planValue: n.decimal("planValue") ?? .zero, factValue: n.decimal("factValue") ?? .zero,
+            allowedDeviation: n.decimal("allowedDeviation") ?? .zero,
+            actualDeviation: n.decimal("actualDeviation") ?? .zero, deviationReason: n.childText("deviationReason"))
+        if DeviationRules.check(plan: item.planValue, fact: item.factValue, allowed: item.allowedDeviation,
+                                actual: item.actualDeviation, reason: item.deviationReason, record: r, f) {
+            beyondTolerance += 1
+        }
+        if context.retainsRecords { model.qualityItems.append(item) }
+    }
+
+    func finish() {
+        for (key, one) in sectionOne {
+            let two = sectionTwo[key]?.fact ?? .zero
+            if let diff = MethodChecks.firstDifference(one.fact, two) {
+                f.add(.reportSectionSums, at: one.location,
+                      ru: "Раздел I, «\(key.service)», \(key.indicator): факт \(diff.ru) — \(diff.left), а сумма фактов раздела II — \(diff.right)",
+                      en: "Section I, '\(key.service)', \(key.indicator): the fact for \(diff.en) is \(diff.left) but Section II facts sum to \(diff.right)")
+            }
+        }
+        for (key, two) in sectionTwo where sectionOne[key] == nil {
+            f.add(.reportSectionSums, at: two.location,
+                  ru: "Для строк раздела II («\(key.service)», \(key.indicator)) нет строки в разделе I",
+                  en: "Section II rows ('\(key.service)', \(key.indicator)) have no Section I row")
+        }
+    }
+
+    func summary(into s: inout DocumentSummary) {
+        s.party("Уполномоченный орган", "Authorised body", model.authorizedBody)
+        s.figure("Направление деятельности", "Activity area", model.activityArea)
+        s.figure("Отчётный год", "Reporting year", String(model.reportingYear))
+        s.figure("Отчёт на дату", "As of", model.reportDate?.description)
+        s.figure("Периодичность", "Periodicity", model.periodicity)
+        s.figure("Строк раздела II (исполнители)", "Section II rows (executors)", String(detailCount))
+        s.figure("Строк с отклонением сверх допустимого", "Rows beyond the allowed deviation", String(beyondTolerance))
+        for (okei, t) in planTotals.sorted(by: { $0.key < $1.key }) {
+            s.figure("Раздел I, ОКЕИ \(okei): план / факт", "Section I, ОКЕИ \(okei): plan / fact", "\(t.plan) / \(t.fact)")
+        }
+        s.reference("Социальный заказ", "Social order", model.socialOrderRef)
+    }
+}
+
+/// DG3020 and DG3021, for volume and quality rows of reports.
+enum DeviationRules {
+    /// The deviation the acts define: (fact − plan) / plan × 100, to hundredths, half away from zero.
+    static func expected(plan: DecimalValue, fact: DecimalValue) -> DecimalValue? {
+        if plan.isZero { return fact.isZero ? .zero : nil }
+        guard let diff = fact.subtracting(plan), let scaled = diff.multiplied(by: .hundred) else { return nil }
+        return scaled.divided(by: plan, places: 2)
+    }
+
+    /// Checks one row; returns true when the row is beyond its tolerance.
+    @discardableResult
+    static func check(plan: DecimalValue, fact: DecimalValue, allowed: DecimalValue, actual: DecimalValue,
+                      reason: String?, record r: RecordContext, _ f: Findings) -> Bool {
+        let hasReason = !(reason ?? "").trimmingXMLSpace.isEmpty
+        guard let expected = expected(plan: plan, fact: fact) else {
+            // Plan is zero and fact is not: the deviation is undefined and must be explained.
+            if !hasReason {
+                f.add(.actualDeviation, at: r.location(child: "planValue"),
+                      ru: "План равен нулю, а факт \(fact): отклонение не определено, нужна причина (deviationReason)",
+                      en: "The plan is zero and the fact is \(fact): the deviation is undefined and needs a reason (deviationReason)")
+            }
+            return true
+        }
+        if expected != actual {
+            f.add(.actualDeviation, at: r.location(child: "actualDeviation"),
+                  ru: "Фактическое отклонение \(actual) %, а по плану \(plan) и факту \(fact) должно быть \(expected) %",
+                  en: "Actual deviation is \(actual) % but plan \(plan) and fact \(fact) give \(expected) %")
+        }
+        let beyond = allowed < expected.magnitude
+        if beyond && !hasReason {
+            f.add(.deviationReason, at: r.location(child: "actualDeviation"),
+                  ru: "Отклонение \(expected) % больше допустимого \(allowed) %, но причина (deviationReason) не указана",
+                  en: "Deviation \(expected) % exceeds the allowed \(allowed) % but no reason (deviationReason) is given")
+        }
+        return beyond
+    }
+}

@@ -1,0 +1,102 @@
+/// Russian identifiers and their check digits (ФНС, ПФР rules), as in `shared/domain.md` §4.
+public enum Identifiers {
+    private static func digits(_ s: String) -> [Int]? {
+        var out: [Int] = []
+        out.reserveCapacity(s.utf8.count)
+        for c in s.utf8 {
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            out.append(Int(c - 0x30))
+        }
+        return out
+    }
+
+    private static func weighted(_ d: [Int], _ w: [Int]) -> Int {
+        zip(d, w).reduce(0) { $0 + $1.0 * $1.1 } % 11 % 10
+    }
+
+    /// ИНН: 10 digits (organisation) or 12 (person, entrepreneur) with valid check digits.
+    public static func isValidINN(_ inn: String) -> Bool {
+        guard let d = digits(inn) else { return false }
+        switch d.count {
+        case 10:
+            return weighted(d, [2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]
+        case 12:
+            return weighted(d, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
+                && weighted(d, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+        default:
+            return false
+        }
+    }
+
+    /// ОГРН (13 digits, first 12 mod 11 mod 10) or ОГРНИП (15 digits, first 14 mod 13 mod 10).
+    public static func isValidOGRN(_ ogrn: String) -> Bool {
+        guard let d = digits(ogrn), d.count == 13 || d.count == 15 else { return false }
+        let modulus = d.count == 13 ? 11 : 13
+        var remainder = 0
+        for digit in d.dropLast() { remainder = (remainder * 10 + digit) % modulus }
+        return remainder % 10 == d.last!
+    }
+
+    /// СНИЛС written `ddd-ddd-ddd cc`; numbers up to 001-001-998 carry no checksum.
+    public static func isValidSNILS(_ snils: String) -> Bool {
+        let bare = snils.filter { $0 != "-" && $0 != " " }
+        guard let d = digits(bare), d.count == 11 else { return false }
+        let number = d[0..<9].reduce(0) { $0 * 10 + $1 }
+        if number <= 1_001_998 { return true }
+        var s = 0
+        for i in 0..<9 { s += d[i] * (9 - i) }
+        var check: Int
+        if s < 100 { check = s } else if s <= 101 { check = 0 } else { check = s % 101; if check == 100 { check = 0 } }
+        return check == d[9] * 10 + d[10]
+    }
+
+    /// An expense КБК: ГРБС (3) + раздел/подраздел (4) + целевая статья (10: программа 2, тип 1, элемент 2 of
+    /// digits or capital letters, направление 5 starting with a digit or capital letter) + вид расходов (3).
+    public static func isExpenseKBK(_ kbk: String) -> Bool {
+        let c = Array(kbk.unicodeScalars)
+        guard c.count == 20 else { return false }
+        let isDigit: (Unicode.Scalar) -> Bool = { $0.value >= 0x30 && $0.value <= 0x39 }
+        let isLetter: (Unicode.Scalar) -> Bool = {
+            ($0.value >= 0x41 && $0.value <= 0x5A) || ($0.value >= 0x410 && $0.value <= 0x42F)
+        }
+        for i in 0..<10 where !isDigit(c[i]) { return false }        // ГРБС, РзПр, программа, тип
+        for i in 10..<13 where !(isDigit(c[i]) || isLetter(c[i])) { return false }
+        for i in 13..<20 where !isDigit(c[i]) { return false }
+        return true
+    }
+
+    /// Latin capitals that look like Cyrillic ones, mapped to the Cyrillic letter.
+    static let confusables: [Character: Character] = [
+        "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т",
+        "X": "Х", "Y": "У",
+    ]
+
+    public enum RegNumCheck: Equatable, Sendable {
+        case standard
+        /// Matches the standard form only once Latin look-alikes are read as Cyrillic letters.
+        case confusable(corrected: String)
+        case nonStandard
+    }
+
+    /// Checks a service registry number against `\d{6}[ОР]\.\d{2}\.\d\.[А-Я]{2}\d{2}[А-Я]{2}\d{5}` (Cyrillic letters).
+    public static func checkServiceRegNum(_ value: String) -> RegNumCheck {
+        if isStandardRegNum(value) { return .standard }
+        let corrected = String(value.map { confusables[$0] ?? $0 })
+        if corrected != value && isStandardRegNum(corrected) { return .confusable(corrected: corrected) }
+        return .nonStandard
+    }
+
+    private static func isStandardRegNum(_ value: String) -> Bool {
+        let c = Array(value)
+        guard c.count == 24 else { return false }
+        let digit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
+        let cyr: (Character) -> Bool = { ch in
+            guard let v = ch.unicodeScalars.first?.value, ch.unicodeScalars.count == 1 else { return false }
+            return (v >= 0x410 && v <= 0x42F) || v == 0x401
+        }
+        let layout: [(Character) -> Bool] =
+            Array(repeating: digit, count: 6) + [{ $0 == "О" || $0 == "Р" }, { $0 == "." }, digit, digit, { $0 == "." },
+            digit, { $0 == "." }, cyr, cyr, digit, digit, cyr, cyr] + Array(repeating: digit, count: 5)
+        return zip(c, layout).allSatisfy { $1($0) }
+    }
+}

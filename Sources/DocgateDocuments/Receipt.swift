@@ -1,0 +1,85 @@
+import DocgateXML
+
+/// Квитанция шлюза (`urn://docgate/receipt/1`).
+public struct Receipt: Sendable, Codable {
+    public var createdAt: String = ""
+    public var route: String = ""
+    public var fileName: String = ""
+    public var documentId: String?
+    public var documentKind: String?
+    public var sha256: String = ""
+    public var status: String = ""
+    public var deliveredAs: String?
+    public var errorCodes: [String] = []
+    public var errorCount = 0
+}
+
+final class ReceiptReader: KindReader {
+    static let containers: Set<String> = []
+
+    private let context: ReadContext
+    private var f: Findings { context.findings }
+    var model = Receipt()
+    private var statusLocation: Location?
+
+    init(context: ReadContext) {
+        self.context = context
+    }
+
+    func record(_ r: RecordContext, in container: String) {
+        let n = r.node
+        if n.isNamed("createdAt") {
+            model.createdAt = n.text.trimmingXMLSpace
+        } else if n.isNamed("route") {
+            model.route = n.text.trimmingXMLSpace
+        } else if n.isNamed("inResponseTo") {
+            model.fileName = n.string("fileName")
+            model.documentId = n.childText("documentId")
+            model.documentKind = n.childText("documentKind")
+            model.sha256 = n.string("sha256")
+        } else if n.isNamed("status") {
+            model.status = n.text.trimmingXMLSpace
+            statusLocation = r.location()
+        } else if n.isNamed("deliveredAs") {
+            model.deliveredAs = n.childText("fileName")
+        } else if n.isNamed("error") {
+            model.errorCodes.append(n.attribute("code") ?? "")
+            if n.attribute("severity") == "error" { model.errorCount += 1 }
+        }
+    }
+
+    /// DG3070: a delivered receipt names the delivered file; a negative one carries at least one error; a positive
+    /// one carries none.
+    func finish() {
+        switch model.status {
+        case "delivered" where model.deliveredAs == nil:
+            f.add(.receiptConsistency, at: statusLocation,
+                  ru: "Квитанция «доставлен» должна указывать имя доставленного файла (deliveredAs)",
+                  en: "A 'delivered' receipt must name the delivered file (deliveredAs)")
+        case "rejected", "quarantined", "conflict":
+            if model.errorCount == 0 {
+                f.add(.receiptConsistency, at: statusLocation,
+                      ru: "Квитанция со статусом «\(model.status)» должна содержать хотя бы одну ошибку",
+                      en: "A '\(model.status)' receipt must carry at least one error")
+            }
+        case "accepted", "delivered", "duplicate":
+            if model.errorCount > 0 {
+                f.add(.receiptConsistency, at: statusLocation,
+                      ru: "Квитанция со статусом «\(model.status)» не может содержать ошибок",
+                      en: "A '\(model.status)' receipt cannot carry errors")
+            }
+        default:
+            break
+        }
+    }
+
+    func summary(into s: inout DocumentSummary) {
+        s.figure("Статус", "Status", model.status)
+        s.figure("Маршрут", "Route", model.route)
+        s.figure("Файл", "File", model.fileName)
+        s.figure("Документ", "Document", model.documentId)
+        s.figure("SHA-256", "SHA-256", model.sha256)
+        s.figure("Доставлен как", "Delivered as", model.deliveredAs)
+        if !model.errorCodes.isEmpty { s.figure("Коды ошибок", "Error codes", model.errorCodes.joined(separator: ", ")) }
+    }
+}

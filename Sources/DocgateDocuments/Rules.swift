@@ -1,0 +1,179 @@
+import DocgateCore
+import DocgateXML
+
+/// The business rules docgate checks within one document (DG3001–DG3092), each with a stable code, a
+/// severity and a title in Russian and English. The checks themselves live with the kind they read.
+public enum Rule: String, CaseIterable, Sendable {
+    case innChecksum = "DG3001"
+    case ogrnChecksum = "DG3002"
+    case snilsChecksum = "DG3003"
+    case regNumConfusable = "DG3004"
+    case regNumFormat = "DG3005"
+    case okeiUnknown = "DG3006"
+    case kppRequired = "DG3007"
+    case totalEqualsMethods = "DG3010"
+    case sectionSums = "DG3011"
+    case yearBlocks = "DG3012"
+    case deviationBounds = "DG3013"
+    case actualDeviation = "DG3020"
+    case deviationReason = "DG3021"
+    case reportSectionSums = "DG3022"
+    case agreementRefRequired = "DG3023"
+    case agreementAmount = "DG3030"
+    case agreementTotals = "DG3031"
+    case kbk = "DG3032"
+    case agreementTerm = "DG3033"
+    case certificateValue = "DG3040"
+    case certificatePeriod = "DG3041"
+    case certificateContracts = "DG3042"
+    case recipientSnils = "DG3043"
+    case contractAmounts = "DG3050"
+    case contractTermination = "DG3051"
+    case assignmentCosts = "DG3060"
+    case assignmentQuarterSums = "DG3061"
+    case assignmentHeadCount = "DG3062"
+    case assignmentNormative = "DG3063"
+    case assignmentReportPeriod = "DG3064"
+    case assignmentCodes = "DG3065"
+    case assignmentCalculation = "DG3066"
+    case assignmentDeadline = "DG3067"
+    case receiptConsistency = "DG3070"
+    case versionChain = "DG3080"
+    case fileNameId = "DG3090"
+    case fileNamePrefix = "DG3091"
+    case futureDate = "DG3092"
+    case arithmeticOverflow = "DG3099"
+
+    public var code: String { rawValue }
+
+    public var severity: Severity {
+        switch self {
+        case .regNumFormat, .okeiUnknown, .deviationBounds, .assignmentHeadCount, .assignmentDeadline, .assignmentNormative, .assignmentCodes,
+             .fileNamePrefix:
+            .warning
+        default:
+            .error
+        }
+    }
+
+    public var title: LocalizedText {
+        switch self {
+        case .innChecksum: LocalizedText(ru: "Контрольные цифры ИНН", en: "ИНН (INN) check digits")
+        case .ogrnChecksum: LocalizedText(ru: "Контрольная цифра ОГРН/ОГРНИП", en: "ОГРН/ОГРНИП (OGRN) check digit")
+        case .snilsChecksum: LocalizedText(ru: "Контрольное число СНИЛС", en: "СНИЛС (SNILS) check number")
+        case .regNumConfusable: LocalizedText(ru: "Латинские буквы в реестровом номере услуги", en: "Latin look-alike letters in a service registry number")
+        case .regNumFormat: LocalizedText(ru: "Нестандартный формат реестрового номера услуги", en: "Non-standard service registry number")
+        case .okeiUnknown: LocalizedText(ru: "Неизвестный код ОКЕИ", en: "Unknown ОКЕИ (OKEI) unit code")
+        case .kppRequired: LocalizedText(ru: "КПП обязателен для юридического лица", en: "КПП (KPP) required for an organisation")
+        case .totalEqualsMethods: LocalizedText(ru: "Всего = сумма по способам определения исполнителей", en: "Total equals the sum over methods")
+        case .sectionSums: LocalizedText(ru: "Раздел I = сумма строк раздела II", en: "Section I equals the sum of Section II")
+        case .yearBlocks: LocalizedText(ru: "Годы планового периода", en: "Years of the planning period")
+        case .deviationBounds: LocalizedText(ru: "Допустимое отклонение", en: "Allowed deviation")
+        case .actualDeviation: LocalizedText(ru: "Фактическое отклонение = (факт − план) / план × 100", en: "Actual deviation = (fact − plan) / plan × 100")
+        case .deviationReason: LocalizedText(ru: "Причина отклонения сверх допустимого", en: "Reason for a deviation beyond tolerance")
+        case .reportSectionSums: LocalizedText(ru: "Факт раздела I = сумма фактов раздела II", en: "Section I fact equals the sum of Section II facts")
+        case .agreementRefRequired: LocalizedText(ru: "Ссылка на соглашение для конкурса и сертификатов", en: "Agreement reference for competition and certificates")
+        case .agreementAmount: LocalizedText(ru: "Сумма = объём × норматив × коэффициент", en: "Amount = volume × normative × factor")
+        case .agreementTotals: LocalizedText(ru: "Итоги по годам и график платежей", en: "Yearly totals and payment schedule")
+        case .kbk: LocalizedText(ru: "Код бюджетной классификации", en: "Budget classification code (КБК)")
+        case .agreementTerm: LocalizedText(ru: "Срок и версии соглашения", en: "Agreement term and versions")
+        case .certificateValue: LocalizedText(ru: "Стоимость = норматив × объём", en: "Value = normative × volume")
+        case .certificatePeriod: LocalizedText(ru: "Срок действия сертификата", en: "Certificate validity")
+        case .certificateContracts: LocalizedText(ru: "Объём по договорам не больше объёма по сертификату", en: "Contract volumes within the certificate volume")
+        case .recipientSnils: LocalizedText(ru: "СНИЛС получателя сертификата", en: "Certificate recipient's СНИЛС")
+        case .contractAmounts: LocalizedText(ru: "Суммы договора", en: "Contract amounts")
+        case .contractTermination: LocalizedText(ru: "Срок и расторжение договора", en: "Contract term and termination")
+        case .assignmentCosts: LocalizedText(ru: "З-1 = сумма З-1.1…З-1.7", en: "З-1 equals the sum of З-1.1…З-1.7")
+        case .assignmentQuarterSums: LocalizedText(ru: "Год = сумма кварталов", en: "Year equals the sum of the quarters")
+        case .assignmentHeadCount: LocalizedText(ru: "Численность за год и по кварталам", en: "Head count over the year and quarters")
+        case .assignmentNormative: LocalizedText(ru: "Норматив З-2.1 = З-1 / численность получателей", en: "Normative З-2.1 = З-1 / recipients")
+        case .assignmentReportPeriod: LocalizedText(ru: "Отчётный квартал и срок отчёта", en: "Reporting quarter and deadline")
+        case .assignmentCodes: LocalizedText(ru: "Коды строк и статьи КЭК", en: "Row codes and КЭК (KEK) articles")
+        case .assignmentCalculation: LocalizedText(ru: "Расчёт норматива и прогноз численности", en: "Normative calculation and recipient forecast")
+        case .assignmentDeadline: LocalizedText(ru: "Срок представления квартального отчёта (20-е число)", en: "Quarterly report deadline (the 20th)")
+        case .receiptConsistency: LocalizedText(ru: "Согласованность квитанции", en: "Receipt consistency")
+        case .versionChain: LocalizedText(ru: "Версия и ссылка на предыдущую версию", en: "Version and previous version")
+        case .fileNameId: LocalizedText(ru: "Идентификатор в имени файла", en: "Identifier in the file name")
+        case .fileNamePrefix: LocalizedText(ru: "Префикс имени файла", en: "File name prefix")
+        case .futureDate: LocalizedText(ru: "Дата формирования в будущем", en: "Creation time in the future")
+        case .arithmeticOverflow: LocalizedText(ru: "Переполнение при вычислении", en: "Arithmetic overflow")
+        }
+    }
+}
+
+/// Where a finding points: a line and an element path.
+struct Location: Sendable, Hashable {
+    var line: Int?
+    var path: String?
+}
+
+/// Collects rule findings for one document, bounded like the schema findings.
+final class Findings {
+    private(set) var diagnostics: [Diagnostic] = []
+    private(set) var dropped = 0
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func add(_ rule: Rule, at location: Location?, ru: String, en: String) {
+        guard diagnostics.count < limit else { dropped += 1; return }
+        diagnostics.append(Diagnostic(code: rule.code, severity: rule.severity, line: location?.line,
+                                      path: location?.path, message: LocalizedText(ru: ru, en: en)))
+    }
+
+    func overflow(at location: Location?) {
+        add(.arithmeticOverflow, at: location, ru: "Значения слишком велики для точного вычисления",
+            en: "The values are too large to compute exactly")
+    }
+
+    /// All findings, with one summary line for the ones not kept.
+    var all: [Diagnostic] {
+        guard dropped > 0 else { return diagnostics }
+        return diagnostics + [Diagnostic(code: "DG3098", message: LocalizedText(
+            ru: "И ещё \(dropped) нарушений правил не показаны", en: "\(dropped) more rule findings not shown"))]
+    }
+}
+
+/// A record (a complete element delivered by the walker) and how to point into it.
+struct RecordContext {
+    let node: XMLNode
+    /// The record's own absolute path, e.g. `/executionReport/volumeDetail/item[12]`.
+    let path: String
+
+    /// The location of the record or of an element inside it.
+    func location(_ inner: XMLNode? = nil) -> Location {
+        guard let inner, inner.pointer != node.pointer else { return Location(line: node.line, path: path) }
+        var steps: [String] = []
+        var current: XMLNode? = inner
+        while let n = current, n.pointer != node.pointer {
+            steps.append(n.relativeStep)
+            current = n.parent
+        }
+        return Location(line: inner.line, path: path + "/" + steps.reversed().joined(separator: "/"))
+    }
+
+    /// The location of a named child of `parent` (the record when `parent` is nil).
+    func location(child name: StaticString, of parent: XMLNode? = nil) -> Location {
+        let p = parent ?? node
+        return location(p.child(name) ?? p)
+    }
+}
+
+extension XMLNode {
+    /// The step of this element below its parent, indexed where same-named siblings exist.
+    var relativeStep: String {
+        guard let parent else { return name }
+        var index = 1
+        var passed = false
+        for sibling in parent.children {
+            if sibling.pointer == pointer { passed = true; continue }
+            if sibling.name == name {
+                if passed { return "\(name)[\(index)]" }
+                index += 1
+            }
+        }
+        return index > 1 ? "\(name)[\(index)]" : name
+    }
+}

@@ -1,0 +1,304 @@
+import DocgateXML
+
+/// Социальный заказ (`urn://docgate/social-order/1`).
+public struct SocialOrder: Sendable, Codable {
+    public struct PlanningPeriod: Sendable, Hashable, Codable {
+        public var financialYear: Int
+        public var planYear1: Int
+        public var planYear2: Int
+        public var beyondTo: Int?
+    }
+
+    public struct GeneralItem: Sendable, Hashable, Codable {
+        public var year: Int
+        public var yearKind: String
+        public var service: ServiceRef
+        public var yearOfDetermination: Int
+        public var place: Place
+        public var indicator: Indicator
+        public var volumes: MethodVolumes
+    }
+
+    public struct YearValue: Sendable, Hashable, Codable {
+        public var year: Int
+        public var volumes: MethodVolumes
+    }
+
+    public struct VolumeItem: Sendable, Hashable, Codable {
+        public var aggregatedService: String
+        public var service: Service
+        public var authorizedBody: String?
+        public var yearOfDetermination: Int
+        public var indicator: Indicator
+        public var yearValues: [YearValue]
+        public var allowedDeviation: DecimalValue
+    }
+
+    public struct QualityItem: Sendable, Hashable, Codable {
+        public var serviceRegNum: String
+        public var serviceName: String
+        public var yearOfDetermination: Int
+        public var place: Place
+        public var indicator: Indicator
+        public var value: DecimalValue
+        public var allowedDeviation: DecimalValue
+    }
+
+    public var authorizedBody: Organization?
+    public var activityArea: String = ""
+    public var planningPeriod: PlanningPeriod?
+    public var organizationDecision: DocumentRef?
+    public var generalItems: [GeneralItem] = []
+    public var volumeItems: [VolumeItem] = []
+    public var qualityItems: [QualityItem] = []
+}
+
+/// Matches Section I rows to Section II rows: aggregated service, year, place, indicator.
+struct VolumeKey: Hashable {
+    var service: String
+    var year: Int
+    var place: String
+    var okei: String
+    var indicator: String
+
+    init(service: String, year: Int, place: Place?, indicator: Indicator) {
+        self.service = service
+        self.year = year
+        self.place = place.map { $0.oktmo ?? $0.text } ?? ""
+        self.okei = indicator.okei
+        self.indicator = indicator.name
+    }
+}
+
+final class SocialOrderReader: KindReader {
+    static let containers: Set<String> = [
+        "generalInfo", "generalInfo/yearBlock", "volumeInfo", "volumeInfo/aggregatedService", "qualityInfo",
+    ]
+
+    private let context: ReadContext
+    private var f: Findings { context.findings }
+    var model = SocialOrder()
+    private var currentYear = 0
+    private var currentYearKind = ""
+    private var currentAggregate = ""
+    private var sectionOne: [VolumeKey: (volumes: MethodVolumes, location: Location)] = [:]
+    private var sectionTwo: [VolumeKey: (volumes: MethodVolumes, location: Location)] = [:]
+    private var yearBlocks: [(year: Int, kind: String, location: Location)] = []
+
+    init(context: ReadContext) {
+        self.context = context
+    }
+
+    func enter(container: XMLNode, path: String) {
+        if path == "generalInfo/yearBlock" {
+            currentYear = Int(container.attribute("year") ?? "") ?? 0
+            currentYearKind = container.attribute("kind") ?? ""
+            yearBlocks.append((currentYear, currentYearKind, Location(line: container.line, path: nil)))
+        } else if path == "volumeInfo/aggregatedService" {
+            currentAggregate = (container.attribute("name") ?? "").trimmingXMLSpace
+        }
+    }
+
+    func record(_ r: RecordContext, in container: String) {
+        let n = r.node
+        switch container {
+        case "":
+            if n.isNamed("authorizedBody") {
+                model.authorizedBody = Organization(n)
+            } else if n.isNamed("activityArea") {
+                model.activityArea = n.text.trimmingXMLSpace
+            } else if n.isNamed("planningPeriod") {
+                readPlanningPeriod(r)
+            } else if n.isNamed("organizationDecision") {
+                model.organizationDecision = DocumentRef(n)
+            }
+        case "generalInfo/yearBlock":
+            readGeneralItem(r)
+        case "volumeInfo/aggregatedService":
+            readVolumeItem(r)
+        case "qualityInfo":
+            let item = SocialOrder.QualityItem(
+                serviceRegNum: n.string("serviceRegNum"), serviceName: n.string("serviceName"),
+                yearOfDetermination: n.integer("yearOfDetermination") ?? 0,
+                place: n.child("place").map(Place.init) ?? Place(oktmo: nil, text: ""),
+                indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+                value: n.decimal("value") ?? .zero, allowedDeviation: n.decimal("allowedDeviation") ?? .zero)
+            DeviationChecks.warnIfWide(item.allowedDeviation, at: r.location(child: "allowedDeviation"), f)
+            if context.retainsRecords { model.qualityItems.append(item) }
+        default:
+            break
+        }
+    }
+
+    private func readPlanningPeriod(_ r: RecordContext) {
+        let n = r.node
+        let p = SocialOrder.PlanningPeriod(financialYear: n.integer("financialYear") ?? 0,
+                                           planYear1: n.integer("planYear1") ?? 0,
+                                           planYear2: n.integer("planYear2") ?? 0, beyondTo: n.integer("beyondTo"))
+        model.planningPeriod = p
+        if p.planYear1 != p.financialYear + 1 || p.planYear2 != p.financialYear + 2 {
+            f.add(.yearBlocks, at: r.location(),
+                  ru: "Плановый период должен следовать за очередным годом \(p.financialYear): \(p.financialYear + 1) и \(p.financialYear + 2), а указаны \(p.planYear1) и \(p.planYear2)",
+                  en: "The plan years must follow the financial year \(p.financialYear): \(p.financialYear + 1) and \(p.financialYear + 2), not \(p.planYear1) and \(p.planYear2)")
+        }
+        if let beyond = p.beyondTo, beyond <= p.planYear2 {
+            f.add(.yearBlocks, at: r.location(child: "beyondTo"),
+                  ru: "Срок за пределами планового периода (\(beyond)) должен быть позже \(p.planYear2)",
+                  en: "The period beyond the plan (\(beyond)) must end after \(p.planYear2)")
+        }
+    }
+
+    private func readGeneralItem(_ r: RecordContext) {
+        let n = r.node
+        guard let volumesNode = n.child("volumes") else { return }
+        let item = SocialOrder.GeneralItem(
+            year: currentYear, yearKind: currentYearKind,
+            service: n.child("service").map(ServiceRef.init) ?? ServiceRef(name: "", regNum: nil),
+            yearOfDetermination: n.integer("yearOfDetermination") ?? 0,
+            place: n.child("place").map(Place.init) ?? Place(oktmo: nil, text: ""),
+            indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+            volumes: MethodVolumes(volumesNode))
+        MethodChecks.total(item.volumes, at: r.location(volumesNode), f)
+        if item.yearOfDetermination > item.year {
+            f.add(.yearBlocks, at: r.location(child: "yearOfDetermination"),
+                  ru: "Год определения исполнителей \(item.yearOfDetermination) позже года \(item.year), на который планируется объём",
+                  en: "Executors are determined in \(item.yearOfDetermination), after the year \(item.year) they serve")
+        }
+        let key = VolumeKey(service: item.service.name, year: item.year, place: item.place, indicator: item.indicator)
+        if let existing = sectionOne[key], let sum = existing.volumes.adding(item.volumes) {
+            sectionOne[key] = (sum, existing.location)
+        } else {
+            sectionOne[key] = (item.volumes, r.location())
+        }
+        if context.retainsRecords { model.generalItems.append(item) }
+    }
+
+    private func readVolumeItem(_ r: RecordContext) {
+        let n = r.node
+        let indicator = n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: "")
+        let service = n.child("service").map(Service.init)
+            ?? Service(regNum: "", name: "", consumerCategories: [])
+        var values: [SocialOrder.YearValue] = []
+        for yv in n.children("yearValue") {
+            guard let volumesNode = yv.child("volumes") else { continue }
+            let v = SocialOrder.YearValue(year: Int(yv.attribute("year") ?? "") ?? 0, volumes: MethodVolumes(volumesNode))
+            MethodChecks.total(v.volumes, at: r.location(volumesNode), f)
+            values.append(v)
+            let key = VolumeKey(service: currentAggregate, year: v.year, place: service.place, indicator: indicator)
+            if let existing = sectionTwo[key] {
+                if let sum = existing.volumes.adding(v.volumes) { sectionTwo[key] = (sum, existing.location) }
+                else { f.overflow(at: r.location(volumesNode)) }
+            } else {
+                sectionTwo[key] = (v.volumes, r.location(yv))
+            }
+        }
+        let item = SocialOrder.VolumeItem(
+            aggregatedService: currentAggregate, service: service, authorizedBody: n.childText("authorizedBody"),
+            yearOfDetermination: n.integer("yearOfDetermination") ?? 0, indicator: indicator, yearValues: values,
+            allowedDeviation: n.decimal("allowedDeviation") ?? .zero)
+        DeviationChecks.warnIfWide(item.allowedDeviation, at: r.location(child: "allowedDeviation"), f)
+        if let last = values.map(\.year).max(), item.yearOfDetermination > last {
+            f.add(.yearBlocks, at: r.location(child: "yearOfDetermination"),
+                  ru: "Год определения исполнителей \(item.yearOfDetermination) позже последнего года оказания услуги \(last)",
+                  en: "Executors are determined in \(item.yearOfDetermination), after the last year of service \(last)")
+        }
+        if context.retainsRecords { model.volumeItems.append(item) }
+    }
+
+    func finish() {
+        checkYearBlocks()
+        for (key, one) in sectionOne {
+            let two = sectionTwo[key]?.volumes ?? .zero
+            if let diff = MethodChecks.firstDifference(one.volumes, two) {
+                f.add(.sectionSums, at: one.location,
+                      ru: "Раздел I, «\(key.service)», \(key.year) год, \(key.indicator): \(diff.ru) — \(diff.left) в разделе I, а сумма строк раздела II — \(diff.right)",
+                      en: "Section I, '\(key.service)', \(key.year), \(key.indicator): \(diff.en) is \(diff.left) but Section II rows sum to \(diff.right)")
+            }
+        }
+        for (key, two) in sectionTwo where sectionOne[key] == nil {
+            f.add(.sectionSums, at: two.location,
+                  ru: "Для строк раздела II («\(key.service)», \(key.year) год, \(key.indicator)) нет строки в разделе I",
+                  en: "Section II rows ('\(key.service)', \(key.year), \(key.indicator)) have no Section I row")
+        }
+    }
+
+    private func checkYearBlocks() {
+        guard let p = model.planningPeriod else { return }
+        for block in yearBlocks {
+            let expected: Bool
+            switch block.kind {
+            case "next": expected = block.year == p.financialYear
+            case "plan1": expected = block.year == p.planYear1
+            case "plan2": expected = block.year == p.planYear2
+            default: expected = block.year > p.planYear2 && block.year <= (p.beyondTo ?? Int.max)
+            }
+            if !expected {
+                f.add(.yearBlocks, at: block.location,
+                      ru: "Блок года \(block.year) с видом «\(block.kind)» не соответствует плановому периоду \(p.financialYear)–\(p.planYear2)",
+                      en: "Year block \(block.year) of kind '\(block.kind)' does not fit the planning period \(p.financialYear)–\(p.planYear2)")
+            }
+        }
+    }
+
+    func summary(into s: inout DocumentSummary) {
+        s.party("Уполномоченный орган", "Authorised body", model.authorizedBody)
+        s.figure("Направление деятельности", "Activity area", model.activityArea)
+        if let p = model.planningPeriod {
+            s.figure("Плановый период", "Planning period", "\(p.financialYear)–\(p.planYear2)")
+        }
+        s.figure("Услуг в разделе II", "Services in Section II", String(model.volumeItems.count))
+        if let year = model.planningPeriod?.financialYear {
+            var byUnit: [String: MethodVolumes] = [:]
+            for item in model.generalItems where item.year == year {
+                byUnit[item.indicator.okei] = (byUnit[item.indicator.okei] ?? .zero).adding(item.volumes)
+            }
+            for (okei, v) in byUnit.sorted(by: { $0.key < $1.key }) {
+                s.figure("Объём \(year), ОКЕИ \(okei): всего / конкурс / сертификаты",
+                         "Volume \(year), ОКЕИ \(okei): total / competition / certificates",
+                         "\(v.total) / \(v.competition) / \(v.certificate)")
+            }
+        }
+        s.reference("Решение об организации оказания услуг", "Organisation decision", model.organizationDecision)
+    }
+}
+
+/// DG3010 and the comparisons of method volumes shared by orders and reports.
+enum MethodChecks {
+    static func total(_ v: MethodVolumes, at location: Location, _ f: Findings) {
+        guard let sum = v.sumOfMethods else { f.overflow(at: location); return }
+        if sum != v.total {
+            f.add(.totalEqualsMethods, at: location,
+                  ru: "Всего \(v.total), а сумма по способам определения исполнителей \(sum)",
+                  en: "Total is \(v.total) but the methods sum to \(sum)")
+        }
+    }
+
+    struct Difference {
+        var ru: String
+        var en: String
+        var left: DecimalValue
+        var right: DecimalValue
+    }
+
+    /// The first column (total, then each method) in which two sets of volumes differ.
+    static func firstDifference(_ a: MethodVolumes, _ b: MethodVolumes) -> Difference? {
+        if a.total != b.total { return Difference(ru: "всего", en: "the total", left: a.total, right: b.total) }
+        for m in Method.allCases where a[m] != b[m] {
+            return Difference(ru: m.title.ru, en: m.title.en, left: a[m], right: b[m])
+        }
+        return nil
+    }
+}
+
+enum DeviationChecks {
+    static let wide = DecimalValue(10)
+
+    /// DG3013: tolerances above 10 % are legal but unusual.
+    static func warnIfWide(_ value: DecimalValue, at location: Location, _ f: Findings) {
+        if wide < value {
+            f.add(.deviationBounds, at: location,
+                  ru: "Допустимое отклонение \(value) % больше обычных 10 %",
+                  en: "Allowed deviation \(value) % is above the usual 10 %")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import DocgateCore
+import DocgateDocuments
+import Foundation
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+extension Language: ExpressibleByArgument {}
+
+/// Options every document command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Language of messages: ru or en (default from LANG).")
+    var lang: Language?
+
+    @Option(name: .long, help: ArgumentHelp("Directory of docgate's schemas (default: $DOCGATE_SCHEMAS, then beside the executable).", valueName: "dir"))
+    var schemas: String?
+
+    /// The language asked for, else the locale's.
+    var language: Language {
+        if let lang { return lang }
+        let env = ProcessInfo.processInfo.environment
+        for key in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let v = env[key], !v.isEmpty { return Language.from(locale: v) }
+        }
+        return .en
+    }
+
+    /// A validator over the located schema set; a setup failure ends the command with exit code 2.
+    func makeValidator() throws -> DocumentValidator {
+        do {
+            let dir = try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path)
+            return try DocumentValidator(schemaDirectory: dir)
+        } catch {
+            Terminal.error(error.message[language])
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum Executable {
+    /// This program's own path, from /proc (argv[0] may be relative or a bare name).
+    static var path: String? {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first
+    }
+}
+
+/// Writes to the standard streams without buffering surprises.
+enum Terminal {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("docgate: " + text + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The command-line entry point. Commands only parse arguments and call the libraries.
+@main
+struct Docgate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "docgate",
+        abstract: "Шлюз электронных документов социального заказа (189-ФЗ) / Electronic document gateway for the state social order (189-FZ).",
+        discussion: """
+        Exit codes: 0 — all documents valid; 1 — a document is invalid; 2 — usage, configuration or I/O error.
+        Language: --lang ru|en, else LC_ALL / LC_MESSAGES / LANG (ru_* gives Russian).
+        """,
+        version: DocgateVersion.current,
+        subcommands: [Validate.self, Inspect.self]
+    )
+}
+
+enum DocgateVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,33 @@
+/// A minimal JSON writer: docgate's JSON keeps its keys in the documented order and streams large batches.
+enum JSONText {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func optional(_ s: String?) -> String { s.map(string) ?? "null" }
+    static func optional(_ i: Int?) -> String { i.map(String.init) ?? "null" }
+
+    /// `{"a": 1, "b": "x"}` from ordered pairs of already-encoded values.
+    static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
+    }
+
+    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import DocgateCore
+import DocgateDocuments
+import DocgateXML
+
+/// What a batch produced for one input.
+enum FileOutcome: Sendable {
+    case checked(ValidationReport)
+    case unreadable(path: String, reason: String)
+
+    var isValid: Bool {
+        if case .checked(let r) = self { return r.valid }
+        return false
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Проверить документы по схемам и правилам / Validate documents against the schemas and rules.",
+        discussion: """
+        A directory means every *.xml below it. Exit 0 when every document is valid, 1 when any is invalid,
+        2 on a usage or I/O error. JSON: an array of {file, kind, valid, errors: [{code, severity, line, column,
+        path, message}]}.
+        """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: ArgumentHelp("Files or directories to validate.", valueName: "path"))
+    var paths: [String]
+
+    func run() throws {
+        let validator = try options.makeValidator()
+        let language = options.language
+        let (files, inputErrors) = InputFiles.collect(paths)
+        let renderer = ReportRenderer(format: options.format, language: language)
+        let counters = Counters()
+        renderer.begin()
+        for e in inputErrors {
+            let outcome = FileOutcome.unreadable(path: e.path, reason: e.reason)
+            counters.add(outcome)
+            renderer.emit(outcome)
+        }
+        ParallelBatch.run(files, job: { path -> FileOutcome in
+            do throws(XMLFileError) {
+                return FileOutcome.checked(try validator.validate(file: path))
+            } catch {
+                return FileOutcome.unreadable(path: path, reason: error.reason)
+            }
+        }, emit: { (_: Int, outcome: FileOutcome) in
+            counters.add(outcome)
+            renderer.emit(outcome)
+        })
+        let totals = counters.snapshot
+        renderer.end(totals)
+        if totals.unreadable > 0 { throw ExitCode(2) }
+        if totals.invalid > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Totals {
+    var valid = 0
+    var invalid = 0
+    var unreadable = 0
+}
+
+final class Counters: @unchecked Sendable {
+    private var totals = Totals()
+
+    /// Called only from ParallelBatch's emit (under its lock) or before the batch starts.
+    func add(_ outcome: FileOutcome) {
+        switch outcome {
+        case .checked(let r): if r.valid { totals.valid += 1 } else { totals.invalid += 1 }
+        case .unreadable: totals.unreadable += 1
+        }
+    }
+
+    var snapshot: Totals { totals }
+}
+
+/// Prints outcomes as text or as a streamed JSON array.
+final class ReportRenderer: @unchecked Sendable {
+    let format: OutputFormat
+    let language: Language
+    private var first = true
+
+    init(format: OutputFormat, language: Language) {
+        self.format = format
+        self.language = language
+    }
+
+    func begin() {
+        if format == .json { Terminal.out("[") }
+    }
+
+    func emit(_ outcome: FileOutcome) {
+        switch format {
+        case .json:
+            Terminal.out((first ? "\n  " : ",\n  ") + json(outcome))
+            first = false
+        case .text:
+            Terminal.out(text(outcome))
+        }
+    }
+
+    func end(_ t: Totals) {
+        switch format {
+        case .json:
+            Terminal.out(first ? "]\n" : "\n]\n")
+        case .text:
+            let total = t.valid + t.invalid + t.unreadable
+            Terminal.out(language == .ru
+                ? "Проверено файлов: \(total); соответствуют: \(t.valid); не соответствуют: \(t.invalid); не прочитаны: \(t.unreadable)\n"
+                : "\(total) files: \(t.valid) valid, \(t.invalid) invalid, \(t.unreadable) unreadable\n")
+        }
+    }
+
+    static func unreadableDiagnostic(_ reason: String) -> Diagnostic {
+        Diagnostic(code: "DG5001", message: LocalizedText(ru: "Не удалось прочитать файл: \(reason)",
+                                                         en: "Cannot read the file: \(reason)"))
+    }
+
+    private func json(_ outcome: FileOutcome) -> String {
+        let (file, kind, valid, diagnostics): (String, DocumentKind?, Bool, [Diagnostic])
+        switch outcome {
+        case .checked(let r): (file, kind, valid, diagnostics) = (r.file, r.kind, r.valid, r.diagnostics)
+        case .unreadable(let path, let reason): (file, kind, valid, diagnostics) = (path, nil, false, [Self.unreadableDiagnostic(reason)])
+        }
+        let errors = diagnostics.map { d in
+            JSONText.object([("code", JSONText.string(d.code)), ("severity", JSONText.string(d.severity.rawValue)),
+                             ("line", JSONText.optional(d.line)), ("column", JSONText.optional(d.column)),
+                             ("path", JSONText.optional(d.path)), ("message", JSONText.string(d.message[language]))])
+        }
+        return JSONText.object([("file", JSONText.string(file)), ("kind", JSONText.optional(kind?.rawValue)),
+                                ("valid", valid ? "true" : "false"), ("errors", JSONText.array(errors))])
+    }
+
+    private func text(_ outcome: FileOutcome) -> String {
+        let ru = language == .ru
+        switch outcome {
+        case .unreadable(let path, let reason):
+            return "\(path): \(ru ? "ОШИБКА ЧТЕНИЯ" : "UNREADABLE")\n    DG5001 \(Self.unreadableDiagnostic(reason).message[language])\n"
+        case .checked(let r):
+            let kind = r.kind.map { ru ? $0.title.ru : $0.title.en } ?? (ru ? "вид не определён" : "unknown kind")
+            let errors = r.diagnostics.filter(\.isError).count
+            let warnings = r.diagnostics.count - errors
+            var verdict = r.valid ? (ru ? "соответствует" : "valid") : (ru ? "НЕ СООТВЕТСТВУЕТ" : "INVALID")
+            if errors > 0 || warnings > 0 {
+                verdict += ru ? " (ошибок: \(errors), предупреждений: \(warnings))"
+                              : " (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))"
+            }
+            var out = "\(r.file): \(kind) — \(verdict)\n"
+            for d in r.diagnostics {
+                out += "    " + Self.describe(d, language) + "\n"
+            }
+            return out
+        }
+    }
+
+    /// `DG3030 error line 12 /agreement/service/yearValue/amount: message`
+    static func describe(_ d: Diagnostic, _ language: Language) -> String {
+        let ru = language == .ru
+        var place: [String] = []
+        if let line = d.line { place.append((ru ? "строка " : "line ") + String(line) + (d.column.map { ":\($0)" } ?? "")) }
+        if let path = d.path { place.append(path) }
+        let severity = d.isError ? (ru ? "ошибка" : "error") : (ru ? "предупреждение" : "warning")
+        return "\(d.code) \(severity)" + (place.isEmpty ? "" : " " + place.joined(separator: " ")) + ": " + d.message[language]
+    }
+}
