@@ -33,6 +33,7 @@ final class ReadContext {
     var attributes: [String: String] = [:]
     /// The header, once its record was read (it comes first in every kind that has one).
     var header: DocumentHeader?
+    var headerLocation: Location?
 
     init(reference: ReferenceData, findings: Findings, retainsRecords: Bool) {
         self.reference = reference
@@ -94,6 +95,7 @@ final class DocumentAssembler: XMLRecordConsumer {
             header = DocumentHeader(node)
             headerLocation = record.location()
             context.header = header
+            context.headerLocation = headerLocation
         }
         reader?.record(record, in: containerPath)
     }

@@ -186,7 +186,9 @@ public final class DocumentValidator: Sendable {
     private func fileRules(_ assembler: DocumentAssembler, file: String, now: Int, _ f: Findings) {
         let name = XMLPaths.baseName(of: file)
         let rootLocation = Location(line: 1, path: "/" + (assembler.rootName ?? ""))
-        if let id = assembler.id, let uuid = FileNames.uuid(in: name), uuid.lowercased() != id.lowercased() {
+        // A receipt's name carries the original document's stem (RECEIPT_<stem>.xml), not its own id.
+        if assembler.kind != .receipt, let id = assembler.id, let uuid = FileNames.uuid(in: name),
+           uuid.lowercased() != id.lowercased() {
             f.add(.fileNameId, at: rootLocation,
                   ru: "Идентификатор в имени файла \(uuid) не совпадает с атрибутом id документа \(id)",
                   en: "The identifier in the file name, \(uuid), differs from the document's id \(id)")

@@ -230,7 +230,7 @@ final class ServiceAssignmentReader: KindReader {
         let deadline = month > 12 ? CalendarDate(year: model.year + 1, month: 1, day: 20)
                                   : CalendarDate(year: model.year, month: month, day: 20)
         if deadline < date {
-            f.add(.assignmentDeadline, at: nil,
+            f.add(.assignmentDeadline, at: context.headerLocation,
                   ru: "Отчёт за \(quarter) квартал \(model.year) года датирован \(date), позже срока \(deadline)",
                   en: "The report for Q\(quarter) \(model.year) is dated \(date), after the deadline \(deadline)")
         }

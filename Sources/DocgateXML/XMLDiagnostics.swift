@@ -159,15 +159,20 @@ public enum XMLDiagnostics {
                           message: LocalizedText(ru: SchemaMessageTranslator.russian(english), en: english))
     }
 
-    /// `Element '{urn://docgate/x/1}item'` → `Element 'item'`: namespaces make messages unreadable.
+    /// `Element '{urn://docgate/x/1}item'` → `Element 'item'`: namespaces make messages unreadable. Braces that
+    /// hold quoted values (the set of an enumeration facet) stay.
     static func stripNamespaces(_ message: String) -> String {
         var out = ""
-        var skipping = false
-        for ch in message {
-            if ch == "{" { skipping = true; continue }
-            if ch == "}" && skipping { skipping = false; continue }
-            if !skipping { out.append(ch) }
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let inside = rest[rest.index(after: open)..<close]
+            if inside.contains("'") || inside.contains("\"") || inside.contains(" ") {
+                out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
         }
-        return skipping ? message : out
+        return out + rest
     }
 }
