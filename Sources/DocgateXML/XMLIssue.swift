@@ -33,13 +33,22 @@ final class IssueCollector {
     /// Turns the node an error is about into a path; the streaming reader supplies its own, because the nodes
     /// before the current one are already freed there.
     var pathOf: (xmlNodePtr) -> String? = { XMLNode(pointer: $0).path }
+    /// Findings that name no node (the streaming validator runs inside the parser, ahead of the reader, and
+    /// passes none): index into ``issues``, line, and the element named in the message. The reader resolves
+    /// their paths when it reaches that line.
+    var unplaced: [(index: Int, line: Int, element: String)] = []
+    var tracksUnplaced = false
 
     init(limit: Int) {
         self.limit = limit
     }
 
-    func add(_ issue: XMLIssue) {
-        if issues.count < limit { issues.append(issue) } else { dropped += 1 }
+    func add(_ issue: XMLIssue, element: String? = nil) {
+        guard issues.count < limit else { dropped += 1; return }
+        if tracksUnplaced, issue.path == nil, let line = issue.line, let element {
+            unplaced.append((issues.count, line, element))
+        }
+        issues.append(issue)
     }
 
     /// Runs `body` with this collector receiving every structured error raised on this thread.
@@ -75,5 +84,16 @@ private let collectIssue: xmlStructuredErrorFunc = { context, error in
         }
     }
     collector.add(XMLIssue(domain: Int32(e.domain), code: Int32(e.code), level: Int32(e.level.rawValue),
-                           line: line, column: e.int2 > 0 ? Int(e.int2) : nil, path: path, message: message))
+                           line: line, column: e.int2 > 0 ? Int(e.int2) : nil, path: path, message: message),
+                  element: e.node == nil ? elementName(in: message) : nil)
+}
+
+/// `Element '{urn:x}amount': …` → `amount`.
+private func elementName(in message: String) -> String? {
+    guard message.hasPrefix("Element '") else { return nil }
+    let rest = message.dropFirst("Element '".count)
+    guard let end = rest.firstIndex(of: "'") else { return nil }
+    var name = rest[..<end]
+    if let close = name.lastIndex(of: "}") { name = name[name.index(after: close)...] }
+    return String(name)
 }

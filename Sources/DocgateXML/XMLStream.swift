@@ -27,8 +27,9 @@ public enum XMLStream {
         if let headProblem {
             return XMLStreamResult(failure: .gate(headProblem), schemaIssues: [], dropped: 0, completed: true)
         }
-        let walker = StreamWalker(consumer: consumer)
         let collector = IssueCollector(limit: limits.maxIssues)
+        collector.tracksUnplaced = true
+        let walker = StreamWalker(consumer: consumer, collector: collector)
         collector.pathOf = { [unowned walker] node in walker.path(of: node) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_BIG_LINES.rawValue)
         let outcome: (ok: Bool, valid: Bool) = collector.capture {
@@ -39,6 +40,7 @@ public enum XMLStream {
             defer { xmlFreeTextReader(reader) }
             if let schema, xmlTextReaderSetSchema(reader, schema.pointer) != 0 { return (false, false) }
             let ok = withExtendedLifetime(source) { walker.run(reader) }
+            walker.placeRemaining()
             return (ok, schema == nil || xmlTextReaderIsValid(reader) == 1)
         }
         _ = outcome.valid
@@ -171,11 +173,18 @@ final class StreamWalker {
     var paths: [String] = []
     var counts: [[String: Int]] = []
     var recordStep: String?
+    /// The record being passed over; its subtree is expanded, so errors inside it can be placed.
+    var recordNode: xmlNodePtr?
+    private var rootName = ""
+    private var containerPaths: [String: String] = [:]
     var xincludeLine: Int?
     var stopped = false
 
-    init(consumer: (any XMLRecordConsumer)?) {
+    let collector: IssueCollector
+
+    init(consumer: (any XMLRecordConsumer)?, collector: IssueCollector) {
         self.consumer = consumer
+        self.collector = collector
     }
 
     private static let elementType = Int32(XML_READER_TYPE_ELEMENT.rawValue)
@@ -203,6 +212,7 @@ final class StreamWalker {
                         }
                         containers = set
                     }
+                    rootName = name
                     open(step: name, path: "")
                     ret = xmlTextReaderRead(reader)
                     continue
@@ -212,27 +222,30 @@ final class StreamWalker {
                 let index = (counts[counts.count - 1][name] ?? 0) + 1
                 counts[counts.count - 1][name] = index
                 if containers.contains(path) {
+                    let step = index > 1 ? "\(name)[\(index)]" : name
+                    place(container: name, path: "/" + (steps + [step]).joined(separator: "/"))
                     consumer?.enter(container: XMLNode(pointer: node), path: path)
                     if empty {
                         consumer?.exit(container: path)
                     } else {
-                        open(step: index > 1 ? "\(name)[\(index)]" : name, path: path)
+                        open(step: step, path: path)
                     }
                     ret = xmlTextReaderRead(reader)
                     continue
                 }
                 recordStep = parentPath.isEmpty && index == 1 ? name : "\(name)[\(index)]"
-                if let consumer {
-                    guard let expanded = xmlTextReaderExpand(reader) else { return false }
-                    if let line = firstXInclude(in: expanded) {
-                        xincludeLine = line
-                        return false
-                    }
-                    consumer.record(XMLNode(pointer: expanded), in: parentPath,
-                                    path: "/" + steps.joined(separator: "/") + "/" + recordStep!)
+                guard let expanded = xmlTextReaderExpand(reader) else { return false }
+                if let line = firstXInclude(in: expanded) {
+                    xincludeLine = line
+                    return false
                 }
+                recordNode = expanded
+                place(record: expanded)
+                consumer?.record(XMLNode(pointer: expanded), in: parentPath,
+                                 path: "/" + steps.joined(separator: "/") + "/" + recordStep!)
                 ret = xmlTextReaderNext(reader)
                 recordStep = nil
+                recordNode = nil
                 continue
             } else if type == Self.endType, xmlTextReaderDepth(reader) < steps.count {
                 if let path = paths.last, !path.isEmpty { consumer?.exit(container: path) }
@@ -256,6 +269,49 @@ final class StreamWalker {
         var child = node.pointee.children
         while let c = child {
             if c.pointee.type == XML_ELEMENT_NODE, let line = firstXInclude(in: c) { return line }
+            child = c.pointee.next
+        }
+        return nil
+    }
+
+    /// Places findings that named no node once the reader reaches them: an element with that name on that line
+    /// inside the record just expanded.
+    private func place(record: xmlNodePtr) {
+        guard !collector.unplaced.isEmpty else { return }
+        let start = Int(xmlGetLineNo(record))
+        collector.unplaced.removeAll { entry in
+            guard entry.line >= start, let found = find(entry.element, line: entry.line, in: record) else { return false }
+            collector.issues[entry.index].path = path(of: found)
+            return true
+        }
+    }
+
+    /// Findings about a container itself (a missing child is reported at its end tag) take its path.
+    private func place(container name: String, path: String) {
+        containerPaths[name] = path
+        guard !collector.unplaced.isEmpty else { return }
+        collector.unplaced.removeAll { entry in
+            guard entry.element == name else { return false }
+            collector.issues[entry.index].path = path
+            return true
+        }
+    }
+
+    /// What is left at the end: the root by name, anything else as a descendant of the root.
+    func placeRemaining() {
+        let root = rootName
+        for entry in collector.unplaced {
+            collector.issues[entry.index].path = entry.element == root ? "/" + root
+                : containerPaths[entry.element] ?? "/" + root + "//" + entry.element
+        }
+        collector.unplaced.removeAll()
+    }
+
+    private func find(_ name: String, line: Int, in node: xmlNodePtr) -> xmlNodePtr? {
+        if Int(xmlGetLineNo(node)) == line, XMLNode(pointer: node).name == name { return node }
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE, let found = find(name, line: line, in: c) { return found }
             child = c.pointee.next
         }
         return nil

@@ -1,0 +1,102 @@
+import DocgateCore
+import DocgateTestSupport
+import DocgateXML
+import Testing
+@testable import DocgateDocuments
+
+/// Every sample is a test case: valid ones have no finding, each invalid twin has exactly its one error code,
+/// each warning twin stays valid with its warning. The streaming reader must reach the same verdicts.
+@Suite struct SampleTests {
+    static let validator = try! DocumentValidator(schemaDirectory: TestPaths.schemas)
+    static let streaming: DocumentValidator = {
+        var limits = XMLLimits.default
+        limits.streamingThreshold = 0
+        return try! DocumentValidator(schemaDirectory: TestPaths.schemas, limits: limits)
+    }()
+
+    @Test(arguments: TestPaths.sampleFiles("valid"))
+    func validSampleHasNoFinding(_ file: String) throws {
+        let report = try Self.validator.validate(file: file)
+        #expect(report.kind != nil)
+        #expect(report.diagnostics.isEmpty, "\(report.diagnostics.map { $0.code + " " + $0.message.en })")
+        #expect(report.summary != nil)
+    }
+
+    @Test(arguments: TestPaths.manifest("invalid"))
+    func invalidTwinHasExactlyItsErrorCode(_ sample: SampleExpectation) throws {
+        let report = try Self.validator.validate(file: sample.file)
+        #expect(!report.valid)
+        let codes = Set(report.diagnostics.filter(\.isError).map(\.code))
+        #expect(codes == [sample.code], "\(sample.defect): \(report.diagnostics.map { $0.code + " " + $0.message.en })")
+        for d in report.diagnostics {
+            #expect(!d.message.ru.isEmpty && !d.message.en.isEmpty)
+        }
+    }
+
+    @Test(arguments: TestPaths.manifest("warnings"))
+    func warningTwinStaysValidWithItsWarning(_ sample: SampleExpectation) throws {
+        let report = try Self.validator.validate(file: sample.file)
+        #expect(report.valid)
+        #expect(report.diagnostics.map(\.code) == [sample.code])
+        #expect(report.diagnostics.allSatisfy { $0.severity == .warning })
+    }
+
+    @Test(arguments: TestPaths.sampleFiles("valid") + TestPaths.sampleFiles("invalid") + TestPaths.sampleFiles("warnings"))
+    func streamingReachesTheSameVerdict(_ file: String) throws {
+        let tree = try Self.validator.validate(file: file)
+        let stream = try Self.streaming.validate(file: file)
+        #expect(stream.streamed)
+        #expect(stream.valid == tree.valid)
+        #expect(stream.kind == tree.kind)
+        #expect(stream.diagnostics.map(\.code).sorted() == tree.diagnostics.map(\.code).sorted())
+        let streamLines: [Int] = stream.diagnostics.map { $0.line ?? 0 }.sorted()
+        let treeLines: [Int] = tree.diagnostics.map { $0.line ?? 0 }.sorted()
+        #expect(streamLines == treeLines)
+    }
+
+    @Test func rulesPointAtTheOffendingElement() throws {
+        let file = TestPaths.samples + "/invalid/execreport-deviation-wrong.xml"
+        let d = try #require(try Self.validator.validate(file: file).diagnostics.first)
+        #expect(d.code == "DG3020")
+        #expect(d.path == "/executionReport/volumeDetail/item[1]/actualDeviation")
+        #expect(d.line == 97)
+        #expect(d.message.ru.contains("-1.22"))
+    }
+
+    @Test func summariesCarryPartiesAndFigures() throws {
+        let order = try #require(TestPaths.sampleFiles("valid").first { $0.contains("SOCORDER") && $0.contains("20241220") })
+        let s = try #require(try Self.validator.validate(file: order).summary)
+        #expect(s.kind == .socialOrder)
+        #expect(s.parties.first?.inn == "2466012340")
+        #expect(s.header?.number == "24-СЗ/2025-01")
+        // Section I of 2025: 2730 + 260 + 460 people in total
+        #expect(s.figures.contains { $0.value == "3450 / 260 / 460" })
+    }
+
+    @Test func windows1251AndBOMSamplesAreRead() throws {
+        let cp1251 = try #require(TestPaths.sampleFiles("valid").first { $0.contains("SOCORDER") && $0.contains("20241223") })
+        let report = try Self.validator.validate(file: cp1251)
+        #expect(report.summary?.parties.first?.name == "Агентство труда и занятости населения Красноярского края")
+    }
+
+    @Test func unknownRootIsAnUnknownKind() {
+        let report = Self.validator.validate(bytes: Array("<invoice xmlns=\"urn:example\"/>".utf8), file: "x.xml")
+        #expect(report.diagnostics.map(\.code) == ["DG2001"])
+        #expect(report.kind == nil)
+    }
+
+    @Test func fileNameRules() throws {
+        let order = try #require(TestPaths.sampleFiles("valid").first { $0.contains("SOCORDER") })
+        let bytes = try #require(FileManager_read(order))
+        let renamed = Self.validator.validate(bytes: bytes, file: "AGREEMENT_X_Y_20250101_noid.xml")
+        #expect(renamed.valid)
+        #expect(renamed.diagnostics.map(\.code) == ["DG3091"])
+        let future = Self.validator.validate(bytes: bytes, file: "doc.xml", now: 0)
+        #expect(future.diagnostics.map(\.code) == ["DG3092"])
+    }
+}
+
+private func FileManager_read(_ path: String) -> [UInt8]? {
+    guard case .bytes(let b)? = try? FileBytes.read(path, limit: 1 << 24) else { return nil }
+    return b
+}

@@ -1,0 +1,170 @@
+import DocgateCore
+import DocgateTestSupport
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+@testable import DocgateXML
+
+private let miniSchema = """
+<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:t" targetNamespace="urn:t" elementFormDefault="qualified">
+  <xs:element name="r">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="item" maxOccurs="unbounded">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="code"><xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="[0-9]{3}"/></xs:restriction></xs:simpleType></xs:element>
+              <xs:element name="amount" type="xs:decimal"/>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+private func item(_ code: String, _ amount: String) -> String { "<item><code>\(code)</code><amount>\(amount)</amount></item>" }
+
+@Suite struct ParseAndSchemaTests {
+    let dir: TemporaryDirectory
+    let schema: XMLSchema
+
+    init() throws {
+        dir = try TemporaryDirectory("xmltests")
+        schema = try XMLSchema(path: try dir.write("t.xsd", miniSchema))
+    }
+
+    @Test func malformedXMLReportsLineColumnAndLibxmlMessage() {
+        let bytes = Array("<r>\n  <a></b>\n</r>".utf8)
+        guard case .failure(.malformed(let issues)) = bytes.withUnsafeBytes({ XMLDocument.parse($0) }) else {
+            Issue.record("expected a malformed document"); return
+        }
+        #expect(issues.first?.line == 2)
+        #expect(issues.first?.column != nil)
+        #expect(issues.first?.message.contains("mismatch") == true)
+        let d = XMLDiagnostics.diagnostics(for: .malformed(issues))
+        #expect(d.first?.code == "DG1003")
+    }
+
+    @Test func undeclaredEntityIsAnEntityError() {
+        let bytes = Array("<r>&nbsp;</r>".utf8)
+        guard case .failure(let f) = bytes.withUnsafeBytes({ XMLDocument.parse($0) }) else { Issue.record("parsed"); return }
+        #expect(XMLDiagnostics.diagnostics(for: f).first?.code == "DG1006")
+    }
+
+    @Test func xincludeElementsAreRefused() {
+        let bytes = Array("<r xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n<xi:include href=\"/etc/passwd\" parse=\"text\"/></r>".utf8)
+        guard case .failure(.xinclude(let line)) = bytes.withUnsafeBytes({ XMLDocument.parse($0) }) else {
+            Issue.record("XInclude accepted"); return
+        }
+        #expect(line == 2)
+    }
+
+    @Test func schemaErrorsCarryLineAndElementPath() throws {
+        let text = "<r xmlns=\"urn:t\">\n" + item("123", "1.5") + "\n" + item("12x", "2") + "\n" + item("456", "abc") + "\n</r>"
+        let doc = try Array(text.utf8).withUnsafeBytes { XMLDocument.parse($0) }.get()
+        let (issues, dropped) = schema.validate(doc)
+        #expect(dropped == 0)
+        #expect(issues.map(\.line) == [3, 4])
+        #expect(issues.map(\.path) == ["/r/item[2]/code", "/r/item[3]/amount"])
+        let diags = XMLDiagnostics.diagnostics(forSchemaIssues: issues, dropped: 0)
+        #expect(diags.map(\.code) == ["DG2003", "DG2003"])
+        #expect(diags[0].message.ru.contains("«12x»"))
+        #expect(!diags[0].message.en.contains("{urn:t}"))
+    }
+
+    @Test func schemaFindingsAreBoundedAndCounted() throws {
+        let text = "<r xmlns=\"urn:t\">" + (0..<50).map { _ in item("x", "1") }.joined() + "</r>"
+        let doc = try Array(text.utf8).withUnsafeBytes { XMLDocument.parse($0) }.get()
+        let (issues, dropped) = schema.validate(doc, limit: 10)
+        #expect(issues.count == 10)
+        #expect(dropped == 40)
+        #expect(XMLDiagnostics.diagnostics(forSchemaIssues: issues, dropped: dropped).last?.code == "DG2099")
+    }
+
+    @Test func bigLineNumbersAreExact() throws {
+        let text = "<r xmlns=\"urn:t\">" + String(repeating: "\n", count: 70_000) + item("bad", "1") + "</r>"
+        let doc = try Array(text.utf8).withUnsafeBytes { XMLDocument.parse($0) }.get()
+        #expect(schema.validate(doc).issues.first?.line == 70_001)
+    }
+
+    @Test func oneCompiledSchemaServesManyThreadsWithoutMixingResults() throws {
+        let valid = try dir.write("v.xml", "<r xmlns=\"urn:t\">" + item("123", "1") + "</r>")
+        let invalid = try dir.write("i.xml", "<r xmlns=\"urn:t\">" + item("1", "x") + item("2", "y") + "</r>")
+        let wrong = Atomic<Int>(0)
+        let schema = self.schema
+        DispatchQueue.concurrentPerform(iterations: 400) { i in
+            let path = i % 2 == 0 ? valid : invalid
+            guard case .success(let doc)? = try? XMLDocument.parse(file: path) else { wrong.add(1, ordering: .relaxed); return }
+            let expected = i % 2 == 0 ? 0 : 4
+            if schema.validate(doc).issues.count != expected { wrong.add(1, ordering: .relaxed) }
+        }
+        #expect(wrong.load(ordering: .relaxed) == 0)
+    }
+
+    @Test func streamingAndTreeValidationAgree() throws {
+        var rows = (0..<2000).map { item(String(format: "%03d", $0 % 1000), "\($0).5") }
+        rows[700] = item("7x0", "1")
+        rows[1500] = item("150", "one")
+        let text = "<r xmlns=\"urn:t\">\n" + rows.joined(separator: "\n") + "\n</r>"
+        let path = try dir.write("big.xml", text)
+        let tree = schema.validate(try XMLDocument.parse(file: path).get()).issues
+        let stream = try XMLStream.validate(file: path, schema: schema, consumer: nil)
+        #expect(stream.failure == nil)
+        #expect(stream.schemaIssues.map(\.line) == tree.map(\.line))
+        #expect(stream.schemaIssues.map(\.code) == tree.map(\.code))
+        #expect(stream.schemaIssues.map(\.path) == ["/r/item[701]/code", "/r/item[1501]/amount"])
+    }
+
+    @Test func streamingDeliversRecordsAndStopsAtTheGate() throws {
+        final class Counter: XMLRecordConsumer {
+            var records = 0
+            var paths: [String] = []
+            func begin(root: XMLNode) -> Set<String>? { [] }
+            func enter(container: XMLNode, path: String) {}
+            func record(_ node: XMLNode, in containerPath: String, path: String) {
+                records += 1
+                if records <= 2 { paths.append(path) }
+            }
+            func exit(container path: String) {}
+        }
+        let path = try dir.write("rec.xml", "<r xmlns=\"urn:t\">" + (0..<100).map { _ in item("123", "1") }.joined() + "</r>")
+        let counter = Counter()
+        let result = try XMLStream.validate(file: path, schema: schema, consumer: counter)
+        #expect(result.failure == nil && result.schemaIssues.isEmpty)
+        #expect(counter.records == 100)
+        #expect(counter.paths == ["/r/item", "/r/item[2]"])
+        let hostile = try dir.write("doctype.xml", "<!DOCTYPE r SYSTEM \"http://127.0.0.1:9/x.dtd\"><r/>")
+        #expect(try XMLStream.validate(file: hostile, schema: schema, consumer: nil).failure == .gate(.doctype(line: 1)))
+        let xi = try dir.write("xi.xml", "<r xmlns=\"urn:t\"><item xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"/etc/passwd\"/></item></r>")
+        #expect(try XMLStream.validate(file: xi, schema: schema, consumer: Counter()).failure == .xinclude(line: 1))
+    }
+
+    @Test func missingFileIsAnIOErrorNotADocumentDefect() {
+        #expect(throws: XMLFileError.self) { try XMLDocument.parse(file: dir.file("absent.xml")) }
+        #expect(throws: XMLFileError.self) { try XMLStream.validate(file: dir.path, schema: nil, consumer: nil) }
+    }
+
+    @Test func entityLoaderRefusesFilesOutsideSchemaDirectories() throws {
+        // A schema importing a file outside its directory does not compile: the loader refuses the path.
+        let outside = try TemporaryDirectory("outside")
+        defer { outside.remove() }
+        _ = try outside.write("other.xsd", miniSchema)
+        let importer = """
+        <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:import namespace="urn:t" schemaLocation="\(outside.path)/other.xsd"/></xs:schema>
+        """
+        let sub = try TemporaryDirectory("importer")
+        defer { sub.remove() }
+        let path = try sub.write("imp.xsd", importer)
+        let compiled = try? XMLSchema(path: path)
+        // libxml2 turns a failed import into a warning; the imported root element must not be there.
+        if let compiled {
+            let doc = try Array("<r xmlns=\"urn:t\"><item><code>123</code><amount>1</amount></item></r>".utf8)
+                .withUnsafeBytes { XMLDocument.parse($0) }.get()
+            #expect(!compiled.validate(doc).issues.isEmpty)
+        }
+    }
+}
