@@ -95,9 +95,8 @@ struct InputGate {
         if problem != nil { return problem }
         if !started {
             problem = .empty
-        } else if utf8Need > 0 && prolog.encoding == .utf8 {
-            problem = .invalidUTF8(line: line)
-        } else if pendingByte != nil || depth > 0 || state != .content {
+        } else if pendingByte != nil || depth > 0 || state != .content || (utf8Need > 0 && prolog.encoding == .utf8) {
+            // An unfinished character at the very end is a cut file, not an encoding error.
             problem = .truncated(line: line)
         } else if !sawElement {
             problem = .truncated(line: line)

@@ -52,7 +52,7 @@ public enum XMLStream {
         }
         if let ioError = source.ioError { throw ioError }
         let parseErrors = collector.issues.filter { !$0.isSchemaIssue && !$0.isWarning }
-        if !parseErrors.isEmpty || (!outcome.ok && !walker.stopped) {
+        if !parseErrors.isEmpty || !outcome.ok {
             return XMLStreamResult(failure: .malformed(parseErrors), schemaIssues: [], dropped: 0, completed: true)
         }
         return XMLStreamResult(failure: nil, schemaIssues: collector.issues.filter(\.isSchemaIssue),
@@ -206,11 +206,13 @@ final class StreamWalker {
                 let name = XMLNode(pointer: node).name
                 if depth == 0 {
                     if let consumer {
-                        guard let set = consumer.begin(root: XMLNode(pointer: node)) else {
+                        if let set = consumer.begin(root: XMLNode(pointer: node)) {
+                            containers = set
+                        } else {
+                            // Not a document the consumer reads: still read to the end, so that parse errors
+                            // and limits are reported as they would be for a tree.
                             stopped = true
-                            return true
                         }
-                        containers = set
                     }
                     rootName = name
                     open(step: name, path: "")
@@ -221,7 +223,7 @@ final class StreamWalker {
                 let path = parentPath.isEmpty ? name : parentPath + "/" + name
                 let index = (counts[counts.count - 1][name] ?? 0) + 1
                 counts[counts.count - 1][name] = index
-                if containers.contains(path) {
+                if !stopped, containers.contains(path) {
                     let step = index > 1 ? "\(name)[\(index)]" : name
                     place(container: name, path: "/" + (steps + [step]).joined(separator: "/"))
                     consumer?.enter(container: XMLNode(pointer: node), path: path)
@@ -241,8 +243,8 @@ final class StreamWalker {
                 }
                 recordNode = expanded
                 place(record: expanded)
-                consumer?.record(XMLNode(pointer: expanded), in: parentPath,
-                                 path: "/" + steps.joined(separator: "/") + "/" + recordStep!)
+                if !stopped { consumer?.record(XMLNode(pointer: expanded), in: parentPath,
+                                 path: "/" + steps.joined(separator: "/") + "/" + recordStep!) }
                 ret = xmlTextReaderNext(reader)
                 recordStep = nil
                 recordNode = nil

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The command-line entry point. Commands only parse arguments and call the libraries.
 @main
@@ -13,6 +14,26 @@ struct Docgate: ParsableCommand {
         version: DocgateVersion.current,
         subcommands: [Validate.self, Inspect.self]
     )
+}
+
+extension Docgate {
+    /// Runs the command, with docgate's exit codes: usage errors exit 2 (not ArgumentParser's 64), help and
+    /// version exit 0, a command's own `ExitCode` passes through.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Self.exit(withError: exit)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Self.exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }
 
 enum DocgateVersion {
