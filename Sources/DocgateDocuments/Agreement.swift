@@ -74,7 +74,7 @@ final class AgreementReader: KindReader {
         } else if n.isNamed("executor") {
             model.executor = Organization(n)
         } else if n.isNamed("executorRegistryEntry") {
-            model.executorRegistryEntry = n.text.trimmingXMLSpace
+            model.executorRegistryEntry = n.trimmedText
         } else if n.isNamed("term") {
             model.term = Period(n)
             locations["term"] = r.location()

@@ -3,7 +3,7 @@ import DocgateXML
 // The common types of `Schemas/common.xsd`, read from elements that passed the schema. Readers never trap on a
 // missing child: a value the schema would have required reads as empty or zero.
 
-extension XMLNode {
+extension RecordElement {
     func string(_ name: StaticString) -> String { childText(name) ?? "" }
     func decimal(_ name: StaticString) -> DecimalValue? { childText(name).flatMap { DecimalValue($0) } }
     func date(_ name: StaticString) -> CalendarDate? { childText(name).flatMap { CalendarDate($0) } }
@@ -18,7 +18,7 @@ public struct DocumentSource: Sendable, Hashable, Codable {
 }
 
 extension DocumentSource {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         system = n.string("system")
         documentClassId = n.childText("documentClassId")
         documentId = n.childText("documentId")
@@ -37,7 +37,7 @@ public struct DocumentHeader: Sendable, Hashable, Codable {
 }
 
 extension DocumentHeader {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         number = n.string("number")
         date = n.date("date")
         createdAt = n.string("createdAt")
@@ -70,7 +70,7 @@ public struct Organization: Sendable, Hashable, Codable {
 }
 
 extension Organization {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         fullName = n.string("fullName")
         shortName = n.childText("shortName")
         inn = n.childText("inn")
@@ -95,7 +95,7 @@ public struct IdentityDocument: Sendable, Hashable, Codable {
 }
 
 extension IdentityDocument {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         type = n.string("type")
         series = n.childText("series")
         number = n.string("number")
@@ -116,7 +116,7 @@ public struct Person: Sendable, Hashable, Codable {
 }
 
 extension Person {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         lastName = n.string("lastName")
         firstName = n.string("firstName")
         middleName = n.childText("middleName")
@@ -135,7 +135,7 @@ public struct DocumentRef: Sendable, Hashable, Codable {
 }
 
 extension DocumentRef {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         kind = n.string("kind")
         id = n.childText("id")
         number = n.string("number")
@@ -157,7 +157,7 @@ public struct Place: Sendable, Hashable, Codable {
 }
 
 extension Place {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         oktmo = n.childText("oktmo")
         text = n.string("text")
     }
@@ -169,7 +169,7 @@ public struct ServiceRef: Sendable, Hashable, Codable {
 }
 
 extension ServiceRef {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         name = n.string("name")
         regNum = n.childText("regNum")
     }
@@ -186,13 +186,13 @@ public struct Service: Sendable, Hashable, Codable {
 }
 
 extension Service {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         regNum = n.string("regNum")
         name = n.string("name")
         aggregatedServiceName = n.childText("aggregatedServiceName")
         conditions = n.childText("conditions")
         content = n.childText("content")
-        consumerCategories = n.children("consumerCategory").map { $0.text.trimmingXMLSpace }
+        consumerCategories = n.children("consumerCategory").map(\.trimmedText)
         place = n.child("place").map(Place.init)
     }
 }
@@ -204,7 +204,7 @@ public struct Indicator: Sendable, Hashable, Codable {
 }
 
 extension Indicator {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         name = n.string("name")
         unitName = n.string("unitName")
         okei = n.attribute("okei") ?? ""
@@ -263,7 +263,7 @@ public struct MethodVolumes: Sendable, Hashable, Codable {
 }
 
 extension MethodVolumes {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         total = n.decimal("total") ?? .zero
         stateTaskTreasury = n.decimal("stateTaskTreasury") ?? .zero
         stateTaskBudgetAutonomous = n.decimal("stateTaskBudgetAutonomous") ?? .zero
@@ -305,7 +305,7 @@ public struct Period: Sendable, Hashable, Codable {
 }
 
 extension Period {
-    init(_ n: XMLNode) {
+    init(_ n: RecordElement) {
         from = n.date("from")
         to = n.date("to")
     }

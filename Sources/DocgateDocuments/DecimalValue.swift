@@ -28,10 +28,18 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
         var scale = 0
         var seenDigit = false
         var seenPoint = false
-        var chars = Substring(text.trimmingXMLSpaceFast)
-        if chars.first == "-" { sign = -1; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
-        for c in chars.utf8 {
-            if c == UInt8(ascii: ".") {
+        var first = true
+        var trailingSpace = false
+        for c in text.utf8 {
+            if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D {
+                if seenDigit || seenPoint || !first { trailingSpace = true }
+                continue
+            }
+            if trailingSpace { return nil }
+            defer { first = false }
+            if first && (c == UInt8(ascii: "-") || c == UInt8(ascii: "+")) {
+                if c == UInt8(ascii: "-") { sign = -1 }
+            } else if c == UInt8(ascii: ".") {
                 if seenPoint { return nil }
                 seenPoint = true
             } else if c >= 0x30 && c <= 0x39 {
@@ -211,11 +219,12 @@ extension Sequence where Element == DecimalValue {
 }
 
 extension StringProtocol {
+    /// The text without surrounding XML whitespace, found byte-wise (no grapheme breaking).
     var trimmingXMLSpaceFast: Substring {
         let s = Substring(self)
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" }
-        guard let start = s.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let end = s.lastIndex(where: { !isSpace($0) })!
-        return s[start...end]
+        let space: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
+        guard let a = s.utf8.firstIndex(where: { !space($0) }), let b = s.utf8.lastIndex(where: { !space($0) })
+        else { return "" }
+        return s[a...b]
     }
 }

@@ -9,7 +9,7 @@ protocol KindReader: AnyObject {
     /// Container paths below the root whose children arrive one at a time.
     static var containers: Set<String> { get }
     init(context: ReadContext)
-    func enter(container: XMLNode, path: String)
+    func enter(container: RecordElement, path: String)
     func record(_ record: RecordContext, in container: String)
     func exit(container path: String)
     /// Whole-document rules, once every record was seen.
@@ -19,7 +19,7 @@ protocol KindReader: AnyObject {
 }
 
 extension KindReader {
-    func enter(container: XMLNode, path: String) {}
+    func enter(container: RecordElement, path: String) {}
     func exit(container path: String) {}
 }
 
@@ -61,7 +61,7 @@ final class DocumentAssembler: XMLRecordConsumer {
         self.context = context
     }
 
-    func begin(root: XMLNode) -> Set<String>? {
+    func begin(root: RecordElement) -> Set<String>? {
         rootNamespace = root.namespaceURI
         rootName = root.name
         guard let ns = rootNamespace, let kind = DocumentKind(namespace: ns), root.name == kind.rootName else {
@@ -79,17 +79,17 @@ final class DocumentAssembler: XMLRecordConsumer {
         return type(of: reader).containers
     }
 
-    func enter(container: XMLNode, path: String) {
+    func enter(container: RecordElement, path: String) {
         reader?.enter(container: container, path: path)
     }
 
-    func record(_ node: XMLNode, in containerPath: String, path: String) {
+    func record(_ node: RecordElement, in containerPath: String, at position: RecordPosition) {
         if node.namespaceURI == Signatures.namespace {
             // Nothing inside a ds:Signature is ever read as business data.
             signatureCount += 1
             return
         }
-        let record = RecordContext(node: node, path: path)
+        let record = RecordContext(node: node, position: position)
         IdentifierChecks.scan(record, context: context)
         if containerPath.isEmpty && node.isNamed("header") {
             header = DocumentHeader(node)

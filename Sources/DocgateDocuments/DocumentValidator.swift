@@ -10,8 +10,6 @@ public struct ValidationReport: Sendable {
     public var valid: Bool { diagnostics.allowsValidity }
     public var diagnostics: [Diagnostic]
     public var summary: DocumentSummary?
-    /// True when the file was validated with the streaming reader (above the size threshold).
-    public var streamed: Bool
     /// The root element's `id`, when there was one.
     public var documentId: String?
 }
@@ -88,63 +86,50 @@ public final class DocumentValidator: Sendable {
         throw .schemasNotFound(searched: Array(candidates.prefix(4)))
     }
 
-    /// Validates a file; large files are streamed. I/O failures are thrown, document defects reported.
-    public func validate(file path: String, now: Int = Int(time(nil))) throws(XMLFileError) -> ValidationReport {
+    /// Validates a file in one streaming pass (constant memory at any size). I/O failures are thrown,
+    /// document defects reported.
+    public func validate(file path: String, retainRecords: Bool = true, now: Int = Int(time(nil))) throws(XMLFileError)
+        -> ValidationReport {
         let size = try FileBytes.size(of: path)
         if size > limits.maxInputBytes {
             return report(path, failure: .gate(.tooLarge(size: size, limit: limits.maxInputBytes)))
         }
-        if size > limits.streamingThreshold {
-            return try validateStreaming(path, now: now)
-        }
-        switch try XMLDocument.parse(file: path, limits: limits) {
-        case .failure(let failure):
-            return report(path, failure: failure)
-        case .success(let document):
-            return check(document, file: path, now: now)
-        }
+        let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
+        let result = try XMLStream.validate(file: path, schema: schema, limits: limits, consumer: assembler)
+        return finish(path, result, assembler, findings, now: now)
     }
 
     /// Validates bytes in memory (a file's name still matters for DG3090).
-    public func validate(bytes: [UInt8], file: String, now: Int = Int(time(nil))) -> ValidationReport {
-        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits) }
-        switch parsed {
-        case .failure(let failure): return report(file, failure: failure)
-        case .success(let document): return check(document, file: file, now: now)
+    public func validate(bytes: [UInt8], file: String, retainRecords: Bool = true, now: Int = Int(time(nil)))
+        -> ValidationReport {
+        if bytes.count > limits.maxInputBytes {
+            return report(file, failure: .gate(.tooLarge(size: bytes.count, limit: limits.maxInputBytes)))
         }
+        let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
+        let result = bytes.withUnsafeBytes { XMLStream.validate(bytes: $0, schema: schema, limits: limits, consumer: assembler) }
+        return finish(file, result, assembler, findings, now: now)
     }
 
-    /// Validates a tree that is already parsed.
+    /// Validates a tree that is already parsed (for callers that work on the tree, such as signing).
     public func check(_ document: XMLDocument, file: String, now: Int = Int(time(nil))) -> ValidationReport {
-        guard let root = document.root else { return report(file, failure: .malformed([])) }
-        guard let ns = root.namespaceURI, let kind = DocumentKind(namespace: ns) else {
-            return ValidationReport(file: file, kind: nil, diagnostics: [unknownKind(root.name, root.namespaceURI)],
-                                    summary: nil, streamed: false, documentId: root.attribute("id"))
+        let (assembler, findings) = makeAssembler(retainRecords: true)
+        XMLRecordReplay.replay(document, into: assembler)
+        var result = XMLStreamResult(failure: nil, schemaIssues: [], dropped: 0, encoding: document.inputEncoding)
+        if assembler.kind != nil {
+            (result.schemaIssues, result.dropped) = schema.validate(document, limit: limits.maxIssues)
         }
-        let (issues, dropped) = schema.validate(document, limit: limits.maxIssues)
-        var diagnostics = XMLDiagnostics.diagnostics(forSchemaIssues: issues, dropped: dropped)
-        let schemaValid = diagnostics.allowsValidity
-        var summary: DocumentSummary? = nil
-        if schemaValid {
-            let findings = Findings(limit: limits.maxIssues)
-            let assembler = DocumentAssembler(context: ReadContext(reference: reference, findings: findings,
-                                                                   retainsRecords: true))
-            XMLRecordWalker.walk(document, into: assembler)
-            assembler.finish()
-            fileRules(assembler, file: file, now: now, findings)
-            diagnostics += findings.all
-            summary = assembler.summary()
-        }
-        return ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary, streamed: false,
-                                documentId: root.attribute("id"))
+        return finish(file, result, assembler, findings, now: now)
     }
 
-    private func validateStreaming(_ path: String, now: Int) throws(XMLFileError) -> ValidationReport {
+    private func makeAssembler(retainRecords: Bool) -> (DocumentAssembler, Findings) {
         let findings = Findings(limit: limits.maxIssues)
-        let assembler = DocumentAssembler(context: ReadContext(reference: reference, findings: findings,
-                                                               retainsRecords: false))
-        let result = try XMLStream.validate(file: path, schema: schema, limits: limits, consumer: assembler)
-        if let failure = result.failure { return report(path, failure: failure, streamed: true) }
+        let context = ReadContext(reference: reference, findings: findings, retainsRecords: retainRecords)
+        return (DocumentAssembler(context: context), findings)
+    }
+
+    private func finish(_ file: String, _ result: XMLStreamResult, _ assembler: DocumentAssembler, _ findings: Findings,
+                        now: Int) -> ValidationReport {
+        if let failure = result.failure { return report(file, failure: failure) }
         guard let kind = assembler.kind else {
             let name = assembler.rootName ?? ""
             let diagnostic: Diagnostic
@@ -155,24 +140,25 @@ public final class DocumentValidator: Sendable {
             } else {
                 diagnostic = unknownKind(name, assembler.rootNamespace)
             }
-            return ValidationReport(file: path, kind: nil, diagnostics: [diagnostic], summary: nil, streamed: true,
-                                    documentId: assembler.id)
+            return ValidationReport(file: file, kind: nil, diagnostics: [diagnostic], summary: nil, documentId: assembler.id)
         }
         var diagnostics = XMLDiagnostics.diagnostics(forSchemaIssues: result.schemaIssues, dropped: result.dropped)
         var summary: DocumentSummary? = nil
+        // Business rules speak only about documents that passed the schema: on a broken structure they would
+        // mostly echo the schema's findings.
         if diagnostics.allowsValidity {
             assembler.finish()
-            fileRules(assembler, file: path, now: now, findings)
+            fileRules(assembler, file: file, now: now, findings)
             diagnostics += findings.all
             summary = assembler.summary()
         }
-        return ValidationReport(file: path, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary, streamed: true,
+        return ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary,
                                 documentId: assembler.id)
     }
 
-    private func report(_ file: String, failure: XMLParseFailure, streamed: Bool = false) -> ValidationReport {
+    private func report(_ file: String, failure: XMLParseFailure) -> ValidationReport {
         ValidationReport(file: file, kind: nil, diagnostics: XMLDiagnostics.diagnostics(for: failure), summary: nil,
-                         streamed: streamed, documentId: nil)
+                         documentId: nil)
     }
 
     private func unknownKind(_ name: String, _ namespace: String?) -> Diagnostic {

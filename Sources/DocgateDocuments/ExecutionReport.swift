@@ -70,13 +70,13 @@ final class ExecutionReportReader: KindReader {
             if n.isNamed("authorizedBody") {
                 model.authorizedBody = Organization(n)
             } else if n.isNamed("activityArea") {
-                model.activityArea = n.text.trimmingXMLSpace
+                model.activityArea = n.trimmedText
             } else if n.isNamed("reportingYear") {
-                model.reportingYear = Int(n.text.trimmingXMLSpace) ?? 0
+                model.reportingYear = Int(n.trimmedText) ?? 0
             } else if n.isNamed("reportDate") {
                 model.reportDate = CalendarDate(n.text)
             } else if n.isNamed("periodicity") {
-                model.periodicity = n.text.trimmingXMLSpace
+                model.periodicity = n.trimmedText
             } else if n.isNamed("socialOrderRef") {
                 model.socialOrderRef = DocumentRef(n)
             }

@@ -7,7 +7,7 @@ enum IdentifierChecks {
         visit(record.node, record, context)
     }
 
-    private static func visit(_ node: XMLNode, _ record: RecordContext, _ context: ReadContext) {
+    private static func visit(_ node: RecordElement, _ record: RecordContext, _ context: ReadContext) {
         let f = context.findings
         if node.hasAttributes, let okei = node.attribute("okei"), !context.reference.okei.isEmpty,
            context.reference.okei[okei] == nil {
@@ -29,25 +29,25 @@ enum IdentifierChecks {
             return
         }
         if node.isNamed("inn") || node.isNamed("innFl") {
-            let value = node.text.trimmingXMLSpace
+            let value = node.trimmedText
             if !Identifiers.isValidINN(value) {
                 f.add(.innChecksum, at: record.location(node), ru: "Неверные контрольные цифры ИНН «\(value)»",
                       en: "ИНН '\(value)' has wrong check digits")
             }
         } else if node.isNamed("ogrn") || node.isNamed("ogrnip") {
-            let value = node.text.trimmingXMLSpace
+            let value = node.trimmedText
             if !Identifiers.isValidOGRN(value) {
                 f.add(.ogrnChecksum, at: record.location(node), ru: "Неверная контрольная цифра ОГРН «\(value)»",
                       en: "ОГРН '\(value)' has a wrong check digit")
             }
         } else if node.isNamed("snils") {
-            let value = node.text.trimmingXMLSpace
+            let value = node.trimmedText
             if !Identifiers.isValidSNILS(value) {
                 f.add(.snilsChecksum, at: record.location(node), ru: "Неверное контрольное число СНИЛС «\(value)»",
                       en: "СНИЛС '\(value)' has a wrong check number")
             }
         } else if node.isNamed("regNum") || node.isNamed("serviceRegNum") {
-            let value = node.text.trimmingXMLSpace
+            let value = node.trimmedText
             switch Identifiers.checkServiceRegNum(value) {
             case .standard:
                 break

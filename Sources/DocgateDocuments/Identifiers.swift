@@ -66,7 +66,7 @@ public enum Identifiers {
     }
 
     /// Latin capitals that look like Cyrillic ones, mapped to the Cyrillic letter.
-    static let confusables: [Character: Character] = [
+    static let confusables: [Unicode.Scalar: Unicode.Scalar] = [
         "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т",
         "X": "Х", "Y": "У",
     ]
@@ -80,23 +80,26 @@ public enum Identifiers {
 
     /// Checks a service registry number against `\d{6}[ОР]\.\d{2}\.\d\.[А-Я]{2}\d{2}[А-Я]{2}\d{5}` (Cyrillic letters).
     public static func checkServiceRegNum(_ value: String) -> RegNumCheck {
-        if isStandardRegNum(value) { return .standard }
-        let corrected = String(value.map { confusables[$0] ?? $0 })
-        if corrected != value && isStandardRegNum(corrected) { return .confusable(corrected: corrected) }
+        let scalars = Array(value.unicodeScalars)
+        if isStandardRegNum(scalars) { return .standard }
+        let corrected = scalars.map { confusables[$0] ?? $0 }
+        if corrected != scalars && isStandardRegNum(corrected) {
+            var s = String.UnicodeScalarView()
+            s.append(contentsOf: corrected)
+            return .confusable(corrected: String(s))
+        }
         return .nonStandard
     }
 
-    private static func isStandardRegNum(_ value: String) -> Bool {
-        let c = Array(value)
+    /// Layout of the 24 characters: digits, «О»/«Р», dots and capital Cyrillic letters.
+    private static func isStandardRegNum(_ c: [Unicode.Scalar]) -> Bool {
         guard c.count == 24 else { return false }
-        let digit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
-        let cyr: (Character) -> Bool = { ch in
-            guard let v = ch.unicodeScalars.first?.value, ch.unicodeScalars.count == 1 else { return false }
-            return (v >= 0x410 && v <= 0x42F) || v == 0x401
-        }
-        let layout: [(Character) -> Bool] =
-            Array(repeating: digit, count: 6) + [{ $0 == "О" || $0 == "Р" }, { $0 == "." }, digit, digit, { $0 == "." },
-            digit, { $0 == "." }, cyr, cyr, digit, digit, cyr, cyr] + Array(repeating: digit, count: 5)
-        return zip(c, layout).allSatisfy { $1($0) }
+        func digit(_ x: Unicode.Scalar) -> Bool { x.value >= 0x30 && x.value <= 0x39 }
+        func cyr(_ x: Unicode.Scalar) -> Bool { (x.value >= 0x410 && x.value <= 0x42F) || x.value == 0x401 }
+        for i in 0..<6 where !digit(c[i]) { return false }
+        guard c[6] == "О" || c[6] == "Р", c[7] == ".", digit(c[8]), digit(c[9]), c[10] == ".", digit(c[11]),
+              c[12] == ".", cyr(c[13]), cyr(c[14]), digit(c[15]), digit(c[16]), cyr(c[17]), cyr(c[18]) else { return false }
+        for i in 19..<24 where !digit(c[i]) { return false }
+        return true
     }
 }

@@ -29,16 +29,16 @@ final class ReceiptReader: KindReader {
     func record(_ r: RecordContext, in container: String) {
         let n = r.node
         if n.isNamed("createdAt") {
-            model.createdAt = n.text.trimmingXMLSpace
+            model.createdAt = n.trimmedText
         } else if n.isNamed("route") {
-            model.route = n.text.trimmingXMLSpace
+            model.route = n.trimmedText
         } else if n.isNamed("inResponseTo") {
             model.fileName = n.string("fileName")
             model.documentId = n.childText("documentId")
             model.documentKind = n.childText("documentKind")
             model.sha256 = n.string("sha256")
         } else if n.isNamed("status") {
-            model.status = n.text.trimmingXMLSpace
+            model.status = n.trimmedText
             statusLocation = r.location()
         } else if n.isNamed("deliveredAs") {
             model.deliveredAs = n.childText("fileName")

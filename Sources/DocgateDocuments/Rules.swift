@@ -136,18 +136,20 @@ final class Findings {
     }
 }
 
-/// A record (a complete element delivered by the walker) and how to point into it.
+/// A record (a complete element delivered by the parser) and how to point into it.
 struct RecordContext {
-    let node: XMLNode
+    let node: RecordElement
+    let position: RecordPosition
+
     /// The record's own absolute path, e.g. `/executionReport/volumeDetail/item[12]`.
-    let path: String
+    var path: String { position.path }
 
     /// The location of the record or of an element inside it.
-    func location(_ inner: XMLNode? = nil) -> Location {
-        guard let inner, inner.pointer != node.pointer else { return Location(line: node.line, path: path) }
+    func location(_ inner: RecordElement? = nil) -> Location {
+        guard let inner, inner.id != node.id else { return Location(line: node.line, path: path) }
         var steps: [String] = []
-        var current: XMLNode? = inner
-        while let n = current, n.pointer != node.pointer {
+        var current: RecordElement? = inner
+        while let n = current, n.id != node.id {
             steps.append(n.relativeStep)
             current = n.parent
         }
@@ -155,25 +157,8 @@ struct RecordContext {
     }
 
     /// The location of a named child of `parent` (the record when `parent` is nil).
-    func location(child name: StaticString, of parent: XMLNode? = nil) -> Location {
+    func location(child name: StaticString, of parent: RecordElement? = nil) -> Location {
         let p = parent ?? node
         return location(p.child(name) ?? p)
-    }
-}
-
-extension XMLNode {
-    /// The step of this element below its parent, indexed where same-named siblings exist.
-    var relativeStep: String {
-        guard let parent else { return name }
-        var index = 1
-        var passed = false
-        for sibling in parent.children {
-            if sibling.pointer == pointer { passed = true; continue }
-            if sibling.name == name {
-                if passed { return "\(name)[\(index)]" }
-                index += 1
-            }
-        }
-        return index > 1 ? "\(name)[\(index)]" : name
     }
 }

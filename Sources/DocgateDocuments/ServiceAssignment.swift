@@ -79,11 +79,11 @@ final class ServiceAssignmentReader: KindReader {
     func record(_ r: RecordContext, in container: String) {
         let n = r.node
         if n.isNamed("year") {
-            model.year = Int(n.text.trimmingXMLSpace) ?? 0
+            model.year = Int(n.trimmedText) ?? 0
         } else if n.isNamed("reportQuarter") {
-            model.reportQuarter = Int(n.text.trimmingXMLSpace)
+            model.reportQuarter = Int(n.trimmedText)
         } else if n.isNamed("serviceName") {
-            model.serviceName = n.text.trimmingXMLSpace
+            model.serviceName = n.trimmedText
         } else if n.isNamed("responsibleAuthority") {
             model.responsibleAuthority = Organization(n)
         } else if n.isNamed("provider") {

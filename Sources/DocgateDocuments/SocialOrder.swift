@@ -53,7 +53,8 @@ public struct SocialOrder: Sendable, Codable {
     public var qualityItems: [QualityItem] = []
 }
 
-/// Matches Section I rows to Section II rows: aggregated service, year, place, indicator.
+/// Matches Section I rows to Section II rows: aggregated service, year, place, indicator. Compared and hashed
+/// by code points, as XML compares text (and without Unicode normalisation on every row of a large report).
 struct VolumeKey: Hashable {
     var service: String
     var year: Int
@@ -67,6 +68,20 @@ struct VolumeKey: Hashable {
         self.place = place.map { $0.oktmo ?? $0.text } ?? ""
         self.okei = indicator.okei
         self.indicator = indicator.name
+    }
+
+    static func == (a: VolumeKey, b: VolumeKey) -> Bool {
+        a.year == b.year && a.service.utf8.elementsEqual(b.service.utf8) && a.place.utf8.elementsEqual(b.place.utf8)
+            && a.okei.utf8.elementsEqual(b.okei.utf8) && a.indicator.utf8.elementsEqual(b.indicator.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(year)
+        for part in [service, place, okei, indicator] {
+            var copy = part
+            copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(0xFF as UInt8)
+        }
     }
 }
 
@@ -89,7 +104,7 @@ final class SocialOrderReader: KindReader {
         self.context = context
     }
 
-    func enter(container: XMLNode, path: String) {
+    func enter(container: RecordElement, path: String) {
         if path == "generalInfo/yearBlock" {
             currentYear = Int(container.attribute("year") ?? "") ?? 0
             currentYearKind = container.attribute("kind") ?? ""
@@ -106,7 +121,7 @@ final class SocialOrderReader: KindReader {
             if n.isNamed("authorizedBody") {
                 model.authorizedBody = Organization(n)
             } else if n.isNamed("activityArea") {
-                model.activityArea = n.text.trimmingXMLSpace
+                model.activityArea = n.trimmedText
             } else if n.isNamed("planningPeriod") {
                 readPlanningPeriod(r)
             } else if n.isNamed("organizationDecision") {

@@ -107,9 +107,65 @@ struct InputGate {
     }
 
     private mutating func scan8(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let n = bytes.count
         let checkUTF8 = prolog.encoding == .utf8
         let observeUTF8 = prolog.encoding == .windows1251
-        for c in bytes {
+        var i = 0
+        while i < n {
+            // Fast runs through the states that cover most bytes: text, quoted values, names inside tags.
+            if started && utf8Need == 0 {
+                var j = i
+                switch state {
+                case .content:
+                    while j < n {
+                        let c = p[j]
+                        if c < 0x80 {
+                            if utf8Need > 0 { break }
+                            if c == 0x3C || c == 0x0A || c == 0 { break }
+                        } else if checkUTF8 {
+                            if !utf8Step(c) { textRun += j - i; problem = .invalidUTF8(line: line); return }
+                        } else if observeUTF8 && !utf8Broken {
+                            if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
+                        }
+                        j += 1
+                    }
+                    textRun += j - i
+                    if textRun > limits.maxTextLength {
+                        problem = .textTooLong(line: line, limit: limits.maxTextLength)
+                        return
+                    }
+                case .quote:
+                    let q = UInt8(truncatingIfNeeded: quoteChar)
+                    while j < n {
+                        let c = p[j]
+                        if c < 0x80 {
+                            if utf8Need > 0 { break }
+                            if c == q || c == 0x0A || c == 0 { break }
+                        } else if checkUTF8 {
+                            if !utf8Step(c) { problem = .invalidUTF8(line: line); return }
+                        } else if observeUTF8 && !utf8Broken {
+                            if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
+                        }
+                        j += 1
+                    }
+                case .startTag, .endTag:
+                    while j < n {
+                        let c = p[j]
+                        if c >= 0x80 || c == 0x3E || c == 0x22 || c == 0x27 || c == 0x3D || c == 0x2F || c == 0x0A
+                            || c == 0 { break }
+                        j += 1
+                    }
+                    if j > i { slashInTag = false }
+                default:
+                    break
+                }
+                i = j
+                if i == n { break }
+            }
+            let c = p[i]
+            i += 1
             if !started && c >= 0x80 {
                 noteStart(UInt32(c))
                 return

@@ -33,22 +33,16 @@ final class IssueCollector {
     /// Turns the node an error is about into a path; the streaming reader supplies its own, because the nodes
     /// before the current one are already freed there.
     var pathOf: (xmlNodePtr) -> String? = { XMLNode(pointer: $0).path }
-    /// Findings that name no node (the streaming validator runs inside the parser, ahead of the reader, and
-    /// passes none): index into ``issues``, line, and the element named in the message. The reader resolves
-    /// their paths when it reaches that line.
-    var unplaced: [(index: Int, line: Int, element: String)] = []
-    var tracksUnplaced = false
+    /// The path when libxml2 names no node (the validator plugged into the SAX stream passes none): from the
+    /// parser's position and the element named in the message.
+    var pathOfUnnamed: (_ line: Int?, _ element: String?) -> String? = { _, _ in nil }
 
     init(limit: Int) {
         self.limit = limit
     }
 
-    func add(_ issue: XMLIssue, element: String? = nil) {
-        guard issues.count < limit else { dropped += 1; return }
-        if tracksUnplaced, issue.path == nil, let line = issue.line, let element {
-            unplaced.append((issues.count, line, element))
-        }
-        issues.append(issue)
+    func add(_ issue: XMLIssue) {
+        if issues.count < limit { issues.append(issue) } else { dropped += 1 }
     }
 
     /// Runs `body` with this collector receiving every structured error raised on this thread.
@@ -73,6 +67,9 @@ private let collectIssue: xmlStructuredErrorFunc = { context, error in
     while message.last == "\n" || message.last == " " { message.removeLast() }
     var line = e.line > 0 ? Int(e.line) : nil
     var path: String? = nil
+    if e.node == nil, e.domain == Int32(XML_FROM_SCHEMASV.rawValue) {
+        path = collector.pathOfUnnamed(line, elementName(in: message))
+    }
     if let raw = e.node {
         let node = raw.assumingMemoryBound(to: xmlNode.self)
         if node.pointee.type == XML_ELEMENT_NODE || node.pointee.type == XML_ATTRIBUTE_NODE {
@@ -84,8 +81,7 @@ private let collectIssue: xmlStructuredErrorFunc = { context, error in
         }
     }
     collector.add(XMLIssue(domain: Int32(e.domain), code: Int32(e.code), level: Int32(e.level.rawValue),
-                           line: line, column: e.int2 > 0 ? Int(e.int2) : nil, path: path, message: message),
-                  element: e.node == nil ? elementName(in: message) : nil)
+                           line: line, column: e.int2 > 0 ? Int(e.int2) : nil, path: path, message: message))
 }
 
 /// `Element '{urn:x}amount': …` → `amount`.

@@ -69,19 +69,34 @@ public struct XMLNode {
 
     /// The concatenated text content of the element and its descendants.
     public var text: String {
-        // Fast path: a single text child.
+        withContent { String(cString: $0) }
+    }
+
+    /// The text content with XML whitespace trimmed from both ends, built from the bytes directly.
+    public var trimmedText: String {
+        withContent { p in
+            var start = UnsafePointer<UInt8>(OpaquePointer(p))
+            var end = start + strlen(p)
+            while start < end, isXMLSpace(start.pointee) { start += 1 }
+            while end > start, isXMLSpace((end - 1).pointee) { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+        }
+    }
+
+    private func withContent<T>(_ body: (UnsafePointer<CChar>) -> T) -> T {
+        // Fast path: a single text child, read in place.
         if let c = pointer.pointee.children, c.pointee.next == nil, c.pointee.type == XML_TEXT_NODE,
            let content = c.pointee.content {
-            return String(cString: content)
+            return body(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
         }
-        guard let content = xmlNodeGetContent(pointer) else { return "" }
+        guard let content = xmlNodeGetContent(pointer) else { return "".withCString(body) }
         defer { docgate_xml_free(content) }
-        return String(cString: content)
+        return body(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
     }
 
     /// Text of the first child element with this name, whitespace-trimmed; `nil` if there is no such child.
     public func childText(_ name: StaticString) -> String? {
-        child(name).map { $0.text.trimmingXMLSpace }
+        child(name).map(\.trimmedText)
     }
 
     /// True when the element carries attributes (namespace declarations aside).
@@ -151,12 +166,15 @@ public struct XMLChildren: Sequence {
     public func makeIterator() -> Iterator { Iterator(cursor: first) }
 }
 
+@inline(__always)
+func isXMLSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+
 extension StringProtocol {
-    /// Trims the XML whitespace characters (space, tab, CR, LF) from both ends.
+    /// Trims the XML whitespace characters (space, tab, CR, LF) from both ends, byte-wise.
     public var trimmingXMLSpace: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let end = lastIndex(where: { !isSpace($0) })!
-        return String(self[start...end])
+        let s = Substring(self)
+        guard let a = s.utf8.firstIndex(where: { !isXMLSpace($0) }), let b = s.utf8.lastIndex(where: { !isXMLSpace($0) })
+        else { return "" }
+        return String(s[a...b])
     }
 }

@@ -1,47 +1,247 @@
-/// Receives a document as a sequence of records, so that the same code reads a small tree and a 200 MB stream.
+import CLibXML2
+import CXMLShims
+import Glibc
+
+/// Receives a document as a sequence of records, so that the same code reads a small file and a 200 MB one.
 ///
 /// The consumer names its *containers*: elements (given as paths below the root, such as `volumeDetail` or
 /// `generalInfo/yearBlock`) whose children arrive one at a time. Every other element below the root or a
-/// container arrives whole, as a *record*, and is only valid during the call.
+/// container arrives whole, as a *record*, valid only during the call.
 public protocol XMLRecordConsumer: AnyObject {
-    /// The document element (its attributes are readable; its children may not be there yet).
-    /// - Returns: the container paths, or `nil` to stop reading (e.g. an unknown document kind).
-    func begin(root: XMLNode) -> Set<String>?
-    /// A container starts; its attributes are readable, its children are not.
-    func enter(container: XMLNode, path: String)
-    /// A complete element directly inside the root or a container, with its absolute path
-    /// (e.g. `/executionReport/volumeDetail/item[12]`).
-    func record(_ node: XMLNode, in containerPath: String, path: String)
+    /// The document element (its attributes are readable, its children are not there).
+    /// - Returns: the container paths, or `nil` when the consumer does not read this document.
+    func begin(root: RecordElement) -> Set<String>?
+    /// A container starts; its attributes are readable.
+    func enter(container: RecordElement, path: String)
+    /// A complete element directly inside the root or a container.
+    func record(_ element: RecordElement, in containerPath: String, at position: RecordPosition)
     /// A container ends.
     func exit(container path: String)
 }
 
-/// Feeds a parsed tree to an ``XMLRecordConsumer``, in document order.
-public enum XMLRecordWalker {
-    public static func walk(_ document: XMLDocument, into consumer: any XMLRecordConsumer) {
-        guard let root = document.root, let containers = consumer.begin(root: root) else { return }
-        walk(children: root, path: "", absolute: "/" + root.name, containers: containers, consumer: consumer)
+/// Where a record sits: its container's absolute path and its own step, formatted only when needed.
+public struct RecordPosition: Sendable {
+    /// The absolute path of the root or container holding the record, e.g. `/executionReport/volumeDetail`.
+    public let base: String
+    public let name: String
+    /// 1-based position among same-named siblings seen so far.
+    public let index: Int
+    /// Items of a container are always indexed; elements directly under the root only from the second on.
+    public let inContainer: Bool
+
+    /// `/executionReport/volumeDetail/item[12]`.
+    public var path: String {
+        base + "/" + (inContainer || index > 1 ? "\(name)[\(index)]" : name)
+    }
+}
+
+/// Turns start/text/end events (from the SAX parser, or replayed from a tree) into records for a consumer, and
+/// knows the path of the element being parsed when an error arrives.
+final class RecordBuilder {
+    enum FrameKind { case root, container, record, ignored }
+
+    struct Frame {
+        var kind: FrameKind
+        var name: Int32
+        /// Index of the element in the current record (record frames only).
+        var element: Int32
+        /// Path template below the root (root and containers), e.g. `generalInfo/yearBlock`.
+        var template: String
+        /// Absolute path with positions (root and containers).
+        var absolute: String
+        /// Children seen so far, by name (root and containers).
+        var counts: [Int32: Int] = [:]
+        /// Child template and whether it is a container, by name (root and containers).
+        var childTemplates: [Int32: (String, Bool)] = [:]
+        /// For a record's own element: its position.
+        var position: RecordPosition?
     }
 
-    private static func walk(children parent: XMLNode, path: String, absolute: String, containers: Set<String>,
-                             consumer: any XMLRecordConsumer) {
-        var counts: [String: Int] = [:]
-        for child in parent.children {
-            let name = child.name
-            let index = (counts[name] ?? 0) + 1
-            counts[name] = index
-            // Same rule as XMLNode.path: a position where same-named siblings exist (lists are contiguous).
-            let indexed = index > 1 || child.nextElementSibling?.name == name
-            let step = indexed ? "\(name)[\(index)]" : name
-            let childPath = path.isEmpty ? name : path + "/" + name
-            if containers.contains(childPath) {
-                consumer.enter(container: child, path: childPath)
-                walk(children: child, path: childPath, absolute: absolute + "/" + step, containers: containers,
-                     consumer: consumer)
-                consumer.exit(container: childPath)
+    let names: NameTable
+    let consumer: (any XMLRecordConsumer)?
+    private let record: XMLRecord
+    private let single: XMLRecord
+    private var containers: Set<String> = []
+    private var stack: [Frame] = []
+    private(set) var ignoring = false
+    private(set) var sawRoot = false
+
+    init(names: NameTable, consumer: (any XMLRecordConsumer)?) {
+        self.names = names
+        self.consumer = consumer
+        record = XMLRecord(names: names)
+        single = XMLRecord(names: names)
+        stack.reserveCapacity(32)
+    }
+
+    typealias Attributes = [(name: Int32, value: UnsafeBufferPointer<UInt8>)]
+
+    func start(name: Int32, namespace: Int32, line: Int32, attributes: Attributes) {
+        guard let top = stack.last else {
+            sawRoot = true
+            let root = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
+            if let consumer {
+                if let set = consumer.begin(root: root) { containers = set } else { ignoring = true }
             } else {
-                consumer.record(child, in: path, path: absolute + "/" + step)
+                ignoring = true
+            }
+            stack.append(Frame(kind: .root, name: name, element: -1, template: "", absolute: "/" + names.string(name)))
+            return
+        }
+        switch top.kind {
+        case .record:
+            let index = record.open(name: name, namespace: namespace, parent: top.element, line: line)
+            for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+            stack.append(Frame(kind: .record, name: name, element: index, template: "", absolute: ""))
+        case .ignored:
+            stack.append(Frame(kind: .ignored, name: name, element: -1, template: "", absolute: ""))
+        case .root, .container:
+            let parent = stack.count - 1
+            let position = (stack[parent].counts[name] ?? 0) + 1
+            stack[parent].counts[name] = position
+            if ignoring {
+                var frame = Frame(kind: .ignored, name: name, element: -1, template: "", absolute: "")
+                frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
+                                                inContainer: top.kind == .container)
+                stack.append(frame)
+                return
+            }
+            let (template, isContainer) = childTemplate(parent, name)
+            if isContainer {
+                let step = position > 1 ? "\(names.string(name))[\(position)]" : names.string(name)
+                let absolute = top.absolute + "/" + step
+                let container = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
+                consumer?.enter(container: container, path: template)
+                stack.append(Frame(kind: .container, name: name, element: -1, template: template, absolute: absolute))
+            } else {
+                record.removeAll()
+                let index = record.open(name: name, namespace: namespace, parent: -1, line: line)
+                for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+                var frame = Frame(kind: .record, name: name, element: index, template: "", absolute: "")
+                frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
+                                                inContainer: top.kind == .container)
+                stack.append(frame)
             }
         }
+    }
+
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let top = stack.last, top.kind == .record else { return }
+        record.addText(to: top.element, bytes)
+    }
+
+    func end() {
+        guard let frame = stack.popLast() else { return }
+        switch frame.kind {
+        case .record:
+            if let position = frame.position {
+                consumer?.record(record.root, in: stack.last?.template ?? "", at: position)
+            }
+        case .container:
+            consumer?.exit(container: frame.template)
+        case .root, .ignored:
+            break
+        }
+    }
+
+    private func childTemplate(_ parent: Int, _ name: Int32) -> (String, Bool) {
+        if let cached = stack[parent].childTemplates[name] { return cached }
+        let base = stack[parent].template
+        let template = base.isEmpty ? names.string(name) : base + "/" + names.string(name)
+        let result = (template, containers.contains(template))
+        stack[parent].childTemplates[name] = result
+        return result
+    }
+
+    private func element(in r: XMLRecord, name: Int32, namespace: Int32, line: Int32, attributes: Attributes) -> RecordElement {
+        r.removeAll()
+        let index = r.open(name: name, namespace: namespace, parent: -1, line: line)
+        for a in attributes { r.addAttribute(to: index, name: a.name, value: a.value) }
+        return r.root
+    }
+
+    /// The path of the element being parsed when libxml2 reports an error about element `name`: the open
+    /// element itself when the names agree (an end-of-element check), else a new child of it (a start check).
+    func path(forElement name: String?) -> String? {
+        guard !stack.isEmpty else { return name.map { "/" + $0 } }
+        var steps: [String] = []
+        for frame in stack {
+            switch frame.kind {
+            case .root, .container:
+                steps = frame.absolute.split(separator: "/").map(String.init)
+            case .record:
+                if let position = frame.position {
+                    steps.append(String(position.path.split(separator: "/").last ?? ""))
+                } else {
+                    steps.append(RecordElement(record: record, index: frame.element).relativeStep)
+                }
+            case .ignored:
+                if let position = frame.position {
+                    steps.append(String(position.path.split(separator: "/").last ?? ""))
+                } else {
+                    steps.append(names.string(frame.name))
+                }
+            }
+        }
+        var path = "/" + steps.joined(separator: "/")
+        if let name, names.string(stack[stack.count - 1].name) != name {
+            let top = stack[stack.count - 1]
+            var seen = 0
+            switch top.kind {
+            case .root, .container:
+                seen = top.counts.first { names.string($0.key) == name }?.value ?? 0
+            case .record:
+                seen = RecordElement(record: record, index: top.element).children.filter { $0.name == name }.count
+            case .ignored:
+                break
+            }
+            path += "/" + (seen > 0 ? "\(name)[\(seen + 1)]" : name)
+        }
+        return path
+    }
+}
+
+/// Feeds a parsed tree to a consumer as records, exactly as the streaming parser would.
+public enum XMLRecordReplay {
+    public static func replay(_ document: XMLDocument, into consumer: any XMLRecordConsumer) {
+        guard let root = xmlDocGetRootElement(document.pointer) else { return }
+        let builder = RecordBuilder(names: NameTable(), consumer: consumer)
+        visit(root, builder)
+    }
+
+    private static func visit(_ node: xmlNodePtr, _ builder: RecordBuilder) {
+        // Attribute values copied into one buffer, then handed over while the buffer is pinned.
+        var storage: [UInt8] = []
+        var spans: [(name: Int32, start: Int, end: Int)] = []
+        var a = node.pointee.properties
+        while let attr = a {
+            if let v = xmlNodeListGetString(node.pointee.doc, attr.pointee.children, 1) {
+                let start = storage.count
+                storage.append(contentsOf: UnsafeBufferPointer(start: v, count: strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))))
+                docgate_xml_free(v)
+                spans.append((builder.names.id(attr.pointee.name), start, storage.count))
+            }
+            a = attr.pointee.next
+        }
+        storage.withUnsafeBufferPointer { buffer in
+            let attributes: RecordBuilder.Attributes = spans.map { ($0.name, UnsafeBufferPointer(rebasing: buffer[$0.start..<$0.end])) }
+            builder.start(name: builder.names.id(node.pointee.name), namespace: builder.names.id(node.pointee.ns?.pointee.href),
+                          line: Int32(truncatingIfNeeded: xmlGetLineNo(node)), attributes: attributes)
+        }
+        var child = node.pointee.children
+        while let c = child {
+            switch c.pointee.type {
+            case XML_ELEMENT_NODE:
+                visit(c, builder)
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = c.pointee.content {
+                    builder.characters(UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))))
+                }
+            default:
+                break
+            }
+            child = c.pointee.next
+        }
+        builder.end()
     }
 }

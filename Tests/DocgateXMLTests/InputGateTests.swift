@@ -79,6 +79,10 @@ import Testing
         // overlong encoding of '/', and a lone continuation byte
         #expect(gateProblem(Array("<r>".utf8) + [0xC0, 0xAF] + Array("</r>".utf8)) == .invalidUTF8(line: 1))
         #expect(gateProblem(Array("<r>".utf8) + [0x80] + Array("</r>".utf8)) == .invalidUTF8(line: 1))
+        // a lead byte followed by ASCII, in text and in an attribute value
+        #expect(gateProblem(Array("<r>".utf8) + [0xD0] + Array("a</r>".utf8)) == .invalidUTF8(line: 1))
+        #expect(gateProblem(Array("<r a=\"".utf8) + [0xD0] + Array("b\"/>".utf8)) == .invalidUTF8(line: 1))
+        #expect(gateProblem(Array("<r>".utf8) + [0xD0] + Array("<b/></r>".utf8)) == .invalidUTF8(line: 1))
     }
 
     @Test func windows1251LabelOnUTF8BytesIsMislabelled() {

@@ -114,6 +114,7 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
         let tree = schema.validate(try XMLDocument.parse(file: path).get()).issues
         let stream = try XMLStream.validate(file: path, schema: schema, consumer: nil)
         #expect(stream.failure == nil)
+        #expect(tree.map(\.path) == ["/r/item[701]/code", "/r/item[1501]/amount"])
         #expect(stream.schemaIssues.map(\.line) == tree.map(\.line))
         #expect(stream.schemaIssues.map(\.code) == tree.map(\.code))
         #expect(stream.schemaIssues.map(\.path) == ["/r/item[701]/code", "/r/item[1501]/amount"])
@@ -123,11 +124,13 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
         final class Counter: XMLRecordConsumer {
             var records = 0
             var paths: [String] = []
-            func begin(root: XMLNode) -> Set<String>? { [] }
-            func enter(container: XMLNode, path: String) {}
-            func record(_ node: XMLNode, in containerPath: String, path: String) {
+            var amounts: [String] = []
+            func begin(root: RecordElement) -> Set<String>? { [] }
+            func enter(container: RecordElement, path: String) {}
+            func record(_ node: RecordElement, in containerPath: String, at position: RecordPosition) {
                 records += 1
-                if records <= 2 { paths.append(path) }
+                if records <= 2 { paths.append(position.path) }
+                amounts.append(node.childText("amount") ?? "")
             }
             func exit(container path: String) {}
         }
@@ -137,6 +140,7 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
         #expect(result.failure == nil && result.schemaIssues.isEmpty)
         #expect(counter.records == 100)
         #expect(counter.paths == ["/r/item", "/r/item[2]"])
+        #expect(Set(counter.amounts) == ["1"])
         let hostile = try dir.write("doctype.xml", "<!DOCTYPE r SYSTEM \"http://127.0.0.1:9/x.dtd\"><r/>")
         #expect(try XMLStream.validate(file: hostile, schema: schema, consumer: nil).failure == .gate(.doctype(line: 1)))
         let xi = try dir.write("xi.xml", "<r xmlns=\"urn:t\"><item xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"/etc/passwd\"/></item></r>")
@@ -146,6 +150,7 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
     @Test func missingFileIsAnIOErrorNotADocumentDefect() {
         #expect(throws: XMLFileError.self) { try XMLDocument.parse(file: dir.file("absent.xml")) }
         #expect(throws: XMLFileError.self) { try XMLStream.validate(file: dir.path, schema: nil, consumer: nil) }
+        #expect(throws: XMLFileError.self) { try XMLStream.validate(file: dir.file("absent.xml"), schema: nil, consumer: nil) }
     }
 
     @Test func entityLoaderRefusesFilesOutsideSchemaDirectories() throws {
