@@ -1,14 +1,28 @@
 import DocgateXML
+import Glibc
 
 // The common types of `Schemas/common.xsd`, read from elements that passed the schema. Readers never trap on a
 // missing child: a value the schema would have required reads as empty or zero.
 
 extension RecordElement {
     func string(_ name: StaticString) -> String { childText(name) ?? "" }
-    func decimal(_ name: StaticString) -> DecimalValue? { childText(name).flatMap { DecimalValue($0) } }
+    func decimal(_ name: StaticString) -> DecimalValue? { child(name)?.withTrimmedBytes { DecimalValue(utf8: $0) } }
     func date(_ name: StaticString) -> CalendarDate? { childText(name).flatMap { CalendarDate($0) } }
     func integer(_ name: StaticString) -> Int? { childText(name).flatMap { Int($0) } }
-    var decimalValue: DecimalValue? { DecimalValue(text) }
+    var decimalValue: DecimalValue? { withTrimmedBytes { DecimalValue(utf8: $0) } }
+
+    /// True when the trimmed text equals `value` (a byte comparison).
+    func textEquals(_ value: StaticString) -> Bool {
+        withTrimmedBytes { b in b.count == value.utf8CodeUnitCount && (b.isEmpty || memcmp(b.baseAddress!, value.utf8Start, b.count) == 0) }
+    }
+
+    /// True when the element has non-blank text.
+    var hasText: Bool { withTrimmedBytes { !$0.isEmpty } }
+
+    /// Appends the trimmed text's bytes to `buffer`.
+    func appendText(to buffer: inout [UInt8]) {
+        withTrimmedBytes { buffer.append(contentsOf: $0) }
+    }
 }
 
 public struct DocumentSource: Sendable, Hashable, Codable {

@@ -23,6 +23,11 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses the `xs:decimal` lexical form (`-12.50`, `+3`, `.5`, `7.`), surrounding whitespace allowed.
     public init?(_ text: some StringProtocol) {
+        self.init(utf8: text.utf8)
+    }
+
+    /// Parses the lexical form from UTF-8 bytes.
+    public init?<C: Sequence>(utf8 text: C) where C.Element == UInt8 {
         var sign: Int128 = 1
         var digits: Int128 = 0
         var scale = 0
@@ -30,7 +35,7 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
         var seenPoint = false
         var first = true
         var trailingSpace = false
-        for c in text.utf8 {
+        for c in text {
             if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D {
                 if seenDigit || seenPoint || !first { trailingSpace = true }
                 continue

@@ -53,8 +53,11 @@ final class ExecutionReportReader: KindReader {
     private let context: ReadContext
     private var f: Findings { context.findings }
     var model = ExecutionReport()
-    private var sectionOne: [VolumeKey: (fact: MethodVolumes, location: Location)] = [:]
-    private var sectionTwo: [VolumeKey: (fact: MethodVolumes, location: Location)] = [:]
+    /// Section I and Section II sums per key: the fact of Section I as written, the facts of Section II added up.
+    private let keys = VolumeTable()
+    private var sectionOne: [MethodVolumes?] = []
+    private var sectionTwo: [MethodVolumes?] = []
+    private var twoLocations: [Location?] = []
     private var detailCount = 0
     private var beyondTolerance = 0
     private var planTotals: [String: (plan: DecimalValue, fact: DecimalValue)] = [:]
@@ -91,6 +94,14 @@ final class ExecutionReportReader: KindReader {
         }
     }
 
+    private func slot(_ i: Int) {
+        while sectionOne.count <= i {
+            sectionOne.append(nil)
+            sectionTwo.append(nil)
+            twoLocations.append(nil)
+        }
+    }
+
     private func readSummary(_ r: RecordContext) {
         let n = r.node
         guard let planNode = n.child("plan"), let factNode = n.child("fact") else { return }
@@ -102,9 +113,12 @@ final class ExecutionReportReader: KindReader {
             plan: MethodVolumes(planNode), fact: MethodVolumes(factNode))
         MethodChecks.total(item.plan, at: r.location(planNode), f)
         MethodChecks.total(item.fact, at: r.location(factNode), f)
-        let key = VolumeKey(service: item.service.name, year: 0, place: item.place, indicator: item.indicator)
-        let previous = sectionOne[key]?.fact ?? .zero
-        sectionOne[key] = (previous.adding(item.fact) ?? item.fact, sectionOne[key]?.location ?? r.location(factNode))
+        let i = keys.slot({ VolumeTable.writeKey(service: n.child("service")?.child("name"), place: n.child("place"),
+                                                indicator: n.child("indicator"), into: &$0) },
+                          label: { VolumeKey(service: item.service.name, year: 0, place: item.place, indicator: item.indicator) },
+                          location: { r.location(factNode) })
+        slot(i)
+        sectionOne[i] = (sectionOne[i] ?? .zero).adding(item.fact) ?? item.fact
         let okei = item.indicator.okei
         let totals = planTotals[okei] ?? (.zero, .zero)
         planTotals[okei] = (totals.plan.adding(item.plan.total) ?? totals.plan,
@@ -112,41 +126,64 @@ final class ExecutionReportReader: KindReader {
         if context.retainsRecords { model.summaryItems.append(item) }
     }
 
+    /// Section II rows: the rules read the element directly; the row's model is built only when kept.
     private func readDetail(_ r: RecordContext) {
         let n = r.node
         detailCount += 1
-        let service = n.child("service").map(Service.init) ?? Service(regNum: "", name: "", consumerCategories: [])
-        let item = ExecutionReport.DetailItem(
-            service: service, executor: n.child("executor").map(Organization.init) ?? Organization(fullName: ""),
-            executorRegistryEntry: n.childText("executorRegistryEntry"),
-            method: n.childText("method").flatMap(Method.init(rawValue:)),
-            agreementRef: n.child("agreementRef").map(DocumentRef.init),
-            indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
-            planValue: n.decimal("planValue") ?? .zero, factValue: n.decimal("factValue") ?? .zero,
-            allowedDeviation: n.decimal("allowedDeviation") ?? .zero,
-            actualDeviation: n.decimal("actualDeviation") ?? .zero, deviationReason: n.childText("deviationReason"))
-        if DeviationRules.check(plan: item.planValue, fact: item.factValue, allowed: item.allowedDeviation,
-                                actual: item.actualDeviation, reason: item.deviationReason, record: r, f) {
+        let plan = n.decimal("planValue") ?? .zero
+        let fact = n.decimal("factValue") ?? .zero
+        let reason = n.child("deviationReason")
+        if DeviationRules.check(plan: plan, fact: fact, allowed: n.decimal("allowedDeviation") ?? .zero,
+                                actual: n.decimal("actualDeviation") ?? .zero, hasReason: reason?.hasText ?? false,
+                                record: r, f) {
             beyondTolerance += 1
         }
-        if let method = item.method, method == .competition || method == .certificate, item.agreementRef == nil {
+        let method = n.child("method").flatMap(Self.method(of:))
+        if let method, method == .competition || method == .certificate, n.child("agreementRef") == nil {
+            let executor = n.child("executor")?.childText("fullName") ?? ""
             f.add(.agreementRefRequired, at: r.location(child: "method"),
-                  ru: "Для исполнителя «\(item.executor.fullName)» (\(method.title.ru)) нужна ссылка на соглашение (agreementRef)",
-                  en: "Executor '\(item.executor.fullName)' (\(method.title.en)) needs an agreement reference (agreementRef)")
+                  ru: "Для исполнителя «\(executor)» (\(method.title.ru)) нужна ссылка на соглашение (agreementRef)",
+                  en: "Executor '\(executor)' (\(method.title.en)) needs an agreement reference (agreementRef)")
         }
-        if let method = item.method {
-            let key = VolumeKey(service: service.aggregatedServiceName ?? service.name, year: 0, place: service.place,
-                                indicator: item.indicator)
-            var sums = sectionTwo[key]?.fact ?? .zero
-            if let t = sums.total.adding(item.factValue), let m = sums[method].adding(item.factValue) {
+        if let method {
+            let service = n.child("service")
+            let i = keys.slot({ VolumeTable.writeKey(service: service?.child("aggregatedServiceName") ?? service?.child("name"),
+                                                    place: service?.child("place"), indicator: n.child("indicator"), into: &$0) },
+                              label: {
+                                  let s = service.map(Service.init) ?? Service(regNum: "", name: "", consumerCategories: [])
+                                  return VolumeKey(service: s.aggregatedServiceName ?? s.name, year: 0, place: s.place,
+                                                   indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""))
+                              },
+                              location: { r.location() })
+            slot(i)
+            var sums = sectionTwo[i] ?? .zero
+            if let t = sums.total.adding(fact), let m = sums[method].adding(fact) {
                 sums.total = t
                 sums[method] = m
-                sectionTwo[key] = (sums, sectionTwo[key]?.location ?? r.location())
+                sectionTwo[i] = sums
+                if twoLocations[i] == nil { twoLocations[i] = r.location() }
             } else {
                 f.overflow(at: r.location(child: "factValue"))
             }
         }
-        if context.retainsRecords { model.detailItems.append(item) }
+        if context.retainsRecords {
+            model.detailItems.append(ExecutionReport.DetailItem(
+                service: n.child("service").map(Service.init) ?? Service(regNum: "", name: "", consumerCategories: []),
+                executor: n.child("executor").map(Organization.init) ?? Organization(fullName: ""),
+                executorRegistryEntry: n.childText("executorRegistryEntry"), method: method,
+                agreementRef: n.child("agreementRef").map(DocumentRef.init),
+                indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+                planValue: plan, factValue: fact, allowedDeviation: n.decimal("allowedDeviation") ?? .zero,
+                actualDeviation: n.decimal("actualDeviation") ?? .zero, deviationReason: reason?.trimmedText))
+        }
+    }
+
+    static func method(of element: RecordElement) -> Method? {
+        if element.textEquals("stateTaskBudgetAutonomous") { return .stateTaskBudgetAutonomous }
+        if element.textEquals("certificate") { return .certificate }
+        if element.textEquals("competition") { return .competition }
+        if element.textEquals("stateTaskTreasury") { return .stateTaskTreasury }
+        return nil
     }
 
     private func readQuality(_ r: RecordContext) {
@@ -158,25 +195,27 @@ final class ExecutionReportReader: KindReader {
             allowedDeviation: n.decimal("allowedDeviation") ?? .zero,
             actualDeviation: n.decimal("actualDeviation") ?? .zero, deviationReason: n.childText("deviationReason"))
         if DeviationRules.check(plan: item.planValue, fact: item.factValue, allowed: item.allowedDeviation,
-                                actual: item.actualDeviation, reason: item.deviationReason, record: r, f) {
+                                actual: item.actualDeviation, hasReason: !(item.deviationReason ?? "").isEmpty, record: r, f) {
             beyondTolerance += 1
         }
         if context.retainsRecords { model.qualityItems.append(item) }
     }
 
     func finish() {
-        for (key, one) in sectionOne {
-            let two = sectionTwo[key]?.fact ?? .zero
-            if let diff = MethodChecks.firstDifference(one.fact, two) {
-                f.add(.reportSectionSums, at: one.location,
-                      ru: "Раздел I, «\(key.service)», \(key.indicator): факт \(diff.ru) — \(diff.left), а сумма фактов раздела II — \(diff.right)",
-                      en: "Section I, '\(key.service)', \(key.indicator): the fact for \(diff.en) is \(diff.left) but Section II facts sum to \(diff.right)")
+        for i in 0..<sectionOne.count {
+            let key = keys.labels[i]
+            if let one = sectionOne[i] {
+                let two = sectionTwo[i] ?? .zero
+                if let diff = MethodChecks.firstDifference(one, two) {
+                    f.add(.reportSectionSums, at: keys.locations[i],
+                          ru: "Раздел I, «\(key.service)», \(key.indicator): факт \(diff.ru) — \(diff.left), а сумма фактов раздела II — \(diff.right)",
+                          en: "Section I, '\(key.service)', \(key.indicator): the fact for \(diff.en) is \(diff.left) but Section II facts sum to \(diff.right)")
+                }
+            } else if sectionTwo[i] != nil {
+                f.add(.reportSectionSums, at: twoLocations[i],
+                      ru: "Для строк раздела II («\(key.service)», \(key.indicator)) нет строки в разделе I",
+                      en: "Section II rows ('\(key.service)', \(key.indicator)) have no Section I row")
             }
-        }
-        for (key, two) in sectionTwo where sectionOne[key] == nil {
-            f.add(.reportSectionSums, at: two.location,
-                  ru: "Для строк раздела II («\(key.service)», \(key.indicator)) нет строки в разделе I",
-                  en: "Section II rows ('\(key.service)', \(key.indicator)) have no Section I row")
         }
     }
 
@@ -207,8 +246,7 @@ enum DeviationRules {
     /// Checks one row; returns true when the row is beyond its tolerance.
     @discardableResult
     static func check(plan: DecimalValue, fact: DecimalValue, allowed: DecimalValue, actual: DecimalValue,
-                      reason: String?, record r: RecordContext, _ f: Findings) -> Bool {
-        let hasReason = !(reason ?? "").trimmingXMLSpace.isEmpty
+                      hasReason: Bool, record r: RecordContext, _ f: Findings) -> Bool {
         guard let expected = expected(plan: plan, fact: fact) else {
             // Plan is zero and fact is not: the deviation is undefined and must be explained.
             if !hasReason {

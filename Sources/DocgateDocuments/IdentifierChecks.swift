@@ -29,14 +29,14 @@ enum IdentifierChecks {
             return
         }
         if node.isNamed("inn") || node.isNamed("innFl") {
-            let value = node.trimmedText
-            if !Identifiers.isValidINN(value) {
+            if !node.withTrimmedBytes(Identifiers.isValidINN(bytes:)) {
+                let value = node.trimmedText
                 f.add(.innChecksum, at: record.location(node), ru: "Неверные контрольные цифры ИНН «\(value)»",
                       en: "ИНН '\(value)' has wrong check digits")
             }
         } else if node.isNamed("ogrn") || node.isNamed("ogrnip") {
-            let value = node.trimmedText
-            if !Identifiers.isValidOGRN(value) {
+            if !node.withTrimmedBytes(Identifiers.isValidOGRN(bytes:)) {
+                let value = node.trimmedText
                 f.add(.ogrnChecksum, at: record.location(node), ru: "Неверная контрольная цифра ОГРН «\(value)»",
                       en: "ОГРН '\(value)' has a wrong check digit")
             }
@@ -47,6 +47,7 @@ enum IdentifierChecks {
                       en: "СНИЛС '\(value)' has a wrong check number")
             }
         } else if node.isNamed("regNum") || node.isNamed("serviceRegNum") {
+            if node.withTrimmedBytes(Identifiers.isStandardRegNum(bytes:)) { return }
             let value = node.trimmedText
             switch Identifiers.checkServiceRegNum(value) {
             case .standard:

@@ -16,25 +16,35 @@ public enum Identifiers {
 
     /// ИНН: 10 digits (organisation) or 12 (person, entrepreneur) with valid check digits.
     public static func isValidINN(_ inn: String) -> Bool {
-        guard let d = digits(inn) else { return false }
-        switch d.count {
-        case 10:
-            return weighted(d, [2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]
-        case 12:
-            return weighted(d, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
-                && weighted(d, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
-        default:
-            return false
+        var s = inn
+        return s.withUTF8 { isValidINN(bytes: $0) }
+    }
+
+    /// ИНН check on raw UTF-8 bytes.
+    public static func isValidINN(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 10 || b.count == 12, b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        func w(_ weights: [Int]) -> Int {
+            var sum = 0
+            for (i, x) in weights.enumerated() { sum += Int(b[i] - 0x30) * x }
+            return sum % 11 % 10
         }
+        if b.count == 10 { return w([2, 4, 10, 3, 5, 9, 4, 6, 8]) == Int(b[9] - 0x30) }
+        return w([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == Int(b[10] - 0x30) && w([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == Int(b[11] - 0x30)
     }
 
     /// ОГРН (13 digits, first 12 mod 11 mod 10) or ОГРНИП (15 digits, first 14 mod 13 mod 10).
     public static func isValidOGRN(_ ogrn: String) -> Bool {
-        guard let d = digits(ogrn), d.count == 13 || d.count == 15 else { return false }
-        let modulus = d.count == 13 ? 11 : 13
+        var s = ogrn
+        return s.withUTF8 { isValidOGRN(bytes: $0) }
+    }
+
+    /// ОГРН/ОГРНИП check on raw UTF-8 bytes.
+    public static func isValidOGRN(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 13 || b.count == 15, b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        let modulus = b.count == 13 ? 11 : 13
         var remainder = 0
-        for digit in d.dropLast() { remainder = (remainder * 10 + digit) % modulus }
-        return remainder % 10 == d.last!
+        for digit in b.dropLast() { remainder = (remainder * 10 + Int(digit - 0x30)) % modulus }
+        return remainder % 10 == Int(b[b.count - 1] - 0x30)
     }
 
     /// СНИЛС written `ddd-ddd-ddd cc`; numbers up to 001-001-998 carry no checksum.
@@ -89,6 +99,18 @@ public enum Identifiers {
             return .confusable(corrected: String(s))
         }
         return .nonStandard
+    }
+
+    /// The standard layout checked on UTF-8 bytes directly (the common case, no string needed).
+    public static func isStandardRegNum(bytes b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count == 29 else { return false }
+        func digit(_ i: Int) -> Bool { b[i] >= 0x30 && b[i] <= 0x39 }
+        func cyr(_ i: Int) -> Bool { b[i] == 0xD0 && ((b[i + 1] >= 0x90 && b[i + 1] <= 0xAF) || b[i + 1] == 0x81) }
+        for i in 0..<6 where !digit(i) { return false }
+        guard b[6] == 0xD0, b[7] == 0x9E || b[7] == 0xA0, b[8] == 0x2E, digit(9), digit(10), b[11] == 0x2E, digit(12),
+              b[13] == 0x2E, cyr(14), cyr(16), digit(18), digit(19), cyr(20), cyr(22) else { return false }
+        for i in 24..<29 where !digit(i) { return false }
+        return true
     }
 
     /// Layout of the 24 characters: digits, «О»/«Р», dots and capital Cyrillic letters.

@@ -1,4 +1,5 @@
 import DocgateXML
+import Glibc
 
 /// Социальный заказ (`urn://docgate/social-order/1`).
 public struct SocialOrder: Sendable, Codable {
@@ -53,6 +54,12 @@ public struct SocialOrder: Sendable, Codable {
     public var qualityItems: [QualityItem] = []
 }
 
+/// Byte equality of two strings (no Unicode normalisation, as XML compares text).
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+}
+
 /// Matches Section I rows to Section II rows: aggregated service, year, place, indicator. Compared and hashed
 /// by code points, as XML compares text (and without Unicode normalisation on every row of a large report).
 struct VolumeKey: Hashable {
@@ -71,8 +78,8 @@ struct VolumeKey: Hashable {
     }
 
     static func == (a: VolumeKey, b: VolumeKey) -> Bool {
-        a.year == b.year && a.service.utf8.elementsEqual(b.service.utf8) && a.place.utf8.elementsEqual(b.place.utf8)
-            && a.okei.utf8.elementsEqual(b.okei.utf8) && a.indicator.utf8.elementsEqual(b.indicator.utf8)
+        a.year == b.year && sameBytes(a.service, b.service) && sameBytes(a.place, b.place)
+            && sameBytes(a.okei, b.okei) && sameBytes(a.indicator, b.indicator)
     }
 
     func hash(into hasher: inout Hasher) {

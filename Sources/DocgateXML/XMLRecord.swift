@@ -1,44 +1,134 @@
 import CLibXML2
 import Glibc
 
-/// Element and namespace names of one parse, interned: libxml2 hands out names from its dictionary, so the same
-/// pointer means the same name and a lookup is one pointer hash.
-public final class NameTable {
-    private var ids: [UnsafeRawPointer: Int32] = [:]
-    private var byText: [String: Int32] = [:]
-    private(set) var strings: [String] = []
-    private(set) var bytes: [[UInt8]] = []
+/// A growable buffer of trivial values in manually managed memory: reading an element costs a load, with no
+/// reference counting and no exclusivity check — the record layer touches millions of them.
+struct RawBuffer<T> {
+    private(set) var base: UnsafeMutablePointer<T>
+    private(set) var count = 0
+    private var capacity: Int
 
-    public init() {}
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func free() { base.deallocate() }
+
+    mutating func append(_ value: T) {
+        if count == capacity { grow(to: count + 1) }
+        (base + count).initialize(to: value)
+        count += 1
+    }
+
+    mutating func append(contentsOf values: UnsafeBufferPointer<T>) {
+        guard values.count > 0 else { return }
+        if count + values.count > capacity { grow(to: count + values.count) }
+        (base + count).initialize(from: values.baseAddress!, count: values.count)
+        count += values.count
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    private mutating func grow(to minimum: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < minimum { newCapacity *= 2 }
+        let fresh = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+        fresh.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = newCapacity
+    }
+
+    subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+}
+
+/// Element and namespace names of one parse, interned. libxml2 hands names out from its dictionary, so the same
+/// pointer is the same name: a lookup is a probe in a small open-addressing table keyed by the pointer.
+public final class NameTable {
+    // One parse, one thread: exclusivity checks on these would cost more than the lookups.
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<(key: UnsafeRawPointer?, id: Int32)>
+    @exclusivity(unchecked) private var mask: Int
+    @exclusivity(unchecked) private var used = 0
+    /// Per id: the name's bytes (owned copy) and its string, made on first use.
+    @exclusivity(unchecked) private var names: [(bytes: UnsafeMutablePointer<UInt8>, count: Int)] = []
+    @exclusivity(unchecked) private var strings: [String?] = []
+
+    public init() {
+        mask = 255
+        slots = .allocate(capacity: mask + 1)
+        slots.initialize(repeating: (nil, -1), count: mask + 1)
+    }
+
+    deinit {
+        slots.deallocate()
+        for n in names { n.bytes.deallocate() }
+    }
 
     func id(_ name: UnsafePointer<xmlChar>?) -> Int32 {
         guard let name else { return -1 }
-        if let id = ids[UnsafeRawPointer(name)] { return id }
-        let s = String(cString: name)
-        let id: Int32
-        if let existing = byText[s] {
-            id = existing
-        } else {
-            id = Int32(strings.count)
-            strings.append(s)
-            bytes.append(Array(s.utf8))
-            byText[s] = id
+        let key = UnsafeRawPointer(name)
+        var i = (Int(bitPattern: key) >> 3) & mask
+        while let k = slots[i].key {
+            if k == key { return slots[i].id }
+            i = (i + 1) & mask
         }
-        ids[UnsafeRawPointer(name)] = id
+        let length = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+        // The same name may arrive from another dictionary (a replayed tree): reuse its id.
+        var id = Int32(-1)
+        for (index, n) in names.enumerated() where n.count == length && memcmp(n.bytes, name, length) == 0 {
+            id = Int32(index)
+            break
+        }
+        if id < 0 {
+            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(length, 1))
+            copy.initialize(from: name, count: length)
+            id = Int32(names.count)
+            names.append((copy, length))
+            strings.append(nil)
+        }
+        slots[i] = (key, id)
+        used += 1
+        if used * 2 > mask { rehash() }
         return id
     }
 
-    func matches(_ id: Int32, _ name: StaticString) -> Bool {
-        guard id >= 0 else { return false }
-        let b = bytes[Int(id)]
-        guard b.count == name.utf8CodeUnitCount else { return false }
-        return b.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, b.count) == 0 }
+    private func rehash() {
+        let old = slots
+        let oldCount = mask + 1
+        mask = mask * 2 + 1
+        slots = .allocate(capacity: mask + 1)
+        slots.initialize(repeating: (nil, -1), count: mask + 1)
+        for j in 0..<oldCount {
+            guard let k = old[j].key else { continue }
+            var i = (Int(bitPattern: k) >> 3) & mask
+            while slots[i].key != nil { i = (i + 1) & mask }
+            slots[i] = old[j]
+        }
+        old.deallocate()
     }
 
-    func string(_ id: Int32) -> String { id >= 0 ? strings[Int(id)] : "" }
+    @inline(__always)
+    func matches(_ id: Int32, _ name: StaticString) -> Bool {
+        guard id >= 0 else { return false }
+        let n = names[Int(id)]
+        return n.count == name.utf8CodeUnitCount && memcmp(n.bytes, name.utf8Start, n.count) == 0
+    }
+
+    func string(_ id: Int32) -> String {
+        guard id >= 0 else { return "" }
+        if let s = strings[Int(id)] { return s }
+        let n = names[Int(id)]
+        let s = String(decoding: UnsafeBufferPointer(start: n.bytes, count: n.count), as: UTF8.self)
+        strings[Int(id)] = s
+        return s
+    }
 }
 
-/// One record — a complete element and its descendants — captured from the parser as flat arrays: no tree of
+/// One record — a complete element and its descendants — captured from the parser as flat buffers: no tree of
 /// heap nodes, no per-element allocation. Valid only during the consumer's call; the builder reuses it.
 public final class XMLRecord {
     struct Element {
@@ -61,21 +151,25 @@ public final class XMLRecord {
         var valueEnd: Int32
     }
 
-    let names: NameTable
-    var elements: [Element] = []
-    var attributes: [Attribute] = []
-    var text: [UInt8] = []
+    unowned(unsafe) let names: NameTable
+    @exclusivity(unchecked) var elements = RawBuffer<Element>(capacity: 64)
+    @exclusivity(unchecked) var attributes = RawBuffer<Attribute>(capacity: 16)
+    @exclusivity(unchecked) var text = RawBuffer<UInt8>(capacity: 4096)
 
     init(names: NameTable) {
         self.names = names
-        elements.reserveCapacity(64)
-        text.reserveCapacity(4096)
+    }
+
+    deinit {
+        elements.free()
+        attributes.free()
+        text.free()
     }
 
     func removeAll() {
-        elements.removeAll(keepingCapacity: true)
-        attributes.removeAll(keepingCapacity: true)
-        text.removeAll(keepingCapacity: true)
+        elements.removeAll()
+        attributes.removeAll()
+        text.removeAll()
     }
 
     /// The record's own element.
@@ -91,8 +185,9 @@ public final class XMLRecord {
                                 textEnd: start, attributeStart: attributeStart, attributeEnd: attributeStart))
         if parent >= 0 {
             let p = Int(parent)
-            if elements[p].lastChild >= 0 { elements[Int(elements[p].lastChild)].next = index } else { elements[p].firstChild = index }
-            elements[p].lastChild = index
+            let last = elements[p].lastChild
+            if last >= 0 { elements.base[Int(last)].next = index } else { elements.base[p].firstChild = index }
+            elements.base[p].lastChild = index
         }
         return index
     }
@@ -101,29 +196,32 @@ public final class XMLRecord {
         let start = Int32(text.count)
         text.append(contentsOf: value)
         attributes.append(Attribute(name: name, valueStart: start, valueEnd: Int32(text.count)))
-        elements[Int(element)].attributeEnd = Int32(attributes.count)
+        elements.base[Int(element)].attributeEnd = Int32(attributes.count)
     }
 
     /// Character data of `element`, kept while it has no child elements (the documents' data sit in leaves).
     func addText(to element: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        let e = Int(element)
-        guard elements[e].firstChild < 0 else { return }
-        if elements[e].textStart == elements[e].textEnd {
-            elements[e].textStart = Int32(text.count)
-        } else if elements[e].textEnd != Int32(text.count) {
+        let e = elements.base + Int(element)
+        guard e.pointee.firstChild < 0 else { return }
+        if e.pointee.textStart == e.pointee.textEnd {
+            e.pointee.textStart = Int32(text.count)
+        } else if e.pointee.textEnd != Int32(text.count) {
             return
         }
         text.append(contentsOf: bytes)
-        elements[e].textEnd = Int32(text.count)
+        e.pointee.textEnd = Int32(text.count)
     }
 }
 
 /// One element of a captured record: the API the document readers use.
 public struct RecordElement {
-    let record: XMLRecord
+    // Elements live only while their record is being handed to a consumer, and the record outlives every
+    // element made from it during that call: no reference counting on the hot path.
+    unowned(unsafe) let record: XMLRecord
     let index: Int32
 
-    private var entry: XMLRecord.Element { record.elements[Int(index)] }
+    @inline(__always)
+    private var entry: XMLRecord.Element { record.elements.base[Int(index)] }
 
     /// The local name.
     public var name: String { record.names.string(entry.name) }
@@ -140,17 +238,19 @@ public struct RecordElement {
     public var id: Int { Int(index) }
 
     public var parent: RecordElement? {
-        entry.parent >= 0 ? RecordElement(record: record, index: entry.parent) : nil
+        let p = entry.parent
+        return p >= 0 ? RecordElement(record: record, index: p) : nil
     }
 
     public var children: RecordChildren { RecordChildren(record: record, first: entry.firstChild) }
 
     public func child(_ name: StaticString) -> RecordElement? {
-        var c = entry.firstChild
+        let base = record.elements.base
+        let names = record.names
+        var c = base[Int(index)].firstChild
         while c >= 0 {
-            let e = record.elements[Int(c)]
-            if record.names.matches(e.name, name) { return RecordElement(record: record, index: c) }
-            c = e.next
+            if names.matches(base[Int(c)].name, name) { return RecordElement(record: record, index: c) }
+            c = base[Int(c)].next
         }
         return nil
     }
@@ -162,25 +262,30 @@ public struct RecordElement {
     public var hasChildren: Bool { entry.firstChild >= 0 }
     public var hasAttributes: Bool { entry.attributeEnd > entry.attributeStart }
 
+    private func bytes(_ start: Int32, _ end: Int32) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: record.text.base + Int(start), count: Int(end - start))
+    }
+
     /// The element's own character data (the documents keep data in leaf elements).
     public var text: String {
         let e = entry
-        return record.text.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(e.textStart)..<Int(e.textEnd)]), as: UTF8.self)
-        }
+        return String(decoding: bytes(e.textStart, e.textEnd), as: UTF8.self)
+    }
+
+    /// Calls `body` with the trimmed character data as bytes, without making a string.
+    @inline(__always)
+    public func withTrimmedBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let e = entry
+        let base = record.text.base
+        var start = Int(e.textStart)
+        var end = Int(e.textEnd)
+        while start < end, isXMLSpace(base[start]) { start += 1 }
+        while end > start, isXMLSpace(base[end - 1]) { end -= 1 }
+        return body(UnsafeBufferPointer(start: base + start, count: end - start))
     }
 
     /// The character data with XML whitespace trimmed from both ends.
-    public var trimmedText: String {
-        let e = entry
-        return record.text.withUnsafeBufferPointer { buffer in
-            var start = Int(e.textStart)
-            var end = Int(e.textEnd)
-            while start < end, isXMLSpace(buffer[start]) { start += 1 }
-            while end > start, isXMLSpace(buffer[end - 1]) { end -= 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
-        }
-    }
+    public var trimmedText: String { withTrimmedBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// Trimmed text of the first child with this name; `nil` without such a child.
     public func childText(_ name: StaticString) -> String? { child(name)?.trimmedText }
@@ -191,9 +296,7 @@ public struct RecordElement {
         while i < Int(e.attributeEnd) {
             let a = record.attributes[i]
             if record.names.string(a.name) == name {
-                return record.text.withUnsafeBufferPointer {
-                    String(decoding: UnsafeBufferPointer(rebasing: $0[Int(a.valueStart)..<Int(a.valueEnd)]), as: UTF8.self)
-                }
+                return String(decoding: bytes(a.valueStart, a.valueEnd), as: UTF8.self)
             }
             i += 1
         }
@@ -218,17 +321,17 @@ public struct RecordElement {
 }
 
 public struct RecordChildren: Sequence {
-    let record: XMLRecord
+    unowned(unsafe) let record: XMLRecord
     let first: Int32
 
     public struct Iterator: IteratorProtocol {
-        let record: XMLRecord
+        unowned(unsafe) let record: XMLRecord
         var cursor: Int32
 
         public mutating func next() -> RecordElement? {
             guard cursor >= 0 else { return nil }
             let e = RecordElement(record: record, index: cursor)
-            cursor = record.elements[Int(cursor)].next
+            cursor = record.elements.base[Int(cursor)].next
             return e
         }
     }

@@ -62,7 +62,7 @@ final class RecordBuilder {
     private let record: XMLRecord
     private let single: XMLRecord
     private var containers: Set<String> = []
-    private var stack: [Frame] = []
+    @exclusivity(unchecked) private var stack: [Frame] = []
     private(set) var ignoring = false
     private(set) var sawRoot = false
 

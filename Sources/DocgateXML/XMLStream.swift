@@ -160,7 +160,7 @@ final class SAXState {
     var parser: xmlParserCtxtPtr?
     var xincludeLine: Int?
     var wellFormed = false
-    var attributes: RecordBuilder.Attributes = []
+    @exclusivity(unchecked) var attributes: RecordBuilder.Attributes = []
 
     init(builder: RecordBuilder) {
         self.builder = builder

@@ -43,7 +43,7 @@ struct Validate: ParsableCommand {
         }
         ParallelBatch.run(files, job: { path -> FileOutcome in
             do throws(XMLFileError) {
-                return FileOutcome.checked(try validator.validate(file: path))
+                return FileOutcome.checked(try validator.validate(file: path, retainRecords: false))
             } catch {
                 return FileOutcome.unreadable(path: path, reason: error.reason)
             }
