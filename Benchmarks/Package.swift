@@ -6,8 +6,18 @@ import PackageDescription
 let package = Package(
     name: "docgate-benchmarks",
     platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "docgate", path: ".."),
+    ],
     targets: [
-        .executableTarget(name: "docgate-bench", swiftSettings: [.enableUpcomingFeature("ExistentialAny")]),
+        .executableTarget(
+            name: "docgate-bench",
+            dependencies: [
+                .product(name: "DocgateDocuments", package: "docgate"),
+                .product(name: "DocgateXML", package: "docgate"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -87,7 +87,8 @@ public final class DocumentValidator: Sendable {
     }
 
     /// Validates a file in one streaming pass (constant memory at any size). I/O failures are thrown,
-    /// document defects reported.
+    /// document defects reported. With `retainRecords` the readers keep every row and the report carries the
+    /// summary `inspect` shows; without, only what the rules need is kept.
     public func validate(file path: String, retainRecords: Bool = true, now: Int = Int(time(nil))) throws(XMLFileError)
         -> ValidationReport {
         let size = try FileBytes.size(of: path)
@@ -96,7 +97,7 @@ public final class DocumentValidator: Sendable {
         }
         let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
         let result = try XMLStream.validate(file: path, schema: schema, limits: limits, consumer: assembler)
-        return finish(path, result, assembler, findings, now: now)
+        return finish(path, result, assembler, findings, summarize: retainRecords, now: now)
     }
 
     /// Validates bytes in memory (a file's name still matters for DG3090).
@@ -107,7 +108,7 @@ public final class DocumentValidator: Sendable {
         }
         let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
         let result = bytes.withUnsafeBytes { XMLStream.validate(bytes: $0, schema: schema, limits: limits, consumer: assembler) }
-        return finish(file, result, assembler, findings, now: now)
+        return finish(file, result, assembler, findings, summarize: retainRecords, now: now)
     }
 
     /// Validates a tree that is already parsed (for callers that work on the tree, such as signing).
@@ -118,7 +119,7 @@ public final class DocumentValidator: Sendable {
         if assembler.kind != nil {
             (result.schemaIssues, result.dropped) = schema.validate(document, limit: limits.maxIssues)
         }
-        return finish(file, result, assembler, findings, now: now)
+        return finish(file, result, assembler, findings, summarize: true, now: now)
     }
 
     private func makeAssembler(retainRecords: Bool) -> (DocumentAssembler, Findings) {
@@ -128,7 +129,7 @@ public final class DocumentValidator: Sendable {
     }
 
     private func finish(_ file: String, _ result: XMLStreamResult, _ assembler: DocumentAssembler, _ findings: Findings,
-                        now: Int) -> ValidationReport {
+                        summarize: Bool, now: Int) -> ValidationReport {
         if let failure = result.failure { return report(file, failure: failure) }
         guard let kind = assembler.kind else {
             let name = assembler.rootName ?? ""
@@ -150,7 +151,7 @@ public final class DocumentValidator: Sendable {
             assembler.finish()
             fileRules(assembler, file: file, now: now, findings)
             diagnostics += findings.all
-            summary = assembler.summary()
+            if summarize { summary = assembler.summary() }
         }
         return ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary,
                                 documentId: assembler.id)

@@ -286,10 +286,10 @@ final class SocialOrderReader: KindReader {
 
 /// DG3010 and the comparisons of method volumes shared by orders and reports.
 enum MethodChecks {
-    static func total(_ v: MethodVolumes, at location: Location, _ f: Findings) {
-        guard let sum = v.sumOfMethods else { f.overflow(at: location); return }
+    static func total(_ v: MethodVolumes, at location: @autoclosure () -> Location, _ f: Findings) {
+        guard let sum = v.sumOfMethods else { f.overflow(at: location()); return }
         if sum != v.total {
-            f.add(.totalEqualsMethods, at: location,
+            f.add(.totalEqualsMethods, at: location(),
                   ru: "Всего \(v.total), а сумма по способам определения исполнителей \(sum)",
                   en: "Total is \(v.total) but the methods sum to \(sum)")
         }
@@ -316,9 +316,9 @@ enum DeviationChecks {
     static let wide = DecimalValue(10)
 
     /// DG3013: tolerances above 10 % are legal but unusual.
-    static func warnIfWide(_ value: DecimalValue, at location: Location, _ f: Findings) {
+    static func warnIfWide(_ value: DecimalValue, at location: @autoclosure () -> Location, _ f: Findings) {
         if wide < value {
-            f.add(.deviationBounds, at: location,
+            f.add(.deviationBounds, at: location(),
                   ru: "Допустимое отклонение \(value) % больше обычных 10 %",
                   en: "Allowed deviation \(value) % is above the usual 10 %")
         }

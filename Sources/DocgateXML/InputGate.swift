@@ -60,17 +60,30 @@ struct InputGate {
     private var pendingByte: UInt8? = nil   // half of a UTF-16 code unit split across chunks
     private var bytesSeen = 0
     private var bomToSkip: Int
+    /// Only the prolog is scanned (DOCTYPE, start of the document); the parser enforces the rest.
+    let prologOnly: Bool
 
-    init(prolog: Prolog, limits: XMLLimits) {
+    /// How much of the input the gate reads.
+    enum Scope {
+        /// Everything: for large inputs, where a single hostile tag could cost libxml2 seconds.
+        case full
+        /// Up to the first start tag: enough to refuse a DOCTYPE before libxml2 sees it. For small inputs the
+        /// parser and the SAX handlers enforce depth, attributes, text and encoding themselves.
+        case prolog
+    }
+
+    init(prolog: Prolog, limits: XMLLimits, scope: Scope = .full) {
         self.prolog = prolog
         self.limits = limits
         self.bomToSkip = prolog.bomLength
+        self.prologOnly = scope == .prolog
     }
 
     /// Scans the next chunk. Returns `false` once a problem was found.
     @discardableResult
     mutating func feed(_ chunk: UnsafeRawBufferPointer) -> Bool {
         guard problem == nil else { return false }
+        if prologOnly && sawElement { return true }
         var bytes = chunk
         bytesSeen += chunk.count
         if bytesSeen > limits.maxInputBytes {
@@ -93,6 +106,7 @@ struct InputGate {
     /// Ends the input: reports what the last chunk left open.
     mutating func finish() -> GateProblem? {
         if problem != nil { return problem }
+        if prologOnly && sawElement { return nil }
         if !started {
             problem = .empty
         } else if pendingByte != nil || depth > 0 || state != .content || (utf8Need > 0 && prolog.encoding == .utf8) {
@@ -114,6 +128,7 @@ struct InputGate {
         let observeUTF8 = prolog.encoding == .windows1251
         var i = 0
         while i < n {
+            if prologOnly && sawElement { return }
             // Fast runs through the states that cover most bytes: text, quoted values, names inside tags.
             if started && utf8Need == 0 {
                 var j = i
@@ -122,9 +137,18 @@ struct InputGate {
                     while j < n {
                         let c = p[j]
                         if c < 0x80 {
-                            if utf8Need > 0 { break }
-                            if c == 0x3C || c == 0x0A || c == 0 { break }
-                        } else if checkUTF8 {
+                            if utf8Need > 0 || c == 0x3C || c == 0 { break }
+                            if c == 0x0A { line += 1 }
+                            j += 1
+                            continue
+                        }
+                        // Whole two- and three-byte sequences inside the chunk, checked in place (Cyrillic text).
+                        if c >= 0xC2 && c <= 0xDF && j + 1 < n && p[j + 1] & 0xC0 == 0x80 && utf8Need == 0 {
+                            multibyteSeen &+= 1
+                            j += 2
+                            continue
+                        }
+                        if checkUTF8 {
                             if !utf8Step(c) { textRun += j - i; problem = .invalidUTF8(line: line); return }
                         } else if observeUTF8 && !utf8Broken {
                             if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
@@ -198,6 +222,7 @@ struct InputGate {
             if problem != nil { return }
         }
         while i + 1 < n {
+            if prologOnly && sawElement { return }
             let unit = bigEndian ? UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1])
                                  : UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i])
             step(unit)
@@ -254,6 +279,7 @@ struct InputGate {
     }
 
     /// One code unit below U+0080 (or any UTF-16 unit) through the markup state machine.
+    @inline(__always)
     private mutating func step(_ c: UInt32) {
         if c == 0x0A { line += 1 }
         if c == 0 {
@@ -351,6 +377,19 @@ struct InputGate {
             runCount = c == 0x3F ? 1 : 0
         case .skipToGT:
             if c == 0x3E { state = .content }
+        }
+    }
+}
+
+/// Runs the input gate alone over a buffer (for benchmarks and tools): the problem it finds, if any.
+public enum XMLGateProbe {
+    public static func scan(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default) -> GateProblem? {
+        switch Prolog.detect(UnsafeRawBufferPointer(rebasing: bytes.prefix(512))) {
+        case .failure(let p): return p
+        case .success(let prolog):
+            var gate = InputGate(prolog: prolog, limits: limits)
+            gate.feed(bytes)
+            return gate.finish()
         }
     }
 }

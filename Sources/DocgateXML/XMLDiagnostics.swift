@@ -105,6 +105,20 @@ public enum XMLDiagnostics {
     static func diagnostic(forParseIssue issue: XMLIssue) -> Diagnostic {
         let code: String
         let ru: String
+        // libxml2's own limits and encoding checks, met when the gate scanned only the prolog.
+        if issue.message.contains("not proper UTF-8") {
+            return Diagnostic(code: "DG1011", line: issue.line, column: issue.column, message: LocalizedText(
+                ru: "Недопустимая последовательность байтов UTF-8; если файл в кодировке windows-1251, укажите её в объявлении <?xml … encoding=\"windows-1251\"?> (libxml2: \(issue.message))",
+                en: issue.message))
+        }
+        if issue.message.contains("Excessive depth") {
+            return Diagnostic(code: "DG1008", line: issue.line, column: issue.column, message: LocalizedText(
+                ru: "Слишком глубокая вложенность элементов (libxml2: \(issue.message))", en: issue.message))
+        }
+        if issue.message.contains("huge text node") {
+            return Diagnostic(code: "DG1010", line: issue.line, column: issue.column, message: LocalizedText(
+                ru: "Слишком длинный текстовый узел (libxml2: \(issue.message))", en: issue.message))
+        }
         switch issue.code {
         case Int32(XML_ERR_UNDECLARED_ENTITY.rawValue), Int32(XML_WAR_UNDECLARED_ENTITY.rawValue),
              Int32(XML_ERR_ENTITY_LOOP.rawValue), Int32(XML_ERR_ENTITYREF_SEMICOL_MISSING.rawValue):

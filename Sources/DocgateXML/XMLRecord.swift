@@ -152,12 +152,15 @@ public final class XMLRecord {
     }
 
     unowned(unsafe) let names: NameTable
+    /// The same table, for hot paths that must not touch its reference count.
+    let namesRef: Unmanaged<NameTable>
     @exclusivity(unchecked) var elements = RawBuffer<Element>(capacity: 64)
     @exclusivity(unchecked) var attributes = RawBuffer<Attribute>(capacity: 16)
     @exclusivity(unchecked) var text = RawBuffer<UInt8>(capacity: 4096)
 
     init(names: NameTable) {
         self.names = names
+        self.namesRef = Unmanaged.passUnretained(names)
     }
 
     deinit {
@@ -227,7 +230,10 @@ public struct RecordElement {
     public var name: String { record.names.string(entry.name) }
 
     /// True when the local name equals `name` (a byte comparison).
-    public func isNamed(_ name: StaticString) -> Bool { record.names.matches(entry.name, name) }
+    public func isNamed(_ name: StaticString) -> Bool {
+        let id = entry.name
+        return record.namesRef._withUnsafeGuaranteedRef { $0.matches(id, name) }
+    }
 
     public var namespaceURI: String? { entry.namespace >= 0 ? record.names.string(entry.namespace) : nil }
 
@@ -246,13 +252,14 @@ public struct RecordElement {
 
     public func child(_ name: StaticString) -> RecordElement? {
         let base = record.elements.base
-        let names = record.names
         var c = base[Int(index)].firstChild
-        while c >= 0 {
-            if names.matches(base[Int(c)].name, name) { return RecordElement(record: record, index: c) }
-            c = base[Int(c)].next
+        return record.namesRef._withUnsafeGuaranteedRef { names in
+            while c >= 0 {
+                if names.matches(base[Int(c)].name, name) { return RecordElement(record: record, index: c) }
+                c = base[Int(c)].next
+            }
+            return nil
         }
-        return nil
     }
 
     public func children(_ name: StaticString) -> [RecordElement] {

@@ -58,11 +58,16 @@ final class RecordBuilder {
     }
 
     let names: NameTable
-    let consumer: (any XMLRecordConsumer)?
+    private(set) var consumer: (any XMLRecordConsumer)?
     private let record: XMLRecord
     private let single: XMLRecord
     private var containers: Set<String> = []
+    /// Root, containers and the current record's own element.
     @exclusivity(unchecked) private var stack: [Frame] = []
+    /// Elements open inside the current record, below its own element: their indexes in the record.
+    @exclusivity(unchecked) private var inner: [Int32] = []
+    /// Depth of open elements inside an ignored subtree.
+    private var ignoredDepth = 0
     private(set) var ignoring = false
     private(set) var sawRoot = false
 
@@ -74,9 +79,26 @@ final class RecordBuilder {
         stack.reserveCapacity(32)
     }
 
+    /// Ready for the next document, keeping the buffers.
+    func reset(consumer: (any XMLRecordConsumer)?) {
+        self.consumer = consumer
+        containers = []
+        stack.removeAll(keepingCapacity: true)
+        inner.removeAll(keepingCapacity: true)
+        ignoredDepth = 0
+        ignoring = false
+        sawRoot = false
+        record.removeAll()
+        single.removeAll()
+    }
+
     typealias Attributes = [(name: Int32, value: UnsafeBufferPointer<UInt8>)]
 
     func start(name: Int32, namespace: Int32, line: Int32, attributes: Attributes) {
+        if ignoredDepth > 0 {
+            ignoredDepth += 1
+            return
+        }
         guard let top = stack.last else {
             sawRoot = true
             let root = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
@@ -88,49 +110,59 @@ final class RecordBuilder {
             stack.append(Frame(kind: .root, name: name, element: -1, template: "", absolute: "/" + names.string(name)))
             return
         }
-        switch top.kind {
-        case .record:
-            let index = record.open(name: name, namespace: namespace, parent: top.element, line: line)
+        if top.kind == .record {
+            let parent = inner.last ?? top.element
+            let index = record.open(name: name, namespace: namespace, parent: parent, line: line)
             for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
-            stack.append(Frame(kind: .record, name: name, element: index, template: "", absolute: ""))
-        case .ignored:
-            stack.append(Frame(kind: .ignored, name: name, element: -1, template: "", absolute: ""))
-        case .root, .container:
-            let parent = stack.count - 1
-            let position = (stack[parent].counts[name] ?? 0) + 1
-            stack[parent].counts[name] = position
-            if ignoring {
-                var frame = Frame(kind: .ignored, name: name, element: -1, template: "", absolute: "")
-                frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
-                                                inContainer: top.kind == .container)
-                stack.append(frame)
-                return
-            }
-            let (template, isContainer) = childTemplate(parent, name)
-            if isContainer {
-                let step = position > 1 ? "\(names.string(name))[\(position)]" : names.string(name)
-                let absolute = top.absolute + "/" + step
-                let container = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
-                consumer?.enter(container: container, path: template)
-                stack.append(Frame(kind: .container, name: name, element: -1, template: template, absolute: absolute))
-            } else {
-                record.removeAll()
-                let index = record.open(name: name, namespace: namespace, parent: -1, line: line)
-                for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
-                var frame = Frame(kind: .record, name: name, element: index, template: "", absolute: "")
-                frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
-                                                inContainer: top.kind == .container)
-                stack.append(frame)
-            }
+            inner.append(index)
+            return
+        }
+        if top.kind == .ignored {
+            ignoredDepth = 1
+            return
+        }
+        let parent = stack.count - 1
+        let position = (stack[parent].counts[name] ?? 0) + 1
+        stack[parent].counts[name] = position
+        if ignoring {
+            var frame = Frame(kind: .ignored, name: name, element: -1, template: "", absolute: "")
+            frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
+                                            inContainer: top.kind == .container)
+            stack.append(frame)
+            return
+        }
+        let (template, isContainer) = childTemplate(parent, name)
+        if isContainer {
+            let step = position > 1 ? "\(names.string(name))[\(position)]" : names.string(name)
+            let absolute = top.absolute + "/" + step
+            let container = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
+            consumer?.enter(container: container, path: template)
+            stack.append(Frame(kind: .container, name: name, element: -1, template: template, absolute: absolute))
+        } else {
+            record.removeAll()
+            let index = record.open(name: name, namespace: namespace, parent: -1, line: line)
+            for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+            var frame = Frame(kind: .record, name: name, element: index, template: "", absolute: "")
+            frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
+                                            inContainer: top.kind == .container)
+            stack.append(frame)
         }
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let top = stack.last, top.kind == .record else { return }
-        record.addText(to: top.element, bytes)
+        guard ignoredDepth == 0, let top = stack.last, top.kind == .record else { return }
+        record.addText(to: inner.last ?? top.element, bytes)
     }
 
     func end() {
+        if ignoredDepth > 0 {
+            ignoredDepth -= 1
+            return
+        }
+        if !inner.isEmpty {
+            inner.removeLast()
+            return
+        }
         guard let frame = stack.popLast() else { return }
         switch frame.kind {
         case .record:
@@ -172,8 +204,9 @@ final class RecordBuilder {
             case .record:
                 if let position = frame.position {
                     steps.append(String(position.path.split(separator: "/").last ?? ""))
-                } else {
-                    steps.append(RecordElement(record: record, index: frame.element).relativeStep)
+                }
+                for index in inner {
+                    steps.append(RecordElement(record: record, index: index).relativeStep)
                 }
             case .ignored:
                 if let position = frame.position {
@@ -184,14 +217,20 @@ final class RecordBuilder {
             }
         }
         var path = "/" + steps.joined(separator: "/")
-        if let name, names.string(stack[stack.count - 1].name) != name {
-            let top = stack[stack.count - 1]
+        let top = stack[stack.count - 1]
+        let openName: String
+        if top.kind == .record, let last = inner.last {
+            openName = RecordElement(record: record, index: last).name
+        } else {
+            openName = names.string(top.name)
+        }
+        if let name, openName != name, ignoredDepth == 0 {
             var seen = 0
             switch top.kind {
             case .root, .container:
                 seen = top.counts.first { names.string($0.key) == name }?.value ?? 0
             case .record:
-                seen = RecordElement(record: record, index: top.element).children.filter { $0.name == name }.count
+                seen = RecordElement(record: record, index: inner.last ?? top.element).children.filter { $0.name == name }.count
             case .ignored:
                 break
             }

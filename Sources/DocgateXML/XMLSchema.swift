@@ -17,8 +17,10 @@ public final class XMLSchema: @unchecked Sendable {
     public let path: String
 
     /// Compiles the schema at `path`; files it includes or imports are read from its directory only.
-    public init(path: String) throws(XMLSchemaError) {
+    public init(path given: String) throws(XMLSchemaError) {
         XMLLibrary.initialize()
+        // The entity loader admits absolute paths below allowed directories only.
+        let path = XMLPaths.canonical(given) ?? given
         let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         XMLLibrary.allowEntityLoads(below: directory.isEmpty ? "." : directory)
         let collector = IssueCollector(limit: 50)

@@ -1,5 +1,6 @@
 import CLibXML2
 import Glibc
+import Synchronization
 
 /// What a streaming pass over an input found.
 public struct XMLStreamResult {
@@ -37,10 +38,12 @@ public enum XMLStream {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw XMLFileError(path: path, errorNumber: errno) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw XMLFileError(path: path, errorNumber: EISDIR) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        // A buffer no larger than the file (a 10 KB document should not cost a 256 KB allocation).
+        let size = max(4096, min(chunkSize, Int(st.st_size) + 1))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         var ioError: Int32 = 0
-        let result = run(schema: schema, limits: limits, consumer: consumer) { () -> UnsafeRawBufferPointer? in
+        let result = run(schema: schema, limits: limits, consumer: consumer, size: Int(st.st_size)) { () -> UnsafeRawBufferPointer? in
             while true {
                 let n = read(fd, buffer.baseAddress!, buffer.count)
                 if n < 0 {
@@ -59,7 +62,7 @@ public enum XMLStream {
     public static func validate(bytes: UnsafeRawBufferPointer, schema: XMLSchema?, limits: XMLLimits = .default,
                                 consumer: (any XMLRecordConsumer)?) -> XMLStreamResult {
         var offset = 0
-        return run(schema: schema, limits: limits, consumer: consumer) { () -> UnsafeRawBufferPointer? in
+        return run(schema: schema, limits: limits, consumer: consumer, size: bytes.count) { () -> UnsafeRawBufferPointer? in
             guard offset < bytes.count else { return nil }
             let end = min(bytes.count, offset + chunkSize)
             defer { offset = end }
@@ -67,7 +70,11 @@ public enum XMLStream {
         }
     }
 
-    private static func run(schema: XMLSchema?, limits: XMLLimits, consumer: (any XMLRecordConsumer)?,
+    /// Inputs up to this size get the prolog-only gate; libxml2's own limits and the SAX handlers cover the rest,
+    /// and the quadratic attribute check costs little within so few bytes.
+    static let smallInput = 16 * 1024
+
+    private static func run(schema: XMLSchema?, limits: XMLLimits, consumer: (any XMLRecordConsumer)?, size: Int,
                             next: () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
         XMLLibrary.initialize()
         var result = XMLStreamResult(failure: nil, schemaIssues: [], dropped: 0, encoding: nil)
@@ -84,67 +91,64 @@ public enum XMLStream {
             prolog = p
         }
         result.encoding = prolog.encoding
-        var gate = InputGate(prolog: prolog, limits: limits)
-        let state = SAXState(builder: RecordBuilder(names: NameTable(), consumer: consumer))
+        let scope: InputGate.Scope = size <= smallInput && prolog.encoding != .windows1251 ? .prolog : .full
+        var gate = InputGate(prolog: prolog, limits: limits, scope: scope)
+        let resources = StreamResources.checkOut()
+        defer { StreamResources.checkIn(resources) }
+        let state = resources.state
+        state.reset(consumer: consumer, limits: limits)
         let collector = IssueCollector(limit: limits.maxIssues)
         collector.pathOfUnnamed = { [unowned state] _, element in state.builder.path(forElement: element) }
         var gateProblem: GateProblem?
 
         collector.capture {
-            let handler = UnsafeMutablePointer<xmlSAXHandler>.allocate(capacity: 1)
-            defer { handler.deallocate() }
-            handler.initialize(to: xmlSAXHandler())
-            handler.pointee.initialized = UInt32(truncatingIfNeeded: XML_SAX2_MAGIC)
-            handler.pointee.startElementNs = saxStart
-            handler.pointee.endElementNs = saxEnd
-            handler.pointee.characters = saxCharacters
-            handler.pointee.cdataBlock = saxCharacters
-            var sax: UnsafeMutablePointer<xmlSAXHandler>? = handler
+            var sax: UnsafeMutablePointer<xmlSAXHandler>? = resources.handler
             var user: UnsafeMutableRawPointer? = Unmanaged.passUnretained(state).toOpaque()
-            var valid: xmlSchemaValidCtxtPtr? = nil
             var plug: xmlSchemaSAXPlugPtr? = nil
-            if let schema {
-                valid = xmlSchemaNewValidCtxt(schema.pointer)
-                if let valid {
-                    xmlSchemaValidateSetLocator(valid, saxLocator, Unmanaged.passUnretained(state).toOpaque())
-                    plug = xmlSchemaSAXPlug(valid, &sax, &user)
-                }
+            if let schema, let valid = resources.validator(for: schema) {
+                plug = xmlSchemaSAXPlug(valid, &sax, &user)
             }
-            defer {
-                if let plug { xmlSchemaSAXUnplug(plug) }
-                if let valid { xmlSchemaFreeValidCtxt(valid) }
-            }
+            defer { if let plug { xmlSchemaSAXUnplug(plug) } }
             guard let ctxt = xmlCreatePushParserCtxt(sax, user, nil, 0, nil) else { return }
             defer { xmlFreeParserCtxt(ctxt) }
+            resources.adoptDictionary(ctxt)
             xmlCtxtUseOptions(ctxt, XMLDocument.safeOptions)
             state.parser = ctxt
-            withExtendedLifetime(state) {
-                while true {
-                    if !gate.feed(chunk) {
-                        gateProblem = gate.problem
-                        return
-                    }
-                    _ = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(ctxt, $0.baseAddress, Int32($0.count), 0) }
-                    if state.xincludeLine != nil || ctxt.pointee.disableSAX != 0 { return }
-                    guard let n = next() else { break }
-                    chunk = n
-                }
-                if let problem = gate.finish() {
-                    gateProblem = problem
+            defer { state.parser = nil }
+            while true {
+                if !gate.feed(chunk) {
+                    gateProblem = gate.problem
                     return
                 }
-                xmlParseChunk(ctxt, nil, 0, 1)
+                _ = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(ctxt, $0.baseAddress, Int32($0.count), 0) }
+                if state.xincludeLine != nil || ctxt.pointee.disableSAX != 0 { return }
+                guard let n = next() else { break }
+                chunk = n
             }
+            if let problem = gate.finish() {
+                gateProblem = problem
+                return
+            }
+            state.errorsBeforeEnd = collector.issues.filter { !$0.isSchemaIssue && !$0.isWarning }.count
+            state.atEnd = true
+            xmlParseChunk(ctxt, nil, 0, 1)
             state.wellFormed = ctxt.pointee.wellFormed != 0
         }
         if let gateProblem {
             result.failure = .gate(gateProblem)
+        } else if let problem = state.limitProblem {
+            result.failure = .gate(problem)
         } else if let line = state.xincludeLine {
             result.failure = .xinclude(line: line)
         } else {
             let parseErrors = collector.issues.filter { !$0.isSchemaIssue && !$0.isWarning }
             if !parseErrors.isEmpty || !state.wellFormed || !state.builder.sawRoot {
-                result.failure = .malformed(parseErrors)
+                // An error only at the end, with elements still open: the input was cut short.
+                if state.depth > 0, state.firstErrorAtEnd(parseErrors, in: collector) {
+                    result.failure = .gate(.truncated(line: parseErrors.first?.line ?? Int(state.line)))
+                } else {
+                    result.failure = .malformed(parseErrors)
+                }
             } else {
                 result.schemaIssues = collector.issues.filter(\.isSchemaIssue)
                 result.dropped = collector.dropped
@@ -154,24 +158,151 @@ public enum XMLStream {
     }
 }
 
-/// Per-parse state reached from the SAX callbacks.
+/// What a parse needs that can outlive it: a SAX handler, a libxml2 dictionary shared by successive parses
+/// (so element names keep their pointers and the name table stays warm), record buffers, and a validation
+/// context per schema. Parses check one out and return it; a batch on two threads keeps two.
+final class StreamResources: @unchecked Sendable {
+    let handler: UnsafeMutablePointer<xmlSAXHandler>
+    private(set) var dictionary: OpaquePointer?
+    private(set) var state: SAXState
+    private var validatorSchema: ObjectIdentifier?
+    private var validatorContext: xmlSchemaValidCtxtPtr?
+
+    /// Names beyond this many and the dictionary starts afresh, so a long-running process that sees
+    /// arbitrary names cannot grow it without bound.
+    static let dictionaryLimit = 20_000
+
+    private static let pool = Mutex<[StreamResources]>([])
+
+    static func checkOut() -> StreamResources {
+        let r = pool.withLock { $0.popLast() } ?? StreamResources()
+        r.refreshIfNeeded()
+        return r
+    }
+
+    /// Starts a fresh dictionary (and name table) once the shared one has grown past the limit.
+    private func refreshIfNeeded() {
+        guard let d = dictionary, xmlDictSize(d) > Self.dictionaryLimit else { return }
+        xmlDictFree(d)
+        dictionary = xmlDictCreate()
+        state = SAXState(names: NameTable())
+    }
+
+    static func checkIn(_ r: StreamResources) {
+        r.state.reset(consumer: nil)
+        pool.withLock { if $0.count < 16 { $0.append(r) } }
+    }
+
+    private init() {
+        handler = .allocate(capacity: 1)
+        handler.initialize(to: xmlSAXHandler())
+        handler.pointee.initialized = UInt32(truncatingIfNeeded: XML_SAX2_MAGIC)
+        handler.pointee.startElementNs = saxStart
+        handler.pointee.endElementNs = saxEnd
+        handler.pointee.characters = saxCharacters
+        handler.pointee.cdataBlock = saxCharacters
+        dictionary = xmlDictCreate()
+        state = SAXState(names: NameTable())
+    }
+
+    deinit {
+        handler.deallocate()
+        if let dictionary { xmlDictFree(dictionary) }
+        if let validatorContext { xmlSchemaFreeValidCtxt(validatorContext) }
+    }
+
+    /// A validation context for `schema`, reused from the previous parse when it was for the same schema.
+    func validator(for schema: XMLSchema) -> xmlSchemaValidCtxtPtr? {
+        if validatorSchema != ObjectIdentifier(schema) || validatorContext == nil {
+            if let validatorContext { xmlSchemaFreeValidCtxt(validatorContext) }
+            validatorContext = xmlSchemaNewValidCtxt(schema.pointer)
+            validatorSchema = ObjectIdentifier(schema)
+            // The context keeps the schema alive no longer than we do: hold the schema too.
+            heldSchema = schema
+        }
+        if let validatorContext {
+            xmlSchemaValidateSetLocator(validatorContext, saxLocator, Unmanaged.passUnretained(state).toOpaque())
+        }
+        return validatorContext
+    }
+
+    private var heldSchema: XMLSchema?
+
+    /// Makes the new parser intern names in the shared dictionary instead of its own fresh one.
+    func adoptDictionary(_ ctxt: xmlParserCtxtPtr) {
+        guard let dictionary else { return }
+        xmlDictFree(ctxt.pointee.dict)
+        xmlDictReference(dictionary)
+        ctxt.pointee.dict = dictionary
+        ctxt.pointee.str_xml = xmlDictLookup(dictionary, "xml", 3)
+        ctxt.pointee.str_xmlns = xmlDictLookup(dictionary, "xmlns", 5)
+        ctxt.pointee.str_xml_ns = xmlDictLookup(dictionary, "http://www.w3.org/XML/1998/namespace", 36)
+    }
+}
+
+/// Per-parse state reached from the SAX callbacks; reset and reused by the next parse.
 final class SAXState {
-    let builder: RecordBuilder
+    let names: NameTable
+    private(set) var builder: RecordBuilder
     var parser: xmlParserCtxtPtr?
     var xincludeLine: Int?
     var wellFormed = false
     @exclusivity(unchecked) var attributes: RecordBuilder.Attributes = []
+    var limits = XMLLimits.default
+    /// Open elements, and the current run of character data.
+    var depth = 0
+    var textRun = 0
+    /// A limit the SAX handlers enforced (depth, attributes, text).
+    var limitProblem: GateProblem?
+    /// True once the last chunk was given to the parser.
+    var atEnd = false
+    /// Parser errors already collected when the last chunk went in.
+    var errorsBeforeEnd = 0
 
-    init(builder: RecordBuilder) {
-        self.builder = builder
+    init(names: NameTable) {
+        self.names = names
+        builder = RecordBuilder(names: names, consumer: nil)
+    }
+
+    func reset(consumer: (any XMLRecordConsumer)?, limits: XMLLimits = .default) {
+        builder.reset(consumer: consumer)
+        parser = nil
+        xincludeLine = nil
+        wellFormed = false
+        self.limits = limits
+        depth = 0
+        textRun = 0
+        limitProblem = nil
+        atEnd = false
+        errorsBeforeEnd = 0
+    }
+
+    func stop(_ problem: GateProblem) {
+        if limitProblem == nil { limitProblem = problem }
+        if let parser { xmlStopParser(parser) }
+    }
+
+    /// Whether the parse failed only when the input ended (nothing was wrong before the last chunk).
+    func firstErrorAtEnd(_ errors: [XMLIssue], in collector: IssueCollector) -> Bool {
+        errorsBeforeEnd == 0 && atEnd
     }
 
     var line: Int32 { parser.map { $0.pointee.input.pointee.line } ?? 0 }
 }
 
-private let saxStart: startElementNsSAX2Func = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
+let saxStart: startElementNsSAX2Func = { ctx, localname, _, uri, nbNamespaces, _, nbAttributes, _, attributes in
     guard let ctx else { return }
     let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
+    state.depth += 1
+    state.textRun = 0
+    if state.depth > state.limits.maxDepth {
+        state.stop(.tooDeep(line: Int(state.line), limit: state.limits.maxDepth))
+        return
+    }
+    if Int(nbAttributes) + Int(nbNamespaces) > state.limits.maxAttributes {
+        state.stop(.tooManyAttributes(line: Int(state.line), limit: state.limits.maxAttributes))
+        return
+    }
     if ParseGuard.isXInclude(uri) {
         if state.xincludeLine == nil { state.xincludeLine = Int(state.line) }
         if let parser = state.parser { xmlStopParser(parser) }
@@ -190,18 +321,27 @@ private let saxStart: startElementNsSAX2Func = { ctx, localname, _, uri, _, _, n
                         attributes: state.attributes)
 }
 
-private let saxEnd: endElementNsSAX2Func = { ctx, _, _, _ in
+let saxEnd: endElementNsSAX2Func = { ctx, _, _, _ in
     guard let ctx else { return }
-    Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().builder.end()
+    let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
+    state.depth -= 1
+    state.textRun = 0
+    state.builder.end()
 }
 
-private let saxCharacters: charactersSAXFunc = { ctx, ch, len in
+let saxCharacters: charactersSAXFunc = { ctx, ch, len in
     guard let ctx, let ch, len > 0 else { return }
-    Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue().builder.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
+    let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
+    state.textRun += Int(len)
+    if state.textRun > state.limits.maxTextLength {
+        state.stop(.textTooLong(line: Int(state.line), limit: state.limits.maxTextLength))
+        return
+    }
+    state.builder.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
 }
 
 /// Tells the plugged validator where the parser is, so its messages carry the right line.
-private let saxLocator: xmlSchemaValidityLocatorFunc = { ctx, file, line in
+let saxLocator: xmlSchemaValidityLocatorFunc = { ctx, file, line in
     guard let ctx else { return -1 }
     let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
     file?.pointee = nil

@@ -1,6 +1,7 @@
 import DocgateCore
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// An input the batch could not read at all (no such file, permission denied).
@@ -117,10 +118,10 @@ private final class Progress: Sendable {
         guard now - start > 500_000_000, now - last.load(ordering: .relaxed) > 100_000_000 else { return }
         last.store(now, ordering: .relaxed)
         shown.store(true, ordering: .relaxed)
-        FileHandle.standardError.write(Data("\r\u{1B}[K  \(done)/\(total)".utf8))
+        Terminal.raw(fd: 2, "\r\u{1B}[K  \(done)/\(total)")
     }
 
     func clear() {
-        if shown.load(ordering: .relaxed) { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown.load(ordering: .relaxed) { Terminal.raw(fd: 2, "\r\u{1B}[K") }
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import DocgateCore
 import DocgateDocuments
-import Foundation
+import FoundationEssentials
+import Glibc
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
@@ -50,14 +51,24 @@ enum Executable {
     }
 }
 
-/// Writes to the standard streams without buffering surprises.
+/// Writes to the standard streams directly (unbuffered `write(2)`, retried on partial writes).
 enum Terminal {
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
-    }
+    static func out(_ text: String) { write(fd: 1, text) }
 
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("docgate: " + text + "\n").utf8))
+    static func error(_ text: String) { write(fd: 2, "docgate: " + text + "\n") }
+
+    static func raw(fd: Int32, _ text: String) { write(fd: fd, text) }
+
+    private static func write(fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

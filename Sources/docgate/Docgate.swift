@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 
 /// The command-line entry point. Commands only parse arguments and call the libraries.
 @main
@@ -30,8 +30,8 @@ extension Docgate {
             if code == .success {
                 Self.exit(withError: error)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            Terminal.raw(fd: 2, fullMessage(for: error) + "\n")
+            Glibc.exit(2)
         }
     }
 }

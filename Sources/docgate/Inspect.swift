@@ -36,7 +36,7 @@ enum InspectRenderer {
         var lines: [String] = []
         func row(_ label: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
-            lines.append(label.padding(toLength: max(label.count, 28), withPad: " ", startingAt: 0) + " " + value)
+            lines.append(label + String(repeating: " ", count: max(0, 28 - label.count)) + " " + value)
         }
         row(ru ? "Файл" : "File", r.file)
         row(ru ? "Вид" : "Kind", r.kind.map { "\(ru ? $0.title.ru : $0.title.en) (\($0.namespace))" } ?? (ru ? "не определён" : "unknown"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import DocgateCore
 import DocgateDocuments
 import DocgateXML
+import Glibc
 
 /// What a batch produced for one input.
 enum FileOutcome: Sendable {
@@ -83,6 +84,21 @@ final class ReportRenderer: @unchecked Sendable {
     let format: OutputFormat
     let language: Language
     private var first = true
+    /// Output collects here and goes out in blocks (one write per 64 KB, and whenever a run is slow enough for
+    /// someone to watch: after each file when stdout is a terminal).
+    private var pending = ""
+    private let interactive = isatty(1) == 1
+
+    private func out(_ text: String) {
+        pending += text
+        if interactive || pending.utf8.count >= 65_536 { flush() }
+    }
+
+    func flush() {
+        guard !pending.isEmpty else { return }
+        Terminal.out(pending)
+        pending = ""
+    }
 
     init(format: OutputFormat, language: Language) {
         self.format = format
@@ -90,29 +106,30 @@ final class ReportRenderer: @unchecked Sendable {
     }
 
     func begin() {
-        if format == .json { Terminal.out("[") }
+        if format == .json { out("[") }
     }
 
     func emit(_ outcome: FileOutcome) {
         switch format {
         case .json:
-            Terminal.out((first ? "\n  " : ",\n  ") + json(outcome))
+            out((first ? "\n  " : ",\n  ") + json(outcome))
             first = false
         case .text:
-            Terminal.out(text(outcome))
+            out(text(outcome))
         }
     }
 
     func end(_ t: Totals) {
         switch format {
         case .json:
-            Terminal.out(first ? "]\n" : "\n]\n")
+            out(first ? "]\n" : "\n]\n")
         case .text:
             let total = t.valid + t.invalid + t.unreadable
-            Terminal.out(language == .ru
+            out(language == .ru
                 ? "Проверено файлов: \(total); соответствуют: \(t.valid); не соответствуют: \(t.invalid); не прочитаны: \(t.unreadable)\n"
                 : "\(total) files: \(t.valid) valid, \(t.invalid) invalid, \(t.unreadable) unreadable\n")
         }
+        flush()
     }
 
     static func unreadableDiagnostic(_ reason: String) -> Diagnostic {

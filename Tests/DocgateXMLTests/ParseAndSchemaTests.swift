@@ -173,3 +173,40 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
         }
     }
 }
+
+/// Small inputs get only the prolog scanned by the gate; the SAX handlers and libxml2 enforce the rest.
+@Suite struct SmallInputLimitTests {
+    private func failure(_ text: String, limits: XMLLimits = .default) -> XMLParseFailure? {
+        Array(text.utf8).withUnsafeBytes { XMLStream.validate(bytes: $0, schema: nil, limits: limits, consumer: nil) }.failure
+    }
+
+    @Test func limitsHoldWithoutTheFullScan() {
+        var limits = XMLLimits.default
+        limits.maxDepth = 10
+        limits.maxAttributes = 5
+        limits.maxTextLength = 50
+        #expect(failure(String(repeating: "<a>", count: 20) + String(repeating: "</a>", count: 20), limits: limits)
+                == .gate(.tooDeep(line: 1, limit: 10)))
+        #expect(failure("<r " + (0..<8).map { "a\($0)='1'" }.joined(separator: " ") + "/>", limits: limits)
+                == .gate(.tooManyAttributes(line: 1, limit: 5)))
+        #expect(failure("<r>" + String(repeating: "x", count: 60) + "</r>", limits: limits)
+                == .gate(.textTooLong(line: 1, limit: 50)))
+    }
+
+    @Test func prologIsStillScannedBeforeLibxml2() {
+        #expect(failure("<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><r>&e;</r>")
+                == .gate(.doctype(line: 2)))
+        #expect(failure("") == .gate(.empty))
+        #expect(failure("hello") == .gate(.notXML(start: "h")))
+    }
+
+    @Test func cutInputIsTruncatedAndBadBytesAreEncodingErrors() {
+        #expect(failure("<r><a>text</a><b>more") == .gate(.truncated(line: 1)))
+        guard case .malformed(let issues)? = Array("<r>\u{FFFD}".utf8.dropLast(2) + Array("</r>".utf8)).withUnsafeBytes({
+            XMLStream.validate(bytes: $0, schema: nil, consumer: nil)
+        }).failure else {
+            Issue.record("invalid UTF-8 accepted"); return
+        }
+        #expect(XMLDiagnostics.diagnostics(for: .malformed(issues)).first?.code == "DG1011")
+    }
+}

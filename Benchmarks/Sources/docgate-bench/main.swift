@@ -132,6 +132,8 @@ guard let scenario = args.first else {
 let options = Options(Array(args.dropFirst()))
 switch scenario {
 case "validate": try validateBenchmarks(options)
+case "micro": try Micro.run(options)
+case "profile": try Micro.profile(options)
 default:
     print("unknown scenario \(scenario)")
     exit(2)
