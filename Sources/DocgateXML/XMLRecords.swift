@@ -68,6 +68,8 @@ final class RecordBuilder {
     @exclusivity(unchecked) private var inner: [Int32] = []
     /// Depth of open elements inside an ignored subtree.
     private var ignoredDepth = 0
+    /// True while the top frame is a record: the hot path, which must not copy frames.
+    private var inRecord = false
     private(set) var ignoring = false
     private(set) var sawRoot = false
 
@@ -86,6 +88,7 @@ final class RecordBuilder {
         stack.removeAll(keepingCapacity: true)
         inner.removeAll(keepingCapacity: true)
         ignoredDepth = 0
+        inRecord = false
         ignoring = false
         sawRoot = false
         record.removeAll()
@@ -95,6 +98,12 @@ final class RecordBuilder {
     typealias Attributes = [(name: Int32, value: UnsafeBufferPointer<UInt8>)]
 
     func start(name: Int32, namespace: Int32, line: Int32, attributes: Attributes) {
+        if inRecord {
+            let index = record.open(name: name, namespace: namespace, parent: inner.last ?? 0, line: line)
+            for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+            inner.append(index)
+            return
+        }
         if ignoredDepth > 0 {
             ignoredDepth += 1
             return
@@ -146,12 +155,13 @@ final class RecordBuilder {
             frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
                                             inContainer: top.kind == .container)
             stack.append(frame)
+            inRecord = true
         }
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard ignoredDepth == 0, let top = stack.last, top.kind == .record else { return }
-        record.addText(to: inner.last ?? top.element, bytes)
+        guard inRecord else { return }
+        record.addText(to: inner.last ?? 0, bytes)
     }
 
     func end() {
@@ -166,6 +176,7 @@ final class RecordBuilder {
         guard let frame = stack.popLast() else { return }
         switch frame.kind {
         case .record:
+            inRecord = false
             if let position = frame.position {
                 consumer?.record(record.root, in: stack.last?.template ?? "", at: position)
             }

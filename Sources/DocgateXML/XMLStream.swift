@@ -243,7 +243,7 @@ final class StreamResources: @unchecked Sendable {
 /// Per-parse state reached from the SAX callbacks; reset and reused by the next parse.
 final class SAXState {
     let names: NameTable
-    private(set) var builder: RecordBuilder
+    let builder: RecordBuilder
     var parser: xmlParserCtxtPtr?
     var xincludeLine: Int?
     var wellFormed = false
@@ -292,52 +292,60 @@ final class SAXState {
 
 let saxStart: startElementNsSAX2Func = { ctx, localname, _, uri, nbNamespaces, _, nbAttributes, _, attributes in
     guard let ctx else { return }
-    let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
-    state.depth += 1
-    state.textRun = 0
-    if state.depth > state.limits.maxDepth {
-        state.stop(.tooDeep(line: Int(state.line), limit: state.limits.maxDepth))
-        return
+    Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef {
+        $0.start(localname, uri, nbNamespaces, nbAttributes, attributes)
     }
-    if Int(nbAttributes) + Int(nbNamespaces) > state.limits.maxAttributes {
-        state.stop(.tooManyAttributes(line: Int(state.line), limit: state.limits.maxAttributes))
-        return
-    }
-    if ParseGuard.isXInclude(uri) {
-        if state.xincludeLine == nil { state.xincludeLine = Int(state.line) }
-        if let parser = state.parser { xmlStopParser(parser) }
-        return
-    }
-    let names = state.builder.names
-    state.attributes.removeAll(keepingCapacity: true)
-    if let attributes, nbAttributes > 0 {
-        for i in 0..<Int(nbAttributes) {
-            guard let value = attributes[5 * i + 3], let end = attributes[5 * i + 4] else { continue }
-            state.attributes.append((names.id(attributes[5 * i]),
-                                     UnsafeBufferPointer(start: value, count: end - value)))
+}
+
+extension SAXState {
+    /// A start tag: limits, XInclude, then the record builder.
+    func start(_ localname: UnsafePointer<xmlChar>?, _ uri: UnsafePointer<xmlChar>?, _ nbNamespaces: Int32,
+               _ nbAttributes: Int32, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        depth += 1
+        textRun = 0
+        if depth > limits.maxDepth {
+            stop(.tooDeep(line: Int(line), limit: limits.maxDepth))
+            return
         }
+        if Int(nbAttributes) + Int(nbNamespaces) > limits.maxAttributes {
+            stop(.tooManyAttributes(line: Int(line), limit: limits.maxAttributes))
+            return
+        }
+        if ParseGuard.isXInclude(uri) {
+            if xincludeLine == nil { xincludeLine = Int(line) }
+            if let parser { xmlStopParser(parser) }
+            return
+        }
+        self.attributes.removeAll(keepingCapacity: true)
+        if let attributes, nbAttributes > 0 {
+            for i in 0..<Int(nbAttributes) {
+                guard let value = attributes[5 * i + 3], let end = attributes[5 * i + 4] else { continue }
+                self.attributes.append((names.id(attributes[5 * i]), UnsafeBufferPointer(start: value, count: end - value)))
+            }
+        }
+        builder.start(name: names.id(localname), namespace: names.id(uri), line: line, attributes: self.attributes)
     }
-    state.builder.start(name: names.id(localname), namespace: names.id(uri), line: state.line,
-                        attributes: state.attributes)
 }
 
 let saxEnd: endElementNsSAX2Func = { ctx, _, _, _ in
     guard let ctx else { return }
-    let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
-    state.depth -= 1
-    state.textRun = 0
-    state.builder.end()
+    Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef { state in
+        state.depth -= 1
+        state.textRun = 0
+        state.builder.end()
+    }
 }
 
 let saxCharacters: charactersSAXFunc = { ctx, ch, len in
     guard let ctx, let ch, len > 0 else { return }
-    let state = Unmanaged<SAXState>.fromOpaque(ctx).takeUnretainedValue()
-    state.textRun += Int(len)
-    if state.textRun > state.limits.maxTextLength {
-        state.stop(.textTooLong(line: Int(state.line), limit: state.limits.maxTextLength))
-        return
+    Unmanaged<SAXState>.fromOpaque(ctx)._withUnsafeGuaranteedRef { state in
+        state.textRun += Int(len)
+        if state.textRun > state.limits.maxTextLength {
+            state.stop(.textTooLong(line: Int(state.line), limit: state.limits.maxTextLength))
+            return
+        }
+        state.builder.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
     }
-    state.builder.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
 }
 
 /// Tells the plugged validator where the parser is, so its messages carry the right line.
