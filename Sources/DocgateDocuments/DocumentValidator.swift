@@ -37,11 +37,11 @@ public enum ValidatorSetupError: Error, Sendable {
 
 /// Validates documents: parse (hardened), detect the kind, schema, business rules, file-name rules.
 ///
-/// One validator compiles the schema set once and is shared by every thread; each call does all of its libxml2
-/// work synchronously on the calling thread.
+/// One validator is shared by every thread: its schemas are compiled once, on first use; each call does all of
+/// its libxml2 work synchronously on the calling thread.
 public final class DocumentValidator: Sendable {
     public let schemaDirectory: String
-    public let schema: XMLSchema
+    public let schemas: SchemaSet
     public let reference: ReferenceData
     public let limits: XMLLimits
     /// How far in the future a creation time may lie (clocks drift), in seconds.
@@ -52,11 +52,7 @@ public final class DocumentValidator: Sendable {
         self.schemaDirectory = schemaDirectory
         self.limits = limits
         self.clockSkewSeconds = clockSkewSeconds
-        do {
-            schema = try XMLSchema(path: schemaDirectory + "/docgate.xsd")
-        } catch {
-            throw .schema(error)
-        }
+        schemas = try SchemaSet(directory: schemaDirectory)
         do {
             reference = try ReferenceData.load(schemaDirectory: schemaDirectory)
         } catch {
@@ -96,7 +92,8 @@ public final class DocumentValidator: Sendable {
             return report(path, failure: .gate(.tooLarge(size: size, limit: limits.maxInputBytes)))
         }
         let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
-        let result = try XMLStream.validate(file: path, schema: schema, limits: limits, consumer: assembler)
+        let result = try XMLStream.validate(file: path, schemaFor: schemas.schema(forRootNamespace:), limits: limits,
+                                            consumer: assembler)
         return finish(path, result, assembler, findings, summarize: retainRecords, now: now)
     }
 
@@ -107,7 +104,9 @@ public final class DocumentValidator: Sendable {
             return report(file, failure: .gate(.tooLarge(size: bytes.count, limit: limits.maxInputBytes)))
         }
         let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
-        let result = bytes.withUnsafeBytes { XMLStream.validate(bytes: $0, schema: schema, limits: limits, consumer: assembler) }
+        let result = bytes.withUnsafeBytes {
+            XMLStream.validate(bytes: $0, schemaFor: schemas.schema(forRootNamespace:), limits: limits, consumer: assembler)
+        }
         return finish(file, result, assembler, findings, summarize: retainRecords, now: now)
     }
 
@@ -116,7 +115,7 @@ public final class DocumentValidator: Sendable {
         let (assembler, findings) = makeAssembler(retainRecords: true)
         XMLRecordReplay.replay(document, into: assembler)
         var result = XMLStreamResult(failure: nil, schemaIssues: [], dropped: 0, encoding: document.inputEncoding)
-        if assembler.kind != nil {
+        if let kind = assembler.kind, let schema = try? schemas.schema(for: kind) {
             (result.schemaIssues, result.dropped) = schema.validate(document, limit: limits.maxIssues)
         }
         return finish(file, result, assembler, findings, summarize: true, now: now)

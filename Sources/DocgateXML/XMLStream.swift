@@ -29,8 +29,21 @@ public struct XMLStreamResult {
 public enum XMLStream {
     static let chunkSize = 256 * 1024
 
-    /// Validates a file.
+    /// Validates a file against one schema (or none).
     public static func validate(file path: String, schema: XMLSchema?, limits: XMLLimits = .default,
+                                consumer: (any XMLRecordConsumer)?) throws(XMLFileError) -> XMLStreamResult {
+        try validate(file: path, schemaFor: { _ in schema }, limits: limits, consumer: consumer)
+    }
+
+    /// Validates bytes in memory against one schema (or none).
+    public static func validate(bytes: UnsafeRawBufferPointer, schema: XMLSchema?, limits: XMLLimits = .default,
+                                consumer: (any XMLRecordConsumer)?) -> XMLStreamResult {
+        validate(bytes: bytes, schemaFor: { _ in schema }, limits: limits, consumer: consumer)
+    }
+
+    /// Validates a file; `schemaFor` picks the schema from the root element's namespace as read by
+    /// ``XMLRootProbe`` (`nil` when the probe could not tell).
+    public static func validate(file path: String, schemaFor: (String?) -> XMLSchema?, limits: XMLLimits = .default,
                                 consumer: (any XMLRecordConsumer)?) throws(XMLFileError) -> XMLStreamResult {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw XMLFileError(path: path, errorNumber: errno) }
@@ -43,7 +56,7 @@ public enum XMLStream {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         var ioError: Int32 = 0
-        let result = run(schema: schema, limits: limits, consumer: consumer, size: Int(st.st_size)) { () -> UnsafeRawBufferPointer? in
+        let result = run(schemaFor: schemaFor, limits: limits, consumer: consumer, size: Int(st.st_size)) { () -> UnsafeRawBufferPointer? in
             while true {
                 let n = read(fd, buffer.baseAddress!, buffer.count)
                 if n < 0 {
@@ -58,11 +71,11 @@ public enum XMLStream {
         return result
     }
 
-    /// Validates bytes in memory.
-    public static func validate(bytes: UnsafeRawBufferPointer, schema: XMLSchema?, limits: XMLLimits = .default,
-                                consumer: (any XMLRecordConsumer)?) -> XMLStreamResult {
+    /// Validates bytes in memory; `schemaFor` as for files.
+    public static func validate(bytes: UnsafeRawBufferPointer, schemaFor: (String?) -> XMLSchema?,
+                                limits: XMLLimits = .default, consumer: (any XMLRecordConsumer)?) -> XMLStreamResult {
         var offset = 0
-        return run(schema: schema, limits: limits, consumer: consumer, size: bytes.count) { () -> UnsafeRawBufferPointer? in
+        return run(schemaFor: schemaFor, limits: limits, consumer: consumer, size: bytes.count) { () -> UnsafeRawBufferPointer? in
             guard offset < bytes.count else { return nil }
             let end = min(bytes.count, offset + chunkSize)
             defer { offset = end }
@@ -74,8 +87,8 @@ public enum XMLStream {
     /// and the quadratic attribute check costs little within so few bytes.
     static let smallInput = 16 * 1024
 
-    private static func run(schema: XMLSchema?, limits: XMLLimits, consumer: (any XMLRecordConsumer)?, size: Int,
-                            next: () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
+    private static func run(schemaFor: (String?) -> XMLSchema?, limits: XMLLimits, consumer: (any XMLRecordConsumer)?,
+                            size: Int, next: () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
         XMLLibrary.initialize()
         var result = XMLStreamResult(failure: nil, schemaIssues: [], dropped: 0, encoding: nil)
         guard var chunk = next() else {
@@ -91,6 +104,7 @@ public enum XMLStream {
             prolog = p
         }
         result.encoding = prolog.encoding
+        let schema = schemaFor(XMLRootProbe.namespace(in: chunk, encoding: prolog.encoding))
         let scope: InputGate.Scope = size <= smallInput && prolog.encoding != .windows1251 ? .prolog : .full
         var gate = InputGate(prolog: prolog, limits: limits, scope: scope)
         let resources = StreamResources.checkOut()

@@ -120,3 +120,40 @@ import Testing
         #expect(bad.stdout.contains("DG3030"))
     }
 }
+
+/// Every schema compiles on its own in docgate and in xmllint, offline.
+@Suite struct SchemaFileTests {
+    static let files = ["docgate.xsd", "common.xsd", "xmldsig-core-schema.xsd", "social-order.xsd", "agreement.xsd",
+                        "contract.xsd", "social-certificate.xsd", "execution-report.xsd", "service-assignment.xsd",
+                        "receipt.xsd"]
+
+    @Test(arguments: files.filter { $0 != "common.xsd" })
+    func schemaLoadsInXmllint(_ file: String) throws {
+        let xmllint = try #require(ProcessRunner.which("xmllint"), "xmllint is installed by the test setup")
+        let doc = try TemporaryDirectory("xsd")
+        defer { doc.remove() }
+        let probe = try doc.write("probe.xml", "<probe/>")
+        let r = try ProcessRunner.run(xmllint, ["--noout", "--nonet", "--schema", TestPaths.schemas + "/" + file, probe])
+        #expect(!r.stderr.contains("failed to compile"), "\(r.stderr)")
+        #expect(r.stderr.contains("fails to validate"), "the schema compiled and rejected the probe: \(r.stderr)")
+    }
+
+    @Test func everyElementIsDocumentedInRussian() throws {
+        for file in Self.files where file != "xmldsig-core-schema.xsd" {
+            let text = try String(contentsOfFile: TestPaths.schemas + "/" + file, encoding: .utf8)
+            let elements = text.components(separatedBy: "<xs:element ").count - 1
+            let refs = text.components(separatedBy: "<xs:element ref=").count - 1
+            // Every declared element (refs to ds:Signature aside) carries an annotation with Cyrillic text.
+            var documented = 0
+            for chunk in text.components(separatedBy: "<xs:element ").dropFirst() where !chunk.hasPrefix("ref=") {
+                let head = chunk.prefix(while: { $0 != ">" })
+                if head.hasSuffix("/") { continue }
+                let body = chunk.components(separatedBy: "</xs:element>").first ?? chunk
+                if body.contains("<xs:documentation>"), body.unicodeScalars.contains(where: { (0x410...0x44F).contains($0.value) }) {
+                    documented += 1
+                }
+            }
+            #expect(documented == elements - refs, "\(file): \(documented) of \(elements - refs) elements documented")
+        }
+    }
+}
