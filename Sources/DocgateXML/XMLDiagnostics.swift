@@ -46,7 +46,8 @@ public enum XMLDiagnostics {
                     ru: "Документ не является правильно построенным XML",
                     en: "The document is not well-formed XML"))]
             }
-            return issues.prefix(3).map(diagnostic(forParseIssue:))
+            // The first error is the cause; libxml2's later ones are its consequences.
+            return issues.prefix(1).map(diagnostic(forParseIssue:))
         }
     }
 

@@ -36,12 +36,19 @@ final class IssueCollector {
     /// The path when libxml2 names no node (the validator plugged into the SAX stream passes none): from the
     /// parser's position and the element named in the message.
     var pathOfUnnamed: (_ line: Int?, _ element: String?) -> String? = { _, _ in nil }
+    /// Called for the first well-formedness error, while the parser still stands where it found it.
+    var onFirstParseError: () -> Void = {}
+    private var sawParseError = false
 
     init(limit: Int) {
         self.limit = limit
     }
 
     func add(_ issue: XMLIssue) {
+        if !sawParseError, !issue.isSchemaIssue, !issue.isWarning {
+            sawParseError = true
+            onFirstParseError()
+        }
         if issues.count < limit { issues.append(issue) } else { dropped += 1 }
     }
 

@@ -55,43 +55,46 @@ public enum XMLStream {
         let size = max(4096, min(chunkSize, Int(st.st_size) + 1))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
-        var ioError: Int32 = 0
+        let ioError = Box<Int32>(0)
         let result = run(schemaFor: schemaFor, limits: limits, consumer: consumer, size: Int(st.st_size)) { () -> UnsafeRawBufferPointer? in
             while true {
                 let n = read(fd, buffer.baseAddress!, buffer.count)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    ioError = errno
+                    ioError.value = errno
                     return nil
                 }
                 return n == 0 ? nil : UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             }
         }
-        if ioError != 0 { throw XMLFileError(path: path, errorNumber: ioError) }
+        if ioError.value != 0 { throw XMLFileError(path: path, errorNumber: ioError.value) }
         return result
     }
 
     /// Validates bytes in memory; `schemaFor` as for files.
     public static func validate(bytes: UnsafeRawBufferPointer, schemaFor: (String?) -> XMLSchema?,
                                 limits: XMLLimits = .default, consumer: (any XMLRecordConsumer)?) -> XMLStreamResult {
-        var offset = 0
+        let offset = Box(0)
         return run(schemaFor: schemaFor, limits: limits, consumer: consumer, size: bytes.count) { () -> UnsafeRawBufferPointer? in
-            guard offset < bytes.count else { return nil }
-            let end = min(bytes.count, offset + chunkSize)
-            defer { offset = end }
-            return UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+            guard offset.value < bytes.count else { return nil }
+            let end = min(bytes.count, offset.value + chunkSize)
+            defer { offset.value = end }
+            return UnsafeRawBufferPointer(rebasing: bytes[offset.value..<end])
         }
     }
+
+    /// libxml2's errors about a piece that never came: a cut file, when they come at the end of the input.
+    static let endOfInputErrors: Set<Int32> = [1, 5, 33, 37, 39, 40, 43, 44, 45, 47, 57, 63, 65, 68, 72, 73, 74, 75, 77, 84]
 
     /// Inputs up to this size get the prolog-only gate; libxml2's own limits and the SAX handlers cover the rest,
     /// and the quadratic attribute check costs little within so few bytes.
     static let smallInput = 16 * 1024
 
     private static func run(schemaFor: (String?) -> XMLSchema?, limits: XMLLimits, consumer: (any XMLRecordConsumer)?,
-                            size: Int, next: () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
+                            size: Int, next: @escaping () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
         XMLLibrary.initialize()
         var result = XMLStreamResult(failure: nil, schemaIssues: [], dropped: 0, encoding: nil)
-        guard var chunk = next() else {
+        guard let chunk = next() else {
             result.failure = .gate(.empty)
             return result
         }
@@ -106,15 +109,22 @@ public enum XMLStream {
         result.encoding = prolog.encoding
         let schema = schemaFor(XMLRootProbe.namespace(in: chunk, encoding: prolog.encoding))
         let scope: InputGate.Scope = size <= smallInput && prolog.encoding != .windows1251 ? .prolog : .full
-        var gate = InputGate(prolog: prolog, limits: limits, scope: scope)
+        let gate = InputGate(prolog: prolog, limits: limits, scope: scope)
         let resources = StreamResources.checkOut()
         defer { StreamResources.checkIn(resources) }
         let state = resources.state
         state.reset(consumer: consumer, limits: limits)
         let collector = IssueCollector(limit: limits.maxIssues)
         collector.pathOfUnnamed = { [unowned state] _, element in state.builder.path(forElement: element) }
+        collector.onFirstParseError = { [unowned state] in
+            // How much input the parser still held unparsed when it gave up.
+            if let input = state.parser?.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end {
+                state.unparsedAtFirstError = end - cur
+            }
+        }
         var gateProblem: GateProblem?
 
+        let source = PullSource(first: chunk, next: next, gate: gate)
         collector.capture {
             var sax: UnsafeMutablePointer<xmlSAXHandler>? = resources.handler
             var user: UnsafeMutableRawPointer? = Unmanaged.passUnretained(state).toOpaque()
@@ -123,31 +133,18 @@ public enum XMLStream {
                 plug = xmlSchemaSAXPlug(valid, &sax, &user)
             }
             defer { if let plug { xmlSchemaSAXUnplug(plug) } }
-            guard let ctxt = xmlCreatePushParserCtxt(sax, user, nil, 0, nil) else { return }
+            // Pull parsing: libxml2 asks for bytes as it needs them, and each chunk passes the gate first.
+            let io = Unmanaged.passUnretained(source).toOpaque()
+            guard let ctxt = xmlCreateIOParserCtxt(sax, user, pullRead, pullClose, io, XML_CHAR_ENCODING_NONE) else { return }
             defer { xmlFreeParserCtxt(ctxt) }
             resources.adoptDictionary(ctxt)
             xmlCtxtUseOptions(ctxt, XMLDocument.safeOptions)
             state.parser = ctxt
             defer { state.parser = nil }
-            while true {
-                if !gate.feed(chunk) {
-                    gateProblem = gate.problem
-                    return
-                }
-                _ = chunk.withMemoryRebound(to: CChar.self) { xmlParseChunk(ctxt, $0.baseAddress, Int32($0.count), 0) }
-                if state.xincludeLine != nil || ctxt.pointee.disableSAX != 0 { return }
-                guard let n = next() else { break }
-                chunk = n
-            }
-            if let problem = gate.finish() {
-                gateProblem = problem
-                return
-            }
-            state.errorsBeforeEnd = collector.issues.filter { !$0.isSchemaIssue && !$0.isWarning }.count
-            state.atEnd = true
-            xmlParseChunk(ctxt, nil, 0, 1)
+            withExtendedLifetime(source) { _ = xmlParseDocument(ctxt) }
             state.wellFormed = ctxt.pointee.wellFormed != 0
         }
+        gateProblem = source.gateProblem
         if let gateProblem {
             result.failure = .gate(gateProblem)
         } else if let problem = state.limitProblem {
@@ -157,8 +154,9 @@ public enum XMLStream {
         } else {
             let parseErrors = collector.issues.filter { !$0.isSchemaIssue && !$0.isWarning }
             if !parseErrors.isEmpty || !state.wellFormed || !state.builder.sawRoot {
-                // An error only at the end, with elements still open: the input was cut short.
-                if state.depth > 0, state.firstErrorAtEnd(parseErrors, in: collector) {
+                // A piece missing at the very end of the input, with elements still open: it was cut short.
+                if state.depth > 0, source.atEnd, let rest = state.unparsedAtFirstError, rest <= 256,
+                   let first = parseErrors.first, Self.endOfInputErrors.contains(first.code) {
                     result.failure = .gate(.truncated(line: parseErrors.first?.line ?? Int(state.line)))
                 } else {
                     result.failure = .malformed(parseErrors)
@@ -268,10 +266,8 @@ final class SAXState {
     var textRun = 0
     /// A limit the SAX handlers enforced (depth, attributes, text).
     var limitProblem: GateProblem?
-    /// True once the last chunk was given to the parser.
-    var atEnd = false
-    /// Parser errors already collected when the last chunk went in.
-    var errorsBeforeEnd = 0
+    /// Bytes the parser held but had not parsed when it reported its first well-formedness error.
+    var unparsedAtFirstError: Int?
 
     init(names: NameTable) {
         self.names = names
@@ -287,8 +283,7 @@ final class SAXState {
         depth = 0
         textRun = 0
         limitProblem = nil
-        atEnd = false
-        errorsBeforeEnd = 0
+        unparsedAtFirstError = nil
     }
 
     func stop(_ problem: GateProblem) {
@@ -296,10 +291,6 @@ final class SAXState {
         if let parser { xmlStopParser(parser) }
     }
 
-    /// Whether the parse failed only when the input ended (nothing was wrong before the last chunk).
-    func firstErrorAtEnd(_ errors: [XMLIssue], in collector: IssueCollector) -> Bool {
-        errorsBeforeEnd == 0 && atEnd
-    }
 
     var line: Int32 { parser.map { $0.pointee.input.pointee.line } ?? 0 }
 }
@@ -370,3 +361,64 @@ let saxLocator: xmlSchemaValidityLocatorFunc = { ctx, file, line in
     line?.pointee = UInt(max(0, state.line))
     return 0
 }
+
+/// A mutable value shared with an escaping closure that never outlives the call that made it.
+final class Box<T> {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Serves libxml2's pull parser: hands out chunk after chunk, each scanned by the gate first; a gate problem
+/// ends the input (the read fails), and the end of input is noted for the truncation verdict.
+final class PullSource {
+    private var current: UnsafeRawBufferPointer?
+    private var offset = 0
+    private let next: () -> UnsafeRawBufferPointer?
+    private var gate: InputGate
+    private(set) var gateProblem: GateProblem?
+    /// True once the parser asked past the last byte.
+    private(set) var atEnd = false
+
+    init(first: UnsafeRawBufferPointer, next: @escaping () -> UnsafeRawBufferPointer?, gate: InputGate) {
+        self.next = next
+        self.gate = gate
+        accept(first)
+    }
+
+    private func accept(_ chunk: UnsafeRawBufferPointer) {
+        if gate.feed(chunk) {
+            current = chunk
+            offset = 0
+        } else {
+            gateProblem = gate.problem
+            current = nil
+        }
+    }
+
+    func read(into destination: UnsafeMutablePointer<CChar>, capacity: Int) -> Int32 {
+        if gateProblem != nil { return -1 }
+        while current == nil || offset == current!.count {
+            guard let chunk = next() else {
+                if !atEnd {
+                    if let problem = gate.finish() { gateProblem = problem; return -1 }
+                    atEnd = true
+                }
+                return 0
+            }
+            accept(chunk)
+            if gateProblem != nil { return -1 }
+        }
+        let c = current!
+        let n = min(capacity, c.count - offset)
+        UnsafeMutableRawPointer(destination).copyMemory(from: c.baseAddress! + offset, byteCount: n)
+        offset += n
+        return Int32(n)
+    }
+}
+
+private let pullRead: xmlInputReadCallback = { context, buffer, length in
+    guard let context, let buffer, length > 0 else { return -1 }
+    return Unmanaged<PullSource>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.read(into: buffer, capacity: Int(length)) }
+}
+
+private let pullClose: xmlInputCloseCallback = { _ in 0 }

@@ -210,3 +210,25 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
         #expect(XMLDiagnostics.diagnostics(for: .malformed(issues)).first?.code == "DG1011")
     }
 }
+
+@Suite struct TruncationTests {
+    @Test(arguments: [0.2, 0.37, 0.5, 0.63, 0.81, 0.99])
+    func aCutSampleIsTruncatedWhereverItIsCut(_ fraction: Double) throws {
+        let sample = try #require(TestPaths.sampleFiles("valid").first)
+        guard case .bytes(let bytes) = try FileBytes.read(sample, limit: 1 << 20) else { return }
+        var cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
+        // End on a tag boundary at least once, and mid-character (Cyrillic is two bytes) otherwise.
+        if fraction == 0.5, let lt = cut.lastIndex(of: UInt8(ascii: "<")) { cut = Array(cut[...lt]) }
+        let failure = cut.withUnsafeBytes { XMLStream.validate(bytes: $0, schema: nil, consumer: nil) }.failure
+        guard case .gate(.truncated)? = failure else {
+            Issue.record("cut at \(fraction): \(String(describing: failure))")
+            return
+        }
+    }
+
+    @Test func aMismatchOnTheLastLineIsNotATruncation() {
+        let failure = Array("<r><a>x</b>".utf8).withUnsafeBytes { XMLStream.validate(bytes: $0, schema: nil, consumer: nil) }.failure
+        guard case .malformed(let issues)? = failure else { Issue.record("\(String(describing: failure))"); return }
+        #expect(XMLDiagnostics.diagnostics(for: .malformed(issues)).first?.code == "DG1003")
+    }
+}
