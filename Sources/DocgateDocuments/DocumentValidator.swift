@@ -87,10 +87,6 @@ public final class DocumentValidator: Sendable {
     /// summary `inspect` shows; without, only what the rules need is kept.
     public func validate(file path: String, retainRecords: Bool = true, now: Int = Int(time(nil))) throws(XMLFileError)
         -> ValidationReport {
-        let size = try FileBytes.size(of: path)
-        if size > limits.maxInputBytes {
-            return report(path, failure: .gate(.tooLarge(size: size, limit: limits.maxInputBytes)))
-        }
         let (assembler, findings) = makeAssembler(retainRecords: retainRecords)
         let result = try XMLStream.validate(file: path, schemaFor: schemas.schema(forRootNamespace:), limits: limits,
                                             consumer: assembler)

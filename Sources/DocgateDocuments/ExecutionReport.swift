@@ -70,8 +70,9 @@ final class ExecutionReportReader: KindReader {
         let n = r.node
         switch container {
         case "":
+            // What only the summary shows is read only when it is wanted.
             if n.isNamed("authorizedBody") {
-                model.authorizedBody = Organization(n)
+                if context.retainsRecords { model.authorizedBody = Organization(n) }
             } else if n.isNamed("activityArea") {
                 model.activityArea = n.trimmedText
             } else if n.isNamed("reportingYear") {
@@ -105,25 +106,32 @@ final class ExecutionReportReader: KindReader {
     private func readSummary(_ r: RecordContext) {
         let n = r.node
         guard let planNode = n.child("plan"), let factNode = n.child("fact") else { return }
+        let plan = MethodVolumes(planNode)
+        let fact = MethodVolumes(factNode)
+        MethodChecks.total(plan, at: r.location(planNode), f)
+        MethodChecks.total(fact, at: r.location(factNode), f)
+        let i = keys.slot({ VolumeTable.writeKey(service: n.child("service")?.child("name"), place: n.child("place"),
+                                                indicator: n.child("indicator"), into: &$0) },
+                          label: {
+                              VolumeKey(service: n.child("service")?.childText("name") ?? "", year: 0,
+                                        place: n.child("place").map(Place.init),
+                                        indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""))
+                          },
+                          location: { r.location(factNode) })
+        slot(i)
+        sectionOne[i] = (sectionOne[i] ?? .zero).adding(fact) ?? fact
+        guard context.retainsRecords else { return }
         let item = ExecutionReport.SummaryItem(
             service: n.child("service").map(ServiceRef.init) ?? ServiceRef(name: ""),
             yearOfDetermination: n.integer("yearOfDetermination") ?? 0,
             place: n.child("place").map(Place.init) ?? Place(text: ""),
             indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
-            plan: MethodVolumes(planNode), fact: MethodVolumes(factNode))
-        MethodChecks.total(item.plan, at: r.location(planNode), f)
-        MethodChecks.total(item.fact, at: r.location(factNode), f)
-        let i = keys.slot({ VolumeTable.writeKey(service: n.child("service")?.child("name"), place: n.child("place"),
-                                                indicator: n.child("indicator"), into: &$0) },
-                          label: { VolumeKey(service: item.service.name, year: 0, place: item.place, indicator: item.indicator) },
-                          location: { r.location(factNode) })
-        slot(i)
-        sectionOne[i] = (sectionOne[i] ?? .zero).adding(item.fact) ?? item.fact
+            plan: plan, fact: fact)
         let okei = item.indicator.okei
         let totals = planTotals[okei] ?? (.zero, .zero)
         planTotals[okei] = (totals.plan.adding(item.plan.total) ?? totals.plan,
                             totals.fact.adding(item.fact.total) ?? totals.fact)
-        if context.retainsRecords { model.summaryItems.append(item) }
+        model.summaryItems.append(item)
     }
 
     /// Section II rows: the rules read the element directly; the row's model is built only when kept.

@@ -50,7 +50,7 @@ final class VolumeTable {
         }
         b.append(0x1F)
         if let indicator {
-            b.append(contentsOf: (indicator.attribute("okei") ?? "").utf8)
+            _ = indicator.withAttributeBytes("okei") { b.append(contentsOf: $0) }
             b.append(0x1F)
             indicator.child("name")?.appendText(to: &b)
         }

@@ -297,6 +297,20 @@ public struct RecordElement {
     /// Trimmed text of the first child with this name; `nil` without such a child.
     public func childText(_ name: StaticString) -> String? { child(name)?.trimmedText }
 
+    /// Calls `body` with the bytes of an attribute's value, if the element has it.
+    public func withAttributeBytes<T>(_ name: StaticString, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T? {
+        let e = entry
+        var i = Int(e.attributeStart)
+        while i < Int(e.attributeEnd) {
+            let a = record.attributes[i]
+            if record.namesRef._withUnsafeGuaranteedRef({ $0.matches(a.name, name) }) {
+                return body(bytes(a.valueStart, a.valueEnd))
+            }
+            i += 1
+        }
+        return nil
+    }
+
     public func attribute(_ name: String) -> String? {
         let e = entry
         var i = Int(e.attributeStart)

@@ -51,6 +51,10 @@ public enum XMLStream {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw XMLFileError(path: path, errorNumber: errno) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw XMLFileError(path: path, errorNumber: EISDIR) }
+        if Int(st.st_size) > limits.maxInputBytes {
+            return XMLStreamResult(failure: .gate(.tooLarge(size: Int(st.st_size), limit: limits.maxInputBytes)),
+                                   schemaIssues: [], dropped: 0, encoding: nil)
+        }
         // A buffer no larger than the file (a 10 KB document should not cost a 256 KB allocation).
         let size = max(4096, min(chunkSize, Int(st.st_size) + 1))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
