@@ -34,6 +34,9 @@ final class ReadContext {
     /// The header, once its record was read (it comes first in every kind that has one).
     var header: DocumentHeader?
     var headerLocation: Location?
+    /// Name ids for the identifier pass, for the name table they came from.
+    var identifierNames: IdentifierChecks.Names?
+    weak var identifierTable: NameTable?
 
     init(reference: ReferenceData, findings: Findings, retainsRecords: Bool) {
         self.reference = reference

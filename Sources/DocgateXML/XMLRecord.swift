@@ -111,6 +111,29 @@ public final class NameTable {
         old.deallocate()
     }
 
+    /// The id of a name, adding it to the table when the parser has not produced it yet; stable from then on.
+    public func intern(_ name: StaticString) -> Int32 {
+        let key = UnsafeRawPointer(name.utf8Start)
+        if let id = interned[key] { return id }
+        let id = internSlow(name)
+        interned[key] = id
+        return id
+    }
+
+    @exclusivity(unchecked) private var interned: [UnsafeRawPointer: Int32] = [:]
+
+    private func internSlow(_ name: StaticString) -> Int32 {
+        let length = name.utf8CodeUnitCount
+        for (index, n) in names.enumerated() where n.count == length && memcmp(n.bytes, name.utf8Start, length) == 0 {
+            return Int32(index)
+        }
+        let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(length, 1))
+        copy.initialize(from: name.utf8Start, count: length)
+        names.append((copy, length))
+        strings.append(nil)
+        return Int32(names.count - 1)
+    }
+
     @inline(__always)
     func matches(_ id: Int32, _ name: StaticString) -> Bool {
         guard id >= 0 else { return false }
@@ -228,6 +251,12 @@ public struct RecordElement {
 
     /// The local name.
     public var name: String { record.names.string(entry.name) }
+
+    /// The interned id of the local name (compare with ``NameTable/intern(_:)``).
+    public var nameID: Int32 { entry.name }
+
+    /// The table the record's names live in.
+    public var names: NameTable { record.names }
 
     /// True when the local name equals `name` (a byte comparison).
     public func isNamed(_ name: StaticString) -> Bool {

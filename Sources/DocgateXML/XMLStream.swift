@@ -1,4 +1,5 @@
 import CLibXML2
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -55,6 +56,15 @@ public enum XMLStream {
             return XMLStreamResult(failure: .gate(.tooLarge(size: Int(st.st_size), limit: limits.maxInputBytes)),
                                    schemaIssues: [], dropped: 0, encoding: nil)
         }
+        if Int(st.st_size) > readAheadThreshold {
+            // Large files: another thread reads and gates ahead while this one parses.
+            let ahead = ReadAhead(fd: fd, limits: limits)
+            let result = run(schemaFor: schemaFor, limits: limits, consumer: consumer, size: Int(st.st_size),
+                             gatedBy: ahead, next: ahead.next)
+            ahead.stop()
+            if ahead.ioError != 0 { throw XMLFileError(path: path, errorNumber: ahead.ioError) }
+            return result
+        }
         // A buffer no larger than the file (a 10 KB document should not cost a 256 KB allocation).
         let size = max(4096, min(chunkSize, Int(st.st_size) + 1))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
@@ -94,12 +104,16 @@ public enum XMLStream {
     /// and the quadratic attribute check costs little within so few bytes.
     static let smallInput = 16 * 1024
 
+    /// Files above this size are read and gated on a second thread.
+    static let readAheadThreshold = 1 << 20
+
     private static func run(schemaFor: (String?) -> XMLSchema?, limits: XMLLimits, consumer: (any XMLRecordConsumer)?,
-                            size: Int, next: @escaping () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
+                            size: Int, gatedBy ahead: ReadAhead? = nil,
+                            next: @escaping () -> UnsafeRawBufferPointer?) -> XMLStreamResult {
         XMLLibrary.initialize()
         var result = XMLStreamResult(failure: nil, schemaIssues: [], dropped: 0, encoding: nil)
         guard let chunk = next() else {
-            result.failure = .gate(.empty)
+            result.failure = .gate(ahead?.gateProblem ?? .empty)
             return result
         }
         let prolog: Prolog
@@ -128,7 +142,7 @@ public enum XMLStream {
         }
         var gateProblem: GateProblem?
 
-        let source = PullSource(first: chunk, next: next, gate: gate)
+        let source = PullSource(first: chunk, next: next, gate: ahead == nil ? gate : nil)
         collector.capture {
             var sax: UnsafeMutablePointer<xmlSAXHandler>? = resources.handler
             var user: UnsafeMutableRawPointer? = Unmanaged.passUnretained(state).toOpaque()
@@ -148,7 +162,7 @@ public enum XMLStream {
             withExtendedLifetime(source) { _ = xmlParseDocument(ctxt) }
             state.wellFormed = ctxt.pointee.wellFormed != 0
         }
-        gateProblem = source.gateProblem
+        gateProblem = source.gateProblem ?? ahead?.gateProblem
         if let gateProblem {
             result.failure = .gate(gateProblem)
         } else if let problem = state.limitProblem {
@@ -378,23 +392,24 @@ final class PullSource {
     private var current: UnsafeRawBufferPointer?
     private var offset = 0
     private let next: () -> UnsafeRawBufferPointer?
-    private var gate: InputGate
+    /// `nil` when the chunks arrive already gated (read ahead on another thread).
+    private var gate: InputGate?
     private(set) var gateProblem: GateProblem?
     /// True once the parser asked past the last byte.
     private(set) var atEnd = false
 
-    init(first: UnsafeRawBufferPointer, next: @escaping () -> UnsafeRawBufferPointer?, gate: InputGate) {
+    init(first: UnsafeRawBufferPointer, next: @escaping () -> UnsafeRawBufferPointer?, gate: InputGate?) {
         self.next = next
         self.gate = gate
         accept(first)
     }
 
     private func accept(_ chunk: UnsafeRawBufferPointer) {
-        if gate.feed(chunk) {
+        if gate?.feed(chunk) ?? true {
             current = chunk
             offset = 0
         } else {
-            gateProblem = gate.problem
+            gateProblem = gate?.problem
             current = nil
         }
     }
@@ -404,7 +419,7 @@ final class PullSource {
         while current == nil || offset == current!.count {
             guard let chunk = next() else {
                 if !atEnd {
-                    if let problem = gate.finish() { gateProblem = problem; return -1 }
+                    if let problem = gate?.finish() { gateProblem = problem; return -1 }
                     atEnd = true
                 }
                 return 0
@@ -426,3 +441,103 @@ private let pullRead: xmlInputReadCallback = { context, buffer, length in
 }
 
 private let pullClose: xmlInputCloseCallback = { _ in 0 }
+
+/// Reads a file on a second thread, four 256 KB buffers ahead of the parser, running the input gate over each
+/// chunk before handing it on: for large files the gate and the reads leave the parser's critical path.
+final class ReadAhead: @unchecked Sendable {
+    private let fd: Int32
+    private let limits: XMLLimits
+    private let buffers: [UnsafeMutableRawBufferPointer]
+    private let free: DispatchSemaphore
+    private let filled = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    /// Filled buffers in order: index and byte count; a negative count ends the stream.
+    private let queue = Mutex<[(index: Int, count: Int)]>([])
+    private let cancelled = Atomic<Bool>(false)
+    private var held: Int?
+    private var ended = false
+    // Written by the reader before it publishes the end of the stream, read by the parser after.
+    private(set) var gateProblem: GateProblem?
+    private(set) var ioError: Int32 = 0
+
+    init(fd: Int32, limits: XMLLimits) {
+        self.fd = fd
+        self.limits = limits
+        buffers = (0..<4).map { _ in .allocate(byteCount: XMLStream.chunkSize, alignment: 16) }
+        free = DispatchSemaphore(value: buffers.count)
+        DispatchQueue.global(qos: .userInitiated).async { [self] in produce() }
+    }
+
+    deinit {
+        buffers.forEach { $0.deallocate() }
+    }
+
+    private func produce() {
+        defer { done.signal() }
+        var gate: InputGate?
+        var slot = 0
+        while true {
+            free.wait()
+            if cancelled.load(ordering: .acquiring) { return }
+            let buffer = buffers[slot]
+            var n = 0
+            repeat { n = read(fd, buffer.baseAddress!, buffer.count) } while n < 0 && errno == EINTR
+            if n < 0 {
+                ioError = errno
+                publish(-1, -1)
+                return
+            }
+            if n == 0 {
+                gateProblem = gate == nil ? .empty : gate!.finish()
+                publish(-1, -1)
+                return
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            if gate == nil {
+                switch Prolog.detect(UnsafeRawBufferPointer(rebasing: chunk.prefix(512))) {
+                case .success(let p): gate = InputGate(prolog: p, limits: limits)
+                case .failure(let problem):
+                    gateProblem = problem
+                    publish(-1, -1)
+                    return
+                }
+            }
+            if gate?.feed(chunk) == false {
+                gateProblem = gate?.problem
+                publish(-1, -1)
+                return
+            }
+            publish(slot, n)
+            slot = (slot + 1) % buffers.count
+        }
+    }
+
+    private func publish(_ index: Int, _ count: Int) {
+        queue.withLock { $0.append((index, count)) }
+        filled.signal()
+    }
+
+    /// The next gated chunk, or `nil` at the end (or after a gate problem or an I/O error).
+    func next() -> UnsafeRawBufferPointer? {
+        if held != nil {
+            held = nil
+            free.signal()
+        }
+        if ended { return nil }
+        filled.wait()
+        let item = queue.withLock { $0.removeFirst() }
+        if item.count < 0 {
+            ended = true
+            return nil
+        }
+        held = item.index
+        return UnsafeRawBufferPointer(rebasing: buffers[item.index][0..<item.count])
+    }
+
+    /// Stops the reader (the parser may have finished early) and waits for it.
+    func stop() {
+        cancelled.store(true, ordering: .releasing)
+        free.signal()
+        done.wait()
+    }
+}

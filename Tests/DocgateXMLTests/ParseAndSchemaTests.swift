@@ -232,3 +232,35 @@ private func item(_ code: String, _ amount: String) -> String { "<item><code>\(c
         #expect(XMLDiagnostics.diagnostics(for: .malformed(issues)).first?.code == "DG1003")
     }
 }
+
+/// Files above a megabyte are read and gated on a second thread.
+@Suite struct ReadAheadTests {
+    @Test func largeFilesAreGatedAndCompleteThroughTheReader() throws {
+        let dir = try TemporaryDirectory("readahead")
+        defer { dir.remove() }
+        let items = String(repeating: "<item><code>123</code><amount>1.5</amount></item>\n", count: 60_000)
+        let good = try dir.write("good.xml", "<r xmlns=\"urn:t\">\n" + items + "</r>")
+        final class Count: XMLRecordConsumer {
+            var n = 0
+            func begin(root: RecordElement) -> Set<String>? { [] }
+            func enter(container: RecordElement, path: String) {}
+            func record(_ element: RecordElement, in containerPath: String, at position: RecordPosition) { n += 1 }
+            func exit(container path: String) {}
+        }
+        let count = Count()
+        let ok = try XMLStream.validate(file: good, schema: nil, consumer: count)
+        #expect(ok.failure == nil)
+        #expect(count.n == 60_000)
+        // A hostile tag two megabytes in: the reader thread's gate stops the parse.
+        let wide = "<x " + (0..<1000).map { "a\($0)='1'" }.joined(separator: " ") + "/>"
+        let bad = try dir.write("bad.xml", "<r>\n" + items + wide + items + "</r>")
+        let result = try XMLStream.validate(file: bad, schema: nil, consumer: nil)
+        guard case .gate(.tooManyAttributes(let line, 256))? = result.failure else {
+            Issue.record("\(String(describing: result.failure))"); return
+        }
+        #expect(line == 60_002)
+        // Truncated large file.
+        let cut = try dir.write("cut.xml", "<r>\n" + items)
+        #expect(try XMLStream.validate(file: cut, schema: nil, consumer: nil).failure == .gate(.truncated(line: 60_002)))
+    }
+}
