@@ -91,11 +91,23 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 public enum Timestamp {
     /// Parses `2025-01-15T10:30:00(.fff)?(Z|±hh:mm)`; `nil` without an offset or when malformed.
     public static func secondsSinceEpoch(_ text: some StringProtocol) -> Int? {
-        let s = Array(text.trimmingXMLSpaceFast.utf8)
-        guard s.count >= 20, s[10] == UInt8(ascii: "T"), s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"),
-              let date = CalendarDate(String(decoding: s[0..<10], as: UTF8.self)),
-              let h = CalendarDate.number(s[11..<13]), let mi = CalendarDate.number(s[14..<16]),
-              let se = CalendarDate.number(s[17..<19]) else { return nil }
+        var copy = String(text.trimmingXMLSpaceFast)
+        return copy.withUTF8 { parse($0) }
+    }
+
+    private static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
+        func number(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for i in r {
+                guard s[i] >= 0x30 && s[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(s[i] - 0x30)
+            }
+            return v
+        }
+        guard s.count >= 20, s[4] == 0x2D, s[7] == 0x2D, s[10] == UInt8(ascii: "T"), s[13] == 0x3A, s[16] == 0x3A,
+              let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10), (1...12).contains(mo),
+              d >= 1, d <= CalendarDate.daysIn(month: mo, year: y),
+              let h = number(11..<13), let mi = number(14..<16), let se = number(17..<19) else { return nil }
         var i = 19
         if i < s.count, s[i] == UInt8(ascii: ".") {
             i += 1
@@ -107,10 +119,10 @@ public enum Timestamp {
             guard i + 1 == s.count else { return nil }
         } else {
             guard i + 6 == s.count, s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-"),
-                  let oh = CalendarDate.number(s[(i + 1)..<(i + 3)]), s[i + 3] == UInt8(ascii: ":"),
-                  let om = CalendarDate.number(s[(i + 4)..<(i + 6)]) else { return nil }
+                  let oh = number((i + 1)..<(i + 3)), s[i + 3] == 0x3A, let om = number((i + 4)..<(i + 6)) else { return nil }
             offset = (oh * 3600 + om * 60) * (s[i] == UInt8(ascii: "-") ? -1 : 1)
         }
+        let date = CalendarDate(year: y, month: mo, day: d)
         return date.daysSinceEpoch * 86_400 + h * 3600 + mi * 60 + se - offset
     }
 }

@@ -167,7 +167,7 @@ public final class DocumentValidator: Sendable {
     /// DG3090–DG3092: the file name against the root id and kind, and the creation time against the clock.
     private func fileRules(_ assembler: DocumentAssembler, file: String, now: Int, _ f: Findings) {
         let name = XMLPaths.baseName(of: file)
-        let rootLocation = Location(line: 1, path: "/" + (assembler.rootName ?? ""))
+        var rootLocation: Location { Location(line: 1, path: "/" + (assembler.rootName ?? "")) }
         // A receipt's name carries the original document's stem (RECEIPT_<stem>.xml), not its own id.
         if assembler.kind != .receipt, let id = assembler.id, let uuid = FileNames.uuid(in: name),
            uuid.lowercased() != id.lowercased() {
@@ -191,21 +191,32 @@ public final class DocumentValidator: Sendable {
 
 /// The FNS-style file names `<PREFIX>_<receiver>_<sender>_<YYYYMMDD>_<UUID>.xml`.
 public enum FileNames {
-    /// The last UUID-shaped token of a file name.
+    /// The last UUID-shaped token of a file name (tokens separated by `_`, before `.xml`).
     public static func uuid(in name: String) -> String? {
-        let stem = name.hasSuffix(".xml") ? String(name.dropLast(4)) : name
-        for token in stem.split(separator: "_").reversed() where isUUID(token) { return String(token) }
-        return nil
+        var copy = name
+        return copy.withUTF8 { b -> String? in
+            var end = b.count
+            if end >= 4, b[end - 4] == 0x2E, b[end - 3] == 0x78, b[end - 2] == 0x6D, b[end - 1] == 0x6C { end -= 4 }
+            // Walk the tokens from the end.
+            while end > 0 {
+                var start = end
+                while start > 0, b[start - 1] != 0x5F { start -= 1 }
+                let token = UnsafeBufferPointer(rebasing: b[start..<end])
+                if isUUID(token) { return String(decoding: token, as: UTF8.self) }
+                end = start - 1
+            }
+            return nil
+        }
     }
 
     /// The kind a file name's prefix announces, if it is one of docgate's.
     public static func kindPrefix(of name: String) -> DocumentKind? {
-        guard let first = name.split(separator: "_").first else { return nil }
-        return DocumentKind.allCases.first { $0.filePrefix == first }
+        guard let underscore = name.utf8.firstIndex(of: 0x5F) else { return nil }
+        let prefix = name.utf8[..<underscore]
+        return DocumentKind.allCases.first { prefix.elementsEqual($0.filePrefix.utf8) }
     }
 
-    static func isUUID(_ s: Substring) -> Bool {
-        let u = Array(s.utf8)
+    static func isUUID(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         guard u.count == 36 else { return false }
         for (i, c) in u.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {
@@ -221,7 +232,8 @@ public enum FileNames {
 extension Array where Element == Diagnostic {
     /// Sorted by line (findings without a line last), keeping the original order among equals.
     var inReadingOrder: [Diagnostic] {
-        enumerated().sorted { a, b in
+        guard count > 1 else { return self }
+        return enumerated().sorted { a, b in
             let la = a.element.line ?? Int.max
             let lb = b.element.line ?? Int.max
             return la != lb ? la < lb : a.offset < b.offset

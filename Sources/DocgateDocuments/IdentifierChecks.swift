@@ -26,8 +26,7 @@ enum IdentifierChecks {
     private static func visit(_ node: RecordElement, _ record: RecordContext, _ context: ReadContext, _ ids: Names) {
         let f = context.findings
         if node.hasAttributes, let unknown = node.withAttributeBytes("okei", { bytes -> String? in
-            let code = String(decoding: bytes, as: UTF8.self)
-            return context.reference.okei.isEmpty || context.reference.okei[code] != nil ? nil : code
+            context.reference.knowsOKEI(bytes) ? nil : String(decoding: bytes, as: UTF8.self)
         }), let okei = unknown {
             f.add(.okeiUnknown, at: record.location(node),
                   ru: "Код ОКЕИ «\(okei)» отсутствует в справочнике ОКЕИ docgate",

@@ -4,9 +4,21 @@ import DocgateXML
 public struct ReferenceData: Sendable {
     /// ОКЕИ code → unit name.
     public var okei: [String: String]
+    /// The same codes as numbers, for the check on every row (codes are 3–4 digits).
+    let okeiNumbers: Set<Int>
 
     public init(okei: [String: String] = [:]) {
         self.okei = okei
+        okeiNumbers = Set(okei.keys.compactMap { key in Int(key).map { $0 * 10 + key.utf8.count } })
+    }
+
+    /// Whether `bytes` (the attribute's value) is a known ОКЕИ code; true when no directory is loaded.
+    func knowsOKEI(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if okei.isEmpty { return true }
+        guard !bytes.isEmpty, bytes.count <= 7, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        // Leading zeros matter ("003" is a code, "3" is not): the length is folded into the number.
+        let value = bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        return okeiNumbers.contains(value * 10 + bytes.count)
     }
 
     /// Reads the directories shipped beside the schemas.

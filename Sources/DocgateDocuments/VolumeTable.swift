@@ -1,10 +1,14 @@
 import DocgateXML
+import Glibc
 
 /// Sums of method volumes per key (service, place, indicator, year), keyed by the raw bytes of those fields so
 /// that a report with a million rows neither builds strings nor normalises Unicode on every row.
 final class VolumeTable {
-    private var buckets: [Int: [Int]] = [:]
+    /// Hash → first slot with that hash; further slots with the same hash chain through `chain`.
+    private var buckets: [Int: Int] = [:]
+    private var chain: [Int] = []
     private var keys: [[UInt8]] = []
+    private var lastHit = -1
     private(set) var labels: [VolumeKey] = []
     var volumes: [MethodVolumes] = []
     var locations: [Location] = []
@@ -14,28 +18,34 @@ final class VolumeTable {
     func slot(_ write: (inout [UInt8]) -> Void, label: () -> VolumeKey, location: () -> Location) -> Int {
         scratch.removeAll(keepingCapacity: true)
         write(&scratch)
+        // Rows of one key tend to come together.
+        if lastHit >= 0, Self.same(keys[lastHit], scratch) { return lastHit }
         var hasher = Hasher()
         scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
         let hash = hasher.finalize()
-        if let candidates = buckets[hash] {
-            for i in candidates where keys[i] == scratch { return i }
+        var candidate = buckets[hash] ?? -1
+        while candidate >= 0 {
+            if Self.same(keys[candidate], scratch) {
+                lastHit = candidate
+                return candidate
+            }
+            candidate = chain[candidate]
         }
         let i = keys.count
         keys.append(scratch)
         labels.append(label())
         volumes.append(.zero)
         locations.append(location())
-        buckets[hash, default: []].append(i)
+        chain.append(buckets[hash] ?? -1)
+        buckets[hash] = i
+        lastHit = i
         return i
     }
 
-    /// The slot of an existing key, if any.
-    func lookup(_ write: (inout [UInt8]) -> Void) -> Int? {
-        scratch.removeAll(keepingCapacity: true)
-        write(&scratch)
-        var hasher = Hasher()
-        scratch.withUnsafeBytes { hasher.combine(bytes: $0) }
-        return buckets[hasher.finalize()]?.first { keys[$0] == scratch }
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+        }
     }
 
     var count: Int { keys.count }

@@ -113,6 +113,9 @@ final class ParseGuard {
     /// The namespaces of XInclude 1.0 (and its 2003 draft).
     static func isXInclude(_ uri: UnsafePointer<xmlChar>?) -> Bool {
         guard let uri else { return false }
+        // Both XInclude namespaces are 31 bytes long and start with 'h': most URIs are out at the first byte.
+        guard uri[0] == UInt8(ascii: "h"), strlen(UnsafeRawPointer(uri).assumingMemoryBound(to: CChar.self)) == 31
+        else { return false }
         return xmlStrEqual(uri, "http://www.w3.org/2001/XInclude") != 0
             || xmlStrEqual(uri, "http://www.w3.org/2003/XInclude") != 0
     }
