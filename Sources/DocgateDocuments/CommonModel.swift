@@ -265,7 +265,9 @@ public struct MethodVolumes: Sendable, Hashable, Codable {
     }
 
     /// Σ of the four methods; `nil` on overflow.
-    public var sumOfMethods: DecimalValue? { Method.allCases.map { self[$0] }.sum() }
+    public var sumOfMethods: DecimalValue? {
+        stateTaskTreasury.adding(stateTaskBudgetAutonomous)?.adding(competition)?.adding(certificate)
+    }
 
     /// Component-wise sum; `nil` on overflow.
     public func adding(_ o: MethodVolumes) -> MethodVolumes? {

@@ -87,7 +87,7 @@ final class DocumentAssembler: XMLRecordConsumer {
     }
 
     func record(_ node: RecordElement, in containerPath: String, at position: RecordPosition) {
-        if node.namespaceURI == Signatures.namespace {
+        if node.isInNamespace(Signatures.namespaceName) {
             // Nothing inside a ds:Signature is ever read as business data.
             signatureCount += 1
             return
@@ -150,6 +150,7 @@ final class DocumentAssembler: XMLRecordConsumer {
 /// The XML Signature namespace.
 public enum Signatures {
     public static let namespace = "http://www.w3.org/2000/09/xmldsig#"
+    static let namespaceName: StaticString = "http://www.w3.org/2000/09/xmldsig#"
 }
 
 extension DocumentKind {

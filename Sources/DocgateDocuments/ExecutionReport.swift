@@ -112,11 +112,6 @@ final class ExecutionReportReader: KindReader {
         MethodChecks.total(fact, at: r.location(factNode), f)
         let i = keys.slot({ VolumeTable.writeKey(service: n.child("service")?.child("name"), place: n.child("place"),
                                                 indicator: n.child("indicator"), into: &$0) },
-                          label: {
-                              VolumeKey(service: n.child("service")?.childText("name") ?? "", year: 0,
-                                        place: n.child("place").map(Place.init),
-                                        indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""))
-                          },
                           location: { r.location(factNode) })
         slot(i)
         sectionOne[i] = (sectionOne[i] ?? .zero).adding(fact) ?? fact
@@ -157,11 +152,6 @@ final class ExecutionReportReader: KindReader {
             let service = n.child("service")
             let i = keys.slot({ VolumeTable.writeKey(service: service?.child("aggregatedServiceName") ?? service?.child("name"),
                                                     place: service?.child("place"), indicator: n.child("indicator"), into: &$0) },
-                              label: {
-                                  let s = service.map(Service.init) ?? Service(regNum: "", name: "", consumerCategories: [])
-                                  return VolumeKey(service: s.aggregatedServiceName ?? s.name, year: 0, place: s.place,
-                                                   indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""))
-                              },
                               location: { r.location() })
             slot(i)
             var sums = sectionTwo[i] ?? .zero
@@ -211,7 +201,7 @@ final class ExecutionReportReader: KindReader {
 
     func finish() {
         for i in 0..<sectionOne.count {
-            let key = keys.labels[i]
+            let key = keys.label(i)
             if let one = sectionOne[i] {
                 let two = sectionTwo[i] ?? .zero
                 if let diff = MethodChecks.firstDifference(one, two) {

@@ -9,13 +9,17 @@ final class VolumeTable {
     private var chain: [Int] = []
     private var keys: [[UInt8]] = []
     private var lastHit = -1
-    private(set) var labels: [VolumeKey] = []
+    /// The key's fields for messages, decoded from its bytes only when a message needs them.
+    func label(_ i: Int) -> (service: String, place: String, okei: String, indicator: String) {
+        let parts = keys[i].split(separator: 0x1F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        return (parts.first ?? "", parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "", parts.count > 3 ? parts[3] : "")
+    }
     var volumes: [MethodVolumes] = []
     var locations: [Location] = []
     private var scratch: [UInt8] = []
 
     /// The slot of the key the closure writes, created with `label` and `location` the first time it is seen.
-    func slot(_ write: (inout [UInt8]) -> Void, label: () -> VolumeKey, location: () -> Location) -> Int {
+    func slot(_ write: (inout [UInt8]) -> Void, location: () -> Location) -> Int {
         scratch.removeAll(keepingCapacity: true)
         write(&scratch)
         // Rows of one key tend to come together.
@@ -33,7 +37,6 @@ final class VolumeTable {
         }
         let i = keys.count
         keys.append(scratch)
-        labels.append(label())
         volumes.append(.zero)
         locations.append(location())
         chain.append(buckets[hash] ?? -1)

@@ -266,6 +266,12 @@ public struct RecordElement {
 
     public var namespaceURI: String? { entry.namespace >= 0 ? record.names.string(entry.namespace) : nil }
 
+    /// True when the element's namespace is `uri` (a byte comparison).
+    public func isInNamespace(_ uri: StaticString) -> Bool {
+        let ns = entry.namespace
+        return record.namesRef._withUnsafeGuaranteedRef { $0.matches(ns, uri) }
+    }
+
     /// 1-based source line of the start tag.
     public var line: Int { Int(entry.line) }
 

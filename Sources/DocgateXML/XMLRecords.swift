@@ -51,8 +51,6 @@ final class RecordBuilder {
         var absolute: String
         /// Children seen so far, by name (root and containers).
         var counts: [Int32: Int] = [:]
-        /// Child template and whether it is a container, by name (root and containers).
-        var childTemplates: [Int32: (String, Bool)] = [:]
         /// For a record's own element: its position.
         var position: RecordPosition?
     }
@@ -95,12 +93,14 @@ final class RecordBuilder {
         single.removeAll()
     }
 
-    typealias Attributes = [(name: Int32, value: UnsafeBufferPointer<UInt8>)]
+    /// Adds an element's attributes to a record: the SAX handler reads them straight from libxml2's array, the
+    /// tree replay from its nodes.
+    typealias Attributes = (_ record: XMLRecord, _ element: Int32) -> Void
 
     func start(name: Int32, namespace: Int32, line: Int32, attributes: Attributes) {
         if inRecord {
             let index = record.open(name: name, namespace: namespace, parent: inner.last ?? 0, line: line)
-            for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+            attributes(record, index)
             inner.append(index)
             return
         }
@@ -122,7 +122,7 @@ final class RecordBuilder {
         if top.kind == .record {
             let parent = inner.last ?? top.element
             let index = record.open(name: name, namespace: namespace, parent: parent, line: line)
-            for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+            attributes(record, index)
             inner.append(index)
             return
         }
@@ -150,7 +150,7 @@ final class RecordBuilder {
         } else {
             record.removeAll()
             let index = record.open(name: name, namespace: namespace, parent: -1, line: line)
-            for a in attributes { record.addAttribute(to: index, name: a.name, value: a.value) }
+            attributes(record, index)
             var frame = Frame(kind: .record, name: name, element: index, template: "", absolute: "")
             frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
                                             inContainer: top.kind == .container)
@@ -187,19 +187,28 @@ final class RecordBuilder {
         }
     }
 
+    /// Child templates and whether each is a container, by parent template and name: the same for every
+    /// document of a kind, so kept across documents while the container set stays the same.
+    private var templates: [String: [Int32: (String, Bool)]] = [:]
+    private var templatesFor: Set<String> = []
+
     private func childTemplate(_ parent: Int, _ name: Int32) -> (String, Bool) {
-        if let cached = stack[parent].childTemplates[name] { return cached }
+        if templatesFor != containers {
+            templates = [:]
+            templatesFor = containers
+        }
         let base = stack[parent].template
+        if let cached = templates[base]?[name] { return cached }
         let template = base.isEmpty ? names.string(name) : base + "/" + names.string(name)
         let result = (template, containers.contains(template))
-        stack[parent].childTemplates[name] = result
+        templates[base, default: [:]][name] = result
         return result
     }
 
     private func element(in r: XMLRecord, name: Int32, namespace: Int32, line: Int32, attributes: Attributes) -> RecordElement {
         r.removeAll()
         let index = r.open(name: name, namespace: namespace, parent: -1, line: line)
-        for a in attributes { r.addAttribute(to: index, name: a.name, value: a.value) }
+        attributes(r, index)
         return r.root
     }
 
@@ -274,9 +283,12 @@ public enum XMLRecordReplay {
             a = attr.pointee.next
         }
         storage.withUnsafeBufferPointer { buffer in
-            let attributes: RecordBuilder.Attributes = spans.map { ($0.name, UnsafeBufferPointer(rebasing: buffer[$0.start..<$0.end])) }
             builder.start(name: builder.names.id(node.pointee.name), namespace: builder.names.id(node.pointee.ns?.pointee.href),
-                          line: Int32(truncatingIfNeeded: xmlGetLineNo(node)), attributes: attributes)
+                          line: Int32(truncatingIfNeeded: xmlGetLineNo(node))) { record, element in
+                for span in spans {
+                    record.addAttribute(to: element, name: span.name, value: UnsafeBufferPointer(rebasing: buffer[span.start..<span.end]))
+                }
+            }
         }
         var child = node.pointee.children
         while let c = child {

@@ -277,7 +277,9 @@ final class SAXState {
     var parser: xmlParserCtxtPtr?
     var xincludeLine: Int?
     var wellFormed = false
-    @exclusivity(unchecked) var attributes: RecordBuilder.Attributes = []
+    /// The namespace of the last element and its id: documents keep one namespace throughout.
+    var lastNamespacePointer: UnsafePointer<xmlChar>?
+    var lastNamespace: Int32 = -1
     var limits = XMLLimits.default
     /// Open elements, and the current run of character data.
     var depth = 0
@@ -302,6 +304,8 @@ final class SAXState {
         textRun = 0
         limitProblem = nil
         unparsedAtFirstError = nil
+        lastNamespacePointer = nil
+        lastNamespace = -1
     }
 
     func stop(_ problem: GateProblem) {
@@ -339,14 +343,19 @@ extension SAXState {
             if let parser { xmlStopParser(parser) }
             return
         }
-        self.attributes.removeAll(keepingCapacity: true)
-        if let attributes, nbAttributes > 0 {
+        if uri != lastNamespacePointer {
+            lastNamespacePointer = uri
+            lastNamespace = names.id(uri)
+        }
+        let names = self.names
+        builder.start(name: names.id(localname), namespace: lastNamespace, line: line) { record, element in
+            guard let attributes, nbAttributes > 0 else { return }
             for i in 0..<Int(nbAttributes) {
                 guard let value = attributes[5 * i + 3], let end = attributes[5 * i + 4] else { continue }
-                self.attributes.append((names.id(attributes[5 * i]), UnsafeBufferPointer(start: value, count: end - value)))
+                record.addAttribute(to: element, name: names.id(attributes[5 * i]),
+                                    value: UnsafeBufferPointer(start: value, count: end - value))
             }
         }
-        builder.start(name: names.id(localname), namespace: names.id(uri), line: line, attributes: self.attributes)
     }
 }
 
