@@ -62,14 +62,14 @@ enum InputFiles {
 /// Runs a job over many files on every core, handing results back in input order as soon as each is ready,
 /// with a progress line on a terminal for runs longer than a moment.
 enum ParallelBatch {
-    static var workerCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    static func run<R: Sendable>(_ files: [String], job: @Sendable @escaping (String) -> R,
+    static func run<R: Sendable>(_ files: [String], workers: Int = defaultWorkers, job: @Sendable @escaping (String) -> R,
                                  emit: @Sendable @escaping (Int, R) -> Void) {
         let state = Mutex(BatchState<R>(count: files.count))
         let next = Atomic<Int>(0)
         let progress = Progress(total: files.count)
-        DispatchQueue.concurrentPerform(iterations: min(workerCount, max(1, files.count))) { _ in
+        DispatchQueue.concurrentPerform(iterations: min(max(1, workers), max(1, files.count))) { _ in
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 if i >= files.count { return }

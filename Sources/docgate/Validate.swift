@@ -27,6 +27,9 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @Option(name: .long, help: "Documents validated at once (default: one per CPU core).")
+    var jobs: Int?
+
     @Argument(help: ArgumentHelp("Files or directories to validate.", valueName: "path"))
     var paths: [String]
 
@@ -42,7 +45,7 @@ struct Validate: ParsableCommand {
             counters.add(outcome)
             renderer.emit(outcome)
         }
-        ParallelBatch.run(files, job: { path -> FileOutcome in
+        ParallelBatch.run(files, workers: jobs ?? ParallelBatch.defaultWorkers, job: { path -> FileOutcome in
             do throws(XMLFileError) {
                 return FileOutcome.checked(try validator.validate(file: path, retainRecords: false))
             } catch {
