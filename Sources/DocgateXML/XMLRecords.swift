@@ -87,6 +87,7 @@ final class RecordBuilder {
         inner.removeAll(keepingCapacity: true)
         ignoredDepth = 0
         inRecord = false
+        closed = .none
         ignoring = false
         sawRoot = false
         record.removeAll()
@@ -98,6 +99,7 @@ final class RecordBuilder {
     typealias Attributes = (_ record: XMLRecord, _ element: Int32) -> Void
 
     func start(name: Int32, namespace: Int32, line: Int32, attributes: Attributes) {
+        closed = .none
         if inRecord {
             let index = record.open(name: name, namespace: namespace, parent: inner.last ?? 0, line: line)
             attributes(record, index)
@@ -164,13 +166,24 @@ final class RecordBuilder {
         record.addText(to: inner.last ?? 0, bytes)
     }
 
+    /// The element that closed last: libxml2's validator checks an element's content after the end handler
+    /// ran, so an error about it arrives once it is closed.
+    private enum Closed {
+        case none
+        case inner(Int32)
+        case record(RecordPosition)
+        case frame(String)
+    }
+
+    private var closed = Closed.none
+
     func end() {
         if ignoredDepth > 0 {
             ignoredDepth -= 1
             return
         }
-        if !inner.isEmpty {
-            inner.removeLast()
+        if let index = inner.popLast() {
+            closed = .inner(index)
             return
         }
         guard let frame = stack.popLast() else { return }
@@ -178,12 +191,16 @@ final class RecordBuilder {
         case .record:
             inRecord = false
             if let position = frame.position {
+                closed = .record(position)
                 consumer?.record(record.root, in: stack.last?.template ?? "", at: position)
             }
         case .container:
+            closed = .frame(frame.absolute)
             consumer?.exit(container: frame.template)
-        case .root, .ignored:
-            break
+        case .root:
+            closed = .frame(frame.absolute)
+        case .ignored:
+            closed = .none
         }
     }
 
@@ -212,31 +229,24 @@ final class RecordBuilder {
         return r.root
     }
 
-    /// The path of the element being parsed when libxml2 reports an error about element `name`: the open
-    /// element itself when the names agree (an end-of-element check), else a new child of it (a start check).
+    /// The path of the element libxml2 reports an error about: the one that just closed (its content is
+    /// checked after the end handler ran), the open element itself, or a new child of it (a start check).
     func path(forElement name: String?) -> String? {
-        guard !stack.isEmpty else { return name.map { "/" + $0 } }
-        var steps: [String] = []
-        for frame in stack {
-            switch frame.kind {
-            case .root, .container:
-                steps = frame.absolute.split(separator: "/").map(String.init)
-            case .record:
-                if let position = frame.position {
-                    steps.append(String(position.path.split(separator: "/").last ?? ""))
-                }
-                for index in inner {
-                    steps.append(RecordElement(record: record, index: index).relativeStep)
-                }
-            case .ignored:
-                if let position = frame.position {
-                    steps.append(String(position.path.split(separator: "/").last ?? ""))
-                } else {
-                    steps.append(names.string(frame.name))
-                }
+        // An error about the element that just closed.
+        if let name {
+            switch closed {
+            case .inner(let index) where RecordElement(record: record, index: index).name == name:
+                return openPath() + "/" + RecordElement(record: record, index: index).relativeStep
+            case .record(let position) where position.name == name:
+                return position.path
+            case .frame(let absolute) where absolute.split(separator: "/").last.map({ $0.hasPrefix(name) }) == true:
+                return absolute
+            default:
+                break
             }
         }
-        var path = "/" + steps.joined(separator: "/")
+        guard !stack.isEmpty else { return name.map { "/" + $0 } }
+        var path = openPath()
         let top = stack[stack.count - 1]
         let openName: String
         if top.kind == .record, let last = inner.last {
@@ -257,6 +267,31 @@ final class RecordBuilder {
             path += "/" + (seen > 0 ? "\(name)[\(seen + 1)]" : name)
         }
         return path
+    }
+
+    /// The path of the innermost open element.
+    private func openPath() -> String {
+        var steps: [String] = []
+        for frame in stack {
+            switch frame.kind {
+            case .root, .container:
+                steps = frame.absolute.split(separator: "/").map(String.init)
+            case .record:
+                if let position = frame.position {
+                    steps.append(String(position.path.split(separator: "/").last ?? ""))
+                }
+                for index in inner {
+                    steps.append(RecordElement(record: record, index: index).relativeStep)
+                }
+            case .ignored:
+                if let position = frame.position {
+                    steps.append(String(position.path.split(separator: "/").last ?? ""))
+                } else {
+                    steps.append(names.string(frame.name))
+                }
+            }
+        }
+        return "/" + steps.joined(separator: "/")
     }
 }
 

@@ -47,6 +47,10 @@ import Testing
         #expect(stream.valid == tree.valid)
         #expect(stream.kind == tree.kind)
         #expect(stream.diagnostics.map(\.code).sorted() == tree.diagnostics.map(\.code).sorted())
+        // Schema findings point at the same element whether found by the SAX validator or on the tree.
+        let streamPaths = stream.diagnostics.filter { $0.code.hasPrefix("DG2") }.map { $0.path ?? "" }.sorted()
+        let treePaths = tree.diagnostics.filter { $0.code.hasPrefix("DG2") }.map { $0.path ?? "" }.sorted()
+        #expect(streamPaths == treePaths)
         let streamLines: [Int] = stream.diagnostics.map { $0.line ?? 0 }.sorted()
         let treeLines: [Int] = tree.diagnostics.map { $0.line ?? 0 }.sorted()
         #expect(streamLines == treeLines)
