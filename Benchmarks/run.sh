@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds docgate and the benchmark tool in release mode and runs a scenario against its anchor, in the same run.
+#   Benchmarks/run.sh validate [--runs N] [--big-mb M]
+# Data is generated on first use under $DOCGATE_BENCH_DIR (default /tmp/docgate-bench) and kept between runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup
+scenario=${1:-validate}
+shift || true
+swift build -c release --product docgate
+(cd Benchmarks && swift build -c release)
+work=${DOCGATE_BENCH_DIR:-/tmp/docgate-bench}
+mkdir -p "$work"
+exec Benchmarks/.build/release/docgate-bench "$scenario" --docgate "$PWD/.build/release/docgate" \
+    --schemas "$PWD/Schemas" --work "$work" "$@"
