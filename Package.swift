@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "docgate", targets: ["docgate"]),
         .library(name: "DocgateXML", targets: ["DocgateXML"]),
         .library(name: "DocgateDocuments", targets: ["DocgateDocuments"]),
+        .library(name: "DocgateCrypto", targets: ["DocgateCrypto"]),
+        .library(name: "DocgateSignature", targets: ["DocgateSignature"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -19,13 +21,19 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShims", dependencies: ["CLibXML2"]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CCryptoShims", dependencies: ["COpenSSL"]),
         .target(name: "DocgateCore", swiftSettings: strict),
         .target(name: "DocgateXML", dependencies: ["CLibXML2", "CXMLShims", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore"], swiftSettings: strict),
+        .target(name: "DocgateCrypto", dependencies: ["COpenSSL", "CCryptoShims", "DocgateCore"], swiftSettings: strict),
+        .target(name: "DocgateSignature",
+                dependencies: ["DocgateCrypto", "DocgateXML", "DocgateDocuments", "DocgateCore", "CLibXML2", "CXMLShims"],
+                swiftSettings: strict),
         .executableTarget(
             name: "docgate",
             dependencies: [
-                "DocgateCore", "DocgateXML", "DocgateDocuments",
+                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -38,7 +38,7 @@ public struct LocalizedText: Sendable, Hashable, Codable {
 ///
 /// Codes never change meaning once published: DG1xxx parse, DG2xxx schema, DG3xxx business rule,
 /// DG4xxx signature, DG5xxx transport and configuration.
-public struct Diagnostic: Sendable, Hashable, Codable {
+public struct Diagnostic: Error, Sendable, Hashable, Codable {
     public var code: String
     public var severity: Severity
     /// 1-based line in the source file, when known.

@@ -109,6 +109,13 @@ public struct XMLNode {
         return String(cString: v)
     }
 
+    /// The value of an attribute node.
+    public static func attributeValue(_ attribute: xmlAttrPtr) -> String {
+        guard let v = xmlNodeListGetString(attribute.pointee.doc, attribute.pointee.children, 1) else { return "" }
+        defer { docgate_xml_free(v) }
+        return String(cString: v)
+    }
+
     /// `/root/child/item[3]/leaf`: local names, with a position where same-named siblings exist.
     public var path: String {
         var steps: [String] = []

@@ -59,6 +59,18 @@ enum Terminal {
 
     static func raw(fd: Int32, _ text: String) { write(fd: fd, text) }
 
+    /// Bytes to standard output as they are (a signed document in its own encoding).
+    static func bytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+
     private static func write(fd: Int32, _ text: String) {
         var text = text
         text.withUTF8 { buffer in

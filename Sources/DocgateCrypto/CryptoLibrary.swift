@@ -1,0 +1,143 @@
+import CCryptoShims
+import COpenSSL
+import DocgateCore
+import Glibc
+
+/// A failure of key, certificate or trust-store handling, with a stable code and a message in both languages.
+public struct CryptoError: Error, Sendable, Hashable {
+    public var code: String
+    public var message: LocalizedText
+    /// OpenSSL's own explanation, when it gave one (English, for the log).
+    public var detail: String?
+
+    public init(code: String, message: LocalizedText, detail: String? = nil) {
+        self.code = code
+        self.message = message
+        self.detail = detail
+    }
+
+    static func unreadableKey(_ path: String, _ detail: String?) -> CryptoError {
+        CryptoError(code: "DG5010", message: LocalizedText(ru: "Не удалось прочитать закрытый ключ \(path)",
+                                                           en: "Cannot read the private key \(path)"), detail: detail)
+    }
+
+    static func passphrase(_ path: String, _ detail: String?) -> CryptoError {
+        CryptoError(code: "DG5011", message: LocalizedText(
+            ru: "Ключ \(path) зашифрован, а пароль не подходит или не задан (--passphrase-env или --passphrase-file)",
+            en: "The key \(path) is encrypted and the passphrase is wrong or missing (--passphrase-env or --passphrase-file)"),
+            detail: detail)
+    }
+
+    static func unreadableCertificate(_ path: String, _ detail: String?) -> CryptoError {
+        CryptoError(code: "DG5012", message: LocalizedText(ru: "Не удалось прочитать сертификат \(path)",
+                                                           en: "Cannot read the certificate \(path)"), detail: detail)
+    }
+
+    static let keyMismatch = CryptoError(code: "DG5013", message: LocalizedText(
+        ru: "Закрытый ключ не соответствует сертификату", en: "The private key does not match the certificate"))
+
+    static func unsupportedKey(_ what: String) -> CryptoError {
+        CryptoError(code: "DG5014", message: LocalizedText(
+            ru: "Алгоритм ключа не поддерживается: \(what) (допустимы RSA от 2048 бит, ECDSA P-256, ГОСТ Р 34.10-2012 256)",
+            en: "Unsupported key algorithm: \(what) (allowed: RSA of 2048 bits or more, ECDSA P-256, GOST R 34.10-2012 256)"))
+    }
+
+    static let gostUnavailable = CryptoError(code: "DG5015", message: LocalizedText(
+        ru: "Модуль ГОСТ для OpenSSL не загружен: установите пакет libengine-gost-openssl",
+        en: "The OpenSSL GOST engine is not loaded: install the libengine-gost-openssl package"))
+
+    static func unreadableTrust(_ path: String, _ detail: String?) -> CryptoError {
+        CryptoError(code: "DG5016", message: LocalizedText(
+            ru: "Не удалось прочитать доверенные сертификаты из \(path)",
+            en: "Cannot read trusted certificates from \(path)"), detail: detail)
+    }
+}
+
+/// Process-wide set-up of OpenSSL: the GOST engine of libengine-gost-openssl is loaded by docgate itself
+/// (TOOLCHAIN.md §3.1), so no system OpenSSL configuration is needed. `DOCGATE_GOST_ENGINE` may name the
+/// engine's shared object when it is not in OpenSSL's engine directory.
+public enum CryptoLibrary {
+    private static let gostLoaded: Bool = {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
+        if let path = getenv("DOCGATE_GOST_ENGINE").map({ String(cString: $0) }), !path.isEmpty {
+            return docgate_load_gost_engine(path) == 1
+        }
+        if docgate_load_gost_engine(nil) == 1 { return true }
+        for path in ["/usr/lib/x86_64-linux-gnu/engines-3/gost.so", "/usr/lib/aarch64-linux-gnu/engines-3/gost.so"]
+        where access(path, R_OK) == 0 {
+            if docgate_load_gost_engine(path) == 1 { return true }
+        }
+        return false
+    }()
+
+    /// Loads what docgate needs from OpenSSL. Cheap after the first call.
+    public static func initialize() {
+        _ = gostLoaded
+    }
+
+    /// Whether GOST R 34.10-2012 keys can be used in this process.
+    public static var gostAvailable: Bool { gostLoaded }
+
+    /// The OpenSSL version this process runs with.
+    public static var version: String { String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
+
+    /// Empties this thread's OpenSSL error queue and returns its messages, for diagnostics.
+    static func drainErrors() -> String? {
+        var parts: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            parts.append(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+}
+
+/// Owns a memory BIO over bytes for the duration of `body`.
+func withMemoryBIO<T>(_ bytes: [UInt8], _ body: (OpaquePointer) -> T) -> T? {
+    bytes.withUnsafeBytes { raw -> T? in
+        guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+        defer { BIO_free(bio) }
+        return body(bio)
+    }
+}
+
+/// The contents of a memory BIO written by `body`.
+func stringFromBIO(_ body: (OpaquePointer) -> Void) -> String {
+    guard let bio = BIO_new(BIO_s_mem()) else { return "" }
+    defer { BIO_free(bio) }
+    body(bio)
+    var data: UnsafeMutablePointer<CChar>?
+    let count = docgate_bio_mem_data(bio, &data)
+    guard count > 0, let data else { return "" }
+    return String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
+}
+
+/// Reads a whole file (keys, certificates: small). Nil when it cannot be read.
+func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n == 0 { break }
+        out += chunk[0..<n]
+        if out.count > limit { return nil }
+    }
+    return out
+}
+
+/// Whether bytes look like PEM (text with a `-----BEGIN` line).
+func looksLikePEM(_ bytes: [UInt8]) -> Bool {
+    let marker = Array("-----BEGIN".utf8)
+    guard bytes.count >= marker.count else { return false }
+    for i in 0...(min(bytes.count, 4096) - marker.count) where bytes[i] == marker[0] {
+        if Array(bytes[i..<(i + marker.count)]) == marker { return true }
+    }
+    return false
+}

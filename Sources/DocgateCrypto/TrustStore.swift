@@ -1,0 +1,116 @@
+import CCryptoShims
+import COpenSSL
+import DocgateCore
+import Glibc
+
+/// Why a certificate chain was not accepted.
+public enum ChainProblem: Sendable, Hashable {
+    /// No path to a trusted certificate.
+    case untrusted(String)
+    case expired(notAfter: Int64)
+    case notYetValid(notBefore: Int64)
+    /// The signer's key usage does not allow signing, or a CA in the path may not issue certificates.
+    case usage(String)
+    case other(String)
+}
+
+/// Certificates docgate trusts as roots of signer chains: a PEM/DER file or a directory of them. Shared by all
+/// threads; each verification uses its own `X509_STORE_CTX`.
+public final class TrustStore: @unchecked Sendable {
+    let store: OpaquePointer
+    /// How many certificates were loaded.
+    public let count: Int
+
+    deinit { X509_STORE_free(store) }
+
+    /// Loads every certificate from a file, or from every regular file in a directory (`*.pem`, `*.crt`,
+    /// `*.cer`, `*.der`).
+    public init(path: String) throws(CryptoError) {
+        CryptoLibrary.initialize()
+        var files: [String] = []
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            guard let dir = opendir(path) else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+                let lower = name.lowercased()
+                if [".pem", ".crt", ".cer", ".der"].contains(where: { lower.hasSuffix($0) }) { files.append(path + "/" + name) }
+            }
+            closedir(dir)
+            files.sort()
+        } else {
+            files = [path]
+        }
+        guard let store = X509_STORE_new() else { throw CryptoError.unreadableTrust(path, CryptoLibrary.drainErrors()) }
+        self.store = store
+        var loaded = 0
+        for file in files {
+            guard let bytes = readSmallFile(file) else { throw CryptoError.unreadableTrust(file, String(cString: strerror(errno))) }
+            let certs: [Certificate]
+            do { certs = try Certificate.load(bytes: bytes, path: file) } catch { throw CryptoError.unreadableTrust(file, error.detail) }
+            for c in certs where X509_STORE_add_cert(store, c.x509) == 1 { loaded += 1 }
+            ERR_clear_error()
+        }
+        count = loaded
+        if loaded == 0 { throw CryptoError.unreadableTrust(path, nil) }
+        // A configured intermediate may serve as the anchor, as operators expect of a trust list.
+        X509_STORE_set_flags(store, UInt(X509_V_FLAG_PARTIAL_CHAIN))
+    }
+
+    /// Verifies `leaf` up to a trusted certificate, using `intermediates` (from the document) as untrusted
+    /// helpers, at `time` (seconds since 1970) or now; also requires a key usage that allows signing.
+    public func verify(_ leaf: Certificate, intermediates: [Certificate], at time: Int64? = nil) -> ChainProblem? {
+        guard let ctx = X509_STORE_CTX_new() else { return .other("X509_STORE_CTX_new") }
+        defer { X509_STORE_CTX_free(ctx) }
+        guard let untrusted = docgate_x509_stack_new() else { return .other("stack") }
+        defer { docgate_x509_stack_free(untrusted) }
+        for c in intermediates { _ = docgate_x509_stack_push(untrusted, c.x509) }
+        guard X509_STORE_CTX_init(ctx, store, leaf.x509, untrusted) == 1 else {
+            return .other(CryptoLibrary.drainErrors() ?? "X509_STORE_CTX_init")
+        }
+        if let time { X509_STORE_CTX_set_time(ctx, 0, time_t(time)) }
+        let ok = X509_verify_cert(ctx) == 1
+        let error = X509_STORE_CTX_get_error(ctx)
+        ERR_clear_error()
+        if !ok {
+            let text = String(cString: X509_verify_cert_error_string(Int(error)))
+            let failing = X509_STORE_CTX_get_current_cert(ctx).map { Certificate.subjectOf($0) } ?? ""
+            let described = failing.isEmpty ? text : "\(text): \(failing)"
+            switch error {
+            case X509_V_ERR_CERT_HAS_EXPIRED:
+                let cert = X509_STORE_CTX_get_current_cert(ctx)
+                return .expired(notAfter: cert.map { Certificate.notAfterOf($0) } ?? leaf.notAfter)
+            case X509_V_ERR_CERT_NOT_YET_VALID:
+                let cert = X509_STORE_CTX_get_current_cert(ctx)
+                return .notYetValid(notBefore: cert.map { Certificate.notBeforeOf($0) } ?? leaf.notBefore)
+            case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+                 X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+                 X509_V_ERR_CERT_UNTRUSTED, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_REJECTED:
+                return .untrusted(described)
+            case X509_V_ERR_INVALID_PURPOSE, X509_V_ERR_KEYUSAGE_NO_CERTSIGN, X509_V_ERR_INVALID_CA:
+                return .usage(described)
+            default:
+                return .other(described)
+            }
+        }
+        if !leaf.allowsSigning { return .usage(leaf.subject) }
+        return nil
+    }
+}
+
+extension Certificate {
+    static func subjectOf(_ x509: OpaquePointer) -> String {
+        stringFromBIO { bio in _ = docgate_print_name(bio, X509_get_subject_name(x509)) }
+    }
+
+    static func notAfterOf(_ x509: OpaquePointer) -> Int64 {
+        guard X509_up_ref(x509) == 1 else { return 0 }
+        return Certificate(taking: x509).notAfter
+    }
+
+    static func notBeforeOf(_ x509: OpaquePointer) -> Int64 {
+        guard X509_up_ref(x509) == 1 else { return 0 }
+        return Certificate(taking: x509).notBefore
+    }
+}

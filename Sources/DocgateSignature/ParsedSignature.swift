@@ -1,0 +1,304 @@
+import CLibXML2
+import DocgateCore
+import DocgateCrypto
+import DocgateXML
+
+/// A ds:Signature read strictly against the profile. Anything the profile does not name is refused here, before
+/// any cryptography runs.
+struct ParsedSignature {
+    var signedInfo: xmlNodePtr
+    var signedInfoC14N: XMLCanonicalizer.Method
+    var signatureMethod: xmlNodePtr
+    var algorithm: SignatureAlgorithm
+    var digest: DigestAlgorithm
+    var coversDocument: Bool
+    var removesAllSignatures: Bool
+    var referenceC14N: XMLCanonicalizer.Method
+    var formDescription: String
+    var digestValue: [UInt8]
+    var digestValueNode: xmlNodePtr
+    var signatureValue: [UInt8]
+    var signatureValueNode: xmlNodePtr
+    var keyInfo: xmlNodePtr?
+    var certificates: [Certificate]
+
+    private static func malformed(_ ru: String, _ en: String, _ node: xmlNodePtr) -> Diagnostic {
+        SignatureProblem.malformed.diagnostic(LocalizedText(ru: ru, en: en), at: node)
+    }
+
+    private static func notAllowed(_ uri: String, _ node: xmlNodePtr) -> Diagnostic {
+        SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(ru: uri, en: uri), at: node)
+    }
+
+    private static func children(_ node: xmlNodePtr) -> Result<[xmlNodePtr], Diagnostic> {
+        guard let list = Tree.elementChildren(node) else {
+            return .failure(malformed("текст внутри элемента \(XMLNode(pointer: node).name)",
+                                      "text inside the element \(XMLNode(pointer: node).name)", node))
+        }
+        return .success(list)
+    }
+
+    /// Expects the element children of `node` to be exactly the ds elements named, in order (optional ones
+    /// marked with `?`), nothing else.
+    private static func expect(_ node: xmlNodePtr, _ names: [String]) -> Result<[String: xmlNodePtr], Diagnostic> {
+        let list: [xmlNodePtr]
+        switch children(node) {
+        case .failure(let d): return .failure(d)
+        case .success(let l): list = l
+        }
+        var found: [String: xmlNodePtr] = [:]
+        var index = 0
+        for spec in names {
+            let optional = spec.hasSuffix("?")
+            let name = optional ? String(spec.dropLast()) : spec
+            if index < list.count, Tree.isDSigElement(list[index]), XMLNode(pointer: list[index]).name == name {
+                found[name] = list[index]
+                index += 1
+            } else if !optional {
+                return .failure(malformed("нет элемента \(name) в \(XMLNode(pointer: node).name)",
+                                          "no \(name) element in \(XMLNode(pointer: node).name)", node))
+            }
+        }
+        if index < list.count {
+            let extra = XMLNode(pointer: list[index]).name
+            return .failure(malformed("лишний элемент \(extra) в \(XMLNode(pointer: node).name)",
+                                      "unexpected element \(extra) in \(XMLNode(pointer: node).name)", list[index]))
+        }
+        return .success(found)
+    }
+
+    static func parse(_ signature: xmlNodePtr, root: xmlNodePtr) -> Result<ParsedSignature, Diagnostic> {
+        let top: [String: xmlNodePtr]
+        switch expect(signature, ["SignedInfo", "SignatureValue", "KeyInfo?"]) {
+        case .failure(let d): return .failure(d)
+        case .success(let t): top = t
+        }
+        let signedInfo = top["SignedInfo"]!
+        let info: [xmlNodePtr]
+        switch children(signedInfo) {
+        case .failure(let d): return .failure(d)
+        case .success(let l): info = l
+        }
+        guard info.count >= 3, Tree.isDSig(info[0], "CanonicalizationMethod"), Tree.isDSig(info[1], "SignatureMethod"),
+              info[2...].allSatisfy({ Tree.isDSig($0, "Reference") })
+        else {
+            return .failure(malformed("SignedInfo должен содержать CanonicalizationMethod, SignatureMethod и Reference",
+                                      "SignedInfo must hold CanonicalizationMethod, SignatureMethod and Reference", signedInfo))
+        }
+        guard info.count == 3 else {
+            return .failure(SignatureProblem.referenceNotAllowed.diagnostic(LocalizedText(
+                ru: "ссылок \(info.count - 2), а профиль допускает одну", en: "\(info.count - 2) references where the profile allows one"),
+                at: info[3]))
+        }
+        // Canonicalization of SignedInfo.
+        let signedInfoC14N: XMLCanonicalizer.Method
+        switch c14nMethod(info[0]) {
+        case .failure(let d): return .failure(d)
+        case .success(let m): signedInfoC14N = m
+        }
+        // Signature method.
+        let methodURI = Tree.attribute(info[1], "Algorithm") ?? ""
+        guard let algorithm = SignatureAlgorithm(uri: methodURI) else { return .failure(notAllowed(methodURI, info[1])) }
+        switch children(info[1]) {
+        case .failure(let d): return .failure(d)
+        case .success(let l) where !l.isEmpty:
+            return .failure(malformed("параметры SignatureMethod не допускаются", "SignatureMethod parameters are not allowed", l[0]))
+        default: break
+        }
+        // The reference.
+        let reference = info[2]
+        guard let uri = Tree.attribute(reference, "URI") else {
+            return .failure(SignatureProblem.referenceNotAllowed.diagnostic(LocalizedText(
+                ru: "у ссылки нет атрибута URI", en: "the reference has no URI attribute"), at: reference))
+        }
+        var coversDocument = true
+        if !uri.isEmpty {
+            let rootId = ["id", "Id", "ID"].lazy.compactMap { Tree.attribute(root, $0) }.first
+            guard uri.hasPrefix("#"), let rootId, uri == "#" + rootId else {
+                return .failure(SignatureProblem.referenceNotAllowed.diagnostic(LocalizedText(
+                    ru: "URI=\"\(uri)\" (допустимы \"\" и \"#\" с идентификатором корня)",
+                    en: "URI=\"\(uri)\" (allowed: \"\" and \"#\" with the root's id)"), at: reference))
+            }
+            coversDocument = false
+        }
+        if Tree.attribute(reference, "Type") != nil, Tree.attribute(reference, "Type") != "" {
+            return .failure(malformed("атрибут Type у ссылки не допускается", "the reference's Type attribute is not allowed", reference))
+        }
+        let parts: [String: xmlNodePtr]
+        switch expect(reference, ["Transforms?", "DigestMethod", "DigestValue"]) {
+        case .failure(let d): return .failure(d)
+        case .success(let p): parts = p
+        }
+        let digestURI = Tree.attribute(parts["DigestMethod"]!, "Algorithm") ?? ""
+        guard let digest = DigestAlgorithm(uri: digestURI), digest == algorithm.digest else {
+            return .failure(notAllowed(digestURI, parts["DigestMethod"]!))
+        }
+        let transforms: TransformChain
+        switch TransformChain.parse(parts["Transforms"], reference: reference) {
+        case .failure(let d): return .failure(d)
+        case .success(let t): transforms = t
+        }
+        guard let digestValue = Base64.decode(Tree.text(parts["DigestValue"]!)) else {
+            return .failure(malformed("DigestValue не в кодировке base64", "DigestValue is not base64", parts["DigestValue"]!))
+        }
+        let signatureValueNode = top["SignatureValue"]!
+        guard let signatureValue = Base64.decode(Tree.text(signatureValueNode)) else {
+            return .failure(malformed("SignatureValue не в кодировке base64", "SignatureValue is not base64", signatureValueNode))
+        }
+        // KeyInfo: the certificates of X509Data.
+        var certificates: [Certificate] = []
+        if let keyInfo = top["KeyInfo"] {
+            switch children(keyInfo) {
+            case .failure(let d): return .failure(d)
+            case .success(let items):
+                for item in items where Tree.isDSig(item, "X509Data") {
+                    switch children(item) {
+                    case .failure(let d): return .failure(d)
+                    case .success(let entries):
+                        for entry in entries where Tree.isDSig(entry, "X509Certificate") {
+                            guard let der = Base64.decode(Tree.text(entry)), let cert = Certificate(der: der) else {
+                                return .failure(SignatureProblem.noCertificate.diagnostic(LocalizedText(
+                                    ru: "X509Certificate не читается", en: "X509Certificate cannot be read"), at: entry))
+                            }
+                            certificates.append(cert)
+                        }
+                    }
+                }
+            }
+        }
+        return .success(ParsedSignature(
+            signedInfo: signedInfo, signedInfoC14N: signedInfoC14N, signatureMethod: info[1], algorithm: algorithm,
+            digest: digest, coversDocument: coversDocument, removesAllSignatures: transforms.removesAll,
+            referenceC14N: transforms.c14n, formDescription: transforms.description,
+            digestValue: digestValue, digestValueNode: parts["DigestValue"]!, signatureValue: signatureValue,
+            signatureValueNode: signatureValueNode, keyInfo: top["KeyInfo"], certificates: certificates))
+    }
+
+    /// C14N 1.0 or exclusive C14N 1.0 without comments; an InclusiveNamespaces prefix list for the latter.
+    static func c14nMethod(_ node: xmlNodePtr) -> Result<XMLCanonicalizer.Method, Diagnostic> {
+        let uri = Tree.attribute(node, "Algorithm") ?? ""
+        let list: [xmlNodePtr]
+        switch children(node) {
+        case .failure(let d): return .failure(d)
+        case .success(let l): list = l
+        }
+        switch uri {
+        case DSig.inclusiveC14N:
+            guard list.isEmpty else { return .failure(malformed("лишние параметры", "unexpected parameters", list[0])) }
+            return .success(.inclusive)
+        case DSig.exclusiveC14N:
+            var prefixes: [String] = []
+            for item in list {
+                guard XMLNode(pointer: item).name == "InclusiveNamespaces",
+                      XMLNode(pointer: item).namespaceURI == DSig.exclusiveC14N else {
+                    return .failure(malformed("лишние параметры", "unexpected parameters", item))
+                }
+                prefixes += (Tree.attribute(item, "PrefixList") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+                    .map { $0 == "#default" ? "" : String($0) }
+            }
+            return .success(.exclusive(prefixes: prefixes))
+        default:
+            return .failure(notAllowed(uri, node))
+        }
+    }
+}
+
+/// The transforms of the one reference. Accepted chains (an optional C14N transform may end each; without it
+/// C14N 1.0 applies, as XMLDSig says):
+/// - enveloped-signature (docgate's single-signer form);
+/// - XPath Filter 2.0 `subtract` of `//ds:Signature` (docgate's two-party form);
+/// - enveloped-signature with the XPath 1.0 expression `not(ancestor-or-self::ds:Signature)` in either order
+///   (what xmlsec's GOST vector uses) — the only XPath 1.0 expression accepted.
+struct TransformChain {
+    var removesAll: Bool
+    var c14n: XMLCanonicalizer.Method
+    var description: String
+
+    static func parse(_ transforms: xmlNodePtr?, reference: xmlNodePtr) -> Result<TransformChain, Diagnostic> {
+        guard let transforms else {
+            return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(
+                ru: "ссылка без преобразований охватывает саму подпись", en: "a reference without transforms covers the signature itself"),
+                at: reference))
+        }
+        guard let list = Tree.elementChildren(transforms), !list.isEmpty, list.allSatisfy({ Tree.isDSig($0, "Transform") }) else {
+            return .failure(SignatureProblem.malformed.diagnostic(LocalizedText(
+                ru: "Transforms должен содержать элементы Transform", en: "Transforms must hold Transform elements"), at: transforms))
+        }
+        var enveloped = false
+        var subtract = false
+        var xpathNot = false
+        var c14n: XMLCanonicalizer.Method?
+        var steps: [String] = []
+        for (index, transform) in list.enumerated() {
+            let uri = Tree.attribute(transform, "Algorithm") ?? ""
+            if c14n != nil {
+                return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(
+                    ru: "преобразование после канонизации: \(uri)", en: "a transform after canonicalization: \(uri)"), at: transform))
+            }
+            guard let params = Tree.elementChildren(transform) else {
+                return .failure(SignatureProblem.malformed.diagnostic(at: transform))
+            }
+            switch uri {
+            case DSig.envelopedSignature where params.isEmpty && !enveloped:
+                enveloped = true
+                steps.append("enveloped-signature")
+            case DSig.filter2 where !subtract:
+                guard params.count == 1, isSubtractAllSignatures(params[0]) else {
+                    return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(
+                        ru: "XPath Filter 2.0 допускается только как subtract //ds:Signature",
+                        en: "XPath Filter 2.0 is allowed only as subtract //ds:Signature"), at: transform))
+                }
+                subtract = true
+                steps.append("xpath-filter2 subtract")
+            case DSig.xpath where !xpathNot:
+                guard params.count == 1, isNotAncestorSignature(params[0]) else {
+                    return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(
+                        ru: "XPath 1.0: \(params.first.map(Tree.text) ?? "")", en: "XPath 1.0: \(params.first.map(Tree.text) ?? "")"),
+                        at: transform))
+                }
+                xpathNot = true
+                steps.append("xpath not(ancestor-or-self::ds:Signature)")
+            case DSig.inclusiveC14N, DSig.exclusiveC14N:
+                switch ParsedSignature.c14nMethod(transform) {
+                case .failure(let d): return .failure(d)
+                case .success(let m): c14n = m
+                }
+                steps.append(uri == DSig.exclusiveC14N ? "exc-c14n" : "c14n")
+            default:
+                return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(ru: uri, en: uri), at: transform))
+            }
+            _ = index
+        }
+        // One way of leaving signatures out, or the enveloped + XPath pair.
+        let valid = (enveloped && !subtract && !xpathNot) || (subtract && !enveloped && !xpathNot) || (enveloped && xpathNot && !subtract)
+        guard valid else {
+            return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(
+                ru: "набор преобразований не по профилю: \(steps.joined(separator: ", "))",
+                en: "transforms not in the profile: \(steps.joined(separator: ", "))"), at: transforms))
+        }
+        return .success(TransformChain(removesAll: subtract || xpathNot, c14n: c14n ?? .inclusive,
+                                       description: steps.joined(separator: " + ")))
+    }
+
+    /// `<XPath Filter="subtract">//P:Signature</XPath>` in the Filter 2.0 namespace, P bound to XMLDSig.
+    static func isSubtractAllSignatures(_ node: xmlNodePtr) -> Bool {
+        guard XMLNode(pointer: node).name == "XPath", XMLNode(pointer: node).namespaceURI == DSig.filter2,
+              Tree.attribute(node, "Filter") == "subtract", Tree.hasOnlyText(node) else { return false }
+        return matchesSignatureStep(Tree.text(node).trimmingXMLSpace, prefixPattern: ("//", ":Signature"), at: node)
+    }
+
+    /// `<XPath>not(ancestor-or-self::P:Signature)</XPath>` in XMLDSig's namespace, P bound to XMLDSig.
+    static func isNotAncestorSignature(_ node: xmlNodePtr) -> Bool {
+        guard Tree.isDSig(node, "XPath"), Tree.hasOnlyText(node) else { return false }
+        return matchesSignatureStep(Tree.text(node).trimmingXMLSpace,
+                                    prefixPattern: ("not(ancestor-or-self::", ":Signature)"), at: node)
+    }
+
+    private static func matchesSignatureStep(_ text: String, prefixPattern: (String, String), at node: xmlNodePtr) -> Bool {
+        guard text.hasPrefix(prefixPattern.0), text.hasSuffix(prefixPattern.1),
+              text.count > prefixPattern.0.count + prefixPattern.1.count else { return false }
+        let prefix = String(text.dropFirst(prefixPattern.0.count).dropLast(prefixPattern.1.count))
+        guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return false }
+        return Tree.namespace(ofPrefix: prefix, at: node) == DSig.namespace
+    }
+}

@@ -1,0 +1,123 @@
+import CLibXML2
+import DocgateCore
+import DocgateCrypto
+import DocgateXML
+import FoundationEssentials
+
+/// The algorithm and namespace URIs of the signature profile (DESIGN.md, Signature profile).
+public enum DSig {
+    public static let namespace = "http://www.w3.org/2000/09/xmldsig#"
+    public static let envelopedSignature = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+    public static let filter2 = "http://www.w3.org/2002/06/xmldsig-filter2"
+    public static let xpath = "http://www.w3.org/TR/1999/REC-xpath-19991116"
+    public static let exclusiveC14N = XMLCanonicalizer.Method.exclusiveURI
+    public static let inclusiveC14N = XMLCanonicalizer.Method.inclusiveURI
+}
+
+/// How a reference leaves the signatures out of what it covers.
+public enum SignatureForm: String, Sendable, Hashable {
+    /// enveloped-signature + exclusive C14N: for documents one party signs.
+    case enveloped
+    /// XPath Filter 2.0 subtracting every ds:Signature + exclusive C14N: for documents two parties sign.
+    case subtractAll
+
+    /// The document kinds that two parties sign (grantor, then executor).
+    public static func `for`(kindNamespace: String?) -> SignatureForm {
+        guard let ns = kindNamespace else { return .enveloped }
+        return ns == "urn://docgate/agreement/1" || ns == "urn://docgate/contract/1" ? .subtractAll : .enveloped
+    }
+
+    /// How many signatures a document of this kind may carry.
+    public static func maximumSignatures(kindNamespace: String?) -> Int {
+        SignatureForm.for(kindNamespace: kindNamespace) == .subtractAll ? 2 : 1
+    }
+}
+
+/// The DG4xxx findings of signature verification and signing.
+public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
+    case noSignature = "DG4001"
+    case malformed = "DG4002"
+    case algorithmNotAllowed = "DG4003"
+    case referenceNotAllowed = "DG4004"
+    case noCertificate = "DG4005"
+    case duplicateIds = "DG4006"
+    case misplaced = "DG4007"
+    case digestMismatch = "DG4010"
+    case signatureInvalid = "DG4011"
+    case keyMismatch = "DG4012"
+    case untrusted = "DG4020"
+    case expired = "DG4021"
+    case notYetValid = "DG4022"
+    case keyUsage = "DG4023"
+    case chainFailed = "DG4024"
+    case notChecked = "DG4025"
+    case cannotSign = "DG4040"
+
+    public var code: String { rawValue }
+
+    /// The general meaning, used as the title in tables and as the message prefix.
+    public var title: LocalizedText {
+        switch self {
+        case .noSignature: .init(ru: "Документ не подписан", en: "The document is not signed")
+        case .malformed: .init(ru: "Структура подписи нарушена", en: "The signature is malformed")
+        case .algorithmNotAllowed: .init(ru: "Алгоритм или преобразование не допускается профилем подписи",
+                                         en: "An algorithm or transform the signature profile does not allow")
+        case .referenceNotAllowed: .init(ru: "Ссылка подписи указывает не на корневой элемент документа",
+                                         en: "The signature reference does not point at the document's root")
+        case .noCertificate: .init(ru: "В подписи нет сертификата подписанта",
+                                   en: "The signature carries no signer certificate")
+        case .duplicateIds: .init(ru: "Идентификаторы элементов повторяются", en: "Element ids are duplicated")
+        case .misplaced: .init(ru: "Подпись расположена не по профилю", en: "The signature is placed against the profile")
+        case .digestMismatch: .init(ru: "Подписанное содержимое изменено после подписания",
+                                    en: "The signed content was changed after signing")
+        case .signatureInvalid: .init(ru: "Значение подписи неверно", en: "The signature value is invalid")
+        case .keyMismatch: .init(ru: "Ключ сертификата не соответствует алгоритму подписи",
+                                 en: "The certificate's key does not match the signature algorithm")
+        case .untrusted: .init(ru: "Сертификат выдан недоверенным удостоверяющим центром",
+                               en: "The certificate was issued by an untrusted authority")
+        case .expired: .init(ru: "Срок действия сертификата истёк", en: "The certificate has expired")
+        case .notYetValid: .init(ru: "Сертификат ещё не действует", en: "The certificate is not yet valid")
+        case .keyUsage: .init(ru: "Назначение ключа не допускает подписание",
+                              en: "The key usage does not allow signing")
+        case .chainFailed: .init(ru: "Цепочка сертификатов не проверена", en: "The certificate chain failed")
+        case .notChecked: .init(ru: "Цепочка сертификатов не проверялась: не задан список доверенных сертификатов",
+                                en: "The certificate chain was not checked: no trusted certificates given")
+        case .cannotSign: .init(ru: "Документ нельзя подписать", en: "The document cannot be signed")
+        }
+    }
+
+    func diagnostic(_ detail: LocalizedText? = nil, at node: xmlNodePtr? = nil, severity: Severity = .error) -> Diagnostic {
+        var message = title
+        if let detail {
+            message = LocalizedText(ru: title.ru + ": " + detail.ru, en: title.en + ": " + detail.en)
+        }
+        return Diagnostic(code: code, severity: severity, line: node.map { Int(xmlGetLineNo($0)) },
+                          path: node.map { XMLNode(pointer: $0).path }, message: message)
+    }
+}
+
+/// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet.
+enum Base64 {
+    static func decode(_ text: String) -> [UInt8]? {
+        var compact = text.utf8.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        if compact.isEmpty { return nil }
+        compact.append(0)
+        let string = String(cString: compact.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self) })
+        guard let data = Data(base64Encoded: string) else { return nil }
+        return [UInt8](data)
+    }
+
+    /// Encoded in lines of 76 characters (the MIME width xmlsec1 also uses), separated by `\n`.
+    static func encode(_ bytes: [UInt8], lineLength: Int = 76) -> String {
+        let flat = Data(bytes).base64EncodedString()
+        guard flat.utf8.count > lineLength else { return flat }
+        var out = ""
+        var line = 0
+        for c in flat {
+            if line == lineLength { out.append("\n"); line = 0 }
+            out.append(c)
+            line += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,280 @@
+import CLibXML2
+import DocgateCore
+import DocgateCrypto
+import DocgateXML
+import Glibc
+
+/// The signer certificate as a person reads it.
+public struct SignerSummary: Sendable, Hashable {
+    public var subject: String
+    public var issuer: String
+    public var serial: String
+    public var notBefore: Int64
+    public var notAfter: Int64
+}
+
+/// One ds:Signature and what verification found about it.
+public struct SignatureReport: Sendable {
+    public var line: Int?
+    public var algorithm: SignatureAlgorithm?
+    public var form: String?
+    public var signer: SignerSummary?
+    /// Empty when the signature verifies (and its chain, when a trust store was given).
+    public var problems: [Diagnostic]
+    public var valid: Bool { problems.allowsValidity }
+}
+
+/// The verdict on one file.
+public struct VerificationReport: Sendable {
+    public var file: String
+    public var signatures: [SignatureReport]
+    /// Findings about the document as a whole (parse errors, no signature, duplicated ids, placement).
+    public var documentProblems: [Diagnostic]
+    public var valid: Bool { documentProblems.isEmpty && !signatures.isEmpty && signatures.allSatisfy(\.valid) }
+
+    /// Every finding, the document's first.
+    public var diagnostics: [Diagnostic] { documentProblems + signatures.flatMap(\.problems) }
+}
+
+/// Strict verification of the signature profile (DESIGN.md): every signature verifies, its one reference
+/// covers the root, only the profile's algorithms and transforms, the certificate chains to the trust store
+/// and is valid. Thread-safe; one instance serves a whole batch.
+public final class SignatureVerifier: Sendable {
+    public let trust: TrustStore?
+    /// Verification time (seconds since 1970); nil means now.
+    public let time: Int64?
+    public let limits: XMLLimits
+
+    public init(trust: TrustStore?, time: Int64? = nil, limits: XMLLimits = .default) {
+        CryptoLibrary.initialize()
+        self.trust = trust
+        self.time = time
+        self.limits = limits
+    }
+
+    public func verify(file path: String) throws(XMLFileError) -> VerificationReport {
+        switch try XMLDocument.parse(file: path, limits: limits) {
+        case .failure(let failure): return VerificationReport(file: path, signatures: [], documentProblems: XMLDiagnostics.diagnostics(for: failure))
+        case .success(let document): return verify(document, file: path)
+        }
+    }
+
+    public func verify(bytes: [UInt8], file: String) -> VerificationReport {
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits) }
+        switch parsed {
+        case .failure(let failure): return VerificationReport(file: file, signatures: [], documentProblems: XMLDiagnostics.diagnostics(for: failure))
+        case .success(let document): return verify(document, file: file)
+        }
+    }
+
+    public func verify(_ document: XMLDocument, file: String) -> VerificationReport {
+        var report = VerificationReport(file: file, signatures: [], documentProblems: [])
+        guard let root = xmlDocGetRootElement(document.pointer) else {
+            report.documentProblems.append(SignatureProblem.noSignature.diagnostic())
+            return report
+        }
+        let scan = DocumentScan(root: root)
+        if scan.signatures.isEmpty {
+            report.documentProblems.append(SignatureProblem.noSignature.diagnostic())
+            return report
+        }
+        for (value, node) in scan.duplicateIds {
+            report.documentProblems.append(SignatureProblem.duplicateIds.diagnostic(
+                LocalizedText(ru: "значение «\(value)» встречается более одного раза", en: "the value '\(value)' occurs more than once"),
+                at: node))
+        }
+        let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
+        let maximum = SignatureForm.maximumSignatures(kindNamespace: namespace)
+        if scan.signatures.count > maximum {
+            report.documentProblems.append(SignatureProblem.misplaced.diagnostic(
+                LocalizedText(ru: "подписей \(scan.signatures.count), а документ такого вида допускает не более \(maximum)",
+                              en: "\(scan.signatures.count) signatures where this kind of document allows at most \(maximum)"),
+                at: scan.signatures[maximum]))
+        }
+        for signature in scan.signatures where !scan.isPlacedByProfile(signature) {
+            report.documentProblems.append(SignatureProblem.misplaced.diagnostic(
+                LocalizedText(ru: "подпись должна быть последним дочерним элементом корня документа",
+                              en: "a signature must be among the last children of the document's root"),
+                at: signature))
+        }
+        for signature in scan.signatures {
+            report.signatures.append(verifySignature(signature, in: document, root: root, scan: scan))
+        }
+        return report
+    }
+
+    private func verifySignature(_ signature: xmlNodePtr, in document: XMLDocument, root: xmlNodePtr,
+                                 scan: DocumentScan) -> SignatureReport {
+        var report = SignatureReport(line: Int(xmlGetLineNo(signature)), algorithm: nil, form: nil, signer: nil, problems: [])
+        let parsed: ParsedSignature
+        switch ParsedSignature.parse(signature, root: root) {
+        case .failure(let d):
+            report.problems.append(d)
+            return report
+        case .success(let p): parsed = p
+        }
+        report.algorithm = parsed.algorithm
+        report.form = parsed.formDescription
+
+        // The signer's certificate and the CA certificates beside it.
+        guard !parsed.certificates.isEmpty else {
+            report.problems.append(SignatureProblem.noCertificate.diagnostic(at: parsed.keyInfo ?? signature))
+            return report
+        }
+        let leaf = Self.signerCertificate(parsed.certificates)
+        report.signer = SignerSummary(subject: leaf.subject, issuer: leaf.issuer, serial: leaf.serialHex,
+                                      notBefore: leaf.notBefore, notAfter: leaf.notAfter)
+        let key: Key
+        do {
+            key = try leaf.publicKey()
+        } catch {
+            report.problems.append(Diagnostic(code: error.code, line: report.line, message: error.message))
+            return report
+        }
+        if key.algorithm != parsed.algorithm {
+            report.problems.append(SignatureProblem.keyMismatch.diagnostic(
+                LocalizedText(ru: "ключ \(key.algorithm.title), алгоритм подписи \(parsed.algorithm.title)",
+                              en: "key \(key.algorithm.title), signature method \(parsed.algorithm.title)"),
+                at: parsed.signatureMethod))
+            return report
+        }
+
+        // The reference: digest of the canonical form of what it covers.
+        let excluded = parsed.removesAllSignatures ? scan.signatures : [signature]
+        let canonicalizer = XMLCanonicalizer(method: parsed.referenceC14N,
+                                             scope: parsed.coversDocument ? .document : .subtree(root), excluding: excluded)
+        switch DigestStream.digest(canonicalizer, document, parsed.digest) {
+        case .failure(let e):
+            report.problems.append(Diagnostic(code: e.code, line: report.line, message: e.message))
+        case .success(let digest):
+            if digest != parsed.digestValue {
+                report.problems.append(SignatureProblem.digestMismatch.diagnostic(at: parsed.digestValueNode))
+            }
+        }
+
+        // The signature over the canonical SignedInfo.
+        let signedInfo = XMLCanonicalizer(method: parsed.signedInfoC14N, scope: .subtree(parsed.signedInfo))
+        if let bytes = signedInfo.bytes(document) {
+            let ok = bytes.withUnsafeBytes { key.verify($0, signature: parsed.signatureValue) }
+            if !ok { report.problems.append(SignatureProblem.signatureInvalid.diagnostic(at: parsed.signatureValueNode)) }
+        } else {
+            report.problems.append(SignatureProblem.malformed.diagnostic(
+                LocalizedText(ru: "SignedInfo не приводится к каноническому виду", en: "SignedInfo cannot be canonicalized"),
+                at: parsed.signedInfo))
+        }
+
+        // The chain.
+        if let trust {
+            let others = parsed.certificates.filter { !($0 == leaf) }
+            if let problem = trust.verify(leaf, intermediates: others, at: time) {
+                report.problems.append(Self.diagnostic(for: problem, at: parsed.keyInfo ?? signature))
+            }
+        } else {
+            report.problems.append(SignatureProblem.notChecked.diagnostic(at: parsed.keyInfo ?? signature, severity: .warning))
+        }
+        return report
+    }
+
+    /// The signer among the certificates of X509Data: the one that issued none of the others (CA certificates
+    /// may travel beside it); the first such, else the first certificate.
+    static func signerCertificate(_ certificates: [Certificate]) -> Certificate {
+        if certificates.count == 1 { return certificates[0] }
+        for candidate in certificates {
+            let issuesOthers = certificates.contains { other in !(other == candidate) && candidate.issued(other) }
+            if !issuesOthers { return candidate }
+        }
+        return certificates[0]
+    }
+
+    static func diagnostic(for problem: ChainProblem, at node: xmlNodePtr) -> Diagnostic {
+        switch problem {
+        case .untrusted(let why):
+            return SignatureProblem.untrusted.diagnostic(LocalizedText(ru: why, en: why), at: node)
+        case .expired(let notAfter):
+            let when = Timestamps.iso(notAfter)
+            return SignatureProblem.expired.diagnostic(LocalizedText(ru: "действовал до \(when)", en: "valid until \(when)"), at: node)
+        case .notYetValid(let notBefore):
+            let when = Timestamps.iso(notBefore)
+            return SignatureProblem.notYetValid.diagnostic(LocalizedText(ru: "действует с \(when)", en: "valid from \(when)"), at: node)
+        case .usage(let why):
+            return SignatureProblem.keyUsage.diagnostic(LocalizedText(ru: why, en: why), at: node)
+        case .other(let why):
+            return SignatureProblem.chainFailed.diagnostic(LocalizedText(ru: why, en: why), at: node)
+        }
+    }
+}
+
+/// Seconds since 1970 as `2026-11-23T07:28:19Z`.
+public enum Timestamps {
+    public static func iso(_ seconds: Int64) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}
+
+/// One walk over the tree: every ds:Signature and every id-like attribute value.
+struct DocumentScan {
+    let root: xmlNodePtr
+    var signatures: [xmlNodePtr] = []
+    var duplicateIds: [(String, xmlNodePtr)] = []
+
+    init(root: xmlNodePtr) {
+        self.root = root
+        var seen: [String: xmlNodePtr] = [:]
+        var signatures: [xmlNodePtr] = []
+        var duplicates: [(String, xmlNodePtr)] = []
+        Tree.forEachElement(root) { element in
+            if Tree.isDSig(element, "Signature") { signatures.append(element) }
+            var attr = element.pointee.properties
+            while let a = attr {
+                if a.pointee.ns == nil, let name = a.pointee.name, Self.isIdName(name) {
+                    let value = XMLNode.attributeValue(a)
+                    if seen[value] != nil {
+                        if !duplicates.contains(where: { $0.0 == value }) { duplicates.append((value, element)) }
+                    } else {
+                        seen[value] = element
+                    }
+                }
+                attr = a.pointee.next
+            }
+        }
+        self.signatures = signatures
+        self.duplicateIds = duplicates
+    }
+
+    /// `id`, `Id` and `ID`: the attribute names signers use as XML ids.
+    static func isIdName(_ name: UnsafePointer<xmlChar>) -> Bool {
+        guard name[0] == UInt8(ascii: "i") || name[0] == UInt8(ascii: "I") else { return false }
+        guard name[1] == UInt8(ascii: "d") || name[1] == UInt8(ascii: "D") else { return false }
+        return name[2] == 0
+    }
+
+    /// A child of the root followed by nothing but other signatures (and whitespace or comments).
+    func isPlacedByProfile(_ signature: xmlNodePtr) -> Bool {
+        guard signature.pointee.parent == root else { return false }
+        var cursor = signature.pointee.next
+        while let node = cursor {
+            if node.pointee.type == XML_ELEMENT_NODE, !Tree.isDSig(node, "Signature") { return false }
+            cursor = node.pointee.next
+        }
+        return true
+    }
+}
+
+/// Digests canonical output as libxml2 produces it, without holding it in memory.
+enum DigestStream {
+    static func digest(_ canonicalizer: XMLCanonicalizer, _ document: XMLDocument, _ algorithm: DigestAlgorithm)
+        -> Result<[UInt8], CryptoError> {
+        let hasher: IncrementalDigest
+        do { hasher = try IncrementalDigest(algorithm) } catch { return .failure(error) }
+        let ok = canonicalizer.run(document) { hasher.update($0) }
+        guard ok else {
+            return .failure(CryptoError(code: SignatureProblem.malformed.code, message: LocalizedText(
+                ru: "Документ не приводится к каноническому виду", en: "The document cannot be canonicalized")))
+        }
+        return Result { () throws(CryptoError) in try hasher.finish() }
+    }
+}

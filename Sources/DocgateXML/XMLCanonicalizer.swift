@@ -1,0 +1,141 @@
+import CLibXML2
+import CXMLShims
+
+/// Canonical XML of a node subset of a parsed document (C14N 1.0 or exclusive C14N 1.0, never with comments),
+/// computed by libxml2's `xmlC14NExecute` with a visibility callback — the fast path (TOOLCHAIN.md §2.4).
+public struct XMLCanonicalizer {
+    public enum Method: Sendable, Hashable {
+        /// Canonical XML 1.0 (inclusive), without comments.
+        case inclusive
+        /// Exclusive XML Canonicalization 1.0, without comments; `prefixes` is its InclusiveNamespaces list.
+        case exclusive(prefixes: [String])
+
+        /// The XMLDSig algorithm URIs (without comments only).
+        public static let inclusiveURI = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+        public static let exclusiveURI = "http://www.w3.org/2001/10/xml-exc-c14n#"
+    }
+
+    /// Which nodes are canonicalised. Comments are never part of the output.
+    public enum Scope {
+        /// The whole document (an XMLDSig `URI=""` reference).
+        case document
+        /// One element and everything below it (a `#id` reference, or SignedInfo).
+        case subtree(xmlNodePtr)
+    }
+
+    public let method: Method
+    public let scope: Scope
+    /// Elements whose subtrees are left out (signatures removed by the enveloped-signature or subtract
+    /// transform).
+    public let excluded: [xmlNodePtr]
+
+    public init(method: Method, scope: Scope, excluding excluded: [xmlNodePtr] = []) {
+        self.method = method
+        self.scope = scope
+        self.excluded = excluded
+    }
+
+    /// Streams the canonical form of `document` to `sink`. Returns false when libxml2 refuses the tree.
+    public func run(_ document: XMLDocument, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let state = VisibilityState(scope: scope, excluded: excluded)
+        return withoutActuallyEscaping(sink) { sink in
+        let output = OutputSink(sink)
+        return withExtendedLifetime((state, output)) {
+            guard let buffer = xmlOutputBufferCreateIO(writeToSink, nil, Unmanaged.passUnretained(output).toOpaque(), nil)
+            else { return false }
+            let collector = IssueCollector(limit: 4)
+            var prefixStrings: [UnsafeMutablePointer<xmlChar>?] = []
+            var mode = Int32(XML_C14N_1_0.rawValue)
+            if case .exclusive(let prefixes) = method {
+                mode = Int32(XML_C14N_EXCLUSIVE_1_0.rawValue)
+                prefixStrings = prefixes.map { xmlStrdup($0) } + [nil]
+            }
+            defer { for p in prefixStrings { if let p { docgate_xml_free(p) } } }
+            let result = collector.capture {
+                prefixStrings.withUnsafeMutableBufferPointer { list in
+                    xmlC14NExecute(document.pointer, isVisible, Unmanaged.passUnretained(state).toOpaque(), mode,
+                                   list.isEmpty ? nil : list.baseAddress, 0, buffer)
+                }
+            }
+            let closed = xmlOutputBufferClose(buffer)
+            return result >= 0 && closed >= 0 && !output.failed
+        }
+        }
+    }
+
+    /// The canonical form as bytes (for SignedInfo and tests; digest large inputs with `run(_:into:)`).
+    public func bytes(_ document: XMLDocument) -> [UInt8]? {
+        var out: [UInt8] = []
+        let ok = run(document) { out.append(contentsOf: $0) }
+        return ok ? out : nil
+    }
+}
+
+private final class OutputSink {
+    let sink: (UnsafeRawBufferPointer) -> Void
+    var failed = false
+
+    init(_ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.sink = sink
+    }
+}
+
+private let writeToSink: xmlOutputWriteCallback = { context, buffer, length in
+    guard let context else { return -1 }
+    let output = Unmanaged<OutputSink>.fromOpaque(context).takeUnretainedValue()
+    if length > 0, let buffer {
+        output.sink(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+    }
+    return length
+}
+
+private final class VisibilityState {
+    let root: xmlNodePtr?
+    let excluded: [xmlNodePtr]
+
+    init(scope: XMLCanonicalizer.Scope, excluded: [xmlNodePtr]) {
+        switch scope {
+        case .document: root = nil
+        case .subtree(let node): root = node
+        }
+        self.excluded = excluded
+    }
+
+    /// Whether `element` (or the node whose owner it is) lies in the scope and outside every excluded subtree.
+    func contains(_ start: xmlNodePtr) -> Bool {
+        var cursor: xmlNodePtr? = start
+        var inScope = root == nil
+        while let node = cursor {
+            if !excluded.isEmpty, excluded.contains(node) { return false }
+            if let root, node == root {
+                inScope = true
+                if excluded.isEmpty { return true }
+            }
+            cursor = node.pointee.parent
+        }
+        return inScope
+    }
+}
+
+/// libxml2 asks for every node, attribute and namespace node; namespace nodes arrive as `xmlNs*` cast to a node
+/// pointer, with `parent` the element they are in scope for (TOOLCHAIN.md §2.4).
+private let isVisible: xmlC14NIsVisibleCallback = { context, node, parent in
+    guard let context, let node else { return 0 }
+    let state = Unmanaged<VisibilityState>.fromOpaque(context).takeUnretainedValue()
+    let type = node.pointee.type
+    switch type {
+    case XML_NAMESPACE_DECL, XML_ATTRIBUTE_NODE:
+        guard let parent else { return 0 }
+        return state.contains(parent) ? 1 : 0
+    case XML_COMMENT_NODE:
+        return 0
+    case XML_DOCUMENT_NODE, XML_HTML_DOCUMENT_NODE:
+        return state.root == nil ? 1 : 0
+    default:
+        if state.root == nil, node.pointee.parent?.pointee.type == XML_DOCUMENT_NODE, type != XML_ELEMENT_NODE {
+            // Processing instructions outside the document element belong to a URI="" reference.
+            return 1
+        }
+        return state.contains(node) ? 1 : 0
+    }
+}

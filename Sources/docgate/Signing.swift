@@ -1,0 +1,190 @@
+import ArgumentParser
+import DocgateCore
+import DocgateCrypto
+import DocgateDocuments
+import DocgateSignature
+import DocgateXML
+import FoundationEssentials
+import Glibc
+
+/// Where an encrypted key's passphrase comes from: never the command line itself.
+struct PassphraseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Environment variable holding the key's passphrase.", valueName: "name"))
+    var passphraseEnv: String?
+
+    @Option(name: .long, help: ArgumentHelp("File whose first line is the key's passphrase.", valueName: "file"))
+    var passphraseFile: String?
+
+    func validate() throws {
+        if passphraseEnv != nil && passphraseFile != nil {
+            throw ValidationError("--passphrase-env and --passphrase-file exclude each other")
+        }
+    }
+
+    func passphrase(_ language: Language) throws -> [UInt8]? {
+        if let name = passphraseEnv {
+            guard let value = getenv(name) else {
+                Terminal.error(language == .ru ? "переменная окружения \(name) не задана" : "the environment variable \(name) is not set")
+                throw ExitCode(2)
+            }
+            return Array(String(cString: value).utf8)
+        }
+        if let path = passphraseFile {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                Terminal.error(language == .ru ? "не удалось прочитать файл пароля \(path)" : "cannot read the passphrase file \(path)")
+                throw ExitCode(2)
+            }
+            var bytes = [UInt8](data)
+            if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(newline...) }
+            if bytes.last == 0x0D { bytes.removeLast() }
+            return bytes
+        }
+        return nil
+    }
+}
+
+struct Sign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Подписать документ (XMLDSig) / Sign a document with XMLDSig.",
+        discussion: """
+        The algorithm follows the key: RSA (2048 bits or more) → rsa-sha256, ECDSA P-256 → ecdsa-sha256, \
+        GOST R 34.10-2012 256 → gostr34102012-gostr34112012-256. Agreements and contracts get the two-party form \
+        (a second signature can be added later); other documents the single-signer form. The document is validated \
+        first and not signed when invalid. Writes to standard output unless --out is given; never overwrites the \
+        input unless --overwrite is given. Exit 0 signed, 1 the document is invalid or cannot be signed, 2 usage, \
+        key or I/O error.
+        """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .long, help: ArgumentHelp("Private key (PEM or DER, PKCS#8; may be encrypted).", valueName: "file"))
+    var key: String?
+
+    @Option(name: .long, help: ArgumentHelp("Signer certificate (PEM or DER; CA certificates may follow it).", valueName: "file"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp("PKCS#12 bundle with key and certificate, instead of --key and --cert.", valueName: "file"))
+    var pkcs12: String?
+
+    @OptionGroup var passphrase: PassphraseOptions
+
+    @Option(name: .long, help: ArgumentHelp("Write the signed document here (atomically).", valueName: "file"))
+    var out: String?
+
+    @Flag(name: .long, help: "Allow --out to name the input file itself.")
+    var overwrite = false
+
+    @Flag(name: .long, help: "Carry only the signer's certificate, not the CA certificates after it.")
+    var noChain = false
+
+    @Argument(help: ArgumentHelp("The document to sign.", valueName: "file"))
+    var file: String
+
+    func validate() throws {
+        if pkcs12 == nil && (key == nil || cert == nil) {
+            throw ValidationError("give --key and --cert, or --pkcs12")
+        }
+        if pkcs12 != nil && (key != nil || cert != nil) {
+            throw ValidationError("--pkcs12 excludes --key and --cert")
+        }
+    }
+
+    func run() throws {
+        let language = options.language
+        let identity = try loadIdentity(language)
+        if let out, !overwrite, FileIdentity.same(out, file) {
+            Terminal.error(language == .ru ? "--out указывает на подписываемый файл; добавьте --overwrite, чтобы заменить его"
+                                           : "--out names the input file; add --overwrite to replace it")
+            throw ExitCode(2)
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            Terminal.error(ReportRenderer.unreadableDiagnostic("\(file): \(String(cString: strerror(errno)))").message[language])
+            throw ExitCode(2)
+        }
+        let bytes = [UInt8](data)
+        let validator = try options.makeValidator()
+        let report = validator.validate(bytes: bytes, file: file, retainRecords: false)
+        if !report.valid {
+            Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
+            for d in report.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+            throw ExitCode(1)
+        }
+        let signer = DocumentSigner(identity: identity, includeChain: !noChain)
+        switch signer.sign(bytes: bytes) {
+        case .failure(let failure):
+            Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не подписан" : "the document was not signed") + "\n")
+            for d in failure.diagnostics { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+            throw ExitCode(1)
+        case .success(let signed):
+            if let out {
+                do {
+                    try AtomicFile.write(signed, to: out)
+                } catch {
+                    Terminal.error((language == .ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                    throw ExitCode(2)
+                }
+            } else {
+                Terminal.bytes(signed)
+            }
+        }
+    }
+
+    private func loadIdentity(_ language: Language) throws -> SigningIdentity {
+        let secret = try passphrase.passphrase(language)
+        do throws(CryptoError) {
+            if let pkcs12 { return try SigningIdentity.load(pkcs12Path: pkcs12, passphrase: secret) }
+            return try SigningIdentity.load(keyPath: key!, certificatePath: cert!, passphrase: secret)
+        } catch {
+            Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum FileIdentity {
+    /// Whether two paths name the same existing file (same device and inode).
+    static func same(_ a: String, _ b: String) -> Bool {
+        var sa = stat()
+        var sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+}
+
+struct WriteError: Error {
+    var reason: String
+}
+
+/// Writes a file so that readers see the old content or the whole new content, never a part: a temporary file
+/// in the same directory, fsync, rename, fsync of the directory.
+enum AtomicFile {
+    static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let base = path.contains("/") ? String(path[path.index(after: path.lastIndex(of: "/")!)...]) : path
+        let prefix: String = dir.isEmpty ? "/" : dir + "/"
+        let pattern: String = prefix + "." + base + ".XXXXXX"
+        var template = Array(pattern.utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw WriteError(reason: String(cString: strerror(errno))) }
+        let tmp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var failure: String?
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
+                offset += n
+            }
+        }
+        if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp)
+            throw WriteError(reason: failure)
+        }
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+}

@@ -1,0 +1,234 @@
+import ArgumentParser
+import DocgateCore
+import DocgateCrypto
+import DocgateSignature
+import DocgateXML
+import Glibc
+
+/// Options for checking signer certificates.
+struct TrustOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Trusted CA certificates: a PEM/DER file or a directory of them.", valueName: "path"))
+    var trust: String?
+
+    @Option(name: .long, help: ArgumentHelp("Check certificates at this time instead of now (2026-11-23 or 2026-11-23T10:00:00Z).", valueName: "time"))
+    var at: String?
+
+    func verificationTime() throws -> Int64? {
+        guard let at else { return nil }
+        guard let t = ParsedTime.parse(at) else { throw ValidationError("--at: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ") }
+        return t
+    }
+
+    func makeVerifier(_ language: Language) throws -> SignatureVerifier {
+        let time = try verificationTime()
+        guard let trust else { return SignatureVerifier(trust: nil, time: time) }
+        do throws(CryptoError) {
+            return SignatureVerifier(trust: try TrustStore(path: trust), time: time)
+        } catch {
+            Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum ParsedTime {
+    static func parse(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int32? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var v: Int32 = 0
+            for b in bytes[range] { guard b >= 48 && b <= 57 else { return nil }; v = v * 10 + Int32(b - 48) }
+            return v
+        }
+        guard bytes.count == 10 || (bytes.count == 20 && bytes[10] == UInt8(ascii: "T") && bytes[19] == UInt8(ascii: "Z")),
+              bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = y - 1900
+        parts.tm_mon = m - 1
+        parts.tm_mday = d
+        if bytes.count == 20 {
+            guard let h = number(11..<13), let mi = number(14..<16), let s = number(17..<19), h < 24, mi < 60, s < 61 else { return nil }
+            parts.tm_hour = h
+            parts.tm_min = mi
+            parts.tm_sec = s
+        }
+        return Int64(timegm(&parts))
+    }
+}
+
+enum VerifyOutcome: Sendable {
+    case checked(VerificationReport)
+    case unreadable(path: String, reason: String)
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Проверить подписи документов / Verify the signatures of documents.",
+        discussion: """
+        Strict: every signature must verify, cover the whole document with the profile's algorithms and \
+        transforms, and carry a certificate that chains to --trust and is valid now (or at --at). A directory \
+        means every *.xml below it. Exit 0 when every file verifies, 1 when any does not, 2 on a usage or I/O error.
+        """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .long, help: ArgumentHelp("Trusted CA certificates: a PEM/DER file or a directory of them.", valueName: "path"))
+    var trust: String
+
+    @Option(name: .long, help: ArgumentHelp("Check certificates at this time instead of now (2026-11-23 or 2026-11-23T10:00:00Z).", valueName: "time"))
+    var at: String?
+
+    @Option(name: .long, help: "Files verified at once (default: one per CPU core).")
+    var jobs: Int?
+
+    @Argument(help: ArgumentHelp("Files or directories to verify.", valueName: "path"))
+    var paths: [String]
+
+    func run() throws {
+        let language = options.language
+        let verifier = try TrustOptions(trust: trust, at: at).makeVerifier(language)
+        let (files, inputErrors) = InputFiles.collect(paths)
+        let renderer = VerifyRenderer(format: options.format, language: language)
+        renderer.begin()
+        for e in inputErrors { renderer.emit(.unreadable(path: e.path, reason: e.reason)) }
+        ParallelBatch.run(files, workers: jobs ?? ParallelBatch.defaultWorkers, job: { path -> VerifyOutcome in
+            do throws(XMLFileError) {
+                return .checked(try verifier.verify(file: path))
+            } catch {
+                return .unreadable(path: path, reason: error.reason)
+            }
+        }, emit: { (_: Int, outcome: VerifyOutcome) in renderer.emit(outcome) })
+        let totals = renderer.end()
+        if totals.unreadable > 0 { throw ExitCode(2) }
+        if totals.invalid > 0 { throw ExitCode(1) }
+    }
+}
+
+extension TrustOptions {
+    init(trust: String?, at: String?) {
+        self.init()
+        self.trust = trust
+        self.at = at
+    }
+}
+
+/// Text or JSON lines for verification outcomes; called in input order under the batch's lock.
+final class VerifyRenderer: @unchecked Sendable {
+    let format: OutputFormat
+    let language: Language
+    private var totals = Totals()
+    private var first = true
+    private var pending = ""
+    private let interactive = isatty(1) == 1
+
+    init(format: OutputFormat, language: Language) {
+        self.format = format
+        self.language = language
+    }
+
+    private func out(_ text: String) {
+        pending += text
+        if interactive || pending.utf8.count >= 65_536 { Terminal.out(pending); pending = "" }
+    }
+
+    func begin() { if format == .json { out("[") } }
+
+    func emit(_ outcome: VerifyOutcome) {
+        switch outcome {
+        case .checked(let r): if r.valid { totals.valid += 1 } else { totals.invalid += 1 }
+        case .unreadable: totals.unreadable += 1
+        }
+        switch format {
+        case .json:
+            out((first ? "\n  " : ",\n  ") + json(outcome))
+            first = false
+        case .text:
+            out(text(outcome))
+        }
+    }
+
+    func end() -> Totals {
+        let t = totals
+        switch format {
+        case .json: out(first ? "]\n" : "\n]\n")
+        case .text:
+            let total = t.valid + t.invalid + t.unreadable
+            out(language == .ru
+                ? "Проверено файлов: \(total); подписи верны: \(t.valid); не верны: \(t.invalid); не прочитаны: \(t.unreadable)\n"
+                : "\(total) files: \(t.valid) verified, \(t.invalid) failed, \(t.unreadable) unreadable\n")
+        }
+        Terminal.out(pending)
+        pending = ""
+        return t
+    }
+
+    private func text(_ outcome: VerifyOutcome) -> String {
+        let ru = language == .ru
+        switch outcome {
+        case .unreadable(let path, let reason):
+            return "\(path): \(ru ? "ОШИБКА ЧТЕНИЯ" : "UNREADABLE")\n    DG5001 \(ReportRenderer.unreadableDiagnostic(reason).message[language])\n"
+        case .checked(let r):
+            var lines = ["\(r.file): " + (r.valid ? (ru ? "подпись верна" : "signature valid") : (ru ? "ПОДПИСЬ НЕ ВЕРНА" : "SIGNATURE INVALID"))]
+            for d in r.documentProblems { lines.append("    " + ReportRenderer.describe(d, language)) }
+            for (i, s) in r.signatures.enumerated() {
+                lines.append("    " + SignatureText.line(i + 1, s, language))
+                for d in s.problems { lines.append("        " + ReportRenderer.describe(d, language)) }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    private func json(_ outcome: VerifyOutcome) -> String {
+        switch outcome {
+        case .unreadable(let path, let reason):
+            return JSONText.object([("file", JSONText.string(path)), ("valid", "false"), ("signatures", "[]"),
+                                    ("errors", JSONText.array([SignatureText.json(ReportRenderer.unreadableDiagnostic(reason), language)]))])
+        case .checked(let r):
+            return JSONText.object([("file", JSONText.string(r.file)), ("valid", r.valid ? "true" : "false"),
+                                    ("signatures", JSONText.array(r.signatures.map { SignatureText.json($0, language) })),
+                                    ("errors", JSONText.array(r.documentProblems.map { SignatureText.json($0, language) }))])
+        }
+    }
+}
+
+/// How one signature is shown by verify and inspect.
+enum SignatureText {
+    static func line(_ number: Int, _ s: SignatureReport, _ language: Language) -> String {
+        let ru = language == .ru
+        var parts = ["#\(number)" + (s.line.map { ru ? " (строка \($0))" : " (line \($0))" } ?? "")]
+        parts.append(s.algorithm?.title ?? "?")
+        if let signer = s.signer {
+            parts.append(signer.subject)
+            parts.append((ru ? "серийный номер " : "serial ") + signer.serial)
+            parts.append((ru ? "действует " : "valid ") + Timestamps.iso(signer.notBefore) + " — " + Timestamps.iso(signer.notAfter))
+        }
+        let errors = s.problems.filter(\.isError).count
+        parts.append(errors == 0 ? (ru ? "верна" : "valid") : (ru ? "НЕ ВЕРНА" : "INVALID"))
+        return parts.joined(separator: "; ")
+    }
+
+    static func json(_ s: SignatureReport, _ language: Language) -> String {
+        var pairs: [(String, String)] = [("line", JSONText.optional(s.line)), ("algorithm", JSONText.optional(s.algorithm?.uri)),
+                                         ("transforms", JSONText.optional(s.form))]
+        if let signer = s.signer {
+            pairs.append(("signer", JSONText.object([
+                ("subject", JSONText.string(signer.subject)), ("issuer", JSONText.string(signer.issuer)),
+                ("serial", JSONText.string(signer.serial)), ("notBefore", JSONText.string(Timestamps.iso(signer.notBefore))),
+                ("notAfter", JSONText.string(Timestamps.iso(signer.notAfter)))])))
+        } else {
+            pairs.append(("signer", "null"))
+        }
+        pairs.append(("valid", s.valid ? "true" : "false"))
+        pairs.append(("errors", JSONText.array(s.problems.map { json($0, language) })))
+        return JSONText.object(pairs)
+    }
+
+    static func json(_ d: Diagnostic, _ language: Language) -> String {
+        JSONText.object([("code", JSONText.string(d.code)), ("severity", JSONText.string(d.severity.rawValue)),
+                         ("line", JSONText.optional(d.line)), ("path", JSONText.optional(d.path)),
+                         ("message", JSONText.string(d.message[language]))])
+    }
+}
