@@ -42,6 +42,9 @@ let package = Package(
         .testTarget(name: "DocgateCoreTests", dependencies: ["DocgateCore"], swiftSettings: strict),
         .testTarget(name: "DocgateXMLTests", dependencies: ["DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
         .testTarget(name: "DocgateDocumentsTests", dependencies: ["DocgateDocuments", "DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "DocgateSignatureTests",
+                    dependencies: ["DocgateSignature", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

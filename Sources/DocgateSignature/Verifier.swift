@@ -100,6 +100,18 @@ public final class SignatureVerifier: Sendable {
         for signature in scan.signatures {
             report.signatures.append(verifySignature(signature, in: document, root: root, scan: scan))
         }
+        // Two parties sign a two-party document: the same certificate twice is a copied signature.
+        var signers: [String] = []
+        for (index, s) in report.signatures.enumerated() {
+            guard let signer = s.signer else { continue }
+            let key = signer.issuer + "\u{0}" + signer.serial
+            if signers.contains(key) {
+                report.signatures[index].problems.append(SignatureProblem.misplaced.diagnostic(LocalizedText(
+                    ru: "тот же сертификат уже подписал документ", en: "the same certificate already signed the document"),
+                    at: scan.signatures[index]))
+            }
+            signers.append(key)
+        }
         return report
     }
 

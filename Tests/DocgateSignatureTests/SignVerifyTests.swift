@@ -1,0 +1,147 @@
+import DocgateCore
+import DocgateCrypto
+import DocgateDocuments
+import DocgateSignature
+import DocgateTestSupport
+import Foundation
+import Testing
+
+@Suite struct SignVerifyTests {
+    static let algorithms: [(String, SignatureAlgorithm)] = [("rsa", .rsaSHA256), ("ec", .ecdsaSHA256), ("gost", .gost2012_256)]
+
+    func keyPair(_ name: String) throws -> (String, String) {
+        let pki = try Fixture.pki()
+        switch name {
+        case "rsa": return (pki.rsaKey, pki.rsaCert)
+        case "ec": return (pki.ecKey, pki.ecCert)
+        default: return (pki.gostKey, pki.gostCert)
+        }
+    }
+
+    @Test(arguments: ["rsa", "ec", "gost"])
+    func everyKindSignsVerifiesAndStillValidates(_ algorithm: String) throws {
+        let (key, cert) = try keyPair(algorithm)
+        let signer = try Fixture.signer(key, cert)
+        let verifier = try Fixture.verifier()
+        let validator = try DocumentValidator(schemaDirectory: TestPaths.schemas)
+        for file in TestPaths.sampleFiles("valid") {
+            let signed = try Fixture.sign(file, with: signer)
+            let report = verifier.verify(bytes: signed, file: file)
+            #expect(report.valid, "\(file): \(report.diagnostics.map { $0.code + " " + $0.message.en })")
+            #expect(report.signatures.count == 1)
+            #expect(report.signatures.first?.algorithm == Self.algorithms.first { $0.0 == algorithm }?.1)
+            let validation = validator.validate(bytes: signed, file: file, retainRecords: false)
+            #expect(validation.valid, "\(file): \(validation.diagnostics.map(\.code))")
+        }
+    }
+
+    @Test func singleSignerDocumentsUseEnvelopedAndTwoPartyDocumentsSubtract() throws {
+        let pki = try Fixture.pki()
+        let signer = try Fixture.signer(pki.rsaKey, pki.rsaCert)
+        let order = Fixture.text(try Fixture.sign(try Fixture.sample("SOCORDER"), with: signer))
+        #expect(order.contains(DSig.envelopedSignature))
+        #expect(!order.contains(DSig.filter2))
+        let agreement = Fixture.text(try Fixture.sign(try Fixture.sample("AGREEMENT"), with: signer))
+        #expect(agreement.contains(DSig.filter2))
+        #expect(agreement.contains(">//ds:Signature</dsig-xpath:XPath>"))
+        #expect(!agreement.contains(DSig.envelopedSignature))
+        for text in [order, agreement] {
+            #expect(text.contains(DSig.exclusiveC14N))
+            #expect(text.contains("<ds:Reference URI=\"\">"))
+        }
+    }
+
+    @Test(arguments: ["AGREEMENT", "CONTRACT"])
+    func secondPartySignatureLeavesTheFirstValid(_ prefix: String) throws {
+        let pki = try Fixture.pki()
+        let first = try Fixture.sign(try Fixture.sample(prefix), with: try Fixture.signer(pki.gostKey, pki.gostCert))
+        let verifier = try Fixture.verifier()
+        #expect(verifier.verify(bytes: first, file: "first.xml").valid)
+        let both = try Fixture.sign(first, with: try Fixture.signer(pki.ecKey, pki.ecCert))
+        let report = verifier.verify(bytes: both, file: "both.xml")
+        #expect(report.valid, "\(report.diagnostics.map { $0.code + " " + $0.message.en })")
+        #expect(report.signatures.map(\.algorithm) == [.gost2012_256, .ecdsaSHA256])
+        // A third signature is refused.
+        let third = try Fixture.signer(pki.rsaKey, pki.rsaCert).sign(bytes: both)
+        guard case .failure(let f) = third else { Issue.record("a third signature was accepted"); return }
+        #expect(f.diagnostics.map(\.code) == ["DG4040"])
+    }
+
+    @Test func singleSignerDocumentRefusesASecondSignature() throws {
+        let pki = try Fixture.pki()
+        let once = try Fixture.sign(try Fixture.sample("EXECREPORT"), with: try Fixture.signer(pki.rsaKey, pki.rsaCert))
+        guard case .failure(let f) = try Fixture.signer(pki.ecKey, pki.ecCert).sign(bytes: once) else {
+            Issue.record("second signature accepted on a single-signer document")
+            return
+        }
+        #expect(f.diagnostics.map(\.code) == ["DG4040"])
+    }
+
+    @Test func windows1251DocumentStaysWindows1251AndVerifies() throws {
+        let pki = try Fixture.pki()
+        let cp1251 = try #require(TestPaths.sampleFiles("valid").first { file in
+            (try? Fixture.bytes(file)).map { String(decoding: $0.prefix(100), as: UTF8.self).contains("windows-1251") } ?? false
+        })
+        let signed = try Fixture.sign(cp1251, with: try Fixture.signer(pki.rsaKey, pki.rsaCert))
+        #expect(String(decoding: signed.prefix(60), as: UTF8.self).contains("windows-1251"))
+        // Cyrillic stays single-byte: no UTF-8 lead bytes for Cyrillic (0xD0/0xD1 followed by a continuation byte).
+        let utf8Cyrillic = zip(signed, signed.dropFirst()).contains { ($0 == 0xD0 || $0 == 0xD1) && ($1 & 0xC0) == 0x80 && $1 >= 0x90 }
+        #expect(!utf8Cyrillic)
+        #expect(try Fixture.verifier().verify(bytes: signed, file: cp1251).valid)
+    }
+
+    @Test func encryptedKeysAndPKCS12Load() throws {
+        let pki = try Fixture.pki()
+        let pass = Array(TestPKI.passphrase.utf8)
+        let cert = try Certificate.load(bytes: Fixture.bytes(pki.rsaCert), path: pki.rsaCert)[0]
+        for path in [pki.encryptedKey, pki.encryptedDERKey] {
+            let key = try Key.privateKey(bytes: Fixture.bytes(path), path: path, passphrase: pass)
+            #expect(key.algorithm == .rsaSHA256)
+            #expect(key.matches(try cert.publicKey()))
+            #expect(throws: CryptoError.self) { try Key.privateKey(bytes: Fixture.bytes(path), path: path, passphrase: Array("wrong".utf8)) }
+            do {
+                _ = try Key.privateKey(bytes: Fixture.bytes(path), path: path, passphrase: nil)
+                Issue.record("encrypted key loaded without a passphrase")
+            } catch let error as CryptoError {
+                #expect(error.code == "DG5011")
+            }
+        }
+        let bundle = try SigningIdentity.load(pkcs12Path: pki.pkcs12, passphrase: pass)
+        #expect(bundle.certificate.subject.contains("Иванова Анна Петровна"))
+        #expect(bundle.chain.count == 1)
+        let signed = try Fixture.sign(try Fixture.sample("SOCCERT"), with: DocumentSigner(identity: bundle))
+        let report = try Fixture.verifier().verify(bytes: signed, file: "p12.xml")
+        #expect(report.valid)
+        // The CA certificate travelled beside the signer's, and the signer was still recognised.
+        #expect(Fixture.text(signed).components(separatedBy: "<ds:X509Certificate>").count == 3)
+        #expect(report.signatures.first?.signer?.subject.contains("Иванова") == true)
+    }
+
+    @Test func keyAndCertificateMustMatch() throws {
+        let pki = try Fixture.pki()
+        do {
+            _ = try Fixture.identity(pki.ecKey, pki.rsaCert)
+            Issue.record("mismatched key and certificate accepted")
+        } catch let error as CryptoError {
+            #expect(error.code == "DG5013")
+        }
+    }
+
+    @Test func certificatesAreCheckedAtTheGivenTime() throws {
+        let pki = try Fixture.pki()
+        let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.rsaKey, pki.rsaCert))
+        let cert = try Certificate.load(bytes: Fixture.bytes(pki.rsaCert), path: pki.rsaCert)[0]
+        #expect(try Fixture.verifier(at: cert.notBefore + 60).verify(bytes: signed, file: "x").valid)
+        #expect(Fixture.codes(try Fixture.verifier(at: cert.notBefore - 86_400).verify(bytes: signed, file: "x")) == ["DG4022"])
+        #expect(Fixture.codes(try Fixture.verifier(at: cert.notAfter + 86_400).verify(bytes: signed, file: "x")) == ["DG4021"])
+    }
+
+    @Test func withoutTrustStoreTheChainIsReportedUnchecked() throws {
+        let pki = try Fixture.pki()
+        let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.ecKey, pki.ecCert))
+        let report = SignatureVerifier(trust: nil).verify(bytes: signed, file: "x")
+        #expect(report.signatures.first?.valid == true)
+        #expect(report.diagnostics.map(\.code) == ["DG4025"])
+        #expect(report.diagnostics.first?.severity == .warning)
+    }
+}
