@@ -1,15 +1,20 @@
 import ArgumentParser
 import DocgateCore
 import DocgateDocuments
+import DocgateSignature
 import DocgateXML
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Показать сведения о документе / Show what a document is: kind, identity, parties, totals, findings.",
-        discussion: "Exit 0 when the document is valid, 1 when it is not, 2 on a usage or I/O error."
+        discussion: """
+        Signatures are listed with algorithm, signer, serial, validity and verdict; their certificate chains are         checked when --trust is given. Exit 0 when the document is valid and every signature verifies, 1 when not,         2 on a usage or I/O error.
+        """
     )
 
     @OptionGroup var options: CommonOptions
+
+    @OptionGroup var trustOptions: TrustOptions
 
     @Argument(help: ArgumentHelp("The document.", valueName: "file"))
     var file: String
@@ -24,14 +29,25 @@ struct Inspect: ParsableCommand {
             Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
             throw ExitCode(2)
         }
-        Terminal.out(options.format == .json ? InspectRenderer.json(report, language) + "\n"
-                                             : InspectRenderer.text(report, language))
-        if !report.valid { throw ExitCode(1) }
+        var signatures: VerificationReport?
+        if let count = report.summary?.signatureCount, count > 0 {
+            let verifier = try trustOptions.makeVerifier(language)
+            do throws(XMLFileError) {
+                signatures = try verifier.verify(file: file)
+            } catch {
+                Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
+                throw ExitCode(2)
+            }
+        }
+        Terminal.out(options.format == .json ? InspectRenderer.json(report, signatures, language) + "\n"
+                                             : InspectRenderer.text(report, signatures, language))
+        let signaturesFail = signatures.map { $0.diagnostics.contains(where: \.isError) } ?? false
+        if !report.valid || signaturesFail { throw ExitCode(1) }
     }
 }
 
 enum InspectRenderer {
-    static func text(_ r: ValidationReport, _ language: Language) -> String {
+    static func text(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language) -> String {
         let ru = language == .ru
         var lines: [String] = []
         func row(_ label: String, _ value: String?) {
@@ -68,10 +84,17 @@ enum InspectRenderer {
             ? (ru ? "соответствует" : "valid") + (r.diagnostics.isEmpty ? "" : ru ? " (предупреждений: \(r.diagnostics.count))" : " (\(r.diagnostics.count) warnings)")
             : (ru ? "НЕ СООТВЕТСТВУЕТ, ошибок: \(errors)" : "INVALID, \(errors) errors"))
         for d in r.diagnostics { lines.append("    " + ReportRenderer.describe(d, language)) }
+        if let signatures {
+            for d in signatures.documentProblems { lines.append("    " + ReportRenderer.describe(d, language)) }
+            for (i, s) in signatures.signatures.enumerated() {
+                lines.append((ru ? "Подпись " : "Signature ") + SignatureText.line(i + 1, s, language))
+                for d in s.problems { lines.append("    " + ReportRenderer.describe(d, language)) }
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ r: ValidationReport, _ language: Language) -> String {
+    static func json(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language) -> String {
         var pairs: [(String, String)] = [("file", JSONText.string(r.file)), ("kind", JSONText.optional(r.kind?.rawValue)),
                                          ("id", JSONText.optional(r.documentId)), ("valid", r.valid ? "true" : "false")]
         if let s = r.summary {
@@ -97,7 +120,11 @@ enum InspectRenderer {
                                  ("id", JSONText.optional($0.ref.id)), ("number", JSONText.string($0.ref.number)),
                                  ("date", JSONText.optional($0.ref.date?.description)), ("version", JSONText.optional($0.ref.version))])
             })))
-            pairs.append(("signatures", String(s.signatureCount)))
+            pairs.append(("signatureCount", String(s.signatureCount)))
+        }
+        pairs.append(("signatures", JSONText.array((signatures?.signatures ?? []).map { SignatureText.json($0, language) })))
+        if let problems = signatures?.documentProblems, !problems.isEmpty {
+            pairs.append(("signatureErrors", JSONText.array(problems.map { SignatureText.json($0, language) })))
         }
         pairs.append(("errors", JSONText.array(r.diagnostics.map { d in
             JSONText.object([("code", JSONText.string(d.code)), ("severity", JSONText.string(d.severity.rawValue)),

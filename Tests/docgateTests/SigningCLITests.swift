@@ -1,0 +1,143 @@
+import DocgateTestSupport
+import Foundation
+import Testing
+
+/// `docgate sign`, `verify` and `inspect` as a signing officer and an operator use them.
+@Suite struct SigningCLITests {
+    func docgate(_ args: [String], env: [String: String] = [:]) throws -> ProcessResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["LANG"] = "C.UTF-8"
+        environment.removeValue(forKey: "LC_ALL")
+        environment.removeValue(forKey: "LC_MESSAGES")
+        environment.removeValue(forKey: "OPENSSL_CONF")
+        for (k, v) in env { environment[k] = v }
+        return try ProcessRunner.run(TestPaths.docgate, args, environment: environment)
+    }
+
+    func sample(_ prefix: String) throws -> String {
+        try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix(prefix) })
+    }
+
+    @Test func signToStandardOutputThenVerify() throws {
+        let pki = try TestPKI.shared()
+        let dir = try TemporaryDirectory("cli-sign")
+        defer { dir.remove() }
+        let r = try docgate(["sign", "--key", pki.gostKey, "--cert", pki.gostCert, try sample("SOCCERT")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("gostr34102012-gostr34112012-256"))
+        let file = try dir.write("signed.xml", r.stdout)
+        let v = try docgate(["verify", "--trust", pki.caCert, file])
+        #expect(v.status == 0, "\(v.stdout)")
+        #expect(v.stdout.contains("signature valid"))
+        #expect(v.stdout.contains("Сидоров Сидор"))
+        let json = try docgate(["verify", "--trust", pki.caCert, "--format", "json", file])
+        let items = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(items.count == 1)
+        #expect(items[0]["valid"] as? Bool == true)
+        let sig = try #require((items[0]["signatures"] as? [[String: Any]])?.first)
+        #expect(sig["algorithm"] as? String == "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256")
+        #expect((sig["signer"] as? [String: Any])?["serial"] as? String != nil)
+    }
+
+    @Test func signNeverOverwritesTheInputUnlessAsked() throws {
+        let pki = try TestPKI.shared()
+        let dir = try TemporaryDirectory("cli-sign")
+        defer { dir.remove() }
+        let original = try Data(contentsOf: URL(fileURLWithPath: try sample("RECEIPT")))
+        let file = try dir.write(((try sample("RECEIPT")) as NSString).lastPathComponent, [UInt8](original))
+        let refused = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, "--out", file, file])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--overwrite"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
+        let done = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, "--out", file, "--overwrite", file])
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(try docgate(["verify", "--trust", pki.caCert, file]).status == 0)
+        // Leftover temporary files would show an unsafe write.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 1)
+    }
+
+    @Test func encryptedKeyPassphraseComesFromEnvironmentOrFile() throws {
+        let pki = try TestPKI.shared()
+        let doc = try sample("SOCORDER")
+        let env = try docgate(["sign", "--key", pki.encryptedKey, "--cert", pki.rsaCert, "--passphrase-env", "DOCGATE_TEST_PASS", doc],
+                              env: ["DOCGATE_TEST_PASS": TestPKI.passphrase])
+        #expect(env.status == 0, "\(env.stderr)")
+        let file = try docgate(["sign", "--key", pki.encryptedDERKey, "--cert", pki.rsaCert, "--passphrase-file", pki.passphraseFile, doc])
+        #expect(file.status == 0, "\(file.stderr)")
+        let p12 = try docgate(["sign", "--pkcs12", pki.pkcs12, "--passphrase-file", pki.passphraseFile, doc])
+        #expect(p12.status == 0, "\(p12.stderr)")
+        let wrong = try docgate(["sign", "--key", pki.encryptedKey, "--cert", pki.rsaCert, "--passphrase-env", "DOCGATE_TEST_PASS", doc],
+                                env: ["DOCGATE_TEST_PASS": "неверный"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("DG5011"))
+        #expect(wrong.stdout.isEmpty)
+        let none = try docgate(["sign", "--key", pki.encryptedKey, "--cert", pki.rsaCert, doc])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("DG5011"))
+        // There is no option that takes the passphrase itself.
+        let onCommandLine = try docgate(["sign", "--key", pki.encryptedKey, "--cert", pki.rsaCert, "--passphrase", TestPKI.passphrase, doc])
+        #expect(onCommandLine.status == 2)
+    }
+
+    @Test func invalidDocumentIsNotSigned() throws {
+        let pki = try TestPKI.shared()
+        let invalid = TestPaths.samples + "/invalid/execreport-deviation-wrong.xml"
+        let r = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, invalid])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("DG3020"))
+    }
+
+    @Test func verifyExitCodesOverABatch() throws {
+        let pki = try TestPKI.shared()
+        let dir = try TemporaryDirectory("cli-verify")
+        defer { dir.remove() }
+        var names: [String] = []
+        for (i, prefix) in ["SOCORDER", "AGREEMENT", "EXECREPORT"].enumerated() {
+            let r = try docgate(["sign", "--key", pki.ecKey, "--cert", pki.ecCert, "--out", dir.file("doc\(i).xml"), try sample(prefix)])
+            #expect(r.status == 0, "\(r.stderr)")
+            names.append(dir.file("doc\(i).xml"))
+        }
+        let ok = try docgate(["verify", "--trust", pki.caCert, dir.path])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("3 files: 3 verified, 0 failed, 0 unreadable"))
+        // One tampered file fails the batch with 1, and says why.
+        var text = try String(contentsOfFile: names[2], encoding: .utf8)
+        text = text.replacingOccurrences(of: "<number>", with: "<number>0")
+        try text.write(toFile: names[2], atomically: true, encoding: .utf8)
+        let bad = try docgate(["verify", "--trust", pki.caCert, "--lang", "ru", dir.path])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("DG4010"))
+        #expect(bad.stdout.contains("подписанное содержимое изменено") || bad.stdout.contains("Подписанное содержимое изменено"))
+        // A missing file is an I/O error: 2.
+        #expect(try docgate(["verify", "--trust", pki.caCert, names[0], dir.file("missing.xml")]).status == 2)
+        // The trust store is required, and a bad one is a configuration error.
+        #expect(try docgate(["verify", names[0]]).status == 2)
+        let badTrust = try docgate(["verify", "--trust", dir.file("none.pem"), names[0]])
+        #expect(badTrust.status == 2)
+        #expect(badTrust.stderr.contains("DG5016"))
+        // An untrusted CA: 1.
+        #expect(try docgate(["verify", "--trust", pki.otherCACert, names[0]]).status == 1)
+    }
+
+    @Test func inspectShowsEachSignature() throws {
+        let pki = try TestPKI.shared()
+        let dir = try TemporaryDirectory("cli-inspect")
+        defer { dir.remove() }
+        let one = dir.file("one.xml"), two = dir.file("two.xml")
+        #expect(try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, "--out", one, try sample("CONTRACT")]).status == 0)
+        #expect(try docgate(["sign", "--key", pki.ecKey, "--cert", pki.ecCert, "--out", two, one]).status == 0)
+        let r = try docgate(["inspect", "--trust", pki.caCert, two])
+        #expect(r.status == 0, "\(r.stdout)")
+        let lines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("Signature #") }
+        #expect(lines.count == 2)
+        #expect(lines[0].contains("RSA-SHA256") && lines[0].contains("Иванова Анна Петровна") && lines[0].hasSuffix("valid"))
+        #expect(lines[1].contains("ECDSA-P256-SHA256") && lines[1].contains("serial "))
+        let json = try docgate(["inspect", "--format", "json", "--trust", pki.otherCACert, two])
+        #expect(json.status == 1)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let signatures = try #require(object["signatures"] as? [[String: Any]])
+        #expect(signatures.count == 2)
+        #expect(signatures.allSatisfy { ($0["errors"] as? [[String: Any]])?.first?["code"] as? String == "DG4020" })
+    }
+}
