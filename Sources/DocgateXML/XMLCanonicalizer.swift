@@ -36,8 +36,21 @@ public struct XMLCanonicalizer {
     }
 
     /// Streams the canonical form of `document` to `sink`. Returns false when libxml2 refuses the tree.
+    ///
+    /// A whole-document scope takes libxml2's fast path: the excluded subtrees are unlinked for the duration of
+    /// the call and put back exactly where they were, and no visibility callback runs (several times cheaper
+    /// than asking about every node; the node set, and so the output, is the same).
     public func run(_ document: XMLDocument, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        let state = VisibilityState(scope: scope, excluded: excluded)
+        if case .document = scope {
+            let detached = Detached(excluded)
+            defer { detached.restore() }
+            return execute(document, visibility: nil, into: sink)
+        }
+        return execute(document, visibility: VisibilityState(scope: scope, excluded: excluded), into: sink)
+    }
+
+    private func execute(_ document: XMLDocument, visibility state: VisibilityState?,
+                         into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
         return withoutActuallyEscaping(sink) { sink in
         let output = OutputSink(sink)
         return withExtendedLifetime((state, output)) {
@@ -53,7 +66,8 @@ public struct XMLCanonicalizer {
             defer { for p in prefixStrings { if let p { docgate_xml_free(p) } } }
             let result = collector.capture {
                 prefixStrings.withUnsafeMutableBufferPointer { list in
-                    xmlC14NExecute(document.pointer, isVisible, Unmanaged.passUnretained(state).toOpaque(), mode,
+                    xmlC14NExecute(document.pointer, state == nil ? nil : isVisible,
+                                   state.map { Unmanaged.passUnretained($0).toOpaque() }, mode,
                                    list.isEmpty ? nil : list.baseAddress, 0, buffer)
                 }
             }
@@ -68,6 +82,38 @@ public struct XMLCanonicalizer {
         var out: [UInt8] = []
         let ok = run(document) { out.append(contentsOf: $0) }
         return ok ? out : nil
+    }
+}
+
+/// Subtrees taken out of the tree and put back in the same places.
+private struct Detached {
+    private var removed: [(node: xmlNodePtr, parent: xmlNodePtr?, next: xmlNodePtr?)] = []
+
+    init(_ nodes: [xmlNodePtr]) {
+        for node in nodes where !Self.hasAncestor(node, in: nodes) {
+            removed.append((node, node.pointee.parent, node.pointee.next))
+            xmlUnlinkNode(node)
+        }
+    }
+
+    private static func hasAncestor(_ node: xmlNodePtr, in nodes: [xmlNodePtr]) -> Bool {
+        var cursor = node.pointee.parent
+        while let p = cursor {
+            if nodes.contains(p) { return true }
+            cursor = p.pointee.parent
+        }
+        return false
+    }
+
+    /// In reverse order, so that each node's recorded next sibling is back in the tree when it is needed.
+    func restore() {
+        for entry in removed.reversed() {
+            if let next = entry.next {
+                xmlAddPrevSibling(next, entry.node)
+            } else if let parent = entry.parent {
+                xmlAddChild(parent, entry.node)
+            }
+        }
     }
 }
 

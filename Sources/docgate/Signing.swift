@@ -50,8 +50,8 @@ struct Sign: ParsableCommand {
         The algorithm follows the key: RSA (2048 bits or more) → rsa-sha256, ECDSA P-256 → ecdsa-sha256, \
         GOST R 34.10-2012 256 → gostr34102012-gostr34112012-256. Agreements and contracts get the two-party form \
         (a second signature can be added later); other documents the single-signer form. The document is validated \
-        first and not signed when invalid. Writes to standard output unless --out is given; never overwrites the \
-        input unless --overwrite is given. Exit 0 signed, 1 the document is invalid or cannot be signed, 2 usage, \
+        first and not signed when invalid. Writes to standard output unless --out is given; with --out-dir, signs any number of files (both cores) \
+        into that directory. Never overwrites an input unless --overwrite is given. Exit 0 signed, 1 the document is invalid or cannot be signed, 2 usage, \
         key or I/O error.
         """
     )
@@ -78,8 +78,14 @@ struct Sign: ParsableCommand {
     @Flag(name: .long, help: "Carry only the signer's certificate, not the CA certificates after it.")
     var noChain = false
 
-    @Argument(help: ArgumentHelp("The document to sign.", valueName: "file"))
-    var file: String
+    @Option(name: .long, help: ArgumentHelp("Sign every input into this directory, under the input's file name.", valueName: "dir"))
+    var outDir: String?
+
+    @Option(name: .long, help: "Documents signed at once with --out-dir (default: one per CPU core).")
+    var jobs: Int?
+
+    @Argument(help: ArgumentHelp("The document to sign; with --out-dir, any number of files or directories.", valueName: "file"))
+    var files: [String]
 
     func validate() throws {
         if pkcs12 == nil && (key == nil || cert == nil) {
@@ -88,11 +94,96 @@ struct Sign: ParsableCommand {
         if pkcs12 != nil && (key != nil || cert != nil) {
             throw ValidationError("--pkcs12 excludes --key and --cert")
         }
+        if outDir != nil && out != nil { throw ValidationError("--out and --out-dir exclude each other") }
+        if outDir == nil && files.count != 1 { throw ValidationError("several inputs need --out-dir") }
+    }
+
+    /// One input's outcome.
+    enum Outcome: Sendable {
+        case signed(output: String)
+        case refused(file: String, diagnostics: [Diagnostic])
+        case failed(file: String, reason: String)
     }
 
     func run() throws {
         let language = options.language
         let identity = try loadIdentity(language)
+        let validator = try options.makeValidator()
+        let signer = DocumentSigner(identity: identity, includeChain: !noChain)
+        guard let outDir else {
+            try signOne(files[0], signer: signer, validator: validator, language: language)
+            return
+        }
+        let (inputs, inputErrors) = InputFiles.collect(files)
+        for e in inputErrors { Terminal.error("\(e.path): \(e.reason)") }
+        var st = stat()
+        guard stat(outDir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            Terminal.error(language == .ru ? "нет каталога \(outDir)" : "no directory \(outDir)")
+            throw ExitCode(2)
+        }
+        var targets: [String: String] = [:]
+        for input in inputs {
+            let target = Self.target(for: input, in: outDir)
+            if let other = targets[target] {
+                Terminal.error(language == .ru ? "\(input) и \(other) дали бы один файл \(target)"
+                                               : "\(input) and \(other) would both be written to \(target)")
+                throw ExitCode(2)
+            }
+            if !overwrite, FileIdentity.same(target, input) {
+                Terminal.error(language == .ru ? "\(target) — это сам подписываемый файл; добавьте --overwrite"
+                                               : "\(target) is the input itself; add --overwrite")
+                throw ExitCode(2)
+            }
+            targets[target] = input
+        }
+        let failures = Counter()
+        ParallelBatch.run(inputs, workers: jobs ?? ParallelBatch.defaultWorkers, job: { input -> Outcome in
+            Self.sign(input, to: Self.target(for: input, in: outDir), signer: signer, validator: validator)
+        }, emit: { (_: Int, outcome: Outcome) in
+            switch outcome {
+            case .signed: break
+            case .refused(let file, let diagnostics):
+                failures.add(unreadable: false)
+                var text = "\(file): " + (language == .ru ? "не подписан" : "not signed") + "\n"
+                for d in diagnostics where d.isError { text += "    " + ReportRenderer.describe(d, language) + "\n" }
+                Terminal.raw(fd: 2, text)
+            case .failed(let file, let reason):
+                failures.add(unreadable: true)
+                Terminal.raw(fd: 2, "\(file): \(reason)\n")
+            }
+        })
+        let (refused, unreadable) = failures.totals
+        let signed = inputs.count - refused - unreadable
+        Terminal.raw(fd: 2, language == .ru ? "Подписано: \(signed) из \(inputs.count)\n" : "\(signed) of \(inputs.count) documents signed\n")
+        if unreadable > 0 || !inputErrors.isEmpty { throw ExitCode(2) }
+        if refused > 0 { throw ExitCode(1) }
+    }
+
+    static func target(for input: String, in dir: String) -> String {
+        dir + "/" + String(input.split(separator: "/").last ?? Substring(input))
+    }
+
+    /// Validates, signs and writes one document; never throws.
+    static func sign(_ input: String, to target: String, signer: DocumentSigner, validator: DocumentValidator) -> Outcome {
+        guard let data = FileManager.default.contents(atPath: input) else {
+            return .failed(file: input, reason: String(cString: strerror(errno)))
+        }
+        let bytes = [UInt8](data)
+        let report = validator.validate(bytes: bytes, file: input, retainRecords: false)
+        if !report.valid { return .refused(file: input, diagnostics: report.diagnostics) }
+        switch signer.sign(bytes: bytes) {
+        case .failure(let failure): return .refused(file: input, diagnostics: failure.diagnostics)
+        case .success(let signed):
+            do {
+                try AtomicFile.write(signed, to: target)
+                return .signed(output: target)
+            } catch {
+                return .failed(file: target, reason: error.reason)
+            }
+        }
+    }
+
+    private func signOne(_ file: String, signer: DocumentSigner, validator: DocumentValidator, language: Language) throws {
         if let out, !overwrite, FileIdentity.same(out, file) {
             Terminal.error(language == .ru ? "--out указывает на подписываемый файл; добавьте --overwrite, чтобы заменить его"
                                            : "--out names the input file; add --overwrite to replace it")
@@ -103,14 +194,12 @@ struct Sign: ParsableCommand {
             throw ExitCode(2)
         }
         let bytes = [UInt8](data)
-        let validator = try options.makeValidator()
         let report = validator.validate(bytes: bytes, file: file, retainRecords: false)
         if !report.valid {
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
             for d in report.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
             throw ExitCode(1)
         }
-        let signer = DocumentSigner(identity: identity, includeChain: !noChain)
         switch signer.sign(bytes: bytes) {
         case .failure(let failure):
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не подписан" : "the document was not signed") + "\n")
@@ -187,4 +276,16 @@ enum AtomicFile {
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
+}
+
+/// Failure counts from a batch's emit callback (called under the batch's lock).
+final class Counter: @unchecked Sendable {
+    private var refused = 0
+    private var unreadable = 0
+
+    func add(unreadable isUnreadable: Bool) {
+        if isUnreadable { unreadable += 1 } else { refused += 1 }
+    }
+
+    var totals: (refused: Int, unreadable: Int) { (refused, unreadable) }
 }

@@ -79,6 +79,30 @@ import Testing
         #expect(onCommandLine.status == 2)
     }
 
+    @Test func batchSigningIntoADirectory() throws {
+        let pki = try TestPKI.shared()
+        let out = try TemporaryDirectory("cli-batch")
+        defer { out.remove() }
+        let valid = TestPaths.samples + "/valid"
+        let r = try docgate(["sign", "--key", pki.ecKey, "--cert", pki.ecCert, "--out-dir", out.path, valid])
+        #expect(r.status == 0, "\(r.stderr)")
+        let count = TestPaths.sampleFiles("valid").count
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).count == count)
+        let v = try docgate(["verify", "--trust", pki.caCert, out.path])
+        #expect(v.status == 0)
+        #expect(v.stdout.contains("\(count) files: \(count) verified"))
+        // Already-signed single-signer documents are refused (exit 1); two-party ones take the second signature.
+        let again = try TemporaryDirectory("cli-batch2")
+        defer { again.remove() }
+        let second = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, "--out-dir", again.path, out.path])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("DG4040"))
+        let twoParty = TestPaths.sampleFiles("valid").filter { ($0 as NSString).lastPathComponent.hasPrefix("AGREEMENT") || ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT") }.count
+        #expect(try FileManager.default.contentsOfDirectory(atPath: again.path).count == twoParty)
+        // Several inputs need --out-dir.
+        #expect(try docgate(["sign", "--key", pki.ecKey, "--cert", pki.ecCert] + TestPaths.sampleFiles("valid").prefix(2)).status == 2)
+    }
+
     @Test func invalidDocumentIsNotSigned() throws {
         let pki = try TestPKI.shared()
         let invalid = TestPaths.samples + "/invalid/execreport-deviation-wrong.xml"
