@@ -15,6 +15,8 @@ let package = Package(
             dependencies: [
                 .product(name: "DocgateDocuments", package: "docgate"),
                 .product(name: "DocgateXML", package: "docgate"),
+                .product(name: "DocgateCrypto", package: "docgate"),
+                .product(name: "DocgateSignature", package: "docgate"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

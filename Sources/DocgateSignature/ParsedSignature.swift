@@ -2,6 +2,8 @@ import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
+import Glibc
+import Synchronization
 
 /// A ds:Signature read strictly against the profile. Anything the profile does not name is refused here, before
 /// any cryptography runs.
@@ -67,7 +69,8 @@ struct ParsedSignature {
         return .success(found)
     }
 
-    static func parse(_ signature: xmlNodePtr, root: xmlNodePtr) -> Result<ParsedSignature, Diagnostic> {
+    static func parse(_ signature: xmlNodePtr, root: xmlNodePtr, certificates cache: CertificateCache? = nil)
+        -> Result<ParsedSignature, Diagnostic> {
         let top: [String: xmlNodePtr]
         switch expect(signature, ["SignedInfo", "SignatureValue", "KeyInfo?"]) {
         case .failure(let d): return .failure(d)
@@ -156,7 +159,8 @@ struct ParsedSignature {
                     case .failure(let d): return .failure(d)
                     case .success(let entries):
                         for entry in entries where Tree.isDSig(entry, "X509Certificate") {
-                            guard let der = Base64.decode(Tree.text(entry)), let cert = Certificate(der: der) else {
+                            guard let der = Base64.decode(Tree.text(entry)),
+                                  let cert = cache.map({ $0.certificate(der: der) }) ?? Certificate(der: der) else {
                                 return .failure(SignatureProblem.noCertificate.diagnostic(LocalizedText(
                                     ru: "X509Certificate не читается", en: "X509Certificate cannot be read"), at: entry))
                             }
@@ -300,5 +304,74 @@ struct TransformChain {
         let prefix = String(text.dropFirst(prefixPattern.0.count).dropLast(prefixPattern.1.count))
         guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return false }
         return Tree.namespace(ofPrefix: prefix, at: node) == DSig.namespace
+    }
+}
+
+/// Certificates already decoded, by their DER bytes: a batch from one signer carries the same certificate in
+/// every document, and decoding it (with its public key, through OpenSSL 3's decoders) costs more than the
+/// signature check itself. Bounded; shared by the threads of a batch.
+final class CertificateCache: Sendable {
+    private struct Table {
+        var byDER: [DERKey: Certificate] = [:]
+        var keys: [ObjectIdentifier: Result<Key, CryptoError>] = [:]
+        var summaries: [ObjectIdentifier: SignerSummary] = [:]
+    }
+
+    private let table = Mutex(Table())
+    private let capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = capacity
+    }
+
+    func certificate(der: [UInt8]) -> Certificate? {
+        let key = DERKey(der)
+        if let hit = table.withLock({ $0.byDER[key] }) { return hit }
+        guard let cert = Certificate(der: der) else { return nil }
+        let publicKey = Result { () throws(CryptoError) in try cert.publicKey() }
+        table.withLock { t in
+            if t.byDER.count >= capacity { t = Table() }
+            t.byDER[key] = cert
+            t.keys[ObjectIdentifier(cert)] = publicKey
+        }
+        return cert
+    }
+
+    /// Subject, issuer, serial and validity of a certificate, formatted once.
+    func summary(of certificate: Certificate) -> SignerSummary {
+        if let hit = table.withLock({ $0.summaries[ObjectIdentifier(certificate)] }) { return hit }
+        let summary = SignerSummary(subject: certificate.subject, issuer: certificate.issuer, serial: certificate.serialHex,
+                                    notBefore: certificate.notBefore, notAfter: certificate.notAfter)
+        table.withLock { t in
+            if t.keys[ObjectIdentifier(certificate)] != nil { t.summaries[ObjectIdentifier(certificate)] = summary }
+        }
+        return summary
+    }
+
+    /// The public key of a certificate this cache returned (decoded once).
+    func publicKey(of certificate: Certificate) -> Result<Key, CryptoError> {
+        if let hit = table.withLock({ $0.keys[ObjectIdentifier(certificate)] }) { return hit }
+        return Result { () throws(CryptoError) in try certificate.publicKey() }
+    }
+}
+
+/// DER bytes as a dictionary key, hashed on their length and last 32 bytes (the certificate's signature, which
+/// differs between any two certificates) and compared in full.
+private struct DERKey: Hashable, Sendable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { raw in
+            hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw.suffix(32)))
+        }
+    }
+
+    static func == (a: DERKey, b: DERKey) -> Bool {
+        a.bytes.count == b.bytes.count && a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
     }
 }

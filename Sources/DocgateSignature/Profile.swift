@@ -99,25 +99,14 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
 /// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet.
 enum Base64 {
     static func decode(_ text: String) -> [UInt8]? {
-        var compact = text.utf8.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        let compact = text.utf8.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
         if compact.isEmpty { return nil }
-        compact.append(0)
-        let string = String(cString: compact.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self) })
-        guard let data = Data(base64Encoded: string) else { return nil }
+        guard let data = Data(base64Encoded: Data(compact)) else { return nil }
         return [UInt8](data)
     }
 
-    /// Encoded in lines of 76 characters (the MIME width xmlsec1 also uses), separated by `\n`.
-    static func encode(_ bytes: [UInt8], lineLength: Int = 76) -> String {
-        let flat = Data(bytes).base64EncodedString()
-        guard flat.utf8.count > lineLength else { return flat }
-        var out = ""
-        var line = 0
-        for c in flat {
-            if line == lineLength { out.append("\n"); line = 0 }
-            out.append(c)
-            line += 1
-        }
-        return out
+    /// Encoded in lines of 76 characters (the MIME width), separated by `\n`.
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
     }
 }

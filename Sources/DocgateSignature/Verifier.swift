@@ -44,6 +44,7 @@ public final class SignatureVerifier: Sendable {
     /// Verification time (seconds since 1970); nil means now.
     public let time: Int64?
     public let limits: XMLLimits
+    private let certificates = CertificateCache()
 
     public init(trust: TrustStore?, time: Int64? = nil, limits: XMLLimits = .default) {
         CryptoLibrary.initialize()
@@ -119,7 +120,7 @@ public final class SignatureVerifier: Sendable {
                                  scan: DocumentScan) -> SignatureReport {
         var report = SignatureReport(line: Int(xmlGetLineNo(signature)), algorithm: nil, form: nil, signer: nil, problems: [])
         let parsed: ParsedSignature
-        switch ParsedSignature.parse(signature, root: root) {
+        switch ParsedSignature.parse(signature, root: root, certificates: certificates) {
         case .failure(let d):
             report.problems.append(d)
             return report
@@ -134,12 +135,11 @@ public final class SignatureVerifier: Sendable {
             return report
         }
         let leaf = Self.signerCertificate(parsed.certificates)
-        report.signer = SignerSummary(subject: leaf.subject, issuer: leaf.issuer, serial: leaf.serialHex,
-                                      notBefore: leaf.notBefore, notAfter: leaf.notAfter)
+        report.signer = certificates.summary(of: leaf)
         let key: Key
-        do {
-            key = try leaf.publicKey()
-        } catch {
+        switch certificates.publicKey(of: leaf) {
+        case .success(let k): key = k
+        case .failure(let error):
             report.problems.append(Diagnostic(code: error.code, line: report.line, message: error.message))
             return report
         }

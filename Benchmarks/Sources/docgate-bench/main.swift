@@ -136,7 +136,7 @@ func validateBenchmarks(_ o: Options) throws {
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let scenario = args.first else {
-    print("usage: docgate-bench validate --docgate BIN --schemas DIR --work DIR [--runs N] [--big-mb M]")
+    print("usage: docgate-bench validate|sign|micro --docgate BIN --schemas DIR --work DIR [--runs N] [--big-mb M]")
     exit(2)
 }
 let options = Options(Array(args.dropFirst()))
@@ -144,6 +144,10 @@ switch scenario {
 case "validate": try validateBenchmarks(options)
 case "micro": try Micro.run(options)
 case "profile": try Micro.profile(options)
+case "sign": try SigningBench.run(options)
+case "sign-micro": try SigningBench.micro(options)
+case "sign-profile": try SigningBench.profile(options)
+case "sign-parts": try SigningBench.parts(options)
 default:
     print("unknown scenario \(scenario)")
     exit(2)
