@@ -31,11 +31,13 @@ public final class DocumentSigner: Sendable {
         case .failure(let failure):
             return .failure(SigningFailure(diagnostics: XMLDiagnostics.diagnostics(for: failure)))
         case .success(let document):
+            let signature: xmlNodePtr
             do {
-                try sign(document)
+                signature = try appendSignature(document)
             } catch {
                 return .failure(error)
             }
+            if let spliced = Splice.insert(signature, of: document, into: bytes) { return .success(spliced) }
             let encoding: XMLWriter.Encoding = document.inputEncoding == .windows1251 ? .windows1251 : .utf8
             return .success(document.serialized(encoding: encoding))
         }
@@ -43,6 +45,11 @@ public final class DocumentSigner: Sendable {
 
     /// Appends the signature to the tree.
     public func sign(_ document: XMLDocument) throws(SigningFailure) {
+        _ = try appendSignature(document)
+    }
+
+    @discardableResult
+    func appendSignature(_ document: XMLDocument) throws(SigningFailure) -> xmlNodePtr {
         guard let root = xmlDocGetRootElement(document.pointer) else {
             throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic()])
         }
@@ -101,6 +108,92 @@ public final class DocumentSigner: Sendable {
         } catch {
             throw SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)])
         }
+        return built.signature
+    }
+}
+
+/// The signed document as the input's own bytes with the signature's text inserted where the tree got it, so that
+/// nothing the signer did not add changes (quoting, character references, line ends, the prolog) and the tree need
+/// not be serialised again. Applies when the input is ASCII-compatible (UTF-8, windows-1251) and the root ends
+/// with the new signature followed by whitespace only; otherwise the caller serialises the tree.
+enum Splice {
+    static func insert(_ signature: xmlNodePtr, of document: XMLDocument, into input: [UInt8]) -> [UInt8]? {
+        guard document.inputEncoding == .utf8 || document.inputEncoding == .windows1251,
+              let root = signature.pointee.parent, root == xmlDocGetRootElement(document.pointer) else { return nil }
+        // After the signature: nothing, or one whitespace-only text node.
+        if let next = signature.pointee.next {
+            guard next.pointee.type == XML_TEXT_NODE, next.pointee.next == nil,
+                  XMLNode(pointer: next).text.utf8.allSatisfy(isSpace) else { return nil }
+        }
+        // Before it: the indentation docgate added (a text node it created), or the previous signature.
+        var prefix: [UInt8] = []
+        guard let previous = signature.pointee.prev else { return nil }
+        if Tree.isDSig(previous, "Signature") {
+            // A second signature goes right after the first.
+        } else if previous.pointee.type == XML_TEXT_NODE, previous.pointee.prev != nil,
+                  XMLNode(pointer: previous).text.utf8.allSatisfy(isSpace),
+                  previous.pointee.prev!.pointee.type != XML_TEXT_NODE {
+            prefix = Array(XMLNode(pointer: previous).text.utf8)
+        } else {
+            return nil
+        }
+        guard let end = rootEndTag(input, root: root) else { return nil }
+        var at = end
+        while at > 0, isSpace(input[at - 1]) { at -= 1 }
+        guard let text = dump(signature, document) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + prefix.count + text.count)
+        out.append(contentsOf: input[0..<at])
+        out.append(contentsOf: prefix)
+        out.append(contentsOf: text)
+        out.append(contentsOf: input[at...])
+        return out
+    }
+
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    /// The offset of `</` of the root's end tag: the last markup, after which only whitespace, comments and
+    /// processing instructions may follow.
+    static func rootEndTag(_ input: [UInt8], root: xmlNodePtr) -> Int? {
+        var i = input.count
+        func skipSpace() { while i > 0, isSpace(input[i - 1]) { i -= 1 } }
+        func endsWith(_ s: String) -> Bool {
+            let b = Array(s.utf8)
+            return i >= b.count && Array(input[(i - b.count)..<i]) == b
+        }
+        func back(to s: String) -> Bool {
+            let b = Array(s.utf8)
+            var j = i - b.count
+            while j >= 0 {
+                if input[j] == b[0], Array(input[j..<(j + b.count)]) == b { i = j; return true }
+                j -= 1
+            }
+            return false
+        }
+        while true {
+            skipSpace()
+            if endsWith("-->") { guard back(to: "<!--") else { return nil }; continue }
+            if endsWith("?>") { guard back(to: "<?") else { return nil }; continue }
+            break
+        }
+        guard endsWith(">") else { return nil }
+        i -= 1
+        skipSpace()
+        var name = XMLNode(pointer: root).name
+        if let ns = root.pointee.ns, let p = ns.pointee.prefix { name = String(cString: p) + ":" + name }
+        let tag = "</" + name
+        guard endsWith(tag) else { return nil }
+        return i - tag.utf8.count
+    }
+
+    private static func dump(_ node: xmlNodePtr, _ document: XMLDocument) -> [UInt8]? {
+        guard let buffer = xmlBufferCreate() else { return nil }
+        defer { xmlBufferFree(buffer) }
+        guard xmlNodeDump(buffer, document.pointer, node, 0, 0) >= 0, let content = xmlBufferContent(buffer) else { return nil }
+        let bytes = Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))
+        // The signature is ASCII (base64, algorithm URIs); anything else would need the document's encoding.
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        return bytes
     }
 }
 

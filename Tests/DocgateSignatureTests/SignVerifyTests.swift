@@ -35,6 +35,31 @@ import Testing
         }
     }
 
+    /// Signing inserts the signature and changes nothing else: the output is the input split at one point with
+    /// the signature between (in UTF-8 and windows-1251 alike), for the first and the second signature.
+    @Test func signingKeepsEveryByteOfTheInput() throws {
+        let pki = try Fixture.pki()
+        let signer = try Fixture.signer(pki.ecKey, pki.ecCert)
+        for file in TestPaths.sampleFiles("valid") {
+            let input = try Fixture.bytes(file)
+            let signed = try Fixture.sign(input, with: signer)
+            #expect(Self.isInsertion(of: signed, into: input), "\(file)")
+            let name = (file as NSString).lastPathComponent
+            if name.hasPrefix("AGREEMENT") || name.hasPrefix("CONTRACT") {
+                let twice = try Fixture.sign(signed, with: try Fixture.signer(pki.rsaKey, pki.rsaCert))
+                #expect(Self.isInsertion(of: twice, into: signed), "\(file), second signature")
+            }
+        }
+    }
+
+    static func isInsertion(of output: [UInt8], into input: [UInt8]) -> Bool {
+        guard output.count > input.count else { return false }
+        var k = 0
+        while k < input.count, output[k] == input[k] { k += 1 }
+        return Array(output.suffix(input.count - k)) == Array(input[k...])
+            && String(decoding: output[k..<(k + output.count - input.count)], as: UTF8.self).contains("<ds:Signature ")
+    }
+
     @Test func singleSignerDocumentsUseEnvelopedAndTwoPartyDocumentsSubtract() throws {
         let pki = try Fixture.pki()
         let signer = try Fixture.signer(pki.rsaKey, pki.rsaCert)
