@@ -14,15 +14,22 @@ let package = Package(
         .library(name: "DocgateDocuments", targets: ["DocgateDocuments"]),
         .library(name: "DocgateCrypto", targets: ["DocgateCrypto"]),
         .library(name: "DocgateSignature", targets: ["DocgateSignature"]),
+        .library(name: "DocgateGateway", targets: ["DocgateGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CXMLShims", dependencies: ["CLibXML2"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CCryptoShims", dependencies: ["COpenSSL"]),
+        .target(name: "CSystemShims"),
         .target(name: "DocgateCore", swiftSettings: strict),
         .target(name: "DocgateXML", dependencies: ["CLibXML2", "CXMLShims", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore"], swiftSettings: strict),
@@ -30,11 +37,24 @@ let package = Package(
         .target(name: "DocgateSignature",
                 dependencies: ["DocgateCrypto", "DocgateXML", "DocgateDocuments", "DocgateCore", "CLibXML2", "CXMLShims"],
                 swiftSettings: strict),
+        .target(
+            name: "DocgateGateway",
+            dependencies: [
+                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "CSystemShims",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "docgate",
             dependencies: [
-                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature",
+                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

@@ -12,7 +12,7 @@ struct Docgate: ParsableCommand {
         Language: --lang ru|en, else LC_ALL / LC_MESSAGES / LANG (ru_* gives Russian).
         """,
         version: DocgateVersion.current,
-        subcommands: [Validate.self, Inspect.self, Sign.self, Verify.self]
+        subcommands: [Validate.self, Inspect.self, Sign.self, Verify.self, Run.self, ConfigCommand.self, JournalCommand.self]
     )
 }
 

@@ -1,0 +1,13 @@
+#ifndef DOCGATE_CSYSTEMSHIMS_H
+#define DOCGATE_CSYSTEMSHIMS_H
+
+/* Linux calls that glibc declares only under _GNU_SOURCE, which Swift's Glibc module does not set. */
+
+/* syncfs(2): flush the whole file system that holds `fd` (one call for a batch of files). */
+int docgate_syncfs(int fd);
+
+/* renameat2(2) with RENAME_NOREPLACE: fails with EEXIST instead of replacing the target. Returns 0 or -1
+ * (errno set; EINVAL or ENOSYS where the file system does not support the flag). */
+int docgate_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
+#endif

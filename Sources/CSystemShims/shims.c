@@ -1,0 +1,13 @@
+#define _GNU_SOURCE 1
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "csystemshims.h"
+
+int docgate_syncfs(int fd) {
+    return syncfs(fd);
+}
+
+int docgate_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
+    return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
+}

@@ -1,0 +1,363 @@
+import DocgateCore
+import DocgateDocuments
+import FoundationEssentials
+import Glibc
+import TOMLKit
+
+/// One mistake in a configuration file: the key, the line it is on, and what is wrong, in both languages.
+public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
+    public var key: String
+    public var line: Int?
+    public var message: LocalizedText
+
+    public var description: String { (line.map { "line \($0): " } ?? "") + key + ": " + message.en }
+
+    public func text(_ language: Language) -> String {
+        let place = line.map { language == .ru ? "строка \($0): " : "line \($0): " } ?? ""
+        return "DG5020 " + place + key + ": " + message[language]
+    }
+}
+
+/// Why a configuration cannot be used: every mistake found, not just the first.
+public struct ConfigError: Error, Sendable {
+    public var file: String
+    public var problems: [ConfigProblem]
+}
+
+/// The output encoding of delivered documents.
+public enum OutputEncoding: String, Sendable, Hashable {
+    /// The document's own bytes (signed documents keep their encoding too).
+    case asIs = "as-is"
+    case utf8 = "utf-8"
+    case windows1251 = "windows-1251"
+}
+
+/// A route: one inbox of the planning system to one outbox of the finance system, with its receipts, errors and
+/// archive directories and what it does to documents on the way.
+public struct Route: Sendable, Hashable {
+    public var name: String
+    public var inbox: String
+    public var outbox: String
+    public var receipts: String
+    public var errors: String
+    public var archive: String
+    /// Document kinds accepted (all when the configuration does not narrow them).
+    public var accept: Set<DocumentKind>
+    /// Kinds signed with the gateway's key before delivery.
+    public var sign: Set<DocumentKind>
+    /// Whether an inbound document must carry signatures that verify against the trust store.
+    public var requireSignature: Bool
+    public var encoding: OutputEncoding
+    /// How long size and modification time must stay unchanged, from the first sighting, before a file that did
+    /// not arrive by rename is taken.
+    public var quietPeriod: Double
+}
+
+/// The gateway's key for signing documents and receipts.
+public struct SigningConfig: Sendable, Hashable {
+    public var key: String?
+    public var cert: String?
+    public var pkcs12: String?
+    public var passphraseEnv: String?
+    public var passphraseFile: String?
+}
+
+/// `gateway.toml`, checked.
+public struct GatewayConfig: Sendable, Hashable {
+    public var file: String
+    public var gatewayId: String
+    public var journal: String
+    public var listen: String?
+    public var trust: String?
+    public var schemas: String?
+    public var signing: SigningConfig?
+    public var logFormat: String
+    public var rescanInterval: Double
+    /// How many documents share one journal commit and one round of directory fsyncs.
+    public var batchSize: Int
+    public var routes: [Route]
+
+    /// Reads and checks a configuration file; relative paths are taken from the file's directory.
+    public static func load(_ path: String) throws(ConfigError) -> GatewayConfig {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, problems: [ConfigProblem(key: "-", line: nil, message: LocalizedText(
+                ru: "файл не читается: \(String(cString: strerror(errno)))", en: "cannot read the file: \(String(cString: strerror(errno)))"))])
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> GatewayConfig {
+        let lines = KeyLines(text)
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, problems: [ConfigProblem(key: "-", line: error.source.begin.line, message: LocalizedText(
+                ru: "синтаксическая ошибка TOML: \(error.description)", en: "TOML syntax error: \(error.description)"))])
+        } catch {
+            throw ConfigError(file: file, problems: [ConfigProblem(key: "-", line: nil, message: LocalizedText(
+                ru: "синтаксическая ошибка TOML", en: "TOML syntax error"))])
+        }
+        var reader = Reader(lines: lines, base: Self.directory(of: file))
+        let config = reader.read(table, file: file)
+        if !reader.problems.isEmpty { throw ConfigError(file: file, problems: reader.problems) }
+        return config!
+    }
+
+    static func directory(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "." }
+        let dir = String(file[..<slash])
+        return dir.isEmpty ? "/" : dir
+    }
+}
+
+/// Finds the line of `key` inside a section (`[signing]`, the n-th `[[route]]`), for messages.
+struct KeyLines {
+    /// (section, index of the array-of-tables entry, key) → line
+    private var lines: [String: Int] = [:]
+
+    init(_ text: String) {
+        var section = ""
+        var counts: [String: Int] = [:]
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = trim(raw)
+            if line.hasPrefix("[[") , let end = line.range(of: "]]") {
+                let name = trim(line[line.index(line.startIndex, offsetBy: 2)..<end.lowerBound])
+                let index = counts[name, default: -1] + 1
+                counts[name] = index
+                section = "\(name)[\(index)]"
+                lines[section] = number + 1
+            } else if line.hasPrefix("["), let end = line.firstIndex(of: "]") {
+                section = trim(line[line.index(after: line.startIndex)..<end])
+                lines[section] = number + 1
+            } else if let eq = line.firstIndex(of: "="), !line.hasPrefix("#") {
+                let key = trim(line[..<eq], extra: "\"'")
+                lines[section.isEmpty ? key : section + "." + key] = number + 1
+            }
+        }
+    }
+
+    private func trim(_ s: some StringProtocol, extra: String = "") -> String {
+        let drop: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || extra.contains($0) }
+        guard let a = s.firstIndex(where: { !drop($0) }), let b = s.lastIndex(where: { !drop($0) }) else { return "" }
+        return String(s[a...b])
+    }
+
+    func line(_ key: String) -> Int? {
+        if let l = lines[key] { return l }
+        // A missing key: point at its section.
+        if let dot = key.lastIndex(of: ".") { return lines[String(key[..<dot])] }
+        return nil
+    }
+}
+
+/// Reads values, collecting every problem.
+struct Reader {
+    let lines: KeyLines
+    let base: String
+    var problems: [ConfigProblem] = []
+
+    mutating func problem(_ key: String, ru: String, en: String) {
+        problems.append(ConfigProblem(key: key, line: lines.line(key), message: LocalizedText(ru: ru, en: en)))
+    }
+
+    mutating func unknownKeys(_ table: TOMLTable, allowed: Set<String>, prefix: String) {
+        for key in table.keys where !allowed.contains(key) {
+            let full = prefix.isEmpty ? key : prefix + "." + key
+            let suggestion = allowed.min { distance($0, key) < distance($1, key) }.flatMap { distance($0, key) <= 3 ? $0 : nil }
+            problem(full, ru: "неизвестный ключ" + (suggestion.map { " (возможно, \($0))" } ?? ""),
+                    en: "unknown key" + (suggestion.map { " (did you mean \($0)?)" } ?? ""))
+        }
+    }
+
+    mutating func string(_ table: TOMLTable, _ key: String, _ prefix: String, required: Bool = false) -> String? {
+        let full = prefix.isEmpty ? key : prefix + "." + key
+        guard let value = table[key] else {
+            if required { problem(full, ru: "обязательный ключ не задан", en: "required key is missing") }
+            return nil
+        }
+        guard let s = value.string, !s.isEmpty else {
+            problem(full, ru: "ожидается непустая строка", en: "a non-empty string is expected")
+            return nil
+        }
+        return s
+    }
+
+    mutating func path(_ table: TOMLTable, _ key: String, _ prefix: String, required: Bool = false) -> String? {
+        guard let s = string(table, key, prefix, required: required) else { return nil }
+        return s.hasPrefix("/") ? s : base + "/" + s
+    }
+
+    mutating func number(_ table: TOMLTable, _ key: String, _ prefix: String, default value: Double, range: ClosedRange<Double>) -> Double {
+        let full = prefix.isEmpty ? key : prefix + "." + key
+        guard let v = table[key] else { return value }
+        let d = v.double ?? v.int.map(Double.init)
+        guard let d, range.contains(d) else {
+            problem(full, ru: "ожидается число от \(range.lowerBound) до \(range.upperBound)",
+                    en: "a number from \(range.lowerBound) to \(range.upperBound) is expected")
+            return value
+        }
+        return d
+    }
+
+    mutating func bool(_ table: TOMLTable, _ key: String, _ prefix: String, default value: Bool) -> Bool {
+        guard let v = table[key] else { return value }
+        guard let b = v.bool else {
+            problem(prefix + "." + key, ru: "ожидается true или false", en: "true or false is expected")
+            return value
+        }
+        return b
+    }
+
+    mutating func kinds(_ table: TOMLTable, _ key: String, _ prefix: String, default value: Set<DocumentKind>) -> Set<DocumentKind> {
+        let full = prefix + "." + key
+        guard let v = table[key] else { return value }
+        guard let array = v.array else {
+            problem(full, ru: "ожидается список видов документов", en: "a list of document kinds is expected")
+            return value
+        }
+        var out: Set<DocumentKind> = []
+        for item in array {
+            guard let name = item.string, let kind = DocumentKind(rawValue: name) else {
+                let known = DocumentKind.allCases.map(\.rawValue).joined(separator: ", ")
+                problem(full, ru: "неизвестный вид документа \(item.string ?? "?") (известны: \(known))",
+                        en: "unknown document kind \(item.string ?? "?") (known: \(known))")
+                continue
+            }
+            out.insert(kind)
+        }
+        return out
+    }
+
+    mutating func read(_ table: TOMLTable, file: String) -> GatewayConfig? {
+        unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "schemas", "signing", "route",
+                                     "log_format", "rescan_interval", "batch_size"], prefix: "")
+        let id = string(table, "gateway_id", "", required: true) ?? "docgate"
+        if id.utf8.count > 64 || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
+            problem("gateway_id", ru: "допустимы буквы, цифры, «-», «_», «.» (до 64)", en: "letters, digits, '-', '_', '.' (up to 64)")
+        }
+        let journal = path(table, "journal", "", required: true) ?? ""
+        let listen = string(table, "listen", "")
+        if let listen, Self.parseListen(listen) == nil {
+            problem("listen", ru: "ожидается адрес:порт, например 127.0.0.1:8089", en: "address:port expected, e.g. 127.0.0.1:8089")
+        }
+        let trust = path(table, "trust", "")
+        let schemas = path(table, "schemas", "")
+        let logFormat = string(table, "log_format", "") ?? "text"
+        if logFormat != "text" && logFormat != "json" { problem("log_format", ru: "text или json", en: "text or json") }
+        let rescan = number(table, "rescan_interval", "", default: 2, range: 0.05...3600)
+        let batch = Int(number(table, "batch_size", "", default: 64, range: 1...10_000))
+        var signing: SigningConfig?
+        if let value = table["signing"] {
+            if let t = value.table {
+                unknownKeys(t, allowed: ["key", "cert", "pkcs12", "passphrase_env", "passphrase_file"], prefix: "signing")
+                let s = SigningConfig(key: path(t, "key", "signing"), cert: path(t, "cert", "signing"), pkcs12: path(t, "pkcs12", "signing"),
+                                      passphraseEnv: string(t, "passphrase_env", "signing"), passphraseFile: path(t, "passphrase_file", "signing"))
+                if s.pkcs12 == nil && (s.key == nil || s.cert == nil) {
+                    problem("signing", ru: "нужны key и cert либо pkcs12", en: "key and cert, or pkcs12, are needed")
+                }
+                signing = s
+            } else {
+                problem("signing", ru: "ожидается таблица [signing]", en: "a [signing] table is expected")
+            }
+        }
+        var routes: [Route] = []
+        if let value = table["route"] {
+            if let array = value.array {
+                for (i, item) in array.enumerated() {
+                    let prefix = "route[\(i)]"
+                    guard let t = item.table else {
+                        problem(prefix, ru: "ожидается таблица [[route]]", en: "a [[route]] table is expected")
+                        continue
+                    }
+                    unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
+                                             "require_signature", "encoding", "quiet_period"], prefix: prefix)
+                    let name = string(t, "name", prefix, required: true) ?? "route\(i)"
+                    var dirs: [String: String] = [:]
+                    for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
+                        dirs[key] = path(t, key, prefix, required: true) ?? ""
+                    }
+                    let accept = kinds(t, "accept", prefix, default: Set(DocumentKind.allCases))
+                    let sign = kinds(t, "sign", prefix, default: [])
+                    if !sign.isEmpty && signing == nil {
+                        problem(prefix + ".sign", ru: "подписание задано, а ключа [signing] нет", en: "signing asked for, but there is no [signing] key")
+                    }
+                    for kind in sign.subtracting(accept) {
+                        problem(prefix + ".sign", ru: "\(kind.rawValue) подписывается, но не принимается (accept)",
+                                en: "\(kind.rawValue) is signed but not accepted (accept)")
+                    }
+                    let require = bool(t, "require_signature", prefix, default: false)
+                    if require && trust == nil {
+                        problem(prefix + ".require_signature", ru: "проверка подписей требует ключа trust", en: "verifying signatures needs the trust key")
+                    }
+                    let encodingName = string(t, "encoding", prefix) ?? "as-is"
+                    let encoding = OutputEncoding(rawValue: encodingName.lowercased()) ?? .asIs
+                    if OutputEncoding(rawValue: encodingName.lowercased()) == nil {
+                        problem(prefix + ".encoding", ru: "as-is, utf-8 или windows-1251", en: "as-is, utf-8 or windows-1251")
+                    }
+                    let quiet = number(t, "quiet_period", prefix, default: 2, range: 0...86_400)
+                    routes.append(Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
+                                        errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
+                                        requireSignature: require, encoding: encoding, quietPeriod: quiet))
+                }
+            } else {
+                problem("route", ru: "ожидаются таблицы [[route]]", en: "[[route]] tables are expected")
+            }
+        }
+        if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
+        checkDirectories(routes)
+        return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, schemas: schemas,
+                             signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes)
+    }
+
+    /// Names unique; an inbox is nobody else's directory (an outbox feeding back into an inbox would loop).
+    mutating func checkDirectories(_ routes: [Route]) {
+        var names: Set<String> = []
+        var used: [String: String] = [:]
+        for (i, r) in routes.enumerated() {
+            if !names.insert(r.name).inserted { problem("route[\(i)].name", ru: "имя маршрута повторяется", en: "the route name is repeated") }
+            for (key, dir) in [("inbox", r.inbox), ("outbox", r.outbox), ("errors", r.errors), ("archive", r.archive)] {
+                let normal = Self.normalize(dir)
+                if let other = used[normal], key == "inbox" || other.hasSuffix(".inbox") {
+                    problem("route[\(i)].\(key)", ru: "каталог уже используется как \(other)", en: "the directory is already used as \(other)")
+                }
+                used[normal] = "route[\(i)].\(key)"
+            }
+        }
+    }
+
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for p in path.split(separator: "/") {
+            if p == "." || p.isEmpty { continue }
+            if p == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(p)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func parseListen(_ s: String) -> (host: String, port: Int)? {
+        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+        let host = String(s[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var row = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, y.count) where !y.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[y.count]
+    }
+}
+
+extension GatewayConfig {
+    public var listenAddress: (host: String, port: Int)? { listen.flatMap(Reader.parseListen) }
+}

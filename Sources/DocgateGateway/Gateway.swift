@@ -1,0 +1,660 @@
+import DocgateCore
+import DocgateCrypto
+import DocgateDocuments
+import DocgateSignature
+import DocgateXML
+import Glibc
+import Logging
+import Synchronization
+
+/// Why the gateway cannot start.
+public struct GatewayError: Error, Sendable, CustomStringConvertible {
+    public var code: String
+    public var message: LocalizedText
+    public var description: String { code + " " + message.en }
+}
+
+/// A route's directories, held open, and what the scanner knows about its inbox.
+final class RouteRuntime: @unchecked Sendable {
+    let route: Route
+    let inbox: Directory
+    let outbox: Directory
+    let receipts: Directory
+    let errors: Directory
+    let archive: Directory
+    /// name → (size, mtime, when this size and time were first seen). Touched by the loop thread only.
+    var sightings: [String: (size: Int64, mtime: Double, since: Double)] = [:]
+    /// Names that arrived by rename (inotify IN_MOVED_TO): complete at once.
+    var renamedIn: Set<String> = []
+    /// name → earliest time to try again after a transient failure.
+    var backoff: [String: (until: Double, failures: Int)] = [:]
+
+    init(_ route: Route) throws(FileError) {
+        self.route = route
+        inbox = try Directory(route.inbox)
+        outbox = try Directory(route.outbox)
+        receipts = try Directory(route.receipts)
+        errors = try Directory(route.errors)
+        archive = try Directory(route.archive)
+    }
+
+    /// Files being written by their producers, and docgate's own staging files, are never taken.
+    static func isCandidate(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return !name.hasPrefix(".") && !lower.hasSuffix(".part") && !lower.hasSuffix(".tmp") && Directory.isPlainName(name)
+    }
+}
+
+/// One document on its way, in memory.
+final class Work {
+    var entry: JournalEntry
+    let runtime: RouteRuntime
+    var bytes: [UInt8]?
+    var isSymlink = false
+    var started: Double
+
+    init(entry: JournalEntry, runtime: RouteRuntime, bytes: [UInt8]?, started: Double) {
+        self.entry = entry
+        self.runtime = runtime
+        self.bytes = bytes
+        self.started = started
+    }
+
+    var outputStaging: String { ".docgate-\(entry.id).out" }
+    var reasonStaging: String { ".docgate-\(entry.id).reason" }
+    var receiptStaging: String { ".docgate-\(entry.id).receipt" }
+}
+
+/// What one pass did.
+public struct PassResult: Sendable {
+    public var finished = 0
+    public var byOutcome: [Outcome: Int] = [:]
+    public var failures = 0
+    public var waiting = 0
+}
+
+/// The gateway: every complete file in a route's inbox gets exactly one outcome, recorded in the journal —
+/// delivered once to the outbox, or put into errors/ with its reason — and one receipt (DESIGN.md, "The daemon's
+/// promise"). Each step is journaled before the file system acts, so any step can be redone after a crash.
+public final class Gateway: @unchecked Sendable {
+    public let config: GatewayConfig
+    let journal: any Journal
+    let validator: DocumentValidator
+    let verifier: SignatureVerifier?
+    let signer: DocumentSigner?
+    let routes: [RouteRuntime]
+    public let owner: String
+    let logger: Logger
+    let lease: Double = 120
+    private let stopping = Atomic<Bool>(false)
+    public let metrics = GatewayMetrics()
+    public static let version = "0.1.0"
+
+    public init(config: GatewayConfig, journal: any Journal, logger: Logger, signingPassphrase: [UInt8]? = nil) throws(GatewayError) {
+        self.config = config
+        self.journal = journal
+        self.logger = logger
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count)
+        let hostname = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        owner = "\(config.gatewayId)@\(hostname)"
+        do {
+            let schemas = try DocumentValidator.locateSchemas(explicit: config.schemas, executable: nil)
+            validator = try DocumentValidator(schemaDirectory: schemas)
+        } catch {
+            throw GatewayError(code: "DG5021", message: error.message)
+        }
+        if let trust = config.trust {
+            do { verifier = SignatureVerifier(trust: try TrustStore(path: trust)) } catch {
+                throw GatewayError(code: error.code, message: error.message)
+            }
+        } else {
+            verifier = nil
+        }
+        if let s = config.signing {
+            do throws(CryptoError) {
+                let identity = s.pkcs12 != nil
+                    ? try SigningIdentity.load(pkcs12Path: s.pkcs12!, passphrase: signingPassphrase)
+                    : try SigningIdentity.load(keyPath: s.key!, certificatePath: s.cert!, passphrase: signingPassphrase)
+                signer = DocumentSigner(identity: identity)
+            } catch {
+                throw GatewayError(code: error.code, message: error.message)
+            }
+        } else {
+            signer = nil
+        }
+        var runtimes: [RouteRuntime] = []
+        for r in config.routes {
+            do { runtimes.append(try RouteRuntime(r)) } catch {
+                throw GatewayError(code: "DG5022", message: LocalizedText(ru: "каталог маршрута \(r.name) недоступен: \(error)",
+                                                                         en: "a directory of route \(r.name) is not usable: \(error)"))
+            }
+        }
+        routes = runtimes
+    }
+
+    /// Asks the loop to stop after the batch in hand.
+    public func stop() { stopping.store(true, ordering: .releasing) }
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    // MARK: the loop
+
+    /// Runs until `stop()`: a pass, then a wait for inotify events or the rescan interval.
+    public func run() {
+        let watcher = InboxWatcher(routes.map { $0.inbox.path })
+        logger.info("gateway started", metadata: ["owner": "\(owner)", "routes": "\(routes.map(\.route.name))",
+                                                  "inotify": "\(watcher.active)"])
+        while !isStopping {
+            let result = pass()
+            if isStopping { break }
+            if result.finished > 0 || result.waiting > 0 && result.failures == 0 {
+                // More may be ready at once, or soon (quiet periods): look again shortly.
+                if result.finished > 0 { continue }
+            }
+            let moved = watcher.wait(timeout: result.waiting > 0 ? min(config.rescanInterval, 0.25) : config.rescanInterval,
+                                     stop: { self.isStopping })
+            for (dir, names) in moved {
+                if let r = routes.first(where: { $0.inbox.path == dir }) { r.renamedIn.formUnion(names) }
+            }
+        }
+        logger.info("gateway stopped", metadata: ["owner": "\(owner)"])
+    }
+
+    /// Recovery of unfinished entries, then one batch per route. Public for tests and `journal` commands.
+    @discardableResult
+    public func pass() -> PassResult {
+        var result = PassResult()
+        let now = Clock.now()
+        // Unfinished work first: entries of an earlier run (a crash) or of an instance whose lease ran out.
+        do {
+            let leftovers = try journal.recover(owner: owner, lease: lease, now: now)
+            if !leftovers.isEmpty {
+                logger.notice("recovering unfinished documents", metadata: ["count": "\(leftovers.count)"])
+                var work: [Work] = []
+                for entry in leftovers {
+                    guard let runtime = routes.first(where: { $0.route.name == entry.route }) else { continue }
+                    work.append(Work(entry: entry, runtime: runtime, bytes: nil, started: Clock.monotonic()))
+                }
+                advance(work, into: &result)
+            }
+        } catch {
+            logger.error("journal recovery failed", metadata: ["error": "\(error)"])
+            result.failures += 1
+            return result
+        }
+        for runtime in routes where !isStopping {
+            let batch = scan(runtime, now: now, result: &result)
+            guard !batch.isEmpty else { continue }
+            let requests = batch.map { ClaimRequest(route: runtime.route.name, fileName: $0.name, sha256: $0.sha256, size: $0.size) }
+            do {
+                let claimed = try journal.claim(requests, owner: owner, lease: lease, now: Clock.now())
+                var work: [Work] = []
+                for entry in claimed {
+                    let item = batch.first { $0.name == entry.fileName }!
+                    let w = Work(entry: entry, runtime: runtime, bytes: item.bytes, started: item.started)
+                    w.isSymlink = item.isSymlink
+                    runtime.sightings[entry.fileName] = nil
+                    runtime.renamedIn.remove(entry.fileName)
+                    work.append(w)
+                }
+                advance(work, into: &result)
+            } catch {
+                logger.error("journal claim failed", metadata: ["error": "\(error)"])
+                result.failures += 1
+            }
+        }
+        return result
+    }
+
+    struct Candidate {
+        var name: String
+        var bytes: [UInt8]?
+        var sha256: String
+        var size: Int64
+        var isSymlink: Bool
+        var started: Double
+    }
+
+    /// Complete files of an inbox, read and hashed, up to the batch size.
+    private func scan(_ r: RouteRuntime, now: Double, result: inout PassResult) -> [Candidate] {
+        let entries: [Directory.Entry]
+        do { entries = try r.inbox.entries(limit: 100_000, where: RouteRuntime.isCandidate) } catch {
+            logger.error("cannot list the inbox", metadata: ["route": "\(r.route.name)", "error": "\(error)"])
+            result.failures += 1
+            return []
+        }
+        metrics.setQueueDepth(route: r.route.name, entries.count)
+        var present: Set<String> = []
+        var out: [Candidate] = []
+        for e in entries {
+            present.insert(e.name)
+            if let b = r.backoff[e.name], b.until > now { result.waiting += 1; continue }
+            if e.isSymlink {
+                out.append(Candidate(name: e.name, bytes: nil, sha256: Hex.sha256([]), size: 0, isSymlink: true, started: Clock.monotonic()))
+            } else if e.isRegular {
+                let previous = r.sightings[e.name]
+                if previous == nil || previous!.size != e.size || previous!.mtime != e.mtime {
+                    r.sightings[e.name] = (e.size, e.mtime, now)
+                }
+                let since = r.sightings[e.name]!.since
+                let ready = r.renamedIn.contains(e.name) && previous != nil && previous!.size == e.size && previous!.mtime == e.mtime
+                    || now - since >= r.route.quietPeriod
+                guard ready else { result.waiting += 1; continue }
+                do {
+                    let bytes = try r.inbox.read(e.name, limit: validator.limits.maxInputBytes)
+                    out.append(Candidate(name: e.name, bytes: bytes, sha256: Hex.sha256(bytes), size: Int64(bytes.count),
+                                         isSymlink: false, started: Clock.monotonic()))
+                } catch {
+                    fail(r, e.name, error, now: now)
+                    result.failures += 1
+                }
+            }
+            if out.count >= config.batchSize { break }
+        }
+        // Forget files that left without us (a producer took one back).
+        for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }
+        return out
+    }
+
+    private func fail(_ r: RouteRuntime, _ name: String, _ error: any Error, now: Double) {
+        let failures = (r.backoff[name]?.failures ?? 0) + 1
+        let delay = min(60, 0.5 * Double(1 << min(failures, 7)))
+        r.backoff[name] = (now + delay, failures)
+        metrics.countError(route: r.route.name)
+        logger.warning("will retry", metadata: ["route": "\(r.route.name)", "file": "\(name)", "error": "\(error)",
+                                                "retry_in_s": "\(delay)"])
+    }
+
+    // MARK: the steps
+
+    /// Takes every item as far as it goes: decide and stage, deliver, receipt, archive. An item whose step
+    /// fails stays where it is, safe, and is retried on a later pass.
+    private func advance(_ items: [Work], into result: inout PassResult) {
+        var items = items
+        items = stageStep(items.filter { $0.entry.stage == .claimed }) + items.filter { $0.entry.stage != .claimed }
+        items = deliverStep(items)
+        items = receiptStep(items)
+        let done = archiveStep(items)
+        for w in done {
+            result.finished += 1
+            if let o = w.entry.outcome {
+                result.byOutcome[o, default: 0] += 1
+                metrics.countDocument(route: w.entry.route, kind: w.entry.kind ?? "unknown", outcome: o.rawValue,
+                                      seconds: Clock.monotonic() - w.started)
+            }
+        }
+        result.failures += items.count - done.count
+    }
+
+    /// Transitions applied in one transaction; items whose transition did not apply (fenced out) drop out.
+    private func commit(_ pairs: [(Work, Transition)]) -> [Work] {
+        guard !pairs.isEmpty else { return [] }
+        do {
+            let applied = try journal.apply(pairs.map(\.1), owner: owner, lease: lease, now: Clock.now())
+            var out: [Work] = []
+            for ((w, t), ok) in zip(pairs, applied) {
+                if ok {
+                    w.entry.stage = t.to
+                    if let o = t.outcome { w.entry.outcome = o }
+                    if let v = t.documentId { w.entry.documentId = v }
+                    if let v = t.kind { w.entry.kind = v }
+                    if let v = t.outputName { w.entry.outputName = v }
+                    if let v = t.receiptName { w.entry.receiptName = v }
+                    if let v = t.archivePath { w.entry.archivePath = v }
+                    if let v = t.errors { w.entry.errors = v }
+                    out.append(w)
+                } else {
+                    logger.warning("journal transition refused (another owner holds the document)",
+                                   metadata: ["id": "\(w.entry.id)", "to": "\(t.to.rawValue)"])
+                }
+            }
+            return out
+        } catch {
+            logger.error("journal write failed", metadata: ["error": "\(error)"])
+            metrics.countError(route: "-")
+            return []
+        }
+    }
+
+    /// claimed → staged: the verdict, and the output and receipt written to staging files and made durable.
+    private func stageStep(_ items: [Work]) -> [Work] {
+        var pairs: [(Work, Transition)] = []
+        var deliveredInBatch: [String: String] = [:]   // route + id → sha
+        var touched: [Directory] = []
+        for w in items {
+            let r = w.runtime
+            // Stale staging files of an interrupted earlier attempt.
+            for dir in [r.outbox, r.errors, r.receipts] {
+                dir.remove(w.outputStaging)
+                dir.remove(w.reasonStaging)
+                dir.remove(w.receiptStaging)
+            }
+            if w.bytes == nil && !w.isSymlink {
+                // Recovered claim: read the inbox file again.
+                var st = stat()
+                if fstatat(r.inbox.fd, w.entry.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+                    w.isSymlink = true
+                } else {
+                    do { w.bytes = try r.inbox.read(w.entry.fileName, limit: validator.limits.maxInputBytes) } catch {
+                        if error.code == ENOENT {
+                            w.bytes = nil
+                        } else {
+                            fail(r, w.entry.fileName, error, now: Clock.now())
+                            continue
+                        }
+                    }
+                }
+            }
+            let decision = decide(w, deliveredInBatch: &deliveredInBatch)
+            do {
+                try write(decision, for: w)
+            } catch {
+                for dir in [r.outbox, r.errors, r.receipts] {
+                    dir.remove(w.outputStaging); dir.remove(w.reasonStaging); dir.remove(w.receiptStaging)
+                }
+                fail(r, w.entry.fileName, error, now: Clock.now())
+                continue
+            }
+            for d in [r.outbox, r.errors, r.receipts] where !touched.contains(where: { $0 === d }) { touched.append(d) }
+            var t = Transition(w.entry, to: .staged)
+            t.outcome = decision.outcome
+            t.documentId = decision.documentId
+            t.kind = decision.kind?.rawValue
+            t.outputName = decision.outputName
+            t.receiptName = decision.receiptName
+            t.errors = decision.errorsJSON
+            pairs.append((w, t))
+        }
+        // One syncfs per file system instead of an fsync per file.
+        var synced: Set<UInt64> = []
+        for d in touched {
+            var st = stat()
+            fstat(d.fd, &st)
+            if synced.insert(UInt64(st.st_dev)).inserted {
+                do { try d.syncFileSystem() } catch {
+                    logger.error("syncfs failed", metadata: ["error": "\(error)"])
+                    return []
+                }
+            }
+        }
+        return commit(pairs)
+    }
+
+    struct Decision {
+        var outcome: Outcome
+        var documentId: String?
+        var kind: DocumentKind?
+        var output: [UInt8]?
+        var reason: [UInt8]?
+        var receipt: [UInt8]
+        var outputName: String?
+        var receiptName: String
+        var errorsJSON: String
+    }
+
+    private func decide(_ w: Work, deliveredInBatch: inout [String: String]) -> Decision {
+        let r = w.runtime
+        let name = w.entry.fileName
+        var diagnostics: [Diagnostic] = []
+        var outcome = Outcome.rejected
+        var output: [UInt8]?
+        var documentId: String?
+        var kind: DocumentKind?
+        if w.isSymlink {
+            diagnostics.append(Diagnostic(code: "DG5031", message: LocalizedText(
+                ru: "символическая ссылка во входящем каталоге не обрабатывается", en: "a symbolic link in the inbox is not followed")))
+        } else if let bytes = w.bytes {
+            let report = validator.validate(bytes: bytes, file: name, retainRecords: false)
+            documentId = report.documentId
+            kind = report.kind
+            diagnostics = report.diagnostics
+            if report.valid, let k = report.kind, !r.route.accept.contains(k) {
+                diagnostics.append(Diagnostic(code: "DG5030", message: LocalizedText(
+                    ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
+                    en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
+            }
+            if diagnostics.allowsValidity, r.route.requireSignature, let verifier {
+                let v = verifier.verify(bytes: bytes, file: name)
+                diagnostics += v.diagnostics
+            }
+            if diagnostics.allowsValidity, let id = documentId {
+                let key = r.route.name + "\u{0}" + id
+                let earlier = ((try? journal.deliveredHashes(route: r.route.name, documentId: id)) ?? []) + (deliveredInBatch[key].map { [$0] } ?? [])
+                if earlier.contains(w.entry.sha256) {
+                    outcome = .duplicate
+                    diagnostics.append(Diagnostic(code: "DG5032", severity: .warning, message: LocalizedText(
+                        ru: "этот документ (тот же id и то же содержимое) уже доставлен; повторно не доставляется",
+                        en: "this document (same id, same content) was delivered before; it is not delivered again")))
+                } else if !earlier.isEmpty {
+                    outcome = .conflict
+                    diagnostics.append(Diagnostic(code: "DG5033", message: LocalizedText(
+                        ru: "документ с id \(id) уже доставлен с другим содержимым", en: "a document with id \(id) was delivered before with other content")))
+                }
+            }
+            if diagnostics.allowsValidity && outcome == .rejected {
+                var out = bytes
+                if r.route.encoding != .asIs, let converted = convert(bytes, to: r.route.encoding) { out = converted }
+                if let k = kind, r.route.sign.contains(k), let signer {
+                    switch signer.sign(bytes: out) {
+                    case .success(let signed): out = signed
+                    case .failure(let f): diagnostics += f.diagnostics
+                    }
+                }
+                if diagnostics.allowsValidity {
+                    outcome = .delivered
+                    output = out
+                    if let id = documentId { deliveredInBatch[r.route.name + "\u{0}" + id] = w.entry.sha256 }
+                }
+            }
+            if outcome == .rejected || outcome == .conflict { output = bytes }
+        } else {
+            diagnostics.append(Diagnostic(code: "DG5034", message: LocalizedText(
+                ru: "файл исчез из входящего каталога до обработки", en: "the file left the inbox before it was processed")))
+        }
+        let target: Directory? = outcome == .delivered ? r.outbox : (outcome == .duplicate ? nil : r.errors)
+        let safe = Names.sanitize(name)
+        let outputName = target.map { Names.free(safe, in: $0) }
+        let receiptName = Names.free(Receipts.fileName(for: safe), in: r.receipts)
+        var reason: [UInt8]?
+        if target === r.errors {
+            reason = Array(Names.reasonText(name: name, outcome: outcome, diagnostics: diagnostics).utf8)
+        }
+        let content = ReceiptContent(gatewayId: config.gatewayId, version: Self.version, route: r.route.name, fileName: safe,
+                                     documentId: documentId, kind: kind, sha256: w.entry.sha256, size: w.entry.size,
+                                     receivedAt: w.entry.receivedAt, status: outcome,
+                                     deliveredAs: outcome == .delivered ? outputName : nil, diagnostics: diagnostics)
+        var receipt = (try? Receipts.build(content, id: UUIDs.random(), now: Clock.now())) ?? []
+        if let signer, case .success(let signed) = signer.sign(bytes: receipt) { receipt = signed }
+        return Decision(outcome: outcome, documentId: documentId, kind: kind, output: output, reason: reason, receipt: receipt,
+                        outputName: outputName, receiptName: receiptName, errorsJSON: Names.json(diagnostics))
+    }
+
+    private func convert(_ bytes: [UInt8], to encoding: OutputEncoding) -> [UInt8]? {
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0) }
+        guard case .success(let doc) = parsed else { return nil }
+        let want: XMLWriter.Encoding = encoding == .windows1251 ? .windows1251 : .utf8
+        if (doc.inputEncoding == .windows1251) == (want == .windows1251) && doc.inputEncoding != .utf16LE && doc.inputEncoding != .utf16BE {
+            return nil
+        }
+        return doc.serialized(encoding: want)
+    }
+
+    private func write(_ d: Decision, for w: Work) throws(FileError) {
+        let r = w.runtime
+        if let output = d.output {
+            let dir = d.outcome == .delivered ? r.outbox : r.errors
+            try dir.write(w.outputStaging, output, sync: false)
+        }
+        if let reason = d.reason { try r.errors.write(w.reasonStaging, reason, sync: false) }
+        try r.receipts.write(w.receiptStaging, d.receipt, sync: false)
+    }
+
+    /// staged → delivered: outputs renamed into place (a rename that already happened is not redone).
+    private func deliverStep(_ items: [Work]) -> [Work] {
+        var pairs: [(Work, Transition)] = []
+        var passThrough: [Work] = []
+        var dirs: [Directory] = []
+        for w in items {
+            guard w.entry.stage == .staged else { passThrough.append(w); continue }
+            let r = w.runtime
+            let outcome = w.entry.outcome ?? .rejected
+            do {
+                if outcome != .duplicate, var name = w.entry.outputName {
+                    let dir = outcome == .delivered ? r.outbox : r.errors
+                    if dir.exists(w.outputStaging) {
+                        while true {
+                            do { try dir.move(w.outputStaging, to: name, in: dir); break } catch where error.code == EEXIST {
+                                name = Names.free(name, in: dir)
+                            }
+                        }
+                    }
+                    if dir === r.errors, r.errors.exists(w.reasonStaging) {
+                        let reasonName = Names.free(name + ".reason.txt", in: r.errors)
+                        try r.errors.move(w.reasonStaging, to: reasonName, in: r.errors)
+                    }
+                    if !dirs.contains(where: { $0 === dir }) { dirs.append(dir) }
+                    var t = Transition(w.entry, to: .delivered)
+                    t.outputName = name
+                    pairs.append((w, t))
+                } else {
+                    pairs.append((w, Transition(w.entry, to: .delivered)))
+                }
+            } catch {
+                fail(r, w.entry.fileName, error, now: Clock.now())
+            }
+        }
+        for d in dirs {
+            do { try d.sync() } catch { logger.error("directory fsync failed", metadata: ["error": "\(error)"]); return passThrough }
+        }
+        return passThrough + commit(pairs)
+    }
+
+    /// delivered → receipted: the receipt renamed into place — last, after the document is safe.
+    private func receiptStep(_ items: [Work]) -> [Work] {
+        var pairs: [(Work, Transition)] = []
+        var passThrough: [Work] = []
+        var dirs: [Directory] = []
+        for w in items {
+            guard w.entry.stage == .delivered else { passThrough.append(w); continue }
+            let r = w.runtime
+            var name = w.entry.receiptName ?? Receipts.fileName(for: Names.sanitize(w.entry.fileName))
+            do {
+                if r.receipts.exists(w.receiptStaging) {
+                    while true {
+                        do { try r.receipts.move(w.receiptStaging, to: name, in: r.receipts); break } catch where error.code == EEXIST {
+                            name = Names.free(name, in: r.receipts)
+                        }
+                    }
+                }
+                if !dirs.contains(where: { $0 === r.receipts }) { dirs.append(r.receipts) }
+                var t = Transition(w.entry, to: .receipted)
+                t.receiptName = name
+                pairs.append((w, t))
+            } catch {
+                fail(r, w.entry.fileName, error, now: Clock.now())
+            }
+        }
+        for d in dirs {
+            do { try d.sync() } catch { logger.error("directory fsync failed", metadata: ["error": "\(error)"]); return passThrough }
+        }
+        return passThrough + commit(pairs)
+    }
+
+    /// receipted → done: the inbox file archived under archive/YYYY/MM/DD (a symbolic link goes to errors/).
+    private func archiveStep(_ items: [Work]) -> [Work] {
+        var pairs: [(Work, Transition)] = []
+        var inboxes: [Directory] = []
+        for w in items where w.entry.stage == .receipted {
+            let r = w.runtime
+            var path: String?
+            do {
+                var st = stat()
+                if fstatat(r.inbox.fd, w.entry.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                    if (st.st_mode & S_IFMT) == S_IFLNK {
+                        let target = Names.free(Names.sanitize(w.entry.fileName), in: r.errors)
+                        try r.inbox.move(w.entry.fileName, to: target, in: r.errors)
+                        try r.errors.sync()
+                        path = "errors/" + target
+                    } else {
+                        path = try r.inbox.archive(w.entry.fileName, to: Clock.dateParts(w.entry.receivedAt),
+                                                   as: Names.sanitize(w.entry.fileName), in: r.archive)
+                    }
+                    if !inboxes.contains(where: { $0 === r.inbox }) { inboxes.append(r.inbox) }
+                }
+                var t = Transition(w.entry, to: .done)
+                t.archivePath = path
+                pairs.append((w, t))
+                r.backoff[w.entry.fileName] = nil
+            } catch {
+                fail(r, w.entry.fileName, error, now: Clock.now())
+            }
+        }
+        for d in inboxes { try? d.sync() }
+        let done = commit(pairs)
+        for w in done {
+            logger.info("document processed", metadata: [
+                "route": "\(w.entry.route)", "file": "\(w.entry.fileName)", "outcome": "\(w.entry.outcome?.rawValue ?? "-")",
+                "kind": "\(w.entry.kind ?? "-")", "id": "\(w.entry.documentId ?? "-")", "journal_id": "\(w.entry.id)"])
+        }
+        return done
+    }
+}
+
+/// Names the gateway writes.
+enum Names {
+    /// Control characters and anything outside a conservative set become `_`; the name stays recognisable.
+    static func sanitize(_ name: String) -> String {
+        var out = ""
+        for scalar in name.unicodeScalars {
+            let ok = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" || scalar == "_"
+            out.unicodeScalars.append(ok ? scalar : "_")
+        }
+        if out.isEmpty || out == "." || out == ".." || out.hasPrefix(".") { out = "_" + out }
+        return String(out.prefix(200))
+    }
+
+    /// `name`, or `name.2.xml`, `name.3.xml` … — the first that does not exist in `dir`.
+    static func free(_ name: String, in dir: Directory) -> String {
+        if !dir.exists(name) { return name }
+        var n = 2
+        while dir.exists(Directory.numbered(name, n)) { n += 1 }
+        return Directory.numbered(name, n)
+    }
+
+    static func reasonText(name: String, outcome: Outcome, diagnostics: [Diagnostic]) -> String {
+        var lines = ["file: \(name)", "outcome: \(outcome.rawValue)", "time: \(Clock.iso(Clock.now()))"]
+        for d in diagnostics {
+            var place = ""
+            if let line = d.line { place += " line \(line)" }
+            if let path = d.path { place += " \(path)" }
+            lines.append("\(d.code) \(d.severity.rawValue)\(place): \(d.message.en) / \(d.message.ru)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ diagnostics: [Diagnostic]) -> String {
+        func s(_ v: String) -> String {
+            var out = "\""
+            for u in v.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                default: if u.value < 0x20 { out += "\\u00" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+                }
+            }
+            return out + "\""
+        }
+        return "[" + diagnostics.map { d in
+            "{\"code\": \(s(d.code)), \"severity\": \(s(d.severity.rawValue)), \"line\": \(d.line.map(String.init) ?? "null"), "
+                + "\"path\": \(d.path.map(s) ?? "null"), \"ru\": \(s(d.message.ru)), \"en\": \(s(d.message.en))}"
+        }.joined(separator: ", ") + "]"
+    }
+}
+
+enum Hex {
+    static func sha256(_ bytes: [UInt8]) -> String {
+        let digest = (try? DigestAlgorithm.sha256.digest(bytes)) ?? []
+        return digest.map { b -> String in let s = String(b, radix: 16); return s.count == 1 ? "0" + s : s }.joined()
+    }
+}

@@ -1,0 +1,110 @@
+import DocgateCore
+
+/// Where a document is on its way through a route. Every step is recorded before the file system acts on it,
+/// and every step can be redone after a crash:
+/// - `claimed`: the inbox file was read and hashed; nothing written yet.
+/// - `staged`: the outcome is decided and the output (to the outbox, or to errors/ with its reason) and the
+///   receipt sit fsynced in staging files beside their targets.
+/// - `delivered`: the output was renamed into place.
+/// - `receipted`: the receipt was renamed into place.
+/// - `done`: the inbox file is archived; nothing is left to do.
+public enum Stage: String, Sendable, CaseIterable, Comparable {
+    case claimed, staged, delivered, receipted, done
+
+    var order: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Stage, b: Stage) -> Bool { a.order < b.order }
+}
+
+/// What happened to a document, as its receipt says.
+public enum Outcome: String, Sendable, CaseIterable {
+    /// Valid, delivered to the outbox.
+    case delivered
+    /// Invalid (parse, schema, rules, signature, kind not accepted): in errors/ with its reason.
+    case rejected
+    /// The same document (root id and bytes) was delivered before: not delivered again.
+    case duplicate
+    /// The same root id with other bytes was delivered before: in errors/.
+    case conflict
+}
+
+/// One document's record in the journal.
+public struct JournalEntry: Sendable, Hashable {
+    public var id: Int64
+    public var route: String
+    public var fileName: String
+    public var sha256: String
+    public var size: Int64
+    public var documentId: String?
+    public var kind: String?
+    public var stage: Stage
+    public var outcome: Outcome?
+    public var owner: String
+    public var leaseUntil: Double
+    /// Fencing number: raised whenever another owner takes the entry over; every transition checks it.
+    public var attempt: Int
+    /// The name the output has (or will have) in the outbox or errors/.
+    public var outputName: String?
+    public var receiptName: String?
+    public var archivePath: String?
+    /// The findings, as JSON (`[{code, severity, line, path, ru, en}]`).
+    public var errors: String?
+    public var receivedAt: Double
+    public var updatedAt: Double
+    public var finishedAt: Double?
+}
+
+/// A new file to claim.
+public struct ClaimRequest: Sendable {
+    public var route: String
+    public var fileName: String
+    public var sha256: String
+    public var size: Int64
+}
+
+/// A compare-and-set step: applied only if the entry is still at `from` with the same `attempt` and owner.
+public struct Transition: Sendable {
+    public var id: Int64
+    public var attempt: Int
+    public var from: Stage
+    public var to: Stage
+    public var outcome: Outcome?
+    public var documentId: String?
+    public var kind: String?
+    public var outputName: String?
+    public var receiptName: String?
+    public var archivePath: String?
+    public var errors: String?
+
+    public init(_ entry: JournalEntry, to: Stage) {
+        id = entry.id
+        attempt = entry.attempt
+        from = entry.stage
+        self.to = to
+    }
+}
+
+/// Counts for `journal stats` and the metrics.
+public struct JournalStats: Sendable {
+    public var byOutcome: [String: Int]
+    public var inFlight: Int
+    public var total: Int
+    public var oldestInFlight: Double?
+}
+
+/// The gateway's journal. Designed for several instances sharing one database: a claim takes a unique in-flight
+/// slot for (route, file name) with an owner and a lease; another instance may take an entry over only when its
+/// lease has expired, raising the attempt number; every transition is a compare-and-set on stage and attempt, so
+/// a former owner's late step is refused instead of overwriting the new owner's work.
+public protocol Journal: Sendable {
+    /// Claims new files; returns the entries made (files already in flight are left out).
+    func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry]
+    /// Applies transitions in one transaction; returns, for each, whether it applied.
+    func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool]
+    /// Unfinished entries this owner holds or may take over (lease expired), taken over with a new attempt.
+    func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry]
+    /// Identity checks: delivered entries of a route with this root id (their hashes).
+    func deliveredHashes(route: String, documentId: String) throws -> [String]
+    func entry(_ id: Int64) throws -> JournalEntry?
+    func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry]
+    func stats() throws -> JournalStats
+}

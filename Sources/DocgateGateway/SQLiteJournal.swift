@@ -1,0 +1,160 @@
+import FoundationEssentials
+import GRDB
+
+/// The journal in one SQLite file (WAL, `synchronous = FULL`): zero set-up, survives SIGKILL and power loss.
+public final class SQLiteJournal: Journal {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE documents (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    route TEXT NOT NULL,
+                    file_name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    document_id TEXT,
+                    kind TEXT,
+                    stage TEXT NOT NULL,
+                    outcome TEXT,
+                    owner TEXT NOT NULL,
+                    lease_until REAL NOT NULL,
+                    attempt INTEGER NOT NULL DEFAULT 1,
+                    output_name TEXT,
+                    receipt_name TEXT,
+                    archive_path TEXT,
+                    errors TEXT,
+                    received_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    finished_at REAL
+                );
+                -- One document in flight per inbox name: the claim is this unique key, not a file lock.
+                CREATE UNIQUE INDEX documents_in_flight ON documents(route, file_name) WHERE stage <> 'done';
+                CREATE INDEX documents_identity ON documents(route, document_id) WHERE outcome = 'delivered';
+                CREATE INDEX documents_unfinished ON documents(stage, lease_until) WHERE stage <> 'done';
+                CREATE INDEX documents_outcome ON documents(outcome, id);
+                """)
+        }
+        return m
+    }
+
+    private static let columns = """
+        id, route, file_name, sha256, size, document_id, kind, stage, outcome, owner, lease_until, attempt,
+        output_name, receipt_name, archive_path, errors, received_at, updated_at, finished_at
+        """
+
+    private static func entry(_ row: Row) -> JournalEntry {
+        JournalEntry(id: row["id"], route: row["route"], fileName: row["file_name"], sha256: row["sha256"], size: row["size"],
+                     documentId: row["document_id"], kind: row["kind"], stage: Stage(rawValue: row["stage"]) ?? .claimed,
+                     outcome: (row["outcome"] as String?).flatMap(Outcome.init(rawValue:)), owner: row["owner"],
+                     leaseUntil: row["lease_until"], attempt: row["attempt"], outputName: row["output_name"],
+                     receiptName: row["receipt_name"], archivePath: row["archive_path"], errors: row["errors"],
+                     receivedAt: row["received_at"], updatedAt: row["updated_at"], finishedAt: row["finished_at"])
+    }
+
+    public func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
+        guard !requests.isEmpty else { return [] }
+        return try pool.write { db in
+            var made: [JournalEntry] = []
+            for r in requests {
+                try db.execute(sql: """
+                    INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?)
+                    ON CONFLICT DO NOTHING
+                    """, arguments: [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now])
+                if db.changesCount == 1 {
+                    if let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM documents WHERE id = ?", arguments: [db.lastInsertedRowID]) {
+                        made.append(Self.entry(row))
+                    }
+                }
+            }
+            return made
+        }
+    }
+
+    public func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool] {
+        guard !transitions.isEmpty else { return [] }
+        return try pool.write { db in
+            var applied: [Bool] = []
+            for t in transitions {
+                try db.execute(sql: """
+                    UPDATE documents SET stage = ?, outcome = COALESCE(?, outcome), document_id = COALESCE(?, document_id),
+                        kind = COALESCE(?, kind), output_name = COALESCE(?, output_name), receipt_name = COALESCE(?, receipt_name),
+                        archive_path = COALESCE(?, archive_path), errors = COALESCE(?, errors), lease_until = ?, updated_at = ?,
+                        finished_at = CASE WHEN ? = 'done' THEN ? ELSE finished_at END
+                    WHERE id = ? AND attempt = ? AND stage = ? AND owner = ?
+                    """, arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
+                                     t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
+                                     t.from.rawValue, owner])
+                applied.append(db.changesCount == 1)
+            }
+            return applied
+        }
+    }
+
+    public func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
+        try pool.write { db in
+            // Entries of a former run of this owner, and entries whose owner's lease ran out: taken over with a
+            // new attempt number, which fences the former owner out.
+            try db.execute(sql: """
+                UPDATE documents SET owner = ?, attempt = attempt + 1, lease_until = ?, updated_at = ?
+                WHERE stage <> 'done' AND (owner = ? OR lease_until < ?)
+                """, arguments: [owner, now + lease, now, owner, now])
+            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM documents WHERE stage <> 'done' AND owner = ? ORDER BY id",
+                                    arguments: [owner]).map(Self.entry)
+        }
+    }
+
+    public func deliveredHashes(route: String, documentId: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT sha256 FROM documents WHERE route = ? AND document_id = ? AND outcome = 'delivered'",
+                                arguments: [route, documentId])
+        }
+    }
+
+    public func entry(_ id: Int64) throws -> JournalEntry? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM documents WHERE id = ?", arguments: [id]).map(Self.entry)
+        }
+    }
+
+    public func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let outcome { conditions.append("outcome = ?"); _ = arguments.append(contentsOf: [outcome.rawValue]) }
+            if unfinishedOnly { conditions.append("stage <> 'done'") }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM documents \(whereClause) ORDER BY id DESC LIMIT ?",
+                                    arguments: arguments).map(Self.entry)
+        }
+    }
+
+    public func stats() throws -> JournalStats {
+        try pool.read { db in
+            var byOutcome: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT COALESCE(outcome, 'pending') AS o, COUNT(*) AS n FROM documents GROUP BY o") {
+                byOutcome[row["o"]] = row["n"]
+            }
+            let inFlight = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE stage <> 'done'") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
+            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM documents WHERE stage <> 'done'")
+            return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: total, oldestInFlight: oldest)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import DocgateCore
+import DocgateGateway
+import FoundationEssentials
+import Glibc
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Проверить конфигурацию шлюза / Check a gateway configuration.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Explain every mistake in a configuration file, with its key and line. Exit 0 when usable, 2 when not."
+        )
+
+        @Option(name: .long, help: "Language of messages: ru or en.")
+        var lang: Language?
+
+        @Argument(help: ArgumentHelp("The TOML configuration.", valueName: "file"))
+        var file: String
+
+        func run() throws {
+            let language = lang ?? Language.from(locale: ProcessInfo.processInfo.environment["LANG"])
+            let cfg = try ConfigLoader.load(file, language)
+            let ru = language == .ru
+            var lines = ["\(file): " + (ru ? "конфигурация в порядке" : "configuration is usable"),
+                         "  gateway_id  \(cfg.gatewayId)", "  journal     \(cfg.journal)"]
+            if let listen = cfg.listen { lines.append("  listen      \(listen)") }
+            if let trust = cfg.trust { lines.append("  trust       \(trust)") }
+            for r in cfg.routes {
+                lines.append("  route \(r.name): \(r.inbox) → \(r.outbox)")
+                lines.append("    accept \(r.accept.map(\.rawValue).sorted().joined(separator: ", "))")
+                if !r.sign.isEmpty { lines.append("    sign   \(r.sign.map(\.rawValue).sorted().joined(separator: ", "))") }
+                lines.append("    receipts \(r.receipts), errors \(r.errors), archive \(r.archive)")
+                lines.append("    require_signature \(r.requireSignature), encoding \(r.encoding.rawValue), quiet_period \(r.quietPeriod) s")
+            }
+            Terminal.out(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+struct JournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Журнал шлюза / The gateway's journal: list, show, stats, requeue.",
+        subcommands: [List.self, Show.self, Stats.self, Requeue.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("The gateway's TOML configuration (for the journal's location).", valueName: "file"))
+        var config: String
+
+        @Option(name: .long, help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func open() throws -> (GatewayConfig, SQLiteJournal) {
+            let language = Language.from(locale: ProcessInfo.processInfo.environment["LANG"])
+            let cfg = try ConfigLoader.load(config, language)
+            do {
+                return (cfg, try SQLiteJournal(path: cfg.journal))
+            } catch {
+                Terminal.error("DG5023 \(cfg.journal): \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    static func json(_ e: JournalEntry) -> String {
+        JSONText.object([
+            ("id", String(e.id)), ("route", JSONText.string(e.route)), ("file", JSONText.string(e.fileName)),
+            ("sha256", JSONText.string(e.sha256)), ("size", String(e.size)), ("documentId", JSONText.optional(e.documentId)),
+            ("kind", JSONText.optional(e.kind)), ("stage", JSONText.string(e.stage.rawValue)),
+            ("outcome", JSONText.optional(e.outcome?.rawValue)), ("owner", JSONText.string(e.owner)), ("attempt", String(e.attempt)),
+            ("output", JSONText.optional(e.outputName)), ("receipt", JSONText.optional(e.receiptName)),
+            ("archive", JSONText.optional(e.archivePath)), ("receivedAt", JSONText.string(Clock.iso(e.receivedAt))),
+            ("finishedAt", JSONText.optional(e.finishedAt.map(Clock.iso))), ("errors", e.errors ?? "[]"),
+        ])
+    }
+
+    static func line(_ e: JournalEntry) -> String {
+        "\(e.id)\t\(Clock.iso(e.receivedAt))\t\(e.route)\t\(e.stage.rawValue)\t\(e.outcome?.rawValue ?? "-")\t\(e.kind ?? "-")\t\(e.fileName)"
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The latest documents, newest first.")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "How many.") var limit = 50
+        @Option(name: .long, help: "Only this outcome: delivered, rejected, duplicate, conflict.") var outcome: String?
+        @Flag(name: .long, help: "Only documents still on their way.") var unfinished = false
+
+        func run() throws {
+            let (_, journal) = try options.open()
+            var filter: Outcome?
+            if let outcome {
+                guard let o = Outcome(rawValue: outcome) else { throw ValidationError("unknown outcome \(outcome)") }
+                filter = o
+            }
+            let entries = try journal.list(limit: limit, outcome: filter, unfinishedOnly: unfinished)
+            if options.format == .json {
+                Terminal.out(JSONText.array(entries.map(JournalCommand.json)) + "\n")
+            } else {
+                Terminal.out((["id\treceived\troute\tstage\toutcome\tkind\tfile"] + entries.map(JournalCommand.line)).joined(separator: "\n") + "\n")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Everything the journal knows about one document.")
+        @OptionGroup var options: Options
+        @Argument(help: "Journal id.") var id: Int64
+
+        func run() throws {
+            let (_, journal) = try options.open()
+            guard let e = try journal.entry(id) else {
+                Terminal.error("no journal entry \(id)")
+                throw ExitCode(1)
+            }
+            if options.format == .json {
+                Terminal.out(JournalCommand.json(e) + "\n")
+            } else {
+                let rows: [(String, String?)] = [
+                    ("id", String(e.id)), ("route", e.route), ("file", e.fileName), ("sha256", e.sha256), ("size", String(e.size)),
+                    ("document id", e.documentId), ("kind", e.kind), ("stage", e.stage.rawValue), ("outcome", e.outcome?.rawValue),
+                    ("owner", e.owner), ("attempt", String(e.attempt)), ("output", e.outputName), ("receipt", e.receiptName),
+                    ("archive", e.archivePath), ("received", Clock.iso(e.receivedAt)), ("finished", e.finishedAt.map(Clock.iso)),
+                    ("findings", e.errors),
+                ]
+                Terminal.out(rows.compactMap { k, v in v.map { k.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + $0 } }.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts by outcome, documents in flight.")
+        @OptionGroup var options: Options
+
+        func run() throws {
+            let (_, journal) = try options.open()
+            let s = try journal.stats()
+            if options.format == .json {
+                Terminal.out(JSONText.object([("total", String(s.total)), ("inFlight", String(s.inFlight)),
+                                              ("byOutcome", JSONText.object(s.byOutcome.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })),
+                                              ("oldestInFlight", JSONText.optional(s.oldestInFlight.map(Clock.iso)))]) + "\n")
+            } else {
+                var lines = ["total \(s.total)", "in flight \(s.inFlight)"]
+                for (k, v) in s.byOutcome.sorted(by: { $0.key < $1.key }) { lines.append("\(k) \(v)") }
+                if let o = s.oldestInFlight { lines.append("oldest in flight since \(Clock.iso(o))") }
+                Terminal.out(lines.joined(separator: "\n") + "\n")
+            }
+        }
+    }
+
+    struct Requeue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a rejected or conflicting document through its route again (after the cause was fixed).",
+            discussion: "Moves the document's copy from errors/ back into the route's inbox; the gateway then treats it as a new arrival."
+        )
+        @OptionGroup var options: Options
+        @Argument(help: "Journal id.") var id: Int64
+
+        func run() throws {
+            let (cfg, journal) = try options.open()
+            guard let e = try journal.entry(id), e.stage == .done, e.outcome == .rejected || e.outcome == .conflict,
+                  let name = e.outputName, let route = cfg.routes.first(where: { $0.name == e.route }) else {
+                Terminal.error("journal entry \(id) is not a finished rejected or conflicting document")
+                throw ExitCode(1)
+            }
+            do {
+                let errors = try Directory(route.errors, create: false)
+                let inbox = try Directory(route.inbox, create: false)
+                let target = e.fileName
+                try errors.move(name, to: target, in: inbox)
+                errors.remove(name + ".reason.txt")
+                try inbox.sync()
+                Terminal.out("requeued \(route.errors)/\(name) → \(route.inbox)/\(target)\n")
+            } catch {
+                Terminal.error("cannot requeue: \(error)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
