@@ -1,0 +1,336 @@
+import DocgateTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// The daemon as an integration engineer runs it: the real binary, real directories, a real SQLite journal.
+@Suite(.serialized) struct GatewayTests {
+    /// A gateway set-up in a temporary directory.
+    struct Site {
+        let dir: TemporaryDirectory
+        var inbox: String { dir.path + "/in" }
+        var outbox: String { dir.path + "/out" }
+        var receipts: String { dir.path + "/receipts" }
+        var errors: String { dir.path + "/errors" }
+        var archive: String { dir.path + "/archive" }
+        var config: String { dir.path + "/gateway.toml" }
+        var journal: String { dir.path + "/journal.sqlite" }
+
+        init(quiet: Double = 0, extra: String = "", route: String = "") throws {
+            dir = try TemporaryDirectory("gateway")
+            for d in [inbox, outbox, receipts, errors, archive] {
+                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+            }
+            _ = try dir.write("gateway.toml", """
+                gateway_id = "test-gw"
+                journal = "journal.sqlite"
+                schemas = "\(TestPaths.schemas)"
+                rescan_interval = 0.2
+                batch_size = 32
+                \(extra)
+                [[route]]
+                name = "plan-to-fin"
+                inbox = "in"
+                outbox = "out"
+                receipts = "receipts"
+                errors = "errors"
+                archive = "archive"
+                quiet_period = \(quiet)
+                \(route)
+                """)
+        }
+
+        func files(_ path: String, hidden: Bool = false) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { hidden || !$0.hasPrefix(".") }.sorted()
+        }
+
+        /// Puts a document into the inbox the safe way: a hidden temporary name, then a rename.
+        func drop(_ name: String, _ bytes: [UInt8]) throws {
+            let tmp = inbox + "/." + name + ".tmp"
+            _ = FileManager.default.createFile(atPath: tmp, contents: Data(bytes))
+            guard rename(tmp, inbox + "/" + name) == 0 else { throw POSIXError(.EIO) }
+        }
+    }
+
+    func docgate(_ args: [String]) throws -> ProcessResult {
+        var env = ProcessInfo.processInfo.environment
+        env["LANG"] = "C.UTF-8"
+        return try ProcessRunner.run(TestPaths.docgate, args, environment: env, timeout: 300)
+    }
+
+    /// A valid social order with a fresh id (root id and file name agree).
+    static func order(_ n: Int) throws -> (String, [UInt8]) {
+        let sample = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER") })
+        let name = (sample as NSString).lastPathComponent
+        let oldId = String(name.dropFirst(name.count - 40).prefix(36))
+        let newId = String(format: "%08x-0000-4000-8000-%012x", n, n)
+        let text = try String(contentsOfFile: sample, encoding: .utf8).replacingOccurrences(of: oldId, with: newId)
+        return (name.replacingOccurrences(of: oldId, with: newId), Array(text.utf8))
+    }
+
+    static func invalid(_ n: Int) throws -> (String, [UInt8]) {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.samples + "/invalid/agreement-amount.xml")))
+        return ("bad-\(n).xml", bytes)
+    }
+
+    @Test func deliversValidRejectsInvalidAndAnswersEach() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        var expected: [String: [UInt8]] = [:]
+        for i in 0..<5 {
+            let (name, bytes) = try Self.order(i)
+            expected[name] = bytes
+            try site.drop(name, bytes)
+        }
+        try site.drop("bad-1.xml", try Self.invalid(1).1)
+        try site.drop("broken.xml", Array("<socialOrder".utf8))
+        let r = try docgate(["run", "--once", "--config", site.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Valid documents: in the outbox, byte for byte.
+        #expect(site.files(site.outbox) == expected.keys.sorted())
+        for (name, bytes) in expected {
+            #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + name))) == bytes)
+        }
+        // Invalid ones in errors/, each with its reason.
+        #expect(site.files(site.errors) == ["bad-1.xml", "bad-1.xml.reason.txt", "broken.xml", "broken.xml.reason.txt"])
+        #expect(try String(contentsOfFile: site.errors + "/bad-1.xml.reason.txt", encoding: .utf8).contains("DG3030"))
+        // One receipt each, valid against the receipt schema; the inbox is empty; originals archived.
+        #expect(site.files(site.receipts).count == 7)
+        let v = try docgate(["validate", "--schemas", TestPaths.schemas, site.receipts])
+        #expect(v.status == 0, "\(v.stdout)")
+        let rejected = try String(contentsOfFile: site.receipts + "/RECEIPT_bad-1.xml", encoding: .utf8)
+        #expect(rejected.contains("<status>rejected</status>") && rejected.contains("code=\"DG3030\""))
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+        let archived = FileManager.default.enumerator(atPath: site.archive)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".xml") }
+        #expect(archived.count == 7)
+        // The journal says the same.
+        let stats = try docgate(["journal", "stats", "--config", site.config, "--format", "json"])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        #expect(object["total"] as? Int == 7)
+        #expect(object["inFlight"] as? Int == 0)
+        #expect((object["byOutcome"] as? [String: Any])?["delivered"] as? Int == 5)
+    }
+
+    @Test func sameDocumentAgainIsADuplicateAndSameIdOtherBytesAConflict() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        let (name, bytes) = try Self.order(42)
+        try site.drop(name, bytes)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        try site.drop(name, bytes)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.outbox) == [name])
+        let receipts = site.files(site.receipts)
+        #expect(receipts.count == 2)
+        let statuses = try receipts.map { try String(contentsOfFile: site.receipts + "/" + $0, encoding: .utf8) }
+            .compactMap { $0.range(of: "<status>[a-z]+</status>", options: .regularExpression).map { String($0.description) } }
+        let texts = try receipts.map { try String(contentsOfFile: site.receipts + "/" + $0, encoding: .utf8) }
+        #expect(texts.filter { $0.contains("<status>duplicate</status>") }.count == 1)
+        #expect(texts.filter { $0.contains("<status>delivered</status>") }.count == 1)
+        _ = statuses
+        // Same id, other content (a changed number): a conflict, in errors/.
+        let changed = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "<number>", with: "<number>7").utf8)
+        try site.drop(name, changed)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.outbox) == [name])
+        #expect(site.files(site.errors).contains(name))
+        #expect(try String(contentsOfFile: site.errors + "/" + name + ".reason.txt", encoding: .utf8).contains("conflict"))
+        let list = try docgate(["journal", "list", "--config", site.config, "--format", "json"])
+        let entries = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.compactMap { $0["outcome"] as? String }.sorted() == ["conflict", "delivered", "duplicate"])
+    }
+
+    @Test func filesBeingWrittenAndSymlinksAreNeverTaken() throws {
+        let site = try Site(quiet: 1.0)
+        defer { site.dir.remove() }
+        // A producer's temporary names are ignored, whatever their age.
+        let (name, bytes) = try Self.order(7)
+        _ = FileManager.default.createFile(atPath: site.inbox + "/" + name + ".part", contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: site.inbox + "/.hidden.xml", contents: Data(bytes))
+        // A symbolic link to a secret: never followed, moved aside into errors/ as a link.
+        try FileManager.default.createSymbolicLink(atPath: site.inbox + "/passwd.xml", withDestinationPath: "/etc/passwd")
+        let r = try docgate(["run", "--once", "--config", site.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(site.files(site.outbox).isEmpty)
+        #expect(site.files(site.inbox, hidden: true).sorted() == [".hidden.xml", name + ".part"])
+        let attrs = try FileManager.default.attributesOfItem(atPath: site.errors + "/passwd.xml")
+        #expect(attrs[.type] as? FileAttributeType == .typeSymbolicLink)
+        for file in site.files(site.errors) + site.files(site.receipts) {
+            let path = (site.files(site.errors).contains(file) ? site.errors : site.receipts) + "/" + file
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil { continue }
+            #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("root:x:0:0"))
+        }
+        #expect(try String(contentsOfFile: site.receipts + "/RECEIPT_passwd.xml", encoding: .utf8).contains("DG5031"))
+    }
+
+    /// A file written slowly, in pieces, with pauses shorter than the quiet period: taken only when complete.
+    @Test func slowlyWrittenFileIsNotTakenEarly() throws {
+        let site = try Site(quiet: 1.5)
+        defer { site.dir.remove() }
+        let daemon = try Daemon(site: site)
+        defer { daemon.terminate() }
+        let (name, bytes) = try Self.order(9)
+        let path = site.inbox + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let pieces = stride(from: 0, to: bytes.count, by: bytes.count / 6 + 1).map { Array(bytes[$0..<min(bytes.count, $0 + bytes.count / 6 + 1)]) }
+        for piece in pieces {
+            try handle.write(contentsOf: Data(piece))
+            usleep(400_000)
+            #expect(site.files(site.outbox).isEmpty && site.files(site.errors).isEmpty, "taken while still being written")
+        }
+        try handle.close()
+        try daemon.waitFor { site.files(site.receipts).count == 1 }
+        #expect(site.files(site.outbox) == [name])
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + name))) == bytes)
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func sigtermFinishesAndExitsZeroAndMetricsAreServed() throws {
+        let site = try Site(extra: "listen = \"127.0.0.1:\(Int.random(in: 20_000...40_000))\"")
+        defer { site.dir.remove() }
+        let daemon = try Daemon(site: site)
+        for i in 0..<20 { let (n, b) = try Self.order(100 + i); try site.drop(n, b) }
+        try daemon.waitFor { site.files(site.receipts).count == 20 }
+        let text = try String(contentsOfFile: site.config, encoding: .utf8)
+        let port = try #require(text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression).map { String(text[$0].split(separator: ":")[1]) })
+        let metrics = try ProcessRunner.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)/metrics"])
+        #expect(metrics.stdout.contains("docgate_documents_total{route=\"plan-to-fin\",kind=\"socialOrder\",outcome=\"delivered\"} 20"))
+        #expect(metrics.stdout.contains("docgate_processing_seconds_bucket"))
+        let ready = try ProcessRunner.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)/ready"])
+        #expect(ready.status == 0)
+        #expect(daemon.terminate() == 0)
+    }
+
+    /// The daemon's promise under SIGKILL: 1 000 documents (a tenth invalid), the daemon killed at random moments
+    /// at least ten times while they arrive and are processed; at the end every valid document is in the outbox
+    /// exactly once and byte-identical, every invalid one in errors/ with its reason, one receipt each, the inbox
+    /// empty — and no reader ever saw a partial file in the outbox.
+    @Test(.timeLimit(.minutes(10))) func exactlyOnceAcrossRepeatedSIGKILL() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        var valid: [String: [UInt8]] = [:]
+        var invalid: [String] = []
+        var documents: [(String, [UInt8])] = []
+        for i in 0..<1000 {
+            if i % 10 == 9 {
+                let (n, b) = try Self.invalid(i)
+                invalid.append(n)
+                documents.append((n, b))
+            } else {
+                let (n, b) = try Self.order(i)
+                valid[n] = b
+                documents.append((n, b))
+            }
+        }
+        // A reader of the outbox that checks every visible file is complete.
+        let partial = Mutex<[String]>([])
+        let stopReader = Atomic<Bool>(false)
+        let expected = valid
+        let reader = Thread {
+            while !stopReader.load(ordering: .relaxed) {
+                for name in site.files(site.outbox) {
+                    guard let data = FileManager.default.contents(atPath: site.outbox + "/" + name) else { continue }
+                    if let want = expected[name], [UInt8](data) != want { partial.withLock { $0.append(name) } }
+                }
+                usleep(20_000)
+            }
+        }
+        reader.start()
+        var kills = 0
+        var next = 0
+        var rng = SystemRandomNumberGenerator()
+        while kills < 12 {
+            let daemon = try Daemon(site: site)
+            // Feed a slice of the documents while it runs.
+            let slice = documents[next..<min(documents.count, next + 120)]
+            for (n, b) in slice { try site.drop(n, b) }
+            next += slice.count
+            usleep(UInt32.random(in: 50_000...600_000, using: &rng))
+            daemon.kill()
+            kills += 1
+        }
+        for (n, b) in documents[next...] { try site.drop(n, b) }
+        let final = try docgate(["run", "--once", "--config", site.config])
+        #expect(final.status == 0, "\(final.stderr.suffix(2000))")
+        stopReader.store(true, ordering: .relaxed)
+        while !reader.isFinished { usleep(10_000) }
+
+        let out = site.files(site.outbox)
+        #expect(out.count == valid.count, "outbox has \(out.count) of \(valid.count)")
+        #expect(Set(out) == Set(valid.keys))
+        for name in out { #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + name))) == valid[name]) }
+        let errors = Set(site.files(site.errors))
+        for name in invalid { #expect(errors.contains(name) && errors.contains(name + ".reason.txt"), "\(name)") }
+        #expect(errors.count == invalid.count * 2)
+        #expect(site.files(site.receipts).count == documents.count)
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+        #expect(site.files(site.outbox, hidden: true).filter { $0.hasPrefix(".docgate-") }.isEmpty)
+        #expect(partial.withLock { $0 }.isEmpty, "partial files seen: \(partial.withLock { $0 })")
+        let log = (try? String(contentsOfFile: site.dir.path + "/daemon.log", encoding: .utf8)) ?? ""
+        let recoveries = log.components(separatedBy: "recovering unfinished documents").count - 1
+        #expect(recoveries >= 3, "the kills should interrupt work in progress at least a few times")
+        print("crash test: recoveries of interrupted work \(recoveries); \(documents.count) documents, \(kills) SIGKILLs, outbox \(out.count)/\(valid.count), errors \(errors.count / 2)/\(invalid.count), receipts \(site.files(site.receipts).count)")
+    }
+}
+
+/// The daemon running in the background.
+final class Daemon {
+    let pid: pid_t
+    let site: GatewayTests.Site
+    private var reaped: Int32?
+
+    init(site: GatewayTests.Site) throws {
+        self.site = site
+        var env = ProcessInfo.processInfo.environment
+        env["LANG"] = "C.UTF-8"
+        let args: [String] = [TestPaths.docgate, "run", "--config", site.config]
+        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, site.dir.path + "/daemon.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, site.dir.path + "/daemon.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        var p: pid_t = 0
+        guard posix_spawn(&p, TestPaths.docgate, &actions, nil, argv, envp) == 0 else { throw POSIXError(.EIO) }
+        pid = p
+    }
+
+    func waitFor(_ condition: () -> Bool, timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            if Date() > deadline {
+                let log = (try? String(contentsOfFile: site.dir.path + "/daemon.log", encoding: .utf8)) ?? ""
+                Issue.record("timed out; daemon log: \(log.suffix(3000))")
+                throw POSIXError(.ETIMEDOUT)
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// SIGKILL, then reap.
+    func kill() {
+        Glibc.kill(pid, SIGKILL)
+        _ = reap()
+    }
+
+    /// SIGTERM, then the exit status.
+    @discardableResult
+    func terminate() -> Int32 {
+        if reaped == nil { Glibc.kill(pid, SIGTERM) }
+        return reap()
+    }
+
+    private func reap() -> Int32 {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        reaped = code
+        return code
+    }
+
+    deinit { if reaped == nil { Glibc.kill(pid, SIGKILL); _ = reap() } }
+}
