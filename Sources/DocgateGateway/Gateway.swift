@@ -169,10 +169,14 @@ public final class Gateway: @unchecked Sendable {
         do {
             let leftovers = try journal.recover(owner: owner, lease: lease, now: now)
             if !leftovers.isEmpty {
-                logger.notice("recovering unfinished documents", metadata: ["count": "\(leftovers.count)"])
+                if leftovers.contains(where: { e in routes.first { $0.route.name == e.route }?.backoff[e.fileName] == nil }) {
+                    logger.notice("recovering unfinished documents", metadata: ["count": "\(leftovers.count)"])
+                }
                 var work: [Work] = []
                 for entry in leftovers {
                     guard let runtime = routes.first(where: { $0.route.name == entry.route }) else { continue }
+                    // A document whose last step failed waits out its back-off, like any other.
+                    if let b = runtime.backoff[entry.fileName], b.until > now { result.waiting += 1; continue }
                     work.append(Work(entry: entry, runtime: runtime, bytes: nil, started: Clock.monotonic()))
                 }
                 advance(work, into: &result)
@@ -258,7 +262,7 @@ public final class Gateway: @unchecked Sendable {
 
     private func fail(_ r: RouteRuntime, _ name: String, _ error: any Error, now: Double) {
         let failures = (r.backoff[name]?.failures ?? 0) + 1
-        let delay = min(60, 0.5 * Double(1 << min(failures, 7)))
+        let delay = min(30, 0.25 * Double(1 << min(failures, 7)))
         r.backoff[name] = (now + delay, failures)
         metrics.countError(route: r.route.name)
         logger.warning("will retry", metadata: ["route": "\(r.route.name)", "file": "\(name)", "error": "\(error)",

@@ -202,6 +202,109 @@ import Testing
         #expect(daemon.terminate() == 0)
     }
 
+    /// A small tmpfs over the outbox (root only: elsewhere the test says why it is skipped).
+    static func mountTmpfs(_ path: String, size: String) -> String? {
+        guard getuid() == 0 else { return "not running as root" }
+        guard let mount = ProcessRunner.which("mount") else { return "no mount command" }
+        let r = try? ProcessRunner.run(mount, ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path])
+        return r?.status == 0 ? nil : "cannot mount a tmpfs here: \(r?.stderr ?? "")"
+    }
+
+    static func remount(_ path: String, _ options: String) -> Bool {
+        (try? ProcessRunner.run(ProcessRunner.which("mount")!, ["-o", "remount,\(options)", path]))?.status == 0
+    }
+
+    static func unmount(_ path: String) {
+        _ = try? ProcessRunner.run(ProcessRunner.which("umount") ?? "/bin/umount", [path])
+    }
+
+    /// A full disk under the outbox: nothing is lost, documents wait in the inbox (retried with back-off), and
+    /// all are delivered exactly once when space returns.
+    @Test func fullDiskLosesNothingAndRecovers() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        if let reason = Self.mountTmpfs(site.outbox, size: "48k") {
+            print("fullDiskLosesNothingAndRecovers skipped: \(reason)")
+            return
+        }
+        defer { Self.unmount(site.outbox) }
+        let daemon = try Daemon(site: site)
+        defer { daemon.terminate() }
+        var expected: [String: [UInt8]] = [:]
+        for i in 0..<12 { let (n, b) = try Self.order(300 + i); expected[n] = b; try site.drop(n, b) }
+        // Some fit, the rest hit ENOSPC and stay in the inbox.
+        try daemon.waitFor { (try? String(contentsOfFile: site.dir.path + "/daemon.log", encoding: .utf8))?.contains("No space left on device") == true }
+        #expect(site.files(site.inbox).count + site.files(site.outbox).count == 12)
+        #expect(site.files(site.inbox).count > 0)
+        #expect(Self.remount(site.outbox, "size=8m"))
+        try daemon.waitFor({ site.files(site.receipts).count == 12 && site.files(site.inbox, hidden: true).isEmpty }, timeout: 90)
+        #expect(Set(site.files(site.outbox)) == Set(expected.keys))
+        for (n, b) in expected { #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + n))) == b) }
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+        #expect(site.files(site.outbox, hidden: true).filter { $0.hasPrefix(".docgate-") }.isEmpty)
+        #expect(daemon.terminate() == 0)
+    }
+
+    /// A read-only outbox: documents wait; when it is writable again they are delivered, once.
+    @Test func readOnlyOutboxWaitsAndRecovers() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        if let reason = Self.mountTmpfs(site.outbox, size: "8m") {
+            print("readOnlyOutboxWaitsAndRecovers skipped: \(reason)")
+            return
+        }
+        defer { Self.unmount(site.outbox) }
+        #expect(Self.remount(site.outbox, "ro"))
+        let daemon = try Daemon(site: site)
+        defer { daemon.terminate() }
+        for i in 0..<5 { let (n, b) = try Self.order(400 + i); try site.drop(n, b) }
+        try daemon.waitFor { (try? String(contentsOfFile: site.dir.path + "/daemon.log", encoding: .utf8))?.contains("Read-only file system") == true }
+        #expect(site.files(site.inbox).count == 5)
+        #expect(site.files(site.receipts).isEmpty)
+        #expect(Self.remount(site.outbox, "rw"))
+        try daemon.waitFor({ site.files(site.receipts).count == 5 && site.files(site.inbox, hidden: true).isEmpty }, timeout: 90)
+        #expect(site.files(site.outbox).count == 5)
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+        #expect(daemon.terminate() == 0)
+    }
+
+    @Test func configCheckExplainsEveryMistakeWithKeyAndLine() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let file = try dir.write("bad.toml", """
+            gateway_id = "gw 1"
+            journal = "j.sqlite"
+            listen = "localhost"
+            rescan_intervall = 3
+
+            [[route]]
+            name = "r"
+            inbox = "in"
+            outbox = "out"
+            receipts = "rc"
+            errors = "err"
+            accept = ["socialOrder", "order"]
+            sign = ["socialOrder"]
+            quiet_period = -1
+            """)
+        let r = try docgate(["config", "check", "--lang", "en", file])
+        #expect(r.status == 2)
+        let e = r.stderr
+        #expect(e.contains("line 1: gateway_id"))
+        #expect(e.contains("line 3: listen"))
+        #expect(e.contains("line 4: rescan_intervall: unknown key (did you mean rescan_interval?)"))
+        #expect(e.contains("route[0].archive: required key is missing"))
+        #expect(e.contains("line 12: route[0].accept: unknown document kind order"))
+        #expect(e.contains("line 13: route[0].sign: signing asked for, but there is no [signing] key"))
+        #expect(e.contains("line 14: route[0].quiet_period"))
+        let syntax = try dir.write("syntax.toml", "gateway_id = \"x\"\n[[route]\nname = 1\n")
+        let s = try docgate(["config", "check", syntax])
+        #expect(s.status == 2)
+        #expect(s.stderr.contains("line 2"))
+        let good = try docgate(["config", "check", TestPaths.samples + "/gateway.toml"])
+        #expect(good.status == 0, "\(good.stderr)")
+    }
+
     /// The daemon's promise under SIGKILL: 1 000 documents (a tenth invalid), the daemon killed at random moments
     /// at least ten times while they arrive and are processed; at the end every valid document is in the outbox
     /// exactly once and byte-identical, every invalid one in errors/ with its reason, one receipt each, the inbox
