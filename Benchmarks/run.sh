@@ -2,6 +2,7 @@
 # Builds docgate and the benchmark tool in release mode and runs a scenario against its anchor, in the same run.
 #   Benchmarks/run.sh validate [--runs N] [--big-mb M]
 #   Benchmarks/run.sh sign [--runs N]          (sign and verify against xmlsec1 and openssl speed)
+#   Benchmarks/run.sh gateway [--runs N]       (the daemon: delivery rate, latency, memory)
 # Data is generated on first use under $DOCGATE_BENCH_DIR (default /tmp/docgate-bench) and kept between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -141,21 +141,25 @@ public final class Directory: @unchecked Sendable {
         throw FileError(operation: "rename", path: into.path + "/" + target, code: code)
     }
 
-    /// Moves a file into a subdirectory path (created as needed), across file systems by copying when it must.
-    public func archive(_ name: String, to subpath: [String], as target: String, in root: Directory) throws(FileError) -> String {
-        var dir = root
-        var rel: [String] = []
-        for part in subpath {
-            rel.append(part)
+    /// A subdirectory path below this one, created as needed.
+    public func subdirectory(_ parts: [String]) throws(FileError) -> Directory {
+        var dir = self
+        for part in parts {
             if mkdirat(dir.fd, part, 0o755) != 0 && errno != EEXIST { throw FileError(operation: "mkdir", path: dir.path + "/" + part, code: errno) }
             dir = try Directory(dir.path + "/" + part, create: false)
         }
+        return dir
+    }
+
+    /// Moves a file into `dir` under `target` (numbered when the name is taken), across file systems by copying
+    /// when it must. Returns the name it got.
+    public func archive(_ name: String, as target: String, into dir: Directory) throws(FileError) -> String {
         var finalName = target
         var n = 1
         while true {
             do {
                 try move(name, to: finalName, in: dir)
-                break
+                return finalName
             } catch where error.code == EEXIST {
                 n += 1
                 finalName = Self.numbered(target, n)
@@ -164,11 +168,9 @@ public final class Directory: @unchecked Sendable {
                 try dir.write(finalName + ".part", bytes, sync: true)
                 try dir.move(finalName + ".part", to: finalName, in: dir)
                 unlinkat(fd, name, 0)
-                break
+                return finalName
             }
         }
-        try dir.sync()
-        return (rel + [finalName]).joined(separator: "/")
     }
 
     /// `name.xml` → `name.2.xml`.

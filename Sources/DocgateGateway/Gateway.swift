@@ -3,6 +3,7 @@ import DocgateCrypto
 import DocgateDocuments
 import DocgateSignature
 import DocgateXML
+import Dispatch
 import Glibc
 import Logging
 import Synchronization
@@ -28,6 +29,16 @@ final class RouteRuntime: @unchecked Sendable {
     var renamedIn: Set<String> = []
     /// name → earliest time to try again after a transient failure.
     var backoff: [String: (until: Double, failures: Int)] = [:]
+    /// The archive's directory of the day last used.
+    private var day: (key: String, dir: Directory)?
+
+    func archiveDay(_ parts: [String]) throws(FileError) -> Directory {
+        let key = parts.joined(separator: "/")
+        if let day, day.key == key { return day.dir }
+        let dir = try archive.subdirectory(parts)
+        day = (key, dir)
+        return dir
+    }
 
     init(_ route: Route) throws(FileError) {
         self.route = route
@@ -45,12 +56,15 @@ final class RouteRuntime: @unchecked Sendable {
     }
 }
 
-/// One document on its way, in memory.
-final class Work {
+/// One document on its way, in memory. Touched by one thread at a time (the loop, or one worker of the parallel
+/// analysis, which writes only its own item's `analysis`).
+final class Work: @unchecked Sendable {
     var entry: JournalEntry
     let runtime: RouteRuntime
     var bytes: [UInt8]?
     var isSymlink = false
+    var recovered = false
+    var analysis: Gateway.Analysis?
     var started: Double
 
     init(entry: JournalEntry, runtime: RouteRuntime, bytes: [UInt8]?, started: Double) {
@@ -177,7 +191,9 @@ public final class Gateway: @unchecked Sendable {
                     guard let runtime = routes.first(where: { $0.route.name == entry.route }) else { continue }
                     // A document whose last step failed waits out its back-off, like any other.
                     if let b = runtime.backoff[entry.fileName], b.until > now { result.waiting += 1; continue }
-                    work.append(Work(entry: entry, runtime: runtime, bytes: nil, started: Clock.monotonic()))
+                    let w = Work(entry: entry, runtime: runtime, bytes: nil, started: Clock.monotonic())
+                    w.recovered = true
+                    work.append(w)
                 }
                 advance(work, into: &result)
             }
@@ -187,24 +203,47 @@ public final class Gateway: @unchecked Sendable {
             return result
         }
         for runtime in routes where !isStopping {
-            let batch = scan(runtime, now: now, result: &result)
-            guard !batch.isEmpty else { continue }
-            let requests = batch.map { ClaimRequest(route: runtime.route.name, fileName: $0.name, sha256: $0.sha256, size: $0.size) }
-            do {
-                let claimed = try journal.claim(requests, owner: owner, lease: lease, now: Clock.now())
-                var work: [Work] = []
-                for entry in claimed {
-                    let item = batch.first { $0.name == entry.fileName }!
-                    let w = Work(entry: entry, runtime: runtime, bytes: item.bytes, started: item.started)
-                    w.isSymlink = item.isSymlink
-                    runtime.sightings[entry.fileName] = nil
-                    runtime.renamedIn.remove(entry.fileName)
-                    work.append(w)
+            // One listing of the inbox, then as many batches as it holds ready files (a rescan per batch would
+            // stat the whole inbox again each time).
+            let ready = scan(runtime, now: now, result: &result)
+            var next = 0
+            while next < ready.count && !isStopping {
+                let chunk = ready[next..<min(ready.count, next + config.batchSize)]
+                next += chunk.count
+                var batch: [String: Candidate] = [:]
+                var requests: [ClaimRequest] = []
+                for e in chunk {
+                    if e.isSymlink {
+                        batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: Hex.sha256([]), size: 0, isSymlink: true, started: Clock.monotonic())
+                    } else {
+                        do {
+                            let bytes = try runtime.inbox.read(e.name, limit: validator.limits.maxInputBytes)
+                            batch[e.name] = Candidate(name: e.name, bytes: bytes, sha256: Hex.sha256(bytes), size: Int64(bytes.count),
+                                                      isSymlink: false, started: Clock.monotonic())
+                        } catch {
+                            if error.code != ENOENT { fail(runtime, e.name, error, now: now); result.failures += 1 }
+                            continue
+                        }
+                    }
+                    let c = batch[e.name]!
+                    requests.append(ClaimRequest(route: runtime.route.name, fileName: c.name, sha256: c.sha256, size: c.size))
                 }
-                advance(work, into: &result)
-            } catch {
-                logger.error("journal claim failed", metadata: ["error": "\(error)"])
-                result.failures += 1
+                do {
+                    let claimed = try journal.claim(requests, owner: owner, lease: lease, now: Clock.now())
+                    var work: [Work] = []
+                    for entry in claimed {
+                        guard let item = batch[entry.fileName] else { continue }
+                        let w = Work(entry: entry, runtime: runtime, bytes: item.bytes, started: item.started)
+                        w.isSymlink = item.isSymlink
+                        runtime.sightings[entry.fileName] = nil
+                        runtime.renamedIn.remove(entry.fileName)
+                        work.append(w)
+                    }
+                    advance(work, into: &result)
+                } catch {
+                    logger.error("journal claim failed", metadata: ["error": "\(error)"])
+                    result.failures += 1
+                }
             }
         }
         return result
@@ -219,22 +258,22 @@ public final class Gateway: @unchecked Sendable {
         var started: Double
     }
 
-    /// Complete files of an inbox, read and hashed, up to the batch size.
-    private func scan(_ r: RouteRuntime, now: Double, result: inout PassResult) -> [Candidate] {
+    /// The complete files of an inbox (readiness rules in the README), in directory order.
+    private func scan(_ r: RouteRuntime, now: Double, result: inout PassResult) -> [Directory.Entry] {
         let entries: [Directory.Entry]
-        do { entries = try r.inbox.entries(limit: 100_000, where: RouteRuntime.isCandidate) } catch {
+        do { entries = try r.inbox.entries(limit: 1_000_000, where: RouteRuntime.isCandidate) } catch {
             logger.error("cannot list the inbox", metadata: ["route": "\(r.route.name)", "error": "\(error)"])
             result.failures += 1
             return []
         }
         metrics.setQueueDepth(route: r.route.name, entries.count)
         var present: Set<String> = []
-        var out: [Candidate] = []
+        var out: [Directory.Entry] = []
         for e in entries {
             present.insert(e.name)
             if let b = r.backoff[e.name], b.until > now { result.waiting += 1; continue }
             if e.isSymlink {
-                out.append(Candidate(name: e.name, bytes: nil, sha256: Hex.sha256([]), size: 0, isSymlink: true, started: Clock.monotonic()))
+                out.append(e)
             } else if e.isRegular {
                 let previous = r.sightings[e.name]
                 if previous == nil || previous!.size != e.size || previous!.mtime != e.mtime {
@@ -244,19 +283,13 @@ public final class Gateway: @unchecked Sendable {
                 let ready = r.renamedIn.contains(e.name) && previous != nil && previous!.size == e.size && previous!.mtime == e.mtime
                     || now - since >= r.route.quietPeriod
                 guard ready else { result.waiting += 1; continue }
-                do {
-                    let bytes = try r.inbox.read(e.name, limit: validator.limits.maxInputBytes)
-                    out.append(Candidate(name: e.name, bytes: bytes, sha256: Hex.sha256(bytes), size: Int64(bytes.count),
-                                         isSymlink: false, started: Clock.monotonic()))
-                } catch {
-                    fail(r, e.name, error, now: now)
-                    result.failures += 1
-                }
+                out.append(e)
             }
-            if out.count >= config.batchSize { break }
         }
         // Forget files that left without us (a producer took one back).
-        for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }
+        if r.sightings.count > present.count {
+            for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }
+        }
         return out
     }
 
@@ -325,13 +358,16 @@ public final class Gateway: @unchecked Sendable {
         var pairs: [(Work, Transition)] = []
         var deliveredInBatch: [String: String] = [:]   // route + id → sha
         var touched: [Directory] = []
+        var ready: [Work] = []
         for w in items {
             let r = w.runtime
             // Stale staging files of an interrupted earlier attempt.
-            for dir in [r.outbox, r.errors, r.receipts] {
-                dir.remove(w.outputStaging)
-                dir.remove(w.reasonStaging)
-                dir.remove(w.receiptStaging)
+            if w.recovered {
+                for dir in [r.outbox, r.errors, r.receipts] {
+                    dir.remove(w.outputStaging)
+                    dir.remove(w.reasonStaging)
+                    dir.remove(w.receiptStaging)
+                }
             }
             if w.bytes == nil && !w.isSymlink {
                 // Recovered claim: read the inbox file again.
@@ -349,6 +385,15 @@ public final class Gateway: @unchecked Sendable {
                     }
                 }
             }
+            ready.append(w)
+        }
+        // Parsing, schema, rules, signatures: the expensive part, on every core.
+        let analyzing = ready
+        DispatchQueue.concurrentPerform(iterations: analyzing.count) { i in
+            analyzing[i].analysis = analyze(analyzing[i])
+        }
+        for w in ready {
+            let r = w.runtime
             let decision = decide(w, deliveredInBatch: &deliveredInBatch)
             do {
                 try write(decision, for: w)
@@ -384,6 +429,14 @@ public final class Gateway: @unchecked Sendable {
         return commit(pairs)
     }
 
+    struct Analysis {
+        var documentId: String?
+        var kind: DocumentKind?
+        var diagnostics: [Diagnostic] = []
+        /// The bytes to deliver (converted, signed) when the document passed everything.
+        var output: [UInt8]?
+    }
+
     struct Decision {
         var outcome: Outcome
         var documentId: String?
@@ -394,6 +447,38 @@ public final class Gateway: @unchecked Sendable {
         var outputName: String?
         var receiptName: String
         var errorsJSON: String
+    }
+
+    /// The verdict on a document's content, independent of other documents: safe to compute in parallel.
+    private func analyze(_ w: Work) -> Analysis {
+        let r = w.runtime
+        let name = w.entry.fileName
+        var a = Analysis()
+        guard !w.isSymlink, let bytes = w.bytes else { return a }
+        let report = validator.validate(bytes: bytes, file: name, retainRecords: false)
+        a.documentId = report.documentId
+        a.kind = report.kind
+        a.diagnostics = report.diagnostics
+        if report.valid, let k = report.kind, !r.route.accept.contains(k) {
+            a.diagnostics.append(Diagnostic(code: "DG5030", message: LocalizedText(
+                ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
+                en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
+        }
+        if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
+            a.diagnostics += verifier.verify(bytes: bytes, file: name).diagnostics
+        }
+        if a.diagnostics.allowsValidity {
+            var out = bytes
+            if r.route.encoding != .asIs, let converted = convert(bytes, to: r.route.encoding) { out = converted }
+            if let k = a.kind, r.route.sign.contains(k), let signer {
+                switch signer.sign(bytes: out) {
+                case .success(let signed): out = signed
+                case .failure(let f): a.diagnostics += f.diagnostics
+                }
+            }
+            if a.diagnostics.allowsValidity { a.output = out }
+        }
+        return a
     }
 
     private func decide(_ w: Work, deliveredInBatch: inout [String: String]) -> Decision {
@@ -408,19 +493,10 @@ public final class Gateway: @unchecked Sendable {
             diagnostics.append(Diagnostic(code: "DG5031", message: LocalizedText(
                 ru: "символическая ссылка во входящем каталоге не обрабатывается", en: "a symbolic link in the inbox is not followed")))
         } else if let bytes = w.bytes {
-            let report = validator.validate(bytes: bytes, file: name, retainRecords: false)
-            documentId = report.documentId
-            kind = report.kind
-            diagnostics = report.diagnostics
-            if report.valid, let k = report.kind, !r.route.accept.contains(k) {
-                diagnostics.append(Diagnostic(code: "DG5030", message: LocalizedText(
-                    ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
-                    en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
-            }
-            if diagnostics.allowsValidity, r.route.requireSignature, let verifier {
-                let v = verifier.verify(bytes: bytes, file: name)
-                diagnostics += v.diagnostics
-            }
+            let a = w.analysis ?? analyze(w)
+            documentId = a.documentId
+            kind = a.kind
+            diagnostics = a.diagnostics
             if diagnostics.allowsValidity, let id = documentId {
                 let key = r.route.name + "\u{0}" + id
                 let earlier = ((try? journal.deliveredHashes(route: r.route.name, documentId: id)) ?? []) + (deliveredInBatch[key].map { [$0] } ?? [])
@@ -435,20 +511,10 @@ public final class Gateway: @unchecked Sendable {
                         ru: "документ с id \(id) уже доставлен с другим содержимым", en: "a document with id \(id) was delivered before with other content")))
                 }
             }
-            if diagnostics.allowsValidity && outcome == .rejected {
-                var out = bytes
-                if r.route.encoding != .asIs, let converted = convert(bytes, to: r.route.encoding) { out = converted }
-                if let k = kind, r.route.sign.contains(k), let signer {
-                    switch signer.sign(bytes: out) {
-                    case .success(let signed): out = signed
-                    case .failure(let f): diagnostics += f.diagnostics
-                    }
-                }
-                if diagnostics.allowsValidity {
-                    outcome = .delivered
-                    output = out
-                    if let id = documentId { deliveredInBatch[r.route.name + "\u{0}" + id] = w.entry.sha256 }
-                }
+            if diagnostics.allowsValidity && outcome == .rejected, let out = a.output {
+                outcome = .delivered
+                output = out
+                if let id = documentId { deliveredInBatch[r.route.name + "\u{0}" + id] = w.entry.sha256 }
             }
             if outcome == .rejected || outcome == .conflict { output = bytes }
         } else {
@@ -568,6 +634,7 @@ public final class Gateway: @unchecked Sendable {
     private func archiveStep(_ items: [Work]) -> [Work] {
         var pairs: [(Work, Transition)] = []
         var inboxes: [Directory] = []
+        var archiveDays: [Directory] = []
         for w in items where w.entry.stage == .receipted {
             let r = w.runtime
             var path: String?
@@ -580,8 +647,11 @@ public final class Gateway: @unchecked Sendable {
                         try r.errors.sync()
                         path = "errors/" + target
                     } else {
-                        path = try r.inbox.archive(w.entry.fileName, to: Clock.dateParts(w.entry.receivedAt),
-                                                   as: Names.sanitize(w.entry.fileName), in: r.archive)
+                        let parts = Clock.dateParts(w.entry.receivedAt)
+                        let day = try r.archiveDay(parts)
+                        let name = try r.inbox.archive(w.entry.fileName, as: Names.sanitize(w.entry.fileName), into: day)
+                        path = (parts + [name]).joined(separator: "/")
+                        if !archiveDays.contains(where: { $0 === day }) { archiveDays.append(day) }
                     }
                     if !inboxes.contains(where: { $0 === r.inbox }) { inboxes.append(r.inbox) }
                 }
@@ -591,6 +661,13 @@ public final class Gateway: @unchecked Sendable {
                 r.backoff[w.entry.fileName] = nil
             } catch {
                 fail(r, w.entry.fileName, error, now: Clock.now())
+            }
+        }
+        // The archived names are durable before the journal says done; the inbox's removals after.
+        for day in archiveDays {
+            do { try day.sync() } catch {
+                logger.error("directory fsync failed", metadata: ["error": "\(error)"])
+                return []
             }
         }
         for d in inboxes { try? d.sync() }

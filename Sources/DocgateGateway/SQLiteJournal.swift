@@ -71,13 +71,14 @@ public final class SQLiteJournal: Journal {
         return try pool.write { db in
             var made: [JournalEntry] = []
             for r in requests {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
                     VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?)
                     ON CONFLICT DO NOTHING
-                    """, arguments: [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now])
+                    """).execute(arguments: [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now])
                 if db.changesCount == 1 {
-                    if let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM documents WHERE id = ?", arguments: [db.lastInsertedRowID]) {
+                    if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM documents WHERE id = ?"),
+                                                  arguments: [db.lastInsertedRowID]) {
                         made.append(Self.entry(row))
                     }
                 }
@@ -91,13 +92,13 @@ public final class SQLiteJournal: Journal {
         return try pool.write { db in
             var applied: [Bool] = []
             for t in transitions {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE documents SET stage = ?, outcome = COALESCE(?, outcome), document_id = COALESCE(?, document_id),
                         kind = COALESCE(?, kind), output_name = COALESCE(?, output_name), receipt_name = COALESCE(?, receipt_name),
                         archive_path = COALESCE(?, archive_path), errors = COALESCE(?, errors), lease_until = ?, updated_at = ?,
                         finished_at = CASE WHEN ? = 'done' THEN ? ELSE finished_at END
                     WHERE id = ? AND attempt = ? AND stage = ? AND owner = ?
-                    """, arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
+                    """).execute(arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
                                      t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
                                      t.from.rawValue, owner])
                 applied.append(db.changesCount == 1)
@@ -121,7 +122,7 @@ public final class SQLiteJournal: Journal {
 
     public func deliveredHashes(route: String, documentId: String) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT sha256 FROM documents WHERE route = ? AND document_id = ? AND outcome = 'delivered'",
+            try String.fetchAll(db.cachedStatement(sql: "SELECT sha256 FROM documents WHERE route = ? AND document_id = ? AND outcome = 'delivered'"),
                                 arguments: [route, documentId])
         }
     }

@@ -349,7 +349,18 @@ import Testing
             let slice = documents[next..<min(documents.count, next + 120)]
             for (n, b) in slice { try site.drop(n, b) }
             next += slice.count
-            usleep(UInt32.random(in: 50_000...600_000, using: &rng))
+            if kills % 2 == 0 {
+                // At a random moment.
+                usleep(UInt32.random(in: 20_000...400_000, using: &rng))
+            } else {
+                // In the middle of work: as soon as staging files show that a batch is being written.
+                let deadline = Date().addingTimeInterval(3)
+                while Date() < deadline,
+                      !(site.files(site.outbox, hidden: true) + site.files(site.receipts, hidden: true)).contains(where: { $0.hasPrefix(".docgate-") }) {
+                    usleep(500)
+                }
+                usleep(UInt32.random(in: 0...3_000, using: &rng))
+            }
             daemon.kill()
             kills += 1
         }

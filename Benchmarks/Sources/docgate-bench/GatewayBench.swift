@@ -1,0 +1,184 @@
+import Foundation
+
+/// The daemon: sustained delivery rate against the disk's own write + fsync + rename rate, latency from arrival
+/// to delivery at a steady 100 documents/s, and memory with 100 000 documents waiting.
+enum GatewayBench {
+    static func config(_ dir: String, schemas: String, quiet: Double = 0, batch: Int = 64) -> String {
+        let path = dir + "/gateway.toml"
+        try? """
+        gateway_id = "bench"
+        journal = "journal.sqlite"
+        schemas = "\(schemas)"
+        rescan_interval = 0.5
+        batch_size = \(batch)
+        [[route]]
+        name = "bench"
+        inbox = "in"
+        outbox = "out"
+        receipts = "receipts"
+        errors = "errors"
+        archive = "archive"
+        quiet_period = \(quiet)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func fresh(_ dir: String) throws {
+        try? FileManager.default.removeItem(atPath: dir)
+        for d in ["in", "out", "receipts", "errors", "archive"] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true)
+        }
+    }
+
+    /// A valid 10 KB execution report with a unique id, and its file name.
+    static func document(_ template: String, _ oldId: String, _ n: Int) -> (String, Data) {
+        let id = String(format: "%08x-0000-4000-8000-%012x", n, n)
+        return ("EXECREPORT_BENCH_\(id).xml", Data(template.replacingOccurrences(of: oldId, with: id).utf8))
+    }
+
+    /// The anchor: one stream of write 10 KB + fsync + rename (+ fsync of the directory every 64 files, as a
+    /// batching writer would), in a directory on the same file system.
+    static func diskRate(_ dir: String, bytes: Data, count: Int = 1000) -> Double {
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY)
+        defer { close(dfd) }
+        let start = Date()
+        for i in 0..<count {
+            let tmp = dir + "/.t\(i)", final = dir + "/f\(i).xml"
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            fsync(fd)
+            close(fd)
+            rename(tmp, final)
+            if i % 64 == 63 { fsync(dfd) }
+        }
+        fsync(dfd)
+        return Double(count) / Date().timeIntervalSince(start)
+    }
+
+    static func count(_ path: String) -> Int { (try? FileManager.default.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".") }.count) ?? 0 }
+
+    static func spawn(_ argv: [String], log: String) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        let cargs = argv.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        precondition(posix_spawn(&pid, argv[0], &actions, nil, cargs, environ) == 0)
+        return pid
+    }
+
+    static func stop(_ pid: pid_t) -> Int32 {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xff
+    }
+
+    static func peakRSS(_ pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    static func run(_ o: Options) throws {
+        let work = o.work + "/gateway"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let sample = o.work + "/batch-1000/report-0000.xml"
+        if !FileManager.default.fileExists(atPath: sample) {
+            try FileManager.default.createDirectory(atPath: o.work + "/batch-1000", withIntermediateDirectories: true)
+            try Generate.report(to: sample, items: 5, seed: 1)
+        }
+        let template = try String(contentsOfFile: sample, encoding: .utf8)
+        let oldId = String(template[template.range(of: " id=\"")!.upperBound...].prefix(36))
+        var rows: [String] = []
+        let n = 3000
+        for run in 0..<max(1, o.runs) {
+            // Throughput: n documents already waiting; time until the last receipt.
+            let site = work + "/site"
+            try fresh(site)
+            let cfg = config(site, schemas: o.schemas)
+            for i in 0..<n {
+                let (name, data) = document(template, oldId, run * 1_000_000 + i)
+                _ = FileManager.default.createFile(atPath: site + "/in/" + name, contents: data)
+            }
+            sync()
+            let disk = diskRate(work + "/disk", bytes: Data(template.utf8))
+            let start = Date()
+            let pid = spawn([o.docgate, "run", "--config", cfg], log: site + "/daemon.log")
+            while count(site + "/receipts") < n { usleep(5_000) }
+            let seconds = Date().timeIntervalSince(start)
+            let rss = peakRSS(pid)
+            let status = stop(pid)
+            precondition(count(site + "/out") == n && status == 0, "not all delivered: \(count(site + "/out")) exit \(status)")
+            let rate = Double(n) / seconds
+            rows.append("| \(run + 1) | \(String(format: "%.0f", disk)) | \(String(format: "%.0f", rate)) | **\(String(format: "%.2f", rate / disk))×** | \(rss / 1024) MB |")
+        }
+        if ProcessInfo.processInfo.environment["DOCGATE_BENCH_THROUGHPUT_ONLY"] != nil {
+            print(rows.joined(separator: "\n"))
+            return
+        }
+        // Latency at a steady 100 documents/s for 20 s.
+        let site = work + "/latency"
+        try fresh(site)
+        let cfg = config(site, schemas: o.schemas, batch: 64)
+        let pid = spawn([o.docgate, "run", "--config", cfg], log: site + "/daemon.log")
+        usleep(500_000)
+        var dropped: [String: Double] = [:]
+        let total = 2000
+        let t0 = Date()
+        for i in 0..<total {
+            let target = t0.addingTimeInterval(Double(i) / 100)
+            let wait = target.timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(wait * 1e6)) }
+            let (name, data) = document(template, oldId, 9_000_000 + i)
+            _ = FileManager.default.createFile(atPath: site + "/in/." + name, contents: data)
+            rename(site + "/in/." + name, site + "/in/" + name)
+            dropped[name] = Date().timeIntervalSince1970
+        }
+        while count(site + "/out") < total { usleep(10_000) }
+        _ = stop(pid)
+        var latencies: [Double] = []
+        for (name, at) in dropped {
+            var st = stat()
+            guard stat(site + "/out/" + name, &st) == 0 else { continue }
+            let delivered = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
+            latencies.append(max(0, delivered - at))
+        }
+        latencies.sort()
+        let p50 = latencies[latencies.count / 2], p99 = latencies[Int(Double(latencies.count) * 0.99)]
+        // Memory with 100 000 documents waiting (small documents: the waiting count, not their size, is measured).
+        let big = work + "/waiting"
+        try fresh(big)
+        let bigCfg = config(big, schemas: o.schemas)
+        let small = Data(template.utf8)
+        for i in 0..<100_000 {
+            let (name, _) = document(template, oldId, 20_000_000 + i)
+            _ = FileManager.default.createFile(atPath: big + "/in/" + name, contents: small)
+        }
+        let bpid = spawn([o.docgate, "run", "--config", bigCfg], log: big + "/daemon.log")
+        var peak = 0
+        let until = Date().addingTimeInterval(20)
+        while Date() < until { peak = max(peak, peakRSS(bpid)); usleep(200_000) }
+        let processed = count(big + "/receipts")
+        _ = stop(bpid)
+        try? FileManager.default.removeItem(atPath: big)
+        print("""
+        ## gateway — \(Date()) — \(ProcessInfo.processInfo.activeProcessorCount) cores
+
+        Sustained delivery of \(n) waiting documents of \(small.count / 1024) KB (durable: staging files, syncfs, renames, directory fsyncs, SQLite WAL with synchronous = FULL):
+
+        | run | disk: write + fsync + rename, files/s | docgate: documents/s | ratio (target ≥ 0.75×) | docgate peak RSS |
+        | --- | --- | --- | --- | --- |
+        \(rows.joined(separator: "\n"))
+
+        Latency from rename into the inbox to rename into the outbox, \(total) documents at 100/s: p50 \(String(format: "%.1f", p50 * 1000)) ms, p99 **\(String(format: "%.1f", p99 * 1000)) ms** (target < 250 ms).
+
+        100 000 documents waiting in the inbox: peak RSS **\(peak / 1024) MB** (target < 150 MB) over the first 20 s, in which \(processed) were processed.
+        """)
+    }
+}
