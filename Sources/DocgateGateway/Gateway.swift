@@ -64,6 +64,9 @@ final class Work: @unchecked Sendable {
     var bytes: [UInt8]?
     var isSymlink = false
     var recovered = false
+    /// Staging files this run wrote for the item (known to exist without asking the file system).
+    var wroteOutput = false
+    var wroteReason = false
     var analysis: Gateway.Analysis?
     var started: Double
 
@@ -554,8 +557,12 @@ public final class Gateway: @unchecked Sendable {
         if let output = d.output {
             let dir = d.outcome == .delivered ? r.outbox : r.errors
             try dir.write(w.outputStaging, output, sync: false)
+            w.wroteOutput = true
         }
-        if let reason = d.reason { try r.errors.write(w.reasonStaging, reason, sync: false) }
+        if let reason = d.reason {
+            try r.errors.write(w.reasonStaging, reason, sync: false)
+            w.wroteReason = true
+        }
         try r.receipts.write(w.receiptStaging, d.receipt, sync: false)
     }
 
@@ -571,14 +578,14 @@ public final class Gateway: @unchecked Sendable {
             do {
                 if outcome != .duplicate, var name = w.entry.outputName {
                     let dir = outcome == .delivered ? r.outbox : r.errors
-                    if dir.exists(w.outputStaging) {
+                    if w.recovered ? dir.exists(w.outputStaging) : w.wroteOutput {
                         while true {
                             do { try dir.move(w.outputStaging, to: name, in: dir); break } catch where error.code == EEXIST {
                                 name = Names.free(name, in: dir)
                             }
                         }
                     }
-                    if dir === r.errors, r.errors.exists(w.reasonStaging) {
+                    if dir === r.errors, w.recovered ? r.errors.exists(w.reasonStaging) : w.wroteReason {
                         let reasonName = Names.free(name + ".reason.txt", in: r.errors)
                         try r.errors.move(w.reasonStaging, to: reasonName, in: r.errors)
                     }
@@ -609,7 +616,7 @@ public final class Gateway: @unchecked Sendable {
             let r = w.runtime
             var name = w.entry.receiptName ?? Receipts.fileName(for: Names.sanitize(w.entry.fileName))
             do {
-                if r.receipts.exists(w.receiptStaging) {
+                if !w.recovered || r.receipts.exists(w.receiptStaging) {
                     while true {
                         do { try r.receipts.move(w.receiptStaging, to: name, in: r.receipts); break } catch where error.code == EEXIST {
                             name = Names.free(name, in: r.receipts)
