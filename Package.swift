@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "docgate", targets: ["docgate"]),
+        .executable(name: "docgate-gateway", targets: ["docgate-gateway"]),
         .library(name: "DocgateXML", targets: ["DocgateXML"]),
         .library(name: "DocgateDocuments", targets: ["DocgateDocuments"]),
         .library(name: "DocgateCrypto", targets: ["DocgateCrypto"]),
@@ -47,10 +48,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "DocgateCommandLine",
+            dependencies: ["DocgateCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        // The command line for documents: lean (FoundationEssentials only), so a batch starts fast.
         .executableTarget(
             name: "docgate",
             dependencies: [
-                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateGateway",
+                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The daemon and its operator commands (`docgate run|config|journal` hand over to it).
+        .executableTarget(
+            name: "docgate-gateway",
+            dependencies: [
+                "DocgateCore", "DocgateGateway", "DocgateCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

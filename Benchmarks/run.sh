@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 scripts/setup
 scenario=${1:-validate}
 shift || true
-swift build -c release --product docgate
+swift build -c release --static-swift-stdlib --product docgate
+swift build -c release --static-swift-stdlib --product docgate-gateway
 (cd Benchmarks && swift build -c release)
 work=${DOCGATE_BENCH_DIR:-/tmp/docgate-bench}
 mkdir -p "$work"

@@ -1,3 +1,4 @@
+import DocgateCommandLine
 import DocgateCore
 import Dispatch
 import FoundationEssentials

@@ -1,15 +1,11 @@
 import ArgumentParser
 import DocgateCore
+import DocgateCommandLine
 import DocgateDocuments
 import FoundationEssentials
 import Glibc
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
-}
 
-extension Language: ExpressibleByArgument {}
 
 /// Options every document command shares.
 struct CommonOptions: ParsableArguments {
@@ -51,37 +47,3 @@ enum Executable {
     }
 }
 
-/// Writes to the standard streams directly (unbuffered `write(2)`, retried on partial writes).
-enum Terminal {
-    static func out(_ text: String) { write(fd: 1, text) }
-
-    static func error(_ text: String) { write(fd: 2, "docgate: " + text + "\n") }
-
-    static func raw(fd: Int32, _ text: String) { write(fd: fd, text) }
-
-    /// Bytes to standard output as they are (a signed document in its own encoding).
-    static func bytes(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return }
-                offset += n
-            }
-        }
-    }
-
-    private static func write(fd: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return }
-                offset += n
-            }
-        }
-    }
-
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DocgateCommandLine
 import Glibc
 
 /// The command-line entry point. Commands only parse arguments and call the libraries.
@@ -12,7 +13,7 @@ struct Docgate: ParsableCommand {
         Language: --lang ru|en, else LC_ALL / LC_MESSAGES / LANG (ru_* gives Russian).
         """,
         version: DocgateVersion.current,
-        subcommands: [Validate.self, Inspect.self, Sign.self, Verify.self, Run.self, ConfigCommand.self, JournalCommand.self]
+        subcommands: [Validate.self, Inspect.self, Sign.self, Verify.self, RunHandover.self, ConfigHandover.self, JournalHandover.self]
     )
 }
 

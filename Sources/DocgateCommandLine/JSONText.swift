@@ -1,6 +1,6 @@
 /// A minimal JSON writer: docgate's JSON keeps its keys in the documented order and streams large batches.
-enum JSONText {
-    static func string(_ s: String) -> String {
+public enum JSONText {
+    public static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -21,13 +21,13 @@ enum JSONText {
         return out + "\""
     }
 
-    static func optional(_ s: String?) -> String { s.map(string) ?? "null" }
-    static func optional(_ i: Int?) -> String { i.map(String.init) ?? "null" }
+    public static func optional(_ s: String?) -> String { s.map(string) ?? "null" }
+    public static func optional(_ i: Int?) -> String { i.map(String.init) ?? "null" }
 
     /// `{"a": 1, "b": "x"}` from ordered pairs of already-encoded values.
-    static func object(_ pairs: [(String, String)]) -> String {
+    public static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { string($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
     }
 
-    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+    public static func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import DocgateCommandLine
 import DocgateCore
 import DocgateGateway
 import FoundationEssentials

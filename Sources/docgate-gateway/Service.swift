@@ -1,3 +1,4 @@
+import DocgateCommandLine
 import Dispatch
 import Glibc
 import DocgateGateway

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DocgateCommandLine
 import DocgateCore
 import DocgateGateway
 import FoundationEssentials

@@ -1,0 +1,36 @@
+import Glibc
+
+/// Writes to the standard streams directly (unbuffered `write(2)`, retried on partial writes).
+public enum Terminal {
+    public static func out(_ text: String) { write(fd: 1, text) }
+
+    public static func error(_ text: String) { write(fd: 2, "docgate: " + text + "\n") }
+
+    public static func raw(fd: Int32, _ text: String) { write(fd: fd, text) }
+
+    /// Bytes to standard output as they are (a signed document in its own encoding).
+    public static func bytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+
+    private static func write(fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+
+    public static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
