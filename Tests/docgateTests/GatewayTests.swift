@@ -202,6 +202,67 @@ import Testing
         #expect(daemon.terminate() == 0)
     }
 
+    /// A route that signs agreements before delivery and a gateway key that signs every receipt; verified by
+    /// docgate's own verify against the test CA.
+    @Test func signsConfiguredKindsAndReceipts() throws {
+        let pki = try TestPKI.shared()
+        let site = try Site(extra: """
+            log_format = "json"
+            [signing]
+            key = "\(pki.encryptedKey)"
+            cert = "\(pki.rsaCert)"
+            passphrase_file = "\(pki.passphraseFile)"
+            """, route: "sign = [\"agreement\"]")
+        defer { site.dir.remove() }
+        let agreement = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("AGREEMENT") })
+        let name = (agreement as NSString).lastPathComponent
+        try site.drop(name, [UInt8](try Data(contentsOf: URL(fileURLWithPath: agreement))))
+        let (orderName, orderBytes) = try Self.order(500)
+        try site.drop(orderName, orderBytes)
+        let r = try docgate(["run", "--once", "--config", site.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        // JSON logs: one object per line.
+        let lines = r.stderr.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(!lines.isEmpty && lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "\(r.stderr)")
+        // The agreement was signed on the way; the order (not in `sign`) is delivered as it came.
+        let v = try docgate(["verify", "--trust", pki.caCert, site.outbox + "/" + name])
+        #expect(v.status == 0, "\(v.stdout)")
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + orderName))) == orderBytes)
+        // Receipts are signed and verify.
+        let receipts = try docgate(["verify", "--trust", pki.caCert, site.receipts])
+        #expect(receipts.status == 0, "\(receipts.stdout)")
+        #expect(receipts.stdout.contains("2 files: 2 verified"))
+    }
+
+    @Test func requeuePutsARejectedDocumentBackThroughItsRoute() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        // A document rejected because its kind is not accepted…
+        let (name, bytes) = try Self.order(600)
+        try site.drop(name, bytes)
+        var cfg = try String(contentsOfFile: site.config, encoding: .utf8)
+        try cfg.replacingOccurrences(of: "quiet_period = 0.0", with: "quiet_period = 0.0\naccept = [\"agreement\"]")
+            .write(toFile: site.config, atomically: true, encoding: .utf8)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.errors) == [name, name + ".reason.txt"])
+        #expect(try String(contentsOfFile: site.errors + "/" + name + ".reason.txt", encoding: .utf8).contains("DG5030"))
+        let list = try docgate(["journal", "list", "--config", site.config, "--outcome", "rejected", "--format", "json"])
+        let entries = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let id = try #require(entries.first?["id"] as? Int)
+        // …is requeued once the route accepts it, and delivered.
+        cfg = try String(contentsOfFile: site.config, encoding: .utf8)
+        try cfg.replacingOccurrences(of: "accept = [\"agreement\"]", with: "").write(toFile: site.config, atomically: true, encoding: .utf8)
+        let rq = try docgate(["journal", "requeue", "--config", site.config, String(id)])
+        #expect(rq.status == 0, "\(rq.stderr)")
+        #expect(site.files(site.errors).isEmpty)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.outbox) == [name])
+        let show = try docgate(["journal", "show", "--config", site.config, String(id)])
+        #expect(show.stdout.contains("rejected"))
+        // Requeueing something that is not rejected is refused.
+        #expect(try docgate(["journal", "requeue", "--config", site.config, "999999"]).status == 1)
+    }
+
     /// A small tmpfs over the outbox (root only: elsewhere the test says why it is skipped).
     static func mountTmpfs(_ path: String, size: String) -> String? {
         guard getuid() == 0 else { return "not running as root" }
