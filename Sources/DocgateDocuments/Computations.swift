@@ -1,0 +1,289 @@
+/// The computations of the Tomsk regulation (пост. Администрации Томской обл. № 36а от 05.03.2007): the financial
+/// normative of Annex 9 and the recipient models of Annex 8, in exact decimals.
+///
+/// Rounding, documented once: money to kopecks and head counts to whole persons, half away from zero; demand
+/// indexes K to `indexPlaces` (4 unless asked otherwise). Components are rounded before they are summed, as the
+/// form shows them, so N equals the sum of the printed components.
+public enum Computations {
+    /// Why a computation has no result.
+    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// A denominator is zero (C'0 + П' = 0 for an index).
+        case divisionByZero(String)
+        /// The values are too large to compute exactly.
+        case overflow(String)
+
+        public var description: String {
+            switch self {
+            case .divisionByZero(let what): "division by zero: \(what)"
+            case .overflow(let what): "values too large: \(what)"
+            }
+        }
+    }
+
+    static func multiply(_ a: DecimalValue, _ b: DecimalValue, _ what: String) throws(Failure) -> DecimalValue {
+        guard let p = a.multiplied(by: b) else { throw .overflow(what) }
+        return p
+    }
+
+    static func add(_ a: DecimalValue, _ b: DecimalValue, _ what: String) throws(Failure) -> DecimalValue {
+        guard let s = a.adding(b) else { throw .overflow(what) }
+        return s
+    }
+
+    // MARK: Annex 9: the financial normative
+
+    /// The inputs of Annex 9 for one budget service, all for the reporting period.
+    public struct NormativeInput: Sendable, Hashable, Codable {
+        /// P: costs of goods and materials (component K1) in the reporting period.
+        public var p: DecimalValue
+        /// D: the deflator of the Ministry of Economic Development.
+        public var d: DecimalValue
+        /// Kпл: utility costs (component K2).
+        public var kpl: DecimalValue
+        /// Rтар: the utility tariff correction.
+        public var rtar: DecimalValue
+        /// Kот.н: pay and contributions (component K3).
+        public var kot: DecimalValue
+        /// Rот.н: the indexation of K3.
+        public var rot: DecimalValue
+        /// Kвп: benefits and payments (component K4).
+        public var kvp: DecimalValue
+        /// Rвп: the indexation of K4.
+        public var rvp: DecimalValue
+        /// Forecast deflators of the second and third planning years (zero, one or two values).
+        public var forecastDeflators: [DecimalValue]
+
+        public init(p: DecimalValue, d: DecimalValue, kpl: DecimalValue, rtar: DecimalValue, kot: DecimalValue, rot: DecimalValue,
+                    kvp: DecimalValue, rvp: DecimalValue, forecastDeflators: [DecimalValue] = []) {
+            self.p = p; self.d = d; self.kpl = kpl; self.rtar = rtar; self.kot = kot; self.rot = rot; self.kvp = kvp; self.rvp = rvp
+            self.forecastDeflators = forecastDeflators
+        }
+    }
+
+    public struct NormativeResult: Sendable, Hashable, Codable {
+        public var k1: DecimalValue
+        public var k2: DecimalValue
+        public var k3: DecimalValue
+        public var k4: DecimalValue
+        /// N for the next year (formula 1).
+        public var n: DecimalValue
+        /// N for the second and third planning years: each year's N times that year's forecast deflator.
+        public var forecast: [DecimalValue]
+    }
+
+    /// N = K1 + K2 + K3 + K4 with K1 = P·D, K2 = Kпл·Rтар, K3 = Kот.н·Rот.н, K4 = Kвп·Rвп (each to kopecks);
+    /// the second and third years' N = the previous year's N × that year's forecast deflator (to kopecks).
+    public static func normative(_ i: NormativeInput) throws(Failure) -> NormativeResult {
+        let k1 = try multiply(i.p, i.d, "K1 = P × D").rounded(2)
+        let k2 = try multiply(i.kpl, i.rtar, "K2 = Kпл × Rтар").rounded(2)
+        let k3 = try multiply(i.kot, i.rot, "K3 = Kот.н × Rот.н").rounded(2)
+        let k4 = try multiply(i.kvp, i.rvp, "K4 = Kвп × Rвп").rounded(2)
+        let n = try add(try add(k1, k2, "N"), try add(k3, k4, "N"), "N")
+        var forecast: [DecimalValue] = []
+        var previous = n
+        for (year, deflator) in i.forecastDeflators.prefix(2).enumerated() {
+            previous = try multiply(previous, deflator, "N of planning year \(year + 2)").rounded(2)
+            forecast.append(previous)
+        }
+        return NormativeResult(k1: k1, k2: k2, k3: k3, k4: k4, n: n, forecast: forecast)
+    }
+
+    // MARK: Annex 8: recipients
+
+    /// One group of recipients in the extrapolation model.
+    public struct GroupInput: Sendable, Hashable, Codable {
+        public var name: String
+        /// C0: the actual number in the reporting period.
+        public var c0: DecimalValue
+        /// П: the actual growth in the reporting period over the one before.
+        public var p: DecimalValue
+        /// C'0: the forecast number for the reporting period.
+        public var c0Forecast: DecimalValue
+        /// П': the forecast growth for the reporting period.
+        public var pForecast: DecimalValue
+
+        public init(name: String, c0: DecimalValue, p: DecimalValue, c0Forecast: DecimalValue, pForecast: DecimalValue) {
+            self.name = name; self.c0 = c0; self.p = p; self.c0Forecast = c0Forecast; self.pForecast = pForecast
+        }
+    }
+
+    public struct GroupResult: Sendable, Hashable, Codable {
+        public var name: String
+        /// K = (C0 + П) / (C'0 + П').
+        public var k: DecimalValue
+        /// C1 = (C0 + П) × K, whole persons.
+        public var c1: DecimalValue
+    }
+
+    /// Formula (1.1) and (1): the demand index and the planned number of one group.
+    public static func extrapolate(_ g: GroupInput, indexPlaces: Int = 4) throws(Failure) -> GroupResult {
+        let actual = try add(g.c0, g.p, "C0 + П of \(g.name)")
+        let forecast = try add(g.c0Forecast, g.pForecast, "C'0 + П' of \(g.name)")
+        guard let k = actual.divided(by: forecast, places: indexPlaces) else {
+            throw forecast.isZero ? .divisionByZero("C'0 + П' of \(g.name)") : .overflow("K of \(g.name)")
+        }
+        let c1 = try multiply(actual, k, "C1 of \(g.name)").rounded(0)
+        return GroupResult(name: g.name, k: k, c1: c1)
+    }
+
+    /// A service with its elements, categories and groups (the model's levels).
+    public struct ServiceInput: Sendable, Hashable, Codable {
+        public var name: String
+        public var elements: [ElementInput]
+
+        public init(name: String, elements: [ElementInput]) {
+            self.name = name
+            self.elements = elements
+        }
+
+        public struct ElementInput: Sendable, Hashable, Codable {
+            public var name: String
+            public var categories: [CategoryInput]
+
+            public init(name: String, categories: [CategoryInput]) {
+                self.name = name
+                self.categories = categories
+            }
+        }
+
+        public struct CategoryInput: Sendable, Hashable, Codable {
+            public var name: String
+            public var groups: [GroupInput]
+
+            public init(name: String, groups: [GroupInput]) {
+                self.name = name
+                self.groups = groups
+            }
+        }
+    }
+
+    public struct ServiceResult: Sendable, Hashable, Codable {
+        public var name: String
+        /// СБ1 = Σ СЭ1.
+        public var total: DecimalValue
+        public var elements: [ElementResult]
+
+        public struct ElementResult: Sendable, Hashable, Codable {
+            public var name: String
+            /// СЭ1 = Σ СК1.
+            public var total: DecimalValue
+            public var categories: [CategoryResult]
+        }
+
+        public struct CategoryResult: Sendable, Hashable, Codable {
+            public var name: String
+            /// СК1 = Σ C1 of its groups.
+            public var total: DecimalValue
+            public var groups: [GroupResult]
+        }
+    }
+
+    /// Formulas (1)–(4): groups extrapolated, summed to categories, categories to elements, elements to the service.
+    public static func recipients(_ s: ServiceInput, indexPlaces: Int = 4) throws(Failure) -> ServiceResult {
+        var elements: [ServiceResult.ElementResult] = []
+        var serviceTotal = DecimalValue.zero
+        for e in s.elements {
+            var categories: [ServiceResult.CategoryResult] = []
+            var elementTotal = DecimalValue.zero
+            for c in e.categories {
+                var groups: [GroupResult] = []
+                var categoryTotal = DecimalValue.zero
+                for g in c.groups {
+                    let r = try extrapolate(g, indexPlaces: indexPlaces)
+                    groups.append(r)
+                    categoryTotal = try add(categoryTotal, r.c1, "СК1 of \(c.name)")
+                }
+                categories.append(.init(name: c.name, total: categoryTotal, groups: groups))
+                elementTotal = try add(elementTotal, categoryTotal, "СЭ1 of \(e.name)")
+            }
+            elements.append(.init(name: e.name, total: elementTotal, categories: categories))
+            serviceTotal = try add(serviceTotal, elementTotal, "СБ1 of \(s.name)")
+        }
+        return ServiceResult(name: s.name, total: serviceTotal, elements: elements)
+    }
+
+    /// One territory's part in the segment model.
+    public struct SegmentInput: Sendable, Hashable, Codable {
+        public var name: String
+        /// C0z: the group's number in this territory in the reporting period.
+        public var c0: DecimalValue
+        /// Kz: the demand index in this territory (1 for services under state guarantee programmes).
+        public var k: DecimalValue
+
+        public init(name: String, c0: DecimalValue, k: DecimalValue = .one) {
+            self.name = name; self.c0 = c0; self.k = k
+        }
+    }
+
+    public struct SegmentResult: Sendable, Hashable, Codable {
+        /// C1z = C0z × Kz per territory, whole persons.
+        public var segments: [SegmentShare]
+        /// C1 = Σ C1z.
+        public var total: DecimalValue
+
+        public struct SegmentShare: Sendable, Hashable, Codable {
+            public var name: String
+            public var c1: DecimalValue
+        }
+    }
+
+    /// The segment model: C1 = Σ_z C0z × Kz.
+    public static func segments(_ parts: [SegmentInput]) throws(Failure) -> SegmentResult {
+        var shares: [SegmentResult.SegmentShare] = []
+        var total = DecimalValue.zero
+        for z in parts {
+            let c1 = try multiply(z.c0, z.k, "C1 of \(z.name)").rounded(0)
+            shares.append(.init(name: z.name, c1: c1))
+            total = try add(total, c1, "C1")
+        }
+        return SegmentResult(segments: shares, total: total)
+    }
+
+    /// The collective-consumption model: the number of recipients of a group is its provision norm, ЧП1 = НР1.
+    public static func collective(norms: [(group: String, norm: DecimalValue)]) -> [(group: String, recipients: DecimalValue)] {
+        norms.map { ($0.group, $0.norm) }
+    }
+
+    // MARK: The assignment's costs
+
+    /// The costs of an assignment by КЭК article (З-1.1 … З-1.7) and its normatives.
+    public struct AssignmentCosts: Sendable, Hashable, Codable {
+        /// Costs per КЭК article (210, 220, 230, 240, 250, 260, 290).
+        public var byKEK: [String: DecimalValue]
+        /// Actual recipients (Р-1), for З-2.1.
+        public var recipients: DecimalValue
+        /// People reached by mass events (Р-2.2), for З-2.2; zero when there are none.
+        public var reachedByEvents: DecimalValue
+        /// The part of the costs that serves the mass events (defaults to all of З-1 when omitted).
+        public var eventCosts: DecimalValue?
+
+        public init(byKEK: [String: DecimalValue], recipients: DecimalValue, reachedByEvents: DecimalValue, eventCosts: DecimalValue? = nil) {
+            self.byKEK = byKEK
+            self.recipients = recipients
+            self.reachedByEvents = reachedByEvents
+            self.eventCosts = eventCosts
+        }
+    }
+
+    public struct AssignmentNormatives: Sendable, Hashable, Codable {
+        /// З-1 = Σ З-1.k.
+        public var total: DecimalValue
+        /// З-2.1 = З-1 / recipients, to kopecks.
+        public var perRecipient: DecimalValue?
+        /// З-2.2 = event costs / people reached, to kopecks.
+        public var perReached: DecimalValue?
+    }
+
+    public static let kekArticles = ["210", "220", "230", "240", "250", "260", "290"]
+
+    public static func assignment(_ a: AssignmentCosts) throws(Failure) -> AssignmentNormatives {
+        var total = DecimalValue.zero
+        for article in kekArticles {
+            if let v = a.byKEK[article] { total = try add(total, v, "З-1") }
+        }
+        let perRecipient = a.recipients.isZero ? nil : total.divided(by: a.recipients, places: 2)
+        let events = a.eventCosts ?? total
+        let perReached = a.reachedByEvents.isZero ? nil : events.divided(by: a.reachedByEvents, places: 2)
+        return AssignmentNormatives(total: total, perRecipient: perRecipient, perReached: perReached)
+    }
+}
