@@ -46,13 +46,22 @@ enum InputFiles {
             }
             if name == "." || name == ".." { continue }
             let full = dir + "/" + name
-            var st = stat()
-            guard lstat(full, &st) == 0 else { continue }
-            switch st.st_mode & S_IFMT {
+            // The entry's type from readdir where the file system gives it (no stat per file); lstat otherwise.
+            var type = mode_t(0)
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): type = S_IFDIR
+            case Int32(DT_REG): type = S_IFREG
+            case Int32(DT_LNK): type = S_IFLNK
+            default:
+                var st = stat()
+                guard lstat(full, &st) == 0 else { continue }
+                type = st.st_mode & S_IFMT
+            }
+            switch type {
             case S_IFDIR:
                 walk(full, into: &found, errors: &errors)
             case S_IFREG, S_IFLNK:
-                if name.lowercased().hasSuffix(".xml") { found.append(full) }
+                if name.utf8.count >= 4, name.lowercased().hasSuffix(".xml") { found.append(full) }
             default:
                 break
             }
