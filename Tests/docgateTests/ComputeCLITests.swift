@@ -29,3 +29,26 @@ import Testing
         #expect(try docgate(["compute", "normative", bad]).status == 2)
     }
 }
+
+@Suite struct SchemasCLITests {
+    @Test func listAndExportTheSchemaSet() throws {
+        let list = try ProcessRunner.run(TestPaths.docgate, ["schemas", "list", "--format", "json", "--schemas", TestPaths.schemas])
+        #expect(list.status == 0)
+        let o = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        let kinds = try #require(o["kinds"] as? [[String: Any]])
+        #expect(kinds.count == 7)
+        #expect(kinds.contains { $0["namespace"] as? String == "urn://docgate/agreement/1" && $0["root"] as? String == "agreement" })
+        let dir = try TemporaryDirectory("schemas")
+        defer { dir.remove() }
+        let target = dir.path + "/exported"
+        let export = try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--schemas", TestPaths.schemas, target])
+        #expect(export.status == 0, "\(export.stderr)")
+        // The exported set stands on its own: xmllint validates a sample against it.
+        let sample = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT") })
+        let x = try ProcessRunner.run("/usr/bin/xmllint", ["--noout", "--schema", target + "/contract.xsd", sample])
+        #expect(x.status == 0, "\(x.stderr)")
+        // A second export does not overwrite without --force.
+        #expect(try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--schemas", TestPaths.schemas, target]).status == 2)
+        #expect(try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--force", "--schemas", TestPaths.schemas, target]).status == 0)
+    }
+}
