@@ -43,6 +43,7 @@ public struct Agreement: Sendable, Codable {
 }
 
 final class AgreementReader: KindReader {
+    var documentModel: DocumentModel { .agreement(model) }
     static let containers: Set<String> = []
 
     private let context: ReadContext

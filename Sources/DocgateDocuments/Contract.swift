@@ -24,6 +24,7 @@ public struct Contract: Sendable, Codable {
 }
 
 final class ContractReader: KindReader {
+    var documentModel: DocumentModel { .contract(model) }
     static let containers: Set<String> = []
 
     private let context: ReadContext

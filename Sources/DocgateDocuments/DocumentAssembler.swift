@@ -16,6 +16,8 @@ protocol KindReader: AnyObject {
     func finish()
     /// What `inspect` shows.
     func summary(into summary: inout DocumentSummary)
+    /// The document's model as read (complete when records were retained).
+    var documentModel: DocumentModel { get }
 }
 
 extension KindReader {
@@ -106,6 +108,9 @@ final class DocumentAssembler: XMLRecordConsumer {
     func exit(container path: String) {
         reader?.exit(container: path)
     }
+
+    /// The model the reader built, for rules across documents.
+    func model() -> DocumentModel? { reader?.documentModel }
 
     func finish() {
         reader?.finish()

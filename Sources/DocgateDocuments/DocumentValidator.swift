@@ -12,6 +12,21 @@ public struct ValidationReport: Sendable {
     public var summary: DocumentSummary?
     /// The root element's `id`, when there was one.
     public var documentId: String?
+    /// The document's header (version chain), when it has one and passed the schema.
+    public var header: DocumentHeader?
+    /// What the document says, for rules across documents (with `retainRecords`, valid documents only).
+    public var model: DocumentModel?
+}
+
+/// A document's model, by kind.
+public enum DocumentModel: Sendable {
+    case socialOrder(SocialOrder)
+    case agreement(Agreement)
+    case contract(Contract)
+    case socialCertificate(SocialCertificate)
+    case executionReport(ExecutionReport)
+    case serviceAssignment(ServiceAssignment)
+    case receipt(Receipt)
 }
 
 /// The validator could not be set up.
@@ -148,8 +163,13 @@ public final class DocumentValidator: Sendable {
             diagnostics += findings.all
             if summarize { summary = assembler.summary() }
         }
-        return ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary,
-                                documentId: assembler.id)
+        var report = ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary,
+                                      documentId: assembler.id)
+        if summarize && report.valid {
+            report.header = assembler.header
+            report.model = assembler.model()
+        }
+        return report
     }
 
     private func report(_ file: String, failure: XMLParseFailure) -> ValidationReport {

@@ -48,6 +48,7 @@ public struct ExecutionReport: Sendable, Codable {
 }
 
 final class ExecutionReportReader: KindReader {
+    var documentModel: DocumentModel { .executionReport(model) }
     static let containers: Set<String> = ["volumeSummary", "volumeDetail", "qualityDetail"]
 
     private let context: ReadContext

@@ -15,6 +15,7 @@ public struct Receipt: Sendable, Codable {
 }
 
 final class ReceiptReader: KindReader {
+    var documentModel: DocumentModel { .receipt(model) }
     static let containers: Set<String> = []
 
     private let context: ReadContext

@@ -59,6 +59,7 @@ public struct ServiceAssignment: Sendable, Codable {
 }
 
 final class ServiceAssignmentReader: KindReader {
+    var documentModel: DocumentModel { .serviceAssignment(model) }
     static let containers: Set<String> = []
 
     private let context: ReadContext

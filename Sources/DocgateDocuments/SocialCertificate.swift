@@ -36,6 +36,7 @@ public struct SocialCertificate: Sendable, Codable {
 }
 
 final class SocialCertificateReader: KindReader {
+    var documentModel: DocumentModel { .socialCertificate(model) }
     static let containers: Set<String> = ["services", "contracts"]
 
     private let context: ReadContext

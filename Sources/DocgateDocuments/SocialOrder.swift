@@ -93,6 +93,7 @@ struct VolumeKey: Hashable {
 }
 
 final class SocialOrderReader: KindReader {
+    var documentModel: DocumentModel { .socialOrder(model) }
     static let containers: Set<String> = [
         "generalInfo", "generalInfo/yearBlock", "volumeInfo", "volumeInfo/aggregatedService", "qualityInfo",
     ]

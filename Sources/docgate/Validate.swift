@@ -3,7 +3,10 @@ import DocgateCommandLine
 import DocgateCore
 import DocgateDocuments
 import DocgateXML
+import DocgateCrypto
+import FoundationEssentials
 import Glibc
+import Synchronization
 
 /// What a batch produced for one input.
 enum FileOutcome: Sendable {
@@ -31,6 +34,9 @@ struct Validate: ParsableCommand {
     @Option(name: .long, help: "Documents validated at once (default: one per CPU core).")
     var jobs: Int?
 
+    @Option(name: .long, help: ArgumentHelp("A folder of known documents (orders, agreements, certificates …) to apply the rules across documents against (DG3100–DG3107).", valueName: "dir"))
+    var context: String?
+
     @Argument(help: ArgumentHelp("Files or directories to validate.", valueName: "path"))
     var paths: [String]
 
@@ -46,7 +52,11 @@ struct Validate: ParsableCommand {
             counters.add(outcome)
             renderer.emit(outcome)
         }
+        let known = try context.map { try ContextLoader.load($0, validator: validator, workers: jobs, language: language) }
         ParallelBatch.run(files, workers: jobs ?? ParallelBatch.defaultWorkers, job: { path -> FileOutcome in
+            if let known {
+                return ContextLoader.validate(path, validator: validator, context: known)
+            }
             do throws(XMLFileError) {
                 return FileOutcome.checked(try validator.validate(file: path, retainRecords: false))
             } catch {
@@ -186,5 +196,51 @@ final class ReportRenderer: @unchecked Sendable {
         if let path = d.path { place.append(path) }
         let severity = d.isError ? (ru ? "ошибка" : "error") : (ru ? "предупреждение" : "warning")
         return "\(d.code) \(severity)" + (place.isEmpty ? "" : " " + place.joined(separator: " ")) + ": " + d.message[language]
+    }
+}
+
+/// The documents of a `--context` folder, and validation against them.
+enum ContextLoader {
+    static func load(_ dir: String, validator: DocumentValidator, workers: Int?, language: Language) throws -> DocumentContext {
+        let (files, errors) = InputFiles.collect([dir])
+        if let e = errors.first {
+            Terminal.error(ReportRenderer.unreadableDiagnostic("\(e.path): \(e.reason)").message[language])
+            throw ExitCode(2)
+        }
+        let documents = Mutex<[ContextDocument]>([])
+        ParallelBatch.run(files, workers: workers ?? ParallelBatch.defaultWorkers, job: { path -> ContextDocument? in
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            let bytes = [UInt8](data)
+            let report = validator.validate(bytes: bytes, file: canonical(path), retainRecords: true)
+            return ContextDocument(report: report, sha256: sha256(bytes))
+        }, emit: { (_: Int, d: ContextDocument?) in
+            if let d { documents.withLock { $0.append(d) } }
+        })
+        return DocumentContext(documents.withLock { $0 })
+    }
+
+    static func validate(_ path: String, validator: DocumentValidator, context: DocumentContext) -> FileOutcome {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        let bytes = [UInt8](data)
+        var report = validator.validate(bytes: bytes, file: path, retainRecords: true)
+        var probe = report
+        probe.file = canonical(path)
+        if let d = ContextDocument(report: probe, sha256: sha256(bytes)) {
+            report.diagnostics += context.check(d)
+        }
+        return .checked(report)
+    }
+
+    static func canonical(_ path: String) -> String {
+        guard let r = realpath(path, nil) else { return path }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String? {
+        guard let d = try? DigestAlgorithm.sha256.digest(bytes) else { return nil }
+        return d.map { b -> String in let s = String(b, radix: 16); return s.count == 1 ? "0" + s : s }.joined()
     }
 }

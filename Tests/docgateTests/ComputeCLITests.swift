@@ -52,3 +52,19 @@ import Testing
         #expect(try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--force", "--schemas", TestPaths.schemas, target]).status == 0)
     }
 }
+
+@Suite struct ContextCLITests {
+    @Test func validateAgainstAFolderOfKnownDocuments() throws {
+        let dir = try TemporaryDirectory("context")
+        defer { dir.remove() }
+        let report = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("EXECREPORT") })
+        // Against the samples (which hold its social order): valid.
+        let ok = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, "--context", TestPaths.samples + "/valid", report])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        // Against a folder without the order: DG3100, exit 1.
+        _ = try dir.write("unrelated.xml", [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT") }!))))
+        let bad = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, "--format", "json", "--context", dir.path, report])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("\"DG3100\""))
+    }
+}

@@ -1,0 +1,226 @@
+import DocgateCore
+
+/// A document known to the context: what the rules across documents need of it.
+public struct ContextDocument: Sendable {
+    public var file: String
+    public var kind: DocumentKind
+    public var id: String
+    public var sha256: String?
+    public var header: DocumentHeader?
+    public var model: DocumentModel
+
+    public init?(report: ValidationReport, sha256: String?) {
+        guard report.valid, let kind = report.kind, let id = report.documentId, let model = report.model else { return nil }
+        file = report.file
+        self.kind = kind
+        self.id = id
+        self.sha256 = sha256
+        header = report.header
+        self.model = model
+    }
+}
+
+/// The rules across documents (domain.md §8, DG3100–DG3107) over a registry of known documents: the orders,
+/// agreements and certificates an incoming document is checked against. Look-ups are by hash tables, so a check
+/// costs the same whatever the registry's size. Immutable once built; shared by threads.
+public final class DocumentContext: Sendable {
+    let byId: [String: [ContextDocument]]
+    let byPrevious: [String: [ContextDocument]]
+    /// Agreements and certificates per social order id.
+    let agreementsByOrder: [String: [ContextDocument]]
+    let certificatesByOrder: [String: [ContextDocument]]
+    public let count: Int
+
+    public init(_ documents: [ContextDocument]) {
+        var byId: [String: [ContextDocument]] = [:]
+        var byPrevious: [String: [ContextDocument]] = [:]
+        var agreements: [String: [ContextDocument]] = [:]
+        var certificates: [String: [ContextDocument]] = [:]
+        for d in documents {
+            byId[d.id, default: []].append(d)
+            if let p = d.header?.previousVersionId { byPrevious[p, default: []].append(d) }
+            switch d.model {
+            case .agreement(let a): if let o = a.socialOrderRef?.id { agreements[o, default: []].append(d) }
+            case .socialCertificate(let c): if let o = c.socialOrderRef?.id { certificates[o, default: []].append(d) }
+            default: break
+            }
+        }
+        self.byId = byId
+        self.byPrevious = byPrevious
+        agreementsByOrder = agreements
+        certificatesByOrder = certificates
+        count = documents.count
+    }
+
+    private static func finding(_ code: String, _ severity: Severity = .error, ru: String, en: String) -> Diagnostic {
+        Diagnostic(code: code, severity: severity, message: LocalizedText(ru: ru, en: en))
+    }
+
+    /// The latest version of the social order with this id (the highest header version among its files).
+    func order(_ id: String) -> (ContextDocument, SocialOrder)? {
+        let candidates = (byId[id] ?? []).compactMap { d -> (ContextDocument, SocialOrder)? in
+            if case .socialOrder(let o) = d.model { return (d, o) }
+            return nil
+        }
+        return candidates.max { ($0.0.header?.version ?? 0) < ($1.0.header?.version ?? 0) }
+    }
+
+    /// Every finding about `document` against the context (which may contain the document itself).
+    public func check(_ d: ContextDocument) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        identity(d, &out)
+        versions(d, &out)
+        switch d.model {
+        case .executionReport(let r): reportPlan(r, &out)
+        case .agreement(let a): agreementVolumes(d, a, &out)
+        case .socialCertificate(let c): certificateVolumes(d, c, &out)
+        default: break
+        }
+        return out
+    }
+
+    /// DG3107: the same id and bytes is a duplicate; the same id with other bytes a conflict.
+    private func identity(_ d: ContextDocument, _ out: inout [Diagnostic]) {
+        for other in byId[d.id] ?? [] where other.file != d.file {
+            if let a = d.sha256, let b = other.sha256, a == b {
+                out.append(Self.finding("DG3107", .warning, ru: "тот же документ (id и содержимое) уже есть: \(other.file)",
+                                        en: "the same document (id and content) is already there: \(other.file)"))
+            } else if other.header?.version == d.header?.version {
+                out.append(Self.finding("DG3107", ru: "документ с id \(d.id) уже есть с другим содержимым: \(other.file)",
+                                        en: "a document with id \(d.id) is already there with other content: \(other.file)"))
+            }
+        }
+    }
+
+    /// DG3106: the previous version exists, versions increase, no fork.
+    private func versions(_ d: ContextDocument, _ out: inout [Diagnostic]) {
+        guard let header = d.header, let previous = header.previousVersionId else { return }
+        let earlier = (byId[previous] ?? []).filter { $0.kind == d.kind }
+        if earlier.isEmpty {
+            out.append(Self.finding("DG3106", ru: "предыдущая версия \(previous) неизвестна", en: "the previous version \(previous) is not known"))
+        }
+        for e in earlier where (e.header?.version ?? 0) >= header.version {
+            out.append(Self.finding("DG3106", ru: "версия \(header.version) не больше версии \(e.header?.version ?? 0) предыдущего документа \(e.file)",
+                                    en: "version \(header.version) is not above version \(e.header?.version ?? 0) of the previous document \(e.file)"))
+        }
+        for sibling in byPrevious[previous] ?? [] where sibling.id != d.id {
+            out.append(Self.finding("DG3106", ru: "развилка: \(sibling.file) тоже продолжает версию \(previous)",
+                                    en: "a fork: \(sibling.file) also follows version \(previous)"))
+        }
+    }
+
+    private static func key(_ regNum: String?, _ name: String, _ okei: String) -> String { (regNum ?? name) + "\u{0}" + okei }
+
+    /// DG3100: the report's social order is known, and its plan is that order's.
+    private func reportPlan(_ r: ExecutionReport, _ out: inout [Diagnostic]) {
+        guard let ref = r.socialOrderRef, let id = ref.id else { return }
+        guard let (doc, order) = self.order(id) else {
+            out.append(Self.finding("DG3100", ru: "социальный заказ \(id) неизвестен", en: "the social order \(id) is not known"))
+            return
+        }
+        if let v = ref.version, let have = doc.header?.version, v != have {
+            out.append(Self.finding("DG3100", ru: "отчёт ссылается на версию \(v) заказа, а последняя утверждённая — \(have)",
+                                    en: "the report refers to version \(v) of the order; the latest approved is \(have)"))
+        }
+        var plans: [String: MethodVolumes] = [:]
+        for g in order.generalItems where g.year == r.reportingYear {
+            plans[Self.key(g.service.regNum, g.service.name, g.indicator.okei)] = g.volumes
+        }
+        for item in r.summaryItems {
+            let k = Self.key(item.service.regNum, item.service.name, item.indicator.okei)
+            guard let plan = plans[k] else {
+                out.append(Self.finding("DG3100", ru: "в заказе нет услуги «\(item.service.name)» на \(r.reportingYear) год",
+                                        en: "the order has no service '\(item.service.name)' for \(r.reportingYear)"))
+                continue
+            }
+            if r.periodicity == "year" {
+                // An annual report's plan is the order's, method by method.
+                if plan != item.plan {
+                    out.append(Self.finding("DG3100", ru: "план по услуге «\(item.service.name)» (всего \(item.plan.total)) не равен заказу (всего \(plan.total))",
+                                            en: "the plan for '\(item.service.name)' (total \(item.plan.total)) is not the order's (total \(plan.total))"))
+                }
+            } else {
+                // An interim report plans a share of the year: no method above the order's annual volume.
+                let methods: [(String, KeyPath<MethodVolumes, DecimalValue>)] = [
+                    ("total", \.total), ("stateTaskTreasury", \.stateTaskTreasury), ("stateTaskBudgetAutonomous", \.stateTaskBudgetAutonomous),
+                    ("competition", \.competition), ("certificate", \.certificate)]
+                for (name, path) in methods where item.plan[keyPath: path] > plan[keyPath: path] {
+                    out.append(Self.finding("DG3100", ru: "план отчёта по услуге «\(item.service.name)» (\(name) \(item.plan[keyPath: path])) больше годового объёма заказа (\(plan[keyPath: path]))",
+                                            en: "the report's plan for '\(item.service.name)' (\(name) \(item.plan[keyPath: path])) exceeds the order's annual volume (\(plan[keyPath: path]))"))
+                }
+            }
+        }
+    }
+
+    /// The order's volume per service (Section II, by registry number), indicator unit and year, for a method;
+    /// rows of the same service in several places are added up.
+    private func orderVolumes(_ order: SocialOrder, method: KeyPath<MethodVolumes, DecimalValue>) -> [String: DecimalValue] {
+        var out: [String: DecimalValue] = [:]
+        for item in order.volumeItems {
+            for yv in item.yearValues {
+                let k = Self.key(item.service.regNum, item.service.name, item.indicator.okei) + "\u{0}\(yv.year)"
+                out[k] = (out[k] ?? .zero).adding(yv.volumes[keyPath: method]) ?? out[k]
+            }
+        }
+        return out
+    }
+
+    /// DG3101: Σ agreement volumes per service and year, for the agreement's method, ≤ the order's volume.
+    private func agreementVolumes(_ d: ContextDocument, _ a: Agreement, _ out: inout [Diagnostic]) {
+        guard a.kind == "competition" || a.kind == "certificate", let id = a.socialOrderRef?.id, let (_, order) = self.order(id) else { return }
+        let method: KeyPath<MethodVolumes, DecimalValue> = a.kind == "competition" ? \.competition : \.certificate
+        let limits = orderVolumes(order, method: method)
+        // The latest version of each agreement on this order, this one included (replacing its own earlier versions).
+        var latest: [String: Agreement] = [:]
+        var versions: [String: Int] = [:]
+        var replaced: Set<String> = []
+        for other in (agreementsByOrder[id] ?? []) + [d] {
+            guard case .agreement(let oa) = other.model, oa.kind == a.kind else { continue }
+            if let p = other.header?.previousVersionId { replaced.insert(p) }
+            let v = other.header?.version ?? 0
+            if v >= versions[other.id] ?? -1 { latest[other.id] = oa; versions[other.id] = v }
+        }
+        var sums: [String: DecimalValue] = [:]
+        for (aid, agreement) in latest where !replaced.contains(aid) {
+            for line in agreement.services {
+                for yv in line.yearValues {
+                    let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei) + "\u{0}\(yv.year)"
+                    sums[k] = (sums[k] ?? .zero).adding(yv.volume) ?? sums[k]
+                }
+            }
+        }
+        for line in a.services {
+            for yv in line.yearValues {
+                let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei) + "\u{0}\(yv.year)"
+                guard let sum = sums[k], let limit = limits[k] else { continue }
+                if sum > limit {
+                    out.append(Self.finding("DG3101", ru: "соглашения по услуге «\(line.service.name)» на \(yv.year) год: объём \(sum) больше заказанного \(limit)",
+                                            en: "agreements for '\(line.service.name)' in \(yv.year): volume \(sum) exceeds the order's \(limit)"))
+                }
+            }
+        }
+    }
+
+    /// DG3102 (warning): Σ volumes of the order's certificates per service and year ≤ the order's certificate volume.
+    private func certificateVolumes(_ d: ContextDocument, _ c: SocialCertificate, _ out: inout [Diagnostic]) {
+        guard let id = c.socialOrderRef?.id, let (_, order) = self.order(id) else { return }
+        let limits = orderVolumes(order, method: \.certificate)
+        var sums: [String: DecimalValue] = [:]
+        var seen: Set<String> = []
+        for other in (certificatesByOrder[id] ?? []) + [d] where seen.insert(other.id).inserted {
+            guard case .socialCertificate(let oc) = other.model else { continue }
+            for line in oc.services {
+                let year = line.servicePeriod?.from?.year ?? order.planningPeriod?.financialYear ?? 0
+                let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei) + "\u{0}\(year)"
+                sums[k] = (sums[k] ?? .zero).adding(line.volume) ?? sums[k]
+            }
+        }
+        for line in c.services {
+            let year = line.servicePeriod?.from?.year ?? order.planningPeriod?.financialYear ?? 0
+            let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei) + "\u{0}\(year)"
+            guard let sum = sums[k], let limit = limits[k], sum > limit else { continue }
+            out.append(Self.finding("DG3102", .warning, ru: "сертификаты по услуге «\(line.service.name)» на \(year) год: объём \(sum) больше заказанного \(limit)",
+                                    en: "certificates for '\(line.service.name)' in \(year): volume \(sum) exceeds the order's \(limit)"))
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import DocgateCore
+import DocgateDocuments
+import DocgateTestSupport
+import Foundation
+import Testing
+
+/// The rules across documents, each with a positive and a negative case built from the samples.
+@Suite struct ContextRuleTests {
+    let validator: DocumentValidator
+
+    init() throws {
+        validator = try DocumentValidator(schemaDirectory: TestPaths.schemas)
+    }
+
+    /// A sample's text (windows-1251 samples decoded; `bytes` encodes them back).
+    func sample(_ prefix: String, _ index: Int = 0) throws -> String {
+        let files = TestPaths.sampleFiles("valid").filter { ($0 as NSString).lastPathComponent.hasPrefix(prefix) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: try #require(files.dropFirst(index).first)))
+        if String(decoding: data.prefix(80), as: UTF8.self).contains("windows-1251") {
+            return try #require(String(data: data, encoding: .windowsCP1251))
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func bytes(_ text: String) -> [UInt8] {
+        if text.prefix(80).contains("windows-1251"), let d = text.data(using: .windowsCP1251) { return [UInt8](d) }
+        return Array(text.utf8)
+    }
+
+    /// A context document from text; `name` without a UUID, so the file-name rule stays out of the way.
+    func doc(_ text: String, _ name: String, sha: String? = nil) throws -> ContextDocument {
+        let report = validator.validate(bytes: bytes(text), file: name, retainRecords: true)
+        #expect(report.valid, "\(name): \(report.diagnostics.map { $0.code + " " + $0.message.en })")
+        return try #require(ContextDocument(report: report, sha256: sha ?? String(text.hashValue)))
+    }
+
+    func codes(_ d: ContextDocument, in context: [ContextDocument]) -> [String] {
+        DocumentContext(context).check(d).map(\.code)
+    }
+
+    func rootId(_ text: String) throws -> String {
+        let range = try #require(text.range(of: #"id="[0-9a-f-]{36}""#, options: .regularExpression))
+        return String(text[range].dropFirst(4).dropLast())
+    }
+
+    func withId(_ text: String, _ id: String) throws -> String { text.replacingOccurrences(of: try rootId(text), with: id) }
+
+    static func uuid(_ n: Int) -> String { String(format: "%08x-0000-4000-8000-%012x", n, n) }
+
+    @Test func reportAgainstItsOrder() throws {
+        let order = try doc(try sample("SOCORDER"), "order.xml")
+        let annual = try sample("EXECREPORT", 1)
+        let interim = try sample("EXECREPORT", 0)
+        #expect(codes(try doc(annual, "annual.xml"), in: [order]).isEmpty)
+        #expect(codes(try doc(interim, "interim.xml"), in: [order]).isEmpty)
+        // Without the order: DG3100.
+        #expect(codes(try doc(annual, "annual.xml"), in: []) == ["DG3100"])
+        // A report on a version of the order that is not the latest approved one.
+        let v2 = annual.replacingOccurrences(of: "<version>1</version>\n  </socialOrderRef>", with: "<version>2</version>\n  </socialOrderRef>")
+        #expect(v2 != annual)
+        #expect(codes(try doc(v2, "v2.xml"), in: [order]) == ["DG3100"])
+    }
+
+    @Test func agreementsWithinTheOrdersVolume() throws {
+        let order = try doc(try sample("SOCORDER"), "order.xml")
+        let agreement = try sample("AGREEMENT", 0)
+        let one = try doc(agreement, "a0.xml")
+        #expect(codes(one, in: [order, one]).isEmpty)
+        // Ten agreements of the same size on the same order and method exceed what the order planned.
+        var context = [order]
+        for i in 1...10 { context.append(try doc(try withId(agreement, Self.uuid(i)), "a\(i).xml")) }
+        #expect(codes(one, in: context).contains("DG3101"))
+    }
+
+    @Test func certificatesWithinTheOrdersVolume() throws {
+        // The second certificate (windows-1251) is on the second order, in the order's unit of measure.
+        let order = try doc(try sample("SOCORDER", 1), "order.xml")
+        let certificate = try sample("SOCCERT", 1)
+        let one = try doc(certificate, "c0.xml")
+        #expect(codes(one, in: [order, one]).isEmpty)
+        var context = [order]
+        for i in 1...400 { context.append(try doc(try withId(certificate, Self.uuid(i)), "c\(i).xml")) }
+        let found = DocumentContext(context).check(one)
+        #expect(found.map(\.code).contains("DG3102"))
+        #expect(found.allSatisfy { $0.severity == .warning })
+    }
+
+    @Test func versionChains() throws {
+        let amendment = try sample("AGREEMENT", 1)
+        let previousId = try #require(amendment.range(of: #"<previousVersionId>[0-9a-f-]{36}"#, options: .regularExpression)
+            .map { String(amendment[$0].dropFirst("<previousVersionId>".count)) })
+        let next = try doc(amendment, "amended.xml")
+        // The previous version is not known.
+        #expect(codes(next, in: [next]) == ["DG3106"])
+        // It is: the first version of the same agreement.
+        let first = try doc(try withId(try sample("AGREEMENT", 0), previousId), "first.xml")
+        #expect(codes(next, in: [first, next]).filter { $0 == "DG3106" }.isEmpty)
+        // A fork: another document continues the same previous version.
+        let fork = try doc(try withId(amendment, Self.uuid(77)), "fork.xml")
+        #expect(codes(next, in: [first, next, fork]).contains("DG3106"))
+    }
+
+    @Test func duplicatesAndConflicts() throws {
+        let text = try sample("SOCORDER")
+        let a = try doc(text, "a.xml", sha: "aaa")
+        let same = try doc(text, "copy.xml", sha: "aaa")
+        let found = DocumentContext([a, same]).check(a)
+        #expect(found.map(\.code) == ["DG3107"] && found.first?.severity == .warning)
+        let other = try doc(text.replacingOccurrences(of: "</socialOrder>", with: "<!-- changed -->\n</socialOrder>"), "other.xml", sha: "bbb")
+        let conflict = DocumentContext([a, other]).check(a)
+        #expect(conflict.map(\.code) == ["DG3107"] && conflict.first?.severity == .error)
+        #expect(DocumentContext([a]).check(a).isEmpty)
+    }
+
+    @Test func lookUpsDoNotScanTheRegistry() throws {
+        // 20 000 unrelated orders in the registry: a check still touches only the documents it needs.
+        let order = try doc(try sample("SOCORDER"), "order.xml")
+        var many: [ContextDocument] = [order]
+        for i in 0..<20_000 {
+            var d = order
+            d.id = Self.uuid(1_000_000 + i)
+            d.file = "o\(i).xml"
+            many.append(d)
+        }
+        let context = DocumentContext(many)
+        #expect(context.count == 20_001)
+        #expect(context.check(try doc(try sample("EXECREPORT", 1), "annual.xml")).isEmpty)
+    }
+}
