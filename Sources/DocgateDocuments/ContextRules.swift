@@ -29,6 +29,12 @@ public final class DocumentContext: Sendable {
     /// Agreements and certificates per social order id.
     let agreementsByOrder: [String: [ContextDocument]]
     let certificatesByOrder: [String: [ContextDocument]]
+    /// Certificates by their number (contracts may refer to a certificate by number only).
+    let certificatesByNumber: [String: [ContextDocument]]
+    /// Contracts per certificate id or number.
+    let contractsByCertificate: [String: [ContextDocument]]
+    /// Certificate-kind agreements per executor INN.
+    let agreementsByExecutor: [String: [ContextDocument]]
     public let count: Int
 
     public init(_ documents: [ContextDocument]) {
@@ -36,19 +42,31 @@ public final class DocumentContext: Sendable {
         var byPrevious: [String: [ContextDocument]] = [:]
         var agreements: [String: [ContextDocument]] = [:]
         var certificates: [String: [ContextDocument]] = [:]
+        var certificatesByNumber: [String: [ContextDocument]] = [:]
+        var contracts: [String: [ContextDocument]] = [:]
+        var byExecutor: [String: [ContextDocument]] = [:]
         for d in documents {
             byId[d.id, default: []].append(d)
             if let p = d.header?.previousVersionId { byPrevious[p, default: []].append(d) }
             switch d.model {
             case .agreement(let a): if let o = a.socialOrderRef?.id { agreements[o, default: []].append(d) }
-            case .socialCertificate(let c): if let o = c.socialOrderRef?.id { certificates[o, default: []].append(d) }
+            case .socialCertificate(let c):
+                if let o = c.socialOrderRef?.id { certificates[o, default: []].append(d) }
+                if let n = d.header?.number { certificatesByNumber[n, default: []].append(d) }
+            case .contract(let c):
+                if let id = c.certificateId { contracts[id, default: []].append(d) }
+                if !c.certificateNumber.isEmpty { contracts["#" + c.certificateNumber, default: []].append(d) }
             default: break
             }
+            if case .agreement(let a) = d.model, let inn = a.executor?.inn { byExecutor[inn, default: []].append(d) }
         }
         self.byId = byId
         self.byPrevious = byPrevious
         agreementsByOrder = agreements
         certificatesByOrder = certificates
+        self.certificatesByNumber = certificatesByNumber
+        contractsByCertificate = contracts
+        agreementsByExecutor = byExecutor
         count = documents.count
     }
 
@@ -74,9 +92,103 @@ public final class DocumentContext: Sendable {
         case .executionReport(let r): reportPlan(r, &out)
         case .agreement(let a): agreementVolumes(d, a, &out)
         case .socialCertificate(let c): certificateVolumes(d, c, &out)
+        case .contract(let c): contractRules(d, c, &out)
         default: break
         }
+        if case .executionReport(let r) = d.model { executorFacts(r, &out) }
         return out
+    }
+
+    /// The latest version of a document among candidates of one kind.
+    private static func latest(_ candidates: [ContextDocument]) -> ContextDocument? {
+        candidates.max { ($0.header?.version ?? 0) < ($1.header?.version ?? 0) }
+    }
+
+    private static func digits(_ s: String?) -> String? {
+        guard let s else { return nil }
+        let d = s.filter(\.isNumber)
+        return d.isEmpty ? nil : d
+    }
+
+    /// DG3103 and DG3104: a contract against its certificate and the executor's agreement.
+    private func contractRules(_ d: ContextDocument, _ c: Contract, _ out: inout [Diagnostic]) {
+        let certsById = c.certificateId.flatMap { self.byId[$0] }?.filter { $0.kind == DocumentKind.socialCertificate } ?? []
+        let certsByNumber = certificatesByNumber[c.certificateNumber] ?? []
+        guard let doc = Self.latest(certsById.isEmpty ? certsByNumber : certsById), case .socialCertificate(let cert) = doc.model else {
+            out.append(Self.finding("DG3103", ru: "сертификат \(c.certificateId ?? c.certificateNumber) неизвестен",
+                                    en: "the certificate \(c.certificateId ?? c.certificateNumber) is not known"))
+            return
+        }
+        // Volume: what the certificate leaves after the other contracts on it.
+        let others = ((contractsByCertificate[doc.id] ?? []) + (contractsByCertificate["#" + (doc.header?.number ?? "")] ?? []))
+        var used: [String: DecimalValue] = [:]
+        var seen: Set<String> = [d.id]
+        for other in others where seen.insert(other.id).inserted {
+            guard case .contract(let oc) = other.model else { continue }
+            for line in oc.services {
+                let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei)
+                used[k] = (used[k] ?? .zero).adding(line.volume) ?? used[k]
+            }
+        }
+        for line in c.services {
+            let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei)
+            guard let certLine = cert.services.first(where: { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }) else {
+                out.append(Self.finding("DG3103", ru: "в сертификате нет услуги «\(line.service.name)»", en: "the certificate has no service '\(line.service.name)'"))
+                continue
+            }
+            let remaining = certLine.volume.subtracting(used[k] ?? .zero) ?? certLine.volume
+            if line.volume > remaining {
+                out.append(Self.finding("DG3103", ru: "объём \(line.volume) по услуге «\(line.service.name)» больше остатка сертификата \(remaining)",
+                                        en: "volume \(line.volume) for '\(line.service.name)' exceeds what the certificate has left, \(remaining)"))
+            }
+            // DG3104: the executor may serve this certificate.
+            if let inn = c.executor?.inn, !certLine.allowedExecutorINNs.isEmpty, !certLine.allowedExecutorINNs.contains(inn) {
+                out.append(Self.finding("DG3104", ru: "исполнитель ИНН \(inn) не входит в перечень исполнителей сертификата",
+                                        en: "executor INN \(inn) is not among the certificate's allowed executors"))
+            }
+            if let inn = c.executor?.inn {
+                let covering = (agreementsByExecutor[inn] ?? []).contains { a in
+                    guard case .agreement(let ag) = a.model, ag.kind == "certificate" else { return false }
+                    let issuerOK = cert.issuer?.inn == nil || ag.grantor?.inn == cert.issuer?.inn
+                    return issuerOK && ag.services.contains { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }
+                }
+                if !covering {
+                    out.append(Self.finding("DG3104", ru: "у исполнителя ИНН \(inn) нет соглашения об исполнении по сертификатам на услугу «\(line.service.name)»",
+                                            en: "executor INN \(inn) has no certificate agreement covering '\(line.service.name)'"))
+                }
+            }
+        }
+        // Term within the certificate's validity.
+        if let from = c.term?.from, let validFrom = cert.validFrom, from < validFrom {
+            out.append(Self.finding("DG3103", ru: "договор начинается \(from), раньше начала действия сертификата \(validFrom)",
+                                    en: "the contract starts \(from), before the certificate is valid (\(validFrom))"))
+        }
+        if let to = c.term?.to, let validTo = cert.validTo, to > validTo {
+            out.append(Self.finding("DG3103", ru: "договор действует до \(to), дольше сертификата (\(validTo))",
+                                    en: "the contract runs to \(to), past the certificate's validity (\(validTo))"))
+        }
+        // The consumer is the certificate's recipient.
+        if let a = Self.digits(c.consumer?.snils), let b = Self.digits(cert.recipient?.snils), a != b {
+            out.append(Self.finding("DG3103", ru: "СНИЛС потребителя не совпадает со СНИЛС получателя сертификата",
+                                    en: "the consumer's SNILS is not the certificate recipient's"))
+        }
+    }
+
+    /// DG3105: each executor's facts in a report stay within its agreement's volume plus the allowed deviation.
+    private func executorFacts(_ r: ExecutionReport, _ out: inout [Diagnostic]) {
+        for item in r.detailItems {
+            guard let id = item.agreementRef?.id, let doc = Self.latest((byId[id] ?? []).filter { $0.kind == .agreement }),
+                  case .agreement(let ag) = doc.model else { continue }
+            let k = Self.key(item.service.regNum, item.service.name, item.indicator.okei)
+            guard let line = ag.services.first(where: { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }),
+                  let yv = line.yearValues.first(where: { $0.year == r.reportingYear }) else { continue }
+            let factor = DecimalValue.one.adding(item.allowedDeviation.divided(by: .hundred, places: 6) ?? .zero) ?? .one
+            guard let limit = yv.volume.multiplied(by: factor) else { continue }
+            if item.factValue > limit {
+                out.append(Self.finding("DG3105", ru: "факт \(item.factValue) исполнителя \(item.executor.shortName ?? item.executor.fullName) больше объёма соглашения \(yv.volume) с допустимым отклонением \(item.allowedDeviation) %",
+                                        en: "the fact \(item.factValue) of \(item.executor.shortName ?? item.executor.fullName) exceeds the agreement's volume \(yv.volume) plus the allowed \(item.allowedDeviation) %"))
+            }
+        }
     }
 
     /// DG3107: the same id and bytes is a duplicate; the same id with other bytes a conflict.

@@ -112,6 +112,55 @@ import Testing
         #expect(DocumentContext([a]).check(a).isEmpty)
     }
 
+    /// The contract on the second certificate (windows-1251 sample) and that certificate.
+    func contractAndCertificate() throws -> (String, ContextDocument) {
+        let contract = try #require(TestPaths.sampleFiles("valid").first { $0.contains("4e110aea") })
+        return (try String(contentsOfFile: contract, encoding: .utf8), try doc(try sample("SOCCERT", 1), "cert.xml"))
+    }
+
+    @Test func contractAgainstItsCertificate() throws {
+        let (contractText, cert) = try contractAndCertificate()
+        let contract = try doc(contractText, "contract.xml")
+        #expect(!codes(contract, in: [cert, contract]).contains("DG3103"))
+        // Unknown certificate.
+        #expect(codes(contract, in: [contract]).contains("DG3103"))
+        // A second contract on the same certificate uses up its volume.
+        let second = try doc(try withId(contractText, Self.uuid(5)), "contract2.xml")
+        #expect(codes(contract, in: [cert, contract, second]).contains("DG3103"))
+        // A term past the certificate's validity.
+        let late = try doc(contractText.replacingOccurrences(of: "<to>2025-08-31</to>", with: "<to>2026-03-31</to>"), "late.xml")
+        #expect(codes(late, in: [cert, late]).contains("DG3103"))
+        // Another consumer than the certificate's recipient.
+        let other = try doc(contractText.replacingOccurrences(of: "123-456-789 64", with: "112-233-445 95"), "other.xml")
+        #expect(codes(other, in: [cert, other]).contains("DG3103"))
+    }
+
+    @Test func contractExecutorNeedsACertificateAgreement() throws {
+        let (contractText, cert) = try contractAndCertificate()
+        let contract = try doc(contractText, "contract.xml")
+        #expect(codes(contract, in: [cert, contract]).contains("DG3104"))
+        // A certificate agreement between the certificate's issuer and this executor, on this service.
+        let agreementText = try sample("AGREEMENT", 0)
+            .replacingOccurrences(of: "2461004522", with: "2462007734")
+            .replacingOccurrences(of: "2466012340", with: "2463029113")
+            .replacingOccurrences(of: "870000О.99.0.АЭ22АА01000", with: "853100Р.99.0.БА01АА00000")
+        let agreement = try doc(agreementText, "agreement.xml")
+        #expect(!codes(contract, in: [cert, contract, agreement]).contains("DG3104"))
+    }
+
+    @Test func executorFactsWithinTheAgreement() throws {
+        let order = try doc(try sample("SOCORDER"), "order.xml")
+        let agreement = try doc(try sample("AGREEMENT", 0), "agreement.xml")
+        let report = try doc(try sample("EXECREPORT", 1), "annual.xml")
+        #expect(!codes(report, in: [order, agreement, report]).contains("DG3105"))
+        // The same agreement with every yearly volume cut to one: the report's facts exceed it.
+        guard case .agreement(var a) = agreement.model else { Issue.record("not an agreement"); return }
+        for i in a.services.indices { for j in a.services[i].yearValues.indices { a.services[i].yearValues[j].volume = DecimalValue(1) } }
+        var smaller = agreement
+        smaller.model = .agreement(a)
+        #expect(codes(report, in: [order, smaller, report]).contains("DG3105"))
+    }
+
     @Test func lookUpsDoNotScanTheRegistry() throws {
         // 20 000 unrelated orders in the registry: a check still touches only the documents it needs.
         let order = try doc(try sample("SOCORDER"), "order.xml")
