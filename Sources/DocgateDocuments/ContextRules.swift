@@ -1,7 +1,8 @@
 import DocgateCore
+import Synchronization
 
 /// A document known to the context: what the rules across documents need of it.
-public struct ContextDocument: Sendable {
+public struct ContextDocument: Sendable, Codable {
     public var file: String
     public var kind: DocumentKind
     public var id: String
@@ -24,51 +25,72 @@ public struct ContextDocument: Sendable {
 /// agreements and certificates an incoming document is checked against. Look-ups are by hash tables, so a check
 /// costs the same whatever the registry's size. Immutable once built; shared by threads.
 public final class DocumentContext: Sendable {
-    let byId: [String: [ContextDocument]]
-    let byPrevious: [String: [ContextDocument]]
-    /// Agreements and certificates per social order id.
-    let agreementsByOrder: [String: [ContextDocument]]
-    let certificatesByOrder: [String: [ContextDocument]]
-    /// Certificates by their number (contracts may refer to a certificate by number only).
-    let certificatesByNumber: [String: [ContextDocument]]
-    /// Contracts per certificate id or number.
-    let contractsByCertificate: [String: [ContextDocument]]
-    /// Certificate-kind agreements per executor INN.
-    let agreementsByExecutor: [String: [ContextDocument]]
-    public let count: Int
-
-    public init(_ documents: [ContextDocument]) {
+    struct Indexes: Sendable {
         var byId: [String: [ContextDocument]] = [:]
         var byPrevious: [String: [ContextDocument]] = [:]
-        var agreements: [String: [ContextDocument]] = [:]
-        var certificates: [String: [ContextDocument]] = [:]
+        /// Agreements and certificates per social order id.
+        var agreementsByOrder: [String: [ContextDocument]] = [:]
+        var certificatesByOrder: [String: [ContextDocument]] = [:]
+        /// Certificates by their number (contracts may refer to a certificate by number only).
         var certificatesByNumber: [String: [ContextDocument]] = [:]
-        var contracts: [String: [ContextDocument]] = [:]
-        var byExecutor: [String: [ContextDocument]] = [:]
-        for d in documents {
+        /// Contracts per certificate id or `#number`.
+        var contractsByCertificate: [String: [ContextDocument]] = [:]
+        /// Agreements per executor INN.
+        var agreementsByExecutor: [String: [ContextDocument]] = [:]
+        var count = 0
+
+        mutating func add(_ d: ContextDocument) {
             byId[d.id, default: []].append(d)
             if let p = d.header?.previousVersionId { byPrevious[p, default: []].append(d) }
             switch d.model {
-            case .agreement(let a): if let o = a.socialOrderRef?.id { agreements[o, default: []].append(d) }
+            case .agreement(let a):
+                if let o = a.socialOrderRef?.id { agreementsByOrder[o, default: []].append(d) }
+                if let inn = a.executor?.inn { agreementsByExecutor[inn, default: []].append(d) }
             case .socialCertificate(let c):
-                if let o = c.socialOrderRef?.id { certificates[o, default: []].append(d) }
+                if let o = c.socialOrderRef?.id { certificatesByOrder[o, default: []].append(d) }
                 if let n = d.header?.number { certificatesByNumber[n, default: []].append(d) }
             case .contract(let c):
-                if let id = c.certificateId { contracts[id, default: []].append(d) }
-                if !c.certificateNumber.isEmpty { contracts["#" + c.certificateNumber, default: []].append(d) }
+                if let id = c.certificateId { contractsByCertificate[id, default: []].append(d) }
+                if !c.certificateNumber.isEmpty { contractsByCertificate["#" + c.certificateNumber, default: []].append(d) }
             default: break
             }
-            if case .agreement(let a) = d.model, let inn = a.executor?.inn { byExecutor[inn, default: []].append(d) }
+            count += 1
         }
-        self.byId = byId
-        self.byPrevious = byPrevious
-        agreementsByOrder = agreements
-        certificatesByOrder = certificates
-        self.certificatesByNumber = certificatesByNumber
-        contractsByCertificate = contracts
-        agreementsByExecutor = byExecutor
-        count = documents.count
     }
+
+    private let indexes: Mutex<Indexes>
+
+    public init(_ documents: [ContextDocument] = []) {
+        var i = Indexes()
+        for d in documents { i.add(d) }
+        indexes = Mutex(i)
+    }
+
+    /// Adds documents (the gateway adds each document it delivers).
+    public func add(_ documents: [ContextDocument]) {
+        indexes.withLock { i in for d in documents { i.add(d) } }
+    }
+
+    public var count: Int { indexes.withLock { $0.count } }
+
+    /// Every finding about `document` against the context (which may contain the document itself). `identity`
+    /// false leaves DG3107 to a caller that decides duplicates itself (the gateway's journal).
+    public func check(_ d: ContextDocument, identity: Bool = true) -> [Diagnostic] {
+        let snapshot = indexes.withLock { $0 }
+        return Checker(i: snapshot).check(d, identity: identity)
+    }
+}
+
+/// The rules, over one consistent view of the indexes.
+struct Checker {
+    let i: DocumentContext.Indexes
+    var byId: [String: [ContextDocument]] { i.byId }
+    var byPrevious: [String: [ContextDocument]] { i.byPrevious }
+    var agreementsByOrder: [String: [ContextDocument]] { i.agreementsByOrder }
+    var certificatesByOrder: [String: [ContextDocument]] { i.certificatesByOrder }
+    var certificatesByNumber: [String: [ContextDocument]] { i.certificatesByNumber }
+    var contractsByCertificate: [String: [ContextDocument]] { i.contractsByCertificate }
+    var agreementsByExecutor: [String: [ContextDocument]] { i.agreementsByExecutor }
 
     private static func finding(_ code: String, _ severity: Severity = .error, ru: String, en: String) -> Diagnostic {
         Diagnostic(code: code, severity: severity, message: LocalizedText(ru: ru, en: en))
@@ -83,10 +105,9 @@ public final class DocumentContext: Sendable {
         return candidates.max { ($0.0.header?.version ?? 0) < ($1.0.header?.version ?? 0) }
     }
 
-    /// Every finding about `document` against the context (which may contain the document itself).
-    public func check(_ d: ContextDocument) -> [Diagnostic] {
+    func check(_ d: ContextDocument, identity checkIdentity: Bool) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        identity(d, &out)
+        if checkIdentity { identity(d, &out) }
         versions(d, &out)
         switch d.model {
         case .executionReport(let r): reportPlan(r, &out)

@@ -19,7 +19,7 @@ public struct ValidationReport: Sendable {
 }
 
 /// A document's model, by kind.
-public enum DocumentModel: Sendable {
+public enum DocumentModel: Sendable, Codable {
     case socialOrder(SocialOrder)
     case agreement(Agreement)
     case contract(Contract)

@@ -51,6 +51,9 @@ public struct Route: Sendable, Hashable {
     /// How long size and modification time must stay unchanged, from the first sighting, before a file that did
     /// not arrive by rename is taken.
     public var quietPeriod: Double
+    /// Whether the rules across documents (DG3100–DG3106) apply to what arrives, against the registry of what the
+    /// gateway delivered before.
+    public var contextRules: Bool
 }
 
 /// The gateway's key for signing documents and receipts.
@@ -271,7 +274,7 @@ struct Reader {
                         continue
                     }
                     unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
-                                             "require_signature", "encoding", "quiet_period"], prefix: prefix)
+                                             "require_signature", "encoding", "quiet_period", "context_rules"], prefix: prefix)
                     let name = string(t, "name", prefix, required: true) ?? "route\(i)"
                     var dirs: [String: String] = [:]
                     for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
@@ -296,9 +299,11 @@ struct Reader {
                         problem(prefix + ".encoding", ru: "as-is, utf-8 или windows-1251", en: "as-is, utf-8 or windows-1251")
                     }
                     let quiet = number(t, "quiet_period", prefix, default: 2, range: 0...86_400)
+                    let contextRules = bool(t, "context_rules", prefix, default: false)
                     routes.append(Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
                                         errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
-                                        requireSignature: require, encoding: encoding, quietPeriod: quiet))
+                                        requireSignature: require, encoding: encoding, quietPeriod: quiet,
+                                        contextRules: contextRules))
                 }
             } else {
                 problem("route", ru: "ожидаются таблицы [[route]]", en: "[[route]] tables are expected")

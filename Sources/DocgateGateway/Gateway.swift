@@ -4,6 +4,7 @@ import DocgateDocuments
 import DocgateSignature
 import DocgateXML
 import Dispatch
+import FoundationEssentials
 import Glibc
 import Logging
 import Synchronization
@@ -106,6 +107,9 @@ public final class Gateway: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     public let metrics = GatewayMetrics()
     public static let version = "0.1.0"
+    /// Documents delivered so far, for the rules across documents (loaded from the journal at start).
+    let registry = DocumentContext()
+    private var usesContext: Bool { routes.contains { $0.route.contextRules } }
 
     public init(config: GatewayConfig, journal: any Journal, logger: Logger, signingPassphrase: [UInt8]? = nil) throws(GatewayError) {
         self.config = config
@@ -148,6 +152,16 @@ public final class Gateway: @unchecked Sendable {
             }
         }
         routes = runtimes
+        if usesContext {
+            do {
+                let decoder = JSONDecoder()
+                let stored = try journal.registryAll().compactMap { try? decoder.decode(ContextDocument.self, from: Data($0)) }
+                registry.add(stored)
+            } catch {
+                throw GatewayError(code: "DG5023", message: LocalizedText(ru: "реестр документов в журнале не читается: \(error)",
+                                                                         en: "the document registry in the journal cannot be read: \(error)"))
+            }
+        }
     }
 
     /// Asks the loop to stop after the batch in hand.
@@ -438,6 +452,8 @@ public final class Gateway: @unchecked Sendable {
         var diagnostics: [Diagnostic] = []
         /// The bytes to deliver (converted, signed) when the document passed everything.
         var output: [UInt8]?
+        /// What the registry keeps of it once delivered.
+        var contextDocument: ContextDocument?
     }
 
     struct Decision {
@@ -458,7 +474,7 @@ public final class Gateway: @unchecked Sendable {
         let name = w.entry.fileName
         var a = Analysis()
         guard !w.isSymlink, let bytes = w.bytes else { return a }
-        let report = validator.validate(bytes: bytes, file: name, retainRecords: false)
+        let report = validator.validate(bytes: bytes, file: name, retainRecords: r.route.contextRules)
         a.documentId = report.documentId
         a.kind = report.kind
         a.diagnostics = report.diagnostics
@@ -466,6 +482,10 @@ public final class Gateway: @unchecked Sendable {
             a.diagnostics.append(Diagnostic(code: "DG5030", message: LocalizedText(
                 ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
                 en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
+        }
+        if a.diagnostics.allowsValidity, r.route.contextRules, let d = ContextDocument(report: report, sha256: w.entry.sha256) {
+            a.diagnostics += registry.check(d, identity: false)
+            a.contextDocument = d
         }
         if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
             a.diagnostics += verifier.verify(bytes: bytes, file: name).diagnostics
@@ -603,7 +623,28 @@ public final class Gateway: @unchecked Sendable {
         for d in dirs {
             do { try d.sync() } catch { logger.error("directory fsync failed", metadata: ["error": "\(error)"]); return passThrough }
         }
-        return passThrough + commit(pairs)
+        let delivered = commit(pairs)
+        remember(delivered)
+        return passThrough + delivered
+    }
+
+    /// Delivered documents join the registry the rules across documents check against (journal and memory).
+    private func remember(_ items: [Work]) {
+        let encoder = JSONEncoder()
+        var rows: [(id: String, kind: String, json: [UInt8])] = []
+        var docs: [ContextDocument] = []
+        for w in items where w.entry.outcome == .delivered {
+            guard let d = w.analysis?.contextDocument, let json = try? encoder.encode(d) else { continue }
+            rows.append((d.id, d.kind.rawValue, [UInt8](json)))
+            docs.append(d)
+        }
+        guard !rows.isEmpty else { return }
+        do {
+            try journal.registryAdd(rows)
+            registry.add(docs)
+        } catch {
+            logger.error("registry write failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// delivered → receipted: the receipt renamed into place — last, after the document is safe.

@@ -107,4 +107,7 @@ public protocol Journal: Sendable {
     func entry(_ id: Int64) throws -> JournalEntry?
     func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry]
     func stats() throws -> JournalStats
+    /// The registry of delivered documents for the rules across documents (JSON of each document's model).
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws
+    func registryAll() throws -> [[UInt8]]
 }

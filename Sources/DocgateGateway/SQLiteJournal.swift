@@ -49,6 +49,17 @@ public final class SQLiteJournal: Journal {
                 CREATE INDEX documents_outcome ON documents(outcome, id);
                 """)
         }
+        m.registerMigration("v2-registry") { db in
+            try db.execute(sql: """
+                CREATE TABLE registry (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    document_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX registry_document ON registry(document_id);
+                """)
+        }
         return m
     }
 
@@ -156,6 +167,22 @@ public final class SQLiteJournal: Journal {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
             let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM documents WHERE stage <> 'done'")
             return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: total, oldestInFlight: oldest)
+        }
+    }
+
+    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
+        guard !entries.isEmpty else { return }
+        try pool.write { db in
+            for e in entries {
+                try db.cachedStatement(sql: "INSERT INTO registry (document_id, kind, body) VALUES (?, ?, ?)")
+                    .execute(arguments: [e.id, e.kind, Data(e.json)])
+            }
+        }
+    }
+
+    public func registryAll() throws -> [[UInt8]] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM registry ORDER BY seq").map { [UInt8]($0) }
         }
     }
 }

@@ -263,6 +263,26 @@ import Testing
         #expect(try docgate(["journal", "requeue", "--config", site.config, "999999"]).status == 1)
     }
 
+    /// With `context_rules`, what arrives is checked against what the gateway delivered before — kept in the
+    /// journal, so across restarts.
+    @Test func rulesAcrossDocumentsAgainstWhatWasDelivered() throws {
+        let site = try Site(route: "context_rules = true")
+        defer { site.dir.remove() }
+        let order = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER_ACKFIN24_ACKPLAN24_20241220") })
+        let reports = TestPaths.sampleFiles("valid").filter { ($0 as NSString).lastPathComponent.hasPrefix("EXECREPORT") }
+        // A report before its order arrived: rejected (DG3100).
+        try site.drop((reports[0] as NSString).lastPathComponent, [UInt8](try Data(contentsOf: URL(fileURLWithPath: reports[0]))))
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.errors).contains((reports[0] as NSString).lastPathComponent))
+        #expect(try String(contentsOfFile: site.errors + "/" + (reports[0] as NSString).lastPathComponent + ".reason.txt", encoding: .utf8).contains("DG3100"))
+        // The order, then (in a later run of the daemon) the other report: both delivered.
+        try site.drop((order as NSString).lastPathComponent, [UInt8](try Data(contentsOf: URL(fileURLWithPath: order))))
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        try site.drop((reports[1] as NSString).lastPathComponent, [UInt8](try Data(contentsOf: URL(fileURLWithPath: reports[1]))))
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(Set(site.files(site.outbox)) == [(order as NSString).lastPathComponent, (reports[1] as NSString).lastPathComponent])
+    }
+
     /// A small tmpfs over the outbox (root only: elsewhere the test says why it is skipped).
     static func mountTmpfs(_ path: String, size: String) -> String? {
         guard getuid() == 0 else { return "not running as root" }
