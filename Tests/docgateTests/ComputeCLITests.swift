@@ -68,3 +68,46 @@ import Testing
         #expect(bad.stdout.contains("\"DG3100\""))
     }
 }
+
+@Suite struct SummaryCLITests {
+    /// The plan per method for 2025, computed independently from the orders' text (Section II, year 2025).
+    func handComputedPlan() throws -> [String: Int] {
+        var totals: [String: Int] = [:]
+        for file in TestPaths.sampleFiles("valid") where (file as NSString).lastPathComponent.hasPrefix("SOCORDER") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            let text = String(decoding: data.prefix(100), as: UTF8.self).contains("windows-1251")
+                ? try #require(String(data: data, encoding: .windowsCP1251)) : String(decoding: data, as: UTF8.self)
+            let marker = try #require(text.range(of: "<volumeInfo>"))
+            let section = String(text[marker.lowerBound...])
+            var rest = Substring(section)
+            while let start = rest.range(of: "<yearValue year=\"2025\">") {
+                let block = rest[start.upperBound...]
+                guard let end = block.range(of: "</yearValue>") else { break }
+                for method in ["stateTaskTreasury", "stateTaskBudgetAutonomous", "competition", "certificate"] {
+                    if let m = block[..<end.lowerBound].range(of: "<\(method)>"), let e = block[m.upperBound...].range(of: "</\(method)>") {
+                        totals[method, default: 0] += Int(block[m.upperBound..<e.lowerBound])!
+                    }
+                }
+                rest = block[end.upperBound...]
+            }
+        }
+        return totals.filter { $0.value > 0 }
+    }
+
+    @Test func planPerMethodMatchesAHandComputedTotal() throws {
+        let r = try ProcessRunner.run(TestPaths.docgate, ["summary", "--by", "method", "--year", "2025", "--format", "json",
+                                                          "--schemas", TestPaths.schemas, TestPaths.samples + "/valid"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let rows = try #require(o["rows"] as? [[String: Any]])
+        var plan: [String: Int] = [:]
+        for row in rows { plan[row["method"] as! String] = Int(row["plan"] as! String) }
+        #expect(plan == (try handComputedPlan()))
+        let total = try #require(o["total"] as? [String: Any])
+        #expect(Int(total["plan"] as! String) == (try handComputedPlan()).values.reduce(0, +))
+        // CSV and the table carry the same lines.
+        let csv = try ProcessRunner.run(TestPaths.docgate, ["summary", "--by", "method", "--year", "2025", "--format", "csv",
+                                                            "--schemas", TestPaths.schemas, TestPaths.samples + "/valid"])
+        #expect(csv.stdout.split(separator: "\n").count == rows.count + 1)
+    }
+}

@@ -1,0 +1,155 @@
+/// The register of social orders: planned volumes per authority (ГРБС), service, method and year, what
+/// agreements cover and cost, and what annual reports say was done — the planning module's summary.
+public struct Register: Sendable {
+    /// One line of the register; which fields are filled depends on the grouping.
+    public struct Row: Sendable, Hashable, Codable {
+        public var authority: String?
+        public var serviceRegNum: String?
+        public var serviceName: String?
+        public var method: String?
+        public var year: Int?
+        public var okei: String?
+        /// Planned volume (the orders' Section II).
+        public var plan: DecimalValue = .zero
+        /// Volume covered by agreements (competition and certificate methods).
+        public var agreed: DecimalValue = .zero
+        /// Amount of those agreements, roubles.
+        public var amount: DecimalValue = .zero
+        /// Fact from annual execution reports (Section II).
+        public var fact: DecimalValue = .zero
+        /// fact / plan, per cent to hundredths, when there is a plan and a fact.
+        public var factPercent: DecimalValue? {
+            guard !plan.isZero, !fact.isZero, let p = fact.multiplied(by: .hundred) else { return nil }
+            return p.divided(by: plan, places: 2)
+        }
+    }
+
+    public enum Grouping: String, Sendable, CaseIterable {
+        /// Every authority × service × method × year.
+        case all
+        case authority
+        case service
+        case method
+    }
+
+    public private(set) var rows: [Row] = []
+
+    /// A document for the register: its id and header (for versions) and its model.
+    public struct Entry: Sendable {
+        public var id: String?
+        public var header: DocumentHeader?
+        public var model: DocumentModel
+
+        public init(id: String?, header: DocumentHeader?, model: DocumentModel) {
+            self.id = id
+            self.header = header
+            self.model = model
+        }
+    }
+
+    /// Builds the register from documents (orders, agreements, reports; other kinds are ignored). A document that
+    /// a later version replaces (another document names it as its previous version) is left out.
+    public init(_ entries: [Entry], by grouping: Grouping = .all, year: Int? = nil) {
+        let replaced = Set(entries.compactMap { $0.header?.previousVersionId })
+        let documents = entries.filter { $0.id.map { !replaced.contains($0) } ?? true }.map(\.model)
+        struct Key: Hashable { var authority, regNum, method, okei: String; var year: Int }
+        var table: [Key: Row] = [:]
+        var names: [String: String] = [:]           // regNum → service name
+        var authorityOf: [String: String] = [:]     // order id + regNum → authority
+        func add(_ k: Key, _ update: (inout Row) -> Void) {
+            if let year, k.year != year { return }
+            var row = table[k] ?? Row(authority: k.authority, serviceRegNum: k.regNum, serviceName: names[k.regNum], method: k.method,
+                                      year: k.year, okei: k.okei)
+            update(&row)
+            table[k] = row
+        }
+        for case .socialOrder(let o) in documents {
+            for item in o.volumeItems {
+                names[item.service.regNum] = item.service.name
+                let authority = item.authorizedBody ?? o.authorizedBody?.shortName ?? o.authorizedBody?.fullName ?? ""
+                for yv in item.yearValues {
+                    for m in Method.allCases {
+                        let v = yv.volumes[keyPath: Register.path(m)]
+                        if v.isZero { continue }
+                        add(Key(authority: authority, regNum: item.service.regNum, method: m.rawValue, okei: item.indicator.okei, year: yv.year)) {
+                            $0.plan = $0.plan.adding(v) ?? $0.plan
+                        }
+                    }
+                }
+            }
+        }
+        // Authority of a service: the one that ordered it (first seen); else the agreement's grantor.
+        for case .socialOrder(let o) in documents {
+            for item in o.volumeItems {
+                authorityOf[item.service.regNum] = authorityOf[item.service.regNum]
+                    ?? (item.authorizedBody ?? o.authorizedBody?.shortName ?? o.authorizedBody?.fullName ?? "")
+            }
+        }
+        for case .agreement(let a) in documents where a.kind == "competition" || a.kind == "certificate" {
+            for line in a.services {
+                names[line.service.regNum] = names[line.service.regNum] ?? line.service.name
+                let authority = authorityOf[line.service.regNum] ?? a.grantor?.shortName ?? a.grantor?.fullName ?? ""
+                for yv in line.yearValues {
+                    add(Key(authority: authority, regNum: line.service.regNum, method: a.kind, okei: line.indicator.okei, year: yv.year)) {
+                        $0.agreed = $0.agreed.adding(yv.volume) ?? $0.agreed
+                        $0.amount = $0.amount.adding(yv.amount) ?? $0.amount
+                    }
+                }
+            }
+        }
+        for case .executionReport(let r) in documents where r.periodicity == "year" {
+            for item in r.detailItems {
+                guard let m = item.method else { continue }
+                names[item.service.regNum] = names[item.service.regNum] ?? item.service.name
+                let authority = authorityOf[item.service.regNum] ?? r.authorizedBody?.shortName ?? r.authorizedBody?.fullName ?? ""
+                add(Key(authority: authority, regNum: item.service.regNum, method: m.rawValue, okei: item.indicator.okei, year: r.reportingYear)) {
+                    $0.fact = $0.fact.adding(item.factValue) ?? $0.fact
+                }
+            }
+        }
+        var grouped: [Key: Row] = [:]
+        for (k, row) in table {
+            var g = k
+            var r = row
+            switch grouping {
+            case .all: break
+            case .authority: g.regNum = ""; g.method = ""; g.okei = ""; r.serviceRegNum = nil; r.serviceName = nil; r.method = nil; r.okei = nil
+            case .service: g.authority = ""; g.method = ""; r.authority = nil; r.method = nil
+            case .method: g.authority = ""; g.regNum = ""; g.okei = ""; r.authority = nil; r.serviceRegNum = nil; r.serviceName = nil; r.okei = nil
+            }
+            if var existing = grouped[g] {
+                existing.plan = existing.plan.adding(r.plan) ?? existing.plan
+                existing.agreed = existing.agreed.adding(r.agreed) ?? existing.agreed
+                existing.amount = existing.amount.adding(r.amount) ?? existing.amount
+                existing.fact = existing.fact.adding(r.fact) ?? existing.fact
+                grouped[g] = existing
+            } else {
+                grouped[g] = r
+            }
+        }
+        rows = grouped.values.sorted {
+            ($0.authority ?? "", $0.serviceRegNum ?? "", $0.method ?? "", $0.year ?? 0) < ($1.authority ?? "", $1.serviceRegNum ?? "", $1.method ?? "", $1.year ?? 0)
+        }
+    }
+
+    static func path(_ m: Method) -> KeyPath<MethodVolumes, DecimalValue> {
+        switch m {
+        case .stateTaskTreasury: \.stateTaskTreasury
+        case .stateTaskBudgetAutonomous: \.stateTaskBudgetAutonomous
+        case .competition: \.competition
+        case .certificate: \.certificate
+        }
+    }
+
+    /// The sum of every row (for the table's last line).
+    public var total: Row {
+        var t = Row()
+        for r in rows {
+            t.plan = t.plan.adding(r.plan) ?? t.plan
+            t.agreed = t.agreed.adding(r.agreed) ?? t.agreed
+            t.amount = t.amount.adding(r.amount) ?? t.amount
+            t.fact = t.fact.adding(r.fact) ?? t.fact
+        }
+        return t
+    }
+}
