@@ -1,0 +1,179 @@
+import ArgumentParser
+import DocgateCommandLine
+import DocgateCore
+import DocgateDocuments
+import FoundationEssentials
+import Glibc
+
+/// `docgate report`: an execution report from a social order and the executors' facts.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Отчёт об исполнении из заказа и фактов / An execution report from the order and the facts.",
+        discussion: """
+        FACTS.csv, UTF-8, a header line and one line per executor, service and method, columns (any order): \
+        regNum, method (stateTaskTreasury|stateTaskBudgetAutonomous|competition|certificate), executorName, \
+        executorInn, fact; optional executorKpp, executorOgrn, plan (needed when several executors share a service \
+        and method; otherwise the order's volume), agreementNumber and agreementDate (needed for competition and \
+        certificate), deviationReason. The plan of Section I is the order's; deviations are computed. Exit 0 when \
+        the report is complete and valid, 1 when rows beyond the allowed deviation still need a reason (they are \
+        listed) or the report is otherwise invalid, 2 on bad input.
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The social order (XML).", valueName: "file")) var order: String
+    @Option(name: .long, help: ArgumentHelp("The facts (CSV).", valueName: "file")) var facts: String
+    @Option(name: .long, help: "Reporting year (default: the order's financial year).") var year: Int?
+    @Option(name: .long, help: ArgumentHelp("Report date: 1 April, 1 July, 1 October of the year, or 1 January after it (default).", valueName: "date"))
+    var asOf: String?
+    @Option(name: .long, help: ArgumentHelp("Write the report here (default: standard output).", valueName: "file")) var out: String?
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let language = options.language
+        let ru = language == .ru
+        let validator = try options.makeValidator()
+        guard let orderData = FileManager.default.contents(atPath: order) else {
+            Terminal.error("DG5001 \(order): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        let orderReport = validator.validate(bytes: [UInt8](orderData), file: order, retainRecords: true)
+        guard orderReport.valid, case .socialOrder(let model)? = orderReport.model, let orderId = orderReport.documentId else {
+            Terminal.error(ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
+            for d in orderReport.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+            throw ExitCode(2)
+        }
+        let reportYear = year ?? model.planningPeriod?.financialYear ?? 0
+        let date: CalendarDate
+        if let asOf {
+            guard let d = CalendarDate(asOf) else { throw ValidationError("--as-of: YYYY-MM-DD expected") }
+            date = d
+        } else {
+            date = CalendarDate(year: reportYear + 1, month: 1, day: 1)
+        }
+        let rows: [ReportBuilder.Fact]
+        do { rows = try FactsCSV.read(facts) } catch {
+            Terminal.error("DG5027 \(facts): \(error.message[language])")
+            throw ExitCode(2)
+        }
+        let result: ReportBuilder.Result
+        do {
+            result = try ReportBuilder.build(order: model, orderId: orderId, orderHeader: orderReport.header, facts: rows,
+                                             year: reportYear, asOf: date, id: UUID().uuidString.lowercased(),
+                                             createdAt: Self.now())
+        } catch {
+            Terminal.error("DG5027 " + error.message[language])
+            throw ExitCode(2)
+        }
+        if let out {
+            do { try AtomicFile.write(result.bytes, to: out) } catch {
+                Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                throw ExitCode(2)
+            }
+        } else {
+            Terminal.bytes(result.bytes)
+        }
+        let check = validator.validate(bytes: result.bytes, file: out ?? "report.xml", retainRecords: false)
+        let otherErrors = check.diagnostics.filter { $0.isError && $0.code != "DG3021" && $0.code != "DG3090" }
+        for n in result.needReason {
+            Terminal.raw(fd: 2, (ru ? "строка фактов \(n.row): «\(n.service)», \(n.executor): отклонение \(n.deviation) % больше допустимого \(n.allowed) % — нужна причина (deviationReason)\n"
+                                    : "facts row \(n.row): '\(n.service)', \(n.executor): deviation \(n.deviation) % beyond the allowed \(n.allowed) % — a reason is needed (deviationReason)\n"))
+        }
+        for d in otherErrors { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+        if !result.needReason.isEmpty || !otherErrors.isEmpty { throw ExitCode(1) }
+    }
+
+    static func now() -> String {
+        var t = time(nil)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}
+
+/// The facts CSV (RFC 4180: commas, double quotes, a header line).
+enum FactsCSV {
+    struct Failure: Error {
+        var message: LocalizedText
+    }
+
+    static func records(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var chars = Array(text.replacingCRLF())
+        chars.append("\n")
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if quoted {
+                if c == "\"" {
+                    if i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == "," { row.append(field); field = ""
+            } else if c == "\n" {
+                row.append(field); field = ""
+                if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
+                row = []
+            } else { field.append(c) }
+            i += 1
+        }
+        return rows
+    }
+
+    static func read(_ path: String) throws(Failure) -> [ReportBuilder.Fact] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(message: LocalizedText(ru: "файл не читается", en: "cannot read the file"))
+        }
+        let rows = records(String(decoding: data, as: UTF8.self))
+        guard let header = rows.first else { throw Failure(message: LocalizedText(ru: "файл пуст", en: "the file is empty")) }
+        let names = header.map(\.trimmed)
+        for required in ["regNum", "method", "executorName", "executorInn", "fact"] where !names.contains(required) {
+            throw Failure(message: LocalizedText(ru: "нет столбца \(required)", en: "no column \(required)"))
+        }
+        var out: [ReportBuilder.Fact] = []
+        for (n, r) in rows.dropFirst().enumerated() {
+            func v(_ name: String) -> String? {
+                guard let i = names.firstIndex(of: name), i < r.count else { return nil }
+                let s = r[i].trimmed
+                return s.isEmpty ? nil : s
+            }
+            let line = n + 2
+            guard let m = v("method").flatMap(Method.init(rawValue:)) else {
+                throw Failure(message: LocalizedText(ru: "строка \(line): неизвестный способ \(v("method") ?? "")", en: "line \(line): unknown method \(v("method") ?? "")"))
+            }
+            guard let fact = v("fact").flatMap({ DecimalValue($0) }) else {
+                throw Failure(message: LocalizedText(ru: "строка \(line): факт не число", en: "line \(line): the fact is not a number"))
+            }
+            guard let reg = v("regNum"), let name = v("executorName"), let inn = v("executorInn") else {
+                throw Failure(message: LocalizedText(ru: "строка \(line): не заполнены regNum, executorName или executorInn",
+                                                     en: "line \(line): regNum, executorName or executorInn is empty"))
+            }
+            var plan: DecimalValue?
+            if let p = v("plan") {
+                guard let d = DecimalValue(p) else { throw Failure(message: LocalizedText(ru: "строка \(line): план не число", en: "line \(line): the plan is not a number")) }
+                plan = d
+            }
+            var date: CalendarDate?
+            if let d = v("agreementDate") {
+                guard let parsed = CalendarDate(d) else { throw Failure(message: LocalizedText(ru: "строка \(line): дата соглашения не ГГГГ-ММ-ДД", en: "line \(line): the agreement date is not YYYY-MM-DD")) }
+                date = parsed
+            }
+            out.append(ReportBuilder.Fact(regNum: reg, method: m, executorName: name, executorINN: inn, executorKPP: v("executorKpp"),
+                                          executorOGRN: v("executorOgrn"), plan: plan, fact: fact, agreementNumber: v("agreementNumber"),
+                                          agreementDate: date, deviationReason: v("deviationReason")))
+        }
+        return out
+    }
+}
+
+extension String {
+    var trimmed: String {
+        guard let a = firstIndex(where: { $0 != " " && $0 != "\t" }), let b = lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        return String(self[a...b])
+    }
+
+    func replacingCRLF() -> String { split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") }
+}

@@ -1,0 +1,70 @@
+import DocgateTestSupport
+import Foundation
+import Testing
+
+/// `docgate report`: the execution report from the order and the facts of Samples/report/facts-2025.csv (the
+/// facts of the annual sample report).
+@Suite struct ReportCLITests {
+    var order: String { TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER_ACKFIN24_ACKPLAN24_20241220") }! }
+    var facts: String { TestPaths.samples + "/report/facts-2025.csv" }
+    var annual: String { TestPaths.sampleFiles("valid").first { $0.contains("be7bb86f") }! }
+
+    func run(_ args: [String]) throws -> ProcessResult {
+        try ProcessRunner.run(TestPaths.docgate, ["report", "--schemas", TestPaths.schemas, "--lang", "en"] + args)
+    }
+
+    func sectionOneFacts(_ xml: String) -> [String] {
+        let summary = xml[xml.range(of: "<volumeSummary>")!.upperBound..<xml.range(of: "</volumeSummary>")!.lowerBound]
+        var out: [String] = []
+        var rest = summary
+        while let f = rest.range(of: "<fact>") {
+            let end = rest.range(of: "</fact>", range: f.upperBound..<rest.endIndex)!
+            out.append(rest[f.upperBound..<end.lowerBound].filter { !$0.isWhitespace })
+            rest = rest[end.upperBound...]
+        }
+        return out
+    }
+
+    @Test func buildsAValidReportWhoseSectionOneMatchesTheSample() throws {
+        let dir = try TemporaryDirectory("report")
+        defer { dir.remove() }
+        let out = dir.file("report.xml")
+        let r = try run(["--order", order, "--facts", facts, "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, "--context", TestPaths.samples + "/valid", out])
+        #expect(v.status == 0, "\(v.stdout)")
+        // Section I facts, summed by docgate from Section II, equal the sample report's.
+        let built = try String(contentsOfFile: out, encoding: .utf8)
+        let sample = try String(contentsOfFile: annual, encoding: .utf8)
+        #expect(!sectionOneFacts(built).isEmpty)
+        #expect(sectionOneFacts(built) == sectionOneFacts(sample))
+        #expect(built.contains("<periodicity>year</periodicity>") && built.contains("<actualDeviation>-10.00</actualDeviation>"))
+    }
+
+    @Test func rowsBeyondTheAllowedDeviationNeedAReason() throws {
+        let dir = try TemporaryDirectory("report")
+        defer { dir.remove() }
+        let text = try String(contentsOfFile: facts, encoding: .utf8)
+        let withoutReason = try dir.write("facts.csv", text.replacingOccurrences(
+            of: ",\"Двое получателей отказались от сертификата в связи с переездом, двое — в связи с госпитализацией\"", with: ","))
+        let r = try run(["--order", order, "--facts", withoutReason, "--out", dir.file("r.xml")])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("facts row 2") && r.stderr.contains("deviation -10.00 % beyond the allowed 5 %"))
+    }
+
+    @Test func planComesFromTheOrderForASingleExecutorAndBadInputIsRefused() throws {
+        let dir = try TemporaryDirectory("report")
+        defer { dir.remove() }
+        let text = try String(contentsOfFile: facts, encoding: .utf8)
+        // The state-task row without its plan: the order's 410 is used.
+        let noPlan = try dir.write("facts.csv", text.replacingOccurrences(of: "1122468001457,410,405", with: "1122468001457,,405"))
+        let r = try run(["--order", order, "--facts", noPlan])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("<planValue>410</planValue>"))
+        // A half-year report date works; a random date does not.
+        #expect(try run(["--order", order, "--facts", facts, "--as-of", "2025-07-01"]).stdout.contains("<periodicity>halfYear</periodicity>"))
+        #expect(try run(["--order", order, "--facts", facts, "--as-of", "2025-05-17"]).status == 2)
+        let badMethod = try dir.write("bad.csv", text.replacingOccurrences(of: ",competition,", with: ",tender,"))
+        #expect(try run(["--order", order, "--facts", badMethod]).status == 2)
+    }
+}
