@@ -688,7 +688,14 @@ public final class Gateway: @unchecked Sendable {
             var path: String?
             do {
                 var st = stat()
-                if fstatat(r.inbox.fd, w.entry.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                var present = fstatat(r.inbox.fd, w.entry.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0
+                if present, w.recovered, (st.st_mode & S_IFMT) == S_IFREG,
+                   let bytes = try? r.inbox.read(w.entry.fileName, limit: validator.limits.maxInputBytes), Hex.sha256(bytes) != w.entry.sha256 {
+                    // A crash after this document was archived, and a new file of the same name arrived since:
+                    // that one is a new arrival, not ours to archive.
+                    present = false
+                }
+                if present {
                     if (st.st_mode & S_IFMT) == S_IFLNK {
                         let target = Names.free(Names.sanitize(w.entry.fileName), in: r.errors)
                         try r.inbox.move(w.entry.fileName, to: target, in: r.errors)

@@ -283,6 +283,29 @@ import Testing
         #expect(Set(site.files(site.outbox)) == [(order as NSString).lastPathComponent, (reports[1] as NSString).lastPathComponent])
     }
 
+    /// A crash after a document was archived but before the journal said so, and a new file of the same name in the
+    /// inbox since: recovery must not archive the newcomer as the old document.
+    @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
+    func recoveryDoesNotTakeANewFileOfTheSameName() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        let (name, bytes) = try Self.order(700)
+        try site.drop(name, bytes)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        // As if the last step had not been recorded.
+        let sql = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, "UPDATE documents SET stage = 'receipted', finished_at = NULL"])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        // The producer sends a corrected document under the same name.
+        let changed = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "<number>", with: "<number>9").utf8)
+        try site.drop(name, changed)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        // The newcomer went through the pipeline (a conflict: same id, other content), it was not archived silently.
+        #expect(site.files(site.errors).contains(name))
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.errors + "/" + name))) == changed)
+        #expect(site.files(site.receipts).count == 2)
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+    }
+
     /// A small tmpfs over the outbox (root only: elsewhere the test says why it is skipped).
     static func mountTmpfs(_ path: String, size: String) -> String? {
         guard getuid() == 0 else { return "not running as root" }
