@@ -229,16 +229,28 @@ public final class Gateway: @unchecked Sendable {
                 next += chunk.count
                 var batch: [String: Candidate] = [:]
                 var requests: [ClaimRequest] = []
-                for e in chunk {
+                // Read and hash the chunk on every core.
+                let entries = Array(chunk)
+                let limit = validator.limits.maxInputBytes
+                let read = Mutex<[Int: Result<[UInt8], FileError>]>([:])
+                DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+                    guard !entries[i].isSymlink else { return }
+                    let r: Result<[UInt8], FileError> = Result { () throws(FileError) in try runtime.inbox.read(entries[i].name, limit: limit) }
+                    read.withLock { $0[i] = r }
+                }
+                let results = read.withLock { $0 }
+                for (i, e) in entries.enumerated() {
                     if e.isSymlink {
                         batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: Hex.sha256([]), size: 0, isSymlink: true, started: Clock.monotonic())
                     } else {
-                        do {
-                            let bytes = try runtime.inbox.read(e.name, limit: validator.limits.maxInputBytes)
+                        switch results[i] {
+                        case .success(let bytes)?:
                             batch[e.name] = Candidate(name: e.name, bytes: bytes, sha256: Hex.sha256(bytes), size: Int64(bytes.count),
                                                       isSymlink: false, started: Clock.monotonic())
-                        } catch {
+                        case .failure(let error)?:
                             if error.code != ENOENT { fail(runtime, e.name, error, now: now); result.failures += 1 }
+                            continue
+                        case nil:
                             continue
                         }
                     }
@@ -409,12 +421,26 @@ public final class Gateway: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: analyzing.count) { i in
             analyzing[i].analysis = analyze(analyzing[i])
         }
+        var decided: [(Work, Decision)] = []
         for w in ready {
-            let r = w.runtime
-            let decision = decide(w, deliveredInBatch: &deliveredInBatch)
-            do {
+            decided.append((w, decide(w, deliveredInBatch: &deliveredInBatch)))
+        }
+        // Receipts built and staging files written on every core: the directory operations serialise in the
+        // kernel, the rest (XML, copies into the page cache) does not.
+        let jobs = decided
+        let failures = Mutex<[Int: FileError]>([:])
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            let (w, decision) = jobs[i]
+            do throws(FileError) {
                 try write(decision, for: w)
             } catch {
+                failures.withLock { $0[i] = error }
+            }
+        }
+        let failed = failures.withLock { $0 }
+        for (i, (w, decision)) in jobs.enumerated() {
+            let r = w.runtime
+            if let error = failed[i] {
                 for dir in [r.outbox, r.errors, r.receipts] {
                     dir.remove(w.outputStaging); dir.remove(w.reasonStaging); dir.remove(w.receiptStaging)
                 }
@@ -462,7 +488,7 @@ public final class Gateway: @unchecked Sendable {
         var kind: DocumentKind?
         var output: [UInt8]?
         var reason: [UInt8]?
-        var receipt: [UInt8]
+        var receipt: ReceiptContent
         var outputName: String?
         var receiptName: String
         var errorsJSON: String
@@ -556,9 +582,7 @@ public final class Gateway: @unchecked Sendable {
                                      documentId: documentId, kind: kind, sha256: w.entry.sha256, size: w.entry.size,
                                      receivedAt: w.entry.receivedAt, status: outcome,
                                      deliveredAs: outcome == .delivered ? outputName : nil, diagnostics: diagnostics)
-        var receipt = (try? Receipts.build(content, id: UUIDs.random(), now: Clock.now())) ?? []
-        if let signer, case .success(let signed) = signer.sign(bytes: receipt) { receipt = signed }
-        return Decision(outcome: outcome, documentId: documentId, kind: kind, output: output, reason: reason, receipt: receipt,
+        return Decision(outcome: outcome, documentId: documentId, kind: kind, output: output, reason: reason, receipt: content,
                         outputName: outputName, receiptName: receiptName, errorsJSON: Names.json(diagnostics))
     }
 
@@ -583,7 +607,9 @@ public final class Gateway: @unchecked Sendable {
             try r.errors.write(w.reasonStaging, reason, sync: false)
             w.wroteReason = true
         }
-        try r.receipts.write(w.receiptStaging, d.receipt, sync: false)
+        var receipt = (try? Receipts.build(d.receipt, id: UUIDs.random(), now: Clock.now())) ?? []
+        if let signer, case .success(let signed) = signer.sign(bytes: receipt) { receipt = signed }
+        try r.receipts.write(w.receiptStaging, receipt, sync: false)
     }
 
     /// staged → delivered: outputs renamed into place (a rename that already happened is not redone).
