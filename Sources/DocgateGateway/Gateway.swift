@@ -388,6 +388,7 @@ public final class Gateway: @unchecked Sendable {
         var deliveredInBatch: [String: String] = [:]   // route + id → sha
         var touched: [Directory] = []
         var ready: [Work] = []
+        var superseded: [Work] = []
         for w in items {
             let r = w.runtime
             // Stale staging files of an interrupted earlier attempt.
@@ -412,9 +413,24 @@ public final class Gateway: @unchecked Sendable {
                             continue
                         }
                     }
+                    if let bytes = w.bytes, Hex.sha256(bytes) != w.entry.sha256 {
+                        // The file changed after it was claimed (a producer wrote it again): this claim is closed
+                        // and the file is taken as a new arrival, with its own identity.
+                        superseded.append(w)
+                        continue
+                    }
                 }
             }
             ready.append(w)
+        }
+        if !superseded.isEmpty {
+            let closed = commit(superseded.map { w in
+                var t = Transition(w.entry, to: .done)
+                t.errors = "[{\"code\": \"DG5035\", \"severity\": \"warning\", \"line\": null, \"path\": null, "
+                    + "\"ru\": \"файл изменился после захвата; обработан как новый\", \"en\": \"the file changed after it was claimed; taken as a new arrival\"}]"
+                return (w, t)
+            })
+            for w in closed { logger.notice("claim superseded by a changed file", metadata: ["file": "\(w.entry.fileName)", "journal_id": "\(w.entry.id)"]) }
         }
         // Parsing, schema, rules, signatures: the expensive part, on every core.
         let analyzing = ready

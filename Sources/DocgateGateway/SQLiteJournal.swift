@@ -160,7 +160,7 @@ public final class SQLiteJournal: Journal {
     public func stats() throws -> JournalStats {
         try pool.read { db in
             var byOutcome: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT COALESCE(outcome, 'pending') AS o, COUNT(*) AS n FROM documents GROUP BY o") {
+            for row in try Row.fetchAll(db, sql: "SELECT COALESCE(outcome, CASE WHEN stage = 'done' THEN 'superseded' ELSE 'pending' END) AS o, COUNT(*) AS n FROM documents GROUP BY o") {
                 byOutcome[row["o"]] = row["n"]
             }
             let inFlight = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE stage <> 'done'") ?? 0

@@ -312,6 +312,31 @@ import Testing
         #expect(site.files(site.inbox, hidden: true).isEmpty)
     }
 
+    /// A claim left by a crash whose file was written again since: the old claim is closed and the file is taken as a
+    /// new arrival with its own identity (the journal's hash is the delivered bytes').
+    @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
+    func aClaimWhoseFileChangedIsSuperseded() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)   // creates the journal
+        let (name, bytes) = try Self.order(800)
+        let sql = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, """
+            INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
+            VALUES ('plan-to-fin', '\(name)', 'deadbeef', 1, 'claimed', 'crashed-instance', 0, 1, 0, 0)
+            """])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        try site.drop(name, bytes)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.outbox) == [name])
+        let stats = try docgate(["journal", "stats", "--config", site.config, "--format", "json"])
+        let o = try #require(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        let by = try #require(o["byOutcome"] as? [String: Any])
+        #expect(by["superseded"] as? Int == 1 && by["delivered"] as? Int == 1, "\(stats.stdout)")
+        let list = try docgate(["journal", "list", "--config", site.config, "--outcome", "delivered", "--format", "json"])
+        let entries = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.first?["sha256"] as? String != "deadbeef")
+    }
+
     /// A small tmpfs over the outbox (root only: elsewhere the test says why it is skipped).
     static func mountTmpfs(_ path: String, size: String) -> String? {
         guard getuid() == 0 else { return "not running as root" }
