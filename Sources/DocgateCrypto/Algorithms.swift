@@ -48,6 +48,17 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
         return Array(out[0..<Int(length)])
     }
 
+    /// The digest in lower-case hexadecimal (how the journal and receipts write SHA-256); nil when the digest is not
+    /// available.
+    public func hex(_ bytes: [UInt8]) -> String? {
+        guard let d = try? digest(bytes) else { return nil }
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(d.count * 2)
+        for b in d { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public func digest(_ bytes: [UInt8]) throws(CryptoError) -> [UInt8] {
         try bytes.withUnsafeBytes { raw in Result { () throws(CryptoError) in try digest(raw) } }.get()
     }

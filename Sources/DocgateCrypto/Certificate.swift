@@ -82,7 +82,7 @@ public final class Certificate: @unchecked Sendable {
     /// End of validity, seconds since 1970.
     public var notAfter: Int64 { Self.seconds(X509_get0_notAfter(x509)) }
 
-    private static func seconds(_ time: UnsafePointer<ASN1_TIME>?) -> Int64 {
+    static func seconds(_ time: UnsafePointer<ASN1_TIME>?) -> Int64 {
         guard let time else { return 0 }
         var parts = tm()
         guard ASN1_TIME_to_tm(time, &parts) == 1 else { return 0 }

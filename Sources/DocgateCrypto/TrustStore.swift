@@ -104,13 +104,7 @@ extension Certificate {
         stringFromBIO { bio in _ = docgate_print_name(bio, X509_get_subject_name(x509)) }
     }
 
-    static func notAfterOf(_ x509: OpaquePointer) -> Int64 {
-        guard X509_up_ref(x509) == 1 else { return 0 }
-        return Certificate(taking: x509).notAfter
-    }
+    static func notAfterOf(_ x509: OpaquePointer) -> Int64 { seconds(X509_get0_notAfter(x509)) }
 
-    static func notBeforeOf(_ x509: OpaquePointer) -> Int64 {
-        guard X509_up_ref(x509) == 1 else { return 0 }
-        return Certificate(taking: x509).notBefore
-    }
+    static func notBeforeOf(_ x509: OpaquePointer) -> Int64 { seconds(X509_get0_notBefore(x509)) }
 }

@@ -67,6 +67,8 @@ public struct Register: Sendable {
             for item in o.volumeItems {
                 names[item.service.regNum] = item.service.name
                 let authority = item.authorizedBody ?? o.authorizedBody?.shortName ?? o.authorizedBody?.fullName ?? ""
+                // The authority of a service is the one that ordered it (first seen); else an agreement's grantor.
+                authorityOf[item.service.regNum] = authorityOf[item.service.regNum] ?? authority
                 for yv in item.yearValues {
                     for m in Method.allCases {
                         let v = yv.volumes[keyPath: Register.path(m)]
@@ -76,13 +78,6 @@ public struct Register: Sendable {
                         }
                     }
                 }
-            }
-        }
-        // Authority of a service: the one that ordered it (first seen); else the agreement's grantor.
-        for case .socialOrder(let o) in documents {
-            for item in o.volumeItems {
-                authorityOf[item.service.regNum] = authorityOf[item.service.regNum]
-                    ?? (item.authorizedBody ?? o.authorizedBody?.shortName ?? o.authorizedBody?.fullName ?? "")
             }
         }
         for case .agreement(let a) in documents where a.kind == "competition" || a.kind == "certificate" {

@@ -241,11 +241,11 @@ public final class Gateway: @unchecked Sendable {
                 let results = read.withLock { $0 }
                 for (i, e) in entries.enumerated() {
                     if e.isSymlink {
-                        batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: Hex.sha256([]), size: 0, isSymlink: true, started: Clock.monotonic())
+                        batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: (DigestAlgorithm.sha256.hex([]) ?? ""), size: 0, isSymlink: true, started: Clock.monotonic())
                     } else {
                         switch results[i] {
                         case .success(let bytes)?:
-                            batch[e.name] = Candidate(name: e.name, bytes: bytes, sha256: Hex.sha256(bytes), size: Int64(bytes.count),
+                            batch[e.name] = Candidate(name: e.name, bytes: bytes, sha256: DigestAlgorithm.sha256.hex(bytes) ?? "", size: Int64(bytes.count),
                                                       isSymlink: false, started: Clock.monotonic())
                         case .failure(let error)?:
                             if error.code != ENOENT { fail(runtime, e.name, error, now: now); result.failures += 1 }
@@ -413,7 +413,7 @@ public final class Gateway: @unchecked Sendable {
                             continue
                         }
                     }
-                    if let bytes = w.bytes, Hex.sha256(bytes) != w.entry.sha256 {
+                    if let bytes = w.bytes, DigestAlgorithm.sha256.hex(bytes) != w.entry.sha256 {
                         // The file changed after it was claimed (a producer wrote it again): this claim is closed
                         // and the file is taken as a new arrival, with its own identity.
                         superseded.append(w)
@@ -426,8 +426,8 @@ public final class Gateway: @unchecked Sendable {
         if !superseded.isEmpty {
             let closed = commit(superseded.map { w in
                 var t = Transition(w.entry, to: .done)
-                t.errors = "[{\"code\": \"DG5035\", \"severity\": \"warning\", \"line\": null, \"path\": null, "
-                    + "\"ru\": \"файл изменился после захвата; обработан как новый\", \"en\": \"the file changed after it was claimed; taken as a new arrival\"}]"
+                t.errors = Names.json([Diagnostic(code: "DG5035", severity: .warning, message: LocalizedText(
+                    ru: "файл изменился после захвата; обработан как новый", en: "the file changed after it was claimed; taken as a new arrival"))])
                 return (w, t)
             })
             for w in closed { logger.notice("claim superseded by a changed file", metadata: ["file": "\(w.entry.fileName)", "journal_id": "\(w.entry.id)"]) }
@@ -732,7 +732,7 @@ public final class Gateway: @unchecked Sendable {
                 var st = stat()
                 var present = fstatat(r.inbox.fd, w.entry.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0
                 if present, w.recovered, (st.st_mode & S_IFMT) == S_IFREG,
-                   let bytes = try? r.inbox.read(w.entry.fileName, limit: validator.limits.maxInputBytes), Hex.sha256(bytes) != w.entry.sha256 {
+                   let bytes = try? r.inbox.read(w.entry.fileName, limit: validator.limits.maxInputBytes), DigestAlgorithm.sha256.hex(bytes) != w.entry.sha256 {
                     // A crash after this document was archived, and a new file of the same name arrived since:
                     // that one is a new arrival, not ours to archive.
                     present = false
@@ -810,29 +810,12 @@ enum Names {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The findings as the journal keeps them: `[{code, severity, line, path, ru, en}]`.
     static func json(_ diagnostics: [Diagnostic]) -> String {
-        func s(_ v: String) -> String {
-            var out = "\""
-            for u in v.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default: if u.value < 0x20 { out += "\\u00" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
-        }
-        return "[" + diagnostics.map { d in
-            "{\"code\": \(s(d.code)), \"severity\": \(s(d.severity.rawValue)), \"line\": \(d.line.map(String.init) ?? "null"), "
-                + "\"path\": \(d.path.map(s) ?? "null"), \"ru\": \(s(d.message.ru)), \"en\": \(s(d.message.en))}"
-        }.joined(separator: ", ") + "]"
-    }
-}
-
-enum Hex {
-    static func sha256(_ bytes: [UInt8]) -> String {
-        let digest = (try? DigestAlgorithm.sha256.digest(bytes)) ?? []
-        return digest.map { b -> String in let s = String(b, radix: 16); return s.count == 1 ? "0" + s : s }.joined()
+        JSONText.array(diagnostics.map { d in
+            JSONText.object([("code", JSONText.string(d.code)), ("severity", JSONText.string(d.severity.rawValue)),
+                             ("line", JSONText.optional(d.line)), ("path", JSONText.optional(d.path)),
+                             ("ru", JSONText.string(d.message.ru)), ("en", JSONText.string(d.message.en))])
+        })
     }
 }

@@ -118,20 +118,8 @@ public enum Clock {
     }
 
     /// `2026-11-23T08:00:10Z`
-    public static func iso(_ seconds: Double) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
+    public static func iso(_ seconds: Double) -> String { UTCTime.iso(Int64(seconds)) }
 
     /// `["2026", "11", "23"]` (UTC) for the archive's partitions.
-    static func dateParts(_ seconds: Double) -> [String] {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return ["\(parts.tm_year + 1900)", two(parts.tm_mon + 1), two(parts.tm_mday)]
-    }
+    static func dateParts(_ seconds: Double) -> [String] { UTCTime.dateParts(Int64(seconds)) }
 }

@@ -203,27 +203,16 @@ public final class SignatureVerifier: Sendable {
         case .untrusted(let why):
             return SignatureProblem.untrusted.diagnostic(LocalizedText(ru: why, en: why), at: node)
         case .expired(let notAfter):
-            let when = Timestamps.iso(notAfter)
+            let when = UTCTime.iso(notAfter)
             return SignatureProblem.expired.diagnostic(LocalizedText(ru: "действовал до \(when)", en: "valid until \(when)"), at: node)
         case .notYetValid(let notBefore):
-            let when = Timestamps.iso(notBefore)
+            let when = UTCTime.iso(notBefore)
             return SignatureProblem.notYetValid.diagnostic(LocalizedText(ru: "действует с \(when)", en: "valid from \(when)"), at: node)
         case .usage(let why):
             return SignatureProblem.keyUsage.diagnostic(LocalizedText(ru: why, en: why), at: node)
         case .other(let why):
             return SignatureProblem.chainFailed.diagnostic(LocalizedText(ru: why, en: why), at: node)
         }
-    }
-}
-
-/// Seconds since 1970 as `2026-11-23T07:28:19Z`.
-public enum Timestamps {
-    public static func iso(_ seconds: Int64) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }
 

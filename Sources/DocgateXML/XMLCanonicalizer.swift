@@ -147,21 +147,8 @@ private final class VisibilityState {
         self.excluded = excluded
     }
 
-    /// The last element asked about and the answer: libxml2 asks about an element, then about each of its
-    /// attributes and namespace nodes with that element as parent.
-    private var lastElement: xmlNodePtr?
-    private var lastAnswer = false
-
     /// Whether `element` (or the node whose owner it is) lies in the scope and outside every excluded subtree.
     func contains(_ start: xmlNodePtr) -> Bool {
-        if start == lastElement { return lastAnswer }
-        let answer = walk(start)
-        lastElement = start
-        lastAnswer = answer
-        return answer
-    }
-
-    private func walk(_ start: xmlNodePtr) -> Bool {
         var cursor: xmlNodePtr? = start
         var inScope = root == nil
         while let node = cursor {

@@ -13,17 +13,7 @@ struct GatewayMain: ParsableCommand {
         subcommands: [Run.self, ConfigCommand.self, JournalCommand.self]
     )
 
-    /// Usage errors exit 2 (not ArgumentParser's 64); help and version exit 0.
     static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let exit as ExitCode {
-            Self.exit(withError: exit)
-        } catch {
-            if exitCode(for: error) == .success { Self.exit(withError: error) }
-            Terminal.raw(fd: 2, fullMessage(for: error) + "\n")
-            Glibc.exit(2)
-        }
+        runWithDocgateExitCodes()
     }
 }

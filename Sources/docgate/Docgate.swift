@@ -18,22 +18,8 @@ struct Docgate: ParsableCommand {
 }
 
 extension Docgate {
-    /// Runs the command, with docgate's exit codes: usage errors exit 2 (not ArgumentParser's 64), help and
-    /// version exit 0, a command's own `ExitCode` passes through.
     static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let exit as ExitCode {
-            Self.exit(withError: exit)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                Self.exit(withError: error)
-            }
-            Terminal.raw(fd: 2, fullMessage(for: error) + "\n")
-            Glibc.exit(2)
-        }
+        runWithDocgateExitCodes()
     }
 }
 

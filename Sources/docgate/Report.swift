@@ -59,7 +59,7 @@ struct Report: ParsableCommand {
         do {
             result = try ReportBuilder.build(order: model, orderId: orderId, orderHeader: orderReport.header, facts: rows,
                                              year: reportYear, asOf: date, id: UUID().uuidString.lowercased(),
-                                             createdAt: Self.now())
+                                             createdAt: UTCTime.now)
         } catch {
             Terminal.error("DG5027 " + error.message[language])
             throw ExitCode(2)
@@ -80,14 +80,6 @@ struct Report: ParsableCommand {
         }
         for d in otherErrors { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
         if !result.needReason.isEmpty || !otherErrors.isEmpty { throw ExitCode(1) }
-    }
-
-    static func now() -> String {
-        var t = time(nil)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }
 

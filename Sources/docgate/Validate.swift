@@ -97,22 +97,9 @@ final class Counters: @unchecked Sendable {
 final class ReportRenderer: @unchecked Sendable {
     let format: OutputFormat
     let language: Language
-    private var first = true
-    /// Output collects here and goes out in blocks (one write per 64 KB, and whenever a run is slow enough for
-    /// someone to watch: after each file when stdout is a terminal).
-    private var pending = ""
-    private let interactive = isatty(1) == 1
+    private let output = BatchOutput()
 
-    private func out(_ text: String) {
-        pending += text
-        if interactive || pending.utf8.count >= 65_536 { flush() }
-    }
-
-    func flush() {
-        guard !pending.isEmpty else { return }
-        Terminal.out(pending)
-        pending = ""
-    }
+    func flush() { output.flush() }
 
     init(format: OutputFormat, language: Language) {
         self.format = format
@@ -120,26 +107,25 @@ final class ReportRenderer: @unchecked Sendable {
     }
 
     func begin() {
-        if format == .json { out("[") }
+        if format == .json { output.beginArray() }
     }
 
     func emit(_ outcome: FileOutcome) {
         switch format {
         case .json:
-            out((first ? "\n  " : ",\n  ") + json(outcome))
-            first = false
+            output.arrayItem(json(outcome))
         case .text:
-            out(text(outcome))
+            output.write(text(outcome))
         }
     }
 
     func end(_ t: Totals) {
         switch format {
         case .json:
-            out(first ? "]\n" : "\n]\n")
+            output.endArray()
         case .text:
             let total = t.valid + t.invalid + t.unreadable
-            out(language == .ru
+            output.write(language == .ru
                 ? "Проверено файлов: \(total); соответствуют: \(t.valid); не соответствуют: \(t.invalid); не прочитаны: \(t.unreadable)\n"
                 : "\(total) files: \(t.valid) valid, \(t.invalid) invalid, \(t.unreadable) unreadable\n")
         }
@@ -212,7 +198,7 @@ enum ContextLoader {
             guard let data = FileManager.default.contents(atPath: path) else { return nil }
             let bytes = [UInt8](data)
             let report = validator.validate(bytes: bytes, file: canonical(path), retainRecords: true)
-            return ContextDocument(report: report, sha256: sha256(bytes))
+            return ContextDocument(report: report, sha256: DigestAlgorithm.sha256.hex(bytes))
         }, emit: { (_: Int, d: ContextDocument?) in
             if let d { documents.withLock { $0.append(d) } }
         })
@@ -227,7 +213,7 @@ enum ContextLoader {
         var report = validator.validate(bytes: bytes, file: path, retainRecords: true)
         var probe = report
         probe.file = canonical(path)
-        if let d = ContextDocument(report: probe, sha256: sha256(bytes)) {
+        if let d = ContextDocument(report: probe, sha256: DigestAlgorithm.sha256.hex(bytes)) {
             report.diagnostics += context.check(d)
         }
         return .checked(report)
@@ -237,10 +223,5 @@ enum ContextLoader {
         guard let r = realpath(path, nil) else { return path }
         defer { free(r) }
         return String(cString: r)
-    }
-
-    static func sha256(_ bytes: [UInt8]) -> String? {
-        guard let d = try? DigestAlgorithm.sha256.digest(bytes) else { return nil }
-        return d.map { b -> String in let s = String(b, radix: 16); return s.count == 1 ? "0" + s : s }.joined()
     }
 }

@@ -121,21 +121,14 @@ final class VerifyRenderer: @unchecked Sendable {
     let format: OutputFormat
     let language: Language
     private var totals = Totals()
-    private var first = true
-    private var pending = ""
-    private let interactive = isatty(1) == 1
+    private let output = BatchOutput()
 
     init(format: OutputFormat, language: Language) {
         self.format = format
         self.language = language
     }
 
-    private func out(_ text: String) {
-        pending += text
-        if interactive || pending.utf8.count >= 65_536 { Terminal.out(pending); pending = "" }
-    }
-
-    func begin() { if format == .json { out("[") } }
+    func begin() { if format == .json { output.beginArray() } }
 
     func emit(_ outcome: VerifyOutcome) {
         switch outcome {
@@ -144,25 +137,23 @@ final class VerifyRenderer: @unchecked Sendable {
         }
         switch format {
         case .json:
-            out((first ? "\n  " : ",\n  ") + json(outcome))
-            first = false
+            output.arrayItem(json(outcome))
         case .text:
-            out(text(outcome))
+            output.write(text(outcome))
         }
     }
 
     func end() -> Totals {
         let t = totals
         switch format {
-        case .json: out(first ? "]\n" : "\n]\n")
+        case .json: output.endArray()
         case .text:
             let total = t.valid + t.invalid + t.unreadable
-            out(language == .ru
+            output.write(language == .ru
                 ? "Проверено файлов: \(total); подписи верны: \(t.valid); не верны: \(t.invalid); не прочитаны: \(t.unreadable)\n"
                 : "\(total) files: \(t.valid) verified, \(t.invalid) failed, \(t.unreadable) unreadable\n")
         }
-        Terminal.out(pending)
-        pending = ""
+        output.flush()
         return t
     }
 
@@ -204,7 +195,7 @@ enum SignatureText {
         if let signer = s.signer {
             parts.append(signer.subject)
             parts.append((ru ? "серийный номер " : "serial ") + signer.serial)
-            parts.append((ru ? "действует " : "valid ") + Timestamps.iso(signer.notBefore) + " — " + Timestamps.iso(signer.notAfter))
+            parts.append((ru ? "действует " : "valid ") + UTCTime.iso(signer.notBefore) + " — " + UTCTime.iso(signer.notAfter))
         }
         let errors = s.problems.filter(\.isError).count
         parts.append(errors == 0 ? (ru ? "верна" : "valid") : (ru ? "НЕ ВЕРНА" : "INVALID"))
@@ -217,8 +208,8 @@ enum SignatureText {
         if let signer = s.signer {
             pairs.append(("signer", JSONText.object([
                 ("subject", JSONText.string(signer.subject)), ("issuer", JSONText.string(signer.issuer)),
-                ("serial", JSONText.string(signer.serial)), ("notBefore", JSONText.string(Timestamps.iso(signer.notBefore))),
-                ("notAfter", JSONText.string(Timestamps.iso(signer.notAfter)))])))
+                ("serial", JSONText.string(signer.serial)), ("notBefore", JSONText.string(UTCTime.iso(signer.notBefore))),
+                ("notAfter", JSONText.string(UTCTime.iso(signer.notAfter)))])))
         } else {
             pairs.append(("signer", "null"))
         }

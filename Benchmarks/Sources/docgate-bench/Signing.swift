@@ -117,11 +117,7 @@ enum SigningBench {
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         _ = makeKeys(dir)
         let xmlsec = "/usr/bin/xmlsec1"
-        let algorithms = [
-            Algorithm(name: "RSA-2048", key: dir + "/rsa.key", cert: dir + "/rsa.pem", method: .rsaSHA256, xmlsec: true),
-            Algorithm(name: "ECDSA P-256", key: dir + "/ec.key", cert: dir + "/ec.pem", method: .ecdsaSHA256, xmlsec: true),
-            Algorithm(name: "GOST 2012-256", key: dir + "/gost.key", cert: dir + "/gost.pem", method: .gost2012_256, xmlsec: false),
-        ]
+        let algorithms = Self.algorithms(dir)
         // Inputs: 1 000 reports of ≈ 10 KB (the validation batch) and 20 of ≈ 1 MB.
         let small = o.work + "/batch-1000"
         try fm.createDirectory(atPath: small, withIntermediateDirectories: true)
@@ -199,8 +195,16 @@ enum SigningBench {
         try inProcess(o, dir: dir, algorithms: algorithms, files: Array(try fm.contentsOfDirectory(atPath: small).sorted().prefix(200).map { small + "/" + $0 }))
     }
 
-    /// A loop for perf: verify (or sign, with DOCGATE_PROFILE=sign) ECDSA-signed documents.
-    static func profile(_ o: Options) throws {
+    static func algorithms(_ dir: String) -> [Algorithm] {
+        [
+            Algorithm(name: "RSA-2048", key: dir + "/rsa.key", cert: dir + "/rsa.pem", method: .rsaSHA256, xmlsec: true),
+            Algorithm(name: "ECDSA P-256", key: dir + "/ec.key", cert: dir + "/ec.pem", method: .ecdsaSHA256, xmlsec: true),
+            Algorithm(name: "GOST 2012-256", key: dir + "/gost.key", cert: dir + "/gost.pem", method: .gost2012_256, xmlsec: false),
+        ]
+    }
+
+    /// 200 documents of the validation batch, an ECDSA signer and the documents it signed.
+    static func ecdsaFixture(_ o: Options) throws -> ([[UInt8]], DocumentSigner, [[UInt8]]) {
         let dir = o.work + "/signing"
         let small = o.work + "/batch-1000"
         let files = try FileManager.default.contentsOfDirectory(atPath: small).sorted().prefix(200).map { small + "/" + $0 }
@@ -208,6 +212,12 @@ enum SigningBench {
         let identity = try SigningIdentity.load(keyPath: dir + "/ec.key", certificatePath: dir + "/ec.pem", passphrase: nil)
         let signer = DocumentSigner(identity: identity)
         let signed = datas.map { d -> [UInt8] in if case .success(let s) = signer.sign(bytes: d) { return s }; fatalError("sign") }
+        return (datas, signer, signed)
+    }
+
+    /// A loop for perf: verify (or sign, with DOCGATE_PROFILE=sign) ECDSA-signed documents.
+    static func profile(_ o: Options) throws {
+        let (datas, signer, signed) = try ecdsaFixture(o)
         let verifier = SignatureVerifier(trust: nil)
         let mode = ProcessInfo.processInfo.environment["DOCGATE_PROFILE"] ?? "verify"
         for _ in 0..<30 {
@@ -217,13 +227,7 @@ enum SigningBench {
 
     /// Where a verification's time goes, piece by piece (ECDSA documents).
     static func parts(_ o: Options) throws {
-        let dir = o.work + "/signing"
-        let small = o.work + "/batch-1000"
-        let files = try FileManager.default.contentsOfDirectory(atPath: small).sorted().prefix(200).map { small + "/" + $0 }
-        let datas = try files.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-        let identity = try SigningIdentity.load(keyPath: dir + "/ec.key", certificatePath: dir + "/ec.pem", passphrase: nil)
-        let signer = DocumentSigner(identity: identity)
-        let signed = datas.map { d -> [UInt8] in if case .success(let s) = signer.sign(bytes: d) { return s }; fatalError("sign") }
+        let (datas, _, signed) = try ecdsaFixture(o)
         let docs = signed.map { s -> XMLDocument in s.withUnsafeBytes { try! XMLDocument.parse($0).get() } }
         func perDoc(_ label: String, _ body: () -> Void) {
             var best = Double.infinity
@@ -262,11 +266,7 @@ enum SigningBench {
             let path = small + String(format: "/report-%04d.xml", i)
             if !FileManager.default.fileExists(atPath: path) { try Generate.report(to: path, items: 5, seed: UInt64(i + 1)) }
         }
-        let algorithms = [
-            Algorithm(name: "RSA-2048", key: dir + "/rsa.key", cert: dir + "/rsa.pem", method: .rsaSHA256, xmlsec: true),
-            Algorithm(name: "ECDSA P-256", key: dir + "/ec.key", cert: dir + "/ec.pem", method: .ecdsaSHA256, xmlsec: true),
-            Algorithm(name: "GOST 2012-256", key: dir + "/gost.key", cert: dir + "/gost.pem", method: .gost2012_256, xmlsec: false),
-        ]
+        let algorithms = Self.algorithms(dir)
         try inProcess(o, dir: dir, algorithms: algorithms,
                       files: Array(try FileManager.default.contentsOfDirectory(atPath: small).sorted().prefix(200).map { small + "/" + $0 }))
     }
