@@ -132,6 +132,11 @@ final class ReportRenderer: @unchecked Sendable {
         flush()
     }
 
+    /// `path: UNREADABLE` and its DG5001 line, as validate and verify print an input they cannot read.
+    static func unreadableText(_ path: String, _ reason: String, _ language: Language) -> String {
+        "\(path): \(language == .ru ? "ОШИБКА ЧТЕНИЯ" : "UNREADABLE")\n    DG5001 \(unreadableDiagnostic(reason).message[language])\n"
+    }
+
     static func unreadableDiagnostic(_ reason: String) -> Diagnostic {
         Diagnostic(code: "DG5001", message: LocalizedText(ru: "Не удалось прочитать файл: \(reason)",
                                                          en: "Cannot read the file: \(reason)"))
@@ -156,7 +161,7 @@ final class ReportRenderer: @unchecked Sendable {
         let ru = language == .ru
         switch outcome {
         case .unreadable(let path, let reason):
-            return "\(path): \(ru ? "ОШИБКА ЧТЕНИЯ" : "UNREADABLE")\n    DG5001 \(Self.unreadableDiagnostic(reason).message[language])\n"
+            return Self.unreadableText(path, reason, language)
         case .checked(let r):
             let kind = r.kind.map { ru ? $0.title.ru : $0.title.en } ?? (ru ? "вид не определён" : "unknown kind")
             let errors = r.diagnostics.filter(\.isError).count

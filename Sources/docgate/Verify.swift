@@ -161,7 +161,7 @@ final class VerifyRenderer: @unchecked Sendable {
         let ru = language == .ru
         switch outcome {
         case .unreadable(let path, let reason):
-            return "\(path): \(ru ? "ОШИБКА ЧТЕНИЯ" : "UNREADABLE")\n    DG5001 \(ReportRenderer.unreadableDiagnostic(reason).message[language])\n"
+            return ReportRenderer.unreadableText(path, reason, language)
         case .checked(let r):
             var lines = ["\(r.file): " + (r.valid ? (ru ? "подпись верна" : "signature valid") : (ru ? "ПОДПИСЬ НЕ ВЕРНА" : "SIGNATURE INVALID"))]
             for d in r.documentProblems { lines.append("    " + ReportRenderer.describe(d, language)) }
