@@ -185,3 +185,49 @@ private let isVisible: xmlC14NIsVisibleCallback = { context, node, parent in
         return state.contains(node) ? 1 : 0
     }
 }
+
+extension XMLDocument {
+    /// The document's exclusive canonical form (without comments) after dropping whitespace-only text that sits
+    /// between elements and writing the root's namespace as the default one: two documents that carry the same
+    /// data — whatever their indentation, prefix, comments or namespace declarations — give the same bytes.
+    /// Changes the tree.
+    public func canonicalData() -> [UInt8]? {
+        guard let root = xmlDocGetRootElement(pointer) else { return nil }
+        if let rootNs = root.pointee.ns, rootNs.pointee.prefix != nil, let href = rootNs.pointee.href {
+            // The same namespace under no prefix, declared on the root (unless the root declares a default
+            // namespace of its own, which then stays as it is).
+            if let plain = xmlNewNs(root, href, nil) {
+                func rename(_ node: xmlNodePtr) {
+                    if let ns = node.pointee.ns, xmlStrEqual(ns.pointee.href, href) != 0 { node.pointee.ns = plain }
+                    var c = node.pointee.children
+                    while let child = c {
+                        if child.pointee.type == XML_ELEMENT_NODE { rename(child) }
+                        c = child.pointee.next
+                    }
+                }
+                rename(root)
+            }
+        }
+        func strip(_ node: xmlNodePtr) {
+            var hasElement = false
+            var c = node.pointee.children
+            while let child = c {
+                if child.pointee.type == XML_ELEMENT_NODE { hasElement = true }
+                c = child.pointee.next
+            }
+            c = node.pointee.children
+            while let child = c {
+                c = child.pointee.next
+                if child.pointee.type == XML_ELEMENT_NODE {
+                    strip(child)
+                } else if hasElement, child.pointee.type == XML_TEXT_NODE,
+                          XMLNode(pointer: child).text.allSatisfy({ $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" }) {
+                    xmlUnlinkNode(child)
+                    xmlFreeNode(child)
+                }
+            }
+        }
+        strip(root)
+        return XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document).bytes(self)
+    }
+}

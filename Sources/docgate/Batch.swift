@@ -69,12 +69,12 @@ enum InputFiles {
     }
 }
 
-/// Runs a job over many files on every core, handing results back in input order as soon as each is ready,
+/// Runs a job over many files (or other inputs) on every core, handing results back in input order as soon as each is ready,
 /// with a progress line on a terminal for runs longer than a moment.
 enum ParallelBatch {
     static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    static func run<R: Sendable>(_ files: [String], workers: Int = defaultWorkers, job: @Sendable @escaping (String) -> R,
+    static func run<T: Sendable, R: Sendable>(_ files: [T], workers: Int = defaultWorkers, job: @Sendable @escaping (T) -> R,
                                  emit: @Sendable @escaping (Int, R) -> Void) {
         let state = Mutex(BatchState<R>(count: files.count))
         let next = Atomic<Int>(0)

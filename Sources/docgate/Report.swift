@@ -89,50 +89,21 @@ enum FactsCSV {
         var message: LocalizedText
     }
 
-    static func records(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = Array(text.replacingCRLF())
-        chars.append("\n")
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if quoted {
-                if c == "\"" {
-                    if i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true
-            } else if c == "," { row.append(field); field = ""
-            } else if c == "\n" {
-                row.append(field); field = ""
-                if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-                row = []
-            } else { field.append(c) }
-            i += 1
-        }
-        return rows
-    }
-
     static func read(_ path: String) throws(Failure) -> [ReportBuilder.Fact] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure(message: LocalizedText(ru: "файл не читается", en: "cannot read the file"))
         }
-        let rows = records(String(decoding: data, as: UTF8.self))
-        guard let header = rows.first else { throw Failure(message: LocalizedText(ru: "файл пуст", en: "the file is empty")) }
-        let names = header.map(\.trimmed)
-        for required in ["regNum", "method", "executorName", "executorInn", "fact"] where !names.contains(required) {
+        let table: CSVTable
+        do { table = try CSVTable.parse([UInt8](data)) } catch {
+            throw Failure(message: LocalizedText(ru: "строка \(error.line): " + error.message.ru, en: "line \(error.line): " + error.message.en))
+        }
+        for required in ["regNum", "method", "executorName", "executorInn", "fact"] where table.column(required) == nil {
             throw Failure(message: LocalizedText(ru: "нет столбца \(required)", en: "no column \(required)"))
         }
         var out: [ReportBuilder.Fact] = []
-        for (n, r) in rows.dropFirst().enumerated() {
-            func v(_ name: String) -> String? {
-                guard let i = names.firstIndex(of: name), i < r.count else { return nil }
-                let s = r[i].trimmed
-                return s.isEmpty ? nil : s
-            }
-            let line = n + 2
+        for r in table.rows {
+            func v(_ name: String) -> String? { table.value(r, table.column(name)) }
+            let line = r.line
             guard let m = v("method").flatMap(Method.init(rawValue:)) else {
                 throw Failure(message: LocalizedText(ru: "строка \(line): неизвестный способ \(v("method") ?? "")", en: "line \(line): unknown method \(v("method") ?? "")"))
             }
@@ -159,13 +130,4 @@ enum FactsCSV {
         }
         return out
     }
-}
-
-extension String {
-    var trimmed: String {
-        guard let a = firstIndex(where: { $0 != " " && $0 != "\t" }), let b = lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        return String(self[a...b])
-    }
-
-    func replacingCRLF() -> String { split(separator: "\r\n", omittingEmptySubsequences: false).joined(separator: "\n") }
 }

@@ -1,0 +1,420 @@
+import CLibXML2
+import DocgateCore
+import DocgateXML
+
+/// A problem turning a document into JSON or JSON into a document, at a JSON path (`$.header.number`) or an XML
+/// line.
+public struct ShapeProblem: Error, Sendable, Hashable {
+    /// DG2101–DG2109: stable codes of the JSON form.
+    public var code: String
+    public var path: String
+    public var line: Int?
+    public var message: LocalizedText
+
+    public init(code: String, path: String, line: Int? = nil, message: LocalizedText) {
+        self.code = code
+        self.path = path
+        self.line = line
+        self.message = message
+    }
+}
+
+/// Every problem found in one input (at most a hundred).
+public struct ShapeProblems: Error, Sendable {
+    public var list: [ShapeProblem]
+}
+
+/// `docgate export`: a document's data as JSON, in the shape its schema gives it.
+///
+/// Members follow the XSD: attributes, then child elements in sequence order, under their XML names; an element
+/// that may repeat is an array; text next to attributes is `value`; a flag element is `true`; numbers keep their
+/// exact text; extensions are XML fragments (exclusive canonical form, so each carries its namespaces). Signatures,
+/// comments and processing instructions are not data and are left out.
+public enum DocumentExport {
+    public struct Result {
+        public var kind: DocumentKind
+        public var value: JSONValue
+        /// Signatures left out.
+        public var signaturesOmitted: Int
+    }
+
+    public static func export(_ document: XMLDocument, shapes: ShapeLibrary) throws(ShapeProblem) -> Result {
+        guard let root = document.root else {
+            throw ShapeProblem(code: "DG2101", path: "$", message: LocalizedText(ru: "нет корневого элемента", en: "no root element"))
+        }
+        guard let ns = root.namespaceURI, let kind = DocumentKind(namespace: ns), root.name == kind.rootName else {
+            throw ShapeProblem(code: "DG2101", path: "$", line: root.line,
+                               message: LocalizedText(ru: "корневой элемент {\(root.namespaceURI ?? "")}\(root.name) — не документ docgate",
+                                                      en: "root element {\(root.namespaceURI ?? "")}\(root.name) is not a docgate document"))
+        }
+        let shape = try shapes.shape(kind)
+        var walker = Walker(document: document, namespace: ns)
+        let value = try walker.complex(root.pointer, shape.rootType, path: "$")
+        return Result(kind: kind, value: value, signaturesOmitted: walker.signatures)
+    }
+
+    private struct Walker {
+        let document: XMLDocument
+        let namespace: String
+        var signatures = 0
+
+        init(document: XMLDocument, namespace: String) {
+            self.document = document
+            self.namespace = namespace
+        }
+
+        func problem(_ node: xmlNodePtr, _ path: String, _ ru: String, _ en: String) -> ShapeProblem {
+            ShapeProblem(code: "DG2102", path: path, line: Int(xmlGetLineNo(node)), message: LocalizedText(ru: ru, en: en))
+        }
+
+        static func name(_ node: xmlNodePtr) -> String { String(cString: node.pointee.name) }
+
+        static func namespace(_ node: xmlNodePtr) -> String? {
+            node.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
+        }
+
+        /// The text of a simple element; element children are an error.
+        func text(_ node: xmlNodePtr, path: String) throws(ShapeProblem) -> String {
+            var child = node.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE {
+                    throw problem(c, path, "элемент <\(Self.name(c))> внутри простого значения", "element <\(Self.name(c))> inside a simple value")
+                }
+                child = c.pointee.next
+            }
+            return XMLNode(pointer: node).text
+        }
+
+        func scalar(_ text: String, _ type: ShapeSimpleType) -> JSONValue {
+            type.base.isNumeric && JSONValue.isNumberLiteral(text) ? .number(text) : .string(text)
+        }
+
+        mutating func value(_ node: xmlNodePtr, _ element: ShapeElement, path: String) throws(ShapeProblem) -> JSONValue {
+            switch element.content {
+            case .simple(let type):
+                if node.pointee.properties != nil {
+                    throw problem(node, path, "у простого элемента <\(element.name)> есть атрибуты", "simple element <\(element.name)> has attributes")
+                }
+                return scalar(try text(node, path: path), type)
+            case .empty:
+                if node.pointee.properties != nil || !XMLNode(pointer: node).trimmedText.isEmpty || Self.firstElement(node) != nil {
+                    throw problem(node, path, "элемент-признак <\(element.name)> должен быть пустым", "flag element <\(element.name)> must be empty")
+                }
+                return .bool(true)
+            case .foreign:
+                var fragments: [JSONValue] = []
+                var child = node.pointee.children
+                while let c = child {
+                    defer { child = c.pointee.next }
+                    if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE {
+                        if !XMLNode(pointer: c).text.trimmingXMLSpace.isEmpty {
+                            throw problem(c, path, "текст внутри <\(element.name)>", "text inside <\(element.name)>")
+                        }
+                        continue
+                    }
+                    guard c.pointee.type == XML_ELEMENT_NODE else { continue }
+                    guard let bytes = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .subtree(c)).bytes(document) else {
+                        throw problem(c, path, "фрагмент не приводится к каноническому виду", "the fragment cannot be canonicalised")
+                    }
+                    fragments.append(.string(String(decoding: bytes, as: UTF8.self)))
+                }
+                return .array(fragments)
+            case .complex(let type):
+                return try complex(node, type, path: path)
+            case .signature:
+                return .null
+            }
+        }
+
+        static func firstElement(_ node: xmlNodePtr) -> xmlNodePtr? {
+            var child = node.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE { return c }
+                child = c.pointee.next
+            }
+            return nil
+        }
+
+        mutating func complex(_ node: xmlNodePtr, _ type: ShapeType, path: String) throws(ShapeProblem) -> JSONValue {
+            var members: [(String, JSONValue)] = []
+            var attr = node.pointee.properties
+            var attributes: [String: String] = [:]
+            while let a = attr {
+                let name = String(cString: a.pointee.name)
+                if a.pointee.ns != nil {
+                    throw problem(node, path, "атрибут из другого пространства имён: \(name)", "attribute in another namespace: \(name)")
+                }
+                attributes[name] = XMLNode.attributeValue(a)
+                attr = a.pointee.next
+            }
+            for a in type.attributes {
+                if let v = attributes.removeValue(forKey: a.name) { members.append((a.name, scalar(v, a.type))) }
+            }
+            if let unknown = attributes.keys.sorted().first {
+                throw problem(node, path + "." + unknown, "неизвестный атрибут \(unknown)", "unknown attribute \(unknown)")
+            }
+            if let simple = type.simpleContent {
+                members.append((ShapeType.valueKey, scalar(try text(node, path: path), simple)))
+                return .object(members)
+            }
+            var collected: [String: [JSONValue]] = [:]
+            var child = node.pointee.children
+            while let c = child {
+                defer { child = c.pointee.next }
+                switch c.pointee.type {
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if !XMLNode(pointer: c).text.trimmingXMLSpace.isEmpty {
+                        throw problem(c, path, "текст там, где ожидаются элементы", "text where elements are expected")
+                    }
+                    continue
+                case XML_ELEMENT_NODE: break
+                default: continue
+                }
+                let name = Self.name(c)
+                let ns = Self.namespace(c)
+                if ns == Signatures.namespace && name == "Signature" && type.children.contains(where: { if case .signature = $0.content { true } else { false } }) {
+                    signatures += 1
+                    continue
+                }
+                guard ns == namespace, let element = type.children.first(where: { $0.name == name }), !element.name.isEmpty else {
+                    throw problem(c, path + "." + name, "элемент <\(name)> здесь не предусмотрен схемой",
+                                  "element <\(name)> is not allowed here by the schema")
+                }
+                let index = collected[name, default: []].count
+                if !element.isRepeated && index > 0 {
+                    throw problem(c, path + "." + name, "элемент <\(name)> повторяется", "element <\(name)> appears twice")
+                }
+                let childPath = element.isRepeated ? path + "." + name + "[\(index)]" : path + "." + name
+                collected[name, default: []].append(try value(c, element, path: childPath))
+            }
+            for element in type.children {
+                guard let values = collected[element.name] else { continue }
+                members.append((element.name, element.isRepeated ? .array(values) : values[0]))
+            }
+            return .object(members)
+        }
+    }
+}
+
+/// The shapes of every kind, read once from the schema directory.
+public final class ShapeLibrary: Sendable {
+    public let schemaDirectory: String
+    private let shapes: [DocumentKind: Result<DocumentShape, ShapeError>]
+
+    public init(schemaDirectory: String) {
+        self.schemaDirectory = schemaDirectory
+        var shapes: [DocumentKind: Result<DocumentShape, ShapeError>] = [:]
+        for kind in DocumentKind.allCases {
+            do { shapes[kind] = .success(try DocumentShape.load(kind: kind, schemaDirectory: schemaDirectory)) } catch {
+                shapes[kind] = .failure(error)
+            }
+        }
+        self.shapes = shapes
+    }
+
+    public func shape(_ kind: DocumentKind) throws(ShapeProblem) -> DocumentShape {
+        switch shapes[kind] {
+        case .success(let s)?: return s
+        case .failure(let e)?:
+            throw ShapeProblem(code: "DG2109", path: "$", message: LocalizedText(ru: "схема не читается: " + e.message, en: "the schema cannot be read: " + e.message))
+        case nil:
+            throw ShapeProblem(code: "DG2109", path: "$", message: LocalizedText(ru: "нет схемы", en: "no schema"))
+        }
+    }
+}
+
+/// `docgate generate`: a document from its JSON form. The inverse of `DocumentExport`: `generate(export(d))` is
+/// `d` after canonicalisation.
+public struct DocumentGenerator: Sendable {
+    public let shape: DocumentShape
+    public var encoding: XMLWriter.Encoding
+
+    public init(shape: DocumentShape, encoding: XMLWriter.Encoding = .utf8) {
+        self.shape = shape
+        self.encoding = encoding
+    }
+
+    /// A generated document and where its lines came from.
+    public struct Output: Sendable {
+        public var bytes: [UInt8]
+        public var id: String
+        /// The JSON path each element's line came from, by line (ascending).
+        public var lines: [(line: Int, path: String)]
+
+        /// The JSON path of the element on `line` (or of the closest element before it).
+        public func path(atLine line: Int) -> String? {
+            var lo = 0, hi = lines.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if lines[mid].line <= line { lo = mid + 1 } else { hi = mid }
+            }
+            return lo > 0 ? lines[lo - 1].path : nil
+        }
+    }
+
+    /// Builds the document. Missing `id` becomes `newID`, missing `formatVersion` "1.0", a missing
+    /// `header.createdAt` the time `now`.
+    public func generate(_ value: JSONValue, newID: String, now: String) throws(ShapeProblems) -> Output {
+        var state = State(encoding: encoding)
+        guard case .object(var members) = value else {
+            throw ShapeProblems(list: [ShapeProblem(code: "DG2103", path: "$", message: LocalizedText(ru: "ожидался объект JSON, а не \(value.typeName)",
+                                                                                                     en: "a JSON object expected, not \(value.typeName)"))])
+        }
+        var id = newID
+        if case .string(let given)? = value["id"] { id = given } else if value["id"] == nil { members.insert(("id", .string(newID)), at: 0) }
+        if value["formatVersion"] == nil { members.insert(("formatVersion", .string("1.0")), at: 1) }
+        if case .object(var header)? = value["header"], value["header"]?["createdAt"] == nil,
+           let i = members.firstIndex(where: { $0.0 == "header" }) {
+            let at = header.firstIndex { ["version", "previousVersionId", "status", "source", "test"].contains($0.0) } ?? header.count
+            header.insert(("createdAt", .string(now)), at: at)
+            members[i].1 = .object(header)
+        }
+        state.element(shape.root, .object(members), path: "$", namespace: shape.kind.namespace)
+        if !state.problems.isEmpty { throw ShapeProblems(list: state.problems) }
+        return Output(bytes: state.emitter.finish(), id: id, lines: state.lines)
+    }
+
+    private struct State {
+        var emitter: XMLEmitter
+        var lines: [(line: Int, path: String)] = []
+        var problems: [ShapeProblem] = []
+
+        init(encoding: XMLWriter.Encoding) {
+            emitter = XMLEmitter(encoding: encoding)
+        }
+
+        mutating func fail(_ code: String, _ path: String, _ ru: String, _ en: String) {
+            if problems.count < 100 { problems.append(ShapeProblem(code: code, path: path, message: LocalizedText(ru: ru, en: en))) }
+        }
+
+        /// The text of a scalar member, or nil (and a problem) when the JSON type does not fit.
+        mutating func scalar(_ value: JSONValue, _ type: ShapeSimpleType, path: String) -> String? {
+            switch value {
+            case .string(let s): return s
+            case .number(let n) where type.base.isNumeric: return n
+            case .bool(let b) where type.base == .boolean: return b ? "true" : "false"
+            default:
+                let expected = type.base.isNumeric ? "number" : type.base == .boolean ? "boolean" : "string"
+                fail("DG2104", path, "ожидалось значение типа \(expected), а не \(value.typeName)", "a \(expected) expected, not \(value.typeName)")
+                return nil
+            }
+        }
+
+        mutating func forbidden(_ e: XMLEmitter.ForbiddenCharacter, _ path: String) {
+            let hex = "U+" + String(e.scalar, radix: 16, uppercase: true)
+            fail("DG2105", path, "символ \(hex) недопустим в XML", "character \(hex) is not allowed in XML")
+        }
+
+        mutating func element(_ element: ShapeElement, _ value: JSONValue, path: String, namespace: String? = nil) {
+            switch element.content {
+            case .signature:
+                return
+            case .empty:
+                guard case .bool(let on) = value else {
+                    fail("DG2104", path, "ожидалось true (признак), а не \(value.typeName)", "true expected (a flag), not \(value.typeName)")
+                    return
+                }
+                if on { lines.append((emitter.start(element.name), path)); emitter.end(element.name) }
+            case .simple(let type):
+                guard let text = scalar(value, type, path: path) else { return }
+                lines.append((emitter.start(element.name), path))
+                do { try emitter.text(text) } catch { forbidden(error, path) }
+                emitter.end(element.name)
+            case .foreign:
+                guard case .array(let fragments) = value else {
+                    fail("DG2104", path, "ожидался массив фрагментов XML, а не \(value.typeName)", "an array of XML fragments expected, not \(value.typeName)")
+                    return
+                }
+                lines.append((emitter.start(element.name), path))
+                for (i, fragment) in fragments.enumerated() {
+                    guard case .string(let xml) = fragment else {
+                        fail("DG2104", path + "[\(i)]", "ожидалась строка с фрагментом XML", "a string with an XML fragment expected")
+                        continue
+                    }
+                    if let reason = ForeignFragment.check(xml) {
+                        fail("DG2106", path + "[\(i)]", "фрагмент XML не годится: " + reason.ru, "the XML fragment is unusable: " + reason.en)
+                        continue
+                    }
+                    lines.append((emitter.line + 1, path + "[\(i)]"))
+                    do { try emitter.raw(xml) } catch { forbidden(error, path + "[\(i)]") }
+                }
+                emitter.end(element.name)
+            case .complex(let type):
+                guard case .object(let members) = value else {
+                    fail("DG2104", path, "ожидался объект, а не \(value.typeName)", "an object expected, not \(value.typeName)")
+                    return
+                }
+                complex(element.name, type, members, path: path, namespace: namespace)
+            }
+        }
+
+        mutating func complex(_ name: String, _ type: ShapeType, _ members: [(String, JSONValue)], path: String, namespace: String?) {
+            var given: [String: JSONValue] = [:]
+            for (key, v) in members {
+                if case .null = v { continue }
+                guard type.field(key) != nil, key != "Signature" else {
+                    let known = type.fieldNames.joined(separator: ", ")
+                    fail("DG2107", path + "." + key, "неизвестное поле «\(key)»; возможны: \(known)", "unknown member '\(key)'; expected one of: \(known)")
+                    continue
+                }
+                given[key] = v
+            }
+            lines.append((emitter.start(name, namespace: namespace), path))
+            for a in type.attributes {
+                guard let v = given[a.name] else {
+                    if a.required { fail("DG2108", path + "." + a.name, "нет обязательного поля «\(a.name)»", "required member '\(a.name)' is missing") }
+                    continue
+                }
+                guard let text = scalar(v, a.type, path: path + "." + a.name) else { continue }
+                do { try emitter.attribute(a.name, text) } catch { forbidden(error, path + "." + a.name) }
+            }
+            if let simple = type.simpleContent {
+                if let v = given[ShapeType.valueKey], let text = scalar(v, simple, path: path + "." + ShapeType.valueKey) {
+                    do { try emitter.text(text) } catch { forbidden(error, path + "." + ShapeType.valueKey) }
+                } else if given[ShapeType.valueKey] == nil {
+                    fail("DG2108", path + "." + ShapeType.valueKey, "нет обязательного поля «value»", "required member 'value' is missing")
+                }
+            }
+            for child in type.children {
+                guard let v = given[child.name] else {
+                    if child.minOccurs > 0 && !child.inChoice, !child.name.isEmpty {
+                        if case .signature = child.content { continue }
+                        fail("DG2108", path + "." + child.name, "нет обязательного поля «\(child.name)»", "required member '\(child.name)' is missing")
+                    }
+                    continue
+                }
+                if child.isRepeated {
+                    guard case .array(let items) = v else {
+                        fail("DG2104", path + "." + child.name, "ожидался массив, а не \(v.typeName)", "an array expected, not \(v.typeName)")
+                        continue
+                    }
+                    if items.count < child.minOccurs || (child.maxOccurs.map { items.count > $0 } ?? false) {
+                        let bound = child.maxOccurs.map { "\(child.minOccurs)–\($0)" } ?? "≥ \(child.minOccurs)"
+                        fail("DG2108", path + "." + child.name, "элементов \(items.count), а нужно \(bound)", "\(items.count) items, \(bound) needed")
+                    }
+                    for (i, item) in items.enumerated() { element(child, item, path: path + "." + child.name + "[\(i)]") }
+                } else {
+                    element(child, v, path: path + "." + child.name)
+                }
+            }
+            emitter.end(name)
+        }
+    }
+}
+
+/// An extension fragment must be one well-formed element in a namespace of its own.
+enum ForeignFragment {
+    static func check(_ xml: String) -> LocalizedText? {
+        guard xml.hasPrefix("<"), !xml.hasPrefix("<?"), !xml.hasPrefix("<!") else {
+            return LocalizedText(ru: "фрагмент должен начинаться с элемента", en: "the fragment must start with an element")
+        }
+        let parsed: Result<XMLDocument, XMLParseFailure> = Array(xml.utf8).withUnsafeBytes { XMLDocument.parse($0) }
+        guard case .success(let doc) = parsed, let root = doc.root else {
+            return LocalizedText(ru: "это не один правильно построенный элемент", en: "it is not one well-formed element")
+        }
+        guard let ns = root.namespaceURI, !ns.isEmpty, DocumentKind(namespace: ns) == nil else {
+            return LocalizedText(ru: "элемент расширения должен быть в своём пространстве имён", en: "an extension element must be in a namespace of its own")
+        }
+        return nil
+    }
+}
