@@ -200,7 +200,7 @@ public enum DocumentTable {
                     continue
                 }
                 // A repeating element: the entry whose own fields agree with this line's, or a new one.
-                let own = group.filter { cell in !cell.0.steps[(depth + 1)...].dropLast().contains { Self.isRepeatedElement($0.field) } }
+                let own = group.filter { cell in !cell.0.steps[(depth + 1)...].contains { Self.isRepeatedElement($0.field) } }
                 var entries = node.arrays[name] ?? []
                 let match = entries.lastIndex { entry in
                     own.allSatisfy { cell in

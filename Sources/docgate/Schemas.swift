@@ -11,7 +11,7 @@ struct SchemasCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schemas",
         abstract: "Схемы XSD / The XSD schemas: list them, or export them for other systems.",
-        subcommands: [List.self, Export.self]
+        subcommands: [List.self, Export.self, JSONForms.self]
     )
 
     /// The schema files that make up the set, in a stable order: one per document kind, then the shared ones.
@@ -19,7 +19,9 @@ struct SchemasCommand: ParsableCommand {
         let kinds = DocumentKind.allCases.map(\.schemaFile)
         let shared = ["common.xsd", "xmldsig-core-schema.xsd", "docgate.xsd", "okei-1.tsv"]
         let present = Set((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        let json = Set((try? FileManager.default.contentsOfDirectory(atPath: dir + "/json")) ?? [])
         return (kinds + shared).filter { present.contains($0) }
+            + DocumentKind.allCases.map(JSONSchemaWriter.fileName).filter { json.contains($0) }.map { "json/" + $0 }
     }
 
     struct List: ParsableCommand {
@@ -63,7 +65,7 @@ struct SchemasCommand: ParsableCommand {
             let source = try options.schemaDirectory()
             let ru = options.language == .ru
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: directory + "/json", withIntermediateDirectories: true)
             } catch {
                 Terminal.error((ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
                 throw ExitCode(2)
@@ -86,6 +88,42 @@ struct SchemasCommand: ParsableCommand {
                 }
             }
             Terminal.out((ru ? "Выгружено файлов: \(files.count) в " : "\(files.count) files exported to ") + directory + "\n")
+        }
+    }
+}
+
+extension SchemasCommand {
+    /// `docgate schemas json DIR`: the JSON Schema of each kind's JSON form, written from the XSDs.
+    struct JSONForms: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "json",
+            abstract: "Write the JSON Schema of each kind's JSON form (what export writes and generate reads), made from the XSDs.",
+            discussion: "The set docgate ships is in Schemas/json/. Existing files are replaced. Exit 0 done, 2 on an I/O error."
+        )
+        @OptionGroup var options: CommonOptions
+        @Argument(help: ArgumentHelp("Target directory.", valueName: "dir")) var directory: String
+
+        func run() throws {
+            let source = try options.schemaDirectory()
+            let language = options.language
+            let shapes = ShapeLibrary(schemaDirectory: source)
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                Terminal.error((language == .ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
+                throw ExitCode(2)
+            }
+            for kind in DocumentKind.allCases {
+                let shape: DocumentShape
+                do { shape = try shapes.shape(kind) } catch {
+                    Terminal.error("\(error.code) " + error.message[language])
+                    throw ExitCode(2)
+                }
+                let target = directory + "/" + JSONSchemaWriter.fileName(kind)
+                do { try AtomicFile.write(Array((JSONSchemaWriter.schema(shape).rendered() + "\n").utf8), to: target) } catch {
+                    Terminal.error((language == .ru ? "не удалось записать " : "cannot write ") + target + ": " + error.reason)
+                    throw ExitCode(2)
+                }
+            }
+            Terminal.out((language == .ru ? "JSON Schema: \(DocumentKind.allCases.count) файлов в " : "\(DocumentKind.allCases.count) JSON Schema files in ") + directory + "\n")
         }
     }
 }
