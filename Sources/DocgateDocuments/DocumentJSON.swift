@@ -1,6 +1,7 @@
 import CLibXML2
 import DocgateCore
 import DocgateXML
+import Synchronization
 
 /// A problem turning a document into JSON or JSON into a document, at a JSON path (`$.header.number`) or an XML
 /// line.
@@ -196,29 +197,27 @@ public enum DocumentExport {
     }
 }
 
-/// The shapes of every kind, read once from the schema directory.
+/// The shapes of the kinds, each read from the schema directory the first time it is asked for.
 public final class ShapeLibrary: Sendable {
     public let schemaDirectory: String
-    private let shapes: [DocumentKind: Result<DocumentShape, ShapeError>]
+    private let shapes = Mutex<[DocumentKind: Result<DocumentShape, ShapeError>]>([:])
 
     public init(schemaDirectory: String) {
         self.schemaDirectory = schemaDirectory
-        var shapes: [DocumentKind: Result<DocumentShape, ShapeError>] = [:]
-        for kind in DocumentKind.allCases {
-            do { shapes[kind] = .success(try DocumentShape.load(kind: kind, schemaDirectory: schemaDirectory)) } catch {
-                shapes[kind] = .failure(error)
-            }
-        }
-        self.shapes = shapes
     }
 
     public func shape(_ kind: DocumentKind) throws(ShapeProblem) -> DocumentShape {
-        switch shapes[kind] {
-        case .success(let s)?: return s
-        case .failure(let e)?:
+        let result = shapes.withLock { cache in
+            if let known = cache[kind] { return known }
+            let loaded: Result<DocumentShape, ShapeError>
+            do throws(ShapeError) { loaded = .success(try DocumentShape.load(kind: kind, schemaDirectory: schemaDirectory)) } catch { loaded = .failure(error) }
+            cache[kind] = loaded
+            return loaded
+        }
+        switch result {
+        case .success(let s): return s
+        case .failure(let e):
             throw ShapeProblem(code: "DG2109", path: "$", message: LocalizedText(ru: "схема не читается: " + e.message, en: "the schema cannot be read: " + e.message))
-        case nil:
-            throw ShapeProblem(code: "DG2109", path: "$", message: LocalizedText(ru: "нет схемы", en: "no schema"))
         }
     }
 }

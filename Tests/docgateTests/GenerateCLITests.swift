@@ -104,6 +104,17 @@ import Testing
         #expect(try Self.canonical(out) == (try Self.canonical(sample)))
     }
 
+    @Test func anAssignmentFromItsRowsIsTheSampleAssignment() throws {
+        let dir = try TemporaryDirectory("generate")
+        defer { dir.remove() }
+        let out = dir.file("assignment.xml")
+        let g = try docgate(["generate", "serviceAssignment", "--from", TestPaths.samples + "/generate/assignment-rows.csv",
+                             "--base", TestPaths.samples + "/generate/assignment-base.json", "--out", out])
+        #expect(g.status == 0, "\(g.stderr)")
+        let sample = TestPaths.sampleFiles("valid").first { $0.contains("8c79b1ff-2e33-5dd0-9d9d-ac216c25b328") }!
+        #expect(try Self.canonical(out) == (try Self.canonical(sample)))
+    }
+
     @Test func certificatesFromOneTableEachValidAndNamedByTheConvention() throws {
         let dir = try TemporaryDirectory("generate")
         defer { dir.remove() }
