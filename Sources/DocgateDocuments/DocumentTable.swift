@@ -27,7 +27,7 @@ public enum DocumentTable {
     }
 
     /// A column resolved against the shape: its path steps and, for each step, the field it names.
-    struct Column {
+    struct Column: Sendable {
         var index: Int
         var name: String
         var steps: [(name: String, field: ShapeField)]
@@ -52,27 +52,53 @@ public enum DocumentTable {
         return out
     }
 
-    /// Builds the documents of a table, each merged over `base` (the table's fields win; its arrays replace
-    /// the base's).
-    public static func documents(_ table: CSVTable, shape: DocumentShape, base: JSONValue? = nil) throws(Failure) -> [Document] {
+    /// A table read against a shape: its columns resolved and its lines grouped into documents, each document
+    /// built only when asked for (so that a table of thousands of documents is never all in memory as JSON).
+    public struct Plan: Sendable {
+        let table: CSVTable
+        let columns: [Column]
+        let base: JSONValue?
+        let keyed: Bool
+        let groups: [(key: String, rows: [Int])]
+
+        /// How many documents the table holds.
+        public var count: Int { groups.count }
+
+        /// The value of the `document` column for document `index`, if the table has that column.
+        public func key(_ index: Int) -> String? { keyed ? groups[index].key : nil }
+
+        /// Document `index`, merged over the base (the table's fields win; its arrays replace the base's).
+        public func document(_ index: Int) throws(Failure) -> Document {
+            var builder = Builder()
+            for r in groups[index].rows { try builder.apply(table.rows[r], table: table, columns: columns) }
+            var value = builder.root.json()
+            if let base { value = DocumentTable.merge(base, value) }
+            return Document(key: keyed ? groups[index].key : nil, value: value, positions: builder.positions)
+        }
+    }
+
+    /// Resolves the columns of `table` and groups its lines into documents.
+    public static func plan(_ table: CSVTable, shape: DocumentShape, base: JSONValue? = nil) throws(Failure) -> Plan {
         var columns: [Column] = []
         let documentIndex = table.column(documentColumn)
         for (i, name) in table.header.enumerated() where i != documentIndex && !name.isEmpty {
             columns.append(try resolve(name, index: i, shape: shape, line: table.headerLine))
         }
-        var order: [String] = []
-        var builders: [String: Builder] = [:]
-        for row in table.rows {
+        var groups: [(key: String, rows: [Int])] = []
+        var slot: [String: Int] = [:]
+        for (r, row) in table.rows.enumerated() {
             let key = documentIndex.flatMap { table.value(row, $0) } ?? ""
-            if builders[key] == nil { order.append(key); builders[key] = Builder() }
-            try builders[key]!.apply(row, table: table, columns: columns)
+            if let i = slot[key] { groups[i].rows.append(r) } else { slot[key] = groups.count; groups.append((key, [r])) }
         }
-        return order.map { key in
-            let b = builders[key]!
-            var value = b.root.json()
-            if let base { value = merge(base, value) }
-            return Document(key: documentIndex == nil ? nil : key, value: value, positions: b.positions)
-        }
+        return Plan(table: table, columns: columns, base: base, keyed: documentIndex != nil, groups: groups)
+    }
+
+    /// Every document of a table at once.
+    public static func documents(_ table: CSVTable, shape: DocumentShape, base: JSONValue? = nil) throws(Failure) -> [Document] {
+        let p = try plan(table, shape: shape, base: base)
+        var out: [Document] = []
+        for i in 0..<p.count { out.append(try p.document(i)) }
+        return out
     }
 
     static func resolve(_ name: String, index: Int, shape: DocumentShape, line: Int) throws(Failure) -> Column {

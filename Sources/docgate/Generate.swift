@@ -74,10 +74,20 @@ struct Generate: ParsableCommand {
     /// One document to generate, with the way back to its place in the input.
     struct Input: Sendable {
         var label: String
+        var source: Source
+
+        enum Source: Sendable {
+            /// A JSON document; `prefix` is its own path in the file (`$`, `$[3]`).
+            case json(JSONValue, positions: [String: SourcePosition], prefix: String)
+            /// Document `index` of a table, built when its turn comes.
+            case table(DocumentTable.Plan, index: Int)
+        }
+    }
+
+    /// A document's JSON and the position in the input of each of its paths.
+    struct Located {
         var value: JSONValue
-        /// JSON path inside the document → position in the input file.
         var positions: [String: SourcePosition]
-        /// The document's own path in the input (`$`, `$[3]`), for JSON input.
         var prefix: String
 
         func position(of path: String) -> SourcePosition? {
@@ -151,6 +161,7 @@ struct Generate: ParsableCommand {
                 Terminal.raw(fd: 2, label + ": " + reason + "\n")
             }
         })
+        if let outDir { AtomicFile.syncDirectoryOf(outDir, isDirectory: true) }
         let (invalid, failed) = failures.withLock { $0 }
         if !single {
             let done = inputs.count - invalid - failed
@@ -163,12 +174,25 @@ struct Generate: ParsableCommand {
     static func generate(_ input: Input, generator: DocumentGenerator, validator: DocumentValidator, language: Language, outDir: String?,
                          names: (prefix: String, receiver: String?, sender: String?, day: String)) -> Outcome {
         let ru = language == .ru
+        let located: Located
+        switch input.source {
+        case .json(let value, let positions, let prefix):
+            located = Located(value: value, positions: positions, prefix: prefix)
+        case .table(let plan, let index):
+            do {
+                let d = try plan.document(index)
+                located = Located(value: d.value, positions: d.positions, prefix: "$")
+            } catch {
+                let place = ru ? Self.russian(error.position) : error.position.description
+                return .invalid(label: input.label, messages: ["DG2110 " + (ru ? "ошибка" : "error") + " (\(place)): " + error.message[language]])
+            }
+        }
         func at(_ path: String) -> String {
-            path + (input.position(of: path).map { " (" + (ru ? Self.russian($0) : $0.description) + ")" } ?? "")
+            path + (located.position(of: path).map { " (" + (ru ? Self.russian($0) : $0.description) + ")" } ?? "")
         }
         let output: DocumentGenerator.Output
         do {
-            output = try generator.generate(input.value, newID: UUID().uuidString.lowercased(), now: UTCTime.now)
+            output = try generator.generate(located.value, newID: UUID().uuidString.lowercased(), now: UTCTime.now)
         } catch {
             return .invalid(label: input.label, messages: error.list.map { "\($0.code) " + (ru ? "ошибка " : "error ") + at($0.path) + ": " + $0.message[language] })
         }
@@ -185,10 +209,7 @@ struct Generate: ParsableCommand {
         guard let outDir else { return .written(label: input.label, path: nil, bytes: output.bytes, warnings: warnings) }
         let parts = [names.prefix] + (names.receiver.map { [$0, names.sender!] } ?? []) + [names.day, output.id]
         let target = outDir + "/" + parts.joined(separator: "_") + ".xml"
-        if access(target, F_OK) == 0 {
-            return .failed(label: input.label, reason: (ru ? "файл уже есть: " : "already there: ") + target)
-        }
-        do { try AtomicFile.write(output.bytes, to: target) } catch {
+        do { try AtomicFile.write(output.bytes, to: target, replace: false, syncDirectory: false) } catch {
             return .failed(label: input.label, reason: (ru ? "не удалось записать \(target): " : "cannot write \(target): ") + error.reason)
         }
         return .written(label: input.label, path: target, bytes: nil, warnings: warnings)
@@ -214,10 +235,10 @@ struct Generate: ParsableCommand {
             let (value, positions) = try Self.readJSON(bytes, path: path, language: language)
             if case .array(let items) = value {
                 return items.enumerated().map { i, item in
-                    Input(label: "\(path)[\(i)]", value: item, positions: positions, prefix: "$[\(i)]")
+                    Input(label: "\(path)[\(i)]", source: .json(item, positions: positions, prefix: "$[\(i)]"))
                 }
             }
-            return [Input(label: path, value: value, positions: positions, prefix: "$")]
+            return [Input(label: path, source: .json(value, positions: positions, prefix: "$"))]
         }
         let table: CSVTable
         do { table = try CSVTable.parse(bytes) } catch {
@@ -232,13 +253,13 @@ struct Generate: ParsableCommand {
             }
             baseValue = try Self.readJSON([UInt8](baseData), path: base, language: language).0
         }
-        let documents: [DocumentTable.Document]
-        do { documents = try DocumentTable.documents(table, shape: shape, base: baseValue) } catch {
+        let plan: DocumentTable.Plan
+        do { plan = try DocumentTable.plan(table, shape: shape, base: baseValue) } catch {
             Terminal.error("DG2110 \(path): " + (ru ? Self.russian(error.position) : error.position.description) + ": " + error.message[language])
             throw ExitCode(2)
         }
-        return documents.map { d in
-            Input(label: d.key.map { "\(path) [\(DocumentTable.documentColumn) \($0)]" } ?? path, value: d.value, positions: d.positions, prefix: "$")
+        return (0..<plan.count).map { i in
+            Input(label: plan.key(i).map { "\(path) [\(DocumentTable.documentColumn) \($0)]" } ?? path, source: .table(plan, index: i))
         }
     }
 

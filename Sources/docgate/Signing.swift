@@ -213,7 +213,10 @@ struct WriteError: Error {
 /// Writes a file so that readers see the old content or the whole new content, never a part: a temporary file
 /// in the same directory, fsync, rename, fsync of the directory.
 enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    /// - Parameters:
+    ///   - replace: false to fail (EEXIST) rather than replace a file already at `path`.
+    ///   - syncDirectory: false when the caller fsyncs the directory once after writing many files into it.
+    static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, syncDirectory: Bool = true) throws(WriteError) {
         let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let base = path.contains("/") ? String(path[path.index(after: path.lastIndex(of: "/")!)...]) : path
         let prefix: String = dir.isEmpty ? "/" : dir + "/"
@@ -233,11 +236,22 @@ enum AtomicFile {
         }
         if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
-        if failure == nil, rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil {
+            // link() never replaces: it fails with EEXIST, and the temporary name is removed either way.
+            if replace ? rename(tmp, path) != 0 : link(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+            if !replace { unlink(tmp) }
+        }
         if let failure {
             unlink(tmp)
             throw WriteError(reason: failure)
         }
+        if syncDirectory { syncDirectoryOf(path) }
+    }
+
+    /// fsync of the directory holding `path` (or of `path` itself when it is a directory), so that new names in it
+    /// survive a crash.
+    static func syncDirectoryOf(_ path: String, isDirectory: Bool = false) {
+        let dir = isDirectory ? path : path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
