@@ -14,6 +14,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Explain every mistake in a configuration file, with its key and line. Exit 0 when usable, 2 when not."
         )
 
@@ -86,7 +87,7 @@ struct JournalCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The latest documents, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The latest documents, newest first.")
         @OptionGroup var options: Options
         @Option(name: .long, help: "How many.") var limit = 50
         @Option(name: .long, help: "Only this outcome: delivered, rejected, duplicate, conflict.") var outcome: String?
@@ -109,7 +110,7 @@ struct JournalCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Everything the journal knows about one document.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Everything the journal knows about one document.")
         @OptionGroup var options: Options
         @Argument(help: "Journal id.") var id: Int64
 
@@ -135,7 +136,7 @@ struct JournalCommand: ParsableCommand {
     }
 
     struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Counts by outcome, documents in flight.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by outcome, documents in flight.")
         @OptionGroup var options: Options
 
         func run() throws {
@@ -156,6 +157,7 @@ struct JournalCommand: ParsableCommand {
 
     struct Requeue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "requeue",
             abstract: "Send a rejected or conflicting document through its route again (after the cause was fixed).",
             discussion: "Moves the document's copy from errors/ back into the route's inbox; the gateway then treats it as a new arrival."
         )

@@ -11,6 +11,7 @@ import Synchronization
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Запустить шлюз / Run the gateway daemon.",
         discussion: """
         Moves every complete document from each route's inbox to its outbox exactly once, with a receipt back, \

@@ -8,6 +8,7 @@ import FoundationEssentials
 /// Samples/compute/), printed as a table or as JSON.
 struct Compute: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compute",
         abstract: "Расчёты по Порядку (Томская обл.) / The regulation's computations: normative, recipients, segments, assignment.",
         discussion: """
         Exact decimals; money to kopecks and persons to whole numbers, half away from zero; demand indexes to 4 places. \
@@ -60,6 +61,7 @@ struct Compute: ParsableCommand {
 
     struct Normative: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "normative",
             abstract: "Annex 9: N = K1 + K2 + K3 + K4, and N of the second and third planning years by forecast deflators.",
             discussion: #"Input: {"p": "1200.00", "d": "1.085", "kpl": "350.40", "rtar": "1.12", "kot": "5400.00", "rot": "1.065", "kvp": "120.55", "rvp": "1.05", "forecastDeflators": ["1.06", "1.05"]}"#
         )
@@ -84,6 +86,7 @@ struct Compute: ParsableCommand {
 
     struct Recipients: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "recipients",
             abstract: "Annex 8, extrapolation: K and C1 per group, summed to categories, elements and the service.",
             discussion: #"Input: {"name": "...", "elements": [{"name": "...", "categories": [{"name": "...", "groups": [{"name": "...", "c0": "120", "p": "5", "c0Forecast": "118", "pForecast": "4"}]}]}]}"#
         )
@@ -108,6 +111,7 @@ struct Compute: ParsableCommand {
 
     struct Segments: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "segments",
             abstract: "Annex 8, segment model: C1 = Σ C0z × Kz over territories.",
             discussion: #"Input: [{"name": "Томск", "c0": "1000", "k": "1.02"}, ...]"#
         )
@@ -124,6 +128,7 @@ struct Compute: ParsableCommand {
 
     struct Assignment: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "assignment",
             abstract: "The assignment's costs: З-1 = Σ З-1.k by КЭК, З-2.1 per recipient, З-2.2 per person reached by events.",
             discussion: #"Input: {"byKEK": {"210": "1000000.00", "220": "2500.50"}, "recipients": "150", "reachedByEvents": "1200", "eventCosts": "24000.00"}"#
         )

@@ -31,6 +31,7 @@ extension XMLWriter.Encoding: ExpressibleByArgument {
 /// `docgate generate`: documents from their JSON form or from a table.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "generate",
         abstract: "Сформировать документы из JSON или CSV / Generate documents from JSON or CSV.",
         discussion: """
         KIND: socialOrder, agreement, contract, socialCertificate, executionReport, serviceAssignment, receipt \
@@ -279,6 +280,7 @@ struct Generate: ParsableCommand {
 /// `docgate export`: a document's data as JSON.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Данные документа в JSON / A document's data as JSON.",
         discussion: """
         The JSON has the shape of Schemas/json/KIND.schema.json and goes back through `docgate generate KIND \

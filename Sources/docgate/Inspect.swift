@@ -7,6 +7,7 @@ import DocgateXML
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Показать сведения о документе / Show what a document is: kind, identity, parties, totals, findings.",
         discussion: """
         Signatures are listed with algorithm, signer, serial, validity and verdict; their certificate chains are         checked when --trust is given. Exit 0 when the document is valid and every signature verifies, 1 when not,         2 on a usage or I/O error.

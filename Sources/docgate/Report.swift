@@ -8,6 +8,7 @@ import Glibc
 /// `docgate report`: an execution report from a social order and the executors' facts.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Отчёт об исполнении из заказа и фактов / An execution report from the order and the facts.",
         discussion: """
         FACTS.csv, UTF-8, a header line and one line per executor, service and method, columns (any order): \

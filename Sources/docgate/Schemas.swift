@@ -25,7 +25,7 @@ struct SchemasCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Each document kind with its namespace, root element and schema file.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Each document kind with its namespace, root element and schema file.")
         @OptionGroup var options: CommonOptions
 
         func run() throws {
@@ -54,6 +54,7 @@ struct SchemasCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Copy the schema set into a directory (created when missing); it loads as it is in xmllint and other validators.",
             discussion: "Existing files of the same name are replaced only with --force. Exit 0 done, 2 on an I/O error or a file in the way."
         )

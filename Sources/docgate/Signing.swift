@@ -10,6 +10,7 @@ import Glibc
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sign",
         abstract: "Подписать документ (XMLDSig) / Sign a document with XMLDSig.",
         discussion: """
         The algorithm follows the key: RSA (2048 bits or more) → rsa-sha256, ECDSA P-256 → ecdsa-sha256, \

@@ -8,6 +8,7 @@ import Synchronization
 /// `docgate summary`: the register of social orders over a set of documents.
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "summary",
         abstract: "Реестр социальных заказов / The register of social orders: plan, agreements and fact.",
         discussion: """
         Planned volumes from the orders' Section II, volumes and amounts of competition and certificate agreements, \

@@ -21,6 +21,7 @@ enum FileOutcome: Sendable {
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Проверить документы по схемам и правилам / Validate documents against the schemas and rules.",
         discussion: """
         A directory means every *.xml below it. Exit 0 when every document is valid, 1 when any is invalid,

@@ -66,6 +66,7 @@ enum VerifyOutcome: Sendable {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Проверить подписи документов / Verify the signatures of documents.",
         discussion: """
         Strict: every signature must verify, cover the whole document with the profile's algorithms and \
