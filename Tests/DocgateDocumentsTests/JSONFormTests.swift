@@ -223,6 +223,23 @@ extension String {
         }
     }
 
+    @Test func hostileJSONIsRefusedWithoutHarm() throws {
+        // Nesting far beyond any document: refused by the reader's depth limit, not by the stack.
+        var reader = JSONReader()
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try reader.read(Array(deep.utf8)) }
+        // A character XML cannot carry, and an extension that would smuggle markup in.
+        let shape = try Self.shapes.shape(.socialOrder)
+        let value = try reader.read(Array(#"{"activityArea": "a\u0000b", "extensions": ["<?xml version=\"1.0\"?><x:a xmlns:x=\"urn:x\"/>", "</receipt><receipt>"]}"#.utf8))
+        #expect {
+            try DocumentGenerator(shape: shape).generate(value, newID: "n", now: "2025-01-01T00:00:00Z")
+        } throws: { error in
+            guard let list = (error as? ShapeProblems)?.list else { return false }
+            let found = Set(list.map { $0.code + " " + $0.path })
+            return found.contains("DG2105 $.activityArea") && found.contains("DG2106 $.extensions[0]") && found.contains("DG2106 $.extensions[1]")
+        }
+    }
+
     @Test func exportRefusesStructureTheSchemaDoesNotHave() throws {
         let doc = try Self.parse("<receipt xmlns=\"urn://docgate/receipt/1\" id=\"1\">\n<createdAt>x</createdAt>\n<bogus/></receipt>")
         #expect {
