@@ -31,16 +31,23 @@ public final class DocumentSigner: Sendable {
         case .failure(let failure):
             return .failure(SigningFailure(diagnostics: XMLDiagnostics.diagnostics(for: failure)))
         case .success(let document):
-            let signature: xmlNodePtr
-            do {
-                signature = try appendSignature(document)
-            } catch {
-                return .failure(error)
-            }
-            if let spliced = Splice.insert(signature, of: document, into: bytes) { return .success(spliced) }
-            let encoding: XMLWriter.Encoding = document.inputEncoding == .windows1251 ? .windows1251 : .utf8
-            return .success(document.serialized(encoding: encoding))
+            return sign(document, parsedFrom: bytes)
         }
+    }
+
+    /// Signs a tree parsed from `bytes` (for callers that already parsed it, e.g. to validate it first) and returns
+    /// the signed bytes: the input's own bytes with the signature inserted, or the tree serialised when the
+    /// insertion point cannot be found in them. The tree is changed.
+    public func sign(_ document: XMLDocument, parsedFrom bytes: [UInt8]) -> Result<[UInt8], SigningFailure> {
+        let signature: xmlNodePtr
+        do {
+            signature = try appendSignature(document)
+        } catch {
+            return .failure(error)
+        }
+        if let spliced = Splice.insert(signature, of: document, into: bytes) { return .success(spliced) }
+        let encoding: XMLWriter.Encoding = document.inputEncoding == .windows1251 ? .windows1251 : .utf8
+        return .success(document.serialized(encoding: encoding))
     }
 
     /// Appends the signature to the tree.

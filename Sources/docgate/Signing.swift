@@ -118,6 +118,7 @@ struct Sign: ParsableCommand {
                 Terminal.raw(fd: 2, "\(file): \(reason)\n")
             }
         })
+        AtomicFile.syncDirectoryOf(outDir, isDirectory: true)
         let (refused, unreadable) = failures.totals
         let signed = inputs.count - refused - unreadable
         Terminal.raw(fd: 2, language == .ru ? "Подписано: \(signed) из \(inputs.count)\n" : "\(signed) of \(inputs.count) documents signed\n")
@@ -129,19 +130,36 @@ struct Sign: ParsableCommand {
         dir + "/" + String(input.split(separator: "/").last ?? Substring(input))
     }
 
-    /// Validates, signs and writes one document; never throws.
+    /// Parses a document once, validates the tree and signs it: the signed bytes, or the findings that refuse it.
+    /// Why a document was not signed: it is invalid (or unreadable as XML), or the signer refused it.
+    struct Refusal: Error {
+        var diagnostics: [Diagnostic]
+        var invalid: Bool
+    }
+
+    static func validateAndSign(_ bytes: [UInt8], file: String, signer: DocumentSigner, validator: DocumentValidator)
+        -> Result<[UInt8], Refusal> {
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: validator.limits) }
+        let document: XMLDocument
+        switch parsed {
+        case .failure(let failure): return .failure(Refusal(diagnostics: XMLDiagnostics.diagnostics(for: failure), invalid: true))
+        case .success(let d): document = d
+        }
+        let report = validator.check(document, file: file)
+        if !report.valid { return .failure(Refusal(diagnostics: report.diagnostics, invalid: true)) }
+        return signer.sign(document, parsedFrom: bytes).mapError { Refusal(diagnostics: $0.diagnostics, invalid: false) }
+    }
+
+    /// Validates, signs and writes one document; never throws. The directory is synced once by the caller.
     static func sign(_ input: String, to target: String, signer: DocumentSigner, validator: DocumentValidator) -> Outcome {
         guard let data = FileManager.default.contents(atPath: input) else {
             return .failed(file: input, reason: String(cString: strerror(errno)))
         }
-        let bytes = [UInt8](data)
-        let report = validator.validate(bytes: bytes, file: input, retainRecords: false)
-        if !report.valid { return .refused(file: input, diagnostics: report.diagnostics) }
-        switch signer.sign(bytes: bytes) {
+        switch validateAndSign([UInt8](data), file: input, signer: signer, validator: validator) {
         case .failure(let failure): return .refused(file: input, diagnostics: failure.diagnostics)
         case .success(let signed):
             do {
-                try AtomicFile.write(signed, to: target)
+                try AtomicFile.write(signed, to: target, syncDirectory: false)
                 return .signed(output: target)
             } catch {
                 return .failed(file: target, reason: error.reason)
@@ -159,14 +177,11 @@ struct Sign: ParsableCommand {
             Terminal.error(ReportRenderer.unreadableDiagnostic("\(file): \(String(cString: strerror(errno)))").message[language])
             throw ExitCode(2)
         }
-        let bytes = [UInt8](data)
-        let report = validator.validate(bytes: bytes, file: file, retainRecords: false)
-        if !report.valid {
+        switch Self.validateAndSign([UInt8](data), file: file, signer: signer, validator: validator) {
+        case .failure(let failure) where failure.invalid:
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
-            for d in report.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+            for d in failure.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
             throw ExitCode(1)
-        }
-        switch signer.sign(bytes: bytes) {
         case .failure(let failure):
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не подписан" : "the document was not signed") + "\n")
             for d in failure.diagnostics { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
