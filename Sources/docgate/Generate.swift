@@ -37,7 +37,7 @@ struct Generate: ParsableCommand {
         KIND: socialOrder, agreement, contract, socialCertificate, executionReport, serviceAssignment, receipt \
         (or the schema name, social-order, or the file prefix, SOCORDER).
 
-        JSON: one document (an object in the shape of Schemas/json/KIND.schema.json — what `docgate export` \
+        Inputs up to 256 MB. JSON: one document (an object in the shape of Schemas/json/KIND.schema.json — what `docgate export` \
         writes) or an array of documents. A missing id becomes a new UUID, a missing formatVersion 1.0, a missing \
         header.createdAt the current time.
 
@@ -221,14 +221,29 @@ struct Generate: ParsableCommand {
         return "строка \(p.line)" + (p.column.map { ":\($0)" } ?? "")
     }
 
+    /// The largest JSON or CSV input read (it is held in memory with everything built from it).
+    static let maxInputBytes = 256 << 20
+
+    /// A whole data file, or exit 2 with the reason (unreadable, or larger than ``maxInputBytes``).
+    static func readData(_ path: String, language: Language) throws -> [UInt8] {
+        let contents: FileBytes.Contents
+        do { contents = try FileBytes.read(path, limit: maxInputBytes) } catch {
+            Terminal.error("DG5001 \(path): \(error.reason)")
+            throw ExitCode(2)
+        }
+        switch contents {
+        case .bytes(let b): return b
+        case .tooLarge(let size):
+            Terminal.error("DG1015 \(path): " + (language == .ru ? "файл \(size >> 20) МБ больше предела \(maxInputBytes >> 20) МБ — разделите данные на части"
+                                                                : "the file's \(size >> 20) MB exceed the limit of \(maxInputBytes >> 20) MB — split the data"))
+            throw ExitCode(2)
+        }
+    }
+
     /// The documents of a JSON or CSV file.
     func readInputs(_ path: String, shape: DocumentShape, language: Language) throws -> [Input] {
         let ru = language == .ru
-        guard let data = FileManager.default.contents(atPath: path) else {
-            Terminal.error("DG5001 \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
-        }
-        let bytes = [UInt8](data)
+        let bytes = try Self.readData(path, language: language)
         let firstByte = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first
         let isJSON = path.lowercased().hasSuffix(".json") || (!path.lowercased().hasSuffix(".csv") && (firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[")))
         if isJSON {
@@ -248,11 +263,7 @@ struct Generate: ParsableCommand {
         }
         var baseValue: JSONValue?
         if let base {
-            guard let baseData = FileManager.default.contents(atPath: base) else {
-                Terminal.error("DG5001 \(base): \(String(cString: strerror(errno)))")
-                throw ExitCode(2)
-            }
-            baseValue = try Self.readJSON([UInt8](baseData), path: base, language: language).0
+            baseValue = try Self.readJSON(try Self.readData(base, language: language), path: base, language: language).0
         }
         let plan: DocumentTable.Plan
         do { plan = try DocumentTable.plan(table, shape: shape, base: baseValue) } catch {

@@ -163,6 +163,12 @@ import Testing
         let g = try docgate(["generate", "receipt", "--from", bad])
         #expect(g.status == 2)
         #expect(g.stderr.contains("DG2100") && g.stderr.contains("line 3:16"), "\(g.stderr)")
+        // An input beyond the limit is refused before it is read (a sparse file: no disk is used).
+        let huge = dir.file("huge.csv")
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        #expect(truncate(huge, 300 << 20) == 0)
+        let h = try docgate(["generate", "receipt", "--from", huge])
+        #expect(h.status == 2 && h.stderr.contains("DG1015") && h.stderr.contains("256 MB"), "\(h.stderr)")
         let many = try dir.write("m.json", "[{}, {}]")
         let m = try docgate(["generate", "receipt", "--from", many])
         #expect(m.status == 2 && m.stderr.contains("give --out-dir"))
