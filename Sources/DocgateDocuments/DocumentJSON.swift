@@ -253,19 +253,25 @@ public struct DocumentGenerator: Sendable {
 
     /// Builds the document. Missing `id` becomes `newID`, missing `formatVersion` "1.0", a missing
     /// `header.createdAt` the time `now`.
+    /// Root members that may be left out: `id` (a new UUID) and `formatVersion` (1.0).
+    public static let rootDefaults: Set<String> = ["id", "formatVersion"]
+    /// The root member whose `createdAt` may be left out (the time of generation).
+    public static let headerMember = "header"
+    public static let headerDefaults: Set<String> = ["createdAt"]
+
     public func generate(_ value: JSONValue, newID: String, now: String) throws(ShapeProblems) -> Output {
         var state = State(encoding: encoding)
         guard case .object(var members) = value else {
             throw ShapeProblems(list: [ShapeProblem(code: "DG2103", path: "$", message: LocalizedText(ru: "ожидался объект JSON, а не \(value.typeName)",
                                                                                                      en: "a JSON object expected, not \(value.typeName)"))])
         }
+        // Members are written in schema order whatever their order here, so defaults are simply appended.
         var id = newID
-        if case .string(let given)? = value["id"] { id = given } else if value["id"] == nil { members.insert(("id", .string(newID)), at: 0) }
-        if value["formatVersion"] == nil { members.insert(("formatVersion", .string("1.0")), at: 1) }
-        if case .object(var header)? = value["header"], value["header"]?["createdAt"] == nil,
-           let i = members.firstIndex(where: { $0.0 == "header" }) {
-            let at = header.firstIndex { ["version", "previousVersionId", "status", "source", "test"].contains($0.0) } ?? header.count
-            header.insert(("createdAt", .string(now)), at: at)
+        if case .string(let given)? = value["id"] { id = given } else if value["id"] == nil { members.append(("id", .string(newID))) }
+        if value["formatVersion"] == nil { members.append(("formatVersion", .string("1.0"))) }
+        if case .object(var header)? = value[Self.headerMember], header.allSatisfy({ $0.0 != "createdAt" }),
+           let i = members.firstIndex(where: { $0.0 == Self.headerMember }) {
+            header.append(("createdAt", .string(now)))
             members[i].1 = .object(header)
         }
         state.element(shape.root, .object(members), path: "$", namespace: shape.kind.namespace)

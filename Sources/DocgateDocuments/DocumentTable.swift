@@ -14,8 +14,6 @@ public enum DocumentTable {
 
     /// One document assembled from the table.
     public struct Document: Sendable {
-        /// The value of the `document` column, if the table has one.
-        public var key: String?
         public var value: JSONValue
         /// Where each value came from (CSV line and column), by JSON path.
         public var positions: [String: SourcePosition]
@@ -73,7 +71,7 @@ public enum DocumentTable {
             for r in groups[index].rows { try builder.apply(table.rows[r], table: table, columns: columns) }
             var value = builder.root.json()
             if let base { value = DocumentTable.merge(base, value) }
-            return Document(key: keyed ? groups[index].key : nil, value: value, positions: builder.positions)
+            return Document(value: value, positions: builder.positions)
         }
     }
 
@@ -91,14 +89,6 @@ public enum DocumentTable {
             if let i = slot[key] { groups[i].rows.append(r) } else { slot[key] = groups.count; groups.append((key, [r])) }
         }
         return Plan(table: table, columns: columns, base: base, keyed: documentIndex != nil, groups: groups)
-    }
-
-    /// Every document of a table at once.
-    public static func documents(_ table: CSVTable, shape: DocumentShape, base: JSONValue? = nil) throws(Failure) -> [Document] {
-        let p = try plan(table, shape: shape, base: base)
-        var out: [Document] = []
-        for i in 0..<p.count { out.append(try p.document(i)) }
-        return out
     }
 
     static func resolve(_ name: String, index: Int, shape: DocumentShape, line: Int) throws(Failure) -> Column {

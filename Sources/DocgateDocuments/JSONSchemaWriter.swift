@@ -24,25 +24,26 @@ public enum JSONSchemaWriter {
                 + "On input, id, formatVersion and header.createdAt may be left out (a new UUID, 1.0 and the current time are used)."
             )),
         ]
-        if case .object(let body) = complex(shape.rootType, isRoot: true) { members += body }
+        if case .object(let body) = complex(shape.rootType, isRoot: true, defaulted: DocumentGenerator.rootDefaults) { members += body }
         return .object(members)
     }
 
-    static func complex(_ type: ShapeType, isRoot: Bool = false) -> JSONValue {
+    /// - Parameter defaulted: members `generate` fills in when they are left out, so not required here.
+    static func complex(_ type: ShapeType, isRoot: Bool = false, defaulted: Set<String> = []) -> JSONValue {
         var properties: [(String, JSONValue)] = []
         var required: [JSONValue] = []
         for a in type.attributes {
             properties.append((a.name, simple(a.type, documentation: a.documentation)))
-            if a.required && !(isRoot && (a.name == "id" || a.name == "formatVersion")) { required.append(.string(a.name)) }
+            if a.required && !defaulted.contains(a.name) { required.append(.string(a.name)) }
         }
         if let s = type.simpleContent {
             properties.append((ShapeType.valueKey, simple(s, documentation: "Значение элемента / The element's text.")))
             required.append(.string(ShapeType.valueKey))
         }
         for c in type.children {
-            guard let schema = element(c) else { continue }
+            guard let schema = element(c, defaulted: isRoot && c.name == DocumentGenerator.headerMember ? DocumentGenerator.headerDefaults : []) else { continue }
             properties.append((c.name, schema))
-            if c.minOccurs > 0 && !c.inChoice && !(type.name == "DocumentHeaderType" && c.name == "createdAt") {
+            if c.minOccurs > 0 && !c.inChoice && !defaulted.contains(c.name) {
                 required.append(.string(c.name))
             }
         }
@@ -63,7 +64,7 @@ public enum JSONSchemaWriter {
         return .object(out)
     }
 
-    static func element(_ e: ShapeElement) -> JSONValue? {
+    static func element(_ e: ShapeElement, defaulted: Set<String> = []) -> JSONValue? {
         var item: JSONValue
         switch e.content {
         case .signature: return nil
@@ -78,7 +79,7 @@ public enum JSONSchemaWriter {
             ])
             return item
         case .complex(let t):
-            item = complex(t)
+            item = complex(t, defaulted: defaulted)
             if let d = e.documentation, case .object(var m) = item {
                 if let i = m.firstIndex(where: { $0.0 == "description" }) { m[i].1 = .string(d) } else { m.insert(("description", .string(d)), at: 0) }
                 item = .object(m)

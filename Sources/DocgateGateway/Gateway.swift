@@ -232,10 +232,13 @@ public final class Gateway: @unchecked Sendable {
                 // Read and hash the chunk on every core.
                 let entries = Array(chunk)
                 let limit = validator.limits.maxInputBytes
-                let read = Mutex<[Int: Result<[UInt8], FileError>]>([:])
+                let read = Mutex<[Int: Result<(bytes: [UInt8], sha256: String), FileError>]>([:])
                 DispatchQueue.concurrentPerform(iterations: entries.count) { i in
                     guard !entries[i].isSymlink else { return }
-                    let r: Result<[UInt8], FileError> = Result { () throws(FileError) in try runtime.inbox.read(entries[i].name, limit: limit) }
+                    let r = Result { () throws(FileError) in
+                        let bytes = try runtime.inbox.read(entries[i].name, limit: limit)
+                        return (bytes: bytes, sha256: DigestAlgorithm.sha256.hex(bytes) ?? "")
+                    }
                     read.withLock { $0[i] = r }
                 }
                 let results = read.withLock { $0 }
@@ -244,8 +247,8 @@ public final class Gateway: @unchecked Sendable {
                         batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: (DigestAlgorithm.sha256.hex([]) ?? ""), size: 0, isSymlink: true, started: Clock.monotonic())
                     } else {
                         switch results[i] {
-                        case .success(let bytes)?:
-                            batch[e.name] = Candidate(name: e.name, bytes: bytes, sha256: DigestAlgorithm.sha256.hex(bytes) ?? "", size: Int64(bytes.count),
+                        case .success(let file)?:
+                            batch[e.name] = Candidate(name: e.name, bytes: file.bytes, sha256: file.sha256, size: Int64(file.bytes.count),
                                                       isSymlink: false, started: Clock.monotonic())
                         case .failure(let error)?:
                             if error.code != ENOENT { fail(runtime, e.name, error, now: now); result.failures += 1 }

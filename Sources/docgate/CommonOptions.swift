@@ -7,11 +7,8 @@ import Glibc
 
 
 
-/// Options every document command shares.
-struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
+/// Language and schema directory: what every document command needs, whatever its output format.
+struct SetupOptions: ParsableArguments {
     @Option(name: .long, help: "Language of messages: ru or en (default from LANG).")
     var lang: Language?
 
@@ -28,16 +25,37 @@ struct CommonOptions: ParsableArguments {
         return .en
     }
 
-    /// A validator over the located schema set; a setup failure ends the command with exit code 2.
-    func makeValidator() throws -> DocumentValidator {
+    /// The located schema directory; exit 2 when there is none.
+    func schemaDirectory() throws -> String {
         do {
-            let dir = try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path)
-            return try DocumentValidator(schemaDirectory: dir)
+            return try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path)
         } catch {
             Terminal.error(error.message[language])
             throw ExitCode(2)
         }
     }
+
+    /// A validator over the located schema set; a setup failure ends the command with exit code 2.
+    func makeValidator() throws -> DocumentValidator {
+        do {
+            return try DocumentValidator(schemaDirectory: try schemaDirectory())
+        } catch let error as ValidatorSetupError {
+            Terminal.error(error.message[language])
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Options every document command with text or JSON output shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var setup: SetupOptions
+
+    var language: Language { setup.language }
+    func schemaDirectory() throws -> String { try setup.schemaDirectory() }
+    func makeValidator() throws -> DocumentValidator { try setup.makeValidator() }
 }
 
 enum Executable {

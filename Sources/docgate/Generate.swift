@@ -102,7 +102,8 @@ struct Generate: ParsableCommand {
     }
 
     enum Outcome: Sendable {
-        case written(label: String, path: String?, bytes: [UInt8]?, warnings: [String])
+        /// `bytes` when the document goes to --out or standard output (written by the caller), nil when already written.
+        case written(label: String, bytes: [UInt8]?, warnings: [String])
         case invalid(label: String, messages: [String])
         case failed(label: String, reason: String)
     }
@@ -135,7 +136,7 @@ struct Generate: ParsableCommand {
             }
         }
         let generator = DocumentGenerator(shape: shape, encoding: encoding)
-        let day = String(UTCTime.now.prefix(10).filter { $0 != "-" })
+        let day = UTCTime.dateParts(Int64(time(nil))).joined()
         let names = (prefix: kind.filePrefix, receiver: receiver, sender: sender, day: day)
         let outDir = self.outDir
         let failures = Mutex((invalid: 0, failed: 0))
@@ -145,7 +146,7 @@ struct Generate: ParsableCommand {
             Self.generate(input, generator: generator, validator: validator, language: language, outDir: outDir, names: names)
         }, emit: { (_: Int, outcome: Outcome) in
             switch outcome {
-            case .written(let label, _, let bytes, let warnings):
+            case .written(let label, let bytes, let warnings):
                 if !warnings.isEmpty { Terminal.raw(fd: 2, label + ":\n" + warnings.map { "    " + $0 + "\n" }.joined()) }
                 guard let bytes else { break }
                 guard let out else { Terminal.bytes(bytes); break }
@@ -162,7 +163,7 @@ struct Generate: ParsableCommand {
                 Terminal.raw(fd: 2, label + ": " + reason + "\n")
             }
         })
-        if let outDir { AtomicFile.syncDirectoryOf(outDir, isDirectory: true) }
+        if let outDir { AtomicFile.syncDirectory(outDir) }
         let (invalid, failed) = failures.withLock { $0 }
         if !single {
             let done = inputs.count - invalid - failed
@@ -207,13 +208,13 @@ struct Generate: ParsableCommand {
             return .invalid(label: input.label, messages: report.diagnostics.map(describe))
         }
         let warnings = report.diagnostics.filter { !$0.isError }.map(describe)
-        guard let outDir else { return .written(label: input.label, path: nil, bytes: output.bytes, warnings: warnings) }
+        guard let outDir else { return .written(label: input.label, bytes: output.bytes, warnings: warnings) }
         let parts = [names.prefix] + (names.receiver.map { [$0, names.sender!] } ?? []) + [names.day, output.id]
         let target = outDir + "/" + parts.joined(separator: "_") + ".xml"
         do { try AtomicFile.write(output.bytes, to: target, replace: false, syncDirectory: false) } catch {
             return .failed(label: input.label, reason: (ru ? "не удалось записать \(target): " : "cannot write \(target): ") + error.reason)
         }
-        return .written(label: input.label, path: target, bytes: nil, warnings: warnings)
+        return .written(label: input.label, bytes: nil, warnings: warnings)
     }
 
     static func russian(_ p: SourcePosition) -> String {
@@ -306,13 +307,9 @@ struct Export: ParsableCommand {
     @Argument(help: ArgumentHelp("The document.", valueName: "file")) var file: String
     @Option(name: .long, help: "json (the only one yet).") var format: Format = .json
     @Option(name: .long, help: ArgumentHelp("Write the JSON here (default: standard output).", valueName: "file")) var out: String?
-    @Option(name: .long, help: ArgumentHelp("Directory of docgate's schemas.", valueName: "dir")) var schemas: String?
-    @Option(name: .long, help: "Language of messages: ru or en.") var lang: Language?
+    @OptionGroup var options: SetupOptions
 
     func run() throws {
-        var options = CommonOptions()
-        options.schemas = schemas
-        options.lang = lang
         let language = options.language
         let ru = language == .ru
         let dir = try options.schemaDirectory()

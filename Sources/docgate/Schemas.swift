@@ -129,14 +129,3 @@ extension SchemasCommand {
     }
 }
 
-extension CommonOptions {
-    /// The located schema directory; exit 2 when there is none.
-    func schemaDirectory() throws -> String {
-        do {
-            return try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path)
-        } catch {
-            Terminal.error(error.message[language])
-            throw ExitCode(2)
-        }
-    }
-}

@@ -118,7 +118,7 @@ struct Sign: ParsableCommand {
                 Terminal.raw(fd: 2, "\(file): \(reason)\n")
             }
         })
-        AtomicFile.syncDirectoryOf(outDir, isDirectory: true)
+        AtomicFile.syncDirectory(outDir)
         let (refused, unreadable) = failures.totals
         let signed = inputs.count - refused - unreadable
         Terminal.raw(fd: 2, language == .ru ? "Подписано: \(signed) из \(inputs.count)\n" : "\(signed) of \(inputs.count) documents signed\n")
@@ -261,13 +261,11 @@ enum AtomicFile {
             unlink(tmp)
             throw WriteError(reason: failure)
         }
-        if syncDirectory { syncDirectoryOf(path) }
+        if syncDirectory { Self.syncDirectory(dir) }
     }
 
-    /// fsync of the directory holding `path` (or of `path` itself when it is a directory), so that new names in it
-    /// survive a crash.
-    static func syncDirectoryOf(_ path: String, isDirectory: Bool = false) {
-        let dir = isDirectory ? path : path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+    /// fsync of a directory, so that new names in it survive a crash.
+    static func syncDirectory(_ dir: String) {
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }

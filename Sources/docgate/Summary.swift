@@ -28,20 +28,13 @@ struct Summary: ParsableCommand {
     @Option(name: .long, help: "table, csv or json.")
     var format: Format = .table
 
-    @Option(name: .long, help: ArgumentHelp("Directory of docgate's schemas.", valueName: "dir"))
-    var schemas: String?
-
-    @Option(name: .long, help: "Language of headings: ru or en.")
-    var lang: Language?
+    @OptionGroup var options: SetupOptions
 
     @Argument(help: ArgumentHelp("Files or directories.", valueName: "path"))
     var paths: [String]
 
     func run() throws {
         guard let grouping = Register.Grouping(rawValue: by) else { throw ValidationError("--by: all, authority, service or method") }
-        var options = CommonOptions()
-        options.schemas = schemas
-        options.lang = lang
         let language = options.language
         let validator = try options.makeValidator()
         let (files, errors) = InputFiles.collect(paths)
