@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "DocgateSignatureTests",
                     dependencies: ["DocgateSignature", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML"], swiftSettings: strict),
+        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -131,10 +131,24 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// The identity lookup of every document. The index is named: without statistics SQLite prefers
+    /// documents_outcome here, which walks every delivered row — a cost that grows with the journal.
+    static let deliveredHashesSQL = """
+        SELECT sha256 FROM documents INDEXED BY documents_identity
+        WHERE route = ? AND document_id = ? AND outcome = 'delivered'
+        """
+
     public func deliveredHashes(route: String, documentId: String) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db.cachedStatement(sql: "SELECT sha256 FROM documents WHERE route = ? AND document_id = ? AND outcome = 'delivered'"),
-                                arguments: [route, documentId])
+            try String.fetchAll(db.cachedStatement(sql: Self.deliveredHashesSQL), arguments: [route, documentId])
+        }
+    }
+
+    /// SQLite's plan for a statement (`EXPLAIN QUERY PLAN`, its parameters NULL), one line per step.
+    func plan(of sql: String) throws -> [String] {
+        let parameters = StatementArguments(Array(repeating: nil as String?, count: sql.filter { $0 == "?" }.count))
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: parameters).map { $0["detail"] as String }
         }
     }
 
