@@ -221,35 +221,34 @@ public final class Gateway: @unchecked Sendable {
         }
         for runtime in routes where !isStopping {
             // One listing of the inbox, then as many batches as it holds ready files (a rescan per batch would
-            // stat the whole inbox again each time).
+            // stat the whole inbox again each time). While a batch goes through the journal and the file system —
+            // mostly waiting for fsyncs — the next one is read, hashed and analysed on the other cores: analysis
+            // touches no file and no journal row, so it may run ahead of the claim.
             let ready = scan(runtime, now: now, result: &result)
             var next = 0
-            while next < ready.count && !isStopping {
-                let chunk = ready[next..<min(ready.count, next + config.batchSize)]
+            func prepareNext() -> Prepared? {
+                guard next < ready.count else { return nil }
+                let chunk = Array(ready[next..<min(ready.count, next + config.batchSize)])
                 next += chunk.count
+                return prepare(chunk, runtime)
+            }
+            var prepared = prepareNext()
+            while let current = prepared {
+                current.done.wait()
+                if isStopping { prepared = nil; break }
+                prepared = prepareNext()
                 var batch: [String: Candidate] = [:]
                 var requests: [ClaimRequest] = []
-                // Read and hash the chunk on every core.
-                let entries = Array(chunk)
-                let limit = validator.limits.maxInputBytes
-                let read = Mutex<[Int: Result<(bytes: [UInt8], sha256: String), FileError>]>([:])
-                DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-                    guard !entries[i].isSymlink else { return }
-                    let r = Result { () throws(FileError) in
-                        let bytes = try runtime.inbox.read(entries[i].name, limit: limit)
-                        return (bytes: bytes, sha256: DigestAlgorithm.sha256.hex(bytes) ?? "")
-                    }
-                    read.withLock { $0[i] = r }
-                }
-                let results = read.withLock { $0 }
-                for (i, e) in entries.enumerated() {
+                let results = current.results.withLock { $0 }
+                for (i, e) in current.entries.enumerated() {
                     if e.isSymlink {
-                        batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: (DigestAlgorithm.sha256.hex([]) ?? ""), size: 0, isSymlink: true, started: Clock.monotonic())
+                        batch[e.name] = Candidate(name: e.name, bytes: nil, sha256: (DigestAlgorithm.sha256.hex([]) ?? ""), size: 0,
+                                                  isSymlink: true, started: Clock.monotonic(), analysis: nil)
                     } else {
                         switch results[i] {
                         case .success(let file)?:
                             batch[e.name] = Candidate(name: e.name, bytes: file.bytes, sha256: file.sha256, size: Int64(file.bytes.count),
-                                                      isSymlink: false, started: Clock.monotonic())
+                                                      isSymlink: false, started: file.started, analysis: file.analysis)
                         case .failure(let error)?:
                             if error.code != ENOENT { fail(runtime, e.name, error, now: now); result.failures += 1 }
                             continue
@@ -267,6 +266,7 @@ public final class Gateway: @unchecked Sendable {
                         guard let item = batch[entry.fileName] else { continue }
                         let w = Work(entry: entry, runtime: runtime, bytes: item.bytes, started: item.started)
                         w.isSymlink = item.isSymlink
+                        w.analysis = item.analysis
                         runtime.sightings[entry.fileName] = nil
                         runtime.renamedIn.remove(entry.fileName)
                         work.append(w)
@@ -277,8 +277,39 @@ public final class Gateway: @unchecked Sendable {
                     result.failures += 1
                 }
             }
+            // Stopping: the chunk read ahead is not claimed; its files stay in the inbox for the next run.
+            prepared?.done.wait()
         }
         return result
+    }
+
+    /// A chunk of an inbox being read, hashed and analysed on the worker threads.
+    final class Prepared: Sendable {
+        typealias File = (bytes: [UInt8], sha256: String, started: Double, analysis: Analysis)
+        let entries: [Directory.Entry]
+        let results = Mutex<[Int: Result<File, FileError>]>([:])
+        let done = DispatchGroup()
+        init(_ entries: [Directory.Entry]) { self.entries = entries }
+    }
+
+    private func prepare(_ entries: [Directory.Entry], _ runtime: RouteRuntime) -> Prepared {
+        let p = Prepared(entries)
+        let limit = validator.limits.maxInputBytes
+        p.done.enter()
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+                guard !entries[i].isSymlink else { return }
+                let r = Result { () throws(FileError) -> Prepared.File in
+                    let started = Clock.monotonic()
+                    let bytes = try runtime.inbox.read(entries[i].name, limit: limit)
+                    let sha256 = DigestAlgorithm.sha256.hex(bytes) ?? ""
+                    return (bytes, sha256, started, self.analyze(bytes, name: entries[i].name, sha256: sha256, runtime))
+                }
+                p.results.withLock { $0[i] = r }
+            }
+            p.done.leave()
+        }
+        return p
     }
 
     struct Candidate {
@@ -288,6 +319,7 @@ public final class Gateway: @unchecked Sendable {
         var size: Int64
         var isSymlink: Bool
         var started: Double
+        var analysis: Analysis?
     }
 
     /// The complete files of an inbox (readiness rules in the README), in directory order.
@@ -435,10 +467,12 @@ public final class Gateway: @unchecked Sendable {
             })
             for w in closed { logger.notice("claim superseded by a changed file", metadata: ["file": "\(w.entry.fileName)", "journal_id": "\(w.entry.id)"]) }
         }
-        // Parsing, schema, rules, signatures: the expensive part, on every core.
-        let analyzing = ready
+        // Parsing, schema, rules, signatures: the expensive part, on every core (new arrivals were analysed when
+        // they were read; claims recovered from the journal are analysed here).
+        let analyzing = ready.filter { $0.analysis == nil && !$0.isSymlink && $0.bytes != nil }
         DispatchQueue.concurrentPerform(iterations: analyzing.count) { i in
-            analyzing[i].analysis = analyze(analyzing[i])
+            let w = analyzing[i]
+            w.analysis = analyze(w.bytes!, name: w.entry.fileName, sha256: w.entry.sha256, w.runtime)
         }
         var decided: [(Work, Decision)] = []
         for w in ready {
@@ -513,12 +547,10 @@ public final class Gateway: @unchecked Sendable {
         var errorsJSON: String
     }
 
-    /// The verdict on a document's content, independent of other documents: safe to compute in parallel.
-    private func analyze(_ w: Work) -> Analysis {
-        let r = w.runtime
-        let name = w.entry.fileName
+    /// The verdict on a document's content, independent of other documents and of the journal: safe to compute in
+    /// parallel and ahead of the claim. The rules across documents are checked later, in `decide`, in order.
+    private func analyze(_ bytes: [UInt8], name: String, sha256: String, _ r: RouteRuntime) -> Analysis {
         var a = Analysis()
-        guard !w.isSymlink, let bytes = w.bytes else { return a }
         let report = validator.validate(bytes: bytes, file: name, retainRecords: r.route.contextRules)
         a.documentId = report.documentId
         a.kind = report.kind
@@ -528,9 +560,8 @@ public final class Gateway: @unchecked Sendable {
                 ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
                 en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
         }
-        if a.diagnostics.allowsValidity, r.route.contextRules, let d = ContextDocument(report: report, sha256: w.entry.sha256) {
-            a.diagnostics += registry.check(d, identity: false)
-            a.contextDocument = d
+        if a.diagnostics.allowsValidity, r.route.contextRules {
+            a.contextDocument = ContextDocument(report: report, sha256: sha256)
         }
         if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
             a.diagnostics += verifier.verify(bytes: bytes, file: name).diagnostics
@@ -561,10 +592,13 @@ public final class Gateway: @unchecked Sendable {
             diagnostics.append(Diagnostic(code: "DG5031", message: LocalizedText(
                 ru: "символическая ссылка во входящем каталоге не обрабатывается", en: "a symbolic link in the inbox is not followed")))
         } else if let bytes = w.bytes {
-            let a = w.analysis ?? analyze(w)
+            let a = w.analysis ?? analyze(bytes, name: name, sha256: w.entry.sha256, r)
             documentId = a.documentId
             kind = a.kind
             diagnostics = a.diagnostics
+            if diagnostics.allowsValidity, let d = a.contextDocument {
+                diagnostics += registry.check(d, identity: false)
+            }
             if diagnostics.allowsValidity, let id = documentId {
                 let key = r.route.name + "\u{0}" + id
                 let earlier = ((try? journal.deliveredHashes(route: r.route.name, documentId: id)) ?? []) + (deliveredInBatch[key].map { [$0] } ?? [])
