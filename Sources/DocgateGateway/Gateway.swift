@@ -474,9 +474,23 @@ public final class Gateway: @unchecked Sendable {
             let w = analyzing[i]
             w.analysis = analyze(w.bytes!, name: w.entry.fileName, sha256: w.entry.sha256, w.runtime)
         }
+        // Identity: the journal's earlier deliveries of the batch's root ids, in one read. Without them nothing is
+        // decided: the claims stay and are taken up again on a later pass.
+        var idsByRoute: [String: Set<String>] = [:]
+        for w in ready {
+            if let a = w.analysis, a.diagnostics.allowsValidity, let id = a.documentId { idsByRoute[w.runtime.route.name, default: []].insert(id) }
+        }
+        var earlier: [String: [String: [String]]] = [:]
+        do {
+            for (route, ids) in idsByRoute { earlier[route] = try journal.deliveredHashes(route: route, documentIds: Array(ids)) }
+        } catch {
+            logger.error("journal read failed", metadata: ["error": "\(error)"])
+            metrics.countError(route: "-")
+            return []
+        }
         var decided: [(Work, Decision)] = []
         for w in ready {
-            decided.append((w, decide(w, deliveredInBatch: &deliveredInBatch)))
+            decided.append((w, decide(w, earlier: earlier[w.runtime.route.name] ?? [:], deliveredInBatch: &deliveredInBatch)))
         }
         // Receipts built and staging files written on every core: the directory operations serialise in the
         // kernel, the rest (XML, copies into the page cache) does not.
@@ -580,7 +594,7 @@ public final class Gateway: @unchecked Sendable {
         return a
     }
 
-    private func decide(_ w: Work, deliveredInBatch: inout [String: String]) -> Decision {
+    private func decide(_ w: Work, earlier deliveredBefore: [String: [String]], deliveredInBatch: inout [String: String]) -> Decision {
         let r = w.runtime
         let name = w.entry.fileName
         var diagnostics: [Diagnostic] = []
@@ -601,7 +615,7 @@ public final class Gateway: @unchecked Sendable {
             }
             if diagnostics.allowsValidity, let id = documentId {
                 let key = r.route.name + "\u{0}" + id
-                let earlier = ((try? journal.deliveredHashes(route: r.route.name, documentId: id)) ?? []) + (deliveredInBatch[key].map { [$0] } ?? [])
+                let earlier = (deliveredBefore[id] ?? []) + (deliveredInBatch[key].map { [$0] } ?? [])
                 if earlier.contains(w.entry.sha256) {
                     outcome = .duplicate
                     diagnostics.append(Diagnostic(code: "DG5032", severity: .warning, message: LocalizedText(

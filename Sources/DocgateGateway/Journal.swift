@@ -102,8 +102,9 @@ public protocol Journal: Sendable {
     func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool]
     /// Unfinished entries this owner holds or may take over (lease expired), taken over with a new attempt.
     func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry]
-    /// Identity checks: delivered entries of a route with this root id (their hashes).
-    func deliveredHashes(route: String, documentId: String) throws -> [String]
+    /// Identity checks, for a batch in one read: root id → the hashes of a route's delivered entries with that id
+    /// (ids never delivered are absent).
+    func deliveredHashes(route: String, documentIds: [String]) throws -> [String: [String]]
     func entry(_ id: Int64) throws -> JournalEntry?
     func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry]
     func stats() throws -> JournalStats

@@ -138,9 +138,16 @@ public final class SQLiteJournal: Journal {
         WHERE route = ? AND document_id = ? AND outcome = 'delivered'
         """
 
-    public func deliveredHashes(route: String, documentId: String) throws -> [String] {
-        try pool.read { db in
-            try String.fetchAll(db.cachedStatement(sql: Self.deliveredHashesSQL), arguments: [route, documentId])
+    public func deliveredHashes(route: String, documentIds: [String]) throws -> [String: [String]] {
+        guard !documentIds.isEmpty else { return [:] }
+        return try pool.read { db in
+            let statement = try db.cachedStatement(sql: Self.deliveredHashesSQL)
+            var found: [String: [String]] = [:]
+            for id in documentIds {
+                let hashes = try String.fetchAll(statement, arguments: [route, id])
+                if !hashes.isEmpty { found[id] = hashes }
+            }
+            return found
         }
     }
 

@@ -29,9 +29,10 @@ import Testing
         t.outcome = .rejected
         t.documentId = "id-1"
         _ = try journal.apply([t], owner: "test", lease: 60, now: 4)
-        #expect(try journal.deliveredHashes(route: "a", documentId: "id-1").sorted() == ["aa", "cc"])
-        #expect(try journal.deliveredHashes(route: "b", documentId: "id-1") == ["dd"])
-        #expect(try journal.deliveredHashes(route: "a", documentId: "id-3").isEmpty)
+        let a = try journal.deliveredHashes(route: "a", documentIds: ["id-1", "id-2", "id-3"])
+        #expect(a.mapValues { $0.sorted() } == ["id-1": ["aa", "cc"], "id-2": ["bb"]])
+        #expect(try journal.deliveredHashes(route: "b", documentIds: ["id-1", "id-2"]) == ["id-1": ["dd"]])
+        #expect(try journal.deliveredHashes(route: "c", documentIds: ["id-1"]).isEmpty)
     }
 
     /// Every document asks this; a plan that walks all delivered rows made the daemon slower with every document
