@@ -374,7 +374,6 @@ public final class Gateway: @unchecked Sendable {
         var items = items
         items = stageStep(items.filter { $0.entry.stage == .claimed }) + items.filter { $0.entry.stage != .claimed }
         items = deliverStep(items)
-        items = receiptStep(items)
         let done = archiveStep(items)
         for w in done {
             result.finished += 1
@@ -679,17 +678,21 @@ public final class Gateway: @unchecked Sendable {
         try r.receipts.write(w.receiptStaging, receipt, sync: false)
     }
 
-    /// staged → delivered: outputs renamed into place (a rename that already happened is not redone).
+    /// staged → receipted: the outputs renamed into place and their directories synced, then the receipts renamed
+    /// into place and synced — a receipt never before its document is safe — and one journal commit for both. A
+    /// rename that already happened (a crash before the commit) is not redone: its staging file is gone. Entries
+    /// left at `delivered` (by a receipt that could not be placed) get their receipt here too.
     private func deliverStep(_ items: [Work]) -> [Work] {
-        var pairs: [(Work, Transition)] = []
         var passThrough: [Work] = []
+        var moved: [(Work, Transition)] = []
         var dirs: [Directory] = []
         for w in items {
-            guard w.entry.stage == .staged else { passThrough.append(w); continue }
+            guard w.entry.stage == .staged || w.entry.stage == .delivered else { passThrough.append(w); continue }
             let r = w.runtime
+            var t = Transition(w.entry, to: .receipted)
             let outcome = w.entry.outcome ?? .rejected
             do {
-                if outcome != .duplicate, var name = w.entry.outputName {
+                if w.entry.stage == .staged, outcome != .duplicate, var name = w.entry.outputName {
                     let dir = outcome == .delivered ? r.outbox : r.errors
                     if w.recovered ? dir.exists(w.outputStaging) : w.wroteOutput {
                         while true {
@@ -703,12 +706,9 @@ public final class Gateway: @unchecked Sendable {
                         try r.errors.move(w.reasonStaging, to: reasonName, in: r.errors)
                     }
                     if !dirs.contains(where: { $0 === dir }) { dirs.append(dir) }
-                    var t = Transition(w.entry, to: .delivered)
                     t.outputName = name
-                    pairs.append((w, t))
-                } else {
-                    pairs.append((w, Transition(w.entry, to: .delivered)))
                 }
+                moved.append((w, t))
             } catch {
                 fail(r, w.entry.fileName, error, now: Clock.now())
             }
@@ -716,9 +716,42 @@ public final class Gateway: @unchecked Sendable {
         for d in dirs {
             do { try d.sync() } catch { logger.error("directory fsync failed", metadata: ["error": "\(error)"]); return passThrough }
         }
-        let delivered = commit(pairs)
-        remember(delivered)
-        return passThrough + delivered
+        // The documents are safe: now their receipts. One that cannot be placed leaves its document recorded as
+        // delivered, under the name it got, and is retried.
+        var pairs: [(Work, Transition)] = []
+        var receiptDirs: [Directory] = []
+        for (w, var t) in moved {
+            let r = w.runtime
+            var name = w.entry.receiptName ?? Receipts.fileName(for: Names.sanitize(w.entry.fileName))
+            do {
+                if !w.recovered || r.receipts.exists(w.receiptStaging) {
+                    while true {
+                        do { try r.receipts.move(w.receiptStaging, to: name, in: r.receipts); break } catch where error.code == EEXIST {
+                            name = Names.free(name, in: r.receipts)
+                        }
+                    }
+                }
+                if !receiptDirs.contains(where: { $0 === r.receipts }) { receiptDirs.append(r.receipts) }
+                t.receiptName = name
+            } catch {
+                fail(r, w.entry.fileName, error, now: Clock.now())
+                if w.entry.stage == .staged { t.to = .delivered; pairs.append((w, t)) }
+                continue
+            }
+            pairs.append((w, t))
+        }
+        for d in receiptDirs {
+            do { try d.sync() } catch {
+                logger.error("directory fsync failed", metadata: ["error": "\(error)"])
+                // The receipts' names may not be durable: the documents are recorded as delivered only.
+                for i in pairs.indices where pairs[i].1.to == .receipted && pairs[i].1.from == .staged { pairs[i].1.to = .delivered }
+                pairs.removeAll { $0.1.to == .receipted }
+                break
+            }
+        }
+        let committed = commit(pairs)
+        remember(committed.filter { w in pairs.contains { $0.0 === w && $0.1.from == .staged } })
+        return passThrough + committed.filter { $0.entry.stage == .receipted }
     }
 
     /// Delivered documents join the registry the rules across documents check against (journal and memory).
@@ -738,37 +771,6 @@ public final class Gateway: @unchecked Sendable {
         } catch {
             logger.error("registry write failed", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// delivered → receipted: the receipt renamed into place — last, after the document is safe.
-    private func receiptStep(_ items: [Work]) -> [Work] {
-        var pairs: [(Work, Transition)] = []
-        var passThrough: [Work] = []
-        var dirs: [Directory] = []
-        for w in items {
-            guard w.entry.stage == .delivered else { passThrough.append(w); continue }
-            let r = w.runtime
-            var name = w.entry.receiptName ?? Receipts.fileName(for: Names.sanitize(w.entry.fileName))
-            do {
-                if !w.recovered || r.receipts.exists(w.receiptStaging) {
-                    while true {
-                        do { try r.receipts.move(w.receiptStaging, to: name, in: r.receipts); break } catch where error.code == EEXIST {
-                            name = Names.free(name, in: r.receipts)
-                        }
-                    }
-                }
-                if !dirs.contains(where: { $0 === r.receipts }) { dirs.append(r.receipts) }
-                var t = Transition(w.entry, to: .receipted)
-                t.receiptName = name
-                pairs.append((w, t))
-            } catch {
-                fail(r, w.entry.fileName, error, now: Clock.now())
-            }
-        }
-        for d in dirs {
-            do { try d.sync() } catch { logger.error("directory fsync failed", metadata: ["error": "\(error)"]); return passThrough }
-        }
-        return passThrough + commit(pairs)
     }
 
     /// receipted → done: the inbox file archived under archive/YYYY/MM/DD (a symbolic link goes to errors/).

@@ -5,8 +5,9 @@ import DocgateCore
 /// - `claimed`: the inbox file was read and hashed; nothing written yet.
 /// - `staged`: the outcome is decided and the output (to the outbox, or to errors/ with its reason) and the
 ///   receipt sit fsynced in staging files beside their targets.
-/// - `delivered`: the output was renamed into place.
-/// - `receipted`: the receipt was renamed into place.
+/// - `delivered`: the output was renamed into place, its receipt not yet (recorded only when the receipt could not
+///   be placed; otherwise one commit takes the entry from `staged` to `receipted`).
+/// - `receipted`: the output and then the receipt were renamed into place.
 /// - `done`: the inbox file is archived; nothing is left to do.
 public enum Stage: String, Sendable, CaseIterable, Comparable {
     case claimed, staged, delivered, receipted, done

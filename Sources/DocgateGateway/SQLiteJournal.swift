@@ -81,17 +81,16 @@ public final class SQLiteJournal: Journal {
         guard !requests.isEmpty else { return [] }
         return try pool.write { db in
             var made: [JournalEntry] = []
+            // A file already in flight conflicts with the partial unique index and returns no row.
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
+                VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?)
+                ON CONFLICT DO NOTHING
+                RETURNING \(Self.columns)
+                """)
             for r in requests {
-                try db.cachedStatement(sql: """
-                    INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
-                    VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?)
-                    ON CONFLICT DO NOTHING
-                    """).execute(arguments: [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now])
-                if db.changesCount == 1 {
-                    if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM documents WHERE id = ?"),
-                                                  arguments: [db.lastInsertedRowID]) {
-                        made.append(Self.entry(row))
-                    }
+                if let row = try Row.fetchOne(insert, arguments: [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now]) {
+                    made.append(Self.entry(row))
                 }
             }
             return made

@@ -312,6 +312,35 @@ import Testing
         #expect(site.files(site.inbox, hidden: true).isEmpty)
     }
 
+    /// A document recorded as delivered whose receipt could not be placed (a receipts directory that failed after
+    /// the outbox's rename): the next run places the receipt and archives the original, and delivers nothing again.
+    @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
+    func aDeliveredDocumentGetsItsReceiptLater() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        let (name, bytes) = try Self.order(750)
+        try site.drop(name, bytes)
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        // Undo the receipt and the archiving, and record the entry as the failed step leaves it.
+        let receipt = try #require(site.files(site.receipts).first)
+        let journalId = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, "SELECT id FROM documents"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.moveItem(atPath: site.receipts + "/" + receipt, toPath: site.receipts + "/.docgate-\(journalId).receipt")
+        let archived = try #require(FileManager.default.enumerator(atPath: site.archive)!.compactMap { $0 as? String }.first { $0.hasSuffix(".xml") })
+        try FileManager.default.moveItem(atPath: site.archive + "/" + archived, toPath: site.inbox + "/" + name)
+        let sql = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, """
+            UPDATE documents SET stage = 'delivered', receipt_name = NULL, archive_path = NULL, finished_at = NULL
+            """])
+        #expect(sql.status == 0, "\(sql.stderr)")
+        #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        #expect(site.files(site.receipts) == [receipt])
+        #expect(site.files(site.receipts, hidden: true) == [receipt])
+        #expect(site.files(site.outbox, hidden: true) == [name])
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+        let state = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, "SELECT stage, outcome, receipt_name FROM documents"])
+        #expect(state.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "done|delivered|\(receipt)")
+    }
+
     /// A claim left by a crash whose file was written again since: the old claim is closed and the file is taken as a
     /// new arrival with its own identity (the journal's hash is the delivered bytes').
     @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
