@@ -240,6 +240,57 @@ import Testing
         #expect(receipts.stdout.contains("2 files: 2 verified"))
     }
 
+    /// A route that requires inbound signatures: a document signed by a trusted signer is delivered byte for byte
+    /// (and, where the route signs too, with both signatures); an unsigned one, a tampered one and one signed under an
+    /// untrusted CA are rejected with their DG4xxx reasons.
+    @Test func requiredSignaturesAreVerifiedOnTheWayIn() throws {
+        let pki = try TestPKI.shared()
+        let site = try Site(extra: """
+            trust = "\(pki.caCert)"
+            [signing]
+            key = "\(pki.ecKey)"
+            cert = "\(pki.ecCert)"
+            """, route: "require_signature = true\nsign = [\"agreement\"]")
+        defer { site.dir.remove() }
+        let work = try TemporaryDirectory("inbound")
+        defer { work.remove() }
+        func signed(_ bytes: [UInt8], _ name: String, key: String, cert: String) throws -> [UInt8] {
+            let input = try work.write("plain-" + name, bytes)
+            let r = try docgate(["sign", "--key", key, "--cert", cert, "--out", work.file(name), input])
+            #expect(r.status == 0, "\(r.stderr)")
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: work.file(name))))
+        }
+        let (goodName, order) = try Self.order(610)
+        let good = try signed(order, goodName, key: pki.rsaKey, cert: pki.rsaCert)
+        let agreementPath = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("AGREEMENT") })
+        let agreementName = (agreementPath as NSString).lastPathComponent
+        let agreement = try signed([UInt8](try Data(contentsOf: URL(fileURLWithPath: agreementPath))), agreementName,
+                                   key: pki.rsaKey, cert: pki.rsaCert)
+        let (unsignedName, unsigned) = try Self.order(611)
+        let (tamperedName, other) = try Self.order(612)
+        let tampered = Array(String(decoding: try signed(other, tamperedName, key: pki.rsaKey, cert: pki.rsaCert), as: UTF8.self)
+            .replacingOccurrences(of: "<number>", with: "<number>7").utf8)
+        let (foreignName, third) = try Self.order(613)
+        let foreign = try signed(third, foreignName, key: pki.otherKey, cert: pki.otherCert)
+        for (name, bytes) in [(goodName, good), (agreementName, agreement), (unsignedName, unsigned), (tamperedName, tampered), (foreignName, foreign)] {
+            try site.drop(name, bytes)
+        }
+        let r = try docgate(["run", "--once", "--config", site.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(site.files(site.outbox) == [agreementName, goodName].sorted())
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + goodName))) == good)
+        // The agreement carries the sender's signature and the gateway's, and both verify.
+        let v = try docgate(["verify", "--trust", pki.caCert, site.outbox + "/" + agreementName])
+        #expect(v.status == 0, "\(v.stdout)")
+        let delivered = try String(contentsOfFile: site.outbox + "/" + agreementName, encoding: .utf8)
+        #expect(delivered.components(separatedBy: "SignatureValue>").count - 1 == 4, "two signatures expected")
+        for (name, code) in [(unsignedName, "DG4001"), (tamperedName, "DG4010"), (foreignName, "DG4020")] {
+            let reason = try String(contentsOfFile: site.errors + "/" + name + ".reason.txt", encoding: .utf8)
+            #expect(reason.contains(code), "\(name): \(reason)")
+        }
+        #expect(site.files(site.receipts).count == 5)
+    }
+
     @Test func requeuePutsARejectedDocumentBackThroughItsRoute() throws {
         let site = try Site()
         defer { site.dir.remove() }
