@@ -563,6 +563,11 @@ public final class Gateway: @unchecked Sendable {
     /// The verdict on a document's content, independent of other documents and of the journal: safe to compute in
     /// parallel and ahead of the claim. The rules across documents are checked later, in `decide`, in order.
     private func analyze(_ bytes: [UInt8], name: String, sha256: String, _ r: RouteRuntime) -> Analysis {
+        // Routes that check or add signatures need a tree: it is parsed once and validated, verified and signed
+        // as it is; other routes validate the stream, without a tree.
+        if r.route.requireSignature && verifier != nil || !r.route.sign.isEmpty && signer != nil {
+            return analyzeTree(bytes, name: name, sha256: sha256, r)
+        }
         var a = Analysis()
         let report = validator.validate(bytes: bytes, file: name, retainRecords: r.route.contextRules)
         a.documentId = report.documentId
@@ -652,13 +657,60 @@ public final class Gateway: @unchecked Sendable {
                         outputName: outputName, receiptName: receiptName, errorsJSON: Names.json(diagnostics))
     }
 
+    private func analyzeTree(_ bytes: [UInt8], name: String, sha256: String, _ r: RouteRuntime) -> Analysis {
+        var a = Analysis()
+        let document: XMLDocument
+        switch bytes.withUnsafeBytes({ XMLDocument.parse($0, limits: validator.limits) }) {
+        case .failure(let failure):
+            a.diagnostics = XMLDiagnostics.diagnostics(for: failure)
+            return a
+        case .success(let d):
+            document = d
+        }
+        let report = validator.check(document, file: name)
+        a.documentId = report.documentId
+        a.kind = report.kind
+        a.diagnostics = report.diagnostics
+        if report.valid, let k = report.kind, !r.route.accept.contains(k) {
+            a.diagnostics.append(Diagnostic(code: "DG5030", message: LocalizedText(
+                ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
+                en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
+        }
+        if a.diagnostics.allowsValidity, r.route.contextRules {
+            a.contextDocument = ContextDocument(report: report, sha256: sha256)
+        }
+        if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
+            a.diagnostics += verifier.verify(document, file: name).diagnostics
+        }
+        guard a.diagnostics.allowsValidity else { return a }
+        // The output encoding, when it differs from the input's: the tree written in it (and signed from those bytes).
+        var converted: [UInt8]?
+        if r.route.encoding != .asIs {
+            let want: XMLWriter.Encoding = r.route.encoding == .windows1251 ? .windows1251 : .utf8
+            if !Self.isAlready(document.inputEncoding, want) { converted = document.serialized(encoding: want) }
+        }
+        var out = converted ?? bytes
+        if let k = a.kind, r.route.sign.contains(k), let signer {
+            let signed = converted == nil ? signer.sign(document, parsedFrom: bytes) : signer.sign(bytes: out)
+            switch signed {
+            case .success(let s): out = s
+            case .failure(let f): a.diagnostics += f.diagnostics
+            }
+        }
+        if a.diagnostics.allowsValidity { a.output = out }
+        return a
+    }
+
+    /// Whether a document read in `input` is already in the output encoding `want` (UTF-16 never is).
+    static func isAlready(_ input: InputEncoding, _ want: XMLWriter.Encoding) -> Bool {
+        (input == .windows1251) == (want == .windows1251) && input != .utf16LE && input != .utf16BE
+    }
+
     private func convert(_ bytes: [UInt8], to encoding: OutputEncoding) -> [UInt8]? {
         let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0) }
         guard case .success(let doc) = parsed else { return nil }
         let want: XMLWriter.Encoding = encoding == .windows1251 ? .windows1251 : .utf8
-        if (doc.inputEncoding == .windows1251) == (want == .windows1251) && doc.inputEncoding != .utf16LE && doc.inputEncoding != .utf16BE {
-            return nil
-        }
+        if Self.isAlready(doc.inputEncoding, want) { return nil }
         return doc.serialized(encoding: want)
     }
 

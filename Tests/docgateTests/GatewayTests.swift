@@ -291,6 +291,36 @@ import Testing
         #expect(site.files(site.receipts).count == 5)
     }
 
+    /// A route that delivers in windows-1251: UTF-8 documents arrive converted (declaration and bytes), still valid;
+    /// where the route signs too, the signature is made over the converted document and verifies.
+    @Test(arguments: [false, true]) func outputEncodingIsApplied(signing: Bool) throws {
+        let pki = try TestPKI.shared()
+        let site = try Site(extra: signing ? """
+            [signing]
+            key = "\(pki.ecKey)"
+            cert = "\(pki.ecCert)"
+            """ : "", route: "encoding = \"windows-1251\"" + (signing ? "\nsign = [\"agreement\"]" : ""))
+        defer { site.dir.remove() }
+        let agreementPath = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("AGREEMENT") })
+        let agreementName = (agreementPath as NSString).lastPathComponent
+        let utf8 = [UInt8](try Data(contentsOf: URL(fileURLWithPath: agreementPath)))
+        #expect(String(decoding: utf8, as: UTF8.self).contains("encoding=\"UTF-8\"") || !String(decoding: utf8, as: UTF8.self).contains("encoding="))
+        try site.drop(agreementName, utf8)
+        let r = try docgate(["run", "--once", "--config", site.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = [UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + agreementName)))
+        #expect(String(decoding: out.prefix(60), as: UTF8.self).lowercased().contains("windows-1251"))
+        // Cyrillic as single bytes (0xC0–0xFF), no UTF-8 lead bytes of Cyrillic (0xD0, 0xD1 followed by 0x80–0xBF).
+        #expect(out.contains { $0 >= 0xC0 })
+        #expect(!zip(out, out.dropFirst()).contains { ($0.0 == 0xD0 || $0.0 == 0xD1) && (0x80...0xBF).contains($0.1) })
+        let v = try docgate(["validate", "--schemas", TestPaths.schemas, site.outbox + "/" + agreementName])
+        #expect(v.status == 0, "\(v.stdout)")
+        if signing {
+            let verified = try docgate(["verify", "--trust", pki.caCert, site.outbox + "/" + agreementName])
+            #expect(verified.status == 0, "\(verified.stdout)")
+        }
+    }
+
     @Test func requeuePutsARejectedDocumentBackThroughItsRoute() throws {
         let site = try Site()
         defer { site.dir.remove() }
