@@ -568,8 +568,17 @@ public final class Gateway: @unchecked Sendable {
         if r.route.requireSignature && verifier != nil || !r.route.sign.isEmpty && signer != nil {
             return analyzeTree(bytes, name: name, sha256: sha256, r)
         }
+        var a = verdict(validator.validate(bytes: bytes, file: name, retainRecords: r.route.contextRules), sha256: sha256, r)
+        if a.diagnostics.allowsValidity {
+            a.output = r.route.encoding == .asIs ? bytes : (convert(bytes, to: r.route.encoding) ?? bytes)
+        }
+        return a
+    }
+
+    /// What a validation report says on a route: its findings, the kind's admission, the record for the rules
+    /// across documents.
+    private func verdict(_ report: ValidationReport, sha256: String, _ r: RouteRuntime) -> Analysis {
         var a = Analysis()
-        let report = validator.validate(bytes: bytes, file: name, retainRecords: r.route.contextRules)
         a.documentId = report.documentId
         a.kind = report.kind
         a.diagnostics = report.diagnostics
@@ -580,20 +589,6 @@ public final class Gateway: @unchecked Sendable {
         }
         if a.diagnostics.allowsValidity, r.route.contextRules {
             a.contextDocument = ContextDocument(report: report, sha256: sha256)
-        }
-        if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
-            a.diagnostics += verifier.verify(bytes: bytes, file: name).diagnostics
-        }
-        if a.diagnostics.allowsValidity {
-            var out = bytes
-            if r.route.encoding != .asIs, let converted = convert(bytes, to: r.route.encoding) { out = converted }
-            if let k = a.kind, r.route.sign.contains(k), let signer {
-                switch signer.sign(bytes: out) {
-                case .success(let signed): out = signed
-                case .failure(let f): a.diagnostics += f.diagnostics
-                }
-            }
-            if a.diagnostics.allowsValidity { a.output = out }
         }
         return a
     }
@@ -658,27 +653,16 @@ public final class Gateway: @unchecked Sendable {
     }
 
     private func analyzeTree(_ bytes: [UInt8], name: String, sha256: String, _ r: RouteRuntime) -> Analysis {
-        var a = Analysis()
         let document: XMLDocument
         switch bytes.withUnsafeBytes({ XMLDocument.parse($0, limits: validator.limits) }) {
         case .failure(let failure):
+            var a = Analysis()
             a.diagnostics = XMLDiagnostics.diagnostics(for: failure)
             return a
         case .success(let d):
             document = d
         }
-        let report = validator.check(document, file: name)
-        a.documentId = report.documentId
-        a.kind = report.kind
-        a.diagnostics = report.diagnostics
-        if report.valid, let k = report.kind, !r.route.accept.contains(k) {
-            a.diagnostics.append(Diagnostic(code: "DG5030", message: LocalizedText(
-                ru: "документы вида «\(k.title.ru)» по маршруту \(r.route.name) не принимаются",
-                en: "\(k.title.en) documents are not accepted on route \(r.route.name)")))
-        }
-        if a.diagnostics.allowsValidity, r.route.contextRules {
-            a.contextDocument = ContextDocument(report: report, sha256: sha256)
-        }
+        var a = verdict(validator.check(document, file: name), sha256: sha256, r)
         if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
             a.diagnostics += verifier.verify(document, file: name).diagnostics
         }
