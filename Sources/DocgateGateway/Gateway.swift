@@ -563,15 +563,13 @@ public final class Gateway: @unchecked Sendable {
     /// The verdict on a document's content, independent of other documents and of the journal: safe to compute in
     /// parallel and ahead of the claim. The rules across documents are checked later, in `decide`, in order.
     private func analyze(_ bytes: [UInt8], name: String, sha256: String, _ r: RouteRuntime) -> Analysis {
-        // Routes that check or add signatures need a tree: it is parsed once and validated, verified and signed
-        // as it is; other routes validate the stream, without a tree.
-        if r.route.requireSignature && verifier != nil || !r.route.sign.isEmpty && signer != nil {
+        // Routes that check or add signatures, or write another encoding, need a tree: it is parsed once and
+        // validated, verified, converted and signed as it is; other routes validate the stream, without a tree.
+        if r.route.requireSignature && verifier != nil || !r.route.sign.isEmpty && signer != nil || r.route.encoding != .asIs {
             return analyzeTree(bytes, name: name, sha256: sha256, r)
         }
         var a = verdict(validator.validate(bytes: bytes, file: name, retainRecords: r.route.contextRules), sha256: sha256, r)
-        if a.diagnostics.allowsValidity {
-            a.output = r.route.encoding == .asIs ? bytes : (convert(bytes, to: r.route.encoding) ?? bytes)
-        }
+        if a.diagnostics.allowsValidity { a.output = bytes }
         return a
     }
 
@@ -671,7 +669,9 @@ public final class Gateway: @unchecked Sendable {
         var converted: [UInt8]?
         if r.route.encoding != .asIs {
             let want: XMLWriter.Encoding = r.route.encoding == .windows1251 ? .windows1251 : .utf8
-            if !Self.isAlready(document.inputEncoding, want) { converted = document.serialized(encoding: want) }
+            let input = document.inputEncoding
+            let already = (input == .windows1251) == (want == .windows1251) && input != .utf16LE && input != .utf16BE
+            if !already { converted = document.serialized(encoding: want) }
         }
         var out = converted ?? bytes
         if let k = a.kind, r.route.sign.contains(k), let signer {
@@ -683,19 +683,6 @@ public final class Gateway: @unchecked Sendable {
         }
         if a.diagnostics.allowsValidity { a.output = out }
         return a
-    }
-
-    /// Whether a document read in `input` is already in the output encoding `want` (UTF-16 never is).
-    static func isAlready(_ input: InputEncoding, _ want: XMLWriter.Encoding) -> Bool {
-        (input == .windows1251) == (want == .windows1251) && input != .utf16LE && input != .utf16BE
-    }
-
-    private func convert(_ bytes: [UInt8], to encoding: OutputEncoding) -> [UInt8]? {
-        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0) }
-        guard case .success(let doc) = parsed else { return nil }
-        let want: XMLWriter.Encoding = encoding == .windows1251 ? .windows1251 : .utf8
-        if Self.isAlready(doc.inputEncoding, want) { return nil }
-        return doc.serialized(encoding: want)
     }
 
     private func write(_ d: Decision, for w: Work) throws(FileError) {
@@ -731,11 +718,7 @@ public final class Gateway: @unchecked Sendable {
                 if w.entry.stage == .staged, outcome != .duplicate, var name = w.entry.outputName {
                     let dir = outcome == .delivered ? r.outbox : r.errors
                     if w.recovered ? dir.exists(w.outputStaging) : w.wroteOutput {
-                        while true {
-                            do { try dir.move(w.outputStaging, to: name, in: dir); break } catch where error.code == EEXIST {
-                                name = Names.free(name, in: dir)
-                            }
-                        }
+                        name = try Names.place(w.outputStaging, as: name, in: dir)
                     }
                     if dir === r.errors, w.recovered ? r.errors.exists(w.reasonStaging) : w.wroteReason {
                         let reasonName = Names.free(name + ".reason.txt", in: r.errors)
@@ -761,11 +744,7 @@ public final class Gateway: @unchecked Sendable {
             var name = w.entry.receiptName ?? Receipts.fileName(for: Names.sanitize(w.entry.fileName))
             do {
                 if !w.recovered || r.receipts.exists(w.receiptStaging) {
-                    while true {
-                        do { try r.receipts.move(w.receiptStaging, to: name, in: r.receipts); break } catch where error.code == EEXIST {
-                            name = Names.free(name, in: r.receipts)
-                        }
-                    }
+                    name = try Names.place(w.receiptStaging, as: name, in: r.receipts)
                 }
                 if !receiptDirs.contains(where: { $0 === r.receipts }) { receiptDirs.append(r.receipts) }
                 t.receiptName = name
@@ -776,17 +755,21 @@ public final class Gateway: @unchecked Sendable {
             }
             pairs.append((w, t))
         }
-        for d in receiptDirs {
-            do { try d.sync() } catch {
-                logger.error("directory fsync failed", metadata: ["error": "\(error)"])
-                // The receipts' names may not be durable: the documents are recorded as delivered only.
-                for i in pairs.indices where pairs[i].1.to == .receipted && pairs[i].1.from == .staged { pairs[i].1.to = .delivered }
-                pairs.removeAll { $0.1.to == .receipted }
-                break
+        do {
+            for d in receiptDirs { try d.sync() }
+        } catch {
+            logger.error("directory fsync failed", metadata: ["error": "\(error)"])
+            // The receipts' names may not be durable: the documents are recorded as delivered only.
+            pairs = pairs.compactMap { w, t in
+                var t = t
+                t.to = .delivered
+                return t.from == .staged ? (w, t) : nil
             }
         }
         let committed = commit(pairs)
-        remember(committed.filter { w in pairs.contains { $0.0 === w && $0.1.from == .staged } })
+        // Entries that came in at `delivered` were recovered from the journal and carry no analysis: only this
+        // step's deliveries join the registry.
+        remember(committed)
         return passThrough + committed.filter { $0.entry.stage == .receipted }
     }
 
@@ -881,6 +864,20 @@ enum Names {
     }
 
     /// `name`, or `name.2.xml`, `name.3.xml` … — the first that does not exist in `dir`.
+    /// Renames the staging file `staging` in `dir` to `name`, or to the first free name after it if a file took
+    /// `name` since it was chosen; returns the name it got.
+    static func place(_ staging: String, as name: String, in dir: Directory) throws(FileError) -> String {
+        var name = name
+        while true {
+            do {
+                try dir.move(staging, to: name, in: dir)
+                return name
+            } catch where error.code == EEXIST {
+                name = free(name, in: dir)
+            }
+        }
+    }
+
     static func free(_ name: String, in dir: Directory) -> String {
         if !dir.exists(name) { return name }
         var n = 2
