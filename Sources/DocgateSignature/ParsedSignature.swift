@@ -141,11 +141,11 @@ struct ParsedSignature {
         case .failure(let d): return .failure(d)
         case .success(let t): transforms = t
         }
-        guard let digestValue = Base64.decode(Tree.text(parts["DigestValue"]!)) else {
+        guard let digestValue = Base64.decode(textOf: parts["DigestValue"]!) else {
             return .failure(malformed("DigestValue не в кодировке base64", "DigestValue is not base64", parts["DigestValue"]!))
         }
         let signatureValueNode = top["SignatureValue"]!
-        guard let signatureValue = Base64.decode(Tree.text(signatureValueNode)) else {
+        guard let signatureValue = Base64.decode(textOf: signatureValueNode) else {
             return .failure(malformed("SignatureValue не в кодировке base64", "SignatureValue is not base64", signatureValueNode))
         }
         // KeyInfo: the certificates of X509Data.
@@ -159,7 +159,7 @@ struct ParsedSignature {
                     case .failure(let d): return .failure(d)
                     case .success(let entries):
                         for entry in entries where Tree.isDSig(entry, "X509Certificate") {
-                            guard let der = Base64.decode(Tree.text(entry)),
+                            guard let der = Base64.decode(textOf: entry),
                                   let cert = cache.map({ $0.certificate(der: der) }) ?? Certificate(der: der) else {
                                 return .failure(SignatureProblem.noCertificate.diagnostic(LocalizedText(
                                     ru: "X509Certificate не читается", en: "X509Certificate cannot be read"), at: entry))

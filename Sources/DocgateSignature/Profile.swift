@@ -3,6 +3,7 @@ import DocgateCore
 import DocgateCrypto
 import DocgateXML
 import FoundationEssentials
+import Glibc
 
 /// The algorithm and namespace URIs of the signature profile (DESIGN.md, Signature profile).
 public enum DSig {
@@ -96,13 +97,71 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet.
+/// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet; padding only
+/// at the end, the whole a multiple of four characters.
 enum Base64 {
     static func decode(_ text: String) -> [UInt8]? {
-        let compact = text.utf8.filter { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-        if compact.isEmpty { return nil }
-        guard let data = Data(base64Encoded: Data(compact)) else { return nil }
-        return [UInt8](data)
+        var decoder = Decoder()
+        var text = text
+        let fed = text.withUTF8 { decoder.feed($0.baseAddress!, $0.count) }
+        return fed ? decoder.finish() : nil
+    }
+
+    /// The text content of an element (its text children), decoded without making a string of it.
+    static func decode(textOf node: xmlNodePtr) -> [UInt8]? {
+        var decoder = Decoder()
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE, let content = c.pointee.content {
+                guard decoder.feed(content, Int(strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))) else { return nil }
+            }
+            child = c.pointee.next
+        }
+        return decoder.finish()
+    }
+
+    private struct Decoder {
+        var out: [UInt8] = []
+        var quantum: UInt32 = 0
+        var count = 0
+        var padding = 0
+
+        mutating func feed(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+            if out.isEmpty { out.reserveCapacity(length * 3 / 4) }
+            for i in 0..<length {
+                let v = decodeTable[Int(bytes[i])]
+                if v < 64 {
+                    if padding > 0 { return false }
+                    quantum = quantum << 6 | UInt32(v)
+                    count += 1
+                    if count == 4 {
+                        out.append(UInt8(truncatingIfNeeded: quantum >> 16))
+                        out.append(UInt8(truncatingIfNeeded: quantum >> 8))
+                        out.append(UInt8(truncatingIfNeeded: quantum))
+                        quantum = 0
+                        count = 0
+                    }
+                } else if v == 65 {                                   // '='
+                    padding += 1
+                    if padding > 2 || count + padding > 4 || count < 2 { return false }
+                } else if v != 64 {                                   // not whitespace
+                    return false
+                }
+            }
+            return true
+        }
+
+        mutating func finish() -> [UInt8]? {
+            switch (count, padding) {
+            case (0, 0): break
+            case (2, 2): out.append(UInt8(truncatingIfNeeded: quantum >> 4))
+            case (3, 1):
+                out.append(UInt8(truncatingIfNeeded: quantum >> 10))
+                out.append(UInt8(truncatingIfNeeded: quantum >> 2))
+            default: return nil
+            }
+            return out.isEmpty ? nil : out
+        }
     }
 
     /// Encoded in lines of 76 characters (the MIME width), separated by `\n`.
@@ -110,3 +169,12 @@ enum Base64 {
         Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
     }
 }
+
+/// 0–63 for the alphabet, 64 for whitespace, 65 for '=', 255 for anything else.
+private let decodeTable: [UInt8] = {
+    var table = [UInt8](repeating: 255, count: 256)
+    for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() { table[Int(c)] = UInt8(i) }
+    for c in [0x20, 0x0A, 0x0D, 0x09] { table[c] = 64 }
+    table[Int(UInt8(ascii: "="))] = 65
+    return table
+}()

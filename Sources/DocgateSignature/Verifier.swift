@@ -269,9 +269,13 @@ struct DocumentScan {
 enum DigestStream {
     static func digest(_ canonicalizer: XMLCanonicalizer, _ document: XMLDocument, _ algorithm: DigestAlgorithm)
         -> Result<[UInt8], CryptoError> {
-        let hasher: IncrementalDigest
+        var hasher: IncrementalDigest
         do { hasher = try IncrementalDigest(algorithm) } catch { return .failure(error) }
-        let ok = canonicalizer.run(document) { hasher.update($0) }
+        var restartFailure: CryptoError?
+        let ok = canonicalizer.run(document, restart: {
+            do throws(CryptoError) { hasher = try IncrementalDigest(algorithm) } catch { restartFailure = error }
+        }) { hasher.update($0) }
+        if let restartFailure { return .failure(restartFailure) }
         guard ok else {
             return .failure(CryptoError(code: SignatureProblem.malformed.code, message: LocalizedText(
                 ru: "Документ не приводится к каноническому виду", en: "The document cannot be canonicalized")))

@@ -1,8 +1,9 @@
 import CLibXML2
 import CXMLShims
 
-/// Canonical XML of a node subset of a parsed document (C14N 1.0 or exclusive C14N 1.0, never with comments),
-/// computed by libxml2's `xmlC14NExecute` with a visibility callback — the fast path (TOOLCHAIN.md §2.4).
+/// Canonical XML of a node subset of a parsed document (C14N 1.0 or exclusive C14N 1.0, never with comments): a
+/// document or an element, less whole subtrees. Written by a direct walk over the tree, with libxml2's
+/// `xmlC14NExecute` (TOOLCHAIN.md §2.4) as the reference and the fallback.
 public struct XMLCanonicalizer {
     public enum Method: Sendable, Hashable {
         /// Canonical XML 1.0 (inclusive), without comments.
@@ -35,12 +36,30 @@ public struct XMLCanonicalizer {
         self.excluded = excluded
     }
 
-    /// Streams the canonical form of `document` to `sink`. Returns false when libxml2 refuses the tree.
+    /// Streams the canonical form of `document` to `sink`. Returns false when the tree cannot be canonicalized.
     ///
-    /// A whole-document scope takes libxml2's fast path: the excluded subtrees are unlinked for the duration of
-    /// the call and put back exactly where they were, and no visibility callback runs (several times cheaper
-    /// than asking about every node; the node set, and so the output, is the same).
-    public func run(_ document: XMLDocument, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    /// The tree is walked directly (`TreeCanonicalWriter`); where that walk meets something it leaves to libxml2 it
+    /// calls `restart` — whatever `sink` received so far is void — and libxml2's `xmlC14NExecute` writes the whole
+    /// output instead. A whole-document scope takes libxml2's fast path there: the excluded subtrees are unlinked
+    /// for the duration of the call and put back exactly where they were, with no visibility callback.
+    public func run(_ document: XMLDocument, restart: () -> Void, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let written: TreeCanonicalWriter.Outcome = withoutActuallyEscaping(sink) { sink in
+            var prefixes: [String] = []
+            var exclusive = false
+            if case .exclusive(let list) = method { exclusive = true; prefixes = list }
+            var writer = TreeCanonicalWriter(exclusive: exclusive, inclusivePrefixes: prefixes, excluded: excluded, sink: sink)
+            switch scope {
+            case .document: return writer.writeDocument(document.pointer)
+            case .subtree(let node): return writer.writeElement(node)
+            }
+        }
+        if written == .written { return true }
+        restart()
+        return runWithLibXML2(document, into: sink)
+    }
+
+    /// The same output from libxml2's `xmlC14NExecute`, the reference implementation.
+    public func runWithLibXML2(_ document: XMLDocument, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
         if case .document = scope {
             let detached = Detached(excluded)
             defer { detached.restore() }
@@ -80,7 +99,14 @@ public struct XMLCanonicalizer {
     /// The canonical form as bytes (for SignedInfo and tests; digest large inputs with `run(_:into:)`).
     public func bytes(_ document: XMLDocument) -> [UInt8]? {
         var out: [UInt8] = []
-        let ok = run(document) { out.append(contentsOf: $0) }
+        let ok = run(document, restart: { out.removeAll() }) { out.append(contentsOf: $0) }
+        return ok ? out : nil
+    }
+
+    /// libxml2's output as bytes (to compare the two implementations).
+    public func bytesWithLibXML2(_ document: XMLDocument) -> [UInt8]? {
+        var out: [UInt8] = []
+        let ok = runWithLibXML2(document) { out.append(contentsOf: $0) }
         return ok ? out : nil
     }
 }
