@@ -4,7 +4,7 @@ import DocgateCore
 import Glibc
 
 /// Why a certificate chain was not accepted.
-public enum ChainProblem: Sendable, Hashable {
+public enum ChainProblem: Error, Sendable, Hashable {
     /// No path to a trusted certificate.
     case untrusted(String)
     case expired(notAfter: Int64)
@@ -61,13 +61,29 @@ public final class TrustStore: @unchecked Sendable {
     /// Verifies `leaf` up to a trusted certificate, using `intermediates` (from the document) as untrusted
     /// helpers, at `time` (seconds since 1970) or now; also requires a key usage that allows signing.
     public func verify(_ leaf: Certificate, intermediates: [Certificate], at time: Int64? = nil) -> ChainProblem? {
-        guard let ctx = X509_STORE_CTX_new() else { return .other("X509_STORE_CTX_new") }
+        switch check(leaf, intermediates: intermediates, at: time) {
+        case .success: return nil
+        case .failure(let problem): return problem
+        }
+    }
+
+    /// The moments between which a verified chain stays valid: the latest notBefore and the earliest notAfter of
+    /// the certificates in the path that was built (the trusted one included).
+    public struct Validity: Sendable, Hashable {
+        public var from: Int64
+        public var until: Int64
+        public func contains(_ time: Int64) -> Bool { time >= from && time <= until }
+    }
+
+    /// `verify`, and on success the validity window of the path OpenSSL built.
+    public func check(_ leaf: Certificate, intermediates: [Certificate], at time: Int64? = nil) -> Result<Validity, ChainProblem> {
+        guard let ctx = X509_STORE_CTX_new() else { return .failure(.other("X509_STORE_CTX_new")) }
         defer { X509_STORE_CTX_free(ctx) }
-        guard let untrusted = docgate_x509_stack_new() else { return .other("stack") }
+        guard let untrusted = docgate_x509_stack_new() else { return .failure(.other("stack")) }
         defer { docgate_x509_stack_free(untrusted) }
         for c in intermediates { _ = docgate_x509_stack_push(untrusted, c.x509) }
         guard X509_STORE_CTX_init(ctx, store, leaf.x509, untrusted) == 1 else {
-            return .other(CryptoLibrary.drainErrors() ?? "X509_STORE_CTX_init")
+            return .failure(.other(CryptoLibrary.drainErrors() ?? "X509_STORE_CTX_init"))
         }
         if let time { X509_STORE_CTX_set_time(ctx, 0, time_t(time)) }
         let ok = X509_verify_cert(ctx) == 1
@@ -80,22 +96,30 @@ public final class TrustStore: @unchecked Sendable {
             switch error {
             case X509_V_ERR_CERT_HAS_EXPIRED:
                 let cert = X509_STORE_CTX_get_current_cert(ctx)
-                return .expired(notAfter: cert.map { Certificate.notAfterOf($0) } ?? leaf.notAfter)
+                return .failure(.expired(notAfter: cert.map { Certificate.notAfterOf($0) } ?? leaf.notAfter))
             case X509_V_ERR_CERT_NOT_YET_VALID:
                 let cert = X509_STORE_CTX_get_current_cert(ctx)
-                return .notYetValid(notBefore: cert.map { Certificate.notBeforeOf($0) } ?? leaf.notBefore)
+                return .failure(.notYetValid(notBefore: cert.map { Certificate.notBeforeOf($0) } ?? leaf.notBefore))
             case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                  X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
                  X509_V_ERR_CERT_UNTRUSTED, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_REJECTED:
-                return .untrusted(described)
+                return .failure(.untrusted(described))
             case X509_V_ERR_INVALID_PURPOSE, X509_V_ERR_KEYUSAGE_NO_CERTSIGN, X509_V_ERR_INVALID_CA:
-                return .usage(described)
+                return .failure(.usage(described))
             default:
-                return .other(described)
+                return .failure(.other(described))
             }
         }
-        if !leaf.allowsSigning { return .usage(leaf.subject) }
-        return nil
+        if !leaf.allowsSigning { return .failure(.usage(leaf.subject)) }
+        var validity = Validity(from: leaf.notBefore, until: leaf.notAfter)
+        if let chain = X509_STORE_CTX_get0_chain(ctx) {
+            for i in 0..<docgate_x509_stack_count(chain) {
+                guard let cert = docgate_x509_stack_get(chain, i) else { continue }
+                validity.from = max(validity.from, Certificate.notBeforeOf(cert))
+                validity.until = min(validity.until, Certificate.notAfterOf(cert))
+            }
+        }
+        return .success(validity)
     }
 }
 

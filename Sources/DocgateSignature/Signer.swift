@@ -16,12 +16,15 @@ public final class DocumentSigner: Sendable {
     /// Whether the CA certificates of the identity travel beside the signer's in X509Data.
     public let includeChain: Bool
     public let limits: XMLLimits
+    /// The certificates X509Data carries, in base64 (the same for every document).
+    private let encodedCertificates: [String]
 
     public init(identity: SigningIdentity, includeChain: Bool = true, limits: XMLLimits = .default) {
         CryptoLibrary.initialize()
         self.identity = identity
         self.includeChain = includeChain
         self.limits = limits
+        encodedCertificates = ([identity.certificate] + (includeChain ? identity.chain : [])).map { Base64.encode($0.der) }
     }
 
     /// Parses, signs and serialises a document held in memory (in its own encoding).
@@ -87,8 +90,7 @@ public final class DocumentSigner: Sendable {
 
         let algorithm = identity.key.algorithm
         let template = SignatureTemplate(document: document, root: root)
-        let certificates = [identity.certificate] + (includeChain ? identity.chain : [])
-        let built = template.build(algorithm: algorithm, form: form, certificates: certificates.map { Base64.encode($0.der) },
+        let built = template.build(algorithm: algorithm, form: form, certificates: encodedCertificates,
                                    existing: existing.signatures)
 
         // Digest of what the reference covers, with the new signature (and for two-party documents every
