@@ -53,7 +53,7 @@ struct ParsedSignature {
         for spec in names {
             let optional = spec.hasSuffix("?")
             let name = optional ? String(spec.dropLast()) : spec
-            if index < list.count, Tree.isDSigElement(list[index]), XMLNode(pointer: list[index]).name == name {
+            if index < list.count, Tree.isDSigElement(list[index]), xmlStrEqual(list[index].pointee.name, name) != 0 {
                 found[name] = list[index]
                 index += 1
             } else if !optional {
@@ -299,11 +299,14 @@ struct TransformChain {
     }
 
     private static func matchesSignatureStep(_ text: String, prefixPattern: (String, String), at node: xmlNodePtr) -> Bool {
-        guard text.hasPrefix(prefixPattern.0), text.hasSuffix(prefixPattern.1),
-              text.count > prefixPattern.0.count + prefixPattern.1.count else { return false }
-        let prefix = String(text.dropFirst(prefixPattern.0.count).dropLast(prefixPattern.1.count))
-        guard prefix.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else { return false }
-        return Tree.namespace(ofPrefix: prefix, at: node) == DSig.namespace
+        let bytes = Array(text.utf8), head = Array(prefixPattern.0.utf8), tail = Array(prefixPattern.1.utf8)
+        guard bytes.count > head.count + tail.count, bytes.starts(with: head), bytes.suffix(tail.count).elementsEqual(tail)
+        else { return false }
+        let prefix = bytes[head.count..<(bytes.count - tail.count)]
+        // An NCName: ASCII letters, digits, - _ . and any non-ASCII (letters of other scripts).
+        guard prefix.allSatisfy({ $0 >= 0x80 || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39)
+                || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }) else { return false }
+        return Tree.namespace(ofPrefix: String(decoding: prefix, as: UTF8.self), at: node) == DSig.namespace
     }
 }
 

@@ -2,6 +2,7 @@ import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
+import Glibc
 
 /// Why a document could not be signed.
 public struct SigningFailure: Error, Sendable {
@@ -164,45 +165,55 @@ enum Splice {
     /// The offset of `</` of the root's end tag: the last markup, after which only whitespace, comments and
     /// processing instructions may follow.
     static func rootEndTag(_ input: [UInt8], root: xmlNodePtr) -> Int? {
-        var i = input.count
-        func skipSpace() { while i > 0, isSpace(input[i - 1]) { i -= 1 } }
-        func endsWith(_ s: String) -> Bool {
-            let b = Array(s.utf8)
-            return i >= b.count && Array(input[(i - b.count)..<i]) == b
-        }
-        func back(to s: String) -> Bool {
-            let b = Array(s.utf8)
-            var j = i - b.count
-            while j >= 0 {
-                if input[j] == b[0], Array(input[j..<(j + b.count)]) == b { i = j; return true }
-                j -= 1
+        input.withUnsafeBufferPointer { bytes -> Int? in
+            var i = bytes.count
+            func skipSpace() { while i > 0, isSpace(bytes[i - 1]) { i -= 1 } }
+            func endsWith(_ s: [UInt8]) -> Bool {
+                guard i >= s.count else { return false }
+                for k in 0..<s.count where bytes[i - s.count + k] != s[k] { return false }
+                return true
             }
-            return false
-        }
-        while true {
+            func back(to s: [UInt8]) -> Bool {
+                var j = i - s.count
+                while j >= 0 {
+                    if bytes[j] == s[0], (0..<s.count).allSatisfy({ bytes[j + $0] == s[$0] }) { i = j; return true }
+                    j -= 1
+                }
+                return false
+            }
+            while true {
+                skipSpace()
+                if endsWith(commentEnd) { guard back(to: commentStart) else { return nil }; continue }
+                if endsWith(piEnd) { guard back(to: piStart) else { return nil }; continue }
+                break
+            }
+            guard endsWith(tagEnd) else { return nil }
+            i -= 1
             skipSpace()
-            if endsWith("-->") { guard back(to: "<!--") else { return nil }; continue }
-            if endsWith("?>") { guard back(to: "<?") else { return nil }; continue }
-            break
+            var tag = Array("</".utf8)
+            if let ns = root.pointee.ns, let p = ns.pointee.prefix {
+                tag += UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+                tag.append(UInt8(ascii: ":"))
+            }
+            if let name = root.pointee.name {
+                tag += UnsafeBufferPointer(start: name, count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)))
+            }
+            guard endsWith(tag) else { return nil }
+            return i - tag.count
         }
-        guard endsWith(">") else { return nil }
-        i -= 1
-        skipSpace()
-        var name = XMLNode(pointer: root).name
-        if let ns = root.pointee.ns, let p = ns.pointee.prefix { name = String(cString: p) + ":" + name }
-        let tag = "</" + name
-        guard endsWith(tag) else { return nil }
-        return i - tag.utf8.count
     }
+
+    private static let commentStart = Array("<!--".utf8), commentEnd = Array("-->".utf8)
+    private static let piStart = Array("<?".utf8), piEnd = Array("?>".utf8), tagEnd = Array(">".utf8)
 
     private static func dump(_ node: xmlNodePtr, _ document: XMLDocument) -> [UInt8]? {
         guard let buffer = xmlBufferCreate() else { return nil }
         defer { xmlBufferFree(buffer) }
         guard xmlNodeDump(buffer, document.pointer, node, 0, 0) >= 0, let content = xmlBufferContent(buffer) else { return nil }
-        let bytes = Array(UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer))))
+        let bytes = UnsafeBufferPointer(start: content, count: Int(xmlBufferLength(buffer)))
         // The signature is ASCII (base64, algorithm URIs); anything else would need the document's encoding.
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
-        return bytes
+        for b in bytes where b >= 0x80 { return nil }
+        return Array(bytes)
     }
 }
 

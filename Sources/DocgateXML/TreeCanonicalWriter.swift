@@ -147,7 +147,7 @@ struct TreeCanonicalWriter: ~Copyable {
 
     private mutating func startTag(_ element: xmlNodePtr, apex: Bool) -> Bool {
         marks.append(rendered.count)
-        declarations.removeAll(keepingCapacity: true)
+        if !declarations.isEmpty { declarations.removeAll(keepingCapacity: true) }
         if exclusive {
             // Namespaces the element visibly uses: its own and its attributes' prefixes.
             let own = element.pointee.ns
@@ -210,7 +210,13 @@ struct TreeCanonicalWriter: ~Copyable {
             byte(0x22)
         }
 
-        attributes.removeAll(keepingCapacity: true)
+        if let first = element.pointee.properties, first.pointee.next == nil {
+            // One attribute: nothing to sort.
+            guard attribute(first) else { return false }
+            byte(0x3E)
+            return true
+        }
+        if !attributes.isEmpty { attributes.removeAll(keepingCapacity: true) }
         var a = element.pointee.properties
         while let attr = a {
             attributes.append(attr)
@@ -224,22 +230,28 @@ struct TreeCanonicalWriter: ~Copyable {
             }
         }
         for attr in attributes {
-            byte(0x20)
-            if let ns = attr.pointee.ns, let prefix = ns.pointee.prefix {
-                cString(prefix)
-                byte(0x3A)
-            }
-            cString(attr.pointee.name)
-            ascii("=\"")
-            var child = attr.pointee.children
-            while let text = child {
-                guard text.pointee.type == XML_TEXT_NODE else { return false }
-                if let content = text.pointee.content { escapedAttribute(content) }
-                child = text.pointee.next
-            }
-            byte(0x22)
+            guard attribute(attr) else { return false }
         }
         byte(0x3E)                                                  // >
+        return true
+    }
+
+    /// ` prefix:name="value"`; false when the value is not plain text.
+    private mutating func attribute(_ attr: xmlAttrPtr) -> Bool {
+        byte(0x20)
+        if let ns = attr.pointee.ns, let prefix = ns.pointee.prefix {
+            cString(prefix)
+            byte(0x3A)
+        }
+        cString(attr.pointee.name)
+        ascii("=\"")
+        var child = attr.pointee.children
+        while let text = child {
+            guard text.pointee.type == XML_TEXT_NODE else { return false }
+            if let content = text.pointee.content { escapedAttribute(content) }
+            child = text.pointee.next
+        }
+        byte(0x22)
         return true
     }
 
@@ -247,7 +259,8 @@ struct TreeCanonicalWriter: ~Copyable {
         ascii("</")
         name(element)
         byte(0x3E)
-        rendered.removeSubrange(marks.removeLast()...)
+        let mark = marks.removeLast()
+        if rendered.count > mark { rendered.removeSubrange(mark...) }
     }
 
     /// Renders `prefix` → `href` on the element being opened unless the nearest output ancestor that rendered the
@@ -322,12 +335,14 @@ struct TreeCanonicalWriter: ~Copyable {
         used = 0
     }
 
+    @inline(__always)
     private mutating func byte(_ b: UInt8) {
         if used == Self.capacity { flush() }
         buffer[used] = b
         used += 1
     }
 
+    @inline(__always)
     private mutating func bytes(_ start: UnsafePointer<UInt8>, _ count: Int) {
         if count == 0 { return }
         if used + count > Self.capacity {
