@@ -25,6 +25,10 @@ struct TreeCanonicalWriter: ~Copyable {
     private let buffer: UnsafeMutablePointer<UInt8>
     private static let capacity = 1 << 15
     private var used = 0
+    /// Bytes handed to the sink so far.
+    private var flushed = 0
+    /// Scratch order of one start tag's attributes, from parse events.
+    private var order: [Int] = []
 
     /// Namespace declarations rendered by the open elements, innermost last; `marks` holds the stack height at
     /// each open element.
@@ -328,10 +332,111 @@ struct TreeCanonicalWriter: ~Copyable {
         ascii("?>")
     }
 
+    // MARK: parse events
+
+    /// A start tag from libxml2's SAX2 `startElementNs` (exclusive C14N only): `attributes` holds five pointers
+    /// per attribute (local name, prefix, URI, value, value end). False when a value still holds an entity or
+    /// character reference (libxml2 leaves `&#38;` in values it hands over unresolved), or a namespace URI is
+    /// relative.
+    mutating func startElement(localname: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?,
+                               uri: UnsafePointer<xmlChar>?, attributeCount: Int,
+                               attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
+        marks.append(rendered.count)
+        if !declarations.isEmpty { declarations.removeAll(keepingCapacity: true) }
+        // A prefix without a namespace (an undeclared one the parser complained about) is left to the tree.
+        if prefix != nil, uri == nil { return false }
+        consider(prefix, uri ?? Self.empty)
+        for i in 0..<attributeCount {
+            guard let attributePrefix = attributes![5 * i + 1] else { continue }
+            guard let attributeURI = attributes![5 * i + 2] else { return false }
+            if xmlStrEqual(attributePrefix, "xml") == 0 { consider(attributePrefix, attributeURI) }
+        }
+        for d in declarations where d.href[0] != 0 && !Self.isAbsolute(d.href) { return false }
+        byte(0x3C)
+        if let prefix {
+            cString(prefix)
+            byte(0x3A)
+        }
+        cString(localname)
+        if declarations.count > 1 {
+            declarations.sort { Self.compare($0.prefix, $1.prefix) < 0 }
+        }
+        for d in declarations {
+            if let prefix = d.prefix {
+                ascii(" xmlns:")
+                cString(prefix)
+            } else {
+                ascii(" xmlns")
+            }
+            ascii("=\"")
+            escapedAttribute(d.href)
+            byte(0x22)
+        }
+        if attributeCount > 0, let attributes {
+            if !order.isEmpty { order.removeAll(keepingCapacity: true) }
+            for i in 0..<attributeCount { order.append(i) }
+            if attributeCount > 1 {
+                order.sort { x, y in
+                    let byNamespace = Self.compare(attributes[5 * x + 2], attributes[5 * y + 2])
+                    return byNamespace != 0 ? byNamespace < 0 : xmlStrcmp(attributes[5 * x], attributes[5 * y]) < 0
+                }
+            }
+            for i in order {
+                guard let name = attributes[5 * i], let value = attributes[5 * i + 3], let end = attributes[5 * i + 4]
+                else { return false }
+                if memchr(value, 0x26, end - value) != nil { return false }
+                byte(0x20)
+                if let attributePrefix = attributes[5 * i + 1] {
+                    cString(attributePrefix)
+                    byte(0x3A)
+                }
+                cString(name)
+                ascii("=\"")
+                escaped(value, count: end - value, table: escapeTables + 256, replacements: Self.attributeReplacements)
+                byte(0x22)
+            }
+        }
+        byte(0x3E)
+        return true
+    }
+
+    mutating func endElement(localname: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?) {
+        ascii("</")
+        if let prefix {
+            cString(prefix)
+            byte(0x3A)
+        }
+        cString(localname)
+        byte(0x3E)
+        let mark = marks.removeLast()
+        if rendered.count > mark { rendered.removeSubrange(mark...) }
+    }
+
+    /// Character data as the parser reports it (references resolved).
+    mutating func text(_ s: UnsafePointer<xmlChar>, count: Int) {
+        escaped(s, count: count, table: escapeTables, replacements: Self.textReplacements)
+    }
+
+    mutating func processingInstruction(target: UnsafePointer<xmlChar>, data: UnsafePointer<xmlChar>?) {
+        ascii("<?")
+        cString(target)
+        if let data, data[0] != 0 {
+            byte(0x20)
+            cString(data)
+        }
+        ascii("?>")
+    }
+
+    mutating func newline() { byte(0x0A) }
+
     // MARK: output
 
-    private mutating func flush() {
+    /// How many bytes were written so far.
+    var position: Int { flushed + used }
+
+    mutating func flush() {
         if used > 0 { sink(UnsafeRawBufferPointer(start: buffer, count: used)) }
+        flushed += used
         used = 0
     }
 
@@ -349,6 +454,7 @@ struct TreeCanonicalWriter: ~Copyable {
             flush()
             if count > Self.capacity {
                 sink(UnsafeRawBufferPointer(start: start, count: count))
+                flushed += count
                 return
             }
         }
@@ -379,6 +485,27 @@ struct TreeCanonicalWriter: ~Copyable {
     private static let attributeReplacements: [UInt8: StaticString] = [
         0x26: "&amp;", 0x3C: "&lt;", 0x22: "&quot;", 0x09: "&#x9;", 0x0A: "&#xA;", 0x0D: "&#xD;",
     ]
+
+    /// Copies `count` bytes, runs of ordinary bytes at once (the terminator entry of `table` is never met: XML text
+    /// holds no NUL).
+    private mutating func escaped(_ s: UnsafePointer<xmlChar>, count: Int, table: UnsafePointer<UInt8>,
+                                  replacements: [UInt8: StaticString]) {
+        var run = s
+        var p = s
+        let end = s + count
+        while true {
+            while p < end, table[Int(p.pointee)] == 0 { p += 1 }
+            bytes(run, p - run)
+            if p == end { return }
+            if let replacement = replacements[p.pointee] {
+                bytes(replacement.utf8Start, replacement.utf8CodeUnitCount)
+            } else {
+                byte(p.pointee)
+            }
+            p += 1
+            run = p
+        }
+    }
 
     /// Copies a NUL-terminated string, runs of ordinary bytes at once; `table` marks the terminator and the bytes
     /// to replace.

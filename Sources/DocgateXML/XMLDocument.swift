@@ -42,9 +42,10 @@ public final class XMLDocument {
     /// - Parameters:
     ///   - bytes: the whole input.
     ///   - limits: bounds enforced by the gate.
+    ///   - capture: also writes the document's canonical form while parsing (for signatures).
     /// - Returns: the tree, or why there is none.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default)
-        -> Result<XMLDocument, XMLParseFailure> {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default,
+                             capture: CanonicalCapture? = nil) -> Result<XMLDocument, XMLParseFailure> {
         XMLLibrary.initialize()
         if bytes.count > limits.maxInputBytes {
             return .failure(.gate(.tooLarge(size: bytes.count, limit: limits.maxInputBytes)))
@@ -65,6 +66,7 @@ public final class XMLDocument {
         }
         defer { xmlFreeParserCtxt(ctxt) }
         let guardState = ParseGuard()
+        guardState.capture = capture
         let collector = IssueCollector(limit: limits.maxIssues)
         let doc: xmlDocPtr? = collector.capture {
             xmlCtxtUseOptions(ctxt, safeOptions)
@@ -76,6 +78,7 @@ public final class XMLDocument {
                 return doc
             }
         }
+        capture?.finish()
         if let line = guardState.xincludeLine {
             xmlFreeDoc(doc)
             return .failure(.xinclude(line: line))
@@ -104,10 +107,26 @@ public final class XMLDocument {
 /// Per-parse state reached from libxml2's SAX callbacks through `ctxt->_private`.
 final class ParseGuard {
     var xincludeLine: Int?
+    var capture: CanonicalCapture?
 
     static func install(_ state: ParseGuard, on ctxt: xmlParserCtxtPtr) {
         ctxt.pointee._private = Unmanaged.passUnretained(state).toOpaque()
-        ctxt.pointee.sax.pointee.startElementNs = guardedStartElement
+        let sax = ctxt.pointee.sax!
+        sax.pointee.startElementNs = guardedStartElement
+        if state.capture != nil {
+            // The tree is built by libxml2's own SAX2 handlers, as without a capture; each also feeds the capture.
+            sax.pointee.endElementNs = capturingEndElement
+            sax.pointee.characters = capturingCharacters
+            sax.pointee.ignorableWhitespace = capturingCharacters
+            sax.pointee.cdataBlock = capturingCDATA
+            sax.pointee.processingInstruction = capturingProcessingInstruction
+        }
+    }
+
+    static func state(_ ctx: UnsafeMutableRawPointer) -> ParseGuard? {
+        let ctxt = ctx.assumingMemoryBound(to: xmlParserCtxt.self)
+        guard let raw = ctxt.pointee._private else { return nil }
+        return Unmanaged<ParseGuard>.fromOpaque(raw).takeUnretainedValue()
     }
 
     /// The namespaces of XInclude 1.0 (and its 2003 draft).
@@ -132,4 +151,31 @@ private let guardedStartElement: startElementNsSAX2Func = {
         return
     }
     xmlSAX2StartElementNs(ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, nbDefaulted, attributes)
+    if let capture = ParseGuard.state(ctx)?.capture {
+        capture.startElement(localname: localname, prefix: prefix, uri: uri, attributeCount: nbAttributes, attributes: attributes)
+    }
+}
+
+private let capturingEndElement: endElementNsSAX2Func = { ctx, localname, prefix, uri in
+    guard let ctx else { return }
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri)
+    ParseGuard.state(ctx)?.capture?.endElement(localname: localname, prefix: prefix)
+}
+
+private let capturingCharacters: charactersSAXFunc = { ctx, ch, len in
+    guard let ctx else { return }
+    xmlSAX2Characters(ctx, ch, len)
+    ParseGuard.state(ctx)?.capture?.characters(ch, len)
+}
+
+private let capturingCDATA: cdataBlockSAXFunc = { ctx, value, len in
+    guard let ctx else { return }
+    xmlSAX2CDataBlock(ctx, value, len)
+    ParseGuard.state(ctx)?.capture?.characters(value, len)
+}
+
+private let capturingProcessingInstruction: processingInstructionSAXFunc = { ctx, target, data in
+    guard let ctx else { return }
+    xmlSAX2ProcessingInstruction(ctx, target, data)
+    ParseGuard.state(ctx)?.capture?.processingInstruction(target: target, data: data)
 }

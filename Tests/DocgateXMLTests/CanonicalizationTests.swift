@@ -184,4 +184,59 @@ import Testing
         #expect(pieces > 1)
         #expect(out == XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document).bytesWithLibXML2(document))
     }
+
+    /// The canonical form written during the parse equals the tree's, less the root's ds:Signature children:
+    /// over the samples, the GOST vector (signed), and the namespace edge cases, for the document and the root.
+    @Test func theFormCapturedWhileParsingEqualsTheTreesForm() throws {
+        let dsig = "http://www.w3.org/2000/09/xmldsig#"
+        var inputs: [(String, [UInt8])] = []
+        for folder in ["valid", "warnings", "invalid", "report", "compute"] {
+            for file in TestPaths.sampleFiles(folder) { inputs.append((file, Array(try Data(contentsOf: URL(fileURLWithPath: file))))) }
+        }
+        let vectors = TestPaths.vectors + "/xmlsec-gost2012-256"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: vectors)) ?? [] where name.hasSuffix(".xml") {
+            inputs.append((name, Array(try Data(contentsOf: URL(fileURLWithPath: vectors + "/" + name)))))
+        }
+        let cases = [
+            "<?pi before?><!--c--><a xmlns='urn:1' xmlns:p='urn:p' p:x='1' b='&lt;\"&#9;'><b xmlns=''>t&amp;<![CDATA[<]]>&#13;</b>"
+                + "<ds:Signature xmlns:ds='\(dsig)'><ds:X/></ds:Signature><p:c><?in side?></p:c></a><?pi after?>",
+            "<a><b><ds:Signature xmlns:ds='\(dsig)'/></b><Signature xmlns='\(dsig)'><x/></Signature></a>",
+            // Literal tabs and line ends in attribute values (normalised to spaces), non-ASCII values, \r\n in text.
+            "<a v='x\ty\nz\r\nw' w='  Привет «мир»' xmlns:q='urn:q' q:z='1'>строка\r\nещё</a>",
+        ]
+        for (i, text) in cases.enumerated() { inputs.append(("case \(i)", Array(text.utf8))) }
+        var captured = 0
+        for (name, bytes) in inputs {
+            let capture = CanonicalCapture(excludingRootChildren: dsig, "Signature", expectedSize: bytes.count)
+            guard case .success(let document) = bytes.withUnsafeBytes({ XMLDocument.parse($0, capture: capture) }) else { continue }
+            let root = try #require(xmlDocGetRootElement(document.pointer))
+            var atRoot: [xmlNodePtr] = []
+            var child = root.pointee.children
+            while let c = child {
+                if c.pointee.type == XML_ELEMENT_NODE, XMLNode(pointer: c).name == "Signature", XMLNode(pointer: c).namespaceURI == dsig {
+                    atRoot.append(c)
+                }
+                child = c.pointee.next
+            }
+            #expect(capture.excludedAtRoot == atRoot.count, "\(name)")
+            let whole = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document, excluding: atRoot).bytesWithLibXML2(document)
+            let rootOnly = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .subtree(root), excluding: atRoot).bytesWithLibXML2(document)
+            guard let got = capture.bytes else {
+                Issue.record("\(name): the capture gave up")
+                continue
+            }
+            #expect(got == whole, "\(name)")
+            #expect(Array(got[capture.rootRange]) == rootOnly, "\(name)")
+            captured += 1
+        }
+        #expect(captured >= 22)
+        // A nested signature is counted (and kept in the output); a reference in an attribute value makes the
+        // capture give up.
+        let nested = CanonicalCapture(excludingRootChildren: dsig, "Signature", expectedSize: 100)
+        _ = Array(cases[1].utf8).withUnsafeBytes { XMLDocument.parse($0, capture: nested) }
+        #expect(nested.excludedAtRoot == 1 && nested.sameNameElsewhere == 1)
+        let reference = CanonicalCapture(excludingRootChildren: dsig, "Signature", expectedSize: 100)
+        _ = Array("<a v='x &amp; y'/>".utf8).withUnsafeBytes { XMLDocument.parse($0, capture: reference) }
+        #expect(reference.bytes == nil)
+    }
 }
