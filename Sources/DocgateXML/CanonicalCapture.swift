@@ -14,22 +14,32 @@ public final class CanonicalCapture {
     }
 
     private let output = Output()
+    // The parser calls in for every event on one thread; the checks of exclusive access on these (a
+    // thread-local access set) cost more than the work itself.
+    @exclusivity(unchecked)
     private var writer: TreeCanonicalWriter
     private let excludedNamespace: [UInt8]
     private let excludedName: [UInt8]
     private let limit: Int
+    @exclusivity(unchecked)
     private var depth = 0
     /// Depth of the excluded element being skipped, 0 when none.
+    @exclusivity(unchecked)
     private var skipping = 0
+    @exclusivity(unchecked)
     private var rootSeen = false
+    @exclusivity(unchecked)
     private var failed = false
 
     /// Offsets of the root element's canonical form in `bytes` (document-level processing instructions lie
     /// outside it).
+    @exclusivity(unchecked)
     public private(set) var rootRange: Range<Int> = 0..<0
     /// Excluded elements found as children of the root, and elements with the same name elsewhere (those are in
     /// the output).
+    @exclusivity(unchecked)
     public private(set) var excludedAtRoot = 0
+    @exclusivity(unchecked)
     public private(set) var sameNameElsewhere = 0
 
     public init(excludingRootChildren namespace: String, _ localName: String, expectedSize: Int, limit: Int = 16 << 20) {

@@ -107,7 +107,11 @@ public final class XMLDocument {
 /// Per-parse state reached from libxml2's SAX callbacks through `ctxt->_private`.
 final class ParseGuard {
     var xincludeLine: Int?
-    var capture: CanonicalCapture?
+    var capture: CanonicalCapture? {
+        didSet { captureReference = capture.map { Unmanaged.passUnretained($0) } }
+    }
+    /// The capture, reached from the SAX callbacks without reference counting (`capture` keeps it alive).
+    private(set) var captureReference: Unmanaged<CanonicalCapture>?
 
     static func install(_ state: ParseGuard, on ctxt: xmlParserCtxtPtr) {
         ctxt.pointee._private = Unmanaged.passUnretained(state).toOpaque()
@@ -123,10 +127,14 @@ final class ParseGuard {
         }
     }
 
-    static func state(_ ctx: UnsafeMutableRawPointer) -> ParseGuard? {
+    /// Runs `body` on the parse's capture, if it has one.
+    @inline(__always)
+    static func withCapture(_ ctx: UnsafeMutableRawPointer, _ body: (CanonicalCapture) -> Void) {
         let ctxt = ctx.assumingMemoryBound(to: xmlParserCtxt.self)
-        guard let raw = ctxt.pointee._private else { return nil }
-        return Unmanaged<ParseGuard>.fromOpaque(raw).takeUnretainedValue()
+        guard let raw = ctxt.pointee._private else { return }
+        Unmanaged<ParseGuard>.fromOpaque(raw)._withUnsafeGuaranteedRef { state in
+            state.captureReference?._withUnsafeGuaranteedRef(body)
+        }
     }
 
     /// The namespaces of XInclude 1.0 (and its 2003 draft).
@@ -151,31 +159,31 @@ private let guardedStartElement: startElementNsSAX2Func = {
         return
     }
     xmlSAX2StartElementNs(ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, nbDefaulted, attributes)
-    if let capture = ParseGuard.state(ctx)?.capture {
-        capture.startElement(localname: localname, prefix: prefix, uri: uri, attributeCount: nbAttributes, attributes: attributes)
+    ParseGuard.withCapture(ctx) {
+        $0.startElement(localname: localname, prefix: prefix, uri: uri, attributeCount: nbAttributes, attributes: attributes)
     }
 }
 
 private let capturingEndElement: endElementNsSAX2Func = { ctx, localname, prefix, uri in
     guard let ctx else { return }
     xmlSAX2EndElementNs(ctx, localname, prefix, uri)
-    ParseGuard.state(ctx)?.capture?.endElement(localname: localname, prefix: prefix)
+    ParseGuard.withCapture(ctx) { $0.endElement(localname: localname, prefix: prefix) }
 }
 
 private let capturingCharacters: charactersSAXFunc = { ctx, ch, len in
     guard let ctx else { return }
     xmlSAX2Characters(ctx, ch, len)
-    ParseGuard.state(ctx)?.capture?.characters(ch, len)
+    ParseGuard.withCapture(ctx) { $0.characters(ch, len) }
 }
 
 private let capturingCDATA: cdataBlockSAXFunc = { ctx, value, len in
     guard let ctx else { return }
     xmlSAX2CDataBlock(ctx, value, len)
-    ParseGuard.state(ctx)?.capture?.characters(value, len)
+    ParseGuard.withCapture(ctx) { $0.characters(value, len) }
 }
 
 private let capturingProcessingInstruction: processingInstructionSAXFunc = { ctx, target, data in
     guard let ctx else { return }
     xmlSAX2ProcessingInstruction(ctx, target, data)
-    ParseGuard.state(ctx)?.capture?.processingInstruction(target: target, data: data)
+    ParseGuard.withCapture(ctx) { $0.processingInstruction(target: target, data: data) }
 }
