@@ -110,18 +110,22 @@ public final class DocumentSigner: Sendable {
         // The form captured during the parse leaves out the root's signatures: all of them (and the new one,
         // which the parse never saw) when every signature sits there and the form subtracts them all, or when
         // there is none yet.
-        var captured: [UInt8]?
+        var captured: Result<[UInt8], CryptoError>?
         if let capture, capture.sameNameElsewhere == 0, capture.excludedAtRoot == existing.signatures.count,
-           form == .subtractAll || existing.signatures.isEmpty, var bytes = capture.bytes {
+           form == .subtractAll || existing.signatures.isEmpty {
             // The indentation placed with the signature is content: it goes in before the root's closing
             // whitespace, which ends the root's canonical form right before its end tag.
-            if !built.addedText.isEmpty {
-                let at = capture.rootRange.upperBound - Self.endTagLength(root) - Self.canonicalText(built.followingText).count
-                bytes.insert(contentsOf: Self.canonicalText(built.addedText), at: at)
-            }
-            captured = bytes
+            let added = Self.canonicalText(built.addedText)
+            let at = capture.rootRange.upperBound - Self.endTagLength(root) - Self.canonicalText(built.followingText).count
+            captured = capture.withBytes { all -> Result<[UInt8], CryptoError>? in
+                guard at >= capture.rootRange.lowerBound, at <= all.count else { return nil }
+                return added.withUnsafeBytes { inserted in
+                    DigestStream.digest([UnsafeRawBufferPointer(rebasing: all[..<at]), inserted,
+                                         UnsafeRawBufferPointer(rebasing: all[at...])], algorithm.digest)
+                }
+            } ?? nil
         }
-        let result = captured.map { DigestStream.digest($0[...], algorithm.digest) } ?? DigestStream.digest(reference, document, algorithm.digest)
+        let result = captured ?? DigestStream.digest(reference, document, algorithm.digest)
         switch result {
         case .failure(let e):
             xmlUnlinkNode(built.signature)

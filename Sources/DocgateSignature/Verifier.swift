@@ -165,13 +165,14 @@ public final class SignatureVerifier: Sendable {
                                              scope: parsed.coversDocument ? .document : .subtree(root), excluding: excluded)
         // The form captured during the parse leaves out every signature, all of which sit at the root: it is the
         // reference's node set when the reference removes them all, or when this is the only one.
-        var captured: ArraySlice<UInt8>?
+        var captured: Result<[UInt8], CryptoError>?
         if let capture, parsed.referenceC14N == .exclusive(prefixes: []), capture.sameNameElsewhere == 0,
-           capture.excludedAtRoot == scan.signatures.count, parsed.removesAllSignatures || scan.signatures.count == 1,
-           let bytes = capture.bytes {
-            captured = parsed.coversDocument ? bytes[...] : bytes[capture.rootRange]
+           capture.excludedAtRoot == scan.signatures.count, parsed.removesAllSignatures || scan.signatures.count == 1 {
+            captured = capture.withBytes { all in
+                DigestStream.digest([parsed.coversDocument ? all : UnsafeRawBufferPointer(rebasing: all[capture.rootRange])], parsed.digest)
+            }
         }
-        let digest = captured.map { DigestStream.digest($0, parsed.digest) } ?? DigestStream.digest(canonicalizer, document, parsed.digest)
+        let digest = captured ?? DigestStream.digest(canonicalizer, document, parsed.digest)
         switch digest {
         case .failure(let e):
             report.problems.append(Diagnostic(code: e.code, line: report.line, message: e.message))
@@ -284,10 +285,10 @@ struct DocumentScan {
 
 /// Digests canonical output as it is written, without holding it in memory, or bytes captured during the parse.
 enum DigestStream {
-    static func digest(_ bytes: ArraySlice<UInt8>, _ algorithm: DigestAlgorithm) -> Result<[UInt8], CryptoError> {
+    static func digest(_ pieces: [UnsafeRawBufferPointer], _ algorithm: DigestAlgorithm) -> Result<[UInt8], CryptoError> {
         Result { () throws(CryptoError) in
             let hasher = try IncrementalDigest(algorithm)
-            bytes.withUnsafeBytes { hasher.update($0) }
+            for piece in pieces where piece.count > 0 { hasher.update(piece) }
             return try hasher.finish()
         }
     }

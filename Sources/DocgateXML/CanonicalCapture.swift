@@ -5,15 +5,10 @@ import CLibXML2
 /// the profile places there. Signing and verifying then digest these bytes instead of walking the tree again.
 ///
 /// The bytes equal what `XMLCanonicalizer` gives for the same node set (the tests hold the two together). The
-/// capture gives up — `bytes` is nil and the caller canonicalizes the tree — where the events do not carry what
+/// capture gives up — `withBytes` returns nil and the caller canonicalizes the tree — where the events do not carry what
 /// the canonical form needs: an attribute value with a reference in it (libxml2 hands such values over with
 /// `&#38;` unresolved), a relative namespace URI, or output beyond `limit` bytes.
 public final class CanonicalCapture {
-    private final class Output {
-        var bytes: [UInt8] = []
-    }
-
-    private let output = Output()
     // The parser calls in for every event on one thread; the checks of exclusive access on these (a
     // thread-local access set) cost more than the work itself.
     @exclusivity(unchecked)
@@ -31,7 +26,7 @@ public final class CanonicalCapture {
     @exclusivity(unchecked)
     private var failed = false
 
-    /// Offsets of the root element's canonical form in `bytes` (document-level processing instructions lie
+    /// Offsets of the root element's canonical form in the output (document-level processing instructions lie
     /// outside it).
     @exclusivity(unchecked)
     public private(set) var rootRange: Range<Int> = 0..<0
@@ -46,15 +41,13 @@ public final class CanonicalCapture {
         excludedNamespace = Array(namespace.utf8)
         excludedName = Array(localName.utf8)
         self.limit = limit
-        let output = self.output
-        output.bytes.reserveCapacity(min(expectedSize, limit))
-        writer = TreeCanonicalWriter(exclusive: true, inclusivePrefixes: [], excluded: []) { chunk in
-            output.bytes.append(contentsOf: chunk)
-        }
+        writer = TreeCanonicalWriter(growingFrom: min(expectedSize + expectedSize / 8, limit))
     }
 
-    /// The canonical form of the whole document, or nil when the capture gave up.
-    public var bytes: [UInt8]? { failed ? nil : output.bytes }
+    /// Runs `body` on the canonical form of the whole document; nil when the capture gave up.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        failed ? nil : try body(writer.contents)
+    }
 
     private func matches(_ s: UnsafePointer<xmlChar>?, _ expected: [UInt8]) -> Bool {
         guard let s else { return false }
@@ -64,7 +57,6 @@ public final class CanonicalCapture {
 
     private func giveUp() {
         failed = true
-        output.bytes = []
     }
 
     private func checkLimit() {

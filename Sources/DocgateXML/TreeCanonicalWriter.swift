@@ -20,10 +20,11 @@ struct TreeCanonicalWriter: ~Copyable {
     /// Exclusive C14N's InclusiveNamespaces PrefixList; nil stands for `#default`.
     private let inclusivePrefixes: [UnsafeMutablePointer<xmlChar>?]
     private let excluded: [xmlNodePtr]
-    private let sink: (UnsafeRawBufferPointer) -> Void
+    /// Where full buffers go; nil when the buffer grows to hold the whole output instead (`contents`).
+    private let sink: ((UnsafeRawBufferPointer) -> Void)?
 
-    private let buffer: UnsafeMutablePointer<UInt8>
-    private static let capacity = 1 << 15
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
     private var used = 0
     /// Bytes handed to the sink so far.
     private var flushed = 0
@@ -47,15 +48,32 @@ struct TreeCanonicalWriter: ~Copyable {
         self.inclusivePrefixes = inclusivePrefixes.map { $0 == "#default" ? nil : xmlStrdup($0) }
         self.excluded = excluded
         self.sink = sink
-        buffer = .allocate(capacity: Self.capacity)
+        capacity = 8192
+        buffer = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
         rendered.reserveCapacity(16)
         marks.reserveCapacity(32)
         declarations.reserveCapacity(8)
         attributes.reserveCapacity(16)
     }
 
+    /// Exclusive C14N into one buffer that grows to hold the whole output (for writing during a parse).
+    init(growingFrom initialCapacity: Int) {
+        exclusive = true
+        inclusivePrefixes = []
+        excluded = []
+        sink = nil
+        capacity = max(initialCapacity, 1024)
+        buffer = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
+        rendered.reserveCapacity(16)
+        marks.reserveCapacity(32)
+        declarations.reserveCapacity(8)
+    }
+
+    /// Everything written, when the buffer grows instead of being handed to a sink.
+    var contents: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer, count: used) }
+
     deinit {
-        buffer.deallocate()
+        free(buffer)
         for p in inclusivePrefixes { if let p { docgate_xml_free(p) } }
     }
 
@@ -434,15 +452,29 @@ struct TreeCanonicalWriter: ~Copyable {
     /// How many bytes were written so far.
     var position: Int { flushed + used }
 
+    /// Hands the buffer to the sink (nothing to do when the buffer grows instead).
     mutating func flush() {
+        guard let sink else { return }
         if used > 0 { sink(UnsafeRawBufferPointer(start: buffer, count: used)) }
         flushed += used
         used = 0
     }
 
+    /// Room for `count` more bytes: the full buffer handed on, or a larger one.
+    private mutating func makeRoom(_ count: Int) {
+        if sink != nil {
+            flush()
+            return
+        }
+        var grown = capacity * 2
+        while grown < used + count { grown *= 2 }
+        buffer = realloc(buffer, grown)!.assumingMemoryBound(to: UInt8.self)
+        capacity = grown
+    }
+
     @inline(__always)
     private mutating func byte(_ b: UInt8) {
-        if used == Self.capacity { flush() }
+        if used == capacity { makeRoom(1) }
         buffer[used] = b
         used += 1
     }
@@ -450,9 +482,9 @@ struct TreeCanonicalWriter: ~Copyable {
     @inline(__always)
     private mutating func bytes(_ start: UnsafePointer<UInt8>, _ count: Int) {
         if count == 0 { return }
-        if used + count > Self.capacity {
-            flush()
-            if count > Self.capacity {
+        if used + count > capacity {
+            makeRoom(count)
+            if let sink, count > capacity {
                 sink(UnsafeRawBufferPointer(start: start, count: count))
                 flushed += count
                 return
