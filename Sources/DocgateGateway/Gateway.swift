@@ -652,9 +652,7 @@ public final class Gateway: @unchecked Sendable {
 
     private func analyzeTree(_ bytes: [UInt8], name: String, sha256: String, _ r: RouteRuntime) -> Analysis {
         let document: XMLDocument
-        // Routes that verify or sign digest the canonical form written during the parse.
-        let capture = r.route.requireSignature || !r.route.sign.isEmpty ? DocumentSigner.capture(for: bytes) : nil
-        switch bytes.withUnsafeBytes({ XMLDocument.parse($0, limits: validator.limits, capture: capture) }) {
+        switch bytes.withUnsafeBytes({ XMLDocument.parse($0, limits: validator.limits) }) {
         case .failure(let failure):
             var a = Analysis()
             a.diagnostics = XMLDiagnostics.diagnostics(for: failure)
@@ -664,7 +662,7 @@ public final class Gateway: @unchecked Sendable {
         }
         var a = verdict(validator.check(document, file: name), sha256: sha256, r)
         if a.diagnostics.allowsValidity, r.route.requireSignature, let verifier {
-            a.diagnostics += verifier.verify(document, file: name, capture: capture).diagnostics
+            a.diagnostics += verifier.verify(document, file: name).diagnostics
         }
         guard a.diagnostics.allowsValidity else { return a }
         // The output encoding, when it differs from the input's: the tree written in it (and signed from those bytes).
@@ -677,7 +675,7 @@ public final class Gateway: @unchecked Sendable {
         }
         var out = converted ?? bytes
         if let k = a.kind, r.route.sign.contains(k), let signer {
-            let signed = converted == nil ? signer.sign(document, parsedFrom: bytes, capture: capture) : signer.sign(bytes: out)
+            let signed = converted == nil ? signer.sign(document, parsedFrom: bytes) : signer.sign(bytes: out)
             switch signed {
             case .success(let s): out = s
             case .failure(let f): a.diagnostics += f.diagnostics

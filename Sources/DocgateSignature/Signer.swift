@@ -30,30 +30,22 @@ public final class DocumentSigner: Sendable {
 
     /// Parses, signs and serialises a document held in memory (in its own encoding).
     public func sign(bytes: [UInt8]) -> Result<[UInt8], SigningFailure> {
-        let capture = Self.capture(for: bytes)
-        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits, capture: capture) }
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits) }
         switch parsed {
         case .failure(let failure):
             return .failure(SigningFailure(diagnostics: XMLDiagnostics.diagnostics(for: failure)))
         case .success(let document):
-            return sign(document, parsedFrom: bytes, capture: capture)
+            return sign(document, parsedFrom: bytes)
         }
-    }
-
-    /// What to hand `XMLDocument.parse` so that the reference's canonical form is written during the parse.
-    public static func capture(for bytes: [UInt8]) -> CanonicalCapture {
-        CanonicalCapture(excludingRootChildren: DSig.namespace, "Signature", expectedSize: bytes.count)
     }
 
     /// Signs a tree parsed from `bytes` (for callers that already parsed it, e.g. to validate it first) and returns
     /// the signed bytes: the input's own bytes with the signature inserted, or the tree serialised when the
-    /// insertion point cannot be found in them. The tree is changed. `capture`, when the parse wrote one
-    /// (`capture(for:)`) and the tree was not changed since, spares canonicalizing the tree again.
-    public func sign(_ document: XMLDocument, parsedFrom bytes: [UInt8], capture: CanonicalCapture? = nil)
-        -> Result<[UInt8], SigningFailure> {
+    /// insertion point cannot be found in them. The tree is changed.
+    public func sign(_ document: XMLDocument, parsedFrom bytes: [UInt8]) -> Result<[UInt8], SigningFailure> {
         let signature: xmlNodePtr
         do {
-            signature = try appendSignature(document, capture: capture)
+            signature = try appendSignature(document)
         } catch {
             return .failure(error)
         }
@@ -68,7 +60,7 @@ public final class DocumentSigner: Sendable {
     }
 
     @discardableResult
-    func appendSignature(_ document: XMLDocument, capture: CanonicalCapture? = nil) throws(SigningFailure) -> xmlNodePtr {
+    func appendSignature(_ document: XMLDocument) throws(SigningFailure) -> xmlNodePtr {
         guard let root = xmlDocGetRootElement(document.pointer) else {
             throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic()])
         }
@@ -107,26 +99,7 @@ public final class DocumentSigner: Sendable {
         let excluded = form == .subtractAll ? existing.signatures + [built.signature] : [built.signature]
         let reference = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document, excluding: excluded)
         let digest: [UInt8]
-        // The form captured during the parse leaves out the root's signatures: all of them (and the new one,
-        // which the parse never saw) when every signature sits there and the form subtracts them all, or when
-        // there is none yet.
-        var captured: Result<[UInt8], CryptoError>?
-        if let capture, capture.sameNameElsewhere == 0, capture.excludedAtRoot == existing.signatures.count,
-           form == .subtractAll || existing.signatures.isEmpty {
-            // The indentation placed with the signature is content: it goes in before the root's closing
-            // whitespace, which ends the root's canonical form right before its end tag.
-            let added = Self.canonicalText(built.addedText)
-            let at = capture.rootRange.upperBound - Self.endTagLength(root) - Self.canonicalText(built.followingText).count
-            captured = capture.withBytes { all -> Result<[UInt8], CryptoError>? in
-                guard at >= capture.rootRange.lowerBound, at <= all.count else { return nil }
-                return added.withUnsafeBytes { inserted in
-                    DigestStream.digest([UnsafeRawBufferPointer(rebasing: all[..<at]), inserted,
-                                         UnsafeRawBufferPointer(rebasing: all[at...])], algorithm.digest)
-                }
-            } ?? nil
-        }
-        let result = captured ?? DigestStream.digest(reference, document, algorithm.digest)
-        switch result {
+        switch DigestStream.digest(reference, document, algorithm.digest) {
         case .failure(let e):
             xmlUnlinkNode(built.signature)
             xmlFreeNode(built.signature)
@@ -146,26 +119,6 @@ public final class DocumentSigner: Sendable {
             throw SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)])
         }
         return built.signature
-    }
-}
-
-extension DocumentSigner {
-    /// `</prefix:name>`.
-    static func endTagLength(_ element: xmlNodePtr) -> Int {
-        var length = 3 + strlen(UnsafeRawPointer(element.pointee.name).assumingMemoryBound(to: CChar.self))
-        if let ns = element.pointee.ns, let prefix = ns.pointee.prefix {
-            length += 1 + strlen(UnsafeRawPointer(prefix).assumingMemoryBound(to: CChar.self))
-        }
-        return length
-    }
-
-    /// Whitespace text as C14N writes it (carriage returns escaped).
-    static func canonicalText(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        for b in text.utf8 {
-            if b == 0x0D { out += Array("&#xD;".utf8) } else { out.append(b) }
-        }
-        return out
     }
 }
 
@@ -274,10 +227,6 @@ struct SignatureTemplate {
         var signedInfo: xmlNodePtr
         var digestValue: xmlNodePtr
         var signatureValue: xmlNodePtr
-        /// Whitespace text the placement added among the root's children (it stays in the signed content), and
-        /// the root's closing whitespace that follows the signature.
-        var addedText = ""
-        var followingText = ""
     }
 
     /// The indentation of the root's children (`"  "`), or nil for a document written without whitespace.
@@ -295,9 +244,7 @@ struct SignatureTemplate {
         return nil
     }
 
-    /// Places the signature last among the root's children, before the root's closing whitespace, indented like
-    /// the other children. Returns the text it added, and the text (the closing whitespace) that follows it.
-    private func place(_ signature: xmlNodePtr, indent unit: String?) -> (added: String, following: String) {
+    private func place(_ signature: xmlNodePtr, indent unit: String?) {
         let doc = document.pointer
         var trailing: xmlNodePtr?
         if let last = xmlGetLastChild(root), last.pointee.type == XML_TEXT_NODE, XMLNode(pointer: last).text.allSatisfy(\.isWhitespace) {
@@ -306,12 +253,10 @@ struct SignatureTemplate {
         if let trailing {
             xmlAddPrevSibling(trailing, signature)
             if let unit { xmlAddPrevSibling(signature, xmlNewDocText(doc, "\n" + unit)) }
-            return (unit.map { "\n" + $0 } ?? "", XMLNode(pointer: trailing).text)
         } else {
             if let unit { xmlAddChild(root, xmlNewDocText(doc, "\n" + unit)) }
             xmlAddChild(root, signature)
             if unit != nil { xmlAddChild(root, xmlNewDocText(doc, "\n")) }
-            return (unit.map { "\n" + $0 + "\n" } ?? "", "")
         }
     }
 
@@ -324,11 +269,10 @@ struct SignatureTemplate {
 
         // Place it last among the root's elements, before the root's closing whitespace. A second signature
         // goes right after the first: any text between them would be content the first one covers.
-        var placed = (added: "", following: "")
         if let previous = existing.last {
             xmlAddNextSibling(previous, signature)
         } else {
-            placed = place(signature, indent: unit)
+            place(signature, indent: unit)
         }
 
         func indent(_ depth: Int) -> String? { unit.map { "\n" + String(repeating: $0.isEmpty ? "  " : $0, count: depth) } }
@@ -377,7 +321,6 @@ struct SignatureTemplate {
         close(x509Data, depth: 3)
         close(keyInfo, depth: 2)
         close(signature, depth: 1)
-        return Built(signature: signature, signedInfo: signedInfo, digestValue: digestValue, signatureValue: signatureValue,
-                     addedText: placed.added, followingText: placed.following)
+        return Built(signature: signature, signedInfo: signedInfo, digestValue: digestValue, signatureValue: signatureValue)
     }
 }

@@ -56,27 +56,21 @@ public final class SignatureVerifier: Sendable {
     }
 
     public func verify(file path: String) throws(XMLFileError) -> VerificationReport {
-        switch try FileBytes.read(path, limit: limits.maxInputBytes) {
-        case .tooLarge(let size):
-            return VerificationReport(file: path, signatures: [], documentProblems: XMLDiagnostics.diagnostics(
-                for: .gate(.tooLarge(size: size, limit: limits.maxInputBytes))))
-        case .bytes(let data):
-            return verify(bytes: data, file: path)
+        switch try XMLDocument.parse(file: path, limits: limits) {
+        case .failure(let failure): return VerificationReport(file: path, signatures: [], documentProblems: XMLDiagnostics.diagnostics(for: failure))
+        case .success(let document): return verify(document, file: path)
         }
     }
 
     public func verify(bytes: [UInt8], file: String) -> VerificationReport {
-        let capture = DocumentSigner.capture(for: bytes)
-        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits, capture: capture) }
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits) }
         switch parsed {
         case .failure(let failure): return VerificationReport(file: file, signatures: [], documentProblems: XMLDiagnostics.diagnostics(for: failure))
-        case .success(let document): return verify(document, file: file, capture: capture)
+        case .success(let document): return verify(document, file: file)
         }
     }
 
-    /// Verifies a parsed tree; `capture`, when the parse wrote one (`DocumentSigner.capture(for:)`), spares
-    /// canonicalizing the tree again where the reference covers what it holds.
-    public func verify(_ document: XMLDocument, file: String, capture: CanonicalCapture? = nil) -> VerificationReport {
+    public func verify(_ document: XMLDocument, file: String) -> VerificationReport {
         var report = VerificationReport(file: file, signatures: [], documentProblems: [])
         guard let root = xmlDocGetRootElement(document.pointer) else {
             report.documentProblems.append(SignatureProblem.noSignature.diagnostic())
@@ -107,7 +101,7 @@ public final class SignatureVerifier: Sendable {
                 at: signature))
         }
         for signature in scan.signatures {
-            report.signatures.append(verifySignature(signature, in: document, root: root, scan: scan, capture: capture))
+            report.signatures.append(verifySignature(signature, in: document, root: root, scan: scan))
         }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.
         var signers: [String] = []
@@ -125,7 +119,7 @@ public final class SignatureVerifier: Sendable {
     }
 
     private func verifySignature(_ signature: xmlNodePtr, in document: XMLDocument, root: xmlNodePtr,
-                                 scan: DocumentScan, capture: CanonicalCapture?) -> SignatureReport {
+                                 scan: DocumentScan) -> SignatureReport {
         var report = SignatureReport(line: Int(xmlGetLineNo(signature)), algorithm: nil, form: nil, signer: nil, problems: [])
         let parsed: ParsedSignature
         switch ParsedSignature.parse(signature, root: root, certificates: certificates) {
@@ -163,17 +157,7 @@ public final class SignatureVerifier: Sendable {
         let excluded = parsed.removesAllSignatures ? scan.signatures : [signature]
         let canonicalizer = XMLCanonicalizer(method: parsed.referenceC14N,
                                              scope: parsed.coversDocument ? .document : .subtree(root), excluding: excluded)
-        // The form captured during the parse leaves out every signature, all of which sit at the root: it is the
-        // reference's node set when the reference removes them all, or when this is the only one.
-        var captured: Result<[UInt8], CryptoError>?
-        if let capture, parsed.referenceC14N == .exclusive(prefixes: []), capture.sameNameElsewhere == 0,
-           capture.excludedAtRoot == scan.signatures.count, parsed.removesAllSignatures || scan.signatures.count == 1 {
-            captured = capture.withBytes { all in
-                DigestStream.digest([parsed.coversDocument ? all : UnsafeRawBufferPointer(rebasing: all[capture.rootRange])], parsed.digest)
-            }
-        }
-        let digest = captured ?? DigestStream.digest(canonicalizer, document, parsed.digest)
-        switch digest {
+        switch DigestStream.digest(canonicalizer, document, parsed.digest) {
         case .failure(let e):
             report.problems.append(Diagnostic(code: e.code, line: report.line, message: e.message))
         case .success(let digest):
@@ -283,16 +267,8 @@ struct DocumentScan {
     }
 }
 
-/// Digests canonical output as it is written, without holding it in memory, or bytes captured during the parse.
+/// Digests canonical output as libxml2 produces it, without holding it in memory.
 enum DigestStream {
-    static func digest(_ pieces: [UnsafeRawBufferPointer], _ algorithm: DigestAlgorithm) -> Result<[UInt8], CryptoError> {
-        Result { () throws(CryptoError) in
-            let hasher = try IncrementalDigest(algorithm)
-            for piece in pieces where piece.count > 0 { hasher.update(piece) }
-            return try hasher.finish()
-        }
-    }
-
     static func digest(_ canonicalizer: XMLCanonicalizer, _ document: XMLDocument, _ algorithm: DigestAlgorithm)
         -> Result<[UInt8], CryptoError> {
         var hasher: IncrementalDigest

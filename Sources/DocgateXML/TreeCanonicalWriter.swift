@@ -20,16 +20,11 @@ struct TreeCanonicalWriter: ~Copyable {
     /// Exclusive C14N's InclusiveNamespaces PrefixList; nil stands for `#default`.
     private let inclusivePrefixes: [UnsafeMutablePointer<xmlChar>?]
     private let excluded: [xmlNodePtr]
-    /// Where full buffers go; nil when the buffer grows to hold the whole output instead (`contents`).
-    private let sink: ((UnsafeRawBufferPointer) -> Void)?
+    private let sink: (UnsafeRawBufferPointer) -> Void
 
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private static let capacity = 1 << 13
     private var used = 0
-    /// Bytes handed to the sink so far.
-    private var flushed = 0
-    /// Scratch order of one start tag's attributes, from parse events.
-    private var order: [Int] = []
 
     /// Namespace declarations rendered by the open elements, innermost last; `marks` holds the stack height at
     /// each open element.
@@ -48,32 +43,15 @@ struct TreeCanonicalWriter: ~Copyable {
         self.inclusivePrefixes = inclusivePrefixes.map { $0 == "#default" ? nil : xmlStrdup($0) }
         self.excluded = excluded
         self.sink = sink
-        capacity = 8192
-        buffer = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
+        buffer = .allocate(capacity: Self.capacity)
         rendered.reserveCapacity(16)
         marks.reserveCapacity(32)
         declarations.reserveCapacity(8)
         attributes.reserveCapacity(16)
     }
 
-    /// Exclusive C14N into one buffer that grows to hold the whole output (for writing during a parse).
-    init(growingFrom initialCapacity: Int) {
-        exclusive = true
-        inclusivePrefixes = []
-        excluded = []
-        sink = nil
-        capacity = max(initialCapacity, 1024)
-        buffer = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
-        rendered.reserveCapacity(16)
-        marks.reserveCapacity(32)
-        declarations.reserveCapacity(8)
-    }
-
-    /// Everything written, when the buffer grows instead of being handed to a sink.
-    var contents: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer, count: used) }
-
     deinit {
-        free(buffer)
+        buffer.deallocate()
         for p in inclusivePrefixes { if let p { docgate_xml_free(p) } }
     }
 
@@ -350,131 +328,16 @@ struct TreeCanonicalWriter: ~Copyable {
         ascii("?>")
     }
 
-    // MARK: parse events
-
-    /// A start tag from libxml2's SAX2 `startElementNs` (exclusive C14N only): `attributes` holds five pointers
-    /// per attribute (local name, prefix, URI, value, value end). False when a value still holds an entity or
-    /// character reference (libxml2 leaves `&#38;` in values it hands over unresolved), or a namespace URI is
-    /// relative.
-    mutating func startElement(localname: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?,
-                               uri: UnsafePointer<xmlChar>?, attributeCount: Int,
-                               attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) -> Bool {
-        marks.append(rendered.count)
-        if !declarations.isEmpty { declarations.removeAll(keepingCapacity: true) }
-        // A prefix without a namespace (an undeclared one the parser complained about) is left to the tree.
-        if prefix != nil, uri == nil { return false }
-        consider(prefix, uri ?? Self.empty)
-        for i in 0..<attributeCount {
-            guard let attributePrefix = attributes![5 * i + 1] else { continue }
-            guard let attributeURI = attributes![5 * i + 2] else { return false }
-            if xmlStrEqual(attributePrefix, "xml") == 0 { consider(attributePrefix, attributeURI) }
-        }
-        for d in declarations where d.href[0] != 0 && !Self.isAbsolute(d.href) { return false }
-        byte(0x3C)
-        if let prefix {
-            cString(prefix)
-            byte(0x3A)
-        }
-        cString(localname)
-        if declarations.count > 1 {
-            declarations.sort { Self.compare($0.prefix, $1.prefix) < 0 }
-        }
-        for d in declarations {
-            if let prefix = d.prefix {
-                ascii(" xmlns:")
-                cString(prefix)
-            } else {
-                ascii(" xmlns")
-            }
-            ascii("=\"")
-            escapedAttribute(d.href)
-            byte(0x22)
-        }
-        if attributeCount > 0, let attributes {
-            if !order.isEmpty { order.removeAll(keepingCapacity: true) }
-            for i in 0..<attributeCount { order.append(i) }
-            if attributeCount > 1 {
-                order.sort { x, y in
-                    let byNamespace = Self.compare(attributes[5 * x + 2], attributes[5 * y + 2])
-                    return byNamespace != 0 ? byNamespace < 0 : xmlStrcmp(attributes[5 * x], attributes[5 * y]) < 0
-                }
-            }
-            for i in order {
-                guard let name = attributes[5 * i], let value = attributes[5 * i + 3], let end = attributes[5 * i + 4]
-                else { return false }
-                if memchr(value, 0x26, end - value) != nil { return false }
-                byte(0x20)
-                if let attributePrefix = attributes[5 * i + 1] {
-                    cString(attributePrefix)
-                    byte(0x3A)
-                }
-                cString(name)
-                ascii("=\"")
-                escaped(value, count: end - value, table: escapeTables + 256, replacements: Self.attributeReplacements)
-                byte(0x22)
-            }
-        }
-        byte(0x3E)
-        return true
-    }
-
-    mutating func endElement(localname: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?) {
-        ascii("</")
-        if let prefix {
-            cString(prefix)
-            byte(0x3A)
-        }
-        cString(localname)
-        byte(0x3E)
-        let mark = marks.removeLast()
-        if rendered.count > mark { rendered.removeSubrange(mark...) }
-    }
-
-    /// Character data as the parser reports it (references resolved).
-    mutating func text(_ s: UnsafePointer<xmlChar>, count: Int) {
-        escaped(s, count: count, table: escapeTables, replacements: Self.textReplacements)
-    }
-
-    mutating func processingInstruction(target: UnsafePointer<xmlChar>, data: UnsafePointer<xmlChar>?) {
-        ascii("<?")
-        cString(target)
-        if let data, data[0] != 0 {
-            byte(0x20)
-            cString(data)
-        }
-        ascii("?>")
-    }
-
-    mutating func newline() { byte(0x0A) }
-
     // MARK: output
 
-    /// How many bytes were written so far.
-    var position: Int { flushed + used }
-
-    /// Hands the buffer to the sink (nothing to do when the buffer grows instead).
-    mutating func flush() {
-        guard let sink else { return }
+    private mutating func flush() {
         if used > 0 { sink(UnsafeRawBufferPointer(start: buffer, count: used)) }
-        flushed += used
         used = 0
-    }
-
-    /// Room for `count` more bytes: the full buffer handed on, or a larger one.
-    private mutating func makeRoom(_ count: Int) {
-        if sink != nil {
-            flush()
-            return
-        }
-        var grown = capacity * 2
-        while grown < used + count { grown *= 2 }
-        buffer = realloc(buffer, grown)!.assumingMemoryBound(to: UInt8.self)
-        capacity = grown
     }
 
     @inline(__always)
     private mutating func byte(_ b: UInt8) {
-        if used == capacity { makeRoom(1) }
+        if used == Self.capacity { flush() }
         buffer[used] = b
         used += 1
     }
@@ -482,11 +345,10 @@ struct TreeCanonicalWriter: ~Copyable {
     @inline(__always)
     private mutating func bytes(_ start: UnsafePointer<UInt8>, _ count: Int) {
         if count == 0 { return }
-        if used + count > capacity {
-            makeRoom(count)
-            if let sink, count > capacity {
+        if used + count > Self.capacity {
+            flush()
+            if count > Self.capacity {
                 sink(UnsafeRawBufferPointer(start: start, count: count))
-                flushed += count
                 return
             }
         }
@@ -517,27 +379,6 @@ struct TreeCanonicalWriter: ~Copyable {
     private static let attributeReplacements: [UInt8: StaticString] = [
         0x26: "&amp;", 0x3C: "&lt;", 0x22: "&quot;", 0x09: "&#x9;", 0x0A: "&#xA;", 0x0D: "&#xD;",
     ]
-
-    /// Copies `count` bytes, runs of ordinary bytes at once (the terminator entry of `table` is never met: XML text
-    /// holds no NUL).
-    private mutating func escaped(_ s: UnsafePointer<xmlChar>, count: Int, table: UnsafePointer<UInt8>,
-                                  replacements: [UInt8: StaticString]) {
-        var run = s
-        var p = s
-        let end = s + count
-        while true {
-            while p < end, table[Int(p.pointee)] == 0 { p += 1 }
-            bytes(run, p - run)
-            if p == end { return }
-            if let replacement = replacements[p.pointee] {
-                bytes(replacement.utf8Start, replacement.utf8CodeUnitCount)
-            } else {
-                byte(p.pointee)
-            }
-            p += 1
-            run = p
-        }
-    }
 
     /// Copies a NUL-terminated string, runs of ordinary bytes at once; `table` marks the terminator and the bytes
     /// to replace.

@@ -42,10 +42,9 @@ public final class XMLDocument {
     /// - Parameters:
     ///   - bytes: the whole input.
     ///   - limits: bounds enforced by the gate.
-    ///   - capture: also writes the document's canonical form while parsing (for signatures).
     /// - Returns: the tree, or why there is none.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default,
-                             capture: CanonicalCapture? = nil) -> Result<XMLDocument, XMLParseFailure> {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default)
+        -> Result<XMLDocument, XMLParseFailure> {
         XMLLibrary.initialize()
         if bytes.count > limits.maxInputBytes {
             return .failure(.gate(.tooLarge(size: bytes.count, limit: limits.maxInputBytes)))
@@ -66,7 +65,6 @@ public final class XMLDocument {
         }
         defer { xmlFreeParserCtxt(ctxt) }
         let guardState = ParseGuard()
-        guardState.capture = capture
         let collector = IssueCollector(limit: limits.maxIssues)
         let doc: xmlDocPtr? = collector.capture {
             xmlCtxtUseOptions(ctxt, safeOptions)
@@ -78,7 +76,6 @@ public final class XMLDocument {
                 return doc
             }
         }
-        capture?.finish()
         if let line = guardState.xincludeLine {
             xmlFreeDoc(doc)
             return .failure(.xinclude(line: line))
@@ -107,34 +104,10 @@ public final class XMLDocument {
 /// Per-parse state reached from libxml2's SAX callbacks through `ctxt->_private`.
 final class ParseGuard {
     var xincludeLine: Int?
-    var capture: CanonicalCapture? {
-        didSet { captureReference = capture.map { Unmanaged.passUnretained($0) } }
-    }
-    /// The capture, reached from the SAX callbacks without reference counting (`capture` keeps it alive).
-    private(set) var captureReference: Unmanaged<CanonicalCapture>?
 
     static func install(_ state: ParseGuard, on ctxt: xmlParserCtxtPtr) {
         ctxt.pointee._private = Unmanaged.passUnretained(state).toOpaque()
-        let sax = ctxt.pointee.sax!
-        sax.pointee.startElementNs = guardedStartElement
-        if state.capture != nil {
-            // The tree is built by libxml2's own SAX2 handlers, as without a capture; each also feeds the capture.
-            sax.pointee.endElementNs = capturingEndElement
-            sax.pointee.characters = capturingCharacters
-            sax.pointee.ignorableWhitespace = capturingCharacters
-            sax.pointee.cdataBlock = capturingCDATA
-            sax.pointee.processingInstruction = capturingProcessingInstruction
-        }
-    }
-
-    /// Runs `body` on the parse's capture, if it has one.
-    @inline(__always)
-    static func withCapture(_ ctx: UnsafeMutableRawPointer, _ body: (CanonicalCapture) -> Void) {
-        let ctxt = ctx.assumingMemoryBound(to: xmlParserCtxt.self)
-        guard let raw = ctxt.pointee._private else { return }
-        Unmanaged<ParseGuard>.fromOpaque(raw)._withUnsafeGuaranteedRef { state in
-            state.captureReference?._withUnsafeGuaranteedRef(body)
-        }
+        ctxt.pointee.sax.pointee.startElementNs = guardedStartElement
     }
 
     /// The namespaces of XInclude 1.0 (and its 2003 draft).
@@ -159,31 +132,4 @@ private let guardedStartElement: startElementNsSAX2Func = {
         return
     }
     xmlSAX2StartElementNs(ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, nbDefaulted, attributes)
-    ParseGuard.withCapture(ctx) {
-        $0.startElement(localname: localname, prefix: prefix, uri: uri, attributeCount: nbAttributes, attributes: attributes)
-    }
-}
-
-private let capturingEndElement: endElementNsSAX2Func = { ctx, localname, prefix, uri in
-    guard let ctx else { return }
-    xmlSAX2EndElementNs(ctx, localname, prefix, uri)
-    ParseGuard.withCapture(ctx) { $0.endElement(localname: localname, prefix: prefix) }
-}
-
-private let capturingCharacters: charactersSAXFunc = { ctx, ch, len in
-    guard let ctx else { return }
-    xmlSAX2Characters(ctx, ch, len)
-    ParseGuard.withCapture(ctx) { $0.characters(ch, len) }
-}
-
-private let capturingCDATA: cdataBlockSAXFunc = { ctx, value, len in
-    guard let ctx else { return }
-    xmlSAX2CDataBlock(ctx, value, len)
-    ParseGuard.withCapture(ctx) { $0.characters(value, len) }
-}
-
-private let capturingProcessingInstruction: processingInstructionSAXFunc = { ctx, target, data in
-    guard let ctx else { return }
-    xmlSAX2ProcessingInstruction(ctx, target, data)
-    ParseGuard.withCapture(ctx) { $0.processingInstruction(target: target, data: data) }
 }

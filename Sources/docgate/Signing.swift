@@ -139,8 +139,7 @@ struct Sign: ParsableCommand {
 
     static func validateAndSign(_ bytes: [UInt8], file: String, signer: DocumentSigner, validator: DocumentValidator)
         -> Result<[UInt8], Refusal> {
-        let capture = DocumentSigner.capture(for: bytes)
-        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: validator.limits, capture: capture) }
+        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: validator.limits) }
         let document: XMLDocument
         switch parsed {
         case .failure(let failure): return .failure(Refusal(diagnostics: XMLDiagnostics.diagnostics(for: failure), invalid: true))
@@ -148,7 +147,7 @@ struct Sign: ParsableCommand {
         }
         let report = validator.check(document, file: file)
         if !report.valid { return .failure(Refusal(diagnostics: report.diagnostics, invalid: true)) }
-        return signer.sign(document, parsedFrom: bytes, capture: capture).mapError { Refusal(diagnostics: $0.diagnostics, invalid: false) }
+        return signer.sign(document, parsedFrom: bytes).mapError { Refusal(diagnostics: $0.diagnostics, invalid: false) }
     }
 
     /// Validates, signs and writes one document; never throws. The directory is synced once by the caller.
