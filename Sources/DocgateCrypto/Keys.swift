@@ -68,13 +68,25 @@ public final class Key: @unchecked Sendable {
         }
         guard let pkey else {
             let detail = CryptoLibrary.drainErrors()
-            if isEncrypted(bytes) || (detail ?? "").contains("bad decrypt") || (detail ?? "").contains("password")
+            if isEncrypted(bytes) || isEncryptedDER(bytes) || (detail ?? "").contains("bad decrypt") || (detail ?? "").contains("password")
                 || (detail ?? "").contains("maybe wrong") {
                 throw CryptoError.passphrase(path, detail)
             }
             throw CryptoError.unreadableKey(path, detail)
         }
         return try Key(taking: pkey)
+    }
+
+    /// A DER EncryptedPrivateKeyInfo (PKCS#8). Decided from the structure, not from OpenSSL's error texts: which
+    /// errors stay in the queue depends on the decoders loaded (the GOST engine adds some), so the texts vary.
+    private static func isEncryptedDER(_ bytes: [UInt8]) -> Bool {
+        let encrypted = withMemoryBIO(bytes) { bio -> Bool in
+            guard let sig = d2i_PKCS8_bio(bio, nil) else { return false }
+            X509_SIG_free(sig)
+            return true
+        } ?? false
+        ERR_clear_error()
+        return encrypted
     }
 
     private static func isEncrypted(_ bytes: [UInt8]) -> Bool {

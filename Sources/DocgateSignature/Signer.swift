@@ -151,11 +151,18 @@ enum Splice {
         var at = end
         while at > 0, isSpace(input[at - 1]) { at -= 1 }
         guard let text = dump(signature, document) else { return nil }
+        // The root's closing whitespace follows the signature: the input's own when it had some, else the line
+        // end docgate placed after the signature (it is signed content and must be in the output).
+        var suffix: [UInt8] = []
+        if at == end, let next = signature.pointee.next {
+            suffix = Array(XMLNode(pointer: next).text.utf8)
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(input.count + prefix.count + text.count)
+        out.reserveCapacity(input.count + prefix.count + text.count + suffix.count)
         out.append(contentsOf: input[0..<at])
         out.append(contentsOf: prefix)
         out.append(contentsOf: text)
+        out.append(contentsOf: suffix)
         out.append(contentsOf: input[at...])
         return out
     }

@@ -20,6 +20,8 @@ struct TreeCanonicalWriter: ~Copyable {
     /// Exclusive C14N's InclusiveNamespaces PrefixList; nil stands for `#default`.
     private let inclusivePrefixes: [UnsafeMutablePointer<xmlChar>?]
     private let excluded: [xmlNodePtr]
+    /// Text written among an element's children as if a text node stood there (before `before`, or last).
+    private let insertion: XMLCanonicalizer.Insertion?
     private let sink: (UnsafeRawBufferPointer) -> Void
 
     private let buffer: UnsafeMutablePointer<UInt8>
@@ -37,11 +39,12 @@ struct TreeCanonicalWriter: ~Copyable {
     private static let emptyText: StaticString = ""
     private static var empty: UnsafePointer<xmlChar> { emptyText.utf8Start }
 
-    init(exclusive: Bool, inclusivePrefixes: [String], excluded: [xmlNodePtr],
+    init(exclusive: Bool, inclusivePrefixes: [String], excluded: [xmlNodePtr], insertion: XMLCanonicalizer.Insertion? = nil,
          sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.exclusive = exclusive
         self.inclusivePrefixes = inclusivePrefixes.map { $0 == "#default" ? nil : xmlStrdup($0) }
         self.excluded = excluded
+        self.insertion = insertion
         self.sink = sink
         buffer = .allocate(capacity: Self.capacity)
         rendered.reserveCapacity(16)
@@ -118,6 +121,7 @@ struct TreeCanonicalWriter: ~Copyable {
         var next = top.pointee.children
         while true {
             guard let node = next else {
+                if let insertion, insertion.before == nil, open == insertion.parent { inserted(insertion) }
                 endTag(open)
                 if open == top { return .written }
                 next = open.pointee.next
@@ -125,6 +129,7 @@ struct TreeCanonicalWriter: ~Copyable {
                 continue
             }
             next = node.pointee.next
+            if let insertion, node == insertion.before, open == insertion.parent { inserted(insertion) }
             switch node.pointee.type {
             case XML_ELEMENT_NODE:
                 if isExcluded(node) { continue }
@@ -140,6 +145,13 @@ struct TreeCanonicalWriter: ~Copyable {
             default:
                 return .unsupported
             }
+        }
+    }
+
+    private mutating func inserted(_ insertion: XMLCanonicalizer.Insertion) {
+        for b in insertion.text.utf8 {
+            if b == 0x0D { ascii("&#xD;") } else if b == 0x26 { ascii("&amp;") } else if b == 0x3C { ascii("&lt;") }
+            else if b == 0x3E { ascii("&gt;") } else { byte(b) }
         }
     }
 

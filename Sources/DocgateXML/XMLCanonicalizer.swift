@@ -29,31 +29,50 @@ public struct XMLCanonicalizer {
     /// Elements whose subtrees are left out (signatures removed by the enveloped-signature or subtract
     /// transform).
     public let excluded: [xmlNodePtr]
+    /// Text canonicalized as if it stood among an element's children, which the tree does not hold (yet).
+    public let insertion: Insertion?
 
-    public init(method: Method, scope: Scope, excluding excluded: [xmlNodePtr] = []) {
+    /// Text taken as a text node among `parent`'s children: before `before`, or after the last child.
+    public struct Insertion {
+        public var parent: xmlNodePtr
+        public var before: xmlNodePtr?
+        public var text: String
+
+        public init(parent: xmlNodePtr, before: xmlNodePtr?, text: String) {
+            self.parent = parent
+            self.before = before
+            self.text = text
+        }
+    }
+
+    public init(method: Method, scope: Scope, excluding excluded: [xmlNodePtr] = [], inserting insertion: Insertion? = nil) {
         self.method = method
         self.scope = scope
         self.excluded = excluded
+        self.insertion = insertion
     }
 
     /// Streams the canonical form of `document` to `sink`. Returns false when the tree cannot be canonicalized.
     ///
     /// The tree is walked directly (`TreeCanonicalWriter`); where that walk meets something it leaves to libxml2 it
     /// calls `restart` — whatever `sink` received so far is void — and libxml2's `xmlC14NExecute` writes the whole
-    /// output instead. A whole-document scope takes libxml2's fast path there: the excluded subtrees are unlinked
+    /// output instead (not with an `insertion`: then the result is false). A whole-document scope takes libxml2's fast path there: the excluded subtrees are unlinked
     /// for the duration of the call and put back exactly where they were, with no visibility callback.
     public func run(_ document: XMLDocument, restart: () -> Void, into sink: (UnsafeRawBufferPointer) -> Void) -> Bool {
         let written: TreeCanonicalWriter.Outcome = withoutActuallyEscaping(sink) { sink in
             var prefixes: [String] = []
             var exclusive = false
             if case .exclusive(let list) = method { exclusive = true; prefixes = list }
-            var writer = TreeCanonicalWriter(exclusive: exclusive, inclusivePrefixes: prefixes, excluded: excluded, sink: sink)
+            var writer = TreeCanonicalWriter(exclusive: exclusive, inclusivePrefixes: prefixes, excluded: excluded,
+                                             insertion: insertion, sink: sink)
             switch scope {
             case .document: return writer.writeDocument(document.pointer)
             case .subtree(let node): return writer.writeElement(node)
             }
         }
         if written == .written { return true }
+        // libxml2 knows nothing of text that is not in the tree.
+        if insertion != nil { return false }
         restart()
         return runWithLibXML2(document, into: sink)
     }

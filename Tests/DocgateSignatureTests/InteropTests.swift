@@ -69,6 +69,14 @@ import Testing
             let r = try xmlsecVerify(signed)
             #expect(r.status == 0 && r.stderr.contains("OK"), "\(prefix): \(r.stdout) \(r.stderr)")
         }
+        // Layouts around the root's end tag: none of its whitespace, everything on one line, CRLF line ends.
+        let report = Fixture.text(try Fixture.bytes(try Fixture.sample("EXECREPORT")))
+        let end = try #require(report.range(of: "\n</", options: .backwards))
+        for variant in [report.replacingCharacters(in: end, with: "</"), report.replacingOccurrences(of: "\n", with: ""),
+                        report.replacingOccurrences(of: "\n", with: "\r\n")] {
+            let r = try xmlsecVerify(try Fixture.sign(Array(variant.utf8), with: try Fixture.signer(key, cert)))
+            #expect(r.status == 0 && r.stderr.contains("OK"), "\(r.stdout) \(r.stderr)")
+        }
         // The oracle does check: a changed amount fails in xmlsec1 too.
         let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(key, cert))
         let text = Fixture.text(signed)

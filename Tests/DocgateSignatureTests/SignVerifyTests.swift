@@ -60,6 +60,31 @@ import Testing
             && String(decoding: output[k..<(k + output.count - input.count)], as: UTF8.self).contains("<ds:Signature ")
     }
 
+    /// Whatever the layout around the root's end tag — no whitespace before it, the whole document on one line,
+    /// tabs, CRLF line ends, a comment — the signature verifies. (Before 2026-12-02 a document without whitespace before the root's end tag got a signature
+    /// whose digest covered a line end the output did not have.)
+    @Test(arguments: ["rsa", "ec", "gost"])
+    func everyLayoutAroundTheRootEndVerifies(_ algorithm: String) throws {
+        let (key, cert) = try keyPair(algorithm)
+        let signer = try Fixture.signer(key, cert)
+        let text = Fixture.text(try Fixture.bytes(try Fixture.sample("EXECREPORT")))
+        let end = try #require(text.range(of: "\n</", options: .backwards))
+        let variants = [
+            text.replacingCharacters(in: end, with: "</"),
+            text.replacingOccurrences(of: "\n", with: ""),
+            text.replacingOccurrences(of: "\n  ", with: "\n\t"),
+            text.replacingOccurrences(of: "\n", with: "\r\n"),
+            text.replacingCharacters(in: end, with: "\n<!-- end -->\n</"),
+        ]
+        let verifier = try Fixture.verifier()
+        for (index, variant) in variants.enumerated() {
+            let input = Array(variant.utf8)
+            let signed = try signer.sign(bytes: input).get()
+            let report = verifier.verify(bytes: signed, file: "variant \(index)")
+            #expect(report.valid, "variant \(index): \(report.diagnostics.map(\.code))")
+        }
+    }
+
     @Test func singleSignerDocumentsUseEnvelopedAndTwoPartyDocumentsSubtract() throws {
         let pki = try Fixture.pki()
         let signer = try Fixture.signer(pki.rsaKey, pki.rsaCert)
