@@ -43,6 +43,12 @@ public final class DocumentSigner: Sendable {
     /// the signed bytes: the input's own bytes with the signature inserted, or the tree serialised when the
     /// insertion point cannot be found in them. The tree is changed.
     public func sign(_ document: XMLDocument, parsedFrom bytes: [UInt8]) -> Result<[UInt8], SigningFailure> {
+        signAsText(document, parsedFrom: bytes) ?? signByTree(document, parsedFrom: bytes)
+    }
+
+    /// The signature built as nodes in the tree, then written into the input's bytes (or the tree serialised):
+    /// every case, and the reference for `signAsText`.
+    func signByTree(_ document: XMLDocument, parsedFrom bytes: [UInt8]) -> Result<[UInt8], SigningFailure> {
         let signature: xmlNodePtr
         do {
             signature = try appendSignature(document)
@@ -122,6 +128,92 @@ public final class DocumentSigner: Sendable {
     }
 }
 
+extension DocumentSigner {
+    /// The first signature of an indented document, written as text straight into the input's bytes: the same
+    /// bytes `signByTree` gives (the tests hold the two together), without building the signature's nodes, dumping
+    /// them and canonicalizing SignedInfo from the tree. The document's digest covers the indentation placed with
+    /// the signature as if it stood in the tree. nil where this does not apply — a document signed already, one
+    /// written without indentation, mixed content before the root's end, an input the canonical walk leaves to
+    /// libxml2 — and `signByTree` does it (and reports any refusal). The tree is not changed.
+    func signAsText(_ document: XMLDocument, parsedFrom input: [UInt8]) -> Result<[UInt8], SigningFailure>? {
+        guard document.inputEncoding == .utf8 || document.inputEncoding == .windows1251,
+              let root = xmlDocGetRootElement(document.pointer) else { return nil }
+        let scan = DocumentScan(root: root)
+        guard scan.signatures.isEmpty, scan.duplicateIds.isEmpty else { return nil }
+        guard let unit = SignatureTemplate(document: document, root: root).indentUnit,
+              unit.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        // Where the tree path places it: before the root's closing whitespace, after a node that is not text
+        // (text would merge with the indentation).
+        var trailing: xmlNodePtr?
+        if let last = xmlGetLastChild(root), last.pointee.type == XML_TEXT_NODE,
+           XMLNode(pointer: last).text.allSatisfy(\.isWhitespace) {
+            trailing = last
+        }
+        guard let neighbour = trailing != nil ? trailing!.pointee.prev : xmlGetLastChild(root),
+              neighbour.pointee.type != XML_TEXT_NODE,
+              let end = Splice.rootEndTag(input, root: root) else { return nil }
+        var at = end
+        while at > 0, Splice.isSpace(input[at - 1]) { at -= 1 }
+        let before = "\n" + unit
+        let after = trailing == nil ? "\n" : ""
+
+        let algorithm = identity.key.algorithm
+        let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
+        let form = SignatureForm.for(kindNamespace: namespace)
+        let reference = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document,
+                                         inserting: .init(parent: root, before: trailing, text: before + after))
+        guard case .success(let digest) = DigestStream.digest(reference, document, algorithm.digest) else { return nil }
+
+        let step = unit.isEmpty ? "  " : unit
+        func indent(_ depth: Int) -> String { "\n" + String(repeating: step, count: depth) }
+        func signedInfo(canonical: Bool) -> String {
+            func empty(_ name: String, _ uri: String) -> String {
+                canonical ? "<ds:\(name) Algorithm=\"\(uri)\"></ds:\(name)>" : "<ds:\(name) Algorithm=\"\(uri)\"/>"
+            }
+            var s = canonical ? "<ds:SignedInfo xmlns:ds=\"\(DSig.namespace)\">" : "<ds:SignedInfo>"
+            s += indent(3) + empty("CanonicalizationMethod", DSig.exclusiveC14N)
+            s += indent(3) + empty("SignatureMethod", algorithm.uri)
+            s += indent(3) + "<ds:Reference URI=\"\">" + indent(4) + "<ds:Transforms>"
+            switch form {
+            case .enveloped:
+                s += indent(5) + empty("Transform", DSig.envelopedSignature)
+            case .subtractAll:
+                s += indent(5) + "<ds:Transform Algorithm=\"\(DSig.filter2)\">" + indent(6)
+                    + "<dsig-xpath:XPath xmlns:dsig-xpath=\"\(DSig.filter2)\" Filter=\"subtract\">//ds:Signature</dsig-xpath:XPath>"
+                    + indent(5) + "</ds:Transform>"
+            }
+            s += indent(5) + empty("Transform", DSig.exclusiveC14N) + indent(4) + "</ds:Transforms>"
+            s += indent(4) + empty("DigestMethod", algorithm.digest.uri)
+            s += indent(4) + "<ds:DigestValue>" + Base64.encode(digest) + "</ds:DigestValue>"
+            s += indent(3) + "</ds:Reference>" + indent(2) + "</ds:SignedInfo>"
+            return s
+        }
+        var canonical = signedInfo(canonical: true)
+        let signed = canonical.withUTF8 { raw in
+            Result { () throws(CryptoError) in try identity.key.sign(UnsafeRawBufferPointer(raw)) }
+        }
+        let value: [UInt8]
+        switch signed {
+        case .success(let v): value = v
+        case .failure(let error): return .failure(SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)]))
+        }
+        var text = "<ds:Signature xmlns:ds=\"\(DSig.namespace)\">" + indent(2) + signedInfo(canonical: false)
+        text += indent(2) + "<ds:SignatureValue>" + Base64.encode(value) + "</ds:SignatureValue>"
+        text += indent(2) + "<ds:KeyInfo>" + indent(3) + "<ds:X509Data>"
+        for certificate in encodedCertificates { text += indent(4) + "<ds:X509Certificate>" + certificate + "</ds:X509Certificate>" }
+        text += indent(3) + "</ds:X509Data>" + indent(2) + "</ds:KeyInfo>" + indent(1) + "</ds:Signature>"
+
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + before.utf8.count + text.utf8.count + after.utf8.count)
+        out.append(contentsOf: input[0..<at])
+        out.append(contentsOf: before.utf8)
+        out.append(contentsOf: text.utf8)
+        out.append(contentsOf: after.utf8)
+        out.append(contentsOf: input[at...])
+        return .success(out)
+    }
+}
+
 /// The signed document as the input's own bytes with the signature's text inserted where the tree got it, so that
 /// nothing the signer did not add changes (quoting, character references, line ends, the prolog) and the tree need
 /// not be serialised again. Applies when the input is ASCII-compatible (UTF-8, windows-1251) and the root ends
@@ -167,7 +259,7 @@ enum Splice {
         return out
     }
 
-    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
     /// The offset of `</` of the root's end tag: the last markup, after which only whitespace, comments and
     /// processing instructions may follow.
@@ -237,7 +329,7 @@ struct SignatureTemplate {
     }
 
     /// The indentation of the root's children (`"  "`), or nil for a document written without whitespace.
-    private var indentUnit: String? {
+    var indentUnit: String? {
         var cursor = root.pointee.children
         var lastText: String?
         while let node = cursor {
