@@ -100,13 +100,6 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
 /// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet; padding only
 /// at the end, the whole a multiple of four characters.
 enum Base64 {
-    static func decode(_ text: String) -> [UInt8]? {
-        var decoder = Decoder()
-        var text = text
-        let fed = text.withUTF8 { decoder.feed($0.baseAddress!, $0.count) }
-        return fed ? decoder.finish() : nil
-    }
-
     /// The text content of an element (its text children), decoded without making a string of it.
     static func decode(textOf node: xmlNodePtr) -> [UInt8]? {
         var decoder = Decoder()

@@ -140,20 +140,14 @@ extension DocumentSigner {
               let root = xmlDocGetRootElement(document.pointer) else { return nil }
         let scan = DocumentScan(root: root)
         guard scan.signatures.isEmpty, scan.duplicateIds.isEmpty else { return nil }
-        guard let unit = SignatureTemplate(document: document, root: root).indentUnit,
-              unit.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        let template = SignatureTemplate(document: document, root: root)
+        guard let unit = template.indentUnit, unit.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
         // Where the tree path places it: before the root's closing whitespace, after a node that is not text
         // (text would merge with the indentation).
-        var trailing: xmlNodePtr?
-        if let last = xmlGetLastChild(root), last.pointee.type == XML_TEXT_NODE,
-           XMLNode(pointer: last).text.allSatisfy(\.isWhitespace) {
-            trailing = last
-        }
+        let trailing = template.trailingWhitespace
         guard let neighbour = trailing != nil ? trailing!.pointee.prev : xmlGetLastChild(root),
               neighbour.pointee.type != XML_TEXT_NODE,
-              let end = Splice.rootEndTag(input, root: root) else { return nil }
-        var at = end
-        while at > 0, Splice.isSpace(input[at - 1]) { at -= 1 }
+              let (at, _) = Splice.insertionPoint(input, root: root) else { return nil }
         let before = "\n" + unit
         let after = trailing == nil ? "\n" : ""
 
@@ -165,7 +159,8 @@ extension DocumentSigner {
         guard case .success(let digest) = DigestStream.digest(reference, document, algorithm.digest) else { return nil }
 
         let step = unit.isEmpty ? "  " : unit
-        func indent(_ depth: Int) -> String { "\n" + String(repeating: step, count: depth) }
+        let indents = (0...6).map { "\n" + String(repeating: step, count: $0) }
+        func indent(_ depth: Int) -> String { indents[depth] }
         func signedInfo(canonical: Bool) -> String {
             func empty(_ name: String, _ uri: String) -> String {
                 canonical ? "<ds:\(name) Algorithm=\"\(uri)\"></ds:\(name)>" : "<ds:\(name) Algorithm=\"\(uri)\"/>"
@@ -203,14 +198,7 @@ extension DocumentSigner {
         for certificate in encodedCertificates { text += indent(4) + "<ds:X509Certificate>" + certificate + "</ds:X509Certificate>" }
         text += indent(3) + "</ds:X509Data>" + indent(2) + "</ds:KeyInfo>" + indent(1) + "</ds:Signature>"
 
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count + before.utf8.count + text.utf8.count + after.utf8.count)
-        out.append(contentsOf: input[0..<at])
-        out.append(contentsOf: before.utf8)
-        out.append(contentsOf: text.utf8)
-        out.append(contentsOf: after.utf8)
-        out.append(contentsOf: input[at...])
-        return .success(out)
+        return .success(Splice.write(input, at: at, Array(before.utf8), Array(text.utf8), Array(after.utf8)))
     }
 }
 
@@ -239,27 +227,36 @@ enum Splice {
         } else {
             return nil
         }
-        guard let end = rootEndTag(input, root: root) else { return nil }
-        var at = end
-        while at > 0, isSpace(input[at - 1]) { at -= 1 }
-        guard let text = dump(signature, document) else { return nil }
+        guard let (at, closed) = insertionPoint(input, root: root), let text = dump(signature, document) else { return nil }
         // The root's closing whitespace follows the signature: the input's own when it had some, else the line
         // end docgate placed after the signature (it is signed content and must be in the output).
         var suffix: [UInt8] = []
-        if at == end, let next = signature.pointee.next {
+        if closed, let next = signature.pointee.next {
             suffix = Array(XMLNode(pointer: next).text.utf8)
         }
+        return write(input, at: at, prefix, text, suffix)
+    }
+
+    /// Where a new last child of the root goes in the input: before the whitespace that precedes the root's end
+    /// tag; `closed` when there is no such whitespace (the end tag follows the content directly).
+    static func insertionPoint(_ input: [UInt8], root: xmlNodePtr) -> (at: Int, closed: Bool)? {
+        guard let end = rootEndTag(input, root: root) else { return nil }
+        var at = end
+        while at > 0, isSpace(input[at - 1]) { at -= 1 }
+        return (at, at == end)
+    }
+
+    /// The input with `parts` written at `at`.
+    static func write(_ input: [UInt8], at: Int, _ parts: [UInt8]...) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(input.count + prefix.count + text.count + suffix.count)
+        out.reserveCapacity(input.count + parts.reduce(0) { $0 + $1.count })
         out.append(contentsOf: input[0..<at])
-        out.append(contentsOf: prefix)
-        out.append(contentsOf: text)
-        out.append(contentsOf: suffix)
+        for part in parts { out.append(contentsOf: part) }
         out.append(contentsOf: input[at...])
         return out
     }
 
-    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
     /// The offset of `</` of the root's end tag: the last markup, after which only whitespace, comments and
     /// processing instructions may follow.
@@ -343,13 +340,17 @@ struct SignatureTemplate {
         return nil
     }
 
+    /// The root's closing whitespace: its last child when that is whitespace-only text. A new signature goes
+    /// right before it.
+    var trailingWhitespace: xmlNodePtr? {
+        guard let last = xmlGetLastChild(root), last.pointee.type == XML_TEXT_NODE,
+              XMLNode(pointer: last).text.allSatisfy(\.isWhitespace) else { return nil }
+        return last
+    }
+
     private func place(_ signature: xmlNodePtr, indent unit: String?) {
         let doc = document.pointer
-        var trailing: xmlNodePtr?
-        if let last = xmlGetLastChild(root), last.pointee.type == XML_TEXT_NODE, XMLNode(pointer: last).text.allSatisfy(\.isWhitespace) {
-            trailing = last
-        }
-        if let trailing {
+        if let trailing = trailingWhitespace {
             xmlAddPrevSibling(trailing, signature)
             if let unit { xmlAddPrevSibling(signature, xmlNewDocText(doc, "\n" + unit)) }
         } else {

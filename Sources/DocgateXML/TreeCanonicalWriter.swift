@@ -148,11 +148,9 @@ struct TreeCanonicalWriter: ~Copyable {
         }
     }
 
+    /// The inserted text, escaped as any text is.
     private mutating func inserted(_ insertion: XMLCanonicalizer.Insertion) {
-        for b in insertion.text.utf8 {
-            if b == 0x0D { ascii("&#xD;") } else if b == 0x26 { ascii("&amp;") } else if b == 0x3C { ascii("&lt;") }
-            else if b == 0x3E { ascii("&gt;") } else { byte(b) }
-        }
+        insertion.text.withCString { escapedText(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
     }
 
     // MARK: tags
@@ -335,7 +333,7 @@ struct TreeCanonicalWriter: ~Copyable {
         cString(node.pointee.name)
         if let content = node.pointee.content, content[0] != 0 {
             byte(0x20)
-            escapedText(content, processingInstruction: true)
+            cString(content)                                        // written as it is
         }
         ascii("?>")
     }
@@ -376,9 +374,8 @@ struct TreeCanonicalWriter: ~Copyable {
         bytes(s, Int(strlen(UnsafeRawPointer(s).assumingMemoryBound(to: CChar.self))))
     }
 
-    /// Text: & < > and carriage returns escaped (processing instructions are written as they are).
-    private mutating func escapedText(_ s: UnsafePointer<xmlChar>, processingInstruction: Bool = false) {
-        if processingInstruction { cString(s); return }
+    /// Text: & < > and carriage returns escaped.
+    private mutating func escapedText(_ s: UnsafePointer<xmlChar>) {
         escaped(s, table: escapeTables, replacements: Self.textReplacements)
     }
 
