@@ -28,8 +28,11 @@ final class RouteRuntime: @unchecked Sendable {
     var sightings: [String: (size: Int64, mtime: Double, since: Double)] = [:]
     /// Names that arrived by rename (inotify IN_MOVED_TO): complete at once.
     var renamedIn: Set<String> = []
-    /// name → earliest time to try again after a transient failure.
-    var backoff: [String: (until: Double, failures: Int)] = [:]
+    /// name → earliest time to try again after a transient failure. Both the loop and the thread finishing the
+    /// previous batch record failures.
+    let backoff = Mutex<[String: (until: Double, failures: Int)]>([:])
+    /// The earliest retry time of a file in back-off, if it is in one.
+    func retryTime(_ name: String) -> Double? { backoff.withLock { $0[name]?.until } }
     /// The archive's directory of the day last used.
     private var day: (key: String, dir: Directory)?
 
@@ -89,6 +92,13 @@ public struct PassResult: Sendable {
     public var byOutcome: [Outcome: Int] = [:]
     public var failures = 0
     public var waiting = 0
+
+    mutating func add(_ other: PassResult) {
+        finished += other.finished
+        byOutcome.merge(other.byOutcome, uniquingKeysWith: +)
+        failures += other.failures
+        waiting += other.waiting
+    }
 }
 
 /// The gateway: every complete file in a route's inbox gets exactly one outcome, recorded in the journal —
@@ -200,14 +210,14 @@ public final class Gateway: @unchecked Sendable {
         do {
             let leftovers = try journal.recover(owner: owner, lease: lease, now: now)
             if !leftovers.isEmpty {
-                if leftovers.contains(where: { e in routes.first { $0.route.name == e.route }?.backoff[e.fileName] == nil }) {
+                if leftovers.contains(where: { e in routes.first { $0.route.name == e.route }?.retryTime(e.fileName) == nil }) {
                     logger.notice("recovering unfinished documents", metadata: ["count": "\(leftovers.count)"])
                 }
                 var work: [Work] = []
                 for entry in leftovers {
                     guard let runtime = routes.first(where: { $0.route.name == entry.route }) else { continue }
                     // A document whose last step failed waits out its back-off, like any other.
-                    if let b = runtime.backoff[entry.fileName], b.until > now { result.waiting += 1; continue }
+                    if let until = runtime.retryTime(entry.fileName), until > now { result.waiting += 1; continue }
                     let w = Work(entry: entry, runtime: runtime, bytes: nil, started: Clock.monotonic())
                     w.recovered = true
                     work.append(w)
@@ -224,7 +234,11 @@ public final class Gateway: @unchecked Sendable {
             // stat the whole inbox again each time). While a batch goes through the journal and the file system —
             // mostly waiting for fsyncs — the next one is read, hashed and analysed on the other cores: analysis
             // touches no file and no journal row, so it may run ahead of the claim.
+            // A third step overlaps them: the batch staged last is delivered, receipted and archived on its own
+            // thread (renames, directory fsyncs, journal commits: mostly waiting) while the loop claims and stages
+            // the next one.
             let ready = scan(runtime, now: now, result: &result)
+            let finisher = Finisher()
             var next = 0
             func prepareNext() -> Prepared? {
                 guard next < ready.count else { return nil }
@@ -271,16 +285,44 @@ public final class Gateway: @unchecked Sendable {
                         runtime.renamedIn.remove(entry.fileName)
                         work.append(w)
                     }
-                    advance(work, into: &result)
+                    let staged = stage(work, into: &result)
+                    finisher.submit { partial in self.complete(staged, into: &partial) }
                 } catch {
                     logger.error("journal claim failed", metadata: ["error": "\(error)"])
                     result.failures += 1
                 }
             }
-            // Stopping: the chunk read ahead is not claimed; its files stay in the inbox for the next run.
+            // Stopping: the chunk read ahead is not claimed; its files stay in the inbox for the next run. The batch
+            // being finished is finished.
             prepared?.done.wait()
+            result.add(finisher.drain())
         }
         return result
+    }
+
+    /// Runs the last steps of one batch at a time on a thread of its own: `submit` waits until the batch before has
+    /// finished, so the loop is at most one batch ahead.
+    final class Finisher: Sendable {
+        private let queue = DispatchQueue(label: "docgate.finish")
+        private let busy = DispatchGroup()
+        private let result = Mutex(PassResult())
+
+        func submit(_ work: @escaping @Sendable (inout PassResult) -> Void) {
+            busy.wait()
+            busy.enter()
+            queue.async {
+                var partial = PassResult()
+                work(&partial)
+                self.result.withLock { $0.add(partial) }
+                self.busy.leave()
+            }
+        }
+
+        /// Waits for the batch in hand; what the batches finished so far did.
+        func drain() -> PassResult {
+            busy.wait()
+            return result.withLock { $0 }
+        }
     }
 
     /// A chunk of an inbox being read, hashed and analysed on the worker threads.
@@ -335,7 +377,7 @@ public final class Gateway: @unchecked Sendable {
         var out: [Directory.Entry] = []
         for e in entries {
             present.insert(e.name)
-            if let b = r.backoff[e.name], b.until > now { result.waiting += 1; continue }
+            if let until = r.retryTime(e.name), until > now { result.waiting += 1; continue }
             if e.isSymlink {
                 out.append(e)
             } else if e.isRegular {
@@ -358,9 +400,12 @@ public final class Gateway: @unchecked Sendable {
     }
 
     private func fail(_ r: RouteRuntime, _ name: String, _ error: any Error, now: Double) {
-        let failures = (r.backoff[name]?.failures ?? 0) + 1
-        let delay = min(30, 0.25 * Double(1 << min(failures, 7)))
-        r.backoff[name] = (now + delay, failures)
+        let delay = r.backoff.withLock { backoff in
+            let failures = (backoff[name]?.failures ?? 0) + 1
+            let delay = min(30, 0.25 * Double(1 << min(failures, 7)))
+            backoff[name] = (now + delay, failures)
+            return delay
+        }
         metrics.countError(route: r.route.name)
         logger.warning("will retry", metadata: ["route": "\(r.route.name)", "file": "\(name)", "error": "\(error)",
                                                 "retry_in_s": "\(delay)"])
@@ -371,10 +416,21 @@ public final class Gateway: @unchecked Sendable {
     /// Takes every item as far as it goes: decide and stage, deliver, receipt, archive. An item whose step
     /// fails stays where it is, safe, and is retried on a later pass.
     private func advance(_ items: [Work], into result: inout PassResult) {
-        var items = items
-        items = stageStep(items.filter { $0.entry.stage == .claimed }) + items.filter { $0.entry.stage != .claimed }
-        items = deliverStep(items)
-        let done = archiveStep(items)
+        complete(stage(items, into: &result), into: &result)
+    }
+
+    /// The claimed items decided and staged; the others pass through. What could not be staged stays claimed.
+    private func stage(_ items: [Work], into result: inout PassResult) -> [Work] {
+        let claimed = items.filter { $0.entry.stage == .claimed }
+        let further = items.filter { $0.entry.stage != .claimed }   // before staging moves the claimed ones on
+        let staged = stageStep(claimed)
+        result.failures += claimed.count - staged.count
+        return staged + further
+    }
+
+    /// Staged items delivered, receipted and archived.
+    private func complete(_ items: [Work], into result: inout PassResult) {
+        let done = archiveStep(deliverStep(items))
         for w in done {
             result.finished += 1
             if let o = w.entry.outcome {
@@ -535,7 +591,11 @@ public final class Gateway: @unchecked Sendable {
                 }
             }
         }
-        return commit(pairs)
+        let staged = commit(pairs)
+        // A staged output is delivered whatever happens next: the documents to deliver join the registry now, before
+        // the next batch is decided (it is, while this one is still being placed).
+        remember(staged)
+        return staged
     }
 
     struct Analysis {
@@ -767,13 +827,10 @@ public final class Gateway: @unchecked Sendable {
             }
         }
         let committed = commit(pairs)
-        // Entries that came in at `delivered` were recovered from the journal and carry no analysis: only this
-        // step's deliveries join the registry.
-        remember(committed)
         return passThrough + committed.filter { $0.entry.stage == .receipted }
     }
 
-    /// Delivered documents join the registry the rules across documents check against (journal and memory).
+    /// Documents to deliver join the registry the rules across documents check against (journal and memory).
     private func remember(_ items: [Work]) {
         let encoder = JSONEncoder()
         var rows: [(id: String, kind: String, json: [UInt8])] = []
@@ -827,7 +884,7 @@ public final class Gateway: @unchecked Sendable {
                 var t = Transition(w.entry, to: .done)
                 t.archivePath = path
                 pairs.append((w, t))
-                r.backoff[w.entry.fileName] = nil
+                _ = r.backoff.withLock { $0.removeValue(forKey: w.entry.fileName) }
             } catch {
                 fail(r, w.entry.fileName, error, now: Clock.now())
             }

@@ -111,6 +111,31 @@ import Testing
         #expect((object["byOutcome"] as? [String: Any])?["delivered"] as? Int == 5)
     }
 
+    /// Many batches in one pass: while one batch is placed, receipted and archived on its own thread, the next is
+    /// claimed and staged. Every document goes through once, and no step of any fails or is retried.
+    @Test func batchesOverlappingInOnePassEachGoThroughOnce() throws {
+        let site = try Site()
+        defer { site.dir.remove() }
+        var valid: [String] = []
+        for i in 0..<150 {
+            let (name, bytes) = try Self.order(1000 + i)
+            valid.append(name)
+            try site.drop(name, bytes)
+        }
+        for i in 0..<10 { try site.drop("bad-\(i).xml", try Self.invalid(i).1) }
+        let r = try docgate(["run", "--once", "--config", site.config])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("will retry") && !r.stderr.contains(" error "), "\(r.stderr.prefix(2000))")
+        #expect(site.files(site.outbox) == valid.sorted())
+        #expect(site.files(site.outbox, hidden: true).count == 150 && site.files(site.receipts, hidden: true).count == 160)
+        #expect(site.files(site.errors).count == 20)
+        #expect(site.files(site.inbox, hidden: true).isEmpty)
+        let stats = try docgate(["journal", "stats", "--config", site.config, "--format", "json"])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        #expect(object["total"] as? Int == 160 && object["inFlight"] as? Int == 0)
+        #expect((object["byOutcome"] as? [String: Any])?["delivered"] as? Int == 150)
+    }
+
     @Test func sameDocumentAgainIsADuplicateAndSameIdOtherBytesAConflict() throws {
         let site = try Site()
         defer { site.dir.remove() }

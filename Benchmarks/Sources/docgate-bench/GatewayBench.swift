@@ -113,6 +113,27 @@ enum GatewayBench {
         return pid
     }
 
+    /// User and system CPU seconds a process has used so far (/proc/PID/stat, clock ticks).
+    static func cpuSeconds(_ pid: pid_t) -> (user: Double, system: Double) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return (0, 0) }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ((Double(fields[11]) ?? 0) / tick, (Double(fields[12]) ?? 0) / tick)
+    }
+
+    /// Each thread's name and user / system CPU seconds (for finding where the daemon waits).
+    static func printThreads(_ pid: pid_t) {
+        for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                  let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { continue }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+            print("thread \(tid) \(text[text.index(after: open)..<close]): user \((Double(fields[11]) ?? 0) / tick) s, system \((Double(fields[12]) ?? 0) / tick) s")
+        }
+    }
+
     static func stop(_ pid: pid_t) -> Int32 {
         kill(pid, SIGTERM)
         var status: Int32 = 0
@@ -161,6 +182,8 @@ enum GatewayBench {
             close(watch)
             let seconds = end.timeIntervalSince(start)
             let rss = peakRSS(pid)
+            let cpu = cpuSeconds(pid)
+            if ProcessInfo.processInfo.environment["DOCGATE_BENCH_THREADS"] != nil { printThreads(pid) }
             let status = stop(pid)
             precondition(count(site + "/out") == n && count(site + "/receipts") == n && status == 0,
                           "not all delivered: \(count(site + "/out")) exit \(status)")
@@ -169,7 +192,7 @@ enum GatewayBench {
             // rate is the two measurements' files over their time.
             let disk = 2 / (1 / before + 1 / after)
             let rate = Double(n) / seconds
-            rows.append("| \(run + 1) | \(String(format: "%.0f", before)) / \(String(format: "%.0f", after)) | \(String(format: "%.0f", disk)) | \(String(format: "%.0f", rate)) | **\(String(format: "%.2f", rate / disk))×** | \(rss / 1024) MB |")
+            rows.append("| \(run + 1) | \(String(format: "%.0f", before)) / \(String(format: "%.0f", after)) | \(String(format: "%.0f", disk)) | \(String(format: "%.0f", rate)) | **\(String(format: "%.2f", rate / disk))×** | \(String(format: "%.2f / %.2f", cpu.user * 1000 / Double(n), cpu.system * 1000 / Double(n))) | \(rss / 1024) MB |")
         }
         clearAndSettle((0..<runs).flatMap { [work + "/site-\($0)", work + "/disk-\($0)a", work + "/disk-\($0)b"] })
         if ProcessInfo.processInfo.environment["DOCGATE_BENCH_THROUGHPUT_ONLY"] != nil {
@@ -226,8 +249,8 @@ enum GatewayBench {
 
         Sustained delivery of \(n) waiting documents of \(small.count / 1024) KB (durable: staging files, syncfs, renames, directory fsyncs, SQLite WAL with synchronous = FULL):
 
-        | run | disk before / after docgate, files/s | disk: write + fsync + rename, files/s | docgate: documents/s | ratio (target ≥ 0.75×) | docgate peak RSS |
-        | --- | --- | --- | --- | --- | --- |
+        | run | disk before / after docgate, files/s | disk: write + fsync + rename, files/s | docgate: documents/s | ratio (target ≥ 0.75×) | docgate CPU per document, user / system ms | docgate peak RSS |
+        | --- | --- | --- | --- | --- | --- | --- |
         \(rows.joined(separator: "\n"))
 
         Latency from rename into the inbox to rename into the outbox, \(total) documents at 100/s: p50 \(String(format: "%.1f", p50 * 1000)) ms, p99 **\(String(format: "%.1f", p99 * 1000)) ms** (target < 250 ms).
