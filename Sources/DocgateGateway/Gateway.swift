@@ -234,11 +234,12 @@ public final class Gateway: @unchecked Sendable {
             // stat the whole inbox again each time). While a batch goes through the journal and the file system —
             // mostly waiting for fsyncs — the next one is read, hashed and analysed on the other cores: analysis
             // touches no file and no journal row, so it may run ahead of the claim.
-            // A third step overlaps them: the batch staged last is delivered, receipted and archived on its own
-            // thread (renames, directory fsyncs, journal commits: mostly waiting) while the loop claims and stages
-            // the next one.
+            // The rest of a batch overlaps the next one too: once its staging files are written, it is made durable,
+            // staged in the journal, delivered, receipted and archived on a thread of its own (syncfs, renames,
+            // directory fsyncs, journal commits: mostly waiting) while the loop claims and decides the next batch.
             let ready = scan(runtime, now: now, result: &result)
             let finisher = Finisher()
+            var decided: [String: String] = [:]   // route + root id → hash of what this pass decided to deliver
             var next = 0
             func prepareNext() -> Prepared? {
                 guard next < ready.count else { return nil }
@@ -285,8 +286,13 @@ public final class Gateway: @unchecked Sendable {
                         runtime.renamedIn.remove(entry.fileName)
                         work.append(w)
                     }
-                    let staged = stage(work, into: &result)
-                    finisher.submit { partial in self.complete(staged, into: &partial) }
+                    let staging = writeStaging(work, decided: &decided)
+                    let claimedCount = work.count
+                    finisher.submit { partial in
+                        let staged = self.commitStaging(staging)
+                        partial.failures += claimedCount - staged.count
+                        self.complete(staged, into: &partial)
+                    }
                 } catch {
                     logger.error("journal claim failed", metadata: ["error": "\(error)"])
                     result.failures += 1
@@ -474,8 +480,21 @@ public final class Gateway: @unchecked Sendable {
 
     /// claimed → staged: the verdict, and the output and receipt written to staging files and made durable.
     private func stageStep(_ items: [Work]) -> [Work] {
+        var decided: [String: String] = [:]
+        return commitStaging(writeStaging(items, decided: &decided))
+    }
+
+    /// A batch whose staging files are written, not yet durable nor recorded.
+    struct Staging: Sendable {
         var pairs: [(Work, Transition)] = []
-        var deliveredInBatch: [String: String] = [:]   // route + id → sha
+        var touched: [Directory] = []
+    }
+
+    /// The first half of staging, on the loop's thread: the verdicts, and the staging files written. `decided` holds
+    /// what this pass decided to deliver so far (route + root id → hash), for the identity checks of the batches
+    /// after it, whose journal rows may not be committed yet.
+    private func writeStaging(_ items: [Work], decided deliveredInBatch: inout [String: String]) -> Staging {
+        var pairs: [(Work, Transition)] = []
         var touched: [Directory] = []
         var ready: [Work] = []
         var superseded: [Work] = []
@@ -541,7 +560,7 @@ public final class Gateway: @unchecked Sendable {
         } catch {
             logger.error("journal read failed", metadata: ["error": "\(error)"])
             metrics.countError(route: "-")
-            return []
+            return Staging()
         }
         var decided: [(Work, Decision)] = []
         for w in ready {
@@ -578,10 +597,18 @@ public final class Gateway: @unchecked Sendable {
             t.receiptName = decision.receiptName
             t.errors = decision.errorsJSON
             pairs.append((w, t))
+            // The rules across documents see what is to be delivered before the next batch is decided; the journal
+            // keeps it once staged.
+            if decision.outcome == .delivered, let d = w.analysis?.contextDocument { registry.add([d]) }
         }
-        // One syncfs per file system instead of an fsync per file.
+        return Staging(pairs: pairs, touched: touched)
+    }
+
+    /// The second half: the staging files made durable (one syncfs per file system instead of an fsync per file),
+    /// then the journal says staged.
+    private func commitStaging(_ staging: Staging) -> [Work] {
         var synced: Set<UInt64> = []
-        for d in touched {
+        for d in staging.touched {
             var st = stat()
             fstat(d.fd, &st)
             if synced.insert(UInt64(st.st_dev)).inserted {
@@ -591,9 +618,8 @@ public final class Gateway: @unchecked Sendable {
                 }
             }
         }
-        let staged = commit(pairs)
-        // A staged output is delivered whatever happens next: the documents to deliver join the registry now, before
-        // the next batch is decided (it is, while this one is still being placed).
+        let staged = commit(staging.pairs)
+        // A staged output is delivered whatever happens next: the journal's registry keeps the documents to deliver.
         remember(staged)
         return staged
     }
@@ -830,20 +856,17 @@ public final class Gateway: @unchecked Sendable {
         return passThrough + committed.filter { $0.entry.stage == .receipted }
     }
 
-    /// Documents to deliver join the registry the rules across documents check against (journal and memory).
+    /// Staged documents to deliver join the journal's registry (the one in memory took them when they were decided).
     private func remember(_ items: [Work]) {
         let encoder = JSONEncoder()
         var rows: [(id: String, kind: String, json: [UInt8])] = []
-        var docs: [ContextDocument] = []
         for w in items where w.entry.outcome == .delivered {
             guard let d = w.analysis?.contextDocument, let json = try? encoder.encode(d) else { continue }
             rows.append((d.id, d.kind.rawValue, [UInt8](json)))
-            docs.append(d)
         }
         guard !rows.isEmpty else { return }
         do {
             try journal.registryAdd(rows)
-            registry.add(docs)
         } catch {
             logger.error("registry write failed", metadata: ["error": "\(error)"])
         }
