@@ -234,11 +234,12 @@ public final class Gateway: @unchecked Sendable {
             // stat the whole inbox again each time). While a batch goes through the journal and the file system —
             // mostly waiting for fsyncs — the next one is read, hashed and analysed on the other cores: analysis
             // touches no file and no journal row, so it may run ahead of the claim.
-            // The rest of a batch overlaps the next one too: once its staging files are written, it is made durable,
-            // staged in the journal, delivered, receipted and archived on a thread of its own (syncfs, renames,
-            // directory fsyncs, journal commits: mostly waiting) while the loop claims and decides the next batch.
+            // The rest of a batch overlaps the next ones too: once its staging files are written, it is made durable,
+            // staged in the journal, delivered and receipted on a thread of its own, then archived on another (syncfs,
+            // renames, directory fsyncs, journal commits: mostly waiting), while the loop claims and decides the next
+            // batch.
             let ready = scan(runtime, now: now, result: &result)
-            let finisher = Finisher()
+            let finisher = Finisher(), archiver = Finisher()
             var decided: [String: String] = [:]   // route + root id → hash of what this pass decided to deliver
             var next = 0
             func prepareNext() -> Prepared? {
@@ -290,8 +291,9 @@ public final class Gateway: @unchecked Sendable {
                     let claimedCount = work.count
                     finisher.submit { partial in
                         let staged = self.commitStaging(staging)
-                        partial.failures += claimedCount - staged.count
-                        self.complete(staged, into: &partial)
+                        let delivered = self.deliverStep(staged)
+                        partial.failures += claimedCount - delivered.count
+                        archiver.submit { partial in self.archive(delivered, into: &partial) }
                     }
                 } catch {
                     logger.error("journal claim failed", metadata: ["error": "\(error)"])
@@ -302,12 +304,13 @@ public final class Gateway: @unchecked Sendable {
             // being finished is finished.
             prepared?.done.wait()
             result.add(finisher.drain())
+            result.add(archiver.drain())
         }
         return result
     }
 
-    /// Runs the last steps of one batch at a time on a thread of its own: `submit` waits until the batch before has
-    /// finished, so the loop is at most one batch ahead.
+    /// Runs later steps of one batch at a time on a thread of its own: `submit` waits until the batch before has
+    /// left, so each step is at most one batch ahead of the next.
     final class Finisher: Sendable {
         private let queue = DispatchQueue(label: "docgate.finish")
         private let busy = DispatchGroup()
@@ -436,7 +439,14 @@ public final class Gateway: @unchecked Sendable {
 
     /// Staged items delivered, receipted and archived.
     private func complete(_ items: [Work], into result: inout PassResult) {
-        let done = archiveStep(deliverStep(items))
+        let delivered = deliverStep(items)
+        result.failures += items.count - delivered.count
+        archive(delivered, into: &result)
+    }
+
+    /// Receipted items archived, and counted.
+    private func archive(_ items: [Work], into result: inout PassResult) {
+        let done = archiveStep(items)
         for w in done {
             result.finished += 1
             if let o = w.entry.outcome {
