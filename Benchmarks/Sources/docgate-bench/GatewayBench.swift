@@ -56,16 +56,29 @@ enum GatewayBench {
         return Double(count) / Date().timeIntervalSince(start)
     }
 
-    /// Deletes earlier runs' directories before the first run and after the last. ext4 without a journal (this
-    /// machine's root file system) skips, when it allocates an inode, every inode freed in the last 5 seconds — 5
-    /// minutes if that part of the inode table has been written to since — one buffer lookup per skipped inode:
-    /// right after thousands of deletions creating a file costs several times more (the anchor's own rate fell
-    /// from 3 441 to 999 files/s), and docgate, which creates two files per document, pays twice. So nothing is
-    /// deleted between the measurements, and the deletions before them are written back and given 6 s.
-    static func clearAndSettle(_ paths: [String]) {
-        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+    /// Deletes earlier runs' directories before the first run and after the last, and notes when. ext4 without a
+    /// journal (this machine's root file system) skips, when it allocates an inode, every inode freed in the last 5
+    /// seconds — 5 minutes if that part of the inode table has been written to since, which creating new files does —
+    /// one buffer lookup per skipped inode: within minutes of thousands of deletions creating a file costs several
+    /// times more (the anchor's own rate fell from 3 441 to 999 files/s; docgate's system time per document tripled),
+    /// and docgate, which creates two files per document, pays twice. So nothing is deleted between the
+    /// measurements, and `waitOutDeletions` lets the window of the last deletions pass before the first.
+    static func clear(_ paths: [String], stamp: String) {
+        var deleted = false
+        for p in paths where FileManager.default.fileExists(atPath: p) {
+            try? FileManager.default.removeItem(atPath: p)
+            deleted = true
+        }
         sync()
-        sleep(6)
+        if deleted { try? String(Date().timeIntervalSince1970).write(toFile: stamp, atomically: true, encoding: .utf8) }
+    }
+
+    static func waitOutDeletions(stamp: String) {
+        guard let text = try? String(contentsOfFile: stamp, encoding: .utf8), let at = Double(text) else { return }
+        let left = 305 - (Date().timeIntervalSince1970 - at)
+        guard left > 0 else { return }
+        print("(waiting \(Int(left)) s: files were deleted here within the last 5 minutes, which slows creating new ones)")
+        sleep(UInt32(left))
     }
 
     /// Waits until `n` files with visible names were renamed into the watched directory (inotify: no directory
@@ -160,11 +173,15 @@ enum GatewayBench {
         var rows: [String] = []
         let n = 3000
         let runs = max(1, o.runs)
+        let stamp = o.work + "/.gateway-deleted-at"
         let earlier = ((try? FileManager.default.contentsOfDirectory(atPath: work)) ?? []).map { work + "/" + $0 }
         for run in 0..<runs {
             // Throughput: n documents already waiting; time until the last receipt. The anchor writes as many files
             // right before docgate and again right after it; nothing is deleted until all runs are over.
-            if run == 0 { clearAndSettle(earlier) }
+            if run == 0 {
+                clear(earlier, stamp: stamp)
+                waitOutDeletions(stamp: stamp)
+            }
             let site = work + "/site-\(run)"
             try fresh(site)
             let cfg = config(site, schemas: o.schemas)
@@ -194,7 +211,7 @@ enum GatewayBench {
             let rate = Double(n) / seconds
             rows.append("| \(run + 1) | \(String(format: "%.0f", before)) / \(String(format: "%.0f", after)) | \(String(format: "%.0f", disk)) | \(String(format: "%.0f", rate)) | **\(String(format: "%.2f", rate / disk))×** | \(String(format: "%.2f / %.2f", cpu.user * 1000 / Double(n), cpu.system * 1000 / Double(n))) | \(rss / 1024) MB |")
         }
-        clearAndSettle((0..<runs).flatMap { [work + "/site-\($0)", work + "/disk-\($0)a", work + "/disk-\($0)b"] })
+        clear((0..<runs).flatMap { [work + "/site-\($0)", work + "/disk-\($0)a", work + "/disk-\($0)b"] }, stamp: stamp)
         if ProcessInfo.processInfo.environment["DOCGATE_BENCH_THROUGHPUT_ONLY"] != nil {
             print(rows.joined(separator: "\n"))
             return
@@ -243,7 +260,7 @@ enum GatewayBench {
         while Date() < until { peak = max(peak, peakRSS(bpid)); usleep(200_000) }
         let processed = count(big + "/receipts")
         _ = stop(bpid)
-        try? FileManager.default.removeItem(atPath: big)
+        clear([big, site], stamp: stamp)
         print("""
         ## gateway — \(Date()) — \(ProcessInfo.processInfo.activeProcessorCount) cores
 
