@@ -240,7 +240,7 @@ public final class Gateway: @unchecked Sendable {
             // batch.
             let ready = scan(runtime, now: now, result: &result)
             let finisher = Finisher(), archiver = Finisher()
-            var decided: [String: String] = [:]   // route + root id → hash of what this pass decided to deliver
+            var previous: [String: String] = [:]   // what the batch before decided to deliver
             var next = 0
             func prepareNext() -> Prepared? {
                 guard next < ready.count else { return nil }
@@ -287,7 +287,8 @@ public final class Gateway: @unchecked Sendable {
                         runtime.renamedIn.remove(entry.fileName)
                         work.append(w)
                     }
-                    let staging = writeStaging(work, decided: &decided)
+                    let staging = writeStaging(work, earlier: previous)
+                    previous = staging.decided
                     let claimedCount = work.count
                     finisher.submit { partial in
                         let staged = self.commitStaging(staging)
@@ -490,20 +491,22 @@ public final class Gateway: @unchecked Sendable {
 
     /// claimed → staged: the verdict, and the output and receipt written to staging files and made durable.
     private func stageStep(_ items: [Work]) -> [Work] {
-        var decided: [String: String] = [:]
-        return commitStaging(writeStaging(items, decided: &decided))
+        commitStaging(writeStaging(items, earlier: [:]))
     }
 
     /// A batch whose staging files are written, not yet durable nor recorded.
     struct Staging: Sendable {
         var pairs: [(Work, Transition)] = []
         var touched: [Directory] = []
+        /// Route + root id → hash of the documents decided to deliver.
+        var decided: [String: String] = [:]
     }
 
-    /// The first half of staging, on the loop's thread: the verdicts, and the staging files written. `decided` holds
-    /// what this pass decided to deliver so far (route + root id → hash), for the identity checks of the batches
-    /// after it, whose journal rows may not be committed yet.
-    private func writeStaging(_ items: [Work], decided deliveredInBatch: inout [String: String]) -> Staging {
+    /// The first half of staging, on the loop's thread: the verdicts, and the staging files written. `earlier` is
+    /// what the batch before decided to deliver (route + root id → hash): its journal rows may not be committed yet
+    /// (those of the batches before it are: the finishing thread takes one batch at a time).
+    private func writeStaging(_ items: [Work], earlier decidedBefore: [String: String]) -> Staging {
+        var deliveredInBatch: [String: String] = [:]
         var pairs: [(Work, Transition)] = []
         var touched: [Directory] = []
         var ready: [Work] = []
@@ -574,7 +577,7 @@ public final class Gateway: @unchecked Sendable {
         }
         var decided: [(Work, Decision)] = []
         for w in ready {
-            decided.append((w, decide(w, earlier: earlier[w.runtime.route.name] ?? [:], deliveredInBatch: &deliveredInBatch)))
+            decided.append((w, decide(w, earlier: earlier[w.runtime.route.name] ?? [:], decidedBefore: decidedBefore, deliveredInBatch: &deliveredInBatch)))
         }
         // Receipts built and staging files written on every core: the directory operations serialise in the
         // kernel, the rest (XML, copies into the page cache) does not.
@@ -611,7 +614,7 @@ public final class Gateway: @unchecked Sendable {
             // keeps it once staged.
             if decision.outcome == .delivered, let d = w.analysis?.contextDocument { registry.add([d]) }
         }
-        return Staging(pairs: pairs, touched: touched)
+        return Staging(pairs: pairs, touched: touched, decided: deliveredInBatch)
     }
 
     /// The second half: the staging files made durable (one syncfs per file system instead of an fsync per file),
@@ -687,7 +690,8 @@ public final class Gateway: @unchecked Sendable {
         return a
     }
 
-    private func decide(_ w: Work, earlier deliveredBefore: [String: [String]], deliveredInBatch: inout [String: String]) -> Decision {
+    private func decide(_ w: Work, earlier deliveredBefore: [String: [String]], decidedBefore: [String: String],
+                        deliveredInBatch: inout [String: String]) -> Decision {
         let r = w.runtime
         let name = w.entry.fileName
         var diagnostics: [Diagnostic] = []
@@ -708,7 +712,7 @@ public final class Gateway: @unchecked Sendable {
             }
             if diagnostics.allowsValidity, let id = documentId {
                 let key = r.route.name + "\u{0}" + id
-                let earlier = (deliveredBefore[id] ?? []) + (deliveredInBatch[key].map { [$0] } ?? [])
+                let earlier = (deliveredBefore[id] ?? []) + [decidedBefore[key], deliveredInBatch[key]].compactMap { $0 }
                 if earlier.contains(w.entry.sha256) {
                     outcome = .duplicate
                     diagnostics.append(Diagnostic(code: "DG5032", severity: .warning, message: LocalizedText(
