@@ -159,46 +159,55 @@ extension DocumentSigner {
         guard case .success(let digest) = DigestStream.digest(reference, document, algorithm.digest) else { return nil }
 
         let step = unit.isEmpty ? "  " : unit
-        let indents = (0...6).map { "\n" + String(repeating: step, count: $0) }
-        func indent(_ depth: Int) -> String { indents[depth] }
-        func signedInfo(canonical: Bool) -> String {
-            func empty(_ name: String, _ uri: String) -> String {
-                canonical ? "<ds:\(name) Algorithm=\"\(uri)\"></ds:\(name)>" : "<ds:\(name) Algorithm=\"\(uri)\"/>"
+        let indents = (0...6).map { Array(("\n" + String(repeating: step, count: $0)).utf8) }
+        // SignedInfo, canonical (what is signed) or as written; both straight into bytes.
+        func signedInfo(canonical: Bool, into s: inout [UInt8]) {
+            func empty(_ name: StaticString, _ uri: String) {
+                s.append("<ds:"); s.append(name); s.append(" Algorithm=\""); s.append(uri)
+                if canonical { s.append("\"></ds:"); s.append(name); s.append(">") } else { s.append("\"/>") }
             }
-            var s = canonical ? "<ds:SignedInfo xmlns:ds=\"\(DSig.namespace)\">" : "<ds:SignedInfo>"
-            s += indent(3) + empty("CanonicalizationMethod", DSig.exclusiveC14N)
-            s += indent(3) + empty("SignatureMethod", algorithm.uri)
-            s += indent(3) + "<ds:Reference URI=\"\">" + indent(4) + "<ds:Transforms>"
+            if canonical { s.append("<ds:SignedInfo xmlns:ds=\""); s.append(DSig.namespace); s.append("\">") } else { s.append("<ds:SignedInfo>") }
+            s += indents[3]; empty("CanonicalizationMethod", DSig.exclusiveC14N)
+            s += indents[3]; empty("SignatureMethod", algorithm.uri)
+            s += indents[3]; s.append("<ds:Reference URI=\"\">"); s += indents[4]; s.append("<ds:Transforms>")
             switch form {
             case .enveloped:
-                s += indent(5) + empty("Transform", DSig.envelopedSignature)
+                s += indents[5]; empty("Transform", DSig.envelopedSignature)
             case .subtractAll:
-                s += indent(5) + "<ds:Transform Algorithm=\"\(DSig.filter2)\">" + indent(6)
-                    + "<dsig-xpath:XPath xmlns:dsig-xpath=\"\(DSig.filter2)\" Filter=\"subtract\">//ds:Signature</dsig-xpath:XPath>"
-                    + indent(5) + "</ds:Transform>"
+                s += indents[5]; s.append("<ds:Transform Algorithm=\""); s.append(DSig.filter2); s.append("\">"); s += indents[6]
+                s.append("<dsig-xpath:XPath xmlns:dsig-xpath=\""); s.append(DSig.filter2)
+                s.append("\" Filter=\"subtract\">//ds:Signature</dsig-xpath:XPath>")
+                s += indents[5]; s.append("</ds:Transform>")
             }
-            s += indent(5) + empty("Transform", DSig.exclusiveC14N) + indent(4) + "</ds:Transforms>"
-            s += indent(4) + empty("DigestMethod", algorithm.digest.uri)
-            s += indent(4) + "<ds:DigestValue>" + Base64.encode(digest) + "</ds:DigestValue>"
-            s += indent(3) + "</ds:Reference>" + indent(2) + "</ds:SignedInfo>"
-            return s
+            s += indents[5]; empty("Transform", DSig.exclusiveC14N); s += indents[4]; s.append("</ds:Transforms>")
+            s += indents[4]; empty("DigestMethod", algorithm.digest.uri)
+            s += indents[4]; s.append("<ds:DigestValue>"); s.append(Base64.encode(digest)); s.append("</ds:DigestValue>")
+            s += indents[3]; s.append("</ds:Reference>"); s += indents[2]; s.append("</ds:SignedInfo>")
         }
-        var canonical = signedInfo(canonical: true)
-        let signed = canonical.withUTF8 { raw in
-            Result { () throws(CryptoError) in try identity.key.sign(UnsafeRawBufferPointer(raw)) }
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(1024)
+        signedInfo(canonical: true, into: &canonical)
+        let signed = canonical.withUnsafeBytes { raw in
+            Result { () throws(CryptoError) in try identity.key.sign(raw) }
         }
         let value: [UInt8]
         switch signed {
         case .success(let v): value = v
         case .failure(let error): return .failure(SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)]))
         }
-        var text = "<ds:Signature xmlns:ds=\"\(DSig.namespace)\">" + indent(2) + signedInfo(canonical: false)
-        text += indent(2) + "<ds:SignatureValue>" + Base64.encode(value) + "</ds:SignatureValue>"
-        text += indent(2) + "<ds:KeyInfo>" + indent(3) + "<ds:X509Data>"
-        for certificate in encodedCertificates { text += indent(4) + "<ds:X509Certificate>" + certificate + "</ds:X509Certificate>" }
-        text += indent(3) + "</ds:X509Data>" + indent(2) + "</ds:KeyInfo>" + indent(1) + "</ds:Signature>"
+        var text: [UInt8] = []
+        text.reserveCapacity(2048 + encodedCertificates.reduce(0) { $0 + $1.utf8.count + 64 })
+        text.append("<ds:Signature xmlns:ds=\""); text.append(DSig.namespace); text.append("\">"); text += indents[2]
+        signedInfo(canonical: false, into: &text)
+        text += indents[2]; text.append("<ds:SignatureValue>"); text.append(Base64.encode(value)); text.append("</ds:SignatureValue>")
+        text += indents[2]; text.append("<ds:KeyInfo>"); text += indents[3]; text.append("<ds:X509Data>")
+        for certificate in encodedCertificates {
+            text += indents[4]; text.append("<ds:X509Certificate>"); text.append(certificate); text.append("</ds:X509Certificate>")
+        }
+        text += indents[3]; text.append("</ds:X509Data>"); text += indents[2]; text.append("</ds:KeyInfo>")
+        text += indents[1]; text.append("</ds:Signature>")
 
-        return .success(Splice.write(input, at: at, Array(before.utf8), Array(text.utf8), Array(after.utf8)))
+        return .success(Splice.write(input, at: at, Array(before.utf8), text, Array(after.utf8)))
     }
 }
 
@@ -422,5 +431,16 @@ struct SignatureTemplate {
         close(keyInfo, depth: 2)
         close(signature, depth: 1)
         return Built(signature: signature, signedInfo: signedInfo, digestValue: digestValue, signatureValue: signatureValue)
+    }
+}
+
+/// Text appended to bytes as UTF-8, for the signature's text.
+extension [UInt8] {
+    mutating func append(_ text: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func append(_ text: String) {
+        append(contentsOf: text.utf8)
     }
 }
