@@ -41,24 +41,25 @@ struct ParsedSignature {
     }
 
     /// Expects the element children of `node` to be exactly the ds elements named, in order (optional ones
-    /// marked with `?`), nothing else.
-    private static func expect(_ node: xmlNodePtr, _ names: [String]) -> Result<[String: xmlNodePtr], Diagnostic> {
+    /// marked), nothing else; returns them in the order named, nil for an optional one that is absent.
+    private static func expect(_ node: xmlNodePtr, _ names: [(name: StaticString, optional: Bool)]) -> Result<[xmlNodePtr?], Diagnostic> {
         let list: [xmlNodePtr]
         switch children(node) {
         case .failure(let d): return .failure(d)
         case .success(let l): list = l
         }
-        var found: [String: xmlNodePtr] = [:]
+        var found: [xmlNodePtr?] = []
+        found.reserveCapacity(names.count)
         var index = 0
-        for spec in names {
-            let optional = spec.hasSuffix("?")
-            let name = optional ? String(spec.dropLast()) : spec
-            if index < list.count, Tree.isDSigElement(list[index]), xmlStrEqual(list[index].pointee.name, name) != 0 {
-                found[name] = list[index]
+        for (name, optional) in names {
+            if index < list.count, Tree.isDSigElement(list[index]), xmlStrEqual(list[index].pointee.name, name.utf8Start) != 0 {
+                found.append(list[index])
                 index += 1
             } else if !optional {
                 return .failure(malformed("нет элемента \(name) в \(XMLNode(pointer: node).name)",
                                           "no \(name) element in \(XMLNode(pointer: node).name)", node))
+            } else {
+                found.append(nil)
             }
         }
         if index < list.count {
@@ -71,12 +72,12 @@ struct ParsedSignature {
 
     static func parse(_ signature: xmlNodePtr, root: xmlNodePtr, certificates cache: CertificateCache? = nil)
         -> Result<ParsedSignature, Diagnostic> {
-        let top: [String: xmlNodePtr]
-        switch expect(signature, ["SignedInfo", "SignatureValue", "KeyInfo?"]) {
+        let top: [xmlNodePtr?]   // SignedInfo, SignatureValue, KeyInfo
+        switch expect(signature, [("SignedInfo", false), ("SignatureValue", false), ("KeyInfo", true)]) {
         case .failure(let d): return .failure(d)
         case .success(let t): top = t
         }
-        let signedInfo = top["SignedInfo"]!
+        let signedInfo = top[0]!
         let info: [xmlNodePtr]
         switch children(signedInfo) {
         case .failure(let d): return .failure(d)
@@ -127,30 +128,30 @@ struct ParsedSignature {
         if Tree.attribute(reference, "Type") != nil, Tree.attribute(reference, "Type") != "" {
             return .failure(malformed("атрибут Type у ссылки не допускается", "the reference's Type attribute is not allowed", reference))
         }
-        let parts: [String: xmlNodePtr]
-        switch expect(reference, ["Transforms?", "DigestMethod", "DigestValue"]) {
+        let parts: [xmlNodePtr?]   // Transforms, DigestMethod, DigestValue
+        switch expect(reference, [("Transforms", true), ("DigestMethod", false), ("DigestValue", false)]) {
         case .failure(let d): return .failure(d)
         case .success(let p): parts = p
         }
-        let digestURI = Tree.attribute(parts["DigestMethod"]!, "Algorithm") ?? ""
+        let digestURI = Tree.attribute(parts[1]!, "Algorithm") ?? ""
         guard let digest = DigestAlgorithm(uri: digestURI), digest == algorithm.digest else {
-            return .failure(notAllowed(digestURI, parts["DigestMethod"]!))
+            return .failure(notAllowed(digestURI, parts[1]!))
         }
         let transforms: TransformChain
-        switch TransformChain.parse(parts["Transforms"], reference: reference) {
+        switch TransformChain.parse(parts[0], reference: reference) {
         case .failure(let d): return .failure(d)
         case .success(let t): transforms = t
         }
-        guard let digestValue = Base64.decode(textOf: parts["DigestValue"]!) else {
-            return .failure(malformed("DigestValue не в кодировке base64", "DigestValue is not base64", parts["DigestValue"]!))
+        guard let digestValue = Base64.decode(textOf: parts[2]!) else {
+            return .failure(malformed("DigestValue не в кодировке base64", "DigestValue is not base64", parts[2]!))
         }
-        let signatureValueNode = top["SignatureValue"]!
+        let signatureValueNode = top[1]!
         guard let signatureValue = Base64.decode(textOf: signatureValueNode) else {
             return .failure(malformed("SignatureValue не в кодировке base64", "SignatureValue is not base64", signatureValueNode))
         }
         // KeyInfo: the certificates of X509Data.
         var certificates: [Certificate] = []
-        if let keyInfo = top["KeyInfo"] {
+        if let keyInfo = top[2] {
             switch children(keyInfo) {
             case .failure(let d): return .failure(d)
             case .success(let items):
@@ -174,8 +175,8 @@ struct ParsedSignature {
             signedInfo: signedInfo, signedInfoC14N: signedInfoC14N, signatureMethod: info[1], algorithm: algorithm,
             digest: digest, coversDocument: coversDocument, removesAllSignatures: transforms.removesAll,
             referenceC14N: transforms.c14n, formDescription: transforms.description,
-            digestValue: digestValue, digestValueNode: parts["DigestValue"]!, signatureValue: signatureValue,
-            signatureValueNode: signatureValueNode, keyInfo: top["KeyInfo"], certificates: certificates))
+            digestValue: digestValue, digestValueNode: parts[2]!, signatureValue: signatureValue,
+            signatureValueNode: signatureValueNode, keyInfo: top[2], certificates: certificates))
     }
 
     /// C14N 1.0 or exclusive C14N 1.0 without comments; an InclusiveNamespaces prefix list for the latter.

@@ -16,12 +16,18 @@ enum Tree {
     /// Element children; nil when there is non-whitespace text among them (not allowed in signature structure).
     static func elementChildren(_ node: xmlNodePtr) -> [xmlNodePtr]? {
         var out: [xmlNodePtr] = []
+        out.reserveCapacity(4)
         var cursor = node.pointee.children
         while let child = cursor {
             switch child.pointee.type {
             case XML_ELEMENT_NODE: out.append(child)
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if !XMLNode(pointer: child).text.allSatisfy({ $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) { return nil }
+                if var p = child.pointee.content {
+                    while p.pointee != 0 {
+                        guard p.pointee == 0x20 || p.pointee == 0x0A || p.pointee == 0x09 || p.pointee == 0x0D else { return nil }
+                        p += 1
+                    }
+                }
             case XML_COMMENT_NODE, XML_PI_NODE: break
             default: return nil
             }
