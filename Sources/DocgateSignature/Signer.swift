@@ -222,7 +222,7 @@ enum Splice {
         // After the signature: nothing, or one whitespace-only text node.
         if let next = signature.pointee.next {
             guard next.pointee.type == XML_TEXT_NODE, next.pointee.next == nil,
-                  XMLNode(pointer: next).text.utf8.allSatisfy(isSpace) else { return nil }
+                  XMLNode(pointer: next).isBlankText else { return nil }
         }
         // Before it: the indentation docgate added (a text node it created), or the previous signature.
         var prefix: [UInt8] = []
@@ -230,7 +230,7 @@ enum Splice {
         if Tree.isDSig(previous, "Signature") {
             // A second signature goes right after the first.
         } else if previous.pointee.type == XML_TEXT_NODE, previous.pointee.prev != nil,
-                  XMLNode(pointer: previous).text.utf8.allSatisfy(isSpace),
+                  XMLNode(pointer: previous).isBlankText,
                   previous.pointee.prev!.pointee.type != XML_TEXT_NODE {
             prefix = Array(XMLNode(pointer: previous).text.utf8)
         } else {
@@ -251,7 +251,7 @@ enum Splice {
     static func insertionPoint(_ input: [UInt8], root: xmlNodePtr) -> (at: Int, closed: Bool)? {
         guard let end = rootEndTag(input, root: root) else { return nil }
         var at = end
-        while at > 0, isSpace(input[at - 1]) { at -= 1 }
+        while at > 0, isXMLSpace(input[at - 1]) { at -= 1 }
         return (at, at == end)
     }
 
@@ -265,14 +265,12 @@ enum Splice {
         return out
     }
 
-    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
-
     /// The offset of `</` of the root's end tag: the last markup, after which only whitespace, comments and
     /// processing instructions may follow.
     static func rootEndTag(_ input: [UInt8], root: xmlNodePtr) -> Int? {
         input.withUnsafeBufferPointer { bytes -> Int? in
             var i = bytes.count
-            func skipSpace() { while i > 0, isSpace(bytes[i - 1]) { i -= 1 } }
+            func skipSpace() { while i > 0, isXMLSpace(bytes[i - 1]) { i -= 1 } }
             func endsWith(_ s: [UInt8]) -> Bool {
                 guard i >= s.count else { return false }
                 for k in 0..<s.count where bytes[i - s.count + k] != s[k] { return false }

@@ -22,12 +22,7 @@ enum Tree {
             switch child.pointee.type {
             case XML_ELEMENT_NODE: out.append(child)
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if var p = child.pointee.content {
-                    while p.pointee != 0 {
-                        guard p.pointee == 0x20 || p.pointee == 0x0A || p.pointee == 0x09 || p.pointee == 0x0D else { return nil }
-                        p += 1
-                    }
-                }
+                if !XMLNode(pointer: child).isBlankText { return nil }
             case XML_COMMENT_NODE, XML_PI_NODE: break
             default: return nil
             }

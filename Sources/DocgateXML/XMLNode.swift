@@ -173,8 +173,21 @@ public struct XMLChildren: Sequence {
     public func makeIterator() -> Iterator { Iterator(cursor: first) }
 }
 
+/// Space, tab, CR or LF: XML's whitespace.
 @inline(__always)
-func isXMLSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+public func isXMLSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D }
+
+extension XMLNode {
+    /// A text or CDATA node whose own content is XML whitespace only, read in place (no string).
+    public var isBlankText: Bool {
+        guard var p = pointer.pointee.content else { return true }
+        while p.pointee != 0 {
+            guard isXMLSpace(p.pointee) else { return false }
+            p += 1
+        }
+        return true
+    }
+}
 
 extension StringProtocol {
     /// Trims the XML whitespace characters (space, tab, CR, LF) from both ends, byte-wise.
