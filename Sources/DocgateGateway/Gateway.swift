@@ -423,24 +423,13 @@ public final class Gateway: @unchecked Sendable {
 
     // MARK: the steps
 
-    /// Takes every item as far as it goes: decide and stage, deliver, receipt, archive. An item whose step
-    /// fails stays where it is, safe, and is retried on a later pass.
+    /// Takes every item as far as it goes, on this thread: decide and stage, deliver, receipt, archive (the steps
+    /// the loop spreads over its threads). An item whose step fails stays where it is, safe, and is retried on a
+    /// later pass.
     private func advance(_ items: [Work], into result: inout PassResult) {
-        complete(stage(items, into: &result), into: &result)
-    }
-
-    /// The claimed items decided and staged; the others pass through. What could not be staged stays claimed.
-    private func stage(_ items: [Work], into result: inout PassResult) -> [Work] {
         let claimed = items.filter { $0.entry.stage == .claimed }
         let further = items.filter { $0.entry.stage != .claimed }   // before staging moves the claimed ones on
-        let staged = stageStep(claimed)
-        result.failures += claimed.count - staged.count
-        return staged + further
-    }
-
-    /// Staged items delivered, receipted and archived.
-    private func complete(_ items: [Work], into result: inout PassResult) {
-        let delivered = deliverStep(items)
+        let delivered = deliverStep(commitStaging(writeStaging(claimed, earlier: [:])) + further)
         result.failures += items.count - delivered.count
         archive(delivered, into: &result)
     }
@@ -489,12 +478,9 @@ public final class Gateway: @unchecked Sendable {
         }
     }
 
-    /// claimed → staged: the verdict, and the output and receipt written to staging files and made durable.
-    private func stageStep(_ items: [Work]) -> [Work] {
-        commitStaging(writeStaging(items, earlier: [:]))
-    }
-
-    /// A batch whose staging files are written, not yet durable nor recorded.
+    /// claimed → staged goes in two halves, `writeStaging` and `commitStaging`: the verdict, and the output and
+    /// receipt written to staging files and made durable. Between them: a batch whose staging files are written, not
+    /// yet durable nor recorded.
     struct Staging: Sendable {
         var pairs: [(Work, Transition)] = []
         var touched: [Directory] = []
@@ -511,6 +497,7 @@ public final class Gateway: @unchecked Sendable {
         var touched: [Directory] = []
         var ready: [Work] = []
         var superseded: [Work] = []
+        var toDeliver: [ContextDocument] = []
         for w in items {
             let r = w.runtime
             // Stale staging files of an interrupted earlier attempt.
@@ -612,8 +599,9 @@ public final class Gateway: @unchecked Sendable {
             pairs.append((w, t))
             // The rules across documents see what is to be delivered before the next batch is decided; the journal
             // keeps it once staged.
-            if decision.outcome == .delivered, let d = w.analysis?.contextDocument { registry.add([d]) }
+            if decision.outcome == .delivered, let d = w.analysis?.contextDocument { toDeliver.append(d) }
         }
+        if !toDeliver.isEmpty { registry.add(toDeliver) }
         return Staging(pairs: pairs, touched: touched, decided: deliveredInBatch)
     }
 

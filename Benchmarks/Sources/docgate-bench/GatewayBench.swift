@@ -126,24 +126,21 @@ enum GatewayBench {
         return pid
     }
 
-    /// User and system CPU seconds a process has used so far (/proc/PID/stat, clock ticks).
-    static func cpuSeconds(_ pid: pid_t) -> (user: Double, system: Double) {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return (0, 0) }
-        // Fields after the command name: state is field 3, utime 14, stime 15.
+    /// A process's or thread's name and the user and system CPU seconds it has used so far, from a `stat` file of
+    /// /proc (fields after the name: state is field 3, utime 14, stime 15, in clock ticks).
+    static func cpu(stat path: String) -> (name: String, user: Double, system: Double)? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ((Double(fields[11]) ?? 0) / tick, (Double(fields[12]) ?? 0) / tick)
+        return (String(text[text.index(after: open)..<close]), (Double(fields[11]) ?? 0) / tick, (Double(fields[12]) ?? 0) / tick)
     }
 
     /// Each thread's name and user / system CPU seconds (for finding where the daemon waits).
     static func printThreads(_ pid: pid_t) {
         for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
-                  let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { continue }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
-            print("thread \(tid) \(text[text.index(after: open)..<close]): user \((Double(fields[11]) ?? 0) / tick) s, system \((Double(fields[12]) ?? 0) / tick) s")
+            guard let t = cpu(stat: "/proc/\(pid)/task/\(tid)/stat") else { continue }
+            print("thread \(tid) \(t.name): user \(t.user) s, system \(t.system) s")
         }
     }
 
@@ -199,7 +196,7 @@ enum GatewayBench {
             close(watch)
             let seconds = end.timeIntervalSince(start)
             let rss = peakRSS(pid)
-            let cpu = cpuSeconds(pid)
+            let used = cpu(stat: "/proc/\(pid)/stat") ?? ("", 0, 0)
             if ProcessInfo.processInfo.environment["DOCGATE_BENCH_THREADS"] != nil { printThreads(pid) }
             let status = stop(pid)
             precondition(count(site + "/out") == n && count(site + "/receipts") == n && status == 0,
@@ -209,7 +206,7 @@ enum GatewayBench {
             // rate is the two measurements' files over their time.
             let disk = 2 / (1 / before + 1 / after)
             let rate = Double(n) / seconds
-            rows.append("| \(run + 1) | \(String(format: "%.0f", before)) / \(String(format: "%.0f", after)) | \(String(format: "%.0f", disk)) | \(String(format: "%.0f", rate)) | **\(String(format: "%.2f", rate / disk))×** | \(String(format: "%.2f / %.2f", cpu.user * 1000 / Double(n), cpu.system * 1000 / Double(n))) | \(rss / 1024) MB |")
+            rows.append("| \(run + 1) | \(String(format: "%.0f", before)) / \(String(format: "%.0f", after)) | \(String(format: "%.0f", disk)) | \(String(format: "%.0f", rate)) | **\(String(format: "%.2f", rate / disk))×** | \(String(format: "%.2f / %.2f", used.user * 1000 / Double(n), used.system * 1000 / Double(n))) | \(rss / 1024) MB |")
         }
         clear((0..<runs).flatMap { [work + "/site-\($0)", work + "/disk-\($0)a", work + "/disk-\($0)b"] }, stamp: stamp)
         if ProcessInfo.processInfo.environment["DOCGATE_BENCH_THROUGHPUT_ONLY"] != nil {
