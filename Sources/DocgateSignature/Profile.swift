@@ -159,9 +159,37 @@ enum Base64 {
 
     /// Encoded in lines of 76 characters (the MIME width), separated by `\n`.
     static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+        var out: [UInt8] = []
+        encode(bytes, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The same, appended to `out`: the signer writes values straight into the signature's text.
+    static func encode(_ bytes: [UInt8], into out: inout [UInt8]) {
+        let groups = (bytes.count + 2) / 3
+        out.reserveCapacity(out.count + groups * 4 + groups / 19)
+        var i = 0
+        var written = 0
+        while i < bytes.count {
+            if written == 76 {
+                out.append(0x0A)
+                written = 0
+            }
+            let b0 = UInt32(bytes[i])
+            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
+            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
+            let quantum = b0 << 16 | b1 << 8 | b2
+            out.append(encodeTable[Int(quantum >> 18)])
+            out.append(encodeTable[Int(quantum >> 12 & 63)])
+            out.append(i + 1 < bytes.count ? encodeTable[Int(quantum >> 6 & 63)] : 0x3D)
+            out.append(i + 2 < bytes.count ? encodeTable[Int(quantum & 63)] : 0x3D)
+            i += 3
+            written += 4
+        }
     }
 }
+
+private let encodeTable: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
 /// 0–63 for the alphabet, 64 for whitespace, 65 for '=', 255 for anything else.
 private let decodeTable: [UInt8] = {

@@ -138,8 +138,6 @@ extension DocumentSigner {
     func signAsText(_ document: XMLDocument, parsedFrom input: [UInt8]) -> Result<[UInt8], SigningFailure>? {
         guard document.inputEncoding == .utf8 || document.inputEncoding == .windows1251,
               let root = xmlDocGetRootElement(document.pointer) else { return nil }
-        let scan = DocumentScan(root: root)
-        guard scan.signatures.isEmpty, scan.duplicateIds.isEmpty else { return nil }
         let template = SignatureTemplate(document: document, root: root)
         guard let unit = template.indentUnit, unit.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
         // Where the tree path places it: before the root's closing whitespace, after a node that is not text
@@ -154,9 +152,14 @@ extension DocumentSigner {
         let algorithm = identity.key.algorithm
         let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
         let form = SignatureForm.for(kindNamespace: namespace)
+        // The walk for the digest also finds earlier signatures and duplicated ids (either sends the document to
+        // the tree path), so the document is not walked twice.
+        let census = DocumentScan.census()
         let reference = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document,
-                                         inserting: .init(parent: root, before: trailing, text: before + after))
-        guard case .success(let digest) = DigestStream.digest(reference, document, algorithm.digest) else { return nil }
+                                         inserting: .init(parent: root, before: trailing, text: before + after), census: census)
+        guard case .success(let digest) = DigestStream.digest(reference, document, algorithm.digest),
+              census.complete, census.elements.isEmpty, DocumentScan.duplicates(among: census.attributes).isEmpty
+        else { return nil }
 
         let step = unit.isEmpty ? "  " : unit
         let indents = (0...6).map { Array(("\n" + String(repeating: step, count: $0)).utf8) }
@@ -181,7 +184,7 @@ extension DocumentSigner {
             }
             s += indents[5]; empty("Transform", DSig.exclusiveC14N); s += indents[4]; s.append("</ds:Transforms>")
             s += indents[4]; empty("DigestMethod", algorithm.digest.uri)
-            s += indents[4]; s.append("<ds:DigestValue>"); s.append(Base64.encode(digest)); s.append("</ds:DigestValue>")
+            s += indents[4]; s.append("<ds:DigestValue>"); Base64.encode(digest, into: &s); s.append("</ds:DigestValue>")
             s += indents[3]; s.append("</ds:Reference>"); s += indents[2]; s.append("</ds:SignedInfo>")
         }
         var canonical: [UInt8] = []
@@ -199,7 +202,7 @@ extension DocumentSigner {
         text.reserveCapacity(2048 + encodedCertificates.reduce(0) { $0 + $1.utf8.count + 64 })
         text.append("<ds:Signature xmlns:ds=\""); text.append(DSig.namespace); text.append("\">"); text += indents[2]
         signedInfo(canonical: false, into: &text)
-        text += indents[2]; text.append("<ds:SignatureValue>"); text.append(Base64.encode(value)); text.append("</ds:SignatureValue>")
+        text += indents[2]; text.append("<ds:SignatureValue>"); Base64.encode(value, into: &text); text.append("</ds:SignatureValue>")
         text += indents[2]; text.append("<ds:KeyInfo>"); text += indents[3]; text.append("<ds:X509Data>")
         for certificate in encodedCertificates {
             text += indents[4]; text.append("<ds:X509Certificate>"); text.append(certificate); text.append("</ds:X509Certificate>")

@@ -226,26 +226,37 @@ struct DocumentScan {
 
     init(root: xmlNodePtr) {
         self.root = root
-        var seen: [String: xmlNodePtr] = [:]
         var signatures: [xmlNodePtr] = []
-        var duplicates: [(String, xmlNodePtr)] = []
+        var ids: [xmlAttrPtr] = []
         Tree.forEachElement(root) { element in
             if Tree.isDSig(element, "Signature") { signatures.append(element) }
             var attr = element.pointee.properties
             while let a = attr {
-                if a.pointee.ns == nil, let name = a.pointee.name, Self.isIdName(name) {
-                    let value = XMLNode.attributeValue(a)
-                    if seen[value] != nil {
-                        if !duplicates.contains(where: { $0.0 == value }) { duplicates.append((value, element)) }
-                    } else {
-                        seen[value] = element
-                    }
-                }
+                if a.pointee.ns == nil, let name = a.pointee.name, Self.isIdName(name) { ids.append(a) }
                 attr = a.pointee.next
             }
         }
         self.signatures = signatures
-        self.duplicateIds = duplicates
+        self.duplicateIds = Self.duplicates(among: ids)
+    }
+
+    /// Each value held by more than one of `attributes`, once, with the element of its second holder.
+    static func duplicates(among attributes: [xmlAttrPtr]) -> [(String, xmlNodePtr)] {
+        guard attributes.count > 1 else { return [] }
+        var seen: Set<String> = []
+        var duplicates: [(String, xmlNodePtr)] = []
+        for a in attributes {
+            let value = XMLNode.attributeValue(a)
+            if !seen.insert(value).inserted, !duplicates.contains(where: { $0.0 == value }), let element = a.pointee.parent {
+                duplicates.append((value, element))
+            }
+        }
+        return duplicates
+    }
+
+    /// What a canonical walk that covers the whole root notes for the same answers (`signatures`, `duplicateIds`).
+    static func census() -> XMLCanonicalizer.Census {
+        XMLCanonicalizer.Census(elementNamespace: DSig.namespace, localName: "Signature", attributeNames: ["id", "Id", "ID", "iD"])
     }
 
     /// `id`, `Id` and `ID`: the attribute names signers use as XML ids.

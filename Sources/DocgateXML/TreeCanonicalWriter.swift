@@ -22,6 +22,7 @@ struct TreeCanonicalWriter: ~Copyable {
     private let excluded: [xmlNodePtr]
     /// Text written among an element's children as if a text node stood there (before `before`, or last).
     private let insertion: XMLCanonicalizer.Insertion?
+    private let census: XMLCanonicalizer.Census?
     private let sink: (UnsafeRawBufferPointer) -> Void
 
     private let buffer: UnsafeMutablePointer<UInt8>
@@ -40,11 +41,12 @@ struct TreeCanonicalWriter: ~Copyable {
     private static var empty: UnsafePointer<xmlChar> { emptyText.utf8Start }
 
     init(exclusive: Bool, inclusivePrefixes: [String], excluded: [xmlNodePtr], insertion: XMLCanonicalizer.Insertion? = nil,
-         sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+         census: XMLCanonicalizer.Census? = nil, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.exclusive = exclusive
         self.inclusivePrefixes = inclusivePrefixes.map { $0 == "#default" ? nil : xmlStrdup($0) }
         self.excluded = excluded
         self.insertion = insertion
+        self.census = census
         self.sink = sink
         buffer = .allocate(capacity: Self.capacity)
         rendered.reserveCapacity(16)
@@ -156,6 +158,7 @@ struct TreeCanonicalWriter: ~Copyable {
     // MARK: tags
 
     private mutating func startTag(_ element: xmlNodePtr, apex: Bool) -> Bool {
+        census?.note(element)
         marks.append(rendered.count)
         if !declarations.isEmpty { declarations.removeAll(keepingCapacity: true) }
         if exclusive {
@@ -248,6 +251,7 @@ struct TreeCanonicalWriter: ~Copyable {
 
     /// ` prefix:name="value"`; false when the value is not plain text.
     private mutating func attribute(_ attr: xmlAttrPtr) -> Bool {
+        census?.note(attr)
         byte(0x20)
         if let ns = attr.pointee.ns, let prefix = ns.pointee.prefix {
             cString(prefix)
@@ -376,32 +380,33 @@ struct TreeCanonicalWriter: ~Copyable {
 
     /// Text: & < > and carriage returns escaped.
     private mutating func escapedText(_ s: UnsafePointer<xmlChar>) {
-        escaped(s, table: escapeTables, replacements: Self.textReplacements)
+        escaped(s, table: escapeTables)
     }
 
     /// Attribute values: & < " and the three whitespace characters escaped.
     private mutating func escapedAttribute(_ s: UnsafePointer<xmlChar>) {
-        escaped(s, table: escapeTables + 256, replacements: Self.attributeReplacements)
+        escaped(s, table: escapeTables + 256)
     }
 
-    private static let textReplacements: [UInt8: StaticString] = [0x26: "&amp;", 0x3C: "&lt;", 0x3E: "&gt;", 0x0D: "&#xD;"]
-    private static let attributeReplacements: [UInt8: StaticString] = [
-        0x26: "&amp;", 0x3C: "&lt;", 0x22: "&quot;", 0x09: "&#x9;", 0x0A: "&#xA;", 0x0D: "&#xD;",
-    ]
-
     /// Copies a NUL-terminated string, runs of ordinary bytes at once; `table` marks the terminator and the bytes
-    /// to replace.
-    private mutating func escaped(_ s: UnsafePointer<xmlChar>, table: UnsafePointer<UInt8>,
-                                  replacements: [UInt8: StaticString]) {
+    /// to replace. The two tables mark the same bytes apart from the ones only one of them replaces, so one switch
+    /// serves both.
+    private mutating func escaped(_ s: UnsafePointer<xmlChar>, table: UnsafePointer<UInt8>) {
         var run = s
         var p = s
         while true {
             while table[Int(p.pointee)] == 0 { p += 1 }
             bytes(run, p - run)
-            let c = p.pointee
-            if c == 0 { return }
-            let replacement = replacements[c]!
-            bytes(replacement.utf8Start, replacement.utf8CodeUnitCount)
+            switch p.pointee {
+            case 0: return
+            case 0x26: ascii("&amp;")
+            case 0x3C: ascii("&lt;")
+            case 0x3E: ascii("&gt;")
+            case 0x22: ascii("&quot;")
+            case 0x09: ascii("&#x9;")
+            case 0x0A: ascii("&#xA;")
+            default: ascii("&#xD;")
+            }
             p += 1
             run = p
         }

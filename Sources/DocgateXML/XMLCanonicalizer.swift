@@ -45,11 +45,60 @@ public struct XMLCanonicalizer {
         }
     }
 
-    public init(method: Method, scope: Scope, excluding excluded: [xmlNodePtr] = [], inserting insertion: Insertion? = nil) {
+    /// Notes elements and attributes of interest on the way (see `Census`); nil for none.
+    public let census: Census?
+
+    /// What the walk noticed among the elements it wrote: elements with one expanded name, and attributes in no
+    /// namespace with given names. A caller that must look at every element anyway (a signer checking for
+    /// earlier signatures and duplicated ids) learns it from the walk it needs for the digest instead of a walk of
+    /// its own. Excluded subtrees are not walked, so not noted. When libxml2 writes the output instead, the walk
+    /// is incomplete: `complete` stays false and the caller must look for itself.
+    public final class Census {
+        let namespace: [UInt8]
+        let localName: [UInt8]
+        let attributeNames: [[UInt8]]
+        /// Elements named `{namespace}localName`, in document order.
+        public internal(set) var elements: [xmlNodePtr] = []
+        /// Attributes in no namespace named one of `attributeNames`, in document order.
+        public internal(set) var attributes: [xmlAttrPtr] = []
+        /// True when the walk covered its whole scope.
+        public internal(set) var complete = false
+
+        public init(elementNamespace: String, localName: String, attributeNames: [String]) {
+            namespace = Array(elementNamespace.utf8) + [0]
+            self.localName = Array(localName.utf8) + [0]
+            self.attributeNames = attributeNames.map { Array($0.utf8) + [0] }
+        }
+
+        @inline(__always)
+        func note(_ element: xmlNodePtr) {
+            guard let name = element.pointee.name, name[0] == localName[0] else { return }
+            guard let ns = element.pointee.ns, let href = ns.pointee.href,
+                  Self.equal(name, localName), Self.equal(href, namespace) else { return }
+            elements.append(element)
+        }
+
+        @inline(__always)
+        func note(_ attribute: xmlAttrPtr) {
+            guard attribute.pointee.ns == nil, let name = attribute.pointee.name else { return }
+            for candidate in attributeNames where candidate[0] == name[0] && Self.equal(name, candidate) {
+                attributes.append(attribute)
+                return
+            }
+        }
+
+        private static func equal(_ a: UnsafePointer<xmlChar>, _ b: [UInt8]) -> Bool {
+            b.withUnsafeBufferPointer { xmlStrEqual(a, $0.baseAddress) != 0 }
+        }
+    }
+
+    public init(method: Method, scope: Scope, excluding excluded: [xmlNodePtr] = [], inserting insertion: Insertion? = nil,
+                census: Census? = nil) {
         self.method = method
         self.scope = scope
         self.excluded = excluded
         self.insertion = insertion
+        self.census = census
     }
 
     /// Streams the canonical form of `document` to `sink`. Returns false when the tree cannot be canonicalized.
@@ -64,13 +113,16 @@ public struct XMLCanonicalizer {
             var exclusive = false
             if case .exclusive(let list) = method { exclusive = true; prefixes = list }
             var writer = TreeCanonicalWriter(exclusive: exclusive, inclusivePrefixes: prefixes, excluded: excluded,
-                                             insertion: insertion, sink: sink)
+                                             insertion: insertion, census: census, sink: sink)
             switch scope {
             case .document: return writer.writeDocument(document.pointer)
             case .subtree(let node): return writer.writeElement(node)
             }
         }
-        if written == .written { return true }
+        if written == .written {
+            census?.complete = true
+            return true
+        }
         // libxml2 knows nothing of text that is not in the tree.
         if insertion != nil { return false }
         restart()

@@ -29,4 +29,19 @@ import Testing
         }
         #expect(try decode("QUJD RA = =\n") == Array("ABCD".utf8))
     }
+
+    /// docgate's encoder writes what Foundation's MIME encoder writes (76-character lines, `\n` between them, no
+    /// line end after the last), for every length around the line and padding boundaries, and appends to what
+    /// the buffer holds.
+    @Test func encodingMatchesFoundationsLines() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...400 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+            #expect(Base64.encode(bytes) == expected, "\(length) bytes")
+            var out = Array("<v>".utf8)
+            Base64.encode(bytes, into: &out)
+            #expect(out == Array(("<v>" + expected).utf8))
+        }
+    }
 }

@@ -44,4 +44,30 @@ import Testing
         #expect(compared >= 60)
         #expect(asText >= compared * 2 / 3)
     }
+
+    /// The walk that digests the document for the text path also looks for earlier signatures and duplicated ids,
+    /// anywhere below the root: a document with either is left to the tree path (which signs after the first
+    /// signature, or refuses duplicated ids with DG4006); an element named Signature in another namespace and
+    /// distinct ids change nothing.
+    @Test func earlierSignaturesAndDuplicatedIdsAnywhereLeaveTheTextPath() throws {
+        let pki = try Fixture.pki()
+        let signer = try Fixture.signer(pki.rsaKey, pki.rsaCert)
+        let ds = "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\""
+        func textPathTaken(_ xml: String) throws -> Bool {
+            let bytes = Array(xml.utf8)
+            let document = try bytes.withUnsafeBytes { XMLDocument.parse($0) }.get()
+            return signer.signAsText(document, parsedFrom: bytes) != nil
+        }
+        #expect(try textPathTaken("<r xmlns=\"urn:x\" id=\"a\">\n  <item Id=\"b\">1</item>\n  <item>2</item>\n</r>\n"))
+        #expect(try textPathTaken("<r xmlns=\"urn:x\">\n  <item><Signature xmlns=\"urn:other\"/></item>\n  <item>2</item>\n</r>\n"))
+        #expect(try !textPathTaken("<r xmlns=\"urn:x\">\n  <item><a><ds:Signature \(ds)/></a></item>\n  <item>2</item>\n</r>\n"))
+        #expect(try !textPathTaken("<r xmlns=\"urn:x\">\n  <item>1</item>\n  <ds:Signature \(ds)/>\n</r>\n"))
+        let duplicated = "<r xmlns=\"urn:x\" id=\"a\">\n  <item>1</item>\n  <item><b ID=\"a\"/></item>\n</r>\n"
+        #expect(try !textPathTaken(duplicated))
+        guard case .failure(let failure) = signer.sign(bytes: Array(duplicated.utf8)) else {
+            Issue.record("a document with duplicated ids was signed")
+            return
+        }
+        #expect(failure.diagnostics.map(\.code) == ["DG4006"])
+    }
 }
