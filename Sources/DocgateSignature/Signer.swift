@@ -139,15 +139,15 @@ extension DocumentSigner {
         guard document.inputEncoding == .utf8 || document.inputEncoding == .windows1251,
               let root = xmlDocGetRootElement(document.pointer) else { return nil }
         let template = SignatureTemplate(document: document, root: root)
-        guard let unit = template.indentUnit, unit.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        guard let unit = template.indentUnitBytes, unit.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
         // Where the tree path places it: before the root's closing whitespace, after a node that is not text
         // (text would merge with the indentation).
         let trailing = template.trailingWhitespace
         guard let neighbour = trailing != nil ? trailing!.pointee.prev : xmlGetLastChild(root),
               neighbour.pointee.type != XML_TEXT_NODE,
               let (at, _) = Splice.insertionPoint(input, root: root) else { return nil }
-        let before = "\n" + unit
-        let after = trailing == nil ? "\n" : ""
+        let before = [0x0A] + unit
+        let after: [UInt8] = trailing == nil ? [0x0A] : []
 
         let algorithm = identity.key.algorithm
         let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
@@ -156,13 +156,17 @@ extension DocumentSigner {
         // the tree path), so the document is not walked twice.
         let census = DocumentScan.census()
         let reference = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document,
-                                         inserting: .init(parent: root, before: trailing, text: before + after), census: census)
+                                         inserting: .init(parent: root, before: trailing, text: String(decoding: before + after, as: UTF8.self)),
+                                         census: census)
         guard case .success(let digest) = DigestStream.digest(reference, document, algorithm.digest),
               census.complete, census.elements.isEmpty, DocumentScan.duplicates(among: census.attributes).isEmpty
         else { return nil }
 
-        let step = unit.isEmpty ? "  " : unit
-        let indents = (0...6).map { Array(("\n" + String(repeating: step, count: $0)).utf8) }
+        let step: [UInt8] = unit.isEmpty ? [0x20, 0x20] : unit
+        func indent(_ depth: Int, _ s: inout [UInt8]) {
+            s.append(0x0A)
+            for _ in 0..<depth { s.append(contentsOf: step) }
+        }
         // SignedInfo, canonical (what is signed) or as written; both straight into bytes.
         func signedInfo(canonical: Bool, into s: inout [UInt8]) {
             func empty(_ name: StaticString, _ uri: String) {
@@ -170,22 +174,22 @@ extension DocumentSigner {
                 if canonical { s.append("\"></ds:"); s.append(name); s.append(">") } else { s.append("\"/>") }
             }
             if canonical { s.append("<ds:SignedInfo xmlns:ds=\""); s.append(DSig.namespace); s.append("\">") } else { s.append("<ds:SignedInfo>") }
-            s += indents[3]; empty("CanonicalizationMethod", DSig.exclusiveC14N)
-            s += indents[3]; empty("SignatureMethod", algorithm.uri)
-            s += indents[3]; s.append("<ds:Reference URI=\"\">"); s += indents[4]; s.append("<ds:Transforms>")
+            indent(3, &s); empty("CanonicalizationMethod", DSig.exclusiveC14N)
+            indent(3, &s); empty("SignatureMethod", algorithm.uri)
+            indent(3, &s); s.append("<ds:Reference URI=\"\">"); indent(4, &s); s.append("<ds:Transforms>")
             switch form {
             case .enveloped:
-                s += indents[5]; empty("Transform", DSig.envelopedSignature)
+                indent(5, &s); empty("Transform", DSig.envelopedSignature)
             case .subtractAll:
-                s += indents[5]; s.append("<ds:Transform Algorithm=\""); s.append(DSig.filter2); s.append("\">"); s += indents[6]
+                indent(5, &s); s.append("<ds:Transform Algorithm=\""); s.append(DSig.filter2); s.append("\">"); indent(6, &s)
                 s.append("<dsig-xpath:XPath xmlns:dsig-xpath=\""); s.append(DSig.filter2)
                 s.append("\" Filter=\"subtract\">//ds:Signature</dsig-xpath:XPath>")
-                s += indents[5]; s.append("</ds:Transform>")
+                indent(5, &s); s.append("</ds:Transform>")
             }
-            s += indents[5]; empty("Transform", DSig.exclusiveC14N); s += indents[4]; s.append("</ds:Transforms>")
-            s += indents[4]; empty("DigestMethod", algorithm.digest.uri)
-            s += indents[4]; s.append("<ds:DigestValue>"); Base64.encode(digest, into: &s); s.append("</ds:DigestValue>")
-            s += indents[3]; s.append("</ds:Reference>"); s += indents[2]; s.append("</ds:SignedInfo>")
+            indent(5, &s); empty("Transform", DSig.exclusiveC14N); indent(4, &s); s.append("</ds:Transforms>")
+            indent(4, &s); empty("DigestMethod", algorithm.digest.uri)
+            indent(4, &s); s.append("<ds:DigestValue>"); Base64.encode(digest, into: &s); s.append("</ds:DigestValue>")
+            indent(3, &s); s.append("</ds:Reference>"); indent(2, &s); s.append("</ds:SignedInfo>")
         }
         var canonical: [UInt8] = []
         canonical.reserveCapacity(1024)
@@ -200,17 +204,17 @@ extension DocumentSigner {
         }
         var text: [UInt8] = []
         text.reserveCapacity(2048 + encodedCertificates.reduce(0) { $0 + $1.utf8.count + 64 })
-        text.append("<ds:Signature xmlns:ds=\""); text.append(DSig.namespace); text.append("\">"); text += indents[2]
+        text.append("<ds:Signature xmlns:ds=\""); text.append(DSig.namespace); text.append("\">"); indent(2, &text)
         signedInfo(canonical: false, into: &text)
-        text += indents[2]; text.append("<ds:SignatureValue>"); Base64.encode(value, into: &text); text.append("</ds:SignatureValue>")
-        text += indents[2]; text.append("<ds:KeyInfo>"); text += indents[3]; text.append("<ds:X509Data>")
+        indent(2, &text); text.append("<ds:SignatureValue>"); Base64.encode(value, into: &text); text.append("</ds:SignatureValue>")
+        indent(2, &text); text.append("<ds:KeyInfo>"); indent(3, &text); text.append("<ds:X509Data>")
         for certificate in encodedCertificates {
-            text += indents[4]; text.append("<ds:X509Certificate>"); text.append(certificate); text.append("</ds:X509Certificate>")
+            indent(4, &text); text.append("<ds:X509Certificate>"); text.append(certificate); text.append("</ds:X509Certificate>")
         }
-        text += indents[3]; text.append("</ds:X509Data>"); text += indents[2]; text.append("</ds:KeyInfo>")
-        text += indents[1]; text.append("</ds:Signature>")
+        indent(3, &text); text.append("</ds:X509Data>"); indent(2, &text); text.append("</ds:KeyInfo>")
+        indent(1, &text); text.append("</ds:Signature>")
 
-        return .success(Splice.write(input, at: at, Array(before.utf8), text, Array(after.utf8)))
+        return .success(Splice.write(input, at: at, before, text, after))
     }
 }
 
@@ -336,15 +340,28 @@ struct SignatureTemplate {
     }
 
     /// The indentation of the root's children (`"  "`), or nil for a document written without whitespace.
-    var indentUnit: String? {
+    var indentUnit: String? { indentUnitBytes.map { String(decoding: $0, as: UTF8.self) } }
+
+    /// The same as bytes: what follows the last line end of the text before the first child element that has
+    /// a line end before it.
+    var indentUnitBytes: [UInt8]? {
         var cursor = root.pointee.children
-        var lastText: String?
+        var lastText: UnsafePointer<xmlChar>?
+        var sawText = false
         while let node = cursor {
-            if node.pointee.type == XML_TEXT_NODE { lastText = XMLNode(pointer: node).text }
-            if node.pointee.type == XML_ELEMENT_NODE, let text = lastText, text.contains("\n") {
-                return String(text[text.index(after: text.lastIndex(of: "\n")!)...])
+            if node.pointee.type == XML_TEXT_NODE {
+                lastText = node.pointee.content.map { UnsafePointer($0) }
+                sawText = true
             }
-            if node.pointee.type == XML_ELEMENT_NODE { lastText = nil }
+            if node.pointee.type == XML_ELEMENT_NODE {
+                if sawText, let text = lastText,
+                   let lineEnd = strrchr(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self), 0x0A) {
+                    let start = UnsafeRawPointer(lineEnd).assumingMemoryBound(to: UInt8.self) + 1
+                    return Array(UnsafeBufferPointer(start: start, count: strlen(lineEnd) - 1))
+                }
+                lastText = nil
+                sawText = false
+            }
             cursor = node.pointee.next
         }
         return nil
@@ -442,6 +459,7 @@ extension [UInt8] {
     }
 
     mutating func append(_ text: String) {
-        append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
     }
 }

@@ -255,9 +255,10 @@ struct DocumentScan {
     }
 
     /// What a canonical walk that covers the whole root notes for the same answers (`signatures`, `duplicateIds`).
-    static func census() -> XMLCanonicalizer.Census {
-        XMLCanonicalizer.Census(elementNamespace: DSig.namespace, localName: "Signature", attributeNames: ["id", "Id", "ID", "iD"])
-    }
+    static func census() -> XMLCanonicalizer.Census { XMLCanonicalizer.Census(censusPattern) }
+
+    private static let censusPattern = XMLCanonicalizer.Census.Pattern(
+        elementNamespace: DSig.namespace, localName: "Signature", attributeNames: ["id", "Id", "ID", "iD"])
 
     /// `id`, `Id` and `ID`: the attribute names signers use as XML ids.
     static func isIdName(_ name: UnsafePointer<xmlChar>) -> Bool {

@@ -54,34 +54,44 @@ public struct XMLCanonicalizer {
     /// its own. Excluded subtrees are not walked, so not noted. When libxml2 writes the output instead, the walk
     /// is incomplete: `complete` stays false and the caller must look for itself.
     public final class Census {
-        let namespace: [UInt8]
-        let localName: [UInt8]
-        let attributeNames: [[UInt8]]
-        /// Elements named `{namespace}localName`, in document order.
+        /// What to note, prepared once: `{namespace}localName` elements and attributes in no namespace named one
+        /// of `attributeNames`.
+        public struct Pattern: Sendable {
+            let namespace: [UInt8]
+            let localName: [UInt8]
+            let attributeNames: [[UInt8]]
+
+            public init(elementNamespace: String, localName: String, attributeNames: [String]) {
+                namespace = Array(elementNamespace.utf8) + [0]
+                self.localName = Array(localName.utf8) + [0]
+                self.attributeNames = attributeNames.map { Array($0.utf8) + [0] }
+            }
+        }
+
+        let pattern: Pattern
+        /// Elements named as the pattern says, in document order.
         public internal(set) var elements: [xmlNodePtr] = []
-        /// Attributes in no namespace named one of `attributeNames`, in document order.
+        /// Attributes named as the pattern says, in document order.
         public internal(set) var attributes: [xmlAttrPtr] = []
         /// True when the walk covered its whole scope.
         public internal(set) var complete = false
 
-        public init(elementNamespace: String, localName: String, attributeNames: [String]) {
-            namespace = Array(elementNamespace.utf8) + [0]
-            self.localName = Array(localName.utf8) + [0]
-            self.attributeNames = attributeNames.map { Array($0.utf8) + [0] }
+        public init(_ pattern: Pattern) {
+            self.pattern = pattern
         }
 
         @inline(__always)
         func note(_ element: xmlNodePtr) {
-            guard let name = element.pointee.name, name[0] == localName[0] else { return }
+            guard let name = element.pointee.name, name[0] == pattern.localName[0] else { return }
             guard let ns = element.pointee.ns, let href = ns.pointee.href,
-                  Self.equal(name, localName), Self.equal(href, namespace) else { return }
+                  Self.equal(name, pattern.localName), Self.equal(href, pattern.namespace) else { return }
             elements.append(element)
         }
 
         @inline(__always)
         func note(_ attribute: xmlAttrPtr) {
             guard attribute.pointee.ns == nil, let name = attribute.pointee.name else { return }
-            for candidate in attributeNames where candidate[0] == name[0] && Self.equal(name, candidate) {
+            for candidate in pattern.attributeNames where candidate[0] == name[0] && Self.equal(name, candidate) {
                 attributes.append(attribute)
                 return
             }
