@@ -71,16 +71,32 @@ public final class SignatureVerifier: Sendable {
     }
 
     public func verify(_ document: XMLDocument, file: String) -> VerificationReport {
-        var report = VerificationReport(file: file, signatures: [], documentProblems: [])
         guard let root = xmlDocGetRootElement(document.pointer) else {
-            report.documentProblems.append(SignatureProblem.noSignature.diagnostic())
-            return report
+            return VerificationReport(file: file, signatures: [], documentProblems: [SignatureProblem.noSignature.diagnostic()])
+        }
+        // The common case, one signature among the root's children: verified first, with the walk that digests
+        // the document also noting every signature and id outside it; the separate scan is needed only when that
+        // walk finds any, or did not run (a report that ends before the digest, a walk left to libxml2).
+        if let only = DocumentScan.soleSignatureChild(of: root) {
+            let census = DocumentScan.census()
+            let report = verifySignature(only, in: document, root: root, signatures: [only], census: census)
+            if let scan = DocumentScan(only: only, root: root, census: census) {
+                return assemble(file: file, root: root, scan: scan, signatures: [report])
+            }
         }
         let scan = DocumentScan(root: root)
         if scan.signatures.isEmpty {
-            report.documentProblems.append(SignatureProblem.noSignature.diagnostic())
-            return report
+            return VerificationReport(file: file, signatures: [], documentProblems: [SignatureProblem.noSignature.diagnostic()])
         }
+        let reports = scan.signatures.map {
+            verifySignature($0, in: document, root: root, signatures: scan.signatures, census: nil)
+        }
+        return assemble(file: file, root: root, scan: scan, signatures: reports)
+    }
+
+    /// The file's report: what the scan found about the document as a whole, then each signature's report.
+    private func assemble(file: String, root: xmlNodePtr, scan: DocumentScan, signatures: [SignatureReport]) -> VerificationReport {
+        var report = VerificationReport(file: file, signatures: signatures, documentProblems: [])
         for (value, node) in scan.duplicateIds {
             report.documentProblems.append(SignatureProblem.duplicateIds.diagnostic(
                 LocalizedText(ru: "значение «\(value)» встречается более одного раза", en: "the value '\(value)' occurs more than once"),
@@ -100,9 +116,6 @@ public final class SignatureVerifier: Sendable {
                               en: "a signature must be among the last children of the document's root"),
                 at: signature))
         }
-        for signature in scan.signatures {
-            report.signatures.append(verifySignature(signature, in: document, root: root, scan: scan))
-        }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.
         var signers: [String] = []
         for (index, s) in report.signatures.enumerated() {
@@ -118,8 +131,10 @@ public final class SignatureVerifier: Sendable {
         return report
     }
 
+    /// One signature; `signatures` are all the document's, `census` (when given) is handed to the walk that
+    /// digests the reference.
     private func verifySignature(_ signature: xmlNodePtr, in document: XMLDocument, root: xmlNodePtr,
-                                 scan: DocumentScan) -> SignatureReport {
+                                 signatures: [xmlNodePtr], census: XMLCanonicalizer.Census?) -> SignatureReport {
         var report = SignatureReport(line: Int(xmlGetLineNo(signature)), algorithm: nil, form: nil, signer: nil, problems: [])
         let parsed: ParsedSignature
         switch ParsedSignature.parse(signature, root: root, certificates: certificates) {
@@ -154,9 +169,9 @@ public final class SignatureVerifier: Sendable {
         }
 
         // The reference: digest of the canonical form of what it covers.
-        let excluded = parsed.removesAllSignatures ? scan.signatures : [signature]
-        let canonicalizer = XMLCanonicalizer(method: parsed.referenceC14N,
-                                             scope: parsed.coversDocument ? .document : .subtree(root), excluding: excluded)
+        let excluded = parsed.removesAllSignatures ? signatures : [signature]
+        let canonicalizer = XMLCanonicalizer(method: parsed.referenceC14N, scope: parsed.coversDocument ? .document : .subtree(root),
+                                             excluding: excluded, census: census)
         switch DigestStream.digest(canonicalizer, document, parsed.digest) {
         case .failure(let e):
             report.problems.append(Diagnostic(code: e.code, line: report.line, message: e.message))
@@ -226,18 +241,49 @@ struct DocumentScan {
 
     init(root: xmlNodePtr) {
         self.root = root
+        let found = Self.collect(below: root)
+        signatures = found.signatures
+        duplicateIds = Self.duplicates(among: found.ids)
+    }
+
+    /// What `init(root:)` would find, from a walk that digested the root less `only` (its census) and a look
+    /// inside `only`: nil unless the document has no other signature and no duplicated id (then the scan is
+    /// made for the report).
+    init?(only: xmlNodePtr, root: xmlNodePtr, census: XMLCanonicalizer.Census) {
+        guard census.complete, census.elements.isEmpty else { return nil }
+        let inside = Self.collect(below: only)
+        guard inside.signatures == [only], Self.duplicates(among: census.attributes + inside.ids).isEmpty else { return nil }
+        self.root = root
+        signatures = [only]
+    }
+
+    /// Every ds:Signature and every id-like attribute at or below `top`, in document order.
+    private static func collect(below top: xmlNodePtr) -> (signatures: [xmlNodePtr], ids: [xmlAttrPtr]) {
         var signatures: [xmlNodePtr] = []
         var ids: [xmlAttrPtr] = []
-        Tree.forEachElement(root) { element in
+        Tree.forEachElement(top) { element in
             if Tree.isDSig(element, "Signature") { signatures.append(element) }
             var attr = element.pointee.properties
             while let a = attr {
-                if a.pointee.ns == nil, let name = a.pointee.name, Self.isIdName(name) { ids.append(a) }
+                if a.pointee.ns == nil, let name = a.pointee.name, isIdName(name) { ids.append(a) }
                 attr = a.pointee.next
             }
         }
-        self.signatures = signatures
-        self.duplicateIds = Self.duplicates(among: ids)
+        return (signatures, ids)
+    }
+
+    /// The one ds:Signature among the root's children, when there is exactly one.
+    static func soleSignatureChild(of root: xmlNodePtr) -> xmlNodePtr? {
+        var found: xmlNodePtr?
+        var child = root.pointee.children
+        while let node = child {
+            if Tree.isDSig(node, "Signature") {
+                if found != nil { return nil }
+                found = node
+            }
+            child = node.pointee.next
+        }
+        return found
     }
 
     /// Each value held by more than one of `attributes`, once, with the element of its second holder.

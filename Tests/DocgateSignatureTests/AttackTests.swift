@@ -84,6 +84,28 @@ import Testing
         #expect(Fixture.codes(try verify(dup)).contains("DG4006"))
     }
 
+    /// With one signature in its place the walk that digests the document also looks for other signatures and
+    /// ids; what it does not cover is still found: a second ds:Signature deep in the content, an id on the
+    /// signature or inside it equal to the root's, a signature nested in the signature.
+    @Test func signaturesAndIdsOutsideTheDigestedContent() throws {
+        let signed = try signedOrder()
+        let id = try rootId(Fixture.text(signed))
+        let nested = try Fixture.edit(signed, "</header>", "<ds:Signature xmlns:ds=\"\(DSig.namespace)\"/></header>")
+        #expect(Fixture.codes(try verify(nested)).contains("DG4007"))
+        // Outside the signed content, so the duplicate is the only fault.
+        let onSignature = try Fixture.edit(signed, "<ds:Signature ", "<ds:Signature Id=\"\(id)\" ")
+        #expect(Fixture.codes(try verify(onSignature)) == ["DG4006"])
+        let inKeyInfo = try Fixture.edit(signed, "<ds:KeyInfo>", "<ds:KeyInfo Id=\"\(id)\">")
+        #expect(Fixture.codes(try verify(inKeyInfo)).contains("DG4006"))
+        // KeyInfo may carry other elements than X509Data (they are not read).
+        let inside = try Fixture.edit(signed, "<ds:KeyInfo>", "<ds:KeyInfo><ds:Signature/>")
+        #expect(Fixture.codes(try verify(inside)).contains("DG4007"))
+        // A signature whose check stops before the digest (SHA-1 refused) walks nothing: the ids are still scanned.
+        let stopped = try Fixture.edit(try Fixture.edit(signed, "<header>", "<header id=\"\(id)\">"),
+                                       "http://www.w3.org/2001/04/xmlenc#sha256", "http://www.w3.org/2000/09/xmldsig#sha1")
+        #expect(Fixture.codes(try verify(stopped)).contains("DG4006"))
+    }
+
     @Test func extraUnsignedSignature() throws {
         let signed = try signedOrder()
         let extra = try Fixture.edit(signed, "</socialOrder>",

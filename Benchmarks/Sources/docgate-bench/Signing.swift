@@ -203,22 +203,24 @@ enum SigningBench {
         ]
     }
 
-    /// 200 documents of the validation batch, an ECDSA signer and the documents it signed.
+    /// 200 documents of the validation batch, a signer and the documents it signed: ECDSA, or the key that
+    /// DOCGATE_PROFILE_KEY names (`rsa`, `ec`, `gost`).
     static func ecdsaFixture(_ o: Options) throws -> ([[UInt8]], DocumentSigner, [[UInt8]]) {
         let dir = o.work + "/signing"
         let small = o.work + "/batch-1000"
         let files = try FileManager.default.contentsOfDirectory(atPath: small).sorted().prefix(200).map { small + "/" + $0 }
         let datas = try files.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-        let identity = try SigningIdentity.load(keyPath: dir + "/ec.key", certificatePath: dir + "/ec.pem", passphrase: nil)
+        let key = ProcessInfo.processInfo.environment["DOCGATE_PROFILE_KEY"] ?? "ec"
+        let identity = try SigningIdentity.load(keyPath: dir + "/\(key).key", certificatePath: dir + "/\(key).pem", passphrase: nil)
         let signer = DocumentSigner(identity: identity)
         let signed = datas.map { d -> [UInt8] in if case .success(let s) = signer.sign(bytes: d) { return s }; fatalError("sign") }
         return (datas, signer, signed)
     }
 
-    /// A loop for perf: verify (or sign, with DOCGATE_PROFILE=sign) ECDSA-signed documents.
+    /// A loop for perf: verify with the chain (or sign, with DOCGATE_PROFILE=sign) ECDSA-signed documents.
     static func profile(_ o: Options) throws {
         let (datas, signer, signed) = try ecdsaFixture(o)
-        let verifier = SignatureVerifier(trust: nil)
+        let verifier = SignatureVerifier(trust: try TrustStore(path: o.work + "/signing/ca.pem"))
         let mode = ProcessInfo.processInfo.environment["DOCGATE_PROFILE"] ?? "verify"
         for _ in 0..<30 {
             if mode == "sign" { for d in datas { _ = signer.sign(bytes: d) } } else { for s in signed { _ = verifier.verify(bytes: s, file: "x") } }
