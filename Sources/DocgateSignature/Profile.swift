@@ -100,37 +100,79 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
 /// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet; padding only
 /// at the end, the whole a multiple of four characters.
 enum Base64 {
-    /// The text content of an element (its text children), decoded without making a string of it.
+    /// The text content of an element (its text children), decoded without making a string of it, into an array
+    /// sized once from the text's length.
     static func decode(textOf node: xmlNodePtr) -> [UInt8]? {
-        var decoder = Decoder()
+        var total = 0
         var child = node.pointee.children
         while let c = child {
             if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE, let content = c.pointee.content {
-                guard decoder.feed(content, Int(strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))) else { return nil }
+                total += strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
             }
             child = c.pointee.next
         }
-        return decoder.finish()
+        guard total > 0 else { return nil }
+        var valid = false
+        let out = [UInt8](unsafeUninitializedCapacity: total / 4 * 3 + 3) { buffer, count in
+            count = 0
+            decodeTable.withUnsafeBufferPointer { table in
+                var decoder = Decoder(out: buffer.baseAddress!, table: table.baseAddress!)
+                var child = node.pointee.children
+                while let c = child {
+                    if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE, let content = c.pointee.content {
+                        guard decoder.feed(content, strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))) else { return }
+                    }
+                    child = c.pointee.next
+                }
+                guard let written = decoder.finish() else { return }
+                count = written
+                valid = written > 0
+            }
+        }
+        return valid ? out : nil
     }
 
     private struct Decoder {
-        var out: [UInt8] = []
+        let out: UnsafeMutablePointer<UInt8>
+        let table: UnsafePointer<UInt8>
+        var written = 0
         var quantum: UInt32 = 0
         var count = 0
         var padding = 0
 
+        init(out: UnsafeMutablePointer<UInt8>, table: UnsafePointer<UInt8>) {
+            self.out = out
+            self.table = table
+        }
+
         mutating func feed(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-            if out.isEmpty { out.reserveCapacity(length * 3 / 4) }
-            for i in 0..<length {
-                let v = decodeTable[Int(bytes[i])]
+            var i = 0
+            while i < length {
+                // Four characters of the alphabet at a quantum's start: the common case, decoded at once.
+                if count == 0, padding == 0, i + 4 <= length {
+                    let a = table[Int(bytes[i])], b = table[Int(bytes[i + 1])]
+                    let c = table[Int(bytes[i + 2])], d = table[Int(bytes[i + 3])]
+                    if a | b | c | d < 64 {
+                        let q = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        out[written] = UInt8(truncatingIfNeeded: q >> 16)
+                        out[written + 1] = UInt8(truncatingIfNeeded: q >> 8)
+                        out[written + 2] = UInt8(truncatingIfNeeded: q)
+                        written += 3
+                        i += 4
+                        continue
+                    }
+                }
+                let v = table[Int(bytes[i])]
+                i += 1
                 if v < 64 {
                     if padding > 0 { return false }
                     quantum = quantum << 6 | UInt32(v)
                     count += 1
                     if count == 4 {
-                        out.append(UInt8(truncatingIfNeeded: quantum >> 16))
-                        out.append(UInt8(truncatingIfNeeded: quantum >> 8))
-                        out.append(UInt8(truncatingIfNeeded: quantum))
+                        out[written] = UInt8(truncatingIfNeeded: quantum >> 16)
+                        out[written + 1] = UInt8(truncatingIfNeeded: quantum >> 8)
+                        out[written + 2] = UInt8(truncatingIfNeeded: quantum)
+                        written += 3
                         quantum = 0
                         count = 0
                     }
@@ -144,16 +186,20 @@ enum Base64 {
             return true
         }
 
-        mutating func finish() -> [UInt8]? {
+        /// The number of bytes written, nil when the text ends inside a quantum.
+        mutating func finish() -> Int? {
             switch (count, padding) {
             case (0, 0): break
-            case (2, 2): out.append(UInt8(truncatingIfNeeded: quantum >> 4))
+            case (2, 2):
+                out[written] = UInt8(truncatingIfNeeded: quantum >> 4)
+                written += 1
             case (3, 1):
-                out.append(UInt8(truncatingIfNeeded: quantum >> 10))
-                out.append(UInt8(truncatingIfNeeded: quantum >> 2))
+                out[written] = UInt8(truncatingIfNeeded: quantum >> 10)
+                out[written + 1] = UInt8(truncatingIfNeeded: quantum >> 2)
+                written += 2
             default: return nil
             }
-            return out.isEmpty ? nil : out
+            return written
         }
     }
 
