@@ -160,8 +160,9 @@ struct ParsedSignature {
                     case .failure(let d): return .failure(d)
                     case .success(let entries):
                         for entry in entries where Tree.isDSig(entry, "X509Certificate") {
-                            guard let der = Base64.decode(textOf: entry),
-                                  let cert = cache.map({ $0.certificate(der: der) }) ?? Certificate(der: der) else {
+                            let read = cache.map { $0.certificate(textOf: entry) }
+                                ?? Base64.decode(textOf: entry).flatMap { Certificate(der: $0) }
+                            guard let cert = read else {
                                 return .failure(SignatureProblem.noCertificate.diagnostic(LocalizedText(
                                     ru: "X509Certificate не читается", en: "X509Certificate cannot be read"), at: entry))
                             }
@@ -317,6 +318,9 @@ struct TransformChain {
 final class CertificateCache: Sendable {
     private struct Table {
         var byDER: [DERKey: Certificate] = [:]
+        /// By the base64 text as written (a signer writes its certificates the same way every time), under
+        /// `TextKey`'s hash; the text is compared in full.
+        var byText: [Int: [(text: [UInt8], certificate: Certificate)]] = [:]
         var keys: [ObjectIdentifier: Result<Key, CryptoError>] = [:]
         var summaries: [ObjectIdentifier: SignerSummary] = [:]
     }
@@ -339,6 +343,38 @@ final class CertificateCache: Sendable {
             t.keys[ObjectIdentifier(cert)] = publicKey
         }
         return cert
+    }
+
+    /// The certificate whose base64 text an X509Certificate element holds: found by that text when it was seen
+    /// before, so that neither the text is decoded nor the DER looked up again; nil when it is not a certificate.
+    func certificate(textOf node: xmlNodePtr) -> Certificate? {
+        guard let child = node.pointee.children, child.pointee.type == XML_TEXT_NODE, child.pointee.next == nil,
+              let content = child.pointee.content else {
+            // Text in several nodes (CDATA, character references): decoded as it is.
+            return Base64.decode(textOf: node).flatMap { certificate(der: $0) }
+        }
+        let text = UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))
+        let hash = Self.hash(text)
+        let hit = table.withLock { t in
+            t.byText[hash]?.first { entry in
+                entry.text.count == text.count && entry.text.withUnsafeBytes { memcmp($0.baseAddress!, content, text.count) == 0 }
+            }?.certificate
+        }
+        if let hit { return hit }
+        guard let der = Base64.decode(textOf: node), let cert = certificate(der: der) else { return nil }
+        table.withLock { t in
+            if t.byText.count >= capacity { t.byText = [:] }
+            t.byText[hash, default: []].append((Array(text), cert))
+        }
+        return cert
+    }
+
+    /// The text's length and last 32 bytes (the end of the certificate's own signature).
+    private static func hash(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(text.count)
+        hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(text).suffix(32)))
+        return hasher.finalize()
     }
 
     /// Subject, issuer, serial and validity of a certificate, formatted once.
