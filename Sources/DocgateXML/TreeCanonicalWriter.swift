@@ -26,6 +26,9 @@ struct TreeCanonicalWriter: ~Copyable {
     private let sink: (UnsafeRawBufferPointer) -> Void
 
     private let buffer: UnsafeMutablePointer<UInt8>
+    /// The global lists, read once here rather than through their accessors per text node.
+    private let textStops = docgateXMLTextStops
+    private let attributeStops = docgateXMLAttributeStops
     private static let capacity = 1 << 13
     private var used = 0
 
@@ -380,23 +383,23 @@ struct TreeCanonicalWriter: ~Copyable {
 
     /// Text: & < > and carriage returns escaped.
     private mutating func escapedText(_ s: UnsafePointer<xmlChar>) {
-        escaped(s, table: escapeTables)
+        escaped(s, stops: textStops)
     }
 
     /// Attribute values: & < " and the three whitespace characters escaped.
     private mutating func escapedAttribute(_ s: UnsafePointer<xmlChar>) {
-        escaped(s, table: escapeTables + 256)
+        escaped(s, stops: attributeStops)
     }
 
-    /// Copies a NUL-terminated string, runs of ordinary bytes at once; `table` marks the terminator and the bytes
-    /// to replace. The two tables mark the same bytes apart from the ones only one of them replaces, so one switch
-    /// serves both.
-    private mutating func escaped(_ s: UnsafePointer<xmlChar>, table: UnsafePointer<UInt8>) {
-        var run = s
+    /// Copies a NUL-terminated string, runs of ordinary bytes at once (found by `strcspn`, which glibc scans 16
+    /// bytes at a time); `stops` lists the bytes to replace. The two lists share & and <, so one switch serves
+    /// both.
+    private mutating func escaped(_ s: UnsafePointer<xmlChar>, stops: UnsafePointer<CChar>) {
         var p = s
         while true {
-            while table[Int(p.pointee)] == 0 { p += 1 }
-            bytes(run, p - run)
+            let run = strcspn(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), stops)
+            bytes(p, run)
+            p += run
             switch p.pointee {
             case 0: return
             case 0x26: ascii("&amp;")
@@ -408,17 +411,17 @@ struct TreeCanonicalWriter: ~Copyable {
             default: ascii("&#xD;")
             }
             p += 1
-            run = p
         }
     }
 }
 
-/// Two 256-entry tables, text then attribute values: nonzero for the terminator and the characters C14N replaces.
-/// Filled once on first use and only read afterwards.
-nonisolated(unsafe) private let escapeTables: UnsafePointer<UInt8> = {
-    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
-    table.initialize(repeating: 0, count: 512)
-    for c: UInt8 in [0, 0x26, 0x3C, 0x3E, 0x0D] { table[Int(c)] = 1 }
-    for c: UInt8 in [0, 0x26, 0x3C, 0x22, 0x09, 0x0A, 0x0D] { table[256 + Int(c)] = 1 }
-    return UnsafePointer(table)
-}()
+/// The bytes C14N replaces, in text and in attribute values, as C strings for `strcspn`. Made once on first use
+/// and only read afterwards.
+nonisolated(unsafe) private let docgateXMLTextStops: UnsafePointer<CChar> = stops([0x26, 0x3C, 0x3E, 0x0D])
+nonisolated(unsafe) private let docgateXMLAttributeStops: UnsafePointer<CChar> = stops([0x26, 0x3C, 0x22, 0x09, 0x0A, 0x0D])
+
+private func stops(_ bytes: [CChar]) -> UnsafePointer<CChar> {
+    let list = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+    list.initialize(from: bytes + [0], count: bytes.count + 1)
+    return UnsafePointer(list)
+}
