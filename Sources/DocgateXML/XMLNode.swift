@@ -104,6 +104,19 @@ public struct XMLNode {
 
     /// The value of an attribute without namespace.
     public func attribute(_ name: String) -> String? {
+        // The usual attribute, one text node, read in place; the rest (entity references, defaults from a DTD)
+        // as libxml2 reads it.
+        var a = pointer.pointee.type == XML_ELEMENT_NODE ? pointer.pointee.properties : nil
+        while let attr = a {
+            if attr.pointee.ns == nil, let n = attr.pointee.name, xmlStrEqual(n, name) != 0 {
+                if let text = attr.pointee.children, text.pointee.type == XML_TEXT_NODE, text.pointee.next == nil,
+                   let content = text.pointee.content {
+                    return String(cString: content)
+                }
+                break
+            }
+            a = attr.pointee.next
+        }
         guard let v = xmlGetNoNsProp(pointer, name) else { return nil }
         defer { docgate_xml_free(v) }
         return String(cString: v)
