@@ -296,8 +296,9 @@ enum SigningBench {
     /// so every quantity is measured in turn over chunks of 10 documents — parse, then per key the raw signature
     /// (`EVP_DigestSign` on a SignedInfo-sized input, the call docgate makes), docgate's sign, the parse of the
     /// signed documents, the raw verification, docgate's verify with and without the chain — and each keeps its
-    /// best of 6 rounds (after a warm-up round): the floor and docgate are timed milliseconds apart, in the same
-    /// conditions. `openssl speed` runs once beside, for reference.
+    /// best of 10 rounds (after a warm-up round): the floor and docgate are timed milliseconds apart, in the same
+    /// conditions. Each round's own ratio is kept too (median and range). `openssl speed` runs once beside, for
+    /// reference.
     static func inProcess(_ o: Options, dir: String, algorithms: [Algorithm], files: [String]) throws {
         let datas = try files.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
         let speed = opensslSpeed()
@@ -314,6 +315,9 @@ enum SigningBench {
             let bare: SignatureVerifier
             var best: [String: Double] = [:]
             var round: [String: UInt64] = [:]
+            /// Each round's docgate time over its own floor (the quantities of one round are timed side by side).
+            var signRatios: [Double] = []
+            var verifyRatios: [Double] = []
             init(_ a: Algorithm, trust: TrustStore, datas: [[UInt8]], input: [UInt8]) throws {
                 algorithm = a
                 let identity = try SigningIdentity.load(keyPath: a.key, certificatePath: a.cert, passphrase: nil)
@@ -335,7 +339,8 @@ enum SigningBench {
             return DispatchTime.now().uptimeNanoseconds - t0
         }
         let chunk = 10
-        for round in 0..<7 {
+        let rounds = 10
+        for round in 0...rounds {
             var parseRound: UInt64 = 0
             for s in subjects { s.round = [:] }
             for start in stride(from: 0, to: datas.count, by: chunk) {
@@ -344,9 +349,21 @@ enum SigningBench {
                 for s in subjects {
                     s.round["rawSign", default: 0] += time { for _ in range { _ = try? input.withUnsafeBytes { try s.identity.key.sign($0) } } }
                     s.round["sign", default: 0] += time { for i in range { _ = s.signer.sign(bytes: datas[i]) } }
+                    s.round["floorSign", default: 0] += time {
+                        for i in range {
+                            _ = datas[i].withUnsafeBytes { XMLDocument.parse($0) }
+                            _ = try? input.withUnsafeBytes { try s.identity.key.sign($0) }
+                        }
+                    }
                     s.round["parseSigned", default: 0] += time { for i in range { _ = s.signed[i].withUnsafeBytes { XMLDocument.parse($0) } } }
                     s.round["rawVerify", default: 0] += time { for _ in range { _ = input.withUnsafeBytes { s.publicKey.verify($0, signature: s.rawSignature) } } }
                     s.round["verify", default: 0] += time { for i in range { precondition(s.verifier.verify(bytes: s.signed[i], file: "x").valid) } }
+                    s.round["floorVerify", default: 0] += time {
+                        for i in range {
+                            _ = s.signed[i].withUnsafeBytes { XMLDocument.parse($0) }
+                            _ = input.withUnsafeBytes { s.publicKey.verify($0, signature: s.rawSignature) }
+                        }
+                    }
                     s.round["verifyBare", default: 0] += time { for i in range { _ = s.bare.verify(bytes: s.signed[i], file: "x") } }
                 }
             }
@@ -354,7 +371,15 @@ enum SigningBench {
             parseBest = min(parseBest, Double(parseRound) / 1e9 / Double(datas.count))
             for s in subjects {
                 for (k, v) in s.round { s.best[k] = min(s.best[k] ?? .infinity, Double(v) / 1e9 / Double(datas.count)) }
+                let r = s.round.mapValues { Double($0) }
+                s.signRatios.append(r["sign"]! / (r["rawSign"]! + Double(parseRound)))
+                s.verifyRatios.append(r["verify"]! / (r["rawVerify"]! + r["parseSigned"]!))
             }
+        }
+        func spread(_ ratios: [Double]) -> String {
+            let sorted = ratios.sorted()
+            let median = (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2
+            return "\(fmt(median, 2))× (\(fmt(sorted.first!, 2))–\(fmt(sorted.last!, 2)))"
         }
         var rows: [String] = []
         func us(_ x: Double) -> String { fmt(x * 1e6, 0) + " µs" }
@@ -363,16 +388,18 @@ enum SigningBench {
             let signFloor = b["rawSign"]! + parseBest
             let verifyFloor = b["rawVerify"]! + b["parseSigned"]!
             let reference = speed[s.algorithm.name].map { "\(us($0.sign)) / \(us($0.verify))" } ?? "—"
-            rows.append("| \(s.algorithm.name) | \(us(b["rawSign"]!)) | \(us(parseBest)) | \(us(b["sign"]!)) | **\(fmt(b["sign"]! / signFloor, 2))×** | \(us(b["rawVerify"]!)) | \(us(b["parseSigned"]!)) | \(us(b["verify"]!)) | **\(fmt(b["verify"]! / verifyFloor, 2))×** | \(us(b["verifyBare"]!)) (\(fmt(b["verifyBare"]! / verifyFloor, 2))×) | \(reference) |")
+            rows.append("| \(s.algorithm.name) | \(us(b["rawSign"]!)) | \(us(parseBest)) | \(us(b["sign"]!)) | **\(fmt(b["sign"]! / signFloor, 2))×** | \(us(b["rawVerify"]!)) | \(us(b["parseSigned"]!)) | \(us(b["verify"]!)) | **\(fmt(b["verify"]! / verifyFloor, 2))×** | \(us(b["verifyBare"]!)) (\(fmt(b["verifyBare"]! / verifyFloor, 2))×) | \(spread(s.signRatios)) | \(spread(s.verifyRatios)) | \(fmt(b["sign"]! / b["floorSign"]!, 2))× / \(fmt(b["verify"]! / b["floorVerify"]!, 2))× | \(reference) |")
         }
         print("""
-        ### In-process cost per 10 KB document (one thread, \(datas.count) documents in chunks of \(chunk), every quantity in turn, best of 6 rounds)
+        ### In-process cost per 10 KB document (one thread, \(datas.count) documents in chunks of \(chunk), every quantity in turn, best of \(rounds) rounds)
 
         Raw: `EVP_DigestSign` / `EVP_DigestVerify` on 900 bytes (a SignedInfo's size) with the same key. Parse: the document before
-        signing; parse signed: the signed document, before verifying.
+        signing; parse signed: the signed document, before verifying. Per round: each round's sign (verify) time over
+        the same round's floor, median and range over the rounds. In sequence: the floor timed as one loop that parses
+        each document and then makes the raw operation (instead of the two timed apart), docgate over it.
 
-        | key | raw sign | parse | docgate sign | sign ÷ (raw + parse) | raw verify | parse signed | docgate verify with chain | verify ÷ (raw + parse signed) | verify without chain | `openssl speed` sign / verify |
-        | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+        | key | raw sign | parse | docgate sign | sign ÷ (raw + parse) | raw verify | parse signed | docgate verify with chain | verify ÷ (raw + parse signed) | verify without chain | sign ratio per round | verify ratio per round | sign / verify over the floor in sequence | `openssl speed` sign / verify |
+        | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
         \(rows.joined(separator: "\n"))
 
         """)
