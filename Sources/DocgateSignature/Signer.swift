@@ -165,10 +165,12 @@ extension DocumentSigner {
               census.complete, census.elements.isEmpty, DocumentScan.duplicates(among: census.attributes).isEmpty
         else { return nil }
 
+        // A line end and six steps of indentation; a line at depth d takes its first 1 + d steps.
         let step: [UInt8] = unit.isEmpty ? [0x20, 0x20] : unit
+        var indentation: [UInt8] = [0x0A]
+        for _ in 0..<6 { indentation += step }
         func indent(_ depth: Int, _ s: inout [UInt8]) {
-            s.append(0x0A)
-            for _ in 0..<depth { s.append(contentsOf: step) }
+            s.append(contentsOf: indentation[0..<(1 + depth * step.count)])
         }
         // SignedInfo, canonical (what is signed) or as written; both straight into bytes.
         func signedInfo(canonical: Bool, into s: inout [UInt8]) {
