@@ -330,7 +330,7 @@ final class CertificateCache: Sendable {
     private struct Table {
         var byDER: [DERKey: Certificate] = [:]
         /// By the base64 text as written (a signer writes its certificates the same way every time), under
-        /// `TextKey`'s hash; the text is compared in full.
+        /// `hash(_:)` of the text; the text is compared in full.
         var byText: [Int: [(text: [UInt8], certificate: Certificate)]] = [:]
         var keys: [ObjectIdentifier: Result<Key, CryptoError>] = [:]
         var summaries: [ObjectIdentifier: SignerSummary] = [:]

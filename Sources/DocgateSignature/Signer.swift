@@ -165,7 +165,7 @@ extension DocumentSigner {
               census.complete, census.elements.isEmpty, DocumentScan.duplicates(among: census.attributes).isEmpty
         else { return nil }
 
-        // A line end and six steps of indentation; a line at depth d takes its first 1 + d steps.
+        // A line end and six steps of indentation: a line at depth d starts with the line end and d steps.
         let step: [UInt8] = unit.isEmpty ? [0x20, 0x20] : unit
         var indentation: [UInt8] = [0x0A]
         for _ in 0..<6 { indentation += step }
@@ -352,20 +352,15 @@ struct SignatureTemplate {
     var indentUnitBytes: [UInt8]? {
         var cursor = root.pointee.children
         var lastText: UnsafePointer<xmlChar>?
-        var sawText = false
         while let node = cursor {
-            if node.pointee.type == XML_TEXT_NODE {
-                lastText = node.pointee.content.map { UnsafePointer($0) }
-                sawText = true
-            }
+            if node.pointee.type == XML_TEXT_NODE { lastText = node.pointee.content.map { UnsafePointer($0) } }
             if node.pointee.type == XML_ELEMENT_NODE {
-                if sawText, let text = lastText,
+                if let text = lastText,
                    let lineEnd = strrchr(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self), 0x0A) {
                     let start = UnsafeRawPointer(lineEnd).assumingMemoryBound(to: UInt8.self) + 1
                     return Array(UnsafeBufferPointer(start: start, count: strlen(lineEnd) - 1))
                 }
                 lastText = nil
-                sawText = false
             }
             cursor = node.pointee.next
         }
