@@ -234,8 +234,7 @@ struct TransformChain {
         var subtract = false
         var xpathNot = false
         var c14n: XMLCanonicalizer.Method?
-        var steps: [StaticString] = []
-        steps.reserveCapacity(4)
+        var steps: [String] = []
         for (index, transform) in list.enumerated() {
             let uri = Tree.attribute(transform, "Algorithm") ?? ""
             if c14n != nil {
@@ -280,21 +279,11 @@ struct TransformChain {
         let valid = (enveloped && !subtract && !xpathNot) || (subtract && !enveloped && !xpathNot) || (enveloped && xpathNot && !subtract)
         guard valid else {
             return .failure(SignatureProblem.algorithmNotAllowed.diagnostic(LocalizedText(
-                ru: "набор преобразований не по профилю: \(joined(steps, ", "))",
-                en: "transforms not in the profile: \(joined(steps, ", "))"), at: transforms))
+                ru: "набор преобразований не по профилю: \(steps.joined(separator: ", "))",
+                en: "transforms not in the profile: \(steps.joined(separator: ", "))"), at: transforms))
         }
         return .success(TransformChain(removesAll: subtract || xpathNot, c14n: c14n ?? .inclusive,
-                                       description: joined(steps, " + ")))
-    }
-
-    private static func joined(_ steps: [StaticString], _ separator: StaticString) -> String {
-        var out = ""
-        out.reserveCapacity(64)
-        for (i, step) in steps.enumerated() {
-            if i > 0 { out += separator.description }
-            out += step.description
-        }
-        return out
+                                       description: steps.joined(separator: " + ")))
     }
 
     /// `<XPath Filter="subtract">//P:Signature</XPath>` in the Filter 2.0 namespace, P bound to XMLDSig.

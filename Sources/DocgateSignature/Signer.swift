@@ -17,10 +17,8 @@ public final class DocumentSigner: Sendable {
     /// Whether the CA certificates of the identity travel beside the signer's in X509Data.
     public let includeChain: Bool
     public let limits: XMLLimits
-    /// The certificates X509Data carries, in base64 (the same for every document), as strings for the tree and
-    /// as bytes for the text path.
+    /// The certificates X509Data carries, in base64 (the same for every document).
     private let encodedCertificates: [String]
-    private let encodedCertificateBytes: [[UInt8]]
 
     public init(identity: SigningIdentity, includeChain: Bool = true, limits: XMLLimits = .default) {
         CryptoLibrary.initialize()
@@ -28,7 +26,6 @@ public final class DocumentSigner: Sendable {
         self.includeChain = includeChain
         self.limits = limits
         encodedCertificates = ([identity.certificate] + (includeChain ? identity.chain : [])).map { Base64.encode($0.der) }
-        encodedCertificateBytes = encodedCertificates.map { Array($0.utf8) }
     }
 
     /// Parses, signs and serialises a document held in memory (in its own encoding).
@@ -208,13 +205,13 @@ extension DocumentSigner {
         case .failure(let error): return .failure(SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)]))
         }
         var text: [UInt8] = []
-        text.reserveCapacity(2048 + encodedCertificateBytes.reduce(0) { $0 + $1.count + 64 })
+        text.reserveCapacity(2048 + encodedCertificates.reduce(0) { $0 + $1.utf8.count + 64 })
         text.append("<ds:Signature xmlns:ds=\""); text.append(DSig.namespace); text.append("\">"); indent(2, &text)
         signedInfo(canonical: false, into: &text)
         indent(2, &text); text.append("<ds:SignatureValue>"); Base64.encode(value, into: &text); text.append("</ds:SignatureValue>")
         indent(2, &text); text.append("<ds:KeyInfo>"); indent(3, &text); text.append("<ds:X509Data>")
-        for certificate in encodedCertificateBytes {
-            indent(4, &text); text.append("<ds:X509Certificate>"); text += certificate; text.append("</ds:X509Certificate>")
+        for certificate in encodedCertificates {
+            indent(4, &text); text.append("<ds:X509Certificate>"); text.append(certificate); text.append("</ds:X509Certificate>")
         }
         indent(3, &text); text.append("</ds:X509Data>"); indent(2, &text); text.append("</ds:KeyInfo>")
         indent(1, &text); text.append("</ds:Signature>")

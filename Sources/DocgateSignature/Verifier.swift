@@ -242,8 +242,8 @@ struct DocumentScan {
     init(root: xmlNodePtr) {
         self.root = root
         let found = Self.collect(below: root)
-        signatures = found.signatures
-        duplicateIds = Self.duplicates(among: found.ids)
+        signatures = found.elements
+        duplicateIds = Self.duplicates(among: found.attributes)
     }
 
     /// What `init(root:)` would find, from a walk that digested the root less `only` (its census) and a look
@@ -252,24 +252,24 @@ struct DocumentScan {
     init?(only: xmlNodePtr, root: xmlNodePtr, census: XMLCanonicalizer.Census) {
         guard census.complete, census.elements.isEmpty else { return nil }
         let inside = Self.collect(below: only)
-        guard inside.signatures == [only], Self.duplicates(among: census.attributes + inside.ids).isEmpty else { return nil }
+        guard inside.elements == [only], Self.duplicates(among: census.attributes + inside.attributes).isEmpty else { return nil }
         self.root = root
         signatures = [only]
     }
 
-    /// Every ds:Signature and every id-like attribute at or below `top`, in document order.
-    private static func collect(below top: xmlNodePtr) -> (signatures: [xmlNodePtr], ids: [xmlAttrPtr]) {
-        var signatures: [xmlNodePtr] = []
-        var ids: [xmlAttrPtr] = []
+    /// Every ds:Signature and every id-like attribute at or below `top`, in document order: the census a
+    /// canonical walk takes, taken by a walk of its own.
+    private static func collect(below top: xmlNodePtr) -> XMLCanonicalizer.Census {
+        let found = census()
         Tree.forEachElement(top) { element in
-            if Tree.isDSig(element, "Signature") { signatures.append(element) }
+            found.note(element)
             var attr = element.pointee.properties
             while let a = attr {
-                if a.pointee.ns == nil, let name = a.pointee.name, isIdName(name) { ids.append(a) }
+                found.note(a)
                 attr = a.pointee.next
             }
         }
-        return (signatures, ids)
+        return found
     }
 
     /// The one ds:Signature among the root's children, when there is exactly one.
@@ -300,18 +300,12 @@ struct DocumentScan {
         return duplicates
     }
 
-    /// What a canonical walk that covers the whole root notes for the same answers (`signatures`, `duplicateIds`).
+    /// What the scan looks for, for a canonical walk to note on its way (or the scan's own walk): ds:Signature
+    /// elements, and `id`, `Id`, `ID` (and `iD`), the attribute names signers use as XML ids.
     static func census() -> XMLCanonicalizer.Census { XMLCanonicalizer.Census(censusPattern) }
 
     private static let censusPattern = XMLCanonicalizer.Census.Pattern(
         elementNamespace: DSig.namespace, localName: "Signature", attributeNames: ["id", "Id", "ID", "iD"])
-
-    /// `id`, `Id` and `ID`: the attribute names signers use as XML ids.
-    static func isIdName(_ name: UnsafePointer<xmlChar>) -> Bool {
-        guard name[0] == UInt8(ascii: "i") || name[0] == UInt8(ascii: "I") else { return false }
-        guard name[1] == UInt8(ascii: "d") || name[1] == UInt8(ascii: "D") else { return false }
-        return name[2] == 0
-    }
 
     /// A child of the root followed by nothing but other signatures (and whitespace or comments).
     func isPlacedByProfile(_ signature: xmlNodePtr) -> Bool {

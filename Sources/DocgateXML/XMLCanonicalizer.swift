@@ -52,7 +52,7 @@ public struct XMLCanonicalizer {
     /// namespace with given names. A caller that must look at every element anyway (a signer checking for
     /// earlier signatures and duplicated ids) learns it from the walk it needs for the digest instead of a walk of
     /// its own. Excluded subtrees are not walked, so not noted. When libxml2 writes the output instead, the walk
-    /// is incomplete: `complete` stays false and the caller must look for itself.
+    /// is incomplete: `complete` stays false and the caller must look for itself — with `note`, the same test.
     public final class Census {
         /// What to note, prepared once: `{namespace}localName` elements and attributes in no namespace named one
         /// of `attributeNames`.
@@ -80,16 +80,18 @@ public struct XMLCanonicalizer {
             self.pattern = pattern
         }
 
+        /// Notes `element` if it is named as the pattern says.
         @inline(__always)
-        func note(_ element: xmlNodePtr) {
+        public func note(_ element: xmlNodePtr) {
             guard let name = element.pointee.name, name[0] == pattern.localName[0] else { return }
             guard let ns = element.pointee.ns, let href = ns.pointee.href,
                   Self.equal(name, pattern.localName), Self.equal(href, pattern.namespace) else { return }
             elements.append(element)
         }
 
+        /// Notes `attribute` if it is named as the pattern says.
         @inline(__always)
-        func note(_ attribute: xmlAttrPtr) {
+        public func note(_ attribute: xmlAttrPtr) {
             guard attribute.pointee.ns == nil, let name = attribute.pointee.name else { return }
             for candidate in pattern.attributeNames where candidate[0] == name[0] && Self.equal(name, candidate) {
                 attributes.append(attribute)
