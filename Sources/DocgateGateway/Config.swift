@@ -54,6 +54,12 @@ public struct Route: Sendable, Hashable {
     /// Whether the rules across documents (DG3100–DG3106) apply to what arrives, against the registry of what the
     /// gateway delivered before.
     public var contextRules: Bool
+    /// Largest inbox file taken at all, in bytes (checked with `fstat` before anything is read); a larger one is
+    /// moved to errors/ unread, with a receipt.
+    public var maxSize: Int = 64 << 20
+    /// Largest document parsed into a tree on a route that signs, verifies or converts (a tree costs about 34× the
+    /// file); a larger one is refused with its code.
+    public var maxTreeSize: Int = 16 << 20
 }
 
 /// The gateway's key for signing documents and receipts.
@@ -63,6 +69,8 @@ public struct SigningConfig: Sendable, Hashable {
     public var pkcs12: String?
     public var passphraseEnv: String?
     public var passphraseFile: String?
+    /// Key, PKCS#12 and passphrase files readable by group or others are refused unless this is set.
+    public var allowGroupReadable: Bool = false
 }
 
 /// `gateway.toml`, checked.
@@ -79,6 +87,16 @@ public struct GatewayConfig: Sendable, Hashable {
     /// How many documents share one journal commit and one round of directory fsyncs.
     public var batchSize: Int
     public var routes: [Route]
+    /// Most bytes of inbox files held in memory by one batch (a batch ends at `batchSize` files or this many bytes).
+    public var batchBytes: Int = 64 << 20
+    /// Modes of the files and directories the gateway creates (outputs, receipts, errors, archive days).
+    public var fileMode: UInt32 = 0o640
+    public var dirMode: UInt32 = 0o750
+    /// Finished journal entries older than this many days are pruned.
+    public var retentionDays: Double = 400
+    /// HTTP: an idle connection is closed after this many seconds; at most this many connections at once.
+    public var httpIdleTimeout: Double = 30
+    public var httpMaxConnections: Int = 128
 
     /// Reads and checks a configuration file; relative paths are taken from the file's directory.
     public static func load(_ path: String) throws(ConfigError) -> GatewayConfig {
@@ -203,6 +221,38 @@ struct Reader {
         return d
     }
 
+    /// A size in bytes: an integer, or a string with a K, M or G suffix (`"64M"`).
+    mutating func size(_ table: TOMLTable, _ key: String, _ prefix: String, default value: Int, range: ClosedRange<Int>) -> Int {
+        let full = prefix.isEmpty ? key : prefix + "." + key
+        guard let v = table[key] else { return value }
+        var parsed: Int?
+        if let i = v.int {
+            parsed = i
+        } else if let s = v.string.map({ String($0.filter { $0 != " " }).uppercased() }), !s.isEmpty {
+            let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+            if let unit = units[s.last!], let n = Int(s.dropLast()) { parsed = n.multipliedReportingOverflow(by: unit).overflow ? nil : n * unit } else { parsed = Int(s) }
+        }
+        guard let parsed, range.contains(parsed) else {
+            problem(full, ru: "ожидается размер в байтах от \(range.lowerBound) до \(range.upperBound) (число или строка вида \"64M\")",
+                    en: "a size in bytes from \(range.lowerBound) to \(range.upperBound) is expected (a number or a string like \"64M\")")
+            return value
+        }
+        return parsed
+    }
+
+    /// A file or directory mode as an octal string (`"0640"`); never writable by others, and a directory the owner
+    /// can enter.
+    mutating func mode(_ table: TOMLTable, _ key: String, default value: UInt32, directory: Bool) -> UInt32 {
+        guard let v = table[key] else { return value }
+        guard let s = v.string, let m = UInt32(s, radix: 8), m <= 0o777, m & 0o002 == 0, m & 0o600 == 0o600,
+              !directory || m & 0o100 != 0 else {
+            problem(key, ru: "ожидается восьмеричный режим в кавычках, например \"0640\"; без записи для прочих, чтение и запись для владельца",
+                    en: "an octal mode in quotes is expected, e.g. \"0640\"; not writable by others, readable and writable by the owner")
+            return value
+        }
+        return m
+    }
+
     mutating func bool(_ table: TOMLTable, _ key: String, _ prefix: String, default value: Bool) -> Bool {
         guard let v = table[key] else { return value }
         guard let b = v.bool else {
@@ -234,7 +284,8 @@ struct Reader {
 
     mutating func read(_ table: TOMLTable, file: String) -> GatewayConfig? {
         unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "schemas", "signing", "route",
-                                     "log_format", "rescan_interval", "batch_size"], prefix: "")
+                                     "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
+                                     "retention_days", "http_idle_timeout", "http_max_connections"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
         if id.utf8.count > 64 || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
             problem("gateway_id", ru: "допустимы буквы, цифры, «-», «_», «.» (до 64)", en: "letters, digits, '-', '_', '.' (up to 64)")
@@ -250,12 +301,20 @@ struct Reader {
         if logFormat != "text" && logFormat != "json" { problem("log_format", ru: "text или json", en: "text or json") }
         let rescan = number(table, "rescan_interval", "", default: 2, range: 0.05...3600)
         let batch = Int(number(table, "batch_size", "", default: 64, range: 1...10_000))
+        let batchBytes = size(table, "batch_bytes", "", default: 64 << 20, range: (1 << 20)...(4 << 30))
+        let fileMode = mode(table, "file_mode", default: 0o640, directory: false)
+        let dirMode = mode(table, "dir_mode", default: 0o750, directory: true)
+        let retention = number(table, "retention_days", "", default: 400, range: 1...36_500)
+        let idle = number(table, "http_idle_timeout", "", default: 30, range: 1...3600)
+        let connections = Int(number(table, "http_max_connections", "", default: 128, range: 1...100_000))
         var signing: SigningConfig?
         if let value = table["signing"] {
             if let t = value.table {
-                unknownKeys(t, allowed: ["key", "cert", "pkcs12", "passphrase_env", "passphrase_file"], prefix: "signing")
+                unknownKeys(t, allowed: ["key", "cert", "pkcs12", "passphrase_env", "passphrase_file", "allow_group_readable"],
+                            prefix: "signing")
                 let s = SigningConfig(key: path(t, "key", "signing"), cert: path(t, "cert", "signing"), pkcs12: path(t, "pkcs12", "signing"),
-                                      passphraseEnv: string(t, "passphrase_env", "signing"), passphraseFile: path(t, "passphrase_file", "signing"))
+                                      passphraseEnv: string(t, "passphrase_env", "signing"), passphraseFile: path(t, "passphrase_file", "signing"),
+                                      allowGroupReadable: bool(t, "allow_group_readable", "signing", default: false))
                 if s.pkcs12 == nil && (s.key == nil || s.cert == nil) {
                     problem("signing", ru: "нужны key и cert либо pkcs12", en: "key and cert, or pkcs12, are needed")
                 }
@@ -274,7 +333,8 @@ struct Reader {
                         continue
                     }
                     unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
-                                             "require_signature", "encoding", "quiet_period", "context_rules"], prefix: prefix)
+                                             "require_signature", "encoding", "quiet_period", "context_rules", "max_size",
+                                             "max_tree_size"], prefix: prefix)
                     let name = string(t, "name", prefix, required: true) ?? "route\(i)"
                     var dirs: [String: String] = [:]
                     for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
@@ -300,10 +360,12 @@ struct Reader {
                     }
                     let quiet = number(t, "quiet_period", prefix, default: 2, range: 0...86_400)
                     let contextRules = bool(t, "context_rules", prefix, default: false)
+                    let maxSize = size(t, "max_size", prefix, default: 64 << 20, range: 1...(1 << 40))
+                    let maxTreeSize = size(t, "max_tree_size", prefix, default: 16 << 20, range: 1...(1 << 30))
                     routes.append(Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
                                         errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
                                         requireSignature: require, encoding: encoding, quietPeriod: quiet,
-                                        contextRules: contextRules))
+                                        contextRules: contextRules, maxSize: maxSize, maxTreeSize: maxTreeSize))
                 }
             } else {
                 problem("route", ru: "ожидаются таблицы [[route]]", en: "[[route]] tables are expected")
@@ -312,7 +374,9 @@ struct Reader {
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
         checkDirectories(routes)
         return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, schemas: schemas,
-                             signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes)
+                             signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
+                             batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
+                             httpIdleTimeout: idle, httpMaxConnections: connections)
     }
 
     /// Names unique; an inbox is nobody else's directory (an outbox feeding back into an inbox would loop).

@@ -28,6 +28,24 @@ public enum Outcome: String, Sendable, CaseIterable {
     case conflict
 }
 
+/// Which file an inbox name stood for when the gateway read it: the inode (device and number), size and
+/// modification time seen through the descriptor it read from. A file renamed over the name since, or written
+/// again in place, no longer matches.
+public struct FileIdentity: Sendable, Hashable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    /// Modification time in nanoseconds since the epoch.
+    public var mtime: Int64
+
+    public init(device: UInt64, inode: UInt64, size: Int64, mtime: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.mtime = mtime
+    }
+}
+
 /// One document's record in the journal.
 public struct JournalEntry: Sendable, Hashable {
     public var id: Int64
@@ -52,6 +70,10 @@ public struct JournalEntry: Sendable, Hashable {
     public var receivedAt: Double
     public var updatedAt: Double
     public var finishedAt: Double?
+    /// The inbox file as it was read (nil for entries made before identities were kept).
+    public var identity: FileIdentity? = nil
+    /// The name's bytes when they are not UTF-8 (`fileName` then shows them percent-escaped).
+    public var nameBytes: [UInt8]? = nil
 }
 
 /// A new file to claim.
@@ -60,6 +82,8 @@ public struct ClaimRequest: Sendable {
     public var fileName: String
     public var sha256: String
     public var size: Int64
+    public var identity: FileIdentity? = nil
+    public var nameBytes: [UInt8]? = nil
 }
 
 /// A compare-and-set step: applied only if the entry is still at `from` with the same `attempt` and owner.

@@ -60,21 +60,37 @@ public final class SQLiteJournal: Journal {
                 CREATE INDEX registry_document ON registry(document_id);
                 """)
         }
+        m.registerMigration("v3-identity") { db in
+            // The inbox file as read (inode, size, mtime), so that only that very file is archived; and the raw
+            // bytes of a name that is not UTF-8.
+            try db.execute(sql: """
+                ALTER TABLE documents ADD COLUMN file_device INTEGER;
+                ALTER TABLE documents ADD COLUMN file_inode INTEGER;
+                ALTER TABLE documents ADD COLUMN file_mtime_ns INTEGER;
+                ALTER TABLE documents ADD COLUMN name_bytes BLOB;
+                """)
+        }
         return m
     }
 
     private static let columns = """
         id, route, file_name, sha256, size, document_id, kind, stage, outcome, owner, lease_until, attempt,
-        output_name, receipt_name, archive_path, errors, received_at, updated_at, finished_at
+        output_name, receipt_name, archive_path, errors, received_at, updated_at, finished_at,
+        file_device, file_inode, file_mtime_ns, name_bytes
         """
 
     private static func entry(_ row: Row) -> JournalEntry {
-        JournalEntry(id: row["id"], route: row["route"], fileName: row["file_name"], sha256: row["sha256"], size: row["size"],
+        var e = JournalEntry(id: row["id"], route: row["route"], fileName: row["file_name"], sha256: row["sha256"], size: row["size"],
                      documentId: row["document_id"], kind: row["kind"], stage: Stage(rawValue: row["stage"]) ?? .claimed,
                      outcome: (row["outcome"] as String?).flatMap(Outcome.init(rawValue:)), owner: row["owner"],
                      leaseUntil: row["lease_until"], attempt: row["attempt"], outputName: row["output_name"],
                      receiptName: row["receipt_name"], archivePath: row["archive_path"], errors: row["errors"],
                      receivedAt: row["received_at"], updatedAt: row["updated_at"], finishedAt: row["finished_at"])
+        if let device: Int64 = row["file_device"], let inode: Int64 = row["file_inode"], let mtime: Int64 = row["file_mtime_ns"] {
+            e.identity = FileIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), size: e.size, mtime: mtime)
+        }
+        if let bytes: Data = row["name_bytes"] { e.nameBytes = [UInt8](bytes) }
+        return e
     }
 
     public func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
@@ -83,13 +99,17 @@ public final class SQLiteJournal: Journal {
             var made: [JournalEntry] = []
             // A file already in flight conflicts with the partial unique index and returns no row.
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
-                VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?)
+                INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at,
+                                       file_device, file_inode, file_mtime_ns, name_bytes)
+                VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 RETURNING \(Self.columns)
                 """)
             for r in requests {
-                if let row = try Row.fetchOne(insert, arguments: [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now]) {
+                let arguments: StatementArguments = [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now,
+                                                     r.identity.map { Int64(bitPattern: $0.device) }, r.identity.map { Int64(bitPattern: $0.inode) },
+                                                     r.identity?.mtime, r.nameBytes.map { Data($0) }]
+                if let row = try Row.fetchOne(insert, arguments: arguments) {
                     made.append(Self.entry(row))
                 }
             }
