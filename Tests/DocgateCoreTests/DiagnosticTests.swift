@@ -15,3 +15,14 @@ import Testing
         #expect(error.message[.ru] == "о" && error.message[.en] == "e")
     }
 }
+
+@Suite struct SafeTextTests {
+    @Test func controlsAndBidiBecomeVisibleEscapes() {
+        #expect(SafeText.escaped("a\nb") == "a\\nb")
+        #expect(SafeText.escaped("x\u{1B}[31mred") == "x\\u{1B}[31mred")
+        #expect(SafeText.escaped("evil\u{202E}lmx.exe") == "evil\\u{202E}lmx.exe")
+        #expect(SafeText.escaped("a\\nb") == "a\\\\nb", "a literal backslash-n must not read as an escaped newline")
+        #expect(SafeText.escaped("Приказ №5.xml") == "Приказ №5.xml")
+        #expect(SafeText.escaped("\u{85}") == "\\u{85}")
+    }
+}
