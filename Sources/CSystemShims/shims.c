@@ -11,3 +11,11 @@ int docgate_syncfs(int fd) {
 int docgate_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
     return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
 }
+
+int docgate_set_read_lease(int fd) {
+    return fcntl(fd, F_SETLEASE, F_RDLCK);
+}
+
+int docgate_release_lease(int fd) {
+    return fcntl(fd, F_SETLEASE, F_UNLCK);
+}

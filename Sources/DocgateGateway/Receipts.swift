@@ -4,14 +4,15 @@ import DocgateXML
 import Glibc
 
 /// What a receipt says about one inbound file.
-struct ReceiptContent {
+struct ReceiptContent: Sendable {
     var gatewayId: String
     var version: String
     var route: String
     var fileName: String
     var documentId: String?
     var kind: DocumentKind?
-    var sha256: String
+    /// Nil when the file was refused unread.
+    var sha256: String?
     var size: Int64
     var receivedAt: Double
     var status: Outcome
@@ -39,7 +40,7 @@ enum Receipts {
             try w.element("documentKind", text: kind.rawValue)
             try w.element("namespace", text: kind.namespace)
         }
-        try w.element("sha256", text: c.sha256)
+        if let sha256 = c.sha256 { try w.element("sha256", text: sha256) }
         try w.element("size", text: String(c.size))
         try w.element("receivedAt", text: Clock.iso(c.receivedAt))
         try w.end()
@@ -101,25 +102,4 @@ enum UUIDs {
         }
         return true
     }
-}
-
-/// Wall-clock time for journals and receipts.
-public enum Clock {
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    public static func monotonic() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    /// `2026-11-23T08:00:10Z`
-    public static func iso(_ seconds: Double) -> String { UTCTime.iso(Int64(seconds)) }
-
-    /// `["2026", "11", "23"]` (UTC) for the archive's partitions.
-    static func dateParts(_ seconds: Double) -> [String] { UTCTime.dateParts(Int64(seconds)) }
 }

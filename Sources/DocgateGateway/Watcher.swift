@@ -21,8 +21,8 @@ final class InboxWatcher {
 
     /// Waits up to `timeout` seconds (in slices, so that a stop request is seen quickly) and returns the names
     /// renamed into each directory.
-    func wait(timeout: Double, stop: () -> Bool) -> [String: Set<String>] {
-        var moved: [String: Set<String>] = [:]
+    func wait(timeout: Double, stop: () -> Bool) -> [String: Set<FileName>] {
+        var moved: [String: Set<FileName>] = [:]
         let deadline = Clock.monotonic() + timeout
         while !stop() {
             let left = deadline - Clock.monotonic()
@@ -44,7 +44,7 @@ final class InboxWatcher {
         return moved
     }
 
-    private func drain(into moved: inout [String: Set<String>]) {
+    private func drain(into moved: inout [String: Set<FileName>]) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -58,7 +58,7 @@ final class InboxWatcher {
                 let nameStart = offset + MemoryLayout<inotify_event>.size
                 if mask & UInt32(IN_MOVED_TO) != 0, length > 0, let dir = watches[wd] {
                     let nameBytes = buffer[nameStart..<(nameStart + length)].prefix { $0 != 0 }
-                    moved[dir, default: []].insert(String(decoding: nameBytes, as: UTF8.self))
+                    moved[dir, default: []].insert(FileName(bytes: Array(nameBytes)))
                 }
                 offset = nameStart + length
             }

@@ -10,4 +10,12 @@ int docgate_syncfs(int fd);
  * (errno set; EINVAL or ENOSYS where the file system does not support the flag). */
 int docgate_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 
+/* A read lease (F_SETLEASE, F_RDLCK) on a descriptor opened read-only: refused with EAGAIN while any process
+ * holds the file open for writing. Returns 0 or -1 (errno set). The caller must ignore SIGIO: a lease break
+ * signals the holder. */
+int docgate_set_read_lease(int fd);
+
+/* Gives up a lease taken by docgate_set_read_lease. */
+int docgate_release_lease(int fd);
+
 #endif

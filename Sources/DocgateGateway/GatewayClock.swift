@@ -1,0 +1,48 @@
+import DocgateCore
+import Glibc
+import Synchronization
+
+/// The gateway's sense of time, injected so that tests can move it instead of sleeping: wall-clock time for the
+/// journal, receipts, quiet periods and leases; monotonic time for durations.
+public protocol GatewayClock: Sendable {
+    func now() -> Double
+    func monotonic() -> Double
+}
+
+/// The system's clocks.
+public struct SystemClock: GatewayClock {
+    public init() {}
+    public func now() -> Double { Clock.now() }
+    public func monotonic() -> Double { Clock.monotonic() }
+}
+
+/// A clock that moves only when told (tests).
+public final class ManualClock: GatewayClock {
+    private let time: Mutex<Double>
+
+    public init(_ start: Double = 1_767_225_600) { time = Mutex(start) }   // 2026-01-01T00:00:00Z
+    public func now() -> Double { time.withLock { $0 } }
+    public func monotonic() -> Double { time.withLock { $0 } }
+    public func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+}
+
+/// Wall-clock time and its formats.
+public enum Clock {
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    public static func monotonic() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// `2026-11-23T08:00:10Z`
+    public static func iso(_ seconds: Double) -> String { UTCTime.iso(Int64(seconds)) }
+
+    /// `["2026", "11", "23"]` (UTC) for the archive's partitions.
+    static func dateParts(_ seconds: Double) -> [String] { UTCTime.dateParts(Int64(seconds)) }
+}

@@ -1,0 +1,89 @@
+import DocgateCore
+import DocgateCrypto
+import Glibc
+
+/// The names the gateway writes, all derived from an inbound name it does not trust.
+enum Names {
+    /// Longest name `sanitize` gives, in bytes: room is left for `RECEIPT_`, `.reason.txt` and a number
+    /// (`.12345`) within the 255 bytes of NAME_MAX.
+    static let maxBytes = 200
+
+    /// Control characters, separators and anything outside a conservative set become `_`; a name longer than
+    /// `maxBytes` bytes is cut on a character boundary and given `~` and 8 hex digits of the original name's
+    /// SHA-256 (so two long names that share their start stay apart), keeping its extension.
+    static func sanitize(_ name: FileName) -> String {
+        var out = ""
+        for scalar in name.display.unicodeScalars {
+            let ok = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" || scalar == "_"
+            out.unicodeScalars.append(ok ? scalar : "_")
+        }
+        if out.isEmpty || out.hasPrefix(".") { out = "_" + out }
+        return fit(out, bytes: maxBytes, original: name.bytes)
+    }
+
+    static func sanitize(_ name: String) -> String { sanitize(FileName(name)) }
+
+    /// `name` cut to at most `limit` UTF-8 bytes on a character boundary, with a short hash of `original` when cut.
+    static func fit(_ name: String, bytes limit: Int, original: [UInt8]) -> String {
+        guard name.utf8.count > limit else { return name }
+        var ext = ""
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex, name.utf8.distance(from: dot, to: name.endIndex) <= 16 {
+            ext = String(name[dot...])
+        }
+        let tag = "~" + String((DigestAlgorithm.sha256.hex(original) ?? "").prefix(8))
+        let budget = limit - tag.utf8.count - ext.utf8.count
+        var stem = ""
+        var used = 0
+        for character in name.dropLast(ext.count) {
+            let n = character.utf8.count
+            if used + n > budget { break }
+            stem.append(character)
+            used += n
+        }
+        return stem + tag + ext
+    }
+
+    /// Renames the staging file `staging` in `dir` to `name`, or to the first free name after it if a file took
+    /// `name` since it was chosen; returns the name it got.
+    static func place(_ staging: String, as name: String, in dir: Directory) throws(FileError) -> String {
+        var name = name
+        while true {
+            do {
+                try dir.move(staging, to: name, in: dir)
+                return name
+            } catch where error.code == EEXIST {
+                name = free(name, in: dir)
+            }
+        }
+    }
+
+    /// `name`, or `name.2.xml`, `name.3.xml` … — the first that does not exist in `dir`.
+    static func free(_ name: String, in dir: Directory) -> String {
+        if !dir.exists(name) { return name }
+        var n = 2
+        while dir.exists(Directory.numbered(name, n)) { n += 1 }
+        return Directory.numbered(name, n)
+    }
+
+    /// The `.reason.txt` beside a rejected document: one finding per line, every outside text escaped so that a
+    /// name or a message cannot add a line of its own.
+    static func reasonText(name: FileName, outcome: Outcome, diagnostics: [Diagnostic], now: Double) -> String {
+        var lines = ["file: \(SafeText.escaped(name.display))", "outcome: \(outcome.rawValue)", "time: \(Clock.iso(now))"]
+        for d in diagnostics {
+            var place = ""
+            if let line = d.line { place += " line \(line)" }
+            if let path = d.path { place += " \(SafeText.escaped(path))" }
+            lines.append("\(d.code) \(d.severity.rawValue)\(place): \(SafeText.escaped(d.message.en)) / \(SafeText.escaped(d.message.ru))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The findings as the journal keeps them: `[{code, severity, line, path, ru, en}]`.
+    static func json(_ diagnostics: [Diagnostic]) -> String {
+        JSONText.array(diagnostics.map { d in
+            JSONText.object([("code", JSONText.string(d.code)), ("severity", JSONText.string(d.severity.rawValue)),
+                             ("line", JSONText.optional(d.line)), ("path", JSONText.optional(d.path)),
+                             ("ru", JSONText.string(d.message.ru)), ("en", JSONText.string(d.message.en))])
+        })
+    }
+}

@@ -1,0 +1,60 @@
+/// Scan: which files of an inbox are complete and may be taken now.
+///
+/// A file renamed into the inbox (inotify IN_MOVED_TO) is complete once seen; any other regular file when its
+/// inode, size and modification time have stayed the same for the route's quiet period, counted from when docgate
+/// first saw them so (copies keep old modification times). Links and special files are taken at once: they are
+/// refused unread. Directories are left alone. The read stage still checks that no one holds the file open for
+/// writing.
+struct Scanner: Sendable {
+    let context: StageContext
+
+    struct Result {
+        /// Ready entries, in directory order.
+        var ready: [Directory.Entry] = []
+        var waiting = 0
+        var failed = false
+    }
+
+    func scan(_ r: RouteRuntime) -> Result {
+        let now = context.clock.now()
+        var result = Result()
+        let entries: [Directory.Entry]
+        do { entries = try r.inbox.entries(limit: 1_000_000, where: RouteRuntime.isCandidate) } catch {
+            context.logger.error("cannot list the inbox", metadata: ["route": "\(r.route.name)", "error": "\(error)"])
+            result.failed = true
+            return result
+        }
+        var present: Set<FileName> = []
+        var depth = 0
+        for e in entries where e.kind != .directory {
+            depth += 1
+            present.insert(e.name)
+            if let until = r.retryTime(e.name), until > now { result.waiting += 1; continue }
+            guard e.kind == .regular else { result.ready.append(e); continue }
+            let previous = r.sightings[e.name]
+            if previous == nil || previous!.identity != e.identity {
+                r.sightings[e.name] = RouteRuntime.Sighting(identity: e.identity, since: now)
+            }
+            let unchanged = previous != nil && previous!.identity == e.identity
+            let ready = r.renamedIn.contains(e.name) && unchanged || now - r.sightings[e.name]!.since >= r.route.quietPeriod
+            guard ready else { result.waiting += 1; continue }
+            result.ready.append(e)
+        }
+        context.metrics.setQueueDepth(route: r.route.name, depth)
+        // Forget files that left without us (a producer took one back).
+        if r.sightings.count > present.count {
+            for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }
+        }
+        r.renamedIn.formIntersection(present)
+        return result
+    }
+
+    /// A file found open for writing when it was to be read: its quiet period starts again.
+    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime) {
+        if var s = r.sightings[name] {
+            s.since = context.clock.now()
+            r.sightings[name] = s
+        }
+        r.renamedIn.remove(name)
+    }
+}

@@ -1,0 +1,191 @@
+import DocgateCore
+import DocgateDocuments
+import DocgateSignature
+import Dispatch
+import FoundationEssentials
+import Synchronization
+
+/// Stage: claimed → staged, in two halves. `write` decides each claimed document (`Decider`) and writes its output
+/// and receipt (and a rejection's reason) to staging files beside their targets; `commit` makes them durable (one
+/// syncfs per file system) and records the batch as staged. Between the two, a batch's staging files are written
+/// but neither durable nor recorded.
+struct Stager: Sendable {
+    let context: StageContext
+    let reader: InboxReader
+    let analyzer: Analyzer
+    let decider: Decider
+    let signer: DocumentSigner?
+    let registry: DocumentContext
+
+    struct Staging: Sendable {
+        var pairs: [(Work, Transition)] = []
+        var touched: [Directory] = []
+        /// Route + root id → hash of the documents decided to deliver.
+        var decided: Decider.Delivering = [:]
+    }
+
+    /// The first half, on the loop's thread. `decidedBefore` is what the batch before decided to deliver: its
+    /// journal rows may not be committed yet (those of the batches before it are: the finishing thread takes one
+    /// batch at a time).
+    func write(_ items: [Work], earlier decidedBefore: Decider.Delivering) -> Staging {
+        let ready = rereadRecovered(items)
+        // Parsing, schema, rules, signatures: the expensive part, on every core (new arrivals were analysed when
+        // they were read; claims recovered from the journal are analysed here).
+        let analyzing = ready.filter { $0.analysis == nil && $0.refusal == nil && $0.bytes != nil }
+        DispatchQueue.concurrentPerform(iterations: analyzing.count) { i in
+            let w = analyzing[i]
+            w.analysis = analyzer.analyze(w.bytes!, name: w.name, sha256: w.entry.sha256, w.runtime.route)
+        }
+        // Identity: the journal's earlier deliveries of the batch's root ids, in one read. Without them nothing is
+        // decided: the claims stay and are taken up again on a later pass.
+        var idsByRoute: [String: Set<String>] = [:]
+        for w in ready {
+            if let a = w.analysis, a.diagnostics.allowsValidity, let id = a.documentId { idsByRoute[w.runtime.route.name, default: []].insert(id) }
+        }
+        var earlier: [String: [String: [String]]] = [:]
+        do {
+            for (route, ids) in idsByRoute { earlier[route] = try context.journal.deliveredHashes(route: route, documentIds: Array(ids)) }
+        } catch {
+            context.logger.error("journal read failed", metadata: ["error": "\(error)"])
+            context.metrics.countError(route: "-")
+            return Staging()
+        }
+        var deliveredInBatch: Decider.Delivering = [:]
+        let now = context.clock.now()
+        let decided = ready.map { w in
+            (w, decider.decide(w, earlier: earlier[w.runtime.route.name] ?? [:], decidedBefore: decidedBefore,
+                               deliveredInBatch: &deliveredInBatch, now: now))
+        }
+        // Receipts built and staging files written on every core: the directory operations serialise in the
+        // kernel, the rest (XML, copies into the page cache) does not.
+        let failures = Mutex<[Int: FileError]>([:])
+        DispatchQueue.concurrentPerform(iterations: decided.count) { i in
+            let (w, decision) = decided[i]
+            do throws(FileError) {
+                try writeFiles(decision, for: w)
+            } catch {
+                failures.withLock { $0[i] = error }
+            }
+        }
+        let failed = failures.withLock { $0 }
+        var staging = Staging(decided: deliveredInBatch)
+        var toDeliver: [ContextDocument] = []
+        for (i, (w, decision)) in decided.enumerated() {
+            let r = w.runtime
+            if let error = failed[i] {
+                removeStaging(w)
+                context.fail(r, w.name, error)
+                continue
+            }
+            for d in [r.outbox, r.errors, r.receipts] where !staging.touched.contains(where: { $0 === d }) { staging.touched.append(d) }
+            var t = Transition(w.entry, to: .staged)
+            t.outcome = decision.outcome
+            t.documentId = decision.documentId
+            t.kind = decision.kind?.rawValue
+            t.outputName = decision.outputName
+            t.receiptName = decision.receiptName
+            t.errors = decision.errorsJSON
+            t.archivePath = decision.quarantineName.map { "errors/" + $0 }
+            staging.pairs.append((w, t))
+            // The rules across documents see what is to be delivered before the next batch is decided; the journal
+            // keeps it once staged.
+            if decision.outcome == .delivered, let d = w.analysis?.contextDocument { toDeliver.append(d) }
+            // The content is in the staging files now: the batch no longer holds it in memory.
+            w.bytes = nil
+            w.analysis?.output = nil
+        }
+        if !toDeliver.isEmpty { registry.add(toDeliver) }
+        return staging
+    }
+
+    /// Claims taken over from the journal: stale staging files removed, the inbox file read again if it is still the
+    /// one claimed; a claim whose file changed is closed (the file is a new arrival with its own identity).
+    private func rereadRecovered(_ items: [Work]) -> [Work] {
+        var ready: [Work] = []
+        var superseded: [Work] = []
+        for w in items {
+            guard w.recovered else { ready.append(w); continue }
+            removeStaging(w)
+            guard w.bytes == nil && w.refusal == nil else { ready.append(w); continue }
+            switch reader.reread(w) {
+            case .same(let bytes, let refusal):
+                w.bytes = bytes
+                w.refusal = refusal
+                ready.append(w)
+            case .changed:
+                superseded.append(w)
+            case .failed(let error):
+                context.fail(w.runtime, w.name, error)
+            }
+        }
+        if !superseded.isEmpty {
+            let closed = context.commit(superseded.map { w in
+                var t = Transition(w.entry, to: .done)
+                t.errors = Names.json([Diagnostic(code: "DG5035", severity: .warning, message: LocalizedText(
+                    ru: "файл изменился после захвата; обработан как новый", en: "the file changed after it was claimed; taken as a new arrival"))])
+                return (w, t)
+            })
+            for w in closed {
+                context.logger.notice("claim superseded by a changed file", metadata: ["file": "\(w.name.display)", "journal_id": "\(w.entry.id)"])
+            }
+        }
+        return ready
+    }
+
+    private func removeStaging(_ w: Work) {
+        let r = w.runtime
+        for dir in [r.outbox, r.errors, r.receipts] {
+            dir.remove(w.outputStaging)
+            dir.remove(w.reasonStaging)
+            dir.remove(w.receiptStaging)
+        }
+    }
+
+    private func writeFiles(_ d: Decision, for w: Work) throws(FileError) {
+        let r = w.runtime
+        if let output = d.output {
+            try r.outbox.write(w.outputStaging, output, sync: false)
+            w.wroteOutput = true
+        }
+        if let reason = d.reason {
+            try r.errors.write(w.reasonStaging, reason, sync: false)
+            w.wroteReason = true
+        }
+        var receipt = (try? Receipts.build(d.receipt, id: UUIDs.random(), now: context.clock.now())) ?? []
+        if let signer, case .success(let signed) = signer.sign(bytes: receipt) { receipt = signed }
+        try r.receipts.write(w.receiptStaging, receipt, sync: false)
+    }
+
+    /// The second half: the staging files made durable (one syncfs per file system instead of an fsync per file),
+    /// then the journal says staged.
+    func commit(_ staging: Staging) -> [Work] {
+        var synced: Set<UInt64> = []
+        for d in staging.touched where synced.insert(d.device).inserted {
+            do { try d.syncFileSystem() } catch {
+                context.logger.error("syncfs failed", metadata: ["error": "\(error)"])
+                for (w, _) in staging.pairs { context.fail(w.runtime, w.name, error) }
+                return []
+            }
+        }
+        let staged = context.commit(staging.pairs)
+        // A staged output is delivered whatever happens next: the journal's registry keeps the documents to deliver.
+        remember(staged)
+        return staged
+    }
+
+    /// Staged documents to deliver join the journal's registry (the one in memory took them when they were decided).
+    private func remember(_ items: [Work]) {
+        let encoder = JSONEncoder()
+        var rows: [(id: String, kind: String, json: [UInt8])] = []
+        for w in items where w.entry.outcome == .delivered {
+            guard let d = w.analysis?.contextDocument, let json = try? encoder.encode(d) else { continue }
+            rows.append((d.id, d.kind.rawValue, [UInt8](json)))
+        }
+        guard !rows.isEmpty else { return }
+        do {
+            try context.journal.registryAdd(rows)
+        } catch {
+            context.logger.error("registry write failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
