@@ -81,6 +81,9 @@ let package = Package(
         .testTarget(name: "DocgateSignatureTests",
                     dependencies: ["DocgateSignature", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "DocgateGatewayTests",
+                    dependencies: ["DocgateGateway", "DocgateTestSupport", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
         .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

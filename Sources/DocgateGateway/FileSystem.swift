@@ -91,7 +91,9 @@ public final class FileSystem: Sendable {
     private struct Fault {
         var operation: FileOperation
         var directory: String?
-        var code: Int32
+        /// An errno to fail with, or an action to run before the call goes ahead (another process's move).
+        var code: Int32?
+        var action: (@Sendable () -> Void)?
         var remaining: Int
     }
     private let faults = Mutex<[Fault]>([])
@@ -105,22 +107,29 @@ public final class FileSystem: Sendable {
 
     /// Makes the next `times` calls of `operation` (in the directory at `directory`, or anywhere) fail with `code`.
     public func inject(_ operation: FileOperation, in directory: String? = nil, errno code: Int32, times: Int = 1) {
-        faults.withLock { $0.append(Fault(operation: operation, directory: directory, code: code, remaining: times)) }
+        faults.withLock { $0.append(Fault(operation: operation, directory: directory, code: code, action: nil, remaining: times)) }
+    }
+
+    /// Runs `action` just before the next `times` calls of `operation` in `directory` (or below it, or anywhere):
+    /// what another process might do at that instant.
+    public func intercept(_ operation: FileOperation, in directory: String? = nil, times: Int = 1, _ action: @escaping @Sendable () -> Void) {
+        faults.withLock { $0.append(Fault(operation: operation, directory: directory, code: nil, action: action, remaining: times)) }
     }
 
     /// Forgets every injected failure.
     public func heal() { faults.withLock { $0.removeAll() } }
 
     func check(_ operation: FileOperation, _ directory: String, _ name: String = "") throws(FileError) {
-        let code: Int32? = faults.withLock { faults in
-            guard let i = faults.firstIndex(where: { $0.operation == operation && ($0.directory == nil || $0.directory == directory) })
+        let fault: Fault? = faults.withLock { faults in
+            guard let i = faults.firstIndex(where: { $0.operation == operation && ($0.directory.map { directory.hasPrefix($0) } ?? true) })
             else { return nil }
             faults[i].remaining -= 1
-            let code = faults[i].code
+            let fault = faults[i]
             if faults[i].remaining <= 0 { faults.remove(at: i) }
-            return code
+            return fault
         }
-        if let code { throw FileError(operation: operation.rawValue, path: directory + (name.isEmpty ? "" : "/" + name), code: code) }
+        fault?.action?()
+        if let code = fault?.code { throw FileError(operation: operation.rawValue, path: directory + (name.isEmpty ? "" : "/" + name), code: code) }
     }
 }
 
