@@ -65,6 +65,13 @@ final class GatewaySite {
         return total
     }
 
+    /// Counts the files the gateway opens in the inbox from now on.
+    func countOpens() -> Counter {
+        let counter = Counter()
+        fs.intercept(.open, in: inbox, times: .max) { counter.increment() }
+        return counter
+    }
+
     /// Writes a document in place (not by rename): it becomes ready after the quiet period.
     func put(_ name: String, _ bytes: [UInt8]) throws {
         try put(bytes: Array(name.utf8), bytes)
@@ -112,6 +119,12 @@ final class GatewaySite {
     static func invalid() throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.samples + "/invalid/agreement-amount.xml")))
     }
+}
+
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 /// Log lines kept for the test to read.

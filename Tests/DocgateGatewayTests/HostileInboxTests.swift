@@ -180,7 +180,9 @@ import Testing
         defer { close(socket) }
         var devices = 1
         if mknod(site.inbox + "/null.xml", S_IFCHR | 0o600, dev_t(0x103)) != 0 { devices = 0 }
+        let opens = site.countOpens()
         let r = site.settle()
+        #expect(opens.value == 0, "special files are never opened")
         #expect(r.finished == 2 + devices)
         // Nobody holds the FIFO open for reading: a writer that does not wait is refused (ENXIO).
         let probe = open(site.errors + "/pipe.xml", O_WRONLY | O_NONBLOCK)
@@ -203,7 +205,9 @@ import Testing
         close(fd)
         let inode = try #require(lstatOf(big)).st_ino
         try site.put("ok.xml", try GatewaySite.order(11))
+        let opens = site.countOpens()
         site.settle()
+        #expect(opens.value == 1, "only the valid document is opened")
         #expect(site.files(site.outbox) == ["ok.xml"])
         let moved = try #require(lstatOf(site.errors + "/big.xml"))
         #expect(moved.st_ino == inode, "renamed, not copied")
@@ -271,7 +275,7 @@ import Testing
 
     /// What the gateway writes is readable by its group only (0640 files, 0750 directories), whatever the umask.
     @Test func writtenFilesAndDirectoriesAreGroupOnly() throws {
-        let old = umask(0o022)
+        let old = umask(0o077)   // the configured modes hold whatever the umask
         defer { umask(old) }
         let site = try GatewaySite()
         try site.put("doc.xml", try GatewaySite.order(16))
@@ -282,5 +286,20 @@ import Testing
         }
         #expect(try #require(lstatOf(site.archive + "/2026")).st_mode & 0o777 == 0o750)
         #expect(try #require(lstatOf(site.archive + "/2026/01/01")).st_mode & 0o777 == 0o750)
+    }
+
+    /// A name with a newline and an escape sequence cannot forge a line of the reason file or reach a terminal.
+    @Test func namesAreEscapedInReasonFiles() throws {
+        let site = try GatewaySite()
+        let name = "bad\ncritical outcome=delivered \u{1B}[2J.xml"
+        try site.put(name, try GatewaySite.invalid())
+        site.settle()
+        let reasons = site.files(site.errors).filter { $0.hasSuffix(".reason.txt") }
+        #expect(reasons.count == 1)
+        let text = site.text(site.errors + "/" + reasons[0])
+        let lines = text.split(separator: "\n")
+        #expect(lines.first == "file: bad\\ncritical outcome=delivered \\u{1B}[2J.xml")
+        #expect(!text.contains("\u{1B}"))
+        #expect(lines.filter { $0.hasPrefix("outcome:") } == ["outcome: rejected"])
     }
 }

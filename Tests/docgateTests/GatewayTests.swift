@@ -731,3 +731,27 @@ final class Daemon {
 
     deinit { if reaped == nil { Glibc.kill(pid, SIGKILL); _ = reap() } }
 }
+
+/// Configurations as users write them from the README's key table.
+@Suite struct GatewaySchemaLocationTests {
+    /// Without a `schemas` key the daemon finds its schemas beside its executable (here: the development build's
+    /// nearest `Schemas/` above it), whatever the working directory.
+    @Test func theDaemonFindsItsSchemasWithoutTheKey() throws {
+        let site = try GatewayTests.Site()
+        defer { site.dir.remove() }
+        let config = try String(contentsOfFile: site.config, encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("schemas") }.joined(separator: "\n")
+        try config.write(toFile: site.config, atomically: true, encoding: .utf8)
+        let (name, bytes) = try GatewayTests.order(77)
+        try site.drop(name, bytes)
+        var env = ProcessInfo.processInfo.environment
+        env["LANG"] = "C.UTF-8"
+        env["DOCGATE_SCHEMAS"] = nil
+        // A working directory with no Schemas/ in it.
+        let r = try ProcessRunner.run("/bin/sh", ["-c", "cd \"$1\" && exec \"$2\" run --once --config gateway.toml", "sh", site.dir.path, TestPaths.docgate],
+                                      environment: env, timeout: 120)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("DG5021"))
+        #expect(site.files(site.outbox) == [name])
+    }
+}
