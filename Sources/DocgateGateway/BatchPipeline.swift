@@ -92,7 +92,7 @@ struct BatchPipeline: Sendable {
             }
             let chunk = Array(ready[next..<end])
             next = end
-            return prepare(chunk, runtime)
+            return prepare(chunk, runtime, provisional: scan.provisional)
         }
         var prepared = prepareNext()
         while let current = prepared {
@@ -186,13 +186,13 @@ struct BatchPipeline: Sendable {
         init(_ entries: [Directory.Entry]) { self.entries = entries }
     }
 
-    private func prepare(_ entries: [Directory.Entry], _ runtime: RouteRuntime) -> Prepared {
+    private func prepare(_ entries: [Directory.Entry], _ runtime: RouteRuntime, provisional: Set<FileName>) -> Prepared {
         let p = Prepared(entries)
         let reader = self.reader, analyzer = self.analyzer
         p.done.enter()
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-                var r = reader.read(entries[i], runtime)
+                var r = reader.read(entries[i], runtime, provisional: provisional.contains(entries[i].name))
                 if case .inbound(var item) = r, let bytes = item.bytes {
                     item.analysis = analyzer.analyze(bytes, name: item.name, sha256: item.sha256, runtime.route)
                     r = .inbound(item)

@@ -9,7 +9,7 @@ import Testing
 /// file system it can make fail.
 final class GatewaySite {
     let dir: TemporaryDirectory
-    let clock = ManualClock()
+    let clock: ManualClock
     let fs: FileSystem
     let log = LogRecorder()
     var inbox: String { dir.path + "/in" }
@@ -21,8 +21,9 @@ final class GatewaySite {
     private(set) var gateway: Gateway!
     private(set) var journal: SQLiteJournal!
 
-    init(route: String = "", extra: String = "", fs: FileSystem = FileSystem()) throws {
+    init(route: String = "", extra: String = "", fs: FileSystem = FileSystem(), clock: ManualClock = ManualClock()) throws {
         dir = try TemporaryDirectory("gw-inprocess")
+        self.clock = clock
         self.fs = fs
         for d in [inbox, outbox, receipts, errors, archive] {
             try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)

@@ -302,4 +302,21 @@ import Testing
         #expect(!text.contains("\u{1B}"))
         #expect(lines.filter { $0.hasPrefix("outcome:") } == ["outcome: rejected"])
     }
+
+    /// A file that has not changed for longer than the quiet period (found waiting at start-up) is taken at once —
+    /// unless someone holds it open for writing.
+    @Test func anOldFileIsTakenAtOnceUnlessBeingWritten() throws {
+        let site = try GatewaySite(clock: ManualClock(Clock.now()))
+        try site.put("old.xml", try GatewaySite.order(20))
+        let fd = open(site.inbox + "/held.xml", O_WRONLY | O_CREAT, 0o644)
+        _ = try GatewaySite.order(21).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        defer { close(fd) }
+        let past = timespec(tv_sec: time(nil) - 60, tv_nsec: 0)
+        for name in ["old.xml", "held.xml"] {
+            #expect(utimensat(AT_FDCWD, site.inbox + "/" + name, [past, past], 0) == 0)
+        }
+        let r = site.gateway.pass()
+        #expect(r.finished == 1 && r.waiting == 1)
+        #expect(site.files(site.outbox) == ["old.xml"])
+    }
 }
