@@ -16,7 +16,9 @@ struct InboxReader: Sendable {
         case failed(FileError)
     }
 
-    func read(_ entry: Directory.Entry, _ r: RouteRuntime) -> Result {
+    /// - Parameter provisional: the file is taken only if the descriptor tells that no one holds it open for
+    ///   writing (where that cannot be told, it waits out its quiet period).
+    func read(_ entry: Directory.Entry, _ r: RouteRuntime, provisional: Bool = false) -> Result {
         let started = context.clock.monotonic()
         func refused(_ refusal: Refusal, _ identity: FileIdentity) -> Result {
             .inbound(Inbound(name: entry.name, identity: identity, bytes: nil, sha256: "", refusal: refusal, started: started))
@@ -39,7 +41,11 @@ struct InboxReader: Sendable {
         // The descriptor decides, not the listing: the name may point at another file by now.
         guard file.kind == .regular else { return refused(.special(file.kind), file.identity) }
         if let refusal = sizeRefusal(file.links, file.identity.size, r) { return refused(refusal, file.identity) }
-        if file.isOpenForWriting() == true { return .busy }
+        switch file.isOpenForWriting() {
+        case true?: return .busy
+        case nil where provisional: return .busy
+        default: break
+        }
         let bytes: [UInt8]
         do { bytes = try file.readAll(limit: r.route.maxSize) } catch {
             if error.code == EFBIG { return refused(.tooLarge(size: file.identity.size, limit: r.route.maxSize), file.identity) }

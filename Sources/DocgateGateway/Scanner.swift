@@ -2,15 +2,19 @@
 ///
 /// A file renamed into the inbox (inotify IN_MOVED_TO) is complete once seen; any other regular file when its
 /// inode, size and modification time have stayed the same for the route's quiet period, counted from when docgate
-/// first saw them so (copies keep old modification times). Links and special files are taken at once: they are
-/// refused unread. Directories are left alone. The read stage still checks that no one holds the file open for
-/// writing.
+/// first saw them so (copies keep old modification times) — or, sooner, when its modification time is older than
+/// the quiet period and the read stage can tell that no one holds it open for writing (a file found waiting at
+/// start-up). Links and special files are taken at once: they are refused unread. Directories are left alone. The
+/// read stage checks every file for writers where Linux can tell.
 struct Scanner: Sendable {
     let context: StageContext
 
     struct Result {
         /// Ready entries, in directory order.
         var ready: [Directory.Entry] = []
+        /// Ready only if the read stage can tell that no one is writing them (unchanged since their modification
+        /// time, but not yet for a quiet period since docgate first saw them).
+        var provisional: Set<FileName> = []
         var waiting = 0
         var failed = false
     }
@@ -36,9 +40,15 @@ struct Scanner: Sendable {
                 r.sightings[e.name] = RouteRuntime.Sighting(identity: e.identity, since: now)
             }
             let unchanged = previous != nil && previous!.identity == e.identity
-            let ready = r.renamedIn.contains(e.name) && unchanged || now - r.sightings[e.name]!.since >= r.route.quietPeriod
-            guard ready else { result.waiting += 1; continue }
-            result.ready.append(e)
+            let mtime = Double(e.identity.mtime) / 1e9
+            if r.renamedIn.contains(e.name) && unchanged || now - r.sightings[e.name]!.since >= r.route.quietPeriod {
+                result.ready.append(e)
+            } else if now - mtime >= r.route.quietPeriod && mtime <= now {
+                result.ready.append(e)
+                result.provisional.insert(e.name)
+            } else {
+                result.waiting += 1
+            }
         }
         context.metrics.setQueueDepth(route: r.route.name, depth)
         // Forget files that left without us (a producer took one back).
