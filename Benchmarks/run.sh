@@ -3,6 +3,7 @@
 #   Benchmarks/run.sh validate [--runs N] [--big-mb M]
 #   Benchmarks/run.sh sign [--runs N]          (sign and verify against xmlsec1 and openssl speed)
 #   Benchmarks/run.sh gateway [--runs N]       (the daemon: delivery rate, latency, memory)
+#   Benchmarks/run.sh hostile [--runs N]       (a hostile inbox: peak RSS, time to deliver beside huge files; idle HTTP connections)
 #   Benchmarks/run.sh context                  (rules across documents: 10 000 checks against 10 000 and 100 000)
 #   Benchmarks/run.sh generate [--runs N]      (10 000 certificates from one CSV, against xmllint --schema on them)
 # Data is generated on first use under $DOCGATE_BENCH_DIR (default /tmp/docgate-bench) and kept between runs.

@@ -1,6 +1,7 @@
 /// Scan: which files of an inbox are complete and may be taken now.
 ///
-/// A file renamed into the inbox (inotify IN_MOVED_TO) is complete once seen; any other regular file when its
+/// A file renamed into the inbox (inotify IN_MOVED_TO) is complete at once (the read stage still checks that no
+/// one writes it after the rename); any other regular file when its
 /// inode, size and modification time have stayed the same for the route's quiet period, counted from when docgate
 /// first saw them so (copies keep old modification times) — or, sooner, when its modification time is older than
 /// the quiet period and the read stage can tell that no one holds it open for writing (a file found waiting at
@@ -39,9 +40,8 @@ struct Scanner: Sendable {
             if previous == nil || previous!.identity != e.identity {
                 r.sightings[e.name] = RouteRuntime.Sighting(identity: e.identity, since: now)
             }
-            let unchanged = previous != nil && previous!.identity == e.identity
             let mtime = Double(e.identity.mtime) / 1e9
-            if r.renamedIn.contains(e.name) && unchanged || now - r.sightings[e.name]!.since >= r.route.quietPeriod {
+            if r.renamedIn.contains(e.name) || now - r.sightings[e.name]!.since >= r.route.quietPeriod {
                 result.ready.append(e)
             } else if now - mtime >= r.route.quietPeriod && mtime <= now {
                 result.ready.append(e)

@@ -1,0 +1,139 @@
+import Foundation
+
+/// The daemon against a hostile inbox: three sparse 1 GiB files and two sparse 1.9 GB files beside one valid
+/// document. Measured: the daemon's peak RSS, the time from start to the valid document's delivery, and what was
+/// written into errors/ (blocks actually allocated, not the sparse files' apparent sizes). And the delivery rate with
+/// and without 1 000 idle HTTP connections held open against /health, in the same run.
+enum HostileBench {
+    static func run(_ o: Options) throws {
+        let work = o.work + "/hostile"
+        try? FileManager.default.removeItem(atPath: work)
+        let sample = o.work + "/batch-1000/report-0000.xml"
+        if !FileManager.default.fileExists(atPath: sample) {
+            try FileManager.default.createDirectory(atPath: o.work + "/batch-1000", withIntermediateDirectories: true)
+            try Generate.report(to: sample, items: 5, seed: 1)
+        }
+        let template = try String(contentsOfFile: sample, encoding: .utf8)
+        let oldId = String(template[template.range(of: " id=\"")!.upperBound...].prefix(36))
+        var rows: [String] = []
+        for run in 0..<max(1, o.runs) {
+            let site = work + "/site-\(run)"
+            try GatewayBench.fresh(site)
+            let cfg = GatewayBench.config(site, schemas: o.schemas)
+            for (i, size) in [1 << 30, 1 << 30, 1 << 30, 1_900_000_000, 1_900_000_000].enumerated() {
+                let fd = open(site + "/in/big-\(i).xml", O_WRONLY | O_CREAT, 0o644)
+                ftruncate(fd, off_t(size))
+                close(fd)
+            }
+            let (name, data) = GatewayBench.document(template, oldId, 40_000_000 + run)
+            _ = FileManager.default.createFile(atPath: site + "/in/" + name, contents: data)
+            let watch = inotify_init1(0)
+            inotify_add_watch(watch, site + "/out", UInt32(IN_MOVED_TO))
+            let start = Date()
+            let pid = GatewayBench.spawn([o.docgate, "run", "--config", cfg], log: site + "/daemon.log")
+            let delivered = GatewayBench.waitForArrivals(1, watch: watch, from: pid)
+            close(watch)
+            // Let the rejections finish too (six receipts), then read the peak.
+            while GatewayBench.count(site + "/receipts") < 6 { usleep(10_000) }
+            let rss = GatewayBench.peakRSS(pid)
+            _ = GatewayBench.stop(pid)
+            var written = 0
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: site + "/errors")) ?? [] {
+                var st = stat()
+                if lstat(site + "/errors/" + f, &st) == 0 { written += Int(st.st_blocks) * 512 }
+            }
+            rows.append("| \(run + 1) | \(String(format: "%.0f", delivered.timeIntervalSince(start) * 1000)) ms | **\(rss / 1024) MB** | \(written / 1024) KB |")
+            try? FileManager.default.removeItem(atPath: site)
+        }
+        let idle = try idleConnections(o, template: template, oldId: oldId, work: work)
+        print("""
+        ## hostile inbox — \(Date()) — \(ProcessInfo.processInfo.activeProcessorCount) cores
+
+        Three sparse 1 GiB files and two sparse 1.9 GB files beside one valid 10 KB document (default max_size 64 MB):
+
+        | run | start → valid document delivered | docgate peak RSS (target < 256 MB) | written into errors/ (allocated blocks) |
+        | --- | --- | --- | --- |
+        \(rows.joined(separator: "\n"))
+
+        \(idle)
+        """)
+    }
+
+    /// Delivery of 2 000 waiting documents without and with 1 000 idle connections to the HTTP endpoint.
+    static func idleConnections(_ o: Options, template: String, oldId: String, work: String) throws -> String {
+        var rows: [String] = []
+        for (label, connections) in [("none", 0), ("1 000 idle", 1000), ("none", 0), ("1 000 idle", 1000)] {
+            let site = work + "/idle-\(rows.count)"
+            try GatewayBench.fresh(site)
+            let port = 20_000 + Int.random(in: 0..<20_000)
+            let cfg = GatewayBench.config(site, schemas: o.schemas, listen: "127.0.0.1:\(port)")
+            let n = 2000
+            for i in 0..<n {
+                let (name, data) = GatewayBench.document(template, oldId, 50_000_000 + rows.count * 10_000 + i)
+                _ = FileManager.default.createFile(atPath: site + "/in/" + name, contents: data)
+            }
+            sync()
+            sleep(1)   // older than the quiet period: taken at once
+            let pid = GatewayBench.spawn([o.docgate, "run", "--config", cfg],
+                                         log: site + "/daemon.log")
+            // Wait for /health, then open the idle connections, then let the documents in by counting from here.
+            var sockets: [Int32] = []
+            for _ in 0..<200 where !healthy(port) { usleep(20_000) }
+            for _ in 0..<connections {
+                let s = connect(port)
+                if s >= 0 { sockets.append(s) }
+            }
+            let watch = inotify_init1(0)
+            inotify_add_watch(watch, site + "/receipts", UInt32(IN_MOVED_TO))
+            let start = Date()
+            let already = GatewayBench.count(site + "/receipts")
+            let end = GatewayBench.waitForArrivals(n - already, watch: watch, from: pid)
+            close(watch)
+            let stillHealthy = healthy(port)
+            let open = sockets.filter { isOpen($0) }.count
+            sockets.forEach { close($0) }
+            _ = GatewayBench.stop(pid)
+            let rate = Double(n - already) / end.timeIntervalSince(start)
+            rows.append("| \(label) | \(connections == 0 ? "-" : "\(sockets.count) / \(open)") | \(String(format: "%.0f", rate)) | \(stillHealthy ? "yes" : "**no**") |")
+            try? FileManager.default.removeItem(atPath: site)
+        }
+        return """
+        Delivery of 2 000 waiting documents with the HTTP endpoint on, without and with 1 000 idle connections (alternating):
+
+        | idle connections | opened / still open at the end | documents/s | /health answers during the load |
+        | --- | --- | --- | --- |
+        \(rows.joined(separator: "\n"))
+        """
+    }
+
+    static func connect(_ port: Int) -> Int32 {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = in_port_t(UInt16(port).bigEndian)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if ok != 0 { close(s); return -1 }
+        return s
+    }
+
+    static func isOpen(_ s: Int32) -> Bool {
+        var p = pollfd(fd: s, events: Int16(POLLIN), revents: 0)
+        if poll(&p, 1, 0) == 0 { return true }
+        var byte: UInt8 = 0
+        return recv(s, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK)) > 0
+    }
+
+    static func healthy(_ port: Int) -> Bool {
+        let s = connect(port)
+        guard s >= 0 else { return false }
+        defer { close(s) }
+        var tv = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(s, $0, strlen($0), 0) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = recv(s, &buffer, buffer.count, 0)
+        return n > 0 && String(decoding: buffer[0..<n], as: UTF8.self).contains("200")
+    }
+}
