@@ -59,7 +59,7 @@ public struct Route: Sendable, Hashable {
     public var maxSize: Int = 64 << 20
     /// Largest document parsed into a tree on a route that signs, verifies or converts (a tree costs about 34× the
     /// file); a larger one is refused with its code.
-    public var maxTreeSize: Int = 16 << 20
+    public var maxTreeSize: Int = 4 << 20
 }
 
 /// The gateway's key for signing documents and receipts.
@@ -361,7 +361,7 @@ struct Reader {
                     let quiet = number(t, "quiet_period", prefix, default: 2, range: 0...86_400)
                     let contextRules = bool(t, "context_rules", prefix, default: false)
                     let maxSize = size(t, "max_size", prefix, default: 64 << 20, range: 1...(1 << 40))
-                    let maxTreeSize = size(t, "max_tree_size", prefix, default: 16 << 20, range: 1...(1 << 30))
+                    let maxTreeSize = size(t, "max_tree_size", prefix, default: 4 << 20, range: 1...(1 << 30))
                     routes.append(Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
                                         errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
                                         requireSignature: require, encoding: encoding, quietPeriod: quiet,
