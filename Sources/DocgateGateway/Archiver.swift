@@ -53,6 +53,8 @@ struct Archiver: Sendable {
     private func move(_ w: Work) throws(FileError) -> (String?, Directory?) {
         let r = w.runtime
         guard let before = r.inbox.status(w.name), isOurs(w, before) else {
+            // Moved already, by an attempt whose commit did not happen (a crash, a failed fsync).
+            if let path = movedBefore(w) { return (path, nil) }
             if r.inbox.exists(w.name) {
                 context.logger.notice("another file now holds the name; it is taken as a new arrival",
                                       metadata: ["file": "\(w.name.display)", "journal_id": "\(w.entry.id)"])
@@ -89,6 +91,19 @@ struct Archiver: Sendable {
             return (nil, nil)
         }
         return ((prefix + [name]).joined(separator: "/"), target)
+    }
+
+    /// Where an earlier attempt put the file, if it is there: its path as the journal keeps it.
+    private func movedBefore(_ w: Work) -> String? {
+        guard w.entry.identity != nil else { return nil }
+        let r = w.runtime
+        if let q = w.quarantineName {
+            return r.errors.status(FileName(q)).map { isOurs(w, $0) } == true ? "errors/" + q : nil
+        }
+        let parts = Clock.dateParts(w.entry.receivedAt)
+        let name = Names.sanitize(w.name)
+        guard let day = try? r.archiveDay(parts), let status = day.status(FileName(name)), isOurs(w, status) else { return nil }
+        return (parts + [name]).joined(separator: "/")
     }
 
     /// Whether what the name holds now is the file the document was read from.

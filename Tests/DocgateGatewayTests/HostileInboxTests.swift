@@ -319,4 +319,22 @@ import Testing
         #expect(r.finished == 1 && r.waiting == 1)
         #expect(site.files(site.outbox) == ["old.xml"])
     }
+
+    /// An archive step whose rename happened but whose commit did not (the directory fsync failed, as a crash would
+    /// leave it): the next attempt finds the file where it went and records that path.
+    @Test func anArchiveRedoneAfterItsRenameRecordsWhereTheFileWent() throws {
+        let site = try GatewaySite()
+        try site.put("doc.xml", try GatewaySite.order(22))
+        try site.put("bad.xml", try GatewaySite.invalid())
+        site.fs.inject(.sync, in: site.archive, errno: EIO)
+        site.fs.inject(.sync, in: site.errors, errno: EIO, times: 2)
+        site.settle()
+        let entries = try site.entries()
+        #expect(entries.count == 2 && entries.allSatisfy { $0.stage == .done })
+        let delivered = try #require(entries.first { $0.outcome == .delivered })
+        #expect(delivered.archivePath == "2026/01/01/doc.xml")
+        let rejected = try #require(entries.first { $0.outcome == .rejected })
+        #expect(rejected.archivePath == "errors/bad.xml" && rejected.outputName == "bad.xml")
+        #expect(site.files(site.errors) == ["bad.xml", "bad.xml.reason.txt"])
+    }
 }
