@@ -70,15 +70,20 @@ struct Archiver: Sendable {
             let parts = Clock.dateParts(w.entry.receivedAt)
             (target, prefix, wanted) = (try r.archiveDay(parts), parts, Names.sanitize(w.name))
         }
+        // Only a regular file with one link, of an admissible size, may be copied when the target is on another
+        // file system; anything else is never opened, read or copied.
+        let copyable = before.kind == .regular && before.links == 1 && before.identity.size <= Int64(r.route.maxSize)
         let name: String
         do {
-            name = try r.inbox.archive(w.name, as: wanted, into: target)
-        } catch where error.code == EXDEV || error.code == EINVAL {
-            // A link or special file cannot be copied to another file system: it carries no content, so it is
-            // removed from the inbox and the journal says so.
-            guard before.kind != .regular else { throw error }
-            r.inbox.remove(w.name)
-            return ("removed", nil)
+            name = copyable ? try r.inbox.archive(w.name, as: wanted, into: target) : try r.inbox.rename(w.name, as: wanted, into: target)
+        } catch where error.code == EXDEV {
+            // Not copyable across file systems: set aside in the inbox under a hidden name, which the scanner
+            // ignores, for an operator to collect.
+            let aside = ".docgate-refused-\(w.entry.id)-" + wanted
+            try r.inbox.move(w.name, to: FileName(aside), in: r.inbox)
+            context.logger.warning("errors/ is on another file system: the refused file is set aside in the inbox",
+                                   metadata: ["file": "\(w.name.display)", "aside": "\(aside)"])
+            return ("inbox/" + aside, r.inbox)
         }
         // The rename is atomic, but the name may have been taken over between the check and the rename: the file
         // moved is checked again, and a newcomer goes back to the inbox.

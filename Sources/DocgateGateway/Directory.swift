@@ -236,6 +236,22 @@ public final class Directory: @unchecked Sendable {
         }
     }
 
+    /// Renames an entry into `dir` under `target`, numbered when the name is taken; never copies (EXDEV across
+    /// file systems). Returns the name it got.
+    public func rename(_ name: FileName, as target: String, into dir: Directory) throws(FileError) -> String {
+        var finalName = target
+        var n = 1
+        while true {
+            do {
+                try move(name, to: FileName(finalName), in: dir)
+                return finalName
+            } catch where error.code == EEXIST {
+                n += 1
+                finalName = Self.numbered(target, n)
+            }
+        }
+    }
+
     /// `name.xml` → `name.2.xml`.
     static func numbered(_ name: String, _ n: Int) -> String {
         if let dot = name.lastIndex(of: "."), dot != name.startIndex {

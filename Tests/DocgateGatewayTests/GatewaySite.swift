@@ -21,13 +21,16 @@ final class GatewaySite {
     private(set) var gateway: Gateway!
     private(set) var journal: SQLiteJournal!
 
-    init(route: String = "", extra: String = "", fs: FileSystem = FileSystem(), clock: ManualClock = ManualClock()) throws {
+    /// - Parameter setUp: runs with the site's directory once its subdirectories exist, before the gateway opens them.
+    init(route: String = "", extra: String = "", fs: FileSystem = FileSystem(), clock: ManualClock = ManualClock(),
+         setUp: ((String) throws -> Void)? = nil) throws {
         dir = try TemporaryDirectory("gw-inprocess")
         self.clock = clock
         self.fs = fs
         for d in [inbox, outbox, receipts, errors, archive] {
             try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         }
+        try setUp?(dir.path)
         let text = """
             gateway_id = "test-gw"
             journal = "journal.sqlite"

@@ -337,4 +337,29 @@ import Testing
         #expect(rejected.archivePath == "errors/bad.xml" && rejected.outputName == "bad.xml")
         #expect(site.files(site.errors) == ["bad.xml", "bad.xml.reason.txt"])
     }
+
+    /// With errors/ on another file system, an oversized file or a hard link is never copied there: it is set aside
+    /// in the inbox under a hidden name (which the scanner ignores), and a normal rejected document is copied.
+    @Test func acrossFileSystemsRefusedFilesAreSetAsideNotCopied() throws {
+        guard getuid() == 0, let mount = ProcessRunner.which("mount") else {
+            print("acrossFileSystemsRefusedFilesAreSetAsideNotCopied skipped: needs root to mount a tmpfs")
+            return
+        }
+        var mounted = false
+        let site = try GatewaySite(route: "max_size = \"1M\"") { dir in
+            mounted = try ProcessRunner.run(mount, ["-t", "tmpfs", "-o", "size=4m", "tmpfs", dir + "/errors"]).status == 0
+        }
+        guard mounted else { print("skipped: cannot mount a tmpfs"); return }
+        defer { _ = try? ProcessRunner.run(ProcessRunner.which("umount") ?? "/bin/umount", [site.errors]) }
+        let fd = open(site.inbox + "/big.xml", O_WRONLY | O_CREAT, 0o644)
+        #expect(ftruncate(fd, 1 << 30) == 0)
+        close(fd)
+        try site.put("bad.xml", try GatewaySite.invalid())
+        let r = site.settle()
+        #expect(r.finished == 2)
+        #expect(site.files(site.errors).sorted() == ["bad.xml", "bad.xml.reason.txt", "big.xml.reason.txt"])
+        let aside = site.files(site.inbox, hidden: true)
+        #expect(aside.count == 1 && aside[0].hasPrefix(".docgate-refused-") && aside[0].hasSuffix("big.xml"))
+        #expect(try site.entries().first { $0.fileName == "big.xml" }?.archivePath == "inbox/" + aside[0])
+    }
 }
