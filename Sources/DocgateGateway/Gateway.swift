@@ -29,6 +29,7 @@ public final class Gateway: Sendable {
     let routes: [RouteRuntime]
     let pipeline: BatchPipeline
     let context: StageContext
+    let retention: Retention
     private let stopping: StopFlag
 
     /// - Parameters:
@@ -81,7 +82,9 @@ public final class Gateway: Sendable {
         if config.routes.contains(where: \.contextRules) {
             do {
                 let decoder = JSONDecoder()
-                let stored = try journal.registryAll().compactMap { try? decoder.decode(ContextDocument.self, from: Data($0)) }
+                // What the rules can still need: entries not pruned by the retention (superseded or expired).
+                let stored = try journal.registryLive(now: clock.now(), retentionDays: config.retentionDays)
+                    .compactMap { try? decoder.decode(ContextDocument.self, from: Data($0)) }
                 registry.add(stored)
             } catch {
                 throw GatewayError(code: "DG5023", message: LocalizedText(ru: "реестр документов в журнале не читается: \(error)",
@@ -91,6 +94,7 @@ public final class Gateway: Sendable {
         let context = StageContext(journal: journal, owner: owner, lease: 120, clock: clock, logger: logger, metrics: metrics,
                                    gatewayId: config.gatewayId)
         self.context = context
+        retention = Retention(journal: journal, days: config.retentionDays, logger: logger)
         let reader = InboxReader(context: context)
         let stager = Stager(context: context, reader: reader, analyzer: analyzer,
                             decider: Decider(gatewayId: config.gatewayId, version: Self.version, registry: registry),
@@ -123,6 +127,8 @@ public final class Gateway: Sendable {
         context.logger.info("gateway started", metadata: ["owner": "\(owner)", "routes": "\(routes.map(\.route.name))",
                                                           "inotify": "\(watcher.active)"])
         while !isStopping {
+            // Finished entries older than the retention, pruned in short steps once an hour.
+            retention.runIfDue(now: context.clock.now())
             let result = pass()
             if isStopping { break }
             // More may be ready at once: look again.

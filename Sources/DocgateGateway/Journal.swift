@@ -135,5 +135,84 @@ public protocol Journal: Sendable {
     func stats() throws -> JournalStats
     /// The registry of delivered documents for the rules across documents (JSON of each document's model).
     func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws
+    /// Every registry entry, superseded and expired ones included. Only the gateway's start used it; it loads
+    /// `registryLive` instead.
     func registryAll() throws -> [[UInt8]]
+    /// The registry entries the rules across documents can still need at `cutoff` (`Retention.cutoff`): exactly
+    /// those a prune at that cutoff keeps (see `Retention` for the rules).
+    func registryLive(cutoff: Double) throws -> [[UInt8]]
+
+    // Retention (`Retention` runs these): each call is one short transaction.
+
+    /// Deletes up to `limit` finished entries (stage `done`) that finished before `cutoff`; returns how many, by
+    /// outcome (`closed` for claims closed without one). Fewer than `limit` means none is left.
+    func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int]
+    /// What `pruneEntries` would delete, all of it, by outcome (one read, nothing deleted).
+    func prunableEntries(before cutoff: Double) throws -> [String: Int]
+    /// Looks at up to `limit` registry entries after sequence number `after`, and deletes (unless `dryRun`) those
+    /// no rule can need at `cutoff` any more.
+    func pruneRegistry(before cutoff: Double, after: Int64, limit: Int, dryRun: Bool) throws -> RegistryPruneStep
+    /// Gives up to `pages` free pages back to the file system when the journal was made with
+    /// `auto_vacuum = INCREMENTAL`; returns how many it gave back (0 for an older journal, which reuses its free
+    /// pages instead).
+    func vacuum(pages: Int) throws -> Int
+}
+
+extension Journal {
+    /// `registryLive` at the retention's cutoff: the registry the gateway loads at start.
+    public func registryLive(now: Double, retentionDays: Double) throws -> [[UInt8]] {
+        try registryLive(cutoff: Retention.cutoff(now: now, days: retentionDays))
+    }
+}
+
+/// One step of pruning the registry.
+public struct RegistryPruneStep: Sendable, Equatable {
+    public var superseded: Int
+    public var expired: Int
+    /// The sequence number to continue after; nil when the registry's end was reached.
+    public var next: Int64?
+
+    public init(superseded: Int, expired: Int, next: Int64?) {
+        self.superseded = superseded
+        self.expired = expired
+        self.next = next
+    }
+}
+
+/// What a prune deleted or, in a dry run, would delete, by kind of row.
+public struct PruneResult: Sendable, Equatable {
+    /// Rows older than this instant (seconds since the epoch) were candidates.
+    public var cutoff: Double
+    public var dryRun: Bool
+    /// Finished journal entries, by outcome (`delivered`, `rejected`, `duplicate`, `conflict`; `closed` for a
+    /// claim closed because its file changed).
+    public var entries: [String: Int] = [:]
+    /// Registry entries superseded by a later version for longer than the retention.
+    public var registrySuperseded = 0
+    /// Registry entries whose period ended longer than the retention ago.
+    public var registryExpired = 0
+    /// Pages given back to the file system (journals made with incremental auto-vacuum).
+    public var freedPages = 0
+
+    public init(cutoff: Double, dryRun: Bool) {
+        self.cutoff = cutoff
+        self.dryRun = dryRun
+    }
+
+    public var entriesTotal: Int { entries.values.reduce(0, +) }
+    public var total: Int { entriesTotal + registrySuperseded + registryExpired }
+}
+
+/// The journal cannot be used: a stable code and the reason in both languages. `description` is the English text
+/// alone: callers print the code before it (`DG5023 <path>: <reason>`).
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public var code: String
+    public var message: LocalizedText
+
+    public init(code: String, message: LocalizedText) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message.en }
 }

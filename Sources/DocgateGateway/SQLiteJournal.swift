@@ -1,20 +1,72 @@
+import DocgateCore
 import FoundationEssentials
+import Glibc
 import GRDB
 
 /// The journal in one SQLite file (WAL, `synchronous = FULL`): zero set-up, survives SIGKILL and power loss.
+///
+/// The journal holds personal data (file names, and SNILS and surnames in findings): the file and its `-wal` and
+/// `-shm` are the owner's alone (0600). A new file is created so before SQLite opens it, and SQLite gives the
+/// `-wal` and `-shm` it creates the database's mode; an existing file readable by others is corrected at open, or
+/// refused (DG5023) when it cannot be.
 public final class SQLiteJournal: Journal {
     let pool: DatabasePool
     public let path: String
 
     public init(path: String) throws {
         self.path = path
+        try Self.restrictMode(path)
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
+            // A new, empty database (page_count 0) can still take incremental auto-vacuum: retention then gives
+            // pruned pages back. It must come before WAL mode and the first table.
+            if try Int.fetchOne(db, sql: "PRAGMA page_count") == 0 {
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        // GRDB sets `synchronous = NORMAL` on the writer when it enables WAL, after prepareDatabase: in WAL mode
+        // NORMAL does not sync at commit, so the last commits could be lost on power loss. The writer is one
+        // connection, kept for the pool's life.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator.migrate(pool)
+    }
+
+    /// Creates the journal 0600 if it is missing; takes the group's and others' access away from the database and
+    /// an existing `-wal` or `-shm`.
+    static func restrictMode(_ path: String) throws {
+        func failure(_ file: String, _ ru: String, _ en: String) -> JournalError {
+            let reason = String(cString: strerror(errno))
+            return JournalError(code: "DG5023", message: LocalizedText(ru: "\(file): \(ru): \(reason)", en: "\(file): \(en): \(reason)"))
+        }
+        for (file, create) in [(path, true), (path + "-wal", false), (path + "-shm", false)] {
+            // Non-blocking: a FIFO under the name must not hang the open.
+            let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+            let fd = create ? open(file, flags | O_CREAT, 0o600) : open(file, flags)
+            if fd < 0 {
+                if !create && errno == ENOENT { continue }
+                throw failure(file, "файл журнала не открывается", "the journal file cannot be opened")
+            }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { throw failure(file, "файл журнала недоступен", "the journal file cannot be examined") }
+            // A device or a FIFO named as the journal is a mistake, and keeps its mode (a directory fails the open).
+            guard st.st_mode & S_IFMT == S_IFREG else {
+                if create {
+                    throw JournalError(code: "DG5023", message: LocalizedText(ru: "\(file): журнал не обычный файл",
+                                                                             en: "\(file): the journal is not a regular file"))
+                }
+                continue
+            }
+            let mode = UInt32(st.st_mode) & 0o777
+            if mode & 0o077 != 0 && fchmod(fd, 0o600) != 0 {
+                let octal = String(mode, radix: 8)
+                throw failure(file, "журнал содержит персональные данные, а файл доступен не только владельцу (права \(octal)) и изменить права не удалось; выполните chmod 600",
+                              "the journal holds personal data and the file is open to others than its owner (mode \(octal)), and its mode cannot be changed; run chmod 600")
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -69,6 +121,40 @@ public final class SQLiteJournal: Journal {
                 ALTER TABLE documents ADD COLUMN file_mtime_ns INTEGER;
                 ALTER TABLE documents ADD COLUMN name_bytes BLOB;
                 """)
+        }
+        m.registerMigration("v4-retention") { db in
+            // Retention (Retention.swift): finished entries are pruned by finished_at; registry entries by what
+            // they are (a later version, the end of their period) and when they were delivered.
+            try db.execute(sql: """
+                CREATE INDEX documents_finished ON documents(finished_at) WHERE stage = 'done';
+                ALTER TABLE registry ADD COLUMN previous_id TEXT;
+                ALTER TABLE registry ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE registry ADD COLUMN number TEXT;
+                ALTER TABLE registry ADD COLUMN certificate_id TEXT;
+                ALTER TABLE registry ADD COLUMN certificate_number TEXT;
+                ALTER TABLE registry ADD COLUMN period_end REAL;
+                ALTER TABLE registry ADD COLUMN added_at REAL NOT NULL DEFAULT 0;
+                ALTER TABLE registry ADD COLUMN ends_at REAL NOT NULL DEFAULT 0;
+                CREATE INDEX registry_previous ON registry(previous_id, kind) WHERE previous_id IS NOT NULL;
+                CREATE INDEX registry_certificate_number ON registry(number) WHERE kind = 'socialCertificate';
+                """)
+            // Entries made before: their delivery time is not known, so they count as delivered now (kept the
+            // longest).
+            let now = Clock.now()
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM registry")
+            let update = try db.makeStatement(sql: """
+                UPDATE registry SET previous_id = ?, version = ?, number = ?, certificate_id = ?, certificate_number = ?,
+                    period_end = ?, added_at = ?, ends_at = ? WHERE seq = ?
+                """)
+            var facts: [(Int64, RegistryFacts)] = []
+            while let row = try rows.next() {
+                let body: Data = row["body"]
+                facts.append((row["seq"], RegistryFacts(json: [UInt8](body))))
+            }
+            for (seq, f) in facts {
+                try update.execute(arguments: [f.previousId, f.version, f.number, f.certificateId, f.certificateNumber,
+                                                f.periodEnd, now, max(f.periodEnd ?? now, now), seq])
+            }
         }
         return m
     }
@@ -170,9 +256,9 @@ public final class SQLiteJournal: Journal {
         }
     }
 
-    /// SQLite's plan for a statement (`EXPLAIN QUERY PLAN`, its parameters NULL), one line per step.
-    func plan(of sql: String) throws -> [String] {
-        let parameters = StatementArguments(Array(repeating: nil as String?, count: sql.filter { $0 == "?" }.count))
+    /// SQLite's plan for a statement (`EXPLAIN QUERY PLAN`, its parameters NULL unless given), one line per step.
+    func plan(of sql: String, arguments: StatementArguments? = nil) throws -> [String] {
+        let parameters = arguments ?? StatementArguments(Array(repeating: nil as String?, count: sql.filter { $0 == "?" }.count))
         return try pool.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: parameters).map { $0["detail"] as String }
         }
@@ -211,11 +297,22 @@ public final class SQLiteJournal: Journal {
     }
 
     public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
+        try registryAdd(entries, now: Clock.now())
+    }
+
+    /// `registryAdd` at a given time of delivery.
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double) throws {
         guard !entries.isEmpty else { return }
+        // What retention needs of each document, from its JSON (decoded outside the write transaction).
+        let facts = entries.map { RegistryFacts(json: $0.json) }
         try pool.write { db in
-            for e in entries {
-                try db.cachedStatement(sql: "INSERT INTO registry (document_id, kind, body) VALUES (?, ?, ?)")
-                    .execute(arguments: [e.id, e.kind, Data(e.json)])
+            for (e, f) in zip(entries, facts) {
+                try db.cachedStatement(sql: """
+                    INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
+                                          certificate_number, period_end, added_at, ends_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [e.id, e.kind, Data(e.json), f.previousId, f.version, f.number, f.certificateId,
+                                             f.certificateNumber, f.periodEnd, now, max(f.periodEnd ?? now, now)])
             }
         }
     }
@@ -223,6 +320,103 @@ public final class SQLiteJournal: Journal {
     public func registryAll() throws -> [[UInt8]] {
         try pool.read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM registry ORDER BY seq").map { [UInt8]($0) }
+        }
+    }
+
+    // MARK: retention (the rules are in Retention.swift)
+
+    /// Registry entry `r` has a later version, in the registry since before the cutoff. (`:cutoff`)
+    static func superseded(_ r: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM registry s WHERE s.previous_id = \(r).document_id AND s.kind = \(r).kind
+                AND s.version > \(r).version AND s.added_at < :cutoff)
+        """
+    }
+
+    /// Registry entry `r`'s period and delivery (`ends_at`, the later of the two) are before the cutoff, and it is
+    /// not a contract whose certificate is kept.
+    static func expired(_ r: String) -> String {
+        """
+        (\(r).ends_at < :cutoff AND NOT (\(r).kind = 'contract' AND (
+            EXISTS (SELECT 1 FROM registry c WHERE c.document_id = \(r).certificate_id AND c.kind = 'socialCertificate'
+                    AND c.ends_at >= :cutoff AND NOT \(superseded("c")))
+            OR EXISTS (SELECT 1 FROM registry c WHERE c.number = \(r).certificate_number AND c.kind = 'socialCertificate'
+                       AND c.ends_at >= :cutoff AND NOT \(superseded("c"))))))
+        """
+    }
+
+    static let registryLiveSQL = "SELECT body FROM registry r WHERE NOT \(superseded("r")) AND NOT \(expired("r")) ORDER BY seq"
+
+    public func registryLive(cutoff: Double) throws -> [[UInt8]] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: Self.registryLiveSQL, arguments: ["cutoff": cutoff]).map { [UInt8]($0) }
+        }
+    }
+
+    static let pruneEntriesSQL = """
+        DELETE FROM documents WHERE id IN
+            (SELECT id FROM documents INDEXED BY documents_finished WHERE stage = 'done' AND finished_at < :cutoff LIMIT :limit)
+        RETURNING COALESCE(outcome, 'closed')
+        """
+
+    public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
+        try pool.write { db in
+            var counts: [String: Int] = [:]
+            for outcome in try String.fetchAll(db, sql: Self.pruneEntriesSQL, arguments: ["cutoff": cutoff, "limit": limit]) {
+                counts[outcome, default: 0] += 1
+            }
+            return counts
+        }
+    }
+
+    public func prunableEntries(before cutoff: Double) throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT COALESCE(outcome, 'closed') AS o, COUNT(*) AS n FROM documents INDEXED BY documents_finished
+                WHERE stage = 'done' AND finished_at < ? GROUP BY o
+                """, arguments: [cutoff]) {
+                counts[row["o"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    /// One window of the registry, in the order of delivery: 1 superseded, 2 expired, 0 kept.
+    static let registryWindowSQL = """
+        SELECT seq, CASE WHEN \(superseded("r")) THEN 1 WHEN \(expired("r")) THEN 2 ELSE 0 END AS verdict
+        FROM registry r WHERE seq > :after ORDER BY seq LIMIT :limit
+        """
+
+    public func pruneRegistry(before cutoff: Double, after: Int64, limit: Int, dryRun: Bool) throws -> RegistryPruneStep {
+        let step = { (db: Database) throws -> RegistryPruneStep in
+            let rows = try Row.fetchAll(db, sql: Self.registryWindowSQL, arguments: ["cutoff": cutoff, "after": after, "limit": limit])
+            var result = RegistryPruneStep(superseded: 0, expired: 0, next: rows.count < limit ? nil : rows.last?["seq"])
+            var doomed: [Int64] = []
+            for row in rows {
+                switch row["verdict"] as Int {
+                case 1: result.superseded += 1
+                case 2: result.expired += 1
+                default: continue
+                }
+                doomed.append(row["seq"])
+            }
+            if !dryRun && !doomed.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM registry WHERE seq = ?")
+                for seq in doomed { try delete.execute(arguments: [seq]) }
+            }
+            return result
+        }
+        return dryRun ? try pool.read(step) : try pool.write(step)
+    }
+
+    public func vacuum(pages: Int) throws -> Int {
+        try pool.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 else { return 0 }
+            let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            guard before > 0 else { return 0 }
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(max(1, pages)))")
+            return before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
         }
     }
 }

@@ -47,8 +47,8 @@ struct ConfigCommand: ParsableCommand {
 struct JournalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
-        abstract: "Журнал шлюза / The gateway's journal: list, show, stats, requeue.",
-        subcommands: [List.self, Show.self, Stats.self, Requeue.self]
+        abstract: "Журнал шлюза / The gateway's journal: list, show, stats, requeue, prune.",
+        subcommands: [List.self, Show.self, Stats.self, Requeue.self, Prune.self]
     )
 
     struct Options: ParsableArguments {
@@ -58,16 +58,50 @@ struct JournalCommand: ParsableCommand {
         @Option(name: .long, help: "Output format: text or json.")
         var format: OutputFormat = .text
 
+        var language: Language { Language.from(locale: ProcessInfo.processInfo.environment["LANG"]) }
+
         func open() throws -> (GatewayConfig, SQLiteJournal) {
-            let language = Language.from(locale: ProcessInfo.processInfo.environment["LANG"])
+            let language = self.language
             let cfg = try ConfigLoader.load(config, language)
             do {
                 return (cfg, try SQLiteJournal(path: cfg.journal))
             } catch {
-                Terminal.error("DG5023 \(cfg.journal): \(error)")
+                // A JournalError names its file (the journal, its -wal or its -shm).
+                let reason = (error as? JournalError)?.message[language] ?? "\(cfg.journal): \(error)"
+                Terminal.error("DG5023 " + SafeText.escaped(reason))
                 throw ExitCode(2)
             }
         }
+    }
+
+    /// Text from the journal (file names, ids, findings: whatever a sender chose) as it may reach a terminal.
+    static func safe(_ s: String) -> String { SafeText.escaped(s) }
+
+    /// JSON as it may reach a terminal: every character `SafeText` escapes (controls, line separators, bidi
+    /// controls) written as `\uXXXX`. The stored findings are embedded as they are, and `JSONText` leaves C1 and
+    /// bidi controls as they are; both are still the same JSON.
+    static func safeJSON(_ json: String) -> String {
+        func unsafe(_ c: Unicode.Scalar) -> Bool {
+            (c.value < 0x20 || c.value >= 0x7F) && SafeText.escaped(String(c)) != String(c)
+        }
+        var out = String.UnicodeScalarView()
+        var inString = false, escaping = false
+        for c in json.unicodeScalars {
+            if inString {
+                if escaping { escaping = false } else if c == "\\" { escaping = true } else if c == "\"" { inString = false }
+            } else if c == "\"" {
+                inString = true
+            }
+            // Whitespace between tokens stays (the output's own line ends); anything else unsafe is escaped (all
+            // such characters are in the Basic Multilingual Plane: one UTF-16 unit).
+            if unsafe(c) && (inString || !(c == "\n" || c == "\t" || c == "\r")) {
+                let hex = String(c.value, radix: 16)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex).unicodeScalars)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out)
     }
 
     static func json(_ e: JournalEntry) -> String {
@@ -82,8 +116,9 @@ struct JournalCommand: ParsableCommand {
         ])
     }
 
+    /// One row of `journal list`: a name with a newline or a tab cannot forge a row or a column.
     static func line(_ e: JournalEntry) -> String {
-        "\(e.id)\t\(Clock.iso(e.receivedAt))\t\(e.route)\t\(e.stage.rawValue)\t\(e.outcome?.rawValue ?? "-")\t\(e.kind ?? "-")\t\(e.fileName)"
+        "\(e.id)\t\(Clock.iso(e.receivedAt))\t\(safe(e.route))\t\(e.stage.rawValue)\t\(e.outcome?.rawValue ?? "-")\t\(safe(e.kind ?? "-"))\t\(safe(e.fileName))"
     }
 
     struct List: ParsableCommand {
@@ -102,7 +137,7 @@ struct JournalCommand: ParsableCommand {
             }
             let entries = try journal.list(limit: limit, outcome: filter, unfinishedOnly: unfinished)
             if options.format == .json {
-                Terminal.out(JSONText.array(entries.map(JournalCommand.json)) + "\n")
+                Terminal.out(JournalCommand.safeJSON(JSONText.array(entries.map(JournalCommand.json))) + "\n")
             } else {
                 Terminal.out((["id\treceived\troute\tstage\toutcome\tkind\tfile"] + entries.map(JournalCommand.line)).joined(separator: "\n") + "\n")
             }
@@ -121,7 +156,7 @@ struct JournalCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             if options.format == .json {
-                Terminal.out(JournalCommand.json(e) + "\n")
+                Terminal.out(JournalCommand.safeJSON(JournalCommand.json(e)) + "\n")
             } else {
                 let rows: [(String, String?)] = [
                     ("id", String(e.id)), ("route", e.route), ("file", e.fileName), ("sha256", e.sha256), ("size", String(e.size)),
@@ -130,7 +165,8 @@ struct JournalCommand: ParsableCommand {
                     ("archive", e.archivePath), ("received", Clock.iso(e.receivedAt)), ("finished", e.finishedAt.map(Clock.iso)),
                     ("findings", e.errors),
                 ]
-                Terminal.out(rows.compactMap { k, v in v.map { k.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + $0 } }.joined(separator: "\n") + "\n")
+                Terminal.out(rows.compactMap { k, v in v.map { k.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + JournalCommand.safe($0) } }
+                    .joined(separator: "\n") + "\n")
             }
         }
     }
@@ -148,7 +184,7 @@ struct JournalCommand: ParsableCommand {
                                               ("oldestInFlight", JSONText.optional(s.oldestInFlight.map(Clock.iso)))]) + "\n")
             } else {
                 var lines = ["total \(s.total)", "in flight \(s.inFlight)"]
-                for (k, v) in s.byOutcome.sorted(by: { $0.key < $1.key }) { lines.append("\(k) \(v)") }
+                for (k, v) in s.byOutcome.sorted(by: { $0.key < $1.key }) { lines.append("\(JournalCommand.safe(k)) \(v)") }
                 if let o = s.oldestInFlight { lines.append("oldest in flight since \(Clock.iso(o))") }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
             }
@@ -178,10 +214,73 @@ struct JournalCommand: ParsableCommand {
                 try errors.move(name, to: target, in: inbox)
                 errors.remove(name + ".reason.txt")
                 try inbox.sync()
-                Terminal.out("requeued \(route.errors)/\(name) → \(route.inbox)/\(target)\n")
+                Terminal.out(JournalCommand.safe("requeued \(route.errors)/\(name) → \(route.inbox)/\(target)") + "\n")
             } catch {
-                Terminal.error("cannot requeue: \(error)")
+                Terminal.error(JournalCommand.safe("cannot requeue: \(error)"))
                 throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prune",
+            abstract: "Delete finished entries and registry documents older than the retention (retention_days).",
+            discussion: """
+                Deletes finished entries that finished before the cutoff, and the registry documents the rules across \
+                documents can no longer need (superseded by a later version, or their period over, for longer than the \
+                retention); documents still on their way are kept. A document delivered before the cutoff and sent again \
+                is no longer recognised as a duplicate. Works in transactions of 10 000 rows, so it may run beside the \
+                gateway. Prints what it deleted (with --dry-run: what it would delete) by kind of row.
+                """
+        )
+        @OptionGroup var options: Options
+        @Option(name: .long, help: ArgumentHelp("Cutoff: a date (midnight UTC) or an instant with its offset.", valueName: "date"))
+        var before: String?
+        @Option(name: .long, help: ArgumentHelp("Cutoff: this many days ago (default: retention_days).", valueName: "n"))
+        var days: Double?
+        @Flag(name: .long, help: "Count only; delete nothing.") var dryRun = false
+
+        func validate() throws {
+            if before != nil && days != nil { throw ValidationError("--before and --days exclude each other") }
+            if let before, Retention.instant(before) == nil {
+                throw ValidationError("--before \(SafeText.escaped(before)): expected a date (2025-01-31) or an instant (2025-01-31T12:00:00+07:00)")
+            }
+            if let days, !(days >= 1 && days <= 36_500) { throw ValidationError("--days must be between 1 and 36500") }
+        }
+
+        func run() throws {
+            let (cfg, journal) = try options.open()
+            let now = Clock.now()
+            let cutoff = before.flatMap(Retention.instant) ?? Retention.cutoff(now: now, days: days ?? cfg.retentionDays)
+            // Entries of the last day are what identity checks need most; a cutoff that late is a mistake.
+            guard cutoff <= Retention.cutoff(now: now, days: 1) else {
+                throw ValidationError("--before \(SafeText.escaped(before ?? "")): the cutoff must be at least a day ago")
+            }
+            let result: PruneResult
+            do {
+                result = try Retention(journal: journal, days: cfg.retentionDays).run(before: cutoff, dryRun: dryRun)
+            } catch {
+                let ru = options.language == .ru
+                Terminal.error("DG5041 " + SafeText.escaped((ru ? "журнал не сокращён: " : "the journal was not pruned: ") + "\(error)"))
+                throw ExitCode(2)
+            }
+            let entries = result.entries.sorted { $0.key < $1.key }
+            if options.format == .json {
+                Terminal.out(JSONText.object([
+                    ("before", JSONText.string(Clock.iso(result.cutoff))), ("dryRun", String(result.dryRun)),
+                    ("entries", JSONText.object([("total", String(result.entriesTotal))] + entries.map { ($0.key, String($0.value)) })),
+                    ("registry", JSONText.object([("superseded", String(result.registrySuperseded)), ("expired", String(result.registryExpired))])),
+                    ("freedPages", String(result.freedPages)),
+                ]) + "\n")
+            } else {
+                var lines = [(result.dryRun ? "would delete, finished before " : "deleted, finished before ") + Clock.iso(result.cutoff),
+                             "entries \(result.entriesTotal)"]
+                for (k, v) in entries { lines.append("entries \(JournalCommand.safe(k)) \(v)") }
+                lines.append("registry superseded \(result.registrySuperseded)")
+                lines.append("registry expired \(result.registryExpired)")
+                if !result.dryRun { lines.append("freed pages \(result.freedPages)") }
+                Terminal.out(lines.joined(separator: "\n") + "\n")
             }
         }
     }
