@@ -12,11 +12,13 @@ public enum GateProblem: Sendable, Hashable, Error {
     case mislabelledEncoding(declared: String, actual: String)
     case truncated(line: Int)
     case tooLarge(size: Int, limit: Int)
+    /// UTF-16 input with an odd number of bytes: the last code unit is incomplete.
+    case oddLengthUTF16(line: Int)
 
     public var line: Int? {
         switch self {
         case .doctype(let l), .tooDeep(let l, _), .tooManyAttributes(let l, _), .textTooLong(let l, _),
-             .nulByte(let l), .invalidUTF8(let l), .truncated(let l):
+             .nulByte(let l), .invalidUTF8(let l), .truncated(let l), .oddLengthUTF16(let l):
             l
         default:
             nil
@@ -68,7 +70,8 @@ struct InputGate {
         /// Everything: for large inputs, where a single hostile tag could cost libxml2 seconds.
         case full
         /// Up to the first start tag: enough to refuse a DOCTYPE before libxml2 sees it. For small inputs the
-        /// parser and the SAX handlers enforce depth, attributes, text and encoding themselves.
+        /// parser and the SAX handlers enforce depth, attributes, text and encoding themselves. Not for UTF-16:
+        /// libxml2 drops a trailing odd byte without a word, so the gate reads UTF-16 to the end.
         case prolog
     }
 
@@ -76,7 +79,7 @@ struct InputGate {
         self.prolog = prolog
         self.limits = limits
         self.bomToSkip = prolog.bomLength
-        self.prologOnly = scope == .prolog
+        self.prologOnly = scope == .prolog && !prolog.encoding.isSixteenBit
     }
 
     /// Scans the next chunk. Returns `false` once a problem was found.
@@ -107,9 +110,12 @@ struct InputGate {
     mutating func finish() -> GateProblem? {
         if problem != nil { return problem }
         if prologOnly && sawElement { return nil }
-        if !started {
+        if pendingByte != nil {
+            // Half a UTF-16 code unit at the end: an odd number of bytes is never UTF-16, cut or not.
+            problem = .oddLengthUTF16(line: line)
+        } else if !started {
             problem = .empty
-        } else if pendingByte != nil || depth > 0 || state != .content || (utf8Need > 0 && prolog.encoding == .utf8) {
+        } else if depth > 0 || state != .content || (utf8Need > 0 && prolog.encoding == .utf8) {
             // An unfinished character at the very end is a cut file, not an encoding error.
             problem = .truncated(line: line)
         } else if !sawElement {
