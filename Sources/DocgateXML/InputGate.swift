@@ -14,11 +14,14 @@ public enum GateProblem: Sendable, Hashable, Error {
     case tooLarge(size: Int, limit: Int)
     /// UTF-16 input with an odd number of bytes: the last code unit is incomplete.
     case oddLengthUTF16(line: Int)
+    /// More elements than ``XMLLimits/maxElements`` (tree parsing only); the line of the first one too many.
+    case tooManyElements(line: Int, limit: Int)
 
     public var line: Int? {
         switch self {
         case .doctype(let l), .tooDeep(let l, _), .tooManyAttributes(let l, _), .textTooLong(let l, _),
-             .nulByte(let l), .invalidUTF8(let l), .truncated(let l), .oddLengthUTF16(let l):
+             .nulByte(let l), .invalidUTF8(let l), .truncated(let l), .oddLengthUTF16(let l),
+             .tooManyElements(let l, _):
             l
         default:
             nil
@@ -46,6 +49,9 @@ struct InputGate {
     private var runCount = 0          // dashes in a comment, ']' in CDATA, '?' seen in a PI, progress in "CDATA["
     private var depth = 0
     private var attributes = 0
+    private var elements = 0
+    /// Most start tags accepted: set for inputs parsed into a tree, `Int.max` for streaming.
+    private let elementLimit: Int
     private var textRun = 0
     private(set) var line = 1
     private var started = false
@@ -75,9 +81,11 @@ struct InputGate {
         case prolog
     }
 
-    init(prolog: Prolog, limits: XMLLimits, scope: Scope = .full) {
+    /// - Parameter countsElements: enforce ``XMLLimits/maxElements`` (for inputs that become a tree).
+    init(prolog: Prolog, limits: XMLLimits, scope: Scope = .full, countsElements: Bool = false) {
         self.prolog = prolog
         self.limits = limits
+        self.elementLimit = countsElements ? limits.maxElements : Int.max
         self.bomToSkip = prolog.bomLength
         self.prologOnly = scope == .prolog && !prolog.encoding.isSixteenBit
     }
@@ -316,7 +324,12 @@ struct InputGate {
                 attributes = 0
                 sawElement = true
                 depth += 1
-                if depth > limits.maxDepth { problem = .tooDeep(line: line, limit: limits.maxDepth) }
+                elements += 1
+                if depth > limits.maxDepth {
+                    problem = .tooDeep(line: line, limit: limits.maxDepth)
+                } else if elements > elementLimit {
+                    problem = .tooManyElements(line: line, limit: elementLimit)
+                }
             }
         case .startTag:
             switch c {
