@@ -78,6 +78,7 @@ import Testing
         let listener = try LoopbackListener()
         defer { listener.close() }
         let file = try c.make(Self.dir, listener.port)
+        defer { try? FileManager.default.removeItem(atPath: file) }   // the 100 MB text node among them
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
         let r = try ProcessRunner.run(TestPaths.docgate, ["validate", "--format", "json", file], environment: env, timeout: 5)
