@@ -12,11 +12,16 @@ public enum GateProblem: Sendable, Hashable, Error {
     case mislabelledEncoding(declared: String, actual: String)
     case truncated(line: Int)
     case tooLarge(size: Int, limit: Int)
+    /// UTF-16 input with an odd number of bytes: the last code unit is incomplete.
+    case oddLengthUTF16(line: Int)
+    /// More elements than ``XMLLimits/maxElements`` (tree parsing only); the line of the first one too many.
+    case tooManyElements(line: Int, limit: Int)
 
     public var line: Int? {
         switch self {
         case .doctype(let l), .tooDeep(let l, _), .tooManyAttributes(let l, _), .textTooLong(let l, _),
-             .nulByte(let l), .invalidUTF8(let l), .truncated(let l):
+             .nulByte(let l), .invalidUTF8(let l), .truncated(let l), .oddLengthUTF16(let l),
+             .tooManyElements(let l, _):
             l
         default:
             nil
@@ -44,6 +49,9 @@ struct InputGate {
     private var runCount = 0          // dashes in a comment, ']' in CDATA, '?' seen in a PI, progress in "CDATA["
     private var depth = 0
     private var attributes = 0
+    private var elements = 0
+    /// Most start tags accepted: set for inputs parsed into a tree, `Int.max` for streaming.
+    private let elementLimit: Int
     private var textRun = 0
     private(set) var line = 1
     private var started = false
@@ -68,15 +76,18 @@ struct InputGate {
         /// Everything: for large inputs, where a single hostile tag could cost libxml2 seconds.
         case full
         /// Up to the first start tag: enough to refuse a DOCTYPE before libxml2 sees it. For small inputs the
-        /// parser and the SAX handlers enforce depth, attributes, text and encoding themselves.
+        /// parser and the SAX handlers enforce depth, attributes, text and encoding themselves. Not for UTF-16:
+        /// libxml2 drops a trailing odd byte without a word, so the gate reads UTF-16 to the end.
         case prolog
     }
 
-    init(prolog: Prolog, limits: XMLLimits, scope: Scope = .full) {
+    /// - Parameter countsElements: enforce ``XMLLimits/maxElements`` (for inputs that become a tree).
+    init(prolog: Prolog, limits: XMLLimits, scope: Scope = .full, countsElements: Bool = false) {
         self.prolog = prolog
         self.limits = limits
+        self.elementLimit = countsElements ? limits.maxElements : Int.max
         self.bomToSkip = prolog.bomLength
-        self.prologOnly = scope == .prolog
+        self.prologOnly = scope == .prolog && !prolog.encoding.isSixteenBit
     }
 
     /// Scans the next chunk. Returns `false` once a problem was found.
@@ -107,9 +118,12 @@ struct InputGate {
     mutating func finish() -> GateProblem? {
         if problem != nil { return problem }
         if prologOnly && sawElement { return nil }
-        if !started {
+        if pendingByte != nil {
+            // Half a UTF-16 code unit at the end: an odd number of bytes is never UTF-16, cut or not.
+            problem = .oddLengthUTF16(line: line)
+        } else if !started {
             problem = .empty
-        } else if pendingByte != nil || depth > 0 || state != .content || (utf8Need > 0 && prolog.encoding == .utf8) {
+        } else if depth > 0 || state != .content || (utf8Need > 0 && prolog.encoding == .utf8) {
             // An unfinished character at the very end is a cut file, not an encoding error.
             problem = .truncated(line: line)
         } else if !sawElement {
@@ -310,7 +324,12 @@ struct InputGate {
                 attributes = 0
                 sawElement = true
                 depth += 1
-                if depth > limits.maxDepth { problem = .tooDeep(line: line, limit: limits.maxDepth) }
+                elements += 1
+                if depth > limits.maxDepth {
+                    problem = .tooDeep(line: line, limit: limits.maxDepth)
+                } else if elements > elementLimit {
+                    problem = .tooManyElements(line: line, limit: elementLimit)
+                }
             }
         case .startTag:
             switch c {

@@ -21,6 +21,8 @@ public enum XMLDiagnostics {
         ("DG1013", "Недопустимый символ (в том числе NUL)", "Invalid character (including NUL)"),
         ("DG1014", "Неподдерживаемая кодировка", "Unsupported encoding"),
         ("DG1015", "Файл слишком большой", "File too large"),
+        ("DG1016", "Нечётное число байтов в UTF-16", "Odd number of bytes in UTF-16"),
+        ("DG1017", "Слишком много элементов", "Too many elements"),
         ("DG2001", "Неизвестный вид документа", "Unknown document kind"),
         ("DG2002", "Нарушена структура документа", "Document structure violates the schema"),
         ("DG2003", "Недопустимое значение", "Invalid value"),
@@ -96,6 +98,14 @@ public enum XMLDiagnostics {
             return Diagnostic(code: "DG1004", line: line, message: LocalizedText(
                 ru: "Документ обрывается: не все элементы закрыты",
                 en: "The document ends before all elements are closed"))
+        case .oddLengthUTF16(let line):
+            return Diagnostic(code: "DG1016", line: line, message: LocalizedText(
+                ru: "Файл в кодировке UTF-16 содержит нечётное число байтов: последний символ неполон (файл обрезан или повреждён)",
+                en: "The UTF-16 file has an odd number of bytes: its last character is incomplete (the file is cut or damaged)"))
+        case .tooManyElements(let line, let limit):
+            return Diagnostic(code: "DG1017", line: line, message: LocalizedText(
+                ru: "В документе больше \(limit) элементов: такой документ не разбирается в дерево",
+                en: "The document has more than \(limit) elements: too many to parse into a tree"))
         case .tooLarge(let size, let limit):
             return Diagnostic(code: "DG1015", message: LocalizedText(
                 ru: "Размер файла \(size) байт больше допустимого (\(limit) байт)",

@@ -54,7 +54,8 @@ public final class XMLDocument {
         case .success(let p): prolog = p
         case .failure(let problem): return .failure(.gate(problem))
         }
-        var gate = InputGate(prolog: prolog, limits: limits)
+        // The whole input passes the gate before libxml2 sees it, so no tree grows past the limits.
+        var gate = InputGate(prolog: prolog, limits: limits, countsElements: true)
         gate.feed(bytes)
         if let problem = gate.finish() { return .failure(.gate(problem)) }
 

@@ -2,7 +2,8 @@
 ///
 /// libxml2 2.9 has its own hard limits (depth 256 and 10 MB text nodes without `XML_PARSE_HUGE`), but it checks
 /// duplicate attributes quadratically: a start tag with 100 000 attributes keeps it busy for 15 s. The input gate
-/// (``InputGate``) counts attributes, depth and text length as the bytes stream past and stops the parse early.
+/// (``InputGate``) counts attributes, depth, text length and (for trees) elements as the bytes stream past and stops
+/// the parse early.
 public struct XMLLimits: Sendable, Hashable {
     /// Largest input accepted at all, in bytes.
     public var maxInputBytes: Int
@@ -16,15 +17,21 @@ public struct XMLLimits: Sendable, Hashable {
     public var maxTextLength: Int
     /// Most findings kept per document; the rest are counted.
     public var maxIssues: Int
+    /// Most elements in a document parsed into a tree (``XMLDocument/parse(_:limits:)``): a tree costs about 34×
+    /// the file, and a small file can hold millions of tiny elements (a 10 KB document has about 300). The
+    /// streaming validator keeps constant memory and does not apply it.
+    public var maxElements: Int
 
     public init(maxInputBytes: Int = 4 << 30, streamingThreshold: Int = 16 << 20, maxDepth: Int = 256,
-                maxAttributes: Int = 256, maxTextLength: Int = 10_000_000, maxIssues: Int = 200) {
+                maxAttributes: Int = 256, maxTextLength: Int = 10_000_000, maxIssues: Int = 200,
+                maxElements: Int = 1_000_000) {
         self.maxInputBytes = maxInputBytes
         self.streamingThreshold = streamingThreshold
         self.maxDepth = maxDepth
         self.maxAttributes = maxAttributes
         self.maxTextLength = maxTextLength
         self.maxIssues = maxIssues
+        self.maxElements = maxElements
     }
 
     public static let `default` = XMLLimits()

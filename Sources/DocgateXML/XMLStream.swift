@@ -46,6 +46,13 @@ public enum XMLStream {
     /// ``XMLRootProbe`` (`nil` when the probe could not tell).
     public static func validate(file path: String, schemaFor: (String?) -> XMLSchema?, limits: XMLLimits = .default,
                                 consumer: (any XMLRecordConsumer)?) throws(XMLFileError) -> XMLStreamResult {
+        try validate(file: path, schemaFor: schemaFor, limits: limits, consumer: consumer, watch: nil)
+    }
+
+    /// As above; `watch` is shown the read-ahead reader of a large file (tests check it has stopped).
+    static func validate(file path: String, schemaFor: (String?) -> XMLSchema?, limits: XMLLimits,
+                         consumer: (any XMLRecordConsumer)?,
+                         watch: ((ReadAhead) -> Void)?) throws(XMLFileError) -> XMLStreamResult {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw XMLFileError(path: path, errorNumber: errno) }
         defer { close(fd) }
@@ -59,6 +66,9 @@ public enum XMLStream {
         if Int(st.st_size) > readAheadThreshold {
             // Large files: another thread reads and gates ahead while this one parses.
             let ahead = ReadAhead(fd: fd, limits: limits)
+            // However the parse ends, the reader is stopped and joined before the descriptor closes.
+            defer { ahead.stop() }
+            watch?(ahead)
             let result = run(schemaFor: schemaFor, limits: limits, consumer: consumer, size: Int(st.st_size),
                              gatedBy: ahead, next: ahead.next)
             ahead.stop()
@@ -134,15 +144,19 @@ public enum XMLStream {
         state.reset(consumer: consumer, limits: limits)
         let collector = IssueCollector(limit: limits.maxIssues)
         collector.pathOfUnnamed = { [unowned state] _, element in state.builder.path(forElement: element) }
-        collector.onFirstParseError = { [unowned state] in
+        var gateProblem: GateProblem?
+
+        let source = PullSource(first: chunk, next: next, gate: ahead == nil ? gate : nil)
+        collector.onFirstParseError = { [unowned state, unowned source] in
             // How much input the parser still held unparsed when it gave up.
             if let input = state.parser?.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end {
                 state.unparsedAtFirstError = end - cur
             }
+            // libxml2 goes on through the rest of the input after a fatal error (callbacks off) only to find its
+            // consequences; the first error is the verdict. Starve it at its next read, a point where libxml2
+            // expects failure (stopping it here, inside its error report, could free input it still reads).
+            source.cutOff()
         }
-        var gateProblem: GateProblem?
-
-        let source = PullSource(first: chunk, next: next, gate: ahead == nil ? gate : nil)
         collector.capture {
             var sax: UnsafeMutablePointer<xmlSAXHandler>? = resources.handler
             var user: UnsafeMutableRawPointer? = Unmanaged.passUnretained(state).toOpaque()
@@ -406,6 +420,8 @@ final class PullSource {
     private(set) var gateProblem: GateProblem?
     /// True once the parser asked past the last byte.
     private(set) var atEnd = false
+    /// Set after the first well-formedness error: no more input is handed out.
+    private var cut = false
 
     init(first: UnsafeRawBufferPointer, next: @escaping () -> UnsafeRawBufferPointer?, gate: InputGate?) {
         self.next = next
@@ -423,8 +439,11 @@ final class PullSource {
         }
     }
 
+    /// Ends the input early; `atEnd` stays as it was, so a stopped parse never reads as a cut file.
+    func cutOff() { cut = true }
+
     func read(into destination: UnsafeMutablePointer<CChar>, capacity: Int) -> Int32 {
-        if gateProblem != nil { return -1 }
+        if gateProblem != nil || cut { return -1 }
         while current == nil || offset == current!.count {
             guard let chunk = next() else {
                 if !atEnd {
@@ -453,6 +472,11 @@ private let pullClose: xmlInputCloseCallback = { _ in 0 }
 
 /// Reads a file on a second thread, four 256 KB buffers ahead of the parser, running the input gate over each
 /// chunk before handing it on: for large files the gate and the reads leave the parser's critical path.
+///
+/// The owner must call ``stop()`` once the parse is over, however it ended (end of input, a limit, a parse
+/// error): it ends the reader, waits for its thread to return and gives `free` back every permit the reader took
+/// for buffers the parser never released. libdispatch traps ("semaphore object deallocated while in use") when
+/// a semaphore is freed below its initial count, which is what an early stop used to leave behind.
 final class ReadAhead: @unchecked Sendable {
     private let fd: Int32
     private let limits: XMLLimits
@@ -465,9 +489,19 @@ final class ReadAhead: @unchecked Sendable {
     private let cancelled = Atomic<Bool>(false)
     private var held: Int?
     private var ended = false
+    private var stopped = false
+    /// Permits of `free` taken by the reader and not yet given back by the parser (may go below zero by one:
+    /// the permit `stop()` adds to wake the reader).
+    private let permitsOut = Atomic<Int>(0)
     // Written by the reader before it publishes the end of the stream, read by the parser after.
     private(set) var gateProblem: GateProblem?
     private(set) var ioError: Int32 = 0
+    private let readBytes = Atomic<Int>(0)
+    private let exited = Atomic<Bool>(false)
+    /// Bytes read from the file so far.
+    var bytesRead: Int { readBytes.load(ordering: .acquiring) }
+    /// True once the reader thread has returned.
+    var readerExited: Bool { exited.load(ordering: .acquiring) }
 
     init(fd: Int32, limits: XMLLimits) {
         self.fd = fd
@@ -482,11 +516,15 @@ final class ReadAhead: @unchecked Sendable {
     }
 
     private func produce() {
-        defer { done.signal() }
+        defer {
+            exited.store(true, ordering: .releasing)
+            done.signal()
+        }
         var gate: InputGate?
         var slot = 0
         while true {
             free.wait()
+            permitsOut.add(1, ordering: .relaxed)
             if cancelled.load(ordering: .acquiring) { return }
             let buffer = buffers[slot]
             var n = 0
@@ -496,6 +534,7 @@ final class ReadAhead: @unchecked Sendable {
                 publish(-1, -1)
                 return
             }
+            readBytes.add(n, ordering: .releasing)
             if n == 0 {
                 gateProblem = gate == nil ? .empty : gate!.finish()
                 publish(-1, -1)
@@ -530,6 +569,7 @@ final class ReadAhead: @unchecked Sendable {
     func next() -> UnsafeRawBufferPointer? {
         if held != nil {
             held = nil
+            permitsOut.subtract(1, ordering: .relaxed)
             free.signal()
         }
         if ended { return nil }
@@ -543,10 +583,22 @@ final class ReadAhead: @unchecked Sendable {
         return UnsafeRawBufferPointer(rebasing: buffers[item.index][0..<item.count])
     }
 
-    /// Stops the reader (the parser may have finished early) and waits for it.
+    /// Stops the reader (the parser may have finished early), waits for its thread to return and gives back the
+    /// permits of the buffers still held: chunks queued and never parsed, the one the parser held, the one whose
+    /// gate problem ended the stream. Calling it again does nothing.
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         cancelled.store(true, ordering: .releasing)
+        // Wakes the reader if it waits for a free buffer; otherwise it sees `cancelled` at its next wait.
+        permitsOut.subtract(1, ordering: .relaxed)
         free.signal()
         done.wait()
+        // The reader has returned (`done` orders its writes before this point); only this thread is left.
+        let out = permitsOut.load(ordering: .relaxed)
+        if out > 0 {
+            for _ in 0..<out { free.signal() }
+        }
+        permitsOut.store(0, ordering: .relaxed)
     }
 }

@@ -59,6 +59,10 @@ import Testing
         Case(name: "NUL bytes", code: "DG1013") { d, _ in
             try d.write("nul.xml", Array("<r>a".utf8) + [0, 0] + Array("b</r>".utf8))
         },
+        Case(name: "UTF-16 of odd length", code: "DG1016") { d, _ in
+            let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<socialOrder xmlns=\"urn://docgate/social-order/1\"/>"
+            return try d.write("odd-utf16.xml", [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } + [0x41])
+        },
         Case(name: "empty file", code: "DG1001") { d, _ in try d.write("empty.xml", []) },
         Case(name: "truncated file", code: "DG1004") { d, _ in
             let sample = try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFiles("valid")[0]))
@@ -74,6 +78,7 @@ import Testing
         let listener = try LoopbackListener()
         defer { listener.close() }
         let file = try c.make(Self.dir, listener.port)
+        defer { try? FileManager.default.removeItem(atPath: file) }   // the 100 MB text node among them
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
         let r = try ProcessRunner.run(TestPaths.docgate, ["validate", "--format", "json", file], environment: env, timeout: 5)
