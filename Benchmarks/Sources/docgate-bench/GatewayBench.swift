@@ -3,7 +3,7 @@ import Foundation
 /// The daemon: sustained delivery rate against the disk's own write + fsync + rename rate, latency from arrival
 /// to delivery at a steady 100 documents/s, and memory with 100 000 documents waiting.
 enum GatewayBench {
-    static func config(_ dir: String, schemas: String, quiet: Double = 0, batch: Int = 64) -> String {
+    static func config(_ dir: String, schemas: String, quiet: Double = 0.5, batch: Int = 64) -> String {
         let path = dir + "/gateway.toml"
         try? """
         gateway_id = "bench"
