@@ -40,12 +40,12 @@ import Testing
         #expect(daemon.terminate() == 0)
     }
 
-    /// 400 idle connections against a daemon limited to 256 descriptors: it keeps descriptors for the pipeline
+    /// 400 idle connections against a daemon limited to 160 descriptors: it keeps descriptors for the pipeline
     /// (never more than the limit less the reserve open), every document is delivered while the connections are
     /// held, and /health answers once they are gone.
     @Test(.timeLimit(.minutes(5))) func idleConnectionsDoNotStarveThePipeline() throws {
         let port = try TCP.freePort()
-        let limit = 256
+        let limit = 160
         let site = try GatewaySite(top: "listen = \"127.0.0.1:\(port)\"")
         defer { site.dir.remove() }
         let daemon = try RunningGateway(site: site, descriptorLimit: "-n \(limit)")
