@@ -74,6 +74,19 @@ import Testing
         #expect(daemon.terminate() == 0)
     }
 
+    /// A descriptor limit that leaves nothing for HTTP after the pipeline's reserve: the daemon does not start
+    /// (DG5024, exit 2) rather than run with HTTP that cannot answer.
+    @Test func tooFewDescriptorsForHTTPIsRefused() throws {
+        let port = try TCP.freePort()
+        let site = try GatewaySite(top: "listen = \"127.0.0.1:\(port)\"")
+        defer { site.dir.remove() }
+        let daemon = try RunningGateway(site: site, descriptorLimit: "-n 100")
+        let status = daemon.exitStatus(within: 60)
+        if status == nil { daemon.terminate() }
+        #expect(status == 2, "\(site.logText)")
+        #expect(site.logText.contains("DG5024") && site.logText.contains("descriptor limit 100"), "\(site.logText)")
+    }
+
     /// A low soft limit under a higher hard one is raised to the hard one at start.
     @Test func softDescriptorLimitIsRaisedToTheHardLimit() throws {
         let site = try GatewaySite()
