@@ -27,7 +27,11 @@ public struct PassphraseOptions: ParsableArguments {
         }
     }
 
-    public func passphrase(_ language: Language) throws -> [UInt8]? {
+    /// The passphrase, from the environment or the first line of the file. A passphrase file its group or others
+    /// can read is refused (DG5017, exit 2) unless `allowGroupReadable`; `allowance` tells the operator how to allow
+    /// it anyway.
+    public func passphrase(_ language: Language, allowGroupReadable: Bool = false,
+                           allowance: String = "--allow-group-readable-key") throws -> [UInt8]? {
         if let name = passphraseEnv {
             guard let value = getenv(name) else {
                 Terminal.error(language == .ru ? "переменная окружения \(name) не задана" : "the environment variable \(name) is not set")
@@ -36,11 +40,17 @@ public struct PassphraseOptions: ParsableArguments {
             return Array(String(cString: value).utf8)
         }
         if let path = passphraseFile {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                Terminal.error(language == .ru ? "не удалось прочитать файл пароля \(path)" : "cannot read the passphrase file \(path)")
+            var bytes: [UInt8]
+            switch PrivateFile.read(path, allowGroupReadable: allowGroupReadable, limit: 1 << 20) {
+            case .success(let b): bytes = b
+            case .failure(.exposed(let mode)):
+                Terminal.error(PrivateFile.exposedCode + " " + PrivateFile.exposedMessage(path, mode: mode, allowance: allowance)[language])
+                throw ExitCode(2)
+            case .failure(.unreadable(let code)):
+                let reason = String(cString: strerror(code))
+                Terminal.error(language == .ru ? "не удалось прочитать файл пароля \(path): \(reason)" : "cannot read the passphrase file \(path): \(reason)")
                 throw ExitCode(2)
             }
-            var bytes = [UInt8](data)
             if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(newline...) }
             if bytes.last == 0x0D { bytes.removeLast() }
             return bytes

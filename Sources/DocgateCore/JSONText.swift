@@ -1,4 +1,6 @@
 /// A minimal JSON writer: docgate's JSON keeps its keys in the documented order and streams large batches.
+/// Everything `SafeText` escapes for printing is written as a `\u` escape, so a JSON line stays one line wherever
+/// it is shown.
 public enum JSONText {
     public static func string(_ s: String) -> String {
         var out = "\""
@@ -10,7 +12,9 @@ public enum JSONText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                // Control characters, and also DEL, C1, U+2028/U+2029 and the bidi controls (valid in JSON, but they
+                // break lines or mislead the eye where the text is shown): \u escapes, the same string once decoded.
+                if SafeText.isUnsafe(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -132,10 +132,11 @@ public struct SigningIdentity: @unchecked Sendable {
     }
 
     /// A key file and a certificate file (PEM or DER; the certificate file may hold the chain after the signer's).
-    public static func load(keyPath: String, certificatePath: String, passphrase: [UInt8]?) throws(CryptoError) -> SigningIdentity {
-        guard let keyBytes = readSmallFile(keyPath) else {
-            throw CryptoError.unreadableKey(keyPath, String(cString: strerror(errno)))
-        }
+    /// - Parameter policy: `.ownerOnly` refuses a key file its group or others can read (DG5017); the certificate
+    ///   is public and never checked. `.anyMode` by default, for callers that checked the file themselves.
+    public static func load(keyPath: String, certificatePath: String, passphrase: [UInt8]?,
+                            policy: SecretFilePolicy = .anyMode) throws(CryptoError) -> SigningIdentity {
+        let keyBytes = try readSecretFile(keyPath, policy: policy)
         let key = try Key.privateKey(bytes: keyBytes, path: keyPath, passphrase: passphrase)
         guard let certBytes = readSmallFile(certificatePath) else {
             throw CryptoError.unreadableCertificate(certificatePath, String(cString: strerror(errno)))
@@ -145,10 +146,12 @@ public struct SigningIdentity: @unchecked Sendable {
     }
 
     /// A PKCS#12 bundle (key, certificate and optional CA certificates).
-    public static func load(pkcs12Path path: String, passphrase: [UInt8]?) throws(CryptoError) -> SigningIdentity {
+    /// - Parameter policy: `.ownerOnly` refuses a bundle its group or others can read (DG5017).
+    public static func load(pkcs12Path path: String, passphrase: [UInt8]?,
+                            policy: SecretFilePolicy = .anyMode) throws(CryptoError) -> SigningIdentity {
         CryptoLibrary.initialize()
         ERR_clear_error()
-        guard let bytes = readSmallFile(path) else { throw CryptoError.unreadableKey(path, String(cString: strerror(errno))) }
+        let bytes = try readSecretFile(path, policy: policy)
         let p12: OpaquePointer? = bytes.withUnsafeBufferPointer { b in
             var p: UnsafePointer<UInt8>? = b.baseAddress
             return d2i_PKCS12(nil, &p, b.count)

@@ -28,6 +28,11 @@ public struct CryptoError: Error, Sendable, Hashable {
             detail: detail)
     }
 
+    /// DG5017: a key or PKCS#12 file readable by group or others.
+    static func exposedKey(_ path: String, mode: UInt32, allowance: String) -> CryptoError {
+        CryptoError(code: PrivateFile.exposedCode, message: PrivateFile.exposedMessage(path, mode: mode, allowance: allowance))
+    }
+
     static func unreadableCertificate(_ path: String, _ detail: String?) -> CryptoError {
         CryptoError(code: "DG5012", message: LocalizedText(ru: "Не удалось прочитать сертификат \(path)",
                                                            en: "Cannot read the certificate \(path)"), detail: detail)
@@ -113,6 +118,28 @@ func stringFromBIO(_ body: (OpaquePointer) -> Void) -> String {
     let count = docgate_bio_mem_data(bio, &data)
     guard count > 0, let data else { return "" }
     return String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
+}
+
+/// Whether key and PKCS#12 files must be closed to group and others (DG5017).
+public enum SecretFilePolicy: Sendable, Hashable {
+    /// Any mode: the operator allowed group-readable keys, or the caller checked the file itself.
+    case anyMode
+    /// Refused when its group or others can read it; `allowance` tells the operator how to allow it anyway.
+    case ownerOnly(allowance: String)
+}
+
+/// Reads a key or PKCS#12 file under `policy` (the mode checked with `fstat` on the descriptor read).
+func readSecretFile(_ path: String, policy: SecretFilePolicy) throws(CryptoError) -> [UInt8] {
+    let allowance: String?
+    switch policy {
+    case .anyMode: allowance = nil
+    case .ownerOnly(let text): allowance = text
+    }
+    switch PrivateFile.read(path, allowGroupReadable: allowance == nil) {
+    case .success(let bytes): return bytes
+    case .failure(.exposed(let mode)): throw CryptoError.exposedKey(path, mode: mode, allowance: allowance ?? "")
+    case .failure(.unreadable(let code)): throw CryptoError.unreadableKey(path, String(cString: strerror(code)))
+    }
 }
 
 /// Reads a whole file (keys, certificates: small). Nil when it cannot be read.

@@ -4,17 +4,20 @@ import FoundationEssentials
 import Glibc
 import TOMLKit
 
-/// One mistake in a configuration file: the key, the line it is on, and what is wrong, in both languages.
+/// One mistake in a configuration file (or a warning about a usable but doubtful value): the key, the line it is
+/// on, and what is wrong, in both languages.
 public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     public var key: String
     public var line: Int?
     public var message: LocalizedText
+    /// DG5020 for a mistake; DG5028 for a warning (the listen address is not a loopback address).
+    public var code: String = "DG5020"
 
     public var description: String { (line.map { "line \($0): " } ?? "") + key + ": " + message.en }
 
     public func text(_ language: Language) -> String {
         let place = line.map { language == .ru ? "строка \($0): " : "line \($0): " } ?? ""
-        return "DG5020 " + place + key + ": " + message[language]
+        return code + " " + place + key + ": " + message[language]
     }
 }
 
@@ -97,6 +100,8 @@ public struct GatewayConfig: Sendable, Hashable {
     /// HTTP: an idle connection is closed after this many seconds; at most this many connections at once.
     public var httpIdleTimeout: Double = 30
     public var httpMaxConnections: Int = 128
+    /// Values that are usable but probably not meant (DG5028): shown by `config check` and logged at start.
+    public var warnings: [ConfigProblem] = []
 
     /// Reads and checks a configuration file; relative paths are taken from the file's directory.
     public static func load(_ path: String) throws(ConfigError) -> GatewayConfig {
@@ -120,9 +125,11 @@ public struct GatewayConfig: Sendable, Hashable {
                 ru: "синтаксическая ошибка TOML", en: "TOML syntax error"))])
         }
         var reader = Reader(lines: lines, base: Self.directory(of: file))
-        let config = reader.read(table, file: file)
-        if !reader.problems.isEmpty { throw ConfigError(file: file, problems: reader.problems) }
-        return config!
+        guard var config = reader.read(table, file: file), reader.problems.isEmpty else {
+            throw ConfigError(file: file, problems: reader.problems)
+        }
+        config.warnings = reader.warnings
+        return config
     }
 
     static func directory(of file: String) -> String {
@@ -177,9 +184,14 @@ struct Reader {
     let lines: KeyLines
     let base: String
     var problems: [ConfigProblem] = []
+    var warnings: [ConfigProblem] = []
 
     mutating func problem(_ key: String, ru: String, en: String) {
         problems.append(ConfigProblem(key: key, line: lines.line(key), message: LocalizedText(ru: ru, en: en)))
+    }
+
+    mutating func warning(_ key: String, code: String, ru: String, en: String) {
+        warnings.append(ConfigProblem(key: key, line: lines.line(key), message: LocalizedText(ru: ru, en: en), code: code))
     }
 
     mutating func unknownKeys(_ table: TOMLTable, allowed: Set<String>, prefix: String) {
@@ -292,8 +304,17 @@ struct Reader {
         }
         let journal = path(table, "journal", "", required: true) ?? ""
         let listen = string(table, "listen", "")
-        if let listen, Self.parseListen(listen) == nil {
-            problem("listen", ru: "ожидается адрес:порт, например 127.0.0.1:8089", en: "address:port expected, e.g. 127.0.0.1:8089")
+        if let listen {
+            if let address = Listen.parse(listen) {
+                if !Listen.isLoopback(address.host) {
+                    warning("listen", code: "DG5028",
+                            ru: "\(address.host) — не адрес обратной петли: /health, /ready и /metrics ответят любому, кто достучится до порта, без проверки подлинности (127.0.0.1 или [::1], а извне — через обратный прокси)",
+                            en: "\(address.host) is not a loopback address: /health, /ready and /metrics answer anyone who reaches the port, without authentication (use 127.0.0.1 or [::1], and a reverse proxy for access from outside)")
+                }
+            } else {
+                problem("listen", ru: "ожидается адрес:порт — IPv4 (127.0.0.1:8089), IPv6 в квадратных скобках ([::1]:8089) или имя (localhost:8089), порт от 1 до 65535",
+                        en: "address:port expected — IPv4 (127.0.0.1:8089), IPv6 in brackets ([::1]:8089) or a host name (localhost:8089), port 1 to 65535")
+            }
         }
         let trust = path(table, "trust", "")
         let schemas = path(table, "schemas", "")
@@ -358,7 +379,7 @@ struct Reader {
                     if OutputEncoding(rawValue: encodingName.lowercased()) == nil {
                         problem(prefix + ".encoding", ru: "as-is, utf-8 или windows-1251", en: "as-is, utf-8 or windows-1251")
                     }
-                    let quiet = number(t, "quiet_period", prefix, default: 2, range: 0...86_400)
+                    let quiet = number(t, "quiet_period", prefix, default: 2, range: Route.minimumQuietPeriod...86_400)
                     let contextRules = bool(t, "context_rules", prefix, default: false)
                     let maxSize = size(t, "max_size", prefix, default: 64 << 20, range: 1...(1 << 40))
                     let maxTreeSize = size(t, "max_tree_size", prefix, default: 4 << 20, range: 1...(1 << 30))
@@ -372,43 +393,91 @@ struct Reader {
             }
         }
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
-        checkDirectories(routes)
+        checkDirectories(routes, journal: journal)
         return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, schemas: schemas,
                              signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
                              batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
                              httpIdleTimeout: idle, httpMaxConnections: connections)
     }
 
-    /// Names unique; an inbox is nobody else's directory (an outbox feeding back into an inbox would loop).
-    mutating func checkDirectories(_ routes: [Route]) {
+    /// Route names unique; no two route directories the same or one inside the other, compared after resolving
+    /// symbolic links — within a route and across routes — and the journal inside none of them. Otherwise receipts
+    /// written into an inbox come back as documents without end, rejected documents land in the finance system's
+    /// import directory, an outbox inside an inbox feeds deliveries back in. One exception: several routes may
+    /// share an errors directory, or an archive directory — names written there are numbered on a collision, never
+    /// replaced (`RENAME_NOREPLACE`), staging names carry the journal id, and the journal records the name each
+    /// document got; an inbox, outbox or receipts directory is never shared.
+    mutating func checkDirectories(_ routes: [Route], journal: String) {
         var names: Set<String> = []
-        var used: [String: String] = [:]
+        struct Use {
+            var key: String
+            var route: Int
+            var role: String
+            var shown: String
+            var resolved: [String]
+        }
+        var uses: [Use] = []
         for (i, r) in routes.enumerated() {
             if !names.insert(r.name).inserted { problem("route[\(i)].name", ru: "имя маршрута повторяется", en: "the route name is repeated") }
-            for (key, dir) in [("inbox", r.inbox), ("outbox", r.outbox), ("errors", r.errors), ("archive", r.archive)] {
-                let normal = Self.normalize(dir)
-                if let other = used[normal], key == "inbox" || other.hasSuffix(".inbox") {
-                    problem("route[\(i)].\(key)", ru: "каталог уже используется как \(other)", en: "the directory is already used as \(other)")
+            for (role, dir) in [("inbox", r.inbox), ("outbox", r.outbox), ("receipts", r.receipts), ("errors", r.errors), ("archive", r.archive)]
+            where !dir.isEmpty {
+                let key = "route[\(i)].\(role)"
+                let resolved = Self.resolve(dir)
+                let shown = Self.show(resolved)
+                for other in uses {
+                    let rule = (ru: "каталоги маршрутов не должны совпадать или лежать один в другом; общими у маршрутов могут быть только errors или только archive",
+                                en: "route directories must be neither the same nor one inside another; routes may share only an errors or only an archive directory")
+                    if resolved == other.resolved {
+                        if other.route != i, other.role == role, role == "errors" || role == "archive" { continue }
+                        problem(key, ru: "тот же каталог \(shown), что и \(other.key) (\(rule.ru))",
+                                en: "the same directory \(shown) as \(other.key) (\(rule.en))")
+                    } else if Self.isInside(resolved, other.resolved) {
+                        problem(key, ru: "\(shown) лежит внутри \(other.key) (\(other.shown)) (\(rule.ru))",
+                                en: "\(shown) is inside \(other.key) (\(other.shown)) (\(rule.en))")
+                    } else if Self.isInside(other.resolved, resolved) {
+                        problem(key, ru: "\(shown) содержит \(other.key) (\(other.shown)) (\(rule.ru))",
+                                en: "\(shown) contains \(other.key) (\(other.shown)) (\(rule.en))")
+                    }
                 }
-                used[normal] = "route[\(i)].\(key)"
+                uses.append(Use(key: key, route: i, role: role, shown: shown, resolved: resolved))
             }
         }
-    }
-
-    static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for p in path.split(separator: "/") {
-            if p == "." || p.isEmpty { continue }
-            if p == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
-            parts.append(p)
+        guard !journal.isEmpty else { return }
+        let file = Self.resolve(journal)
+        for use in uses where Self.isInside(file, use.resolved) || file == use.resolved {
+            problem("journal", ru: "журнал \(Self.show(file)) лежит в каталоге маршрута \(use.key) (\(use.shown)): шлюз принял бы его за документ или переместил; выберите каталог вне маршрутов",
+                    en: "the journal \(Self.show(file)) is inside the route directory \(use.key) (\(use.shown)): the gateway would take it for a document or move it; choose a directory outside the routes")
         }
-        return "/" + parts.joined(separator: "/")
     }
 
-    static func parseListen(_ s: String) -> (host: String, port: Int)? {
-        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
-        let host = String(s[..<colon])
-        return host.isEmpty ? nil : (host, port)
+    /// A path's components after resolving symbolic links: the longest prefix that exists goes through
+    /// `realpath`, the rest (not created yet) is appended, `.` and `..` in it taken by name.
+    static func resolve(_ path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let root = path.hasPrefix("/") ? "/" : "."
+        for n in stride(from: parts.count, through: 0, by: -1) {
+            let prefix = n == 0 ? root : (path.hasPrefix("/") ? "/" : "") + parts[..<n].joined(separator: "/")
+            guard let real = realpath(prefix, nil) else { continue }
+            var out = String(cString: real).split(separator: "/").map(String.init)
+            free(real)
+            for p in parts[n...] {
+                if p == "." { continue }
+                if p == ".." { if !out.isEmpty { out.removeLast() }; continue }
+                out.append(p)
+            }
+            return out
+        }
+        // Not even the root resolves (no current directory): take the path by name.
+        var out: [String] = []
+        for p in parts where p != "." { if p == ".." { if !out.isEmpty { out.removeLast() } } else { out.append(p) } }
+        return out
+    }
+
+    static func show(_ components: [String]) -> String { "/" + components.joined(separator: "/") }
+
+    /// Whether `a` lies strictly inside `b` (by whole components: /x/in2 is not inside /x/in).
+    static func isInside(_ a: [String], _ b: [String]) -> Bool {
+        a.count > b.count && Array(a[..<b.count]) == b
     }
 
     func distance(_ a: String, _ b: String) -> Int {
@@ -428,5 +497,71 @@ struct Reader {
 }
 
 extension GatewayConfig {
-    public var listenAddress: (host: String, port: Int)? { listen.flatMap(Reader.parseListen) }
+    /// The address HTTP binds to: the host without the brackets of an IPv6 address.
+    public var listenAddress: (host: String, port: Int)? { listen.flatMap(Listen.parse) }
+}
+
+extension Route {
+    /// Below half a second a file still being copied in can look finished between two looks.
+    public static let minimumQuietPeriod = 0.5
+}
+
+/// `listen`: `IPv4:port`, `[IPv6]:port` or `name:port`; nothing else.
+public enum Listen {
+    public static func parse(_ s: String) -> (host: String, port: Int)? {
+        let host: Substring
+        let portText: Substring
+        if s.hasPrefix("[") {
+            guard let close = s.firstIndex(of: "]") else { return nil }
+            host = s[s.index(after: s.startIndex)..<close]
+            let rest = s[s.index(after: close)...]
+            guard rest.first == ":", isIPv6(host) else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = s.lastIndex(of: ":") else { return nil }
+            host = s[..<colon]
+            portText = s[s.index(after: colon)...]
+            // An IPv6 address needs its brackets: "::1:8089" is ambiguous.
+            guard !host.contains(":"), isIPv4(host) || isHostName(host) else { return nil }
+        }
+        guard (1...5).contains(portText.count), portText.allSatisfy({ ("0"..."9").contains($0) }), let port = Int(portText),
+              (1...65_535).contains(port) else { return nil }
+        return (String(host), port)
+    }
+
+    /// 127.0.0.0/8, ::1, ::ffff:127.x.x.x, `localhost` and names under `.localhost`.
+    public static func isLoopback(_ host: String) -> Bool {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            let b = withUnsafeBytes(of: v6) { Array($0) }
+            if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return true }
+            return b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF && b[12] == 127
+        }
+        let name = host.lowercased()
+        return name == "localhost" || name.hasSuffix(".localhost")
+    }
+
+    static func isIPv4(_ host: Substring) -> Bool {
+        var a = in_addr()
+        return inet_pton(AF_INET, String(host), &a) == 1
+    }
+
+    static func isIPv6(_ host: Substring) -> Bool {
+        var a = in6_addr()
+        return inet_pton(AF_INET6, String(host), &a) == 1
+    }
+
+    /// Letters, digits and hyphens in dot-separated labels of 1 to 63 characters, no hyphen at a label's ends, and
+    /// a last label that is not all digits (so that a mistyped IPv4 address is not taken for a name).
+    static func isHostName(_ host: Substring) -> Bool {
+        guard (1...253).contains(host.utf8.count) else { return false }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        for label in labels {
+            guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-",
+                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return false }
+        }
+        return !labels.last!.allSatisfy { $0.isNumber }
+    }
 }

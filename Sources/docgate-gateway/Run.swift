@@ -6,6 +6,7 @@ import DocgateGateway
 import FoundationEssentials
 import Glibc
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -32,8 +33,11 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let language = lang ?? Language.from(locale: ProcessInfo.processInfo.environment["LANG"])
-        let cfg = try ConfigLoader.load(config, language)
+        let cfg = try ConfigLoader.load(config, language, printWarnings: false)
         let logger = Logs.make(format: cfg.logFormat)
+        for warning in cfg.warnings { logger.warning("\(warning.text(language))") }
+        try ConfigLoader.checkSecretFiles(cfg, language)
+        let descriptorLimit = HTTPLimits.raiseDescriptorLimit()
         let journal: SQLiteJournal
         do {
             try Directory.makeParent(of: cfg.journal)
@@ -62,12 +66,28 @@ struct Run: ParsableCommand {
         }
         var services: [any Service] = [GatewayService(gateway: gateway)]
         if let address = cfg.listenAddress {
+            let cap = HTTPLimits.connectionCap(configured: cfg.httpMaxConnections, descriptorLimit: descriptorLimit,
+                                               routes: cfg.routes.count)
+            guard cap >= 1 else {
+                Terminal.error("DG5024 " + (language == .ru
+                    ? "лимит дескрипторов \(descriptorLimit) слишком мал, чтобы обслуживать HTTP и оставить запас конвейеру: поднимите его (LimitNOFILE= в юните systemd, ulimit -n) или уберите listen"
+                    : "the descriptor limit \(descriptorLimit) is too low to serve HTTP and keep a reserve for the pipeline: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or remove listen"))
+                throw ExitCode(2)
+            }
+            logger.info("HTTP limits", metadata: [
+                "listen": "\(cfg.listen ?? "")", "max_connections": "\(cap)", "max_connections_configured": "\(cfg.httpMaxConnections)",
+                "idle_timeout": "\(cfg.httpIdleTimeout)", "descriptor_limit": "\(descriptorLimit)"])
             services.append(HealthEndpoints.application(host: address.host, port: address.port, gateway: gateway,
-                                                        journalPath: cfg.journal, logger: logger))
+                                                        journalPath: cfg.journal, idleTimeout: cfg.httpIdleTimeout,
+                                                        gate: ConnectionGate(cap: cap), logger: logger))
         }
         signal(SIGPIPE, SIG_IGN)
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Whichever service ends, the others shut down gracefully: the gateway finishes its batch. A failing HTTP
+        // service (the address cannot be bound) thus ends the daemon with DG5024 instead of leaving it running deaf.
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                           failureTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let finished = DispatchSemaphore(value: 0)
         let failure = Mutex<String?>(nil)
         Task {
@@ -76,16 +96,23 @@ struct Run: ParsableCommand {
         }
         finished.wait()
         if let message = failure.withLock({ $0 }) {
-            Terminal.error("DG5024 " + message)
+            let what = language == .ru ? "HTTP-адрес \(cfg.listen ?? "") не удалось использовать: " : "the HTTP address \(cfg.listen ?? "") cannot be used: "
+            Terminal.error("DG5024 " + what + message)
             throw ExitCode(2)
         }
     }
 }
 
 enum ConfigLoader {
-    static func load(_ path: String, _ language: Language) throws -> GatewayConfig {
+    /// The configuration, or every mistake on standard error and exit 2. Warnings (DG5028) go to standard error too
+    /// unless `printWarnings` is false (the daemon logs them instead).
+    static func load(_ path: String, _ language: Language, printWarnings: Bool = true) throws -> GatewayConfig {
         do {
-            return try GatewayConfig.load(path)
+            let cfg = try GatewayConfig.load(path)
+            if printWarnings {
+                for w in cfg.warnings { Terminal.raw(fd: 2, "\(path): " + (language == .ru ? "предупреждение" : "warning") + ": " + w.text(language) + "\n") }
+            }
+            return cfg
         } catch {
             Terminal.raw(fd: 2, "\(path): " + (language == .ru ? "ошибки в конфигурации" : "configuration errors") + "\n")
             for p in error.problems { Terminal.raw(fd: 2, "    " + p.text(language) + "\n") }
@@ -93,41 +120,60 @@ enum ConfigLoader {
         }
     }
 
+    static let allowance = "[signing] allow_group_readable = true"
+
     static func passphrase(_ cfg: GatewayConfig, _ language: Language) throws -> [UInt8]? {
         guard let s = cfg.signing else { return nil }
         var options = PassphraseOptions()
         options.passphraseEnv = s.passphraseEnv
         options.passphraseFile = s.passphraseFile
-        return try options.passphrase(language)
+        return try options.passphrase(language, allowGroupReadable: s.allowGroupReadable, allowance: allowance)
     }
-}
 
-/// swift-log handlers: text lines or one JSON object per line, on standard error.
-enum Logs {
-    static func make(format: String) -> Logger {
-        let json = format == "json"
-        return Logger(label: "docgate") { label in
-            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+    /// The gateway's key, PKCS#12 and passphrase files closed to group and others (DG5017, exit 2), unless
+    /// `[signing] allow_group_readable`. The certificate is public and not checked.
+    static func checkSecretFiles(_ cfg: GatewayConfig, _ language: Language) throws {
+        guard let s = cfg.signing, !s.allowGroupReadable else { return }
+        for path in [s.key, s.pkcs12, s.passphraseFile].compactMap({ $0 }) {
+            if case .exposed(let mode)? = PrivateFile.exposure(path, allowGroupReadable: false) {
+                Terminal.error(PrivateFile.exposedCode + " " + PrivateFile.exposedMessage(path, mode: mode, allowance: allowance)[language])
+                throw ExitCode(2)
+            }
         }
     }
 }
 
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
+/// The descriptors HTTP may take. Connections share the process's descriptors with the pipeline (inbox files,
+/// staging files, archive directories, the journal): without a bound, idle connections alone exhaust them and the
+/// documents stop ("Too many open files").
+enum HTTPLimits {
+    /// Descriptors always left free for the pipeline, above what it holds at start.
+    static let reserve = 64
+    /// Descriptors the pipeline opens while a batch is on its way, per route and in all.
+    static let perRoute = 8
+    static let working = 32
+    /// Connections accepted beyond the cap only to be closed at once; past it the listening socket waits.
+    static let acceptMargin = 16
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+    /// Raises the soft limit of open files to the hard limit; the limit in force.
+    static func raiseDescriptorLimit() -> Int {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(resource, &raised) == 0 { limit = raised }
+        }
+        return Int(min(limit.rlim_cur, rlim_t(Int32.max)))
     }
 
-    func log(event: LogEvent) {
-        var pairs: [(String, String)] = [("time", JSONText.string(Clock.iso(Clock.now()))), ("level", JSONText.string(event.level.rawValue)),
-                                         ("message", JSONText.string("\(event.message)"))]
-        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
-            pairs.append((k, JSONText.string("\(v)")))
-        }
-        Terminal.raw(fd: 2, JSONText.object(pairs) + "\n")
+    /// The connection cap: the configured one, lowered so that the descriptors open now (NIO's event loops made
+    /// first), the pipeline's working set and the reserve stay free under `descriptorLimit`.
+    static func connectionCap(configured: Int, descriptorLimit: Int, routes: Int) -> Int {
+        _ = MultiThreadedEventLoopGroup.singleton
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? 64)
+        let free = descriptorLimit - open - working - perRoute * routes - reserve - acceptMargin - 1
+        return min(configured, max(free, 0))
     }
 }

@@ -3,24 +3,32 @@ import Dispatch
 import Glibc
 import DocgateGateway
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// The gateway loop as a service: it runs on its own thread (its work is blocking file and database I/O) and
-/// stops after the batch in hand when the service group shuts down gracefully (SIGTERM, SIGINT).
+/// stops after the batch in hand when the service group shuts down gracefully (SIGTERM, SIGINT) — or cancels it,
+/// as it does when another service (HTTP) fails: a loop left running would keep the process alive, deaf to SIGTERM.
 struct GatewayService: Service {
     let gateway: Gateway
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let thread = Thread { [gateway] in
-                    gateway.run()
-                    continuation.resume()
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let thread = Thread { [gateway] in
+                        gateway.run()
+                        continuation.resume()
+                    }
+                    thread.start()
                 }
-                thread.start()
+            } onGracefulShutdown: {
+                gateway.stop()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             gateway.stop()
         }
     }
@@ -51,9 +59,14 @@ final class Thread: @unchecked Sendable {
 }
 
 /// /health (the process answers), /ready (the gateway loop is running and not stopping) and /metrics
-/// (Prometheus text format) on the configured address.
+/// (Prometheus text format) on the configured address. HTTP shares the process's descriptors with the pipeline, so
+/// it is bounded: a connection idle for `idleTimeout` is closed (Hummingbird's HTTP1 idle timeout, which also
+/// covers a connection that never sends a byte), at most `gate.cap` connections are served and one more is closed
+/// at once, and beyond `gate.cap + HTTPLimits.acceptMargin` the listening socket is not even read (Hummingbird's
+/// `MaximumAvailableConnections`), so HTTP never holds more descriptors than that.
 enum HealthEndpoints {
-    static func application(host: String, port: Int, gateway: Gateway, journalPath: String, logger: Logger) -> some ApplicationProtocol {
+    static func application(host: String, port: Int, gateway: Gateway, journalPath: String, idleTimeout: Double,
+                            gate: ConnectionGate, logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         router.get("health") { _, _ in "ok\n" }
         router.get("ready") { _, _ -> Response in
@@ -68,6 +81,68 @@ enum HealthEndpoints {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        let http = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(Int64(idleTimeout * 1e9)))
+        let server = HTTPServerBuilder { responder in
+            CappedHTTP1Channel(http: HTTP1Channel(responder: responder, configuration: http), gate: gate, logger: logger)
+        }
+        let configuration = ApplicationConfiguration(
+            address: .hostname(host, port: port),
+            availableConnectionsDelegate: MaximumAvailableConnections(gate.cap + HTTPLimits.acceptMargin, logger: logger))
+        return Application(router: router, server: server, configuration: configuration, logger: logger)
+    }
+}
+
+/// Counts the HTTP connections being served, for the cap.
+final class ConnectionGate: Sendable {
+    let cap: Int
+    private let open = Atomic<Int>(0)
+    private let refused = Atomic<Int>(0)
+    private let lastReport = Atomic<Int>(0)
+
+    init(cap: Int) {
+        self.cap = cap
+    }
+
+    /// Whether one more connection may be served (then `leave()` when it ends).
+    func enter() -> Bool {
+        if open.wrappingAdd(1, ordering: .relaxed).newValue <= cap { return true }
+        open.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func leave() { open.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// Counts a refused connection; the total so far when it is time to log it (at most once a minute).
+    func refuse(now: Int) -> Int? {
+        let total = refused.wrappingAdd(1, ordering: .relaxed).newValue
+        let last = lastReport.load(ordering: .relaxed)
+        guard now - last >= 60, lastReport.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return nil }
+        return total
+    }
+}
+
+/// Hummingbird's HTTP1 child channel, served only while the gate lets it in; a connection beyond the cap is
+/// closed at once instead of waiting its turn.
+struct CappedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+    let http: HTTP1Channel
+    let gate: ConnectionGate
+    let logger: Logger
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        http.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        guard gate.enter() else {
+            if let total = gate.refuse(now: Int(time(nil))) {
+                self.logger.warning("HTTP connections beyond the cap closed", metadata: ["max_connections": "\(gate.cap)", "closed_so_far": "\(total)"])
+            }
+            // Through the async channel, which finishes its writer before closing (NIO requires it).
+            try? await value.executeThenClose { _, _ in }
+            return
+        }
+        defer { gate.leave() }
+        await http.handle(value: value, logger: logger)
     }
 }

@@ -35,6 +35,9 @@ struct Sign: ParsableCommand {
 
     @OptionGroup var passphrase: PassphraseOptions
 
+    @Flag(name: .long, help: "Accept key, PKCS#12 and passphrase files that group or others can read (refused by default, DG5017).")
+    var allowGroupReadableKey = false
+
     @Option(name: .long, help: ArgumentHelp("Write the signed document here (atomically).", valueName: "file"))
     var out: String?
 
@@ -201,10 +204,12 @@ struct Sign: ParsableCommand {
     }
 
     private func loadIdentity(_ language: Language) throws -> SigningIdentity {
-        let secret = try passphrase.passphrase(language)
+        let allowance = "--allow-group-readable-key"
+        let policy: SecretFilePolicy = allowGroupReadableKey ? .anyMode : .ownerOnly(allowance: allowance)
+        let secret = try passphrase.passphrase(language, allowGroupReadable: allowGroupReadableKey, allowance: allowance)
         do throws(CryptoError) {
-            if let pkcs12 { return try SigningIdentity.load(pkcs12Path: pkcs12, passphrase: secret) }
-            return try SigningIdentity.load(keyPath: key!, certificatePath: cert!, passphrase: secret)
+            if let pkcs12 { return try SigningIdentity.load(pkcs12Path: pkcs12, passphrase: secret, policy: policy) }
+            return try SigningIdentity.load(keyPath: key!, certificatePath: cert!, passphrase: secret, policy: policy)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw ExitCode(2)

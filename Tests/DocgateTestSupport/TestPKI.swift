@@ -88,6 +88,11 @@ public final class TestPKI: Sendable {
                      "-passout", "pass:" + Self.passphrase])
         try openssl(["pkcs12", "-export", "-inkey", rsaKey, "-in", rsaCert, "-certfile", caCert, "-out", pkcs12,
                      "-passout", "pass:" + Self.passphrase])
+        // Secrets closed to group and others, as docgate requires of them (DG5017); certificates stay as made.
+        for secret in [rsaKey, ecKey, gostKey, otherKey, encryptedKey, encryptedDERKey, pkcs12, passphraseFile,
+                       dir + "/ca.key", dir + "/other-ca.key"] where chmod(secret, 0o600) != 0 {
+            throw PKIError(command: "chmod 600 \(secret)", output: String(cString: strerror(errno)))
+        }
     }
 
     private func makeCA(_ name: String, subject: String) throws {

@@ -1,0 +1,218 @@
+import DocgateGateway
+import DocgateTestSupport
+import Foundation
+import Testing
+
+/// Configurations that would destroy data or leave the daemon deaf are refused by `config check` and at start
+/// (issue 14): overlapping directories, a journal inside a route, an address HTTP cannot use, no quiet period.
+@Suite struct ConfigTests {
+    /// A configuration in a fresh directory, parsed; the problems' texts (English) or nil when it is usable.
+    static func problems(_ body: String, in dir: TemporaryDirectory, journal: String = "journal.sqlite") -> [String]? {
+        let text = """
+            gateway_id = "gw"
+            journal = "\(journal)"
+            \(body)
+            """
+        do {
+            _ = try GatewayConfig.parse(text, file: dir.path + "/gateway.toml")
+            return nil
+        } catch {
+            return error.problems.map { $0.text(.en) }
+        }
+    }
+
+    static func route(_ name: String = "r", inbox: String = "in", outbox: String = "out", receipts: String = "rc",
+                      errors: String = "err", archive: String = "arch", extra: String = "") -> String {
+        """
+
+        [[route]]
+        name = "\(name)"
+        inbox = "\(inbox)"
+        outbox = "\(outbox)"
+        receipts = "\(receipts)"
+        errors = "\(errors)"
+        archive = "\(archive)"
+        \(extra)
+        """
+    }
+
+    struct Overlap: Sendable, CustomTestStringConvertible {
+        var label: String
+        var routes: String
+        /// The key the problem is reported on, and the key it names as the other user of the directory.
+        var key: String
+        var other: String
+        var testDescription: String { label }
+    }
+
+    static let overlaps: [Overlap] = [
+        Overlap(label: "receipts == inbox (endless receipt loop)", routes: route(receipts: "in"),
+                key: "route[0].receipts", other: "route[0].inbox"),
+        Overlap(label: "errors == outbox (rejected documents into the finance system)", routes: route(errors: "out"),
+                key: "route[0].errors", other: "route[0].outbox"),
+        Overlap(label: "outbox inside the inbox", routes: route(outbox: "in/out"), key: "route[0].outbox", other: "route[0].inbox"),
+        Overlap(label: "inbox inside the archive", routes: route(inbox: "arch/in"), key: "route[0].archive", other: "route[0].inbox"),
+        Overlap(label: "archive inside the errors directory", routes: route(archive: "err/a"), key: "route[0].archive", other: "route[0].errors"),
+        Overlap(label: "the same directory spelt with ..", routes: route(outbox: "x/../in"), key: "route[0].outbox", other: "route[0].inbox"),
+        Overlap(label: "a trailing slash and a dot", routes: route(receipts: "./in/"), key: "route[0].receipts", other: "route[0].inbox"),
+        Overlap(label: "another route's outbox is this route's inbox", routes: route("a") + route("b", inbox: "b/in", outbox: "in",
+                receipts: "b/rc", errors: "b/err", archive: "b/arch"), key: "route[1].outbox", other: "route[0].inbox"),
+        Overlap(label: "another route's receipts inside this route's outbox", routes: route("a") + route("b", inbox: "b/in", outbox: "b/out",
+                receipts: "out/rc", errors: "b/err", archive: "b/arch"), key: "route[1].receipts", other: "route[0].outbox"),
+        Overlap(label: "another route's errors are this route's inbox", routes: route("a") + route("b", inbox: "b/in", outbox: "b/out",
+                receipts: "b/rc", errors: "in", archive: "b/arch"), key: "route[1].errors", other: "route[0].inbox"),
+        Overlap(label: "two routes share an inbox", routes: route("a") + route("b", outbox: "b/out", receipts: "b/rc",
+                errors: "b/err", archive: "b/arch"), key: "route[1].inbox", other: "route[0].inbox"),
+        Overlap(label: "one route's errors are another's archive", routes: route("a") + route("b", inbox: "b/in", outbox: "b/out",
+                receipts: "b/rc", errors: "arch", archive: "b/arch"), key: "route[1].errors", other: "route[0].archive"),
+    ]
+
+    @Test(arguments: overlaps) func overlappingDirectoriesAreRefused(_ overlap: Overlap) throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let problems = try #require(Self.problems(overlap.routes, in: dir), "the configuration was accepted")
+        let line = try #require(problems.first { $0.contains(overlap.key + ":") }, "\(problems)")
+        #expect(line.hasPrefix("DG5020 line "), "\(line)")
+        #expect(line.contains(overlap.other), "\(line)")
+    }
+
+    /// Directories that exist are compared after resolving symbolic links; a directory that does not exist yet by
+    /// the longest prefix of it that does.
+    @Test func overlapThroughASymbolicLinkIsRefused() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.file("real/in"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("link"), withDestinationPath: dir.file("real/in"))
+        // outbox is the inbox through the link
+        let same = try #require(Self.problems(Self.route(inbox: "real/in", outbox: "link"), in: dir))
+        #expect(same.contains { $0.contains("route[0].outbox:") && $0.contains("route[0].inbox") }, "\(same)")
+        // receipts do not exist yet, but would be created inside the inbox
+        let inside = try #require(Self.problems(Self.route(inbox: "real/in", receipts: "link/not-yet/rc"), in: dir))
+        #expect(inside.contains { $0.contains("route[0].receipts:") && $0.contains("route[0].inbox") }, "\(inside)")
+        // a link to a parent of the inbox, then .. and the inbox again
+        try FileManager.default.createSymbolicLink(atPath: dir.file("up"), withDestinationPath: dir.file("real/in"))
+        let dots = try #require(Self.problems(Self.route(inbox: "real/in", errors: "up/../in"), in: dir))
+        #expect(dots.contains { $0.contains("route[0].errors:") && $0.contains("route[0].inbox") }, "\(dots)")
+    }
+
+    @Test func journalInsideARouteDirectoryIsRefused() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        for journal in ["in/journal.sqlite", "arch/db/journal.sqlite", "out/journal.sqlite"] {
+            let problems = try #require(Self.problems(Self.route(), in: dir, journal: journal), "\(journal) accepted")
+            #expect(problems.contains { $0.contains("journal:") && $0.contains("route[0].") }, "\(problems)")
+        }
+    }
+
+    /// Siblings whose names share a prefix are not nested; several routes may share one errors and one archive
+    /// directory (names in them are numbered on a collision, staging names carry the journal id).
+    @Test func separateDirectoriesAndSharedErrorsAndArchiveAreAccepted() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        #expect(Self.problems(Self.route(inbox: "in", outbox: "in2", receipts: "in-rc", errors: "inx", archive: "archive"), in: dir) == nil)
+        let shared = Self.route("a") + Self.route("b", inbox: "b/in", outbox: "b/out", receipts: "b/rc", errors: "err", archive: "arch")
+        #expect(Self.problems(shared, in: dir) == nil)
+        #expect(Self.problems(Self.route(), in: dir, journal: "state/journal.sqlite") == nil)
+    }
+
+    @Test(arguments: ["127.0.0.1:8089", "[::1]:8089", "localhost:8089", "0.0.0.0:1", "[::]:65535", "gateway-1.example.org:443"])
+    func usableListenAddressesAreAccepted(_ listen: String) throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let problems = Self.problems("listen = \"\(listen)\"\n" + Self.route(), in: dir)
+        #expect(problems == nil, "\(problems ?? [])")
+    }
+
+    @Test func bracketsAreTakenOffAnIPv6Address() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let cfg = try GatewayConfig.parse("gateway_id = \"gw\"\njournal = \"j\"\nlisten = \"[::1]:8089\"\n" + Self.route(),
+                                          file: dir.path + "/gateway.toml")
+        #expect(cfg.listenAddress?.host == "::1")
+        #expect(cfg.listenAddress?.port == 8089)
+    }
+
+    @Test(arguments: ["::1:8089", "[::1]", "[::1]:", "[::1]8089", "[zz::1]:80", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536",
+                      "127.0.0.1:http", "1.2.3:80", "256.1.1.1:80", "host name:80", ":8089", "[]:80", "-bad-:80", "a..b:80",
+                      "127.0.0.1:+80", "127.0.0.1: 80"])
+    func unusableListenAddressesAreRefused(_ listen: String) throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let problems = try #require(Self.problems("listen = \"\(listen)\"\n" + Self.route(), in: dir), "\(listen) accepted")
+        #expect(problems.contains { $0.hasPrefix("DG5020 line 3: listen:") }, "\(problems)")
+    }
+
+    @Test func quietPeriodHasAFloor() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        for quiet in ["0", "0.4", "-1"] {
+            let problems = try #require(Self.problems(Self.route(extra: "quiet_period = \(quiet)"), in: dir), "\(quiet) accepted")
+            #expect(problems.contains { $0.contains("route[0].quiet_period:") }, "\(problems)")
+        }
+        #expect(Self.problems(Self.route(extra: "quiet_period = 0.5"), in: dir) == nil)
+    }
+
+    /// `config check`: a mistake with code, key and line (exit 2); a listen address other than loopback is usable but
+    /// warned about (exit 0).
+    @Test func configCheckRefusesOverlapsAndWarnsOnANonLoopbackAddress() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let bad = try dir.write("bad.toml", "gateway_id = \"gw\"\njournal = \"j.sqlite\"\n" + Self.route(receipts: "in"))
+        let r = try runDocgate(["config", "check", "--lang", "en", bad])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("DG5020 line 8: route[0].receipts:"), "\(r.stderr)")
+        let open = try dir.write("open.toml", "gateway_id = \"gw\"\njournal = \"j.sqlite\"\nlisten = \"0.0.0.0:8089\"\n" + Self.route())
+        let w = try runDocgate(["config", "check", "--lang", "en", open])
+        #expect(w.status == 0, "\(w.stderr)")
+        #expect(w.stderr.contains("DG5028 line 3: listen:"), "\(w.stderr)")
+        let local = try dir.write("local.toml", "gateway_id = \"gw\"\njournal = \"j.sqlite\"\nlisten = \"[::1]:8089\"\n" + Self.route())
+        let l = try runDocgate(["config", "check", "--lang", "en", local])
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(!l.stderr.contains("DG5028"), "\(l.stderr)")
+    }
+
+    /// The daemon on `[::1]` answers /health and stops on SIGTERM.
+    @Test func daemonListensOnIPv6Loopback() throws {
+        guard TCP.hasIPv6Loopback else {
+            print("ConfigTests.daemonListensOnIPv6Loopback skipped: no IPv6 loopback address on this machine")
+            return
+        }
+        let port = try TCP.freePort()
+        let site = try GatewaySite(top: "listen = \"[::1]:\(port)\"")
+        defer { site.dir.remove() }
+        let daemon = try RunningGateway(site: site)
+        var health: String?
+        try daemon.waitFor("/health on [::1]", timeout: 60) {
+            health = TCP.get("http://[::1]:\(port)/health")
+            return health != nil || daemon.exitStatus(within: 0) != nil
+        }
+        #expect(health == "ok\n", "\(site.logText)")
+        #expect(!site.logText.contains("DG5028"))
+        #expect(daemon.terminate() == 0, "\(site.logText)")
+    }
+
+    /// A daemon whose HTTP address cannot be used (the port is taken) exits with DG5024 instead of running deaf and
+    /// ignoring SIGTERM.
+    @Test func daemonExitsWhenHTTPCannotStart() throws {
+        let holder = try TCP.listener()
+        defer { close(holder.fd) }
+        let site = try GatewaySite(top: "listen = \"127.0.0.1:\(holder.port)\"")
+        defer { site.dir.remove() }
+        let daemon = try RunningGateway(site: site)
+        let status = daemon.exitStatus(within: 60)
+        if status == nil { daemon.terminate() }
+        #expect(status == 2, "\(site.logText)")
+        #expect(site.logText.contains("DG5024"), "\(site.logText)")
+    }
+
+    /// A listen address other than loopback is warned about in the daemon's log at start.
+    @Test func daemonWarnsOnANonLoopbackAddress() throws {
+        let port = try TCP.freePort()
+        let site = try GatewaySite(top: "listen = \"0.0.0.0:\(port)\"")
+        defer { site.dir.remove() }
+        let daemon = try RunningGateway(site: site)
+        try daemon.waitFor("/health", timeout: 60) { TCP.get("http://127.0.0.1:\(port)/health") != nil || daemon.exitStatus(within: 0) != nil }
+        #expect(site.logText.contains("DG5028"), "\(site.logText)")
+        #expect(daemon.terminate() == 0, "\(site.logText)")
+    }
+}
