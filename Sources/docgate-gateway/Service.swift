@@ -92,37 +92,46 @@ enum HealthEndpoints {
     }
 }
 
-/// Counts the HTTP connections being served, for the cap.
+/// The HTTP connections being served, for the cap. When the cap is reached, a new connection is served and the
+/// oldest one is closed instead: idle connections held open by a client (or an attacker) can then never keep a
+/// monitor's `/health` out — each new connection pushes the longest-standing one out, and a real request takes
+/// milliseconds.
 final class ConnectionGate: Sendable {
     let cap: Int
-    private let open = Atomic<Int>(0)
-    private let refused = Atomic<Int>(0)
+    private let open = Mutex<(next: Int, channels: [Int: any Channel])>((0, [:]))
+    private let evicted = Atomic<Int>(0)
     private let lastReport = Atomic<Int>(0)
 
     init(cap: Int) {
         self.cap = cap
     }
 
-    /// Whether one more connection may be served (then `leave()` when it ends).
-    func enter() -> Bool {
-        if open.wrappingAdd(1, ordering: .relaxed).newValue <= cap { return true }
-        open.wrappingSubtract(1, ordering: .relaxed)
-        return false
+    /// Admits a connection (then `leave(id)` when it ends); returns its id and the oldest connection to close when
+    /// the cap is exceeded.
+    func enter(_ channel: any Channel) -> (id: Int, evict: (any Channel)?) {
+        open.withLock { state in
+            let id = state.next
+            state.next += 1
+            state.channels[id] = channel
+            guard state.channels.count > cap, let oldest = state.channels.keys.min() else { return (id, nil) }
+            return (id, state.channels.removeValue(forKey: oldest))
+        }
     }
 
-    func leave() { open.wrappingSubtract(1, ordering: .relaxed) }
+    func leave(_ id: Int) { _ = open.withLock { $0.channels.removeValue(forKey: id) } }
 
-    /// Counts a refused connection; the total so far when it is time to log it (at most once a minute).
-    func refuse(now: Int) -> Int? {
-        let total = refused.wrappingAdd(1, ordering: .relaxed).newValue
+    var count: Int { open.withLock { $0.channels.count } }
+
+    /// Counts a connection closed for the cap; the total so far when it is time to log it (at most once a minute).
+    func evict(now: Int) -> Int? {
+        let total = evicted.wrappingAdd(1, ordering: .relaxed).newValue
         let last = lastReport.load(ordering: .relaxed)
         guard now - last >= 60, lastReport.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return nil }
         return total
     }
 }
 
-/// Hummingbird's HTTP1 child channel, served only while the gate lets it in; a connection beyond the cap is
-/// closed at once instead of waiting its turn.
+/// Hummingbird's HTTP1 child channel under the cap: beyond it, the oldest connection is closed to make room.
 struct CappedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let http: HTTP1Channel
@@ -134,15 +143,15 @@ struct CappedHTTP1Channel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        guard gate.enter() else {
-            if let total = gate.refuse(now: Int(time(nil))) {
-                self.logger.warning("HTTP connections beyond the cap closed", metadata: ["max_connections": "\(gate.cap)", "closed_so_far": "\(total)"])
+        let (id, oldest) = gate.enter(value.channel)
+        defer { gate.leave(id) }
+        if let oldest {
+            oldest.close(promise: nil)
+            if let total = gate.evict(now: Int(time(nil))) {
+                self.logger.warning("oldest HTTP connections closed to stay within the cap",
+                                    metadata: ["max_connections": "\(gate.cap)", "closed_so_far": "\(total)"])
             }
-            // Through the async channel, which finishes its writer before closing (NIO requires it).
-            try? await value.executeThenClose { _, _ in }
-            return
         }
-        defer { gate.leave() }
         await http.handle(value: value, logger: logger)
     }
 }
