@@ -82,14 +82,8 @@ struct BatchPipeline: Sendable {
         var next = 0
         func prepareNext() -> Prepared? {
             guard next < ready.count else { return nil }
-            var end = next
-            var bytes = 0
-            while end < ready.count && end - next < batchSize {
-                let size = willRead(ready[end], runtime) ? Int(ready[end].size) : 0
-                if end > next && bytes + size > batchBytes { break }
-                bytes += size
-                end += 1
-            }
+            let end = Self.batchEnd(ready.map { willRead($0, runtime) ? Int($0.size) : 0 }, from: next,
+                                    count: batchSize, bytes: batchBytes)
             let chunk = Array(ready[next..<end])
             next = end
             return prepare(chunk, runtime, provisional: scan.provisional)
@@ -132,6 +126,19 @@ struct BatchPipeline: Sendable {
         prepared?.done.wait()
         result.add(finisher.drain())
         result.add(archivist.drain())
+    }
+
+    /// Where the batch starting at `start` ends: at most `count` files, and at most `bytes` bytes of what will be
+    /// read — but always at least one file, so a file within `max_size` yet above the budget still goes through.
+    static func batchEnd(_ sizes: [Int], from start: Int, count: Int, bytes: Int) -> Int {
+        var end = start
+        var total = 0
+        while end < sizes.count && end - start < count {
+            if end > start && total + sizes[end] > bytes { break }
+            total += sizes[end]
+            end += 1
+        }
+        return end
     }
 
     /// Whether the read stage will read an entry whole (for the batch's byte budget).

@@ -362,4 +362,16 @@ import Testing
         #expect(aside.count == 1 && aside[0].hasPrefix(".docgate-refused-") && aside[0].hasSuffix("big.xml"))
         #expect(try site.entries().first { $0.fileName == "big.xml" }?.archivePath == "inbox/" + aside[0])
     }
+
+    /// A batch ends at `batch_size` files or `batch_bytes` bytes of what will be read, whichever comes first, and
+    /// always takes at least one file.
+    @Test func batchesAreBoundedByBytesAsWellAsCount() {
+        let mb = 1 << 20
+        #expect(BatchPipeline.batchEnd([10, 10, 10, 10], from: 0, count: 3, bytes: 64 * mb) == 3)
+        #expect(BatchPipeline.batchEnd([40 * mb, 40 * mb, 1], from: 0, count: 64, bytes: 64 * mb) == 1)
+        #expect(BatchPipeline.batchEnd([40 * mb, 40 * mb, 1], from: 1, count: 64, bytes: 64 * mb) == 3)
+        #expect(BatchPipeline.batchEnd([100 * mb, 1], from: 0, count: 64, bytes: 64 * mb) == 1, "one file above the budget still goes")
+        // Files refused unread count nothing.
+        #expect(BatchPipeline.batchEnd([0, 0, 0, 60 * mb, 10 * mb], from: 0, count: 64, bytes: 64 * mb) == 4)
+    }
 }
