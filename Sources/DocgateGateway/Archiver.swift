@@ -74,8 +74,13 @@ struct Archiver: Sendable {
         // file system; anything else is never opened, read or copied.
         let copyable = before.kind == .regular && before.links == 1 && before.identity.size <= Int64(r.route.maxSize)
         let name: String
+        var copied = false
         do {
-            name = copyable ? try r.inbox.archive(w.name, as: wanted, into: target) : try r.inbox.rename(w.name, as: wanted, into: target)
+            if copyable {
+                (name, copied) = try r.inbox.archive(w.name, as: wanted, into: target, expected: w.entry.identity, limit: r.route.maxSize)
+            } else {
+                name = try r.inbox.rename(w.name, as: wanted, into: target)
+            }
         } catch where error.code == EXDEV {
             // Not copyable across file systems: set aside in the inbox under a hidden name, which the scanner
             // ignores, for an operator to collect.
@@ -87,7 +92,8 @@ struct Archiver: Sendable {
         }
         // The rename is atomic, but the name may have been taken over between the check and the rename: the file
         // moved is checked again, and a newcomer goes back to the inbox.
-        if let after = target.status(FileName(name)), !isOurs(w, after) {
+        // (A copy was checked through its descriptor before it was made.)
+        if !copied, let after = target.status(FileName(name)), !isSameFile(w, after) {
             var back = w.name
             if r.inbox.exists(back) { back = FileName(bytes: Array(w.name.bytes.prefix(200)) + Array(".returned-\(w.entry.id)".utf8)) }
             try target.move(FileName(name), to: back, in: r.inbox)
@@ -103,12 +109,18 @@ struct Archiver: Sendable {
         guard w.entry.identity != nil else { return nil }
         let r = w.runtime
         if let q = w.quarantineName {
-            return r.errors.status(FileName(q)).map { isOurs(w, $0) } == true ? "errors/" + q : nil
+            return r.errors.status(FileName(q)).map { isSameFile(w, $0) } == true ? "errors/" + q : nil
         }
         let parts = Clock.dateParts(w.entry.receivedAt)
         let name = Names.sanitize(w.name)
-        guard let day = try? r.archiveDay(parts), let status = day.status(FileName(name)), isOurs(w, status) else { return nil }
+        guard let day = try? r.archiveDay(parts), let status = day.status(FileName(name)), isSameFile(w, status) else { return nil }
         return (parts + [name]).joined(separator: "/")
+    }
+
+    /// After a rename: the same inode, size and modification time (the rename itself changed the status time).
+    private func isSameFile(_ w: Work, _ status: (kind: Directory.Kind, links: Int, identity: FileIdentity)) -> Bool {
+        guard let identity = w.entry.identity else { return true }
+        return status.identity.sameContent(as: identity)
     }
 
     /// Whether what the name holds now is the file the document was read from.

@@ -78,7 +78,7 @@ struct BatchPipeline: Sendable {
         if scan.failed { result.failures += 1 }
         let ready = scan.ready
         let finisher = Finisher(), archivist = Finisher()
-        var previous: Decider.Delivering = [:]   // what the batch before decided to deliver
+        var previous = Stager.Staging()   // what the batch before decided (its journal rows may not be committed yet)
         var next = 0
         func prepareNext() -> Prepared? {
             guard next < ready.count else { return nil }
@@ -108,8 +108,8 @@ struct BatchPipeline: Sendable {
                     runtime.renamedIn.remove(w.name)
                     work.append(w)
                 }
-                let staging = stager.write(work, earlier: previous)
-                previous = staging.decided
+                let staging = stager.write(work, earlier: previous.decided, namesBefore: previous.names)
+                previous = Stager.Staging(decided: staging.decided, names: staging.names)
                 let claimedCount = work.count
                 finisher.submit { partial in
                     let delivered = self.finish(self.stager.commit(staging))
@@ -162,7 +162,7 @@ struct BatchPipeline: Sendable {
                 scanner.stillBeingWritten(e.name, runtime)
                 result.waiting += 1
             case .failed(let error)?:
-                context.fail(runtime, e.name, error)
+                context.fail(runtime, e.name, error, identity: e.identity)
                 result.failures += 1
             case .gone?, nil:
                 continue

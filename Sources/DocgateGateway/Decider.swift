@@ -13,7 +13,7 @@ struct Decider: Sendable {
     typealias Delivering = [String: String]
 
     func decide(_ w: Work, earlier deliveredBefore: [String: [String]], decidedBefore: Delivering,
-                deliveredInBatch: inout Delivering, now: Double) -> Decision {
+                deliveredInBatch: inout Delivering, names: inout Names.Book, namesBefore: Names.Book, now: Double) -> Decision {
         let r = w.runtime
         var diagnostics: [Diagnostic] = []
         var outcome = Outcome.rejected
@@ -55,10 +55,11 @@ struct Decider: Sendable {
                 ru: "файл исчез из входящего каталога до обработки", en: "the file left the inbox before it was processed")))
         }
         let safe = Names.sanitize(w.name)
-        let outputName = outcome == .delivered ? Names.free(safe, in: r.outbox) : nil
+        let outputName = outcome == .delivered ? names.take(safe, in: r.outbox, also: namesBefore) : nil
         // A rejected original goes to errors/ as it is: renamed there when it leaves the inbox, never copied.
-        let quarantineName = (outcome == .rejected || outcome == .conflict) && present ? Names.free(safe, in: r.errors) : nil
-        let receiptName = Names.free(Receipts.fileName(for: safe), in: r.receipts)
+        let quarantineName = (outcome == .rejected || outcome == .conflict) && present
+            ? names.take(safe, in: r.errors, also: namesBefore, suffix: ".reason.txt") : nil
+        let receiptName = names.take(Receipts.fileName(for: safe), in: r.receipts, also: namesBefore)
         var reason: [UInt8]?
         if outcome == .rejected || outcome == .conflict {
             reason = Array(Names.reasonText(name: w.name, outcome: outcome, diagnostics: diagnostics, now: now).utf8)

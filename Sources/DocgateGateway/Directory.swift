@@ -207,32 +207,31 @@ public final class Directory: @unchecked Sendable {
         return current
     }
 
-    /// Moves an entry into `dir` under `target` (numbered when the name is taken). Across file systems a regular
-    /// file is copied (to a new file, created exclusively) and the original removed. Returns the name it got.
-    public func archive(_ name: FileName, as target: String, into dir: Directory) throws(FileError) -> String {
-        var finalName = target
-        var n = 1
-        while true {
-            do {
-                try move(name, to: FileName(finalName), in: dir)
-                return finalName
-            } catch where error.code == EEXIST {
-                n += 1
-                finalName = Self.numbered(target, n)
-            } catch where error.code == EXDEV {
-                let bytes = try read(name, limit: Int.max)
-                let part = FileName(".docgate-copy-" + finalName.prefix(200) + ".part")
-                try dir.write(part, bytes, sync: true)
-                do {
-                    try dir.move(part, to: FileName(finalName), in: dir)
-                } catch {
-                    dir.remove(part)
-                    if error.code == EEXIST { n += 1; finalName = Self.numbered(target, n); continue }
-                    throw error
-                }
-                _ = try? name.withCString { unlinkat(fd, $0, 0) }
-                return finalName
+    /// Moves a regular file into `dir` under `target` (numbered when the name is taken). Across file systems it is
+    /// copied through one descriptor — which must still be `expected` (inode, size, times), a regular file with one
+    /// link and at most `limit` bytes — to a new file created exclusively, the copy fsynced and renamed into place
+    /// and the directory fsynced, and only then is the original removed. Returns the name it got and whether it was
+    /// copied.
+    public func archive(_ name: FileName, as target: String, into dir: Directory, expected: FileIdentity?,
+                        limit: Int) throws(FileError) -> (name: String, copied: Bool) {
+        do {
+            return (try rename(name, as: target, into: dir), false)
+        } catch where error.code == EXDEV {
+            let file = try openForReading(name)
+            guard file.kind == .regular, file.links == 1, expected.map({ file.identity == $0 }) ?? true else {
+                throw FileError(operation: "copy", path: path + "/" + name.display, code: ESTALE)
             }
+            let bytes = try file.readAll(limit: limit)
+            let part = FileName(".docgate-copy-" + target.prefix(200) + ".part")
+            try dir.write(part, bytes, sync: true)
+            let finalName: String
+            do { finalName = try dir.rename(part, as: target, into: dir) } catch {
+                dir.remove(part)
+                throw error
+            }
+            try dir.sync()
+            remove(name)
+            return (finalName, true)
         }
     }
 

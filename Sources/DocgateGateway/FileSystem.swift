@@ -14,7 +14,9 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
         self.code = code
     }
 
-    public var description: String { "\(operation) \(SafeText.escaped(path)): \(String(cString: strerror(code)))" }
+    public var description: String { "\(operation) \(SafeText.escaped(path)): \(reason)" }
+    /// The system's text for `code` (no path: receipts go back to the sender).
+    public var reason: String { String(cString: strerror(code)) }
     /// Errors that time may cure (full disk, permissions being fixed, a busy or read-only file system). Anything
     /// else, retried, fails the same way again.
     public var isTransient: Bool { [ENOSPC, EDQUOT, EACCES, EPERM, EROFS, EIO, EAGAIN, EBUSY, EMFILE, ENFILE, ENOMEM, EINTR, ENOENT].contains(code) }
@@ -136,6 +138,7 @@ public final class FileSystem: Sendable {
 extension FileIdentity {
     init(_ st: stat) {
         self.init(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
-                  mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+                  mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                  ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec))
     }
 }

@@ -23,7 +23,7 @@ struct InboxReader: Sendable {
         func refused(_ refusal: Refusal, _ identity: FileIdentity) -> Result {
             .inbound(Inbound(name: entry.name, identity: identity, bytes: nil, sha256: "", refusal: refusal, started: started))
         }
-        if let error = r.incurable(entry.name) { return refused(.incurable(error), entry.identity) }
+        if let error = r.incurable(entry.name, entry.identity) { return refused(.incurable(error), entry.identity) }
         switch entry.kind {
         case .symlink: return refused(.symlink, entry.identity)
         case .fifo, .socket, .device, .directory: return refused(.special(entry.kind), entry.identity)
@@ -40,6 +40,9 @@ struct InboxReader: Sendable {
         }
         // The descriptor decides, not the listing: the name may point at another file by now.
         guard file.kind == .regular else { return refused(.special(file.kind), file.identity) }
+        // Changed since it was listed (grown, rewritten, replaced): not what the batch was sized and timed for; it
+        // waits for its next sighting.
+        if file.identity != entry.identity { return .busy }
         if let refusal = sizeRefusal(file.links, file.identity.size, r) { return refused(refusal, file.identity) }
         switch file.isOpenForWriting() {
         case true?: return .busy

@@ -37,12 +37,33 @@ public struct FileIdentity: Sendable, Hashable {
     public var size: Int64
     /// Modification time in nanoseconds since the epoch.
     public var mtime: Int64
+    /// Status-change time in nanoseconds (nil when not recorded): a writer can set the modification time back,
+    /// not this one, so a file rewritten in place with the same size and mtime still differs.
+    public var ctime: Int64?
 
-    public init(device: UInt64, inode: UInt64, size: Int64, mtime: Int64) {
+    public init(device: UInt64, inode: UInt64, size: Int64, mtime: Int64, ctime: Int64? = nil) {
         self.device = device
         self.inode = inode
         self.size = size
         self.mtime = mtime
+        self.ctime = ctime
+    }
+
+    /// Equal inode, size and modification time, and status-change time where both know it.
+    public static func == (a: FileIdentity, b: FileIdentity) -> Bool {
+        a.sameContent(as: b) && (a.ctime == nil || b.ctime == nil || a.ctime == b.ctime)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(device)
+        hasher.combine(inode)
+        hasher.combine(size)
+        hasher.combine(mtime)
+    }
+
+    /// Equal inode, size and modification time: what a rename keeps (it changes the status time).
+    public func sameContent(as other: FileIdentity) -> Bool {
+        device == other.device && inode == other.inode && size == other.size && mtime == other.mtime
     }
 }
 

@@ -58,11 +58,36 @@ enum Names {
     }
 
     /// `name`, or `name.2.xml`, `name.3.xml` … — the first that does not exist in `dir`.
-    static func free(_ name: String, in dir: Directory) -> String {
-        if !dir.exists(name) { return name }
+    static func free(_ name: String, in dir: Directory, reserved: Set<String> = []) -> String {
+        func taken(_ n: String) -> Bool { reserved.contains(n) || dir.exists(n) }
+        if !taken(name) { return name }
         var n = 2
-        while dir.exists(Directory.numbered(name, n)) { n += 1 }
+        while taken(Directory.numbered(name, n)) { n += 1 }
         return Directory.numbered(name, n)
+    }
+
+    /// Names chosen for documents decided but not placed yet (this batch's and the batch before's), by directory:
+    /// two inbound names that sanitise alike never get the same output, reason or receipt name, so a receipt always
+    /// names its own document.
+    struct Book: Sendable {
+        var reserved: [String: Set<String>] = [:]
+
+        /// The first name after `name` free in `dir` and in the book (and `also`), reserved.
+        mutating func take(_ name: String, in dir: Directory, also other: Book, suffix: String = "") -> String {
+            let held = reserved[dir.path, default: []].union(other.reserved[dir.path, default: []])
+            var chosen = Names.free(name, in: dir, reserved: held)
+            if !suffix.isEmpty {
+                // The companion file (a reason) must be free too.
+                var n = 2
+                while held.contains(chosen + suffix) || dir.exists(chosen + suffix) {
+                    chosen = Names.free(Directory.numbered(name, n), in: dir, reserved: held)
+                    n += 1
+                }
+                reserved[dir.path, default: []].insert(chosen + suffix)
+            }
+            reserved[dir.path, default: []].insert(chosen)
+            return chosen
+        }
     }
 
     /// The `.reason.txt` beside a rejected document: one finding per line, every outside text escaped so that a

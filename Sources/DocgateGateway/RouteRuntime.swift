@@ -29,6 +29,8 @@ final class RouteRuntime: @unchecked Sendable {
         /// Failures that retrying cannot cure (not `FileError.isTransient`), in a row.
         var permanent: Int
         var last: FileError?
+        /// The file the failures were about, when known: another file under the name starts afresh.
+        var identity: FileIdentity?
     }
     /// name → when to try again after a failed step. Both the loop and the finishing threads record failures.
     let backoff = Mutex<[FileName: Backoff]>([:])
@@ -48,9 +50,13 @@ final class RouteRuntime: @unchecked Sendable {
     /// The earliest retry time of a file in back-off, if it is in one.
     func retryTime(_ name: FileName) -> Double? { backoff.withLock { $0[name]?.until } }
 
-    /// The failure that retrying did not cure, once it has failed that way three times in a row.
-    func incurable(_ name: FileName) -> FileError? {
-        backoff.withLock { b in b[name].flatMap { $0.permanent >= 3 ? $0.last : nil } }
+    /// The failure that retrying did not cure, once it has failed that way three times in a row — for this very
+    /// file (a new file under the name is not condemned by the old one's failures).
+    func incurable(_ name: FileName, _ identity: FileIdentity) -> FileError? {
+        backoff.withLock { b in
+            guard let f = b[name], f.permanent >= 3 else { return nil }
+            return f.identity == nil || f.identity == identity ? f.last : nil
+        }
     }
 
     func archiveDay(_ parts: [String]) throws(FileError) -> Directory {

@@ -156,13 +156,17 @@ public final class SQLiteJournal: Journal {
                                                 f.periodEnd, now, max(f.periodEnd ?? now, now), seq])
             }
         }
+        m.registerMigration("v5-ctime") { db in
+            // The inbox file's status-change time: a writer can set the modification time back, not this one.
+            try db.execute(sql: "ALTER TABLE documents ADD COLUMN file_ctime_ns INTEGER")
+        }
         return m
     }
 
     private static let columns = """
         id, route, file_name, sha256, size, document_id, kind, stage, outcome, owner, lease_until, attempt,
         output_name, receipt_name, archive_path, errors, received_at, updated_at, finished_at,
-        file_device, file_inode, file_mtime_ns, name_bytes
+        file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns
         """
 
     private static func entry(_ row: Row) -> JournalEntry {
@@ -173,7 +177,8 @@ public final class SQLiteJournal: Journal {
                      receiptName: row["receipt_name"], archivePath: row["archive_path"], errors: row["errors"],
                      receivedAt: row["received_at"], updatedAt: row["updated_at"], finishedAt: row["finished_at"])
         if let device: Int64 = row["file_device"], let inode: Int64 = row["file_inode"], let mtime: Int64 = row["file_mtime_ns"] {
-            e.identity = FileIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), size: e.size, mtime: mtime)
+            e.identity = FileIdentity(device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode), size: e.size, mtime: mtime,
+                                      ctime: row["file_ctime_ns"])
         }
         if let bytes: Data = row["name_bytes"] { e.nameBytes = [UInt8](bytes) }
         return e
@@ -186,15 +191,15 @@ public final class SQLiteJournal: Journal {
             // A file already in flight conflicts with the partial unique index and returns no row.
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at,
-                                       file_device, file_inode, file_mtime_ns, name_bytes)
-                VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?, ?, ?, ?, ?)
+                                       file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns)
+                VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 RETURNING \(Self.columns)
                 """)
             for r in requests {
                 let arguments: StatementArguments = [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now,
                                                      r.identity.map { Int64(bitPattern: $0.device) }, r.identity.map { Int64(bitPattern: $0.inode) },
-                                                     r.identity?.mtime, r.nameBytes.map { Data($0) }]
+                                                     r.identity?.mtime, r.nameBytes.map { Data($0) }, r.identity?.ctime]
                 if let row = try Row.fetchOne(insert, arguments: arguments) {
                     made.append(Self.entry(row))
                 }

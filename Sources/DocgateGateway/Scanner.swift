@@ -56,6 +56,8 @@ struct Scanner: Sendable {
             for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }
         }
         r.renamedIn.formIntersection(present)
+        // Back-off of files that left (archived, or taken back by their producer) is forgotten.
+        r.backoff.withLock { b in if b.count > 0 { b = b.filter { present.contains($0.key) } } }
         return result
     }
 

@@ -26,10 +26,12 @@ final class StageContext: Sendable {
 
     /// A failed step: the file waits with exponential back-off (0.5 s doubling to 30 s) and is tried again; a
     /// failure that retrying cannot cure is counted, so that the third in a row ends the file with a rejection.
-    func fail(_ r: RouteRuntime, _ name: FileName, _ error: FileError) {
+    func fail(_ r: RouteRuntime, _ name: FileName, _ error: FileError, identity: FileIdentity? = nil) {
         let now = clock.now()
         let delay = r.backoff.withLock { backoff in
             var b = backoff[name] ?? RouteRuntime.Backoff(until: 0, failures: 0, permanent: 0)
+            if let identity, let known = b.identity, known != identity { b = RouteRuntime.Backoff(until: 0, failures: 0, permanent: 0) }
+            if let identity { b.identity = identity }
             b.failures += 1
             b.permanent = error.isTransient ? 0 : b.permanent + 1
             b.last = error
@@ -39,6 +41,10 @@ final class StageContext: Sendable {
             return delay
         }
         metrics.countError(route: r.route.name)
+        if !error.isTransient && r.backoff.withLock({ $0[name]?.permanent }) == 3 {
+            logger.critical("a step keeps failing for a reason retrying cannot cure; an operator must look", metadata: [
+                "route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)"])
+        }
         logger.warning("will retry", metadata: ["route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)",
                                                 "retry_in_s": "\(delay)"])
     }

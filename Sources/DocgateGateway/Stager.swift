@@ -22,12 +22,14 @@ struct Stager: Sendable {
         var touched: [Directory] = []
         /// Route + root id → hash of the documents decided to deliver.
         var decided: Decider.Delivering = [:]
+        /// The names given to the batch's outputs, reasons and receipts (not placed yet).
+        var names = Names.Book()
     }
 
     /// The first half, on the loop's thread. `decidedBefore` is what the batch before decided to deliver: its
     /// journal rows may not be committed yet (those of the batches before it are: the finishing thread takes one
     /// batch at a time).
-    func write(_ items: [Work], earlier decidedBefore: Decider.Delivering) -> Staging {
+    func write(_ items: [Work], earlier decidedBefore: Decider.Delivering, namesBefore: Names.Book = Names.Book()) -> Staging {
         let ready = rereadRecovered(items)
         // Parsing, schema, rules, signatures: the expensive part, on every core (new arrivals were analysed when
         // they were read; claims recovered from the journal are analysed here).
@@ -51,10 +53,11 @@ struct Stager: Sendable {
             return Staging()
         }
         var deliveredInBatch: Decider.Delivering = [:]
+        var names = Names.Book()
         let now = context.clock.now()
         let decided = ready.map { w in
             (w, decider.decide(w, earlier: earlier[w.runtime.route.name] ?? [:], decidedBefore: decidedBefore,
-                               deliveredInBatch: &deliveredInBatch, now: now))
+                               deliveredInBatch: &deliveredInBatch, names: &names, namesBefore: namesBefore, now: now))
         }
         // Receipts built and staging files written on every core: the directory operations serialise in the
         // kernel, the rest (XML, copies into the page cache) does not.
@@ -68,7 +71,7 @@ struct Stager: Sendable {
             }
         }
         let failed = failures.withLock { $0 }
-        var staging = Staging(decided: deliveredInBatch)
+        var staging = Staging(decided: deliveredInBatch, names: names)
         var toDeliver: [ContextDocument] = []
         for (i, (w, decision)) in decided.enumerated() {
             let r = w.runtime

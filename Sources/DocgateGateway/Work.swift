@@ -35,8 +35,8 @@ enum Refusal: Sendable {
                 en: "the document of \(size) bytes exceeds max_tree_size (\(limit) bytes) on a route that verifies, signs or converts documents"))
         case .incurable(let error):
             Diagnostic(code: "DG5036", message: LocalizedText(
-                ru: "файл не удаётся обработать, повторные попытки не помогают: \(error)",
-                en: "the file cannot be processed and retrying does not help: \(error)"))
+                ru: "файл не удаётся обработать, повторные попытки не помогают: \(error.operation): \(error.reason)",
+                en: "the file cannot be processed and retrying does not help: \(error.operation): \(error.reason)"))
         }
     }
 }
