@@ -41,7 +41,10 @@ final class StageContext: Sendable {
             return delay
         }
         metrics.countError(route: r.route.name)
-        if !error.isTransient && r.backoff.withLock({ $0[name]?.permanent }) == 3 {
+        // Three incurable failures in a row, or ten of any kind (a file docgate may not read, a full disk that stays
+        // full): an operator is told once.
+        let counts = r.backoff.withLock { $0[name].map { ($0.permanent, $0.failures) } }
+        if counts?.0 == 3 || counts?.1 == 10 {
             logger.critical("a step keeps failing for a reason retrying cannot cure; an operator must look", metadata: [
                 "route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)"])
         }

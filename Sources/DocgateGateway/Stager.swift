@@ -3,6 +3,7 @@ import DocgateDocuments
 import DocgateSignature
 import Dispatch
 import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Stage: claimed → staged, in two halves. `write` decides each claimed document (`Decider`) and writes its output
@@ -154,7 +155,22 @@ struct Stager: Sendable {
             try r.errors.write(w.reasonStaging, reason, sync: false)
             w.wroteReason = true
         }
-        var receipt = (try? Receipts.build(d.receipt, id: UUIDs.random(), now: context.clock.now())) ?? []
+        var receipt: [UInt8]
+        do {
+            receipt = try Receipts.build(d.receipt, id: UUIDs.random(), now: context.clock.now())
+        } catch {
+            // Text XML cannot carry (a control character from the document in a message): written escaped.
+            var content = d.receipt
+            content.diagnostics = content.diagnostics.map { diagnostic in
+                var d = diagnostic
+                d.message = LocalizedText(ru: SafeText.escaped(d.message.ru), en: SafeText.escaped(d.message.en))
+                d.path = d.path.map(SafeText.escaped)
+                return d
+            }
+            do { receipt = try Receipts.build(content, id: UUIDs.random(), now: context.clock.now()) } catch {
+                throw FileError(operation: "receipt", path: w.name.display, code: EINVAL)
+            }
+        }
         if let signer, case .success(let signed) = signer.sign(bytes: receipt) { receipt = signed }
         try r.receipts.write(w.receiptStaging, receipt, sync: false)
     }
