@@ -104,16 +104,29 @@ struct Archiver: Sendable {
         return ((prefix + [name]).joined(separator: "/"), target)
     }
 
-    /// Where an earlier attempt put the file, if it is there: its path as the journal keeps it.
+    /// Where an earlier attempt put the file, if it is there: its path as the journal keeps it. The name it was to
+    /// get, or a numbered one after it (the name was taken), or the inbox's hidden aside name.
     private func movedBefore(_ w: Work) -> String? {
         guard w.entry.identity != nil else { return nil }
         let r = w.runtime
-        if let q = w.quarantineName {
-            return r.errors.status(FileName(q)).map { isSameFile(w, $0) } == true ? "errors/" + q : nil
+        func find(_ wanted: String, in dir: Directory) -> String? {
+            var name = wanted
+            var n = 1
+            while let status = dir.status(FileName(name)) {
+                if isSameFile(w, status) { return name }
+                n += 1
+                name = Directory.numbered(wanted, n)
+            }
+            return nil
+        }
+        let wanted = w.quarantineName ?? Names.sanitize(w.name)
+        let aside = ".docgate-refused-\(w.entry.id)-" + wanted
+        if let status = r.inbox.status(FileName(aside)), isSameFile(w, status) { return "inbox/" + aside }
+        if w.quarantineName != nil {
+            return find(wanted, in: r.errors).map { "errors/" + $0 }
         }
         let parts = Clock.dateParts(w.entry.receivedAt)
-        let name = Names.sanitize(w.name)
-        guard let day = try? r.archiveDay(parts), let status = day.status(FileName(name)), isSameFile(w, status) else { return nil }
+        guard let day = try? r.archiveDay(parts), let name = find(wanted, in: day) else { return nil }
         return (parts + [name]).joined(separator: "/")
     }
 

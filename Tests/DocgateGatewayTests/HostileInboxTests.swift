@@ -375,4 +375,17 @@ import Testing
         // Files refused unread count nothing.
         #expect(BatchPipeline.batchEnd([0, 0, 0, 60 * mb, 10 * mb], from: 0, count: 64, bytes: 64 * mb) == 4)
     }
+
+    /// The same when the archive already held the name (producers reuse names like `export.xml` daily): the redo
+    /// finds the numbered name the file got.
+    @Test func aRedoneArchiveFindsTheNumberedName() throws {
+        let site = try GatewaySite()
+        try FileManager.default.createDirectory(atPath: site.archive + "/2026/01/01", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: site.archive + "/2026/01/01/doc.xml", contents: Data("earlier".utf8))
+        try site.put("doc.xml", try GatewaySite.order(23))
+        site.fs.inject(.sync, in: site.archive, errno: EIO)
+        site.settle()
+        let entry = try #require(try site.entries().first)
+        #expect(entry.stage == .done && entry.archivePath == "2026/01/01/doc.2.xml")
+    }
 }
