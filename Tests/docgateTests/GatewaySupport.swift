@@ -2,8 +2,8 @@ import DocgateTestSupport
 import Foundation
 import Testing
 
-/// A gateway set-up in a temporary directory for the configuration, HTTP, key and log tests (GatewayTests has its
-/// own; this one takes any configuration text).
+/// A gateway set-up in a temporary directory, for the tests that run the real binary: a route `plan-to-fin` over
+/// `in`, `out`, `receipts`, `errors` and `archive`, a journal, and any configuration text around them.
 struct GatewaySite {
     let dir: TemporaryDirectory
     var inbox: String { dir.path + "/in" }
@@ -13,12 +13,14 @@ struct GatewaySite {
     var archive: String { dir.path + "/archive" }
     var config: String { dir.path + "/gateway.toml" }
     var log: String { dir.path + "/daemon.log" }
+    var journal: String { dir.path + "/journal.sqlite" }
 
     /// - Parameters:
     ///   - top: keys before the first table (listen, HTTP limits, log format).
     ///   - tables: tables after the top-level keys and before the route ([signing]).
     ///   - route: keys added to the route.
-    init(top: String = "", tables: String = "", route: String = "") throws {
+    ///   - quiet: the route's quiet period.
+    init(quiet: Double = 0.5, top: String = "", tables: String = "", route: String = "") throws {
         dir = try TemporaryDirectory("gwsite")
         for d in [inbox, outbox, receipts, errors, archive] {
             try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
@@ -38,7 +40,7 @@ struct GatewaySite {
             receipts = "receipts"
             errors = "errors"
             archive = "archive"
-            quiet_period = 0.5
+            quiet_period = \(quiet)
             \(route)
             """)
     }
@@ -117,6 +119,12 @@ final class RunningGateway {
         }
     }
 
+    /// SIGKILL, then reap.
+    func kill() {
+        if reaped == nil { Glibc.kill(pid, SIGKILL) }
+        _ = exitStatus(within: 30)
+    }
+
     /// The exit status if the daemon ended within `timeout` seconds, nil if it is still running.
     func exitStatus(within timeout: Double) -> Int32? {
         if let reaped { return reaped }
@@ -142,15 +150,15 @@ final class RunningGateway {
     @discardableResult
     func terminate() -> Int32 {
         if let reaped { return reaped }
-        kill(pid, SIGTERM)
+        Glibc.kill(pid, SIGTERM)
         if let status = exitStatus(within: 60) { return status }
-        kill(pid, SIGKILL)
+        Glibc.kill(pid, SIGKILL)
         return exitStatus(within: 60) ?? -1
     }
 
     deinit {
         if reaped == nil {
-            kill(pid, SIGKILL)
+            Glibc.kill(pid, SIGKILL)
             _ = exitStatus(within: 30)
         }
     }

@@ -5,52 +5,7 @@ import Testing
 
 /// The daemon as an integration engineer runs it: the real binary, real directories, a real SQLite journal.
 @Suite(.serialized) struct GatewayTests {
-    /// A gateway set-up in a temporary directory.
-    struct Site {
-        let dir: TemporaryDirectory
-        var inbox: String { dir.path + "/in" }
-        var outbox: String { dir.path + "/out" }
-        var receipts: String { dir.path + "/receipts" }
-        var errors: String { dir.path + "/errors" }
-        var archive: String { dir.path + "/archive" }
-        var config: String { dir.path + "/gateway.toml" }
-        var journal: String { dir.path + "/journal.sqlite" }
-
-        init(quiet: Double = 0.5, extra: String = "", route: String = "") throws {
-            dir = try TemporaryDirectory("gateway")
-            for d in [inbox, outbox, receipts, errors, archive] {
-                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-            }
-            _ = try dir.write("gateway.toml", """
-                gateway_id = "test-gw"
-                journal = "journal.sqlite"
-                schemas = "\(TestPaths.schemas)"
-                rescan_interval = 0.2
-                batch_size = 32
-                \(extra)
-                [[route]]
-                name = "plan-to-fin"
-                inbox = "in"
-                outbox = "out"
-                receipts = "receipts"
-                errors = "errors"
-                archive = "archive"
-                quiet_period = \(quiet)
-                \(route)
-                """)
-        }
-
-        func files(_ path: String, hidden: Bool = false) -> [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { hidden || !$0.hasPrefix(".") }.sorted()
-        }
-
-        /// Puts a document into the inbox the safe way: a hidden temporary name, then a rename.
-        func drop(_ name: String, _ bytes: [UInt8]) throws {
-            let tmp = inbox + "/." + name + ".tmp"
-            _ = FileManager.default.createFile(atPath: tmp, contents: Data(bytes))
-            guard rename(tmp, inbox + "/" + name) == 0 else { throw POSIXError(.EIO) }
-        }
-    }
+    typealias Site = GatewaySite
 
     func docgate(_ args: [String]) throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
@@ -222,7 +177,7 @@ import Testing
     }
 
     @Test func sigtermFinishesAndExitsZeroAndMetricsAreServed() throws {
-        let site = try Site(extra: "listen = \"127.0.0.1:\(Int.random(in: 20_000...40_000))\"")
+        let site = try Site(top: "listen = \"127.0.0.1:\(Int.random(in: 20_000...40_000))\"")
         defer { site.dir.remove() }
         let daemon = try Daemon(site: site)
         for i in 0..<20 { let (n, b) = try Self.order(100 + i); try site.drop(n, b) }
@@ -247,7 +202,7 @@ import Testing
     /// docgate's own verify against the test CA.
     @Test func signsConfiguredKindsAndReceipts() throws {
         let pki = try TestPKI.shared()
-        let site = try Site(extra: """
+        let site = try Site(top: """
             log_format = "json"
             [signing]
             key = "\(pki.encryptedKey)"
@@ -280,7 +235,7 @@ import Testing
     /// untrusted CA are rejected with their DG4xxx reasons.
     @Test func requiredSignaturesAreVerifiedOnTheWayIn() throws {
         let pki = try TestPKI.shared()
-        let site = try Site(extra: """
+        let site = try Site(top: """
             trust = "\(pki.caCert)"
             [signing]
             key = "\(pki.ecKey)"
@@ -330,7 +285,7 @@ import Testing
     /// where the route signs too, the signature is made over the converted document and verifies.
     @Test(arguments: [false, true]) func outputEncodingIsApplied(signing: Bool) throws {
         let pki = try TestPKI.shared()
-        let site = try Site(extra: signing ? """
+        let site = try Site(top: signing ? """
             [signing]
             key = "\(pki.ecKey)"
             cert = "\(pki.ecCert)"
@@ -522,7 +477,7 @@ import Testing
         #expect(seen == Set(expected.keys))
         #expect(site.files(site.outbox).count < 12)
         #expect(Self.remount(site.outbox, "size=8m"))
-        try daemon.waitFor({ site.files(site.receipts).count == 12 && site.files(site.inbox, hidden: true).isEmpty }, timeout: 90)
+        try daemon.waitFor(timeout: 90) { site.files(site.receipts).count == 12 && site.files(site.inbox, hidden: true).isEmpty }
         #expect(Set(site.files(site.outbox)) == Set(expected.keys))
         for (n, b) in expected { #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + n))) == b) }
         #expect(site.files(site.inbox, hidden: true).isEmpty)
@@ -547,7 +502,7 @@ import Testing
         #expect(site.files(site.inbox).count == 5)
         #expect(site.files(site.receipts).isEmpty)
         #expect(Self.remount(site.outbox, "rw"))
-        try daemon.waitFor({ site.files(site.receipts).count == 5 && site.files(site.inbox, hidden: true).isEmpty }, timeout: 90)
+        try daemon.waitFor(timeout: 90) { site.files(site.receipts).count == 5 && site.files(site.inbox, hidden: true).isEmpty }
         #expect(site.files(site.outbox).count == 5)
         #expect(site.files(site.inbox, hidden: true).isEmpty)
         #expect(daemon.terminate() == 0)
@@ -674,65 +629,7 @@ import Testing
 }
 
 /// The daemon running in the background.
-final class Daemon {
-    let pid: pid_t
-    let site: GatewayTests.Site
-    private var reaped: Int32?
-
-    init(site: GatewayTests.Site) throws {
-        self.site = site
-        var env = ProcessInfo.processInfo.environment
-        env["LANG"] = "C.UTF-8"
-        let args: [String] = [TestPaths.docgate, "run", "--config", site.config]
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, site.dir.path + "/daemon.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, site.dir.path + "/daemon.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        var p: pid_t = 0
-        guard posix_spawn(&p, TestPaths.docgate, &actions, nil, argv, envp) == 0 else { throw POSIXError(.EIO) }
-        pid = p
-    }
-
-    func waitFor(_ condition: () -> Bool, timeout: Double = 60) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition() {
-            if Date() > deadline {
-                let log = (try? String(contentsOfFile: site.dir.path + "/daemon.log", encoding: .utf8)) ?? ""
-                Issue.record("timed out; daemon log: \(log.suffix(3000))")
-                throw POSIXError(.ETIMEDOUT)
-            }
-            usleep(20_000)
-        }
-    }
-
-    /// SIGKILL, then reap.
-    func kill() {
-        Glibc.kill(pid, SIGKILL)
-        _ = reap()
-    }
-
-    /// SIGTERM, then the exit status.
-    @discardableResult
-    func terminate() -> Int32 {
-        if reaped == nil { Glibc.kill(pid, SIGTERM) }
-        return reap()
-    }
-
-    private func reap() -> Int32 {
-        if let reaped { return reaped }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        reaped = code
-        return code
-    }
-
-    deinit { if reaped == nil { Glibc.kill(pid, SIGKILL); _ = reap() } }
-}
+typealias Daemon = RunningGateway
 
 /// Configurations as users write them from the README's key table.
 @Suite struct GatewaySchemaLocationTests {

@@ -6,31 +6,7 @@ import Testing
 /// The journal as personal data: its files' modes, and what `docgate journal` prints of it.
 @Suite struct JournalCommandTests {
     /// A configuration naming a journal, in a temporary directory.
-    struct Site {
-        let dir: TemporaryDirectory
-        var config: String { dir.path + "/gateway.toml" }
-        var journal: String { dir.path + "/journal.sqlite" }
-
-        init() throws {
-            dir = try TemporaryDirectory("journal")
-            for d in ["in", "out", "receipts", "errors", "archive"] {
-                try FileManager.default.createDirectory(atPath: dir.file(d), withIntermediateDirectories: true)
-            }
-            _ = try dir.write("gateway.toml", """
-                gateway_id = "test-gw"
-                journal = "journal.sqlite"
-                schemas = "\(TestPaths.schemas)"
-                retention_days = 30
-                [[route]]
-                name = "r"
-                inbox = "in"
-                outbox = "out"
-                receipts = "receipts"
-                errors = "errors"
-                archive = "archive"
-                """)
-        }
-    }
+    func makeSite() throws -> GatewaySite { try GatewaySite(top: "retention_days = 30") }
 
     func docgate(_ args: [String]) throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
@@ -77,7 +53,7 @@ import Testing
     /// A file name with a newline forged a row of `journal list`, and an escape sequence in a name or a finding
     /// reached the operator's terminal.
     @Test func listAndShowPrintNamesAndFindingsEscaped() throws {
-        let site = try Site()
+        let site = try makeSite()
         defer { site.dir.remove() }
         let name = "ok.xml\n999\t2026-01-01T00:00:00Z\tr\tdone\tdelivered\t-\tforged.xml\u{1B}[2J"
         let id: Int64
@@ -118,7 +94,7 @@ import Testing
     }
 
     @Test func pruneReportsWhatItDeletesOrWouldDelete() throws {
-        let site = try Site()
+        let site = try makeSite()
         defer { site.dir.remove() }
         let now = Date().timeIntervalSince1970
         do {
