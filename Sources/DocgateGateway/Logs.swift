@@ -13,7 +13,7 @@ public enum Logs {
     public static func make(format: String, level: Logger.Level = .info, sink: @escaping Sink = standardError) -> Logger {
         let json = format == "json"
         var logger = Logger(label: "docgate") { label in
-            json ? JSONLogHandler(label: label, sink: sink) as any LogHandler : TextLogHandler(label: label, sink: sink)
+            LineLogHandler(label: label, json: json, sink: sink)
         }
         logger.logLevel = level
         return logger
@@ -35,32 +35,34 @@ public enum Logs {
     static func time() -> String { Clock.iso(Clock.now()) }
 }
 
-/// `time level message key=value …` on one line. The message and the values are escaped with `SafeText.escaped`;
-/// a value that is empty or holds a space, `"` or `=` is quoted (`file="a b.xml"`), so that a name cannot add a
-/// `key=value` of its own either.
-public struct TextLogHandler: LogHandler {
-    public let label: String
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+/// One entry per line, as text or as JSON. Text: `time level message key=value …`, the message and the values
+/// escaped with `SafeText.escaped`, and a value that is empty or holds a space, `"` or `=` quoted (`file="a b.xml"`),
+/// so that a name cannot add a `key=value` of its own either. JSON: one object, time, level, message, then the
+/// metadata by key.
+struct LineLogHandler: LogHandler {
+    let label: String
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    let json: Bool
     let sink: Logs.Sink
 
-    public init(label: String, sink: @escaping Logs.Sink = Logs.standardError) {
-        self.label = label
-        self.sink = sink
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
-        var line = Logs.time() + " " + event.level.rawValue + " " + SafeText.escaped("\(event.message)")
-        let all = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
-            line += " " + Self.field(key) + "=" + Self.field("\(value)")
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key })
+        if json {
+            var pairs: [(String, String)] = [("time", JSONText.string(Logs.time())), ("level", JSONText.string(event.level.rawValue)),
+                                             ("message", JSONText.string("\(event.message)"))]
+            for (k, v) in all { pairs.append((k, JSONText.string("\(v)"))) }
+            sink(JSONText.object(pairs) + "\n")
+        } else {
+            var line = Logs.time() + " " + event.level.rawValue + " " + SafeText.escaped("\(event.message)")
+            for (key, value) in all { line += " " + Self.field(key) + "=" + Self.field("\(value)") }
+            sink(line + "\n")
         }
-        sink(line + "\n")
     }
 
     /// A key or value as it is printed: escaped, and quoted when it would not read as one word.
@@ -70,32 +72,5 @@ public struct TextLogHandler: LogHandler {
         var quoted = ""
         for c in escaped { if c == "\"" { quoted += "\\\"" } else { quoted.append(c) } }
         return "\"" + quoted + "\""
-    }
-}
-
-/// One JSON object per line: time, level, message, then the metadata by key.
-public struct JSONLogHandler: LogHandler {
-    public let label: String
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
-    let sink: Logs.Sink
-
-    public init(label: String, sink: @escaping Logs.Sink = Logs.standardError) {
-        self.label = label
-        self.sink = sink
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var pairs: [(String, String)] = [("time", JSONText.string(Logs.time())), ("level", JSONText.string(event.level.rawValue)),
-                                         ("message", JSONText.string("\(event.message)"))]
-        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
-            pairs.append((k, JSONText.string("\(v)")))
-        }
-        sink(JSONText.object(pairs) + "\n")
     }
 }
