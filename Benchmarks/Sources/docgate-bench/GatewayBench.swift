@@ -158,9 +158,9 @@ enum GatewayBench {
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
-    static func run(_ o: Options) throws {
-        let work = o.work + "/gateway"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    /// The 10 KB execution report every document is made from (the validation batch's first, generated on first
+    /// use), and its id.
+    static func template(_ o: Options) throws -> (String, String) {
         let sample = o.work + "/batch-1000/report-0000.xml"
         if !FileManager.default.fileExists(atPath: sample) {
             try FileManager.default.createDirectory(atPath: o.work + "/batch-1000", withIntermediateDirectories: true)
@@ -168,6 +168,13 @@ enum GatewayBench {
         }
         let template = try String(contentsOfFile: sample, encoding: .utf8)
         let oldId = String(template[template.range(of: " id=\"")!.upperBound...].prefix(36))
+        return (template, oldId)
+    }
+
+    static func run(_ o: Options) throws {
+        let work = o.work + "/gateway"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let (template, oldId) = try GatewayBench.template(o)
         var rows: [String] = []
         let n = 3000
         let runs = max(1, o.runs)

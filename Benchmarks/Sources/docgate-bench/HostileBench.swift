@@ -8,13 +8,7 @@ enum HostileBench {
     static func run(_ o: Options) throws {
         let work = o.work + "/hostile"
         try? FileManager.default.removeItem(atPath: work)
-        let sample = o.work + "/batch-1000/report-0000.xml"
-        if !FileManager.default.fileExists(atPath: sample) {
-            try FileManager.default.createDirectory(atPath: o.work + "/batch-1000", withIntermediateDirectories: true)
-            try Generate.report(to: sample, items: 5, seed: 1)
-        }
-        let template = try String(contentsOfFile: sample, encoding: .utf8)
-        let oldId = String(template[template.range(of: " id=\"")!.upperBound...].prefix(36))
+        let (template, oldId) = try GatewayBench.template(o)
         var rows: [String] = []
         for run in 0..<max(1, o.runs) {
             let site = work + "/site-\(run)"
