@@ -46,6 +46,8 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case digestMismatch = "DG4010"
     case signatureInvalid = "DG4011"
     case keyMismatch = "DG4012"
+    case splitContent = "DG4013"
+    case commentInContent = "DG4014"
     case untrusted = "DG4020"
     case expired = "DG4021"
     case notYetValid = "DG4022"
@@ -74,6 +76,10 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .signatureInvalid: .init(ru: "Значение подписи неверно", en: "The signature value is invalid")
         case .keyMismatch: .init(ru: "Ключ сертификата не соответствует алгоритму подписи",
                                  en: "The certificate's key does not match the signature algorithm")
+        case .splitContent: .init(ru: "Комментарий или инструкция обработки разделяет текст подписанного элемента (вне подписи, его можно вставить после подписания)",
+                                  en: "A comment or processing instruction splits the text of a signed element (comments are outside the signature and can be inserted after signing)")
+        case .commentInContent: .init(ru: "Комментарий или инструкция обработки в подписанном содержимом",
+                                      en: "A comment or processing instruction in signed content")
         case .untrusted: .init(ru: "Сертификат выдан недоверенным удостоверяющим центром",
                                en: "The certificate was issued by an untrusted authority")
         case .expired: .init(ru: "Срок действия сертификата истёк", en: "The certificate has expired")

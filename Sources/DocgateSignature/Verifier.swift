@@ -31,7 +31,8 @@ public struct VerificationReport: Sendable {
     public var signatures: [SignatureReport]
     /// Findings about the document as a whole (parse errors, no signature, duplicated ids, placement).
     public var documentProblems: [Diagnostic]
-    public var valid: Bool { documentProblems.isEmpty && !signatures.isEmpty && signatures.allSatisfy(\.valid) }
+    /// Valid when every signature is and no finding about the document is an error (warnings allowed).
+    public var valid: Bool { documentProblems.allowsValidity && !signatures.isEmpty && signatures.allSatisfy(\.valid) }
 
     /// Every finding, the document's first.
     public var diagnostics: [Diagnostic] { documentProblems + signatures.flatMap(\.problems) }
@@ -115,6 +116,14 @@ public final class SignatureVerifier: Sendable {
                 LocalizedText(ru: "подпись должна быть последним дочерним элементом корня документа",
                               en: "a signature must be among the last children of the document's root"),
                 at: signature))
+        }
+        // Comments and instructions are outside the digest: one that splits signed text is refused.
+        let comments = SplitContent.find(below: root, excluding: scan.signatures)
+        for node in comments.splits {
+            report.documentProblems.append(SignatureProblem.splitContent.diagnostic(at: node))
+        }
+        for node in comments.others {
+            report.documentProblems.append(SignatureProblem.commentInContent.diagnostic(at: node, severity: .warning))
         }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.
         var signers: [String] = []

@@ -32,6 +32,30 @@ import Testing
         #expect(Fixture.codes(try verify(changed)) == ["DG4010"])
     }
 
+    /// A comment inserted into signed text after signing (outside exclusive C14N without comments, so the digest
+    /// still matches): an importer reading the first text node would see a truncated value. Refused (DG4013), also
+    /// when several comments and instructions are chained, and in CDATA-adjacent text.
+    @Test(arguments: ["<!---->", "<!--a--><!--b-->", "<!--a--><?pi x?>"])
+    func commentSplittingSignedText(_ insert: String) throws {
+        let signed = try signedOrder()
+        let number = try Fixture.between(Fixture.text(signed), "<number>", "</number>")
+        let split = try Fixture.edit(signed, "<number>\(number)</number>",
+                                     "<number>\(number.prefix(1))\(insert)\(number.dropFirst())</number>")
+        let report = try verify(split)
+        #expect(!report.valid)
+        #expect(Fixture.codes(report).contains("DG4013"))
+    }
+
+    /// A comment between elements splits no text: the signature verifies, with a warning.
+    @Test func commentBetweenElementsIsAWarning() throws {
+        let signed = try signedOrder()
+        let commented = try Fixture.edit(signed, "<number>", "<!-- note --><number>")
+        let report = try verify(commented)
+        #expect(report.valid)
+        #expect(report.diagnostics.map(\.code) == ["DG4014"])
+        #expect(report.diagnostics.first?.severity == .warning)
+    }
+
     @Test func signatureValueChanged() throws {
         let signed = try signedOrder()
         let value = try Fixture.between(Fixture.text(signed), "<ds:SignatureValue>", "</ds:SignatureValue>")

@@ -262,7 +262,13 @@ import Testing
             .replacingOccurrences(of: "<number>", with: "<number>7").utf8)
         let (foreignName, third) = try Self.order(613)
         let foreign = try signed(third, foreignName, key: pki.otherKey, cert: pki.otherCert)
-        for (name, bytes) in [(goodName, good), (agreementName, agreement), (unsignedName, unsigned), (tamperedName, tampered), (foreignName, foreign)] {
+        // A comment slipped into signed text after signing (the digest does not see comments).
+        let (splitName, fourth) = try Self.order(614)
+        let splitText = String(decoding: try signed(fourth, splitName, key: pki.rsaKey, cert: pki.rsaCert), as: UTF8.self)
+        let splitNumber = try #require(splitText.range(of: "<number>")).upperBound
+        let split = Array((String(splitText[..<splitText.index(after: splitNumber)]) + "<!---->" + String(splitText[splitText.index(after: splitNumber)...])).utf8)
+        for (name, bytes) in [(goodName, good), (agreementName, agreement), (unsignedName, unsigned), (tamperedName, tampered), (foreignName, foreign),
+                              (splitName, split)] {
             try site.drop(name, bytes)
         }
         let r = try docgate(["run", "--once", "--config", site.config])
@@ -274,11 +280,11 @@ import Testing
         #expect(v.status == 0, "\(v.stdout)")
         let delivered = try String(contentsOfFile: site.outbox + "/" + agreementName, encoding: .utf8)
         #expect(delivered.components(separatedBy: "SignatureValue>").count - 1 == 4, "two signatures expected")
-        for (name, code) in [(unsignedName, "DG4001"), (tamperedName, "DG4010"), (foreignName, "DG4020")] {
+        for (name, code) in [(unsignedName, "DG4001"), (tamperedName, "DG4010"), (foreignName, "DG4020"), (splitName, "DG4013")] {
             let reason = try String(contentsOfFile: site.errors + "/" + name + ".reason.txt", encoding: .utf8)
             #expect(reason.contains(code), "\(name): \(reason)")
         }
-        #expect(site.files(site.receipts).count == 5)
+        #expect(site.files(site.receipts).count == 6)
     }
 
     /// A route that delivers in windows-1251: UTF-8 documents arrive converted (declaration and bytes), still valid;
