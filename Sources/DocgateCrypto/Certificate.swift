@@ -104,6 +104,23 @@ public final class Certificate: @unchecked Sendable {
         return usage & UInt32(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION) != 0
     }
 
+    /// True when an extended-key-usage extension limits the key to TLS (serverAuth, clientAuth, or both) and to
+    /// nothing else: such a certificate is a web server's or a TLS client's, not a document signer's. Without the
+    /// extension, or with any other purpose beside (a document-signing OID, anyExtendedKeyUsage), false.
+    public var isTLSOnly: Bool {
+        guard let raw = X509_get_ext_d2i(x509, NID_ext_key_usage, nil, nil) else { return false }
+        let stack = OpaquePointer(raw)
+        defer { EXTENDED_KEY_USAGE_free(stack) }
+        let count = OPENSSL_sk_num(stack)
+        guard count > 0 else { return false }
+        for i in 0..<count {
+            guard let object = OPENSSL_sk_value(stack, i) else { return false }
+            let nid = OBJ_obj2nid(OpaquePointer(object))
+            if nid != NID_server_auth && nid != NID_client_auth { return false }
+        }
+        return true
+    }
+
     /// Whether this certificate issued `other` (names and signature checked).
     public func issued(_ other: Certificate) -> Bool {
         let r = X509_check_issued(x509, other.x509) == X509_V_OK

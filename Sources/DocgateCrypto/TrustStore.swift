@@ -111,6 +111,7 @@ public final class TrustStore: @unchecked Sendable {
             }
         }
         if !leaf.allowsSigning { return .failure(.usage(leaf.subject)) }
+        if leaf.isTLSOnly { return .failure(.usage(leaf.subject + " (extended key usage: TLS only)")) }
         var validity = Validity(from: leaf.notBefore, until: leaf.notAfter)
         if let chain = X509_STORE_CTX_get0_chain(ctx) {
             for i in 0..<docgate_x509_stack_count(chain) {

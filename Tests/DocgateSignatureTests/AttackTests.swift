@@ -202,6 +202,23 @@ import Testing
         #expect(Fixture.codes(try verify(signed)) == ["DG4023"])
     }
 
+    /// A web server's certificate (CN=www.example.org, extended key usage serverAuth only) from the trusted CA is
+    /// not a document signer's: refused (issue 15's first attack).
+    @Test func tlsOnlyCertificateIsNotASigner() throws {
+        let pki = try Fixture.pki()
+        let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.rsaKey, pki.tlsCert))
+        let report = try verify(signed)
+        #expect(Fixture.codes(report) == ["DG4023"])
+        #expect(report.diagnostics.contains { $0.message.en.contains("TLS only") })
+    }
+
+    /// serverAuth beside another purpose is not "TLS only".
+    @Test func tlsBesideAnotherPurposeIsAccepted() throws {
+        let pki = try Fixture.pki()
+        let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.rsaKey, pki.tlsAndSigningCert))
+        #expect(try verify(signed).valid)
+    }
+
     @Test func noKeyInfo() throws {
         let signed = try signedOrder()
         let text = Fixture.text(signed)

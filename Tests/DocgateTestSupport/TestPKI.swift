@@ -20,6 +20,10 @@ public final class TestPKI: Sendable {
     public var gostCert: String { dir + "/gost.pem" }
     public var expiredCert: String { dir + "/expired.pem" }
     public var noSigningCert: String { dir + "/nosign.pem" }
+    /// A web server's certificate from the trusted CA: extended key usage serverAuth only.
+    public var tlsCert: String { dir + "/tls.pem" }
+    /// serverAuth beside another purpose (a document-signing OID): not a TLS-only certificate.
+    public var tlsAndSigningCert: String { dir + "/tls-and-signing.pem" }
     public var otherCACert: String { dir + "/other-ca.pem" }
     public var otherKey: String { dir + "/other.key" }
     public var otherCert: String { dir + "/other.pem" }
@@ -67,6 +71,15 @@ public final class TestPKI: Sendable {
         [nosign]
         basicConstraints = CA:FALSE
         keyUsage = critical,keyEncipherment
+        [tls]
+        basicConstraints = CA:FALSE
+        keyUsage = critical,digitalSignature,keyEncipherment
+        extendedKeyUsage = serverAuth
+        subjectAltName = DNS:www.example.org
+        [tlssign]
+        basicConstraints = CA:FALSE
+        keyUsage = critical,digitalSignature,nonRepudiation
+        extendedKeyUsage = serverAuth,1.2.643.2.2.34.6
 
         """.write(toFile: dir + "/ext.cnf", atomically: true, encoding: .utf8)
         try Self.passphrase.write(toFile: passphraseFile, atomically: true, encoding: .utf8)
@@ -83,6 +96,8 @@ public final class TestPKI: Sendable {
         try issue(key: rsaKey, cert: expiredCert, ca: "ca", subject: "/C=RU/CN=Просроченный", days: "-1")
         try issue(key: rsaKey, cert: noSigningCert, ca: "ca", subject: "/C=RU/CN=Только шифрование", section: "nosign")
         try issue(key: otherKey, cert: otherCert, ca: "other-ca", subject: "/C=RU/CN=Посторонний подписант")
+        try issue(key: rsaKey, cert: tlsCert, ca: "ca", subject: "/CN=www.example.org", section: "tls")
+        try issue(key: rsaKey, cert: tlsAndSigningCert, ca: "ca", subject: "/C=RU/CN=Сервер и подписант", section: "tlssign")
         try openssl(["pkcs8", "-topk8", "-in", rsaKey, "-out", encryptedKey, "-v2", "aes-256-cbc", "-passout", "pass:" + Self.passphrase])
         try openssl(["pkcs8", "-topk8", "-in", rsaKey, "-outform", "DER", "-out", encryptedDERKey, "-v2", "aes-256-cbc",
                      "-passout", "pass:" + Self.passphrase])
