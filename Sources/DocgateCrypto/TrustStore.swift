@@ -11,6 +11,11 @@ public enum ChainProblem: Error, Sendable, Hashable {
     case notYetValid(notBefore: Int64)
     /// The signer's key usage does not allow signing, or a CA in the path may not issue certificates.
     case usage(String)
+    /// A certificate of the path is on its issuer's CRL.
+    case revoked(String)
+    /// CRLs are configured, but a certificate's status cannot be told: no CRL from its issuer, or the CRL is past
+    /// its nextUpdate (fails closed).
+    case revocationUnknown(String)
     case other(String)
 }
 
@@ -20,11 +25,15 @@ public final class TrustStore: @unchecked Sendable {
     let store: OpaquePointer
     /// How many certificates were loaded.
     public let count: Int
+    /// How many CRLs were loaded; with any, every certificate of a path is checked against its issuer's CRL.
+    public let crlCount: Int
+    /// The earliest nextUpdate of the loaded CRLs: no chain verdict outlives it.
+    let crlNextUpdate: Int64?
 
     deinit { X509_STORE_free(store) }
 
-    /// Loads every certificate from a file, or from every regular file in a directory (`*.pem`, `*.crt`,
-    /// `*.cer`, `*.der`).
+    /// Loads every certificate and CRL from a file, or from every regular file in a directory (`*.pem`, `*.crt`,
+    /// `*.cer`, `*.der`, `*.crl`). CRLs may sit in the same PEM file as the certificates.
     public init(path: String) throws(CryptoError) {
         CryptoLibrary.initialize()
         var files: [String] = []
@@ -35,7 +44,7 @@ public final class TrustStore: @unchecked Sendable {
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
                 let lower = name.lowercased()
-                if [".pem", ".crt", ".cer", ".der"].contains(where: { lower.hasSuffix($0) }) { files.append(path + "/" + name) }
+                if [".pem", ".crt", ".cer", ".der", ".crl"].contains(where: { lower.hasSuffix($0) }) { files.append(path + "/" + name) }
             }
             closedir(dir)
             files.sort()
@@ -45,17 +54,58 @@ public final class TrustStore: @unchecked Sendable {
         guard let store = X509_STORE_new() else { throw CryptoError.unreadableTrust(path, CryptoLibrary.drainErrors()) }
         self.store = store
         var loaded = 0
+        var crls = 0
+        var nextUpdate: Int64?
         for file in files {
-            guard let bytes = readSmallFile(file) else { throw CryptoError.unreadableTrust(file, String(cString: strerror(errno))) }
+            guard let bytes = readSmallFile(file, limit: 256 << 20) else {
+                throw CryptoError.unreadableTrust(file, String(cString: strerror(errno)))
+            }
+            let revocations = Self.loadCRLs(bytes)
+            for crl in revocations {
+                if X509_STORE_add_crl(store, crl) == 1 {
+                    crls += 1
+                    if let next = X509_CRL_get0_nextUpdate(crl) {
+                        let t = Certificate.seconds(next)
+                        nextUpdate = min(nextUpdate ?? t, t)
+                    }
+                }
+                X509_CRL_free(crl)
+            }
+            ERR_clear_error()
             let certs: [Certificate]
-            do { certs = try Certificate.load(bytes: bytes, path: file) } catch { throw CryptoError.unreadableTrust(file, error.detail) }
+            do { certs = try Certificate.load(bytes: bytes, path: file) } catch {
+                if !revocations.isEmpty { continue }   // a file of CRLs only
+                throw CryptoError.unreadableTrust(file, error.detail)
+            }
             for c in certs where X509_STORE_add_cert(store, c.x509) == 1 { loaded += 1 }
             ERR_clear_error()
         }
         count = loaded
+        crlCount = crls
+        crlNextUpdate = nextUpdate
         if loaded == 0 { throw CryptoError.unreadableTrust(path, nil) }
-        // A configured intermediate may serve as the anchor, as operators expect of a trust list.
-        X509_STORE_set_flags(store, UInt(X509_V_FLAG_PARTIAL_CHAIN))
+        // A configured intermediate may serve as the anchor, as operators expect of a trust list. With CRLs, every
+        // certificate of the path is checked against its issuer's CRL, and one whose status cannot be told fails.
+        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
+        if crls > 0 { flags |= UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) }
+        X509_STORE_set_flags(store, flags)
+    }
+
+    /// The CRLs in a PEM file (any number, beside certificates) or a DER file (one).
+    static func loadCRLs(_ bytes: [UInt8]) -> [OpaquePointer] {
+        var found: [OpaquePointer] = []
+        if String(decoding: bytes, as: UTF8.self).contains("-----BEGIN X509 CRL-----") {
+            _ = withMemoryBIO(bytes) { bio in
+                while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) { found.append(crl) }
+            }
+        } else if !bytes.isEmpty, bytes[0] == 0x30 {
+            bytes.withUnsafeBufferPointer { buffer in
+                var p: UnsafePointer<UInt8>? = buffer.baseAddress
+                if let crl = d2i_X509_CRL(nil, &p, buffer.count) { found.append(crl) }
+            }
+        }
+        ERR_clear_error()
+        return found
     }
 
     /// Verifies `leaf` up to a trusted certificate, using `intermediates` (from the document) as untrusted
@@ -106,13 +156,19 @@ public final class TrustStore: @unchecked Sendable {
                 return .failure(.untrusted(described))
             case X509_V_ERR_INVALID_PURPOSE, X509_V_ERR_KEYUSAGE_NO_CERTSIGN, X509_V_ERR_INVALID_CA:
                 return .failure(.usage(described))
+            case X509_V_ERR_CERT_REVOKED:
+                return .failure(.revoked(described))
+            case X509_V_ERR_UNABLE_TO_GET_CRL, X509_V_ERR_CRL_HAS_EXPIRED, X509_V_ERR_CRL_NOT_YET_VALID,
+                 X509_V_ERR_CRL_SIGNATURE_FAILURE, X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER, X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE,
+                 X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD, X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+                return .failure(.revocationUnknown(described))
             default:
                 return .failure(.other(described))
             }
         }
         if !leaf.allowsSigning { return .failure(.usage(leaf.subject)) }
         if leaf.isTLSOnly { return .failure(.usage(leaf.subject + " (extended key usage: TLS only)")) }
-        var validity = Validity(from: leaf.notBefore, until: leaf.notAfter)
+        var validity = Validity(from: leaf.notBefore, until: min(leaf.notAfter, crlNextUpdate ?? leaf.notAfter))
         if let chain = X509_STORE_CTX_get0_chain(ctx) {
             for i in 0..<docgate_x509_stack_count(chain) {
                 guard let cert = docgate_x509_stack_get(chain, i) else { continue }

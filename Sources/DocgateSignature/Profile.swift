@@ -54,6 +54,8 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case keyUsage = "DG4023"
     case chainFailed = "DG4024"
     case notChecked = "DG4025"
+    case revoked = "DG4026"
+    case revocationUnknown = "DG4027"
     case cannotSign = "DG4040"
 
     public var code: String { rawValue }
@@ -89,6 +91,9 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .chainFailed: .init(ru: "Цепочка сертификатов не проверена", en: "The certificate chain failed")
         case .notChecked: .init(ru: "Цепочка сертификатов не проверялась: не задан список доверенных сертификатов",
                                 en: "The certificate chain was not checked: no trusted certificates given")
+        case .revoked: .init(ru: "Сертификат отозван (в списке отзыва его издателя)", en: "The certificate is revoked (on its issuer's CRL)")
+        case .revocationUnknown: .init(ru: "Статус отзыва сертификата неизвестен: нет действующего списка отзыва его издателя",
+                                       en: "The certificate's revocation status is unknown: no current CRL from its issuer")
         case .cannotSign: .init(ru: "Документ нельзя подписать", en: "The document cannot be signed")
         }
     }

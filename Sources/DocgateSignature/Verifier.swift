@@ -236,6 +236,10 @@ public final class SignatureVerifier: Sendable {
             return SignatureProblem.notYetValid.diagnostic(LocalizedText(ru: "действует с \(when)", en: "valid from \(when)"), at: node)
         case .usage(let why):
             return SignatureProblem.keyUsage.diagnostic(LocalizedText(ru: why, en: why), at: node)
+        case .revoked(let why):
+            return SignatureProblem.revoked.diagnostic(LocalizedText(ru: why, en: why), at: node)
+        case .revocationUnknown(let why):
+            return SignatureProblem.revocationUnknown.diagnostic(LocalizedText(ru: why, en: why), at: node)
         case .other(let why):
             return SignatureProblem.chainFailed.diagnostic(LocalizedText(ru: why, en: why), at: node)
         }

@@ -219,6 +219,21 @@ import Testing
         #expect(try verify(signed).valid)
     }
 
+    /// A CRL in the trust file is used: a revoked signer is refused (DG4026), a signer not on it verifies, and a
+    /// CRL past its nextUpdate fails closed (DG4027).
+    @Test func revocationFromACRLInTheTrustFile() throws {
+        let pki = try Fixture.pki()
+        let fresh = SignatureVerifier(trust: try TrustStore(path: pki.caWithCRL))
+        let stale = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL))
+        let revoked = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.rsaKey, pki.revokedCert))
+        let good = try signedOrder()
+        #expect(Fixture.codes(fresh.verify(bytes: revoked, file: "r.xml")) == ["DG4026"])
+        #expect(fresh.verify(bytes: good, file: "g.xml").valid)
+        #expect(Fixture.codes(stale.verify(bytes: good, file: "g.xml")) == ["DG4027"])
+        // Without the CRL the revoked signer would pass: the CRL is what refuses it.
+        #expect(try verify(revoked).valid)
+    }
+
     @Test func noKeyInfo() throws {
         let signed = try signedOrder()
         let text = Fixture.text(signed)

@@ -20,6 +20,12 @@ public final class TestPKI: Sendable {
     public var gostCert: String { dir + "/gost.pem" }
     public var expiredCert: String { dir + "/expired.pem" }
     public var noSigningCert: String { dir + "/nosign.pem" }
+    /// A signer's certificate from the trusted CA that the CA revoked.
+    public var revokedCert: String { dir + "/revoked.pem" }
+    /// The trusted CA's certificate followed by its CRL (current; it revokes `revokedCert`), in one PEM file.
+    public var caWithCRL: String { dir + "/ca-with-crl.pem" }
+    /// The same with a CRL past its nextUpdate.
+    public var caWithStaleCRL: String { dir + "/ca-with-stale-crl.pem" }
     /// A web server's certificate from the trusted CA: extended key usage serverAuth only.
     public var tlsCert: String { dir + "/tls.pem" }
     /// serverAuth beside another purpose (a document-signing OID): not a TLS-only certificate.
@@ -97,6 +103,8 @@ public final class TestPKI: Sendable {
         try issue(key: rsaKey, cert: noSigningCert, ca: "ca", subject: "/C=RU/CN=Только шифрование", section: "nosign")
         try issue(key: otherKey, cert: otherCert, ca: "other-ca", subject: "/C=RU/CN=Посторонний подписант")
         try issue(key: rsaKey, cert: tlsCert, ca: "ca", subject: "/CN=www.example.org", section: "tls")
+        try issue(key: rsaKey, cert: revokedCert, ca: "ca", subject: "/C=RU/CN=Отозванный подписант")
+        try makeCRLs()
         try issue(key: rsaKey, cert: tlsAndSigningCert, ca: "ca", subject: "/C=RU/CN=Сервер и подписант", section: "tlssign")
         try openssl(["pkcs8", "-topk8", "-in", rsaKey, "-out", encryptedKey, "-v2", "aes-256-cbc", "-passout", "pass:" + Self.passphrase])
         try openssl(["pkcs8", "-topk8", "-in", rsaKey, "-outform", "DER", "-out", encryptedDERKey, "-v2", "aes-256-cbc",
@@ -108,6 +116,31 @@ public final class TestPKI: Sendable {
                        dir + "/ca.key", dir + "/other-ca.key"] where chmod(secret, 0o600) != 0 {
             throw PKIError(command: "chmod 600 \(secret)", output: String(cString: strerror(errno)))
         }
+    }
+
+    /// The CA's CRLs, made by `openssl ca -gencrl` from an index that lists `revokedCert` as revoked.
+    private func makeCRLs() throws {
+        let serial = try openssl(["x509", "-in", revokedCert, "-noout", "-serial"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+        try "R\t351231235959Z\t250101000000Z\t\(serial)\tunknown\t/C=RU/CN=revoked\n".write(toFile: dir + "/index.txt", atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: dir + "/crlnumber", atomically: true, encoding: .utf8)
+        try """
+        [ca]
+        default_ca = dg
+        [dg]
+        database = \(dir)/index.txt
+        crlnumber = \(dir)/crlnumber
+        default_md = sha256
+        default_crl_days = 30
+
+        """.write(toFile: dir + "/ca.cnf", atomically: true, encoding: .utf8)
+        let ca = [ "-config", dir + "/ca.cnf", "-keyfile", dir + "/ca.key", "-cert", caCert]
+        try openssl(["ca", "-gencrl", "-out", dir + "/fresh.crl"] + ca)
+        try openssl(["ca", "-gencrl", "-out", dir + "/stale.crl", "-crl_lastupdate", "20250101000000Z",
+                     "-crl_nextupdate", "20250201000000Z"] + ca)
+        let caText = try String(contentsOfFile: caCert, encoding: .utf8)
+        try (caText + (try String(contentsOfFile: dir + "/fresh.crl", encoding: .utf8))).write(toFile: caWithCRL, atomically: true, encoding: .utf8)
+        try (caText + (try String(contentsOfFile: dir + "/stale.crl", encoding: .utf8))).write(toFile: caWithStaleCRL, atomically: true, encoding: .utf8)
     }
 
     private func makeCA(_ name: String, subject: String) throws {
