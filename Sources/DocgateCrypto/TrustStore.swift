@@ -34,29 +34,32 @@ public final class TrustStore: @unchecked Sendable {
 
     /// Loads every certificate and CRL from a file, or from every regular file in a directory (`*.pem`, `*.crt`,
     /// `*.cer`, `*.der`, `*.crl`). CRLs may sit in the same PEM file as the certificates.
-    public init(path: String) throws(CryptoError) {
+    ///
+    /// - Parameter crls: more CRLs, from files or directories of them (`verify --crl`, the gateway's `crl` key);
+    ///   each must hold at least one.
+    public init(path: String, crls crlPaths: [String] = []) throws(CryptoError) {
         CryptoLibrary.initialize()
-        var files: [String] = []
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            guard let dir = opendir(path) else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-                let lower = name.lowercased()
-                if [".pem", ".crt", ".cer", ".der", ".crl"].contains(where: { lower.hasSuffix($0) }) { files.append(path + "/" + name) }
+        let files = try Self.files(at: path)
+        var crlFiles: [String] = []
+        for p in crlPaths {
+            let found = try Self.files(at: p)
+            var any = false
+            for f in found {
+                guard let bytes = readSmallFile(f, limit: 256 << 20) else { throw CryptoError.unreadableTrust(f, String(cString: strerror(errno))) }
+                let list = Self.loadCRLs(bytes)
+                list.forEach { X509_CRL_free($0) }
+                any = any || !list.isEmpty
             }
-            closedir(dir)
-            files.sort()
-        } else {
-            files = [path]
+            if !any { throw CryptoError.unreadableTrust(p, "no CRL found") }
+            crlFiles += found
         }
         guard let store = X509_STORE_new() else { throw CryptoError.unreadableTrust(path, CryptoLibrary.drainErrors()) }
         self.store = store
         var loaded = 0
         var crls = 0
         var nextUpdate: Int64?
-        for file in files {
+        for file in files + crlFiles {
+            let onlyCRLs = !files.contains(file)
             guard let bytes = readSmallFile(file, limit: 256 << 20) else {
                 throw CryptoError.unreadableTrust(file, String(cString: strerror(errno)))
             }
@@ -72,6 +75,7 @@ public final class TrustStore: @unchecked Sendable {
                 X509_CRL_free(crl)
             }
             ERR_clear_error()
+            if onlyCRLs { continue }
             let certs: [Certificate]
             do { certs = try Certificate.load(bytes: bytes, path: file) } catch {
                 if !revocations.isEmpty { continue }   // a file of CRLs only
@@ -89,6 +93,22 @@ public final class TrustStore: @unchecked Sendable {
         var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
         if crls > 0 { flags |= UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) }
         X509_STORE_set_flags(store, flags)
+    }
+
+    /// A file, or the certificate and CRL files of a directory (`*.pem`, `*.crt`, `*.cer`, `*.der`, `*.crl`), sorted.
+    static func files(at path: String) throws(CryptoError) -> [String] {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { return [path] }
+        guard let dir = opendir(path) else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
+        defer { closedir(dir) }
+        var files: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            let lower = name.lowercased()
+            if [".pem", ".crt", ".cer", ".der", ".crl"].contains(where: { lower.hasSuffix($0) }) { files.append(path + "/" + name) }
+        }
+        return files.sorted()
     }
 
     /// The CRLs in a PEM file (any number, beside certificates) or a DER file (one).

@@ -83,6 +83,8 @@ public struct GatewayConfig: Sendable, Hashable {
     public var journal: String
     public var listen: String?
     public var trust: String?
+    /// CRL files or directories beside those in `trust`.
+    public var crl: [String] = []
     public var schemas: String?
     public var signing: SigningConfig?
     public var logFormat: String
@@ -295,7 +297,7 @@ struct Reader {
     }
 
     mutating func read(_ table: TOMLTable, file: String) -> GatewayConfig? {
-        unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "schemas", "signing", "route",
+        unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "crl", "schemas", "signing", "route",
                                      "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
                                      "retention_days", "http_idle_timeout", "http_max_connections"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
@@ -317,6 +319,18 @@ struct Reader {
             }
         }
         let trust = path(table, "trust", "")
+        var crl: [String] = []
+        if let value = table["crl"] {
+            let items = value.array.map { Array($0) } ?? [value]
+            for item in items {
+                guard let s = item.string, !s.isEmpty else {
+                    problem("crl", ru: "ожидается путь или список путей к спискам отзыва", en: "a path or a list of paths to CRLs is expected")
+                    continue
+                }
+                crl.append(s.hasPrefix("/") ? s : base + "/" + s)
+            }
+            if trust == nil { problem("crl", ru: "списки отзыва проверяются вместе с ключом trust", en: "CRLs are checked with the trust key") }
+        }
         let schemas = path(table, "schemas", "")
         let logFormat = string(table, "log_format", "") ?? "text"
         if logFormat != "text" && logFormat != "json" { problem("log_format", ru: "text или json", en: "text or json") }
@@ -394,7 +408,7 @@ struct Reader {
         }
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
         checkDirectories(routes, journal: journal)
-        return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, schemas: schemas,
+        return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, schemas: schemas,
                              signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
                              batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
                              httpIdleTimeout: idle, httpMaxConnections: connections)

@@ -14,6 +14,9 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Check certificates at this time instead of now (2026-11-23 or 2026-11-23T10:00:00Z).", valueName: "time"))
     var at: String?
 
+    @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
+    var crl: [String] = []
+
     func verificationTime() throws -> Int64? {
         guard let at else { return nil }
         guard let t = ParsedTime.parse(at) else { throw ValidationError("--at: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ") }
@@ -24,7 +27,7 @@ struct TrustOptions: ParsableArguments {
         let time = try verificationTime()
         guard let trust else { return SignatureVerifier(trust: nil, time: time) }
         do throws(CryptoError) {
-            return SignatureVerifier(trust: try TrustStore(path: trust), time: time)
+            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl), time: time)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw ExitCode(2)
@@ -83,6 +86,9 @@ struct Verify: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Check certificates at this time instead of now (2026-11-23 or 2026-11-23T10:00:00Z).", valueName: "time"))
     var at: String?
 
+    @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
+    var crl: [String] = []
+
     @Option(name: .long, help: "Files verified at once (default: one per CPU core).")
     var jobs: Int?
 
@@ -91,7 +97,11 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let language = options.language
-        let verifier = try TrustOptions(trust: trust, at: at).makeVerifier(language)
+        var trustOptions = TrustOptions()
+        trustOptions.trust = trust
+        trustOptions.at = at
+        trustOptions.crl = crl
+        let verifier = try trustOptions.makeVerifier(language)
         let (files, inputErrors) = InputFiles.collect(paths)
         let renderer = VerifyRenderer(format: options.format, language: language)
         renderer.begin()

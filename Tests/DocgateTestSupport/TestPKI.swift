@@ -24,6 +24,8 @@ public final class TestPKI: Sendable {
     public var revokedCert: String { dir + "/revoked.pem" }
     /// The trusted CA's certificate followed by its CRL (current; it revokes `revokedCert`), in one PEM file.
     public var caWithCRL: String { dir + "/ca-with-crl.pem" }
+    /// The CA's current CRL alone (PEM).
+    public var crl: String { dir + "/fresh.crl" }
     /// The same with a CRL past its nextUpdate.
     public var caWithStaleCRL: String { dir + "/ca-with-stale-crl.pem" }
     /// A web server's certificate from the trusted CA: extended key usage serverAuth only.

@@ -237,6 +237,7 @@ import Testing
         let pki = try TestPKI.shared()
         let site = try Site(top: """
             trust = "\(pki.caCert)"
+            crl = "\(pki.crl)"
             [signing]
             key = "\(pki.ecKey)"
             cert = "\(pki.ecCert)"
@@ -267,8 +268,11 @@ import Testing
         let splitText = String(decoding: try signed(fourth, splitName, key: pki.rsaKey, cert: pki.rsaCert), as: UTF8.self)
         let splitNumber = try #require(splitText.range(of: "<number>")).upperBound
         let split = Array((String(splitText[..<splitText.index(after: splitNumber)]) + "<!---->" + String(splitText[splitText.index(after: splitNumber)...])).utf8)
+        // A signer the CA revoked (the route's `crl`).
+        let (revokedName, fifth) = try Self.order(615)
+        let revoked = try signed(fifth, revokedName, key: pki.rsaKey, cert: pki.revokedCert)
         for (name, bytes) in [(goodName, good), (agreementName, agreement), (unsignedName, unsigned), (tamperedName, tampered), (foreignName, foreign),
-                              (splitName, split)] {
+                              (splitName, split), (revokedName, revoked)] {
             try site.drop(name, bytes)
         }
         let r = try docgate(["run", "--once", "--config", site.config])
@@ -280,11 +284,11 @@ import Testing
         #expect(v.status == 0, "\(v.stdout)")
         let delivered = try String(contentsOfFile: site.outbox + "/" + agreementName, encoding: .utf8)
         #expect(delivered.components(separatedBy: "SignatureValue>").count - 1 == 4, "two signatures expected")
-        for (name, code) in [(unsignedName, "DG4001"), (tamperedName, "DG4010"), (foreignName, "DG4020"), (splitName, "DG4013")] {
+        for (name, code) in [(unsignedName, "DG4001"), (tamperedName, "DG4010"), (foreignName, "DG4020"), (splitName, "DG4013"), (revokedName, "DG4026")] {
             let reason = try String(contentsOfFile: site.errors + "/" + name + ".reason.txt", encoding: .utf8)
             #expect(reason.contains(code), "\(name): \(reason)")
         }
-        #expect(site.files(site.receipts).count == 6)
+        #expect(site.files(site.receipts).count == 7)
     }
 
     /// A route that delivers in windows-1251: UTF-8 documents arrive converted (declaration and bytes), still valid;

@@ -39,6 +39,22 @@ import Testing
         #expect((sig["signer"] as? [String: Any])?["serial"] as? String != nil)
     }
 
+    /// `verify --crl`: a revoked signer is refused with DG4026 (exit 1); without the CRL it verifies; a path with no
+    /// CRL in it is a usage error (exit 2).
+    @Test func verifyChecksTheCRLsGiven() throws {
+        let pki = try TestPKI.shared()
+        let dir = try TemporaryDirectory("cli-crl")
+        defer { dir.remove() }
+        let r = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.revokedCert, try sample("SOCORDER")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let file = try dir.write("signed.xml", r.stdout)
+        #expect(try docgate(["verify", "--trust", pki.caCert, file]).status == 0)
+        let v = try docgate(["verify", "--trust", pki.caCert, "--crl", pki.crl, file])
+        #expect(v.status == 1)
+        #expect(v.stdout.contains("DG4026"), "\(v.stdout)")
+        #expect(try docgate(["verify", "--trust", pki.caCert, "--crl", pki.caCert, file]).status == 2)
+    }
+
     @Test func signNeverOverwritesTheInputUnlessAsked() throws {
         let pki = try TestPKI.shared()
         let dir = try TemporaryDirectory("cli-sign")
