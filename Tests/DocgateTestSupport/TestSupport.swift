@@ -17,8 +17,8 @@ public enum TestPaths {
 
     public static var schemas: String { root + "/Schemas" }
     public static var samples: String { root + "/Samples" }
-    /// The shared third-party vectors beside the checkout.
-    public static var vectors: String { root + "/../shared/vectors" }
+    /// Third-party test vectors, with their licences (Tests/Vectors/README.md).
+    public static var vectors: String { root + "/Tests/Vectors" }
 
     /// The directory the test bundle runs from; SwiftPM puts the `docgate` executable there too.
     public static var buildProducts: String {
