@@ -1,0 +1,104 @@
+import DocgateCore
+import FoundationEssentials
+import Glibc
+import GRDB
+
+/// Pruning: what `Retention` deletes, in bounded steps.
+extension SQLiteJournal {
+    // MARK: retention (the rules are in Retention.swift)
+
+    /// Registry entry `r` has a later version, in the registry since before the cutoff. (`:cutoff`)
+    static func superseded(_ r: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM registry s WHERE s.previous_id = \(r).document_id AND s.kind = \(r).kind
+                AND s.version > \(r).version AND s.added_at < :cutoff)
+        """
+    }
+
+    /// Registry entry `r`'s period and delivery (`ends_at`, the later of the two) are before the cutoff, and it is
+    /// not a contract whose certificate is kept.
+    static func expired(_ r: String) -> String {
+        """
+        (\(r).ends_at < :cutoff AND NOT (\(r).kind = 'contract' AND (
+            EXISTS (SELECT 1 FROM registry c WHERE c.document_id = \(r).certificate_id AND c.kind = 'socialCertificate'
+                    AND c.ends_at >= :cutoff AND NOT \(superseded("c")))
+            OR EXISTS (SELECT 1 FROM registry c WHERE c.number = \(r).certificate_number AND c.kind = 'socialCertificate'
+                       AND c.ends_at >= :cutoff AND NOT \(superseded("c"))))))
+        """
+    }
+
+    static let registryLiveSQL = "SELECT body FROM registry r WHERE NOT \(superseded("r")) AND NOT \(expired("r")) ORDER BY seq"
+
+    public func registryLive(cutoff: Double) throws -> [[UInt8]] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: Self.registryLiveSQL, arguments: ["cutoff": cutoff]).map { [UInt8]($0) }
+        }
+    }
+
+    static let pruneEntriesSQL = """
+        DELETE FROM documents WHERE id IN
+            (SELECT id FROM documents INDEXED BY documents_finished WHERE stage = 'done' AND finished_at < :cutoff LIMIT :limit)
+        RETURNING COALESCE(outcome, 'closed')
+        """
+
+    public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
+        try pool.write { db in
+            var counts: [String: Int] = [:]
+            for outcome in try String.fetchAll(db, sql: Self.pruneEntriesSQL, arguments: ["cutoff": cutoff, "limit": limit]) {
+                counts[outcome, default: 0] += 1
+            }
+            return counts
+        }
+    }
+
+    public func prunableEntries(before cutoff: Double) throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT COALESCE(outcome, 'closed') AS o, COUNT(*) AS n FROM documents INDEXED BY documents_finished
+                WHERE stage = 'done' AND finished_at < ? GROUP BY o
+                """, arguments: [cutoff]) {
+                counts[row["o"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    /// One window of the registry, in the order of delivery: 1 superseded, 2 expired, 0 kept.
+    static let registryWindowSQL = """
+        SELECT seq, CASE WHEN \(superseded("r")) THEN 1 WHEN \(expired("r")) THEN 2 ELSE 0 END AS verdict
+        FROM registry r WHERE seq > :after ORDER BY seq LIMIT :limit
+        """
+
+    public func pruneRegistry(before cutoff: Double, after: Int64, limit: Int, dryRun: Bool) throws -> RegistryPruneStep {
+        let step = { (db: Database) throws -> RegistryPruneStep in
+            let rows = try Row.fetchAll(db, sql: Self.registryWindowSQL, arguments: ["cutoff": cutoff, "after": after, "limit": limit])
+            var result = RegistryPruneStep(superseded: 0, expired: 0, next: rows.count < limit ? nil : rows.last?["seq"])
+            var doomed: [Int64] = []
+            for row in rows {
+                switch row["verdict"] as Int {
+                case 1: result.superseded += 1
+                case 2: result.expired += 1
+                default: continue
+                }
+                doomed.append(row["seq"])
+            }
+            if !dryRun && !doomed.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM registry WHERE seq = ?")
+                for seq in doomed { try delete.execute(arguments: [seq]) }
+            }
+            return result
+        }
+        return dryRun ? try pool.read(step) : try pool.write(step)
+    }
+
+    public func vacuum(pages: Int) throws -> Int {
+        try pool.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 else { return 0 }
+            let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            guard before > 0 else { return 0 }
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(max(1, pages)))")
+            return before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        }
+    }
+}
