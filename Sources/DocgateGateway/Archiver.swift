@@ -84,7 +84,7 @@ struct Archiver: Sendable {
         } catch where error.code == EXDEV {
             // Not copyable across file systems: set aside in the inbox under a hidden name, which the scanner
             // ignores, for an operator to collect.
-            let aside = ".docgate-refused-\(w.entry.id)-" + wanted
+            let aside = Self.asideName(w, wanted)
             try r.inbox.move(w.name, to: FileName(aside), in: r.inbox)
             context.logger.warning("errors/ is on another file system: the refused file is set aside in the inbox",
                                    metadata: ["file": "\(w.name.display)", "aside": "\(aside)"])
@@ -120,7 +120,7 @@ struct Archiver: Sendable {
             return nil
         }
         let wanted = w.quarantineName ?? Names.sanitize(w.name)
-        let aside = ".docgate-refused-\(w.entry.id)-" + wanted
+        let aside = Self.asideName(w, wanted)
         if let status = r.inbox.status(FileName(aside)), isSameFile(w, status) { return "inbox/" + aside }
         if w.quarantineName != nil {
             return find(wanted, in: r.errors).map { "errors/" + $0 }
@@ -129,6 +129,9 @@ struct Archiver: Sendable {
         guard let day = try? r.archiveDay(parts), let name = find(wanted, in: day) else { return nil }
         return (parts + [name]).joined(separator: "/")
     }
+
+    /// The hidden inbox name a refused file is set aside under when errors/ is on another file system.
+    static func asideName(_ w: Work, _ wanted: String) -> String { ".docgate-refused-\(w.entry.id)-" + wanted }
 
     /// After a rename: the same inode, size and modification time (the rename itself changed the status time).
     private func isSameFile(_ w: Work, _ status: (kind: Directory.Kind, links: Int, identity: FileIdentity)) -> Bool {

@@ -143,7 +143,7 @@ struct BatchPipeline: Sendable {
 
     /// Whether the read stage will read an entry whole (for the batch's byte budget).
     private func willRead(_ e: Directory.Entry, _ r: RouteRuntime) -> Bool {
-        e.kind == .regular && e.links == 1 && e.size <= Int64(r.route.maxSize) && !(r.needsTree && e.size > Int64(r.route.maxTreeSize))
+        e.kind == .regular && InboxReader.sizeRefusal(e.links, e.size, r) == nil
     }
 
     private func claimRequests(_ p: Prepared, _ runtime: RouteRuntime, into result: inout PassResult)

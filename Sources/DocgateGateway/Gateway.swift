@@ -38,7 +38,7 @@ public final class Gateway: Sendable {
     ///   - executable: where to look for the schemas beside (default: this process's own executable).
     public init(config: GatewayConfig, journal: any Journal, logger: Logger, signingPassphrase: [UInt8]? = nil,
                 clock: any GatewayClock = SystemClock(), fileSystem: FileSystem? = nil,
-                executable: String? = Gateway.executablePath) throws(GatewayError) {
+                executable: String? = Executable.path) throws(GatewayError) {
         self.config = config
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
@@ -110,13 +110,6 @@ public final class Gateway: Sendable {
         // The read stage takes a lease on each file for a moment to learn whether it is still being written; a lease
         // broken in that moment signals SIGIO, whose default action would end the process.
         signal(SIGIO, SIG_IGN)
-    }
-
-    /// This process's executable, from /proc (the schemas are looked for beside it).
-    public static var executablePath: String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     /// Asks the loop to stop after the batch in hand.

@@ -29,7 +29,7 @@ struct InboxReader: Sendable {
         case .fifo, .socket, .device, .directory: return refused(.special(entry.kind), entry.identity)
         case .regular: break
         }
-        if let refusal = sizeRefusal(entry.links, entry.size, r) { return refused(refusal, entry.identity) }
+        if let refusal = Self.sizeRefusal(entry.links, entry.size, r) { return refused(refusal, entry.identity) }
         let file: OpenFile
         do { file = try r.inbox.openForReading(entry.name) } catch {
             switch error.code {
@@ -43,7 +43,7 @@ struct InboxReader: Sendable {
         // Changed since it was listed (grown, rewritten, replaced): not what the batch was sized and timed for; it
         // waits for its next sighting.
         if file.identity != entry.identity { return .busy }
-        if let refusal = sizeRefusal(file.links, file.identity.size, r) { return refused(refusal, file.identity) }
+        if let refusal = Self.sizeRefusal(file.links, file.identity.size, r) { return refused(refusal, file.identity) }
         switch file.isOpenForWriting() {
         case true?: return .busy
         case nil where provisional: return .busy
@@ -58,8 +58,8 @@ struct InboxReader: Sendable {
         return .inbound(Inbound(name: entry.name, identity: file.identity, bytes: bytes, sha256: sha256, refusal: nil, started: started))
     }
 
-    /// Limits checked from `fstat` before any allocation.
-    private func sizeRefusal(_ links: Int, _ size: Int64, _ r: RouteRuntime) -> Refusal? {
+    /// Limits checked from `fstat` before any allocation (also what the batch's byte budget leaves out).
+    static func sizeRefusal(_ links: Int, _ size: Int64, _ r: RouteRuntime) -> Refusal? {
         if links > 1 { return .hardLink(links: links) }
         if size > Int64(r.route.maxSize) { return .tooLarge(size: size, limit: r.route.maxSize) }
         if r.needsTree && size > Int64(r.route.maxTreeSize) { return .tooLargeForTree(size: size, limit: r.route.maxTreeSize) }

@@ -28,7 +28,7 @@ final class StageContext: Sendable {
     /// failure that retrying cannot cure is counted, so that the third in a row ends the file with a rejection.
     func fail(_ r: RouteRuntime, _ name: FileName, _ error: FileError, identity: FileIdentity? = nil) {
         let now = clock.now()
-        let delay = r.backoff.withLock { backoff in
+        let (delay, permanent, failures) = r.backoff.withLock { backoff in
             var b = backoff[name] ?? RouteRuntime.Backoff(until: 0, failures: 0, permanent: 0)
             if let identity, let known = b.identity, known != identity { b = RouteRuntime.Backoff(until: 0, failures: 0, permanent: 0) }
             if let identity { b.identity = identity }
@@ -38,13 +38,12 @@ final class StageContext: Sendable {
             let delay = min(30, 0.25 * Double(1 << min(b.failures, 7)))
             b.until = now + delay
             backoff[name] = b
-            return delay
+            return (delay, b.permanent, b.failures)
         }
         metrics.countError(route: r.route.name)
         // Three incurable failures in a row, or ten of any kind (a file docgate may not read, a full disk that stays
         // full): an operator is told once.
-        let counts = r.backoff.withLock { $0[name].map { ($0.permanent, $0.failures) } }
-        if counts?.0 == 3 || counts?.1 == 10 {
+        if permanent == 3 || failures == 10 {
             logger.critical("a step keeps failing for a reason retrying cannot cure; an operator must look", metadata: [
                 "route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)"])
         }

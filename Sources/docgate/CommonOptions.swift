@@ -28,7 +28,7 @@ struct SetupOptions: ParsableArguments {
     /// The located schema directory; exit 2 when there is none.
     func schemaDirectory() throws -> String {
         do {
-            return try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path)
+            return try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path ?? CommandLine.arguments.first)
         } catch {
             Terminal.error(error.message[language])
             throw ExitCode(2)
@@ -56,12 +56,5 @@ struct CommonOptions: ParsableArguments {
     var language: Language { setup.language }
     func schemaDirectory() throws -> String { try setup.schemaDirectory() }
     func makeValidator() throws -> DocumentValidator { try setup.makeValidator() }
-}
-
-enum Executable {
-    /// This program's own path, from /proc (argv[0] may be relative or a bare name).
-    static var path: String? {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first
-    }
 }
 

@@ -1,3 +1,4 @@
+import DocgateCore
 import ArgumentParser
 import DocgateCommandLine
 import Glibc
