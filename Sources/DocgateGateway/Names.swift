@@ -46,24 +46,7 @@ enum Names {
     /// Renames the staging file `staging` in `dir` to `name`, or to the first free name after it if a file took
     /// `name` since it was chosen; returns the name it got.
     static func place(_ staging: String, as name: String, in dir: Directory) throws(FileError) -> String {
-        var name = name
-        while true {
-            do {
-                try dir.move(staging, to: name, in: dir)
-                return name
-            } catch where error.code == EEXIST {
-                name = free(name, in: dir)
-            }
-        }
-    }
-
-    /// `name`, or `name.2.xml`, `name.3.xml` … — the first that does not exist in `dir`.
-    static func free(_ name: String, in dir: Directory, reserved: Set<String> = []) -> String {
-        func taken(_ n: String) -> Bool { reserved.contains(n) || dir.exists(n) }
-        if !taken(name) { return name }
-        var n = 2
-        while taken(Directory.numbered(name, n)) { n += 1 }
-        return Directory.numbered(name, n)
+        try dir.rename(FileName(staging), as: name, into: dir)
     }
 
     /// Names chosen for documents decided but not placed yet (this batch's and the batch before's), by directory:
@@ -72,20 +55,19 @@ enum Names {
     struct Book: Sendable {
         var reserved: [String: Set<String>] = [:]
 
-        /// The first name after `name` free in `dir` and in the book (and `also`), reserved.
+        /// The first of `name`, `name.2.xml`, … free in `dir` and in both books (with its companion `name` +
+        /// `suffix`, when given), reserved.
         mutating func take(_ name: String, in dir: Directory, also other: Book, suffix: String = "") -> String {
             let held = reserved[dir.path, default: []].union(other.reserved[dir.path, default: []])
-            var chosen = Names.free(name, in: dir, reserved: held)
-            if !suffix.isEmpty {
-                // The companion file (a reason) must be free too.
-                var n = 2
-                while held.contains(chosen + suffix) || dir.exists(chosen + suffix) {
-                    chosen = Names.free(Directory.numbered(name, n), in: dir, reserved: held)
-                    n += 1
-                }
-                reserved[dir.path, default: []].insert(chosen + suffix)
+            func isFree(_ n: String) -> Bool { !held.contains(n) && !dir.exists(n) }
+            var chosen = name
+            var n = 1
+            while !isFree(chosen) || !suffix.isEmpty && !isFree(chosen + suffix) {
+                n += 1
+                chosen = Directory.numbered(name, n)
             }
             reserved[dir.path, default: []].insert(chosen)
+            if !suffix.isEmpty { reserved[dir.path, default: []].insert(chosen + suffix) }
             return chosen
         }
     }
