@@ -37,19 +37,6 @@ public enum PrivateFile {
         return .success(out)
     }
 
-    /// Only the check: opens the file and looks at its mode (nil when it may be read, or cannot be opened at all —
-    /// reading it later reports that).
-    public static func exposure(_ path: String, allowGroupReadable: Bool) -> Failure? {
-        guard !allowGroupReadable else { return nil }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        let mode = UInt32(st.st_mode) & 0o7777
-        return mode & exposingBits != 0 ? .exposed(mode: mode) : nil
-    }
-
     /// DG5017's text: the file, its mode, and the two ways out.
     /// - Parameter allowance: how the operator allows it anyway (`--allow-group-readable-key`,
     ///   `[signing] allow_group_readable = true`).

@@ -36,7 +36,6 @@ struct Run: ParsableCommand {
         let cfg = try ConfigLoader.load(config, language, printWarnings: false)
         let logger = Logs.make(format: cfg.logFormat)
         for warning in cfg.warnings { logger.warning("\(warning.text(language))") }
-        try ConfigLoader.checkSecretFiles(cfg, language)
         let descriptorLimit = HTTPLimits.raiseDescriptorLimit()
         let journal: SQLiteJournal
         do {
@@ -128,18 +127,6 @@ enum ConfigLoader {
         options.passphraseEnv = s.passphraseEnv
         options.passphraseFile = s.passphraseFile
         return try options.passphrase(language, allowGroupReadable: s.allowGroupReadable, allowance: allowance)
-    }
-
-    /// The gateway's key, PKCS#12 and passphrase files closed to group and others (DG5017, exit 2), unless
-    /// `[signing] allow_group_readable`. The certificate is public and not checked.
-    static func checkSecretFiles(_ cfg: GatewayConfig, _ language: Language) throws {
-        guard let s = cfg.signing, !s.allowGroupReadable else { return }
-        for path in [s.key, s.pkcs12, s.passphraseFile].compactMap({ $0 }) {
-            if case .exposed(let mode)? = PrivateFile.exposure(path, allowGroupReadable: false) {
-                Terminal.error(PrivateFile.exposedCode + " " + PrivateFile.exposedMessage(path, mode: mode, allowance: allowance)[language])
-                throw ExitCode(2)
-            }
-        }
     }
 }
 
