@@ -74,6 +74,8 @@ public struct SigningConfig: Sendable, Hashable {
     public var passphraseFile: String?
     /// Key, PKCS#12 and passphrase files readable by group or others are refused unless this is set.
     public var allowGroupReadable: Bool = false
+    /// How an operator allows them anyway, as DG5017's message says.
+    public static let allowance = "[signing] allow_group_readable = true"
 }
 
 /// `gateway.toml`, checked.

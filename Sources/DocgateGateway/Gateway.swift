@@ -61,7 +61,7 @@ public final class Gateway: Sendable {
         if let s = config.signing {
             do throws(CryptoError) {
                 // The key is checked on the descriptor it is read from: group or others may not read it.
-                let policy: SecretFilePolicy = s.allowGroupReadable ? .anyMode : .ownerOnly(allowance: "[signing] allow_group_readable = true")
+                let policy: SecretFilePolicy = s.allowGroupReadable ? .anyMode : .ownerOnly(allowance: SigningConfig.allowance)
                 let identity = s.pkcs12 != nil
                     ? try SigningIdentity.load(pkcs12Path: s.pkcs12!, passphrase: signingPassphrase, policy: policy)
                     : try SigningIdentity.load(keyPath: s.key!, certificatePath: s.cert!, passphrase: signingPassphrase, policy: policy)

@@ -119,14 +119,13 @@ enum ConfigLoader {
         }
     }
 
-    static let allowance = "[signing] allow_group_readable = true"
 
     static func passphrase(_ cfg: GatewayConfig, _ language: Language) throws -> [UInt8]? {
         guard let s = cfg.signing else { return nil }
         var options = PassphraseOptions()
         options.passphraseEnv = s.passphraseEnv
         options.passphraseFile = s.passphraseFile
-        return try options.passphrase(language, allowGroupReadable: s.allowGroupReadable, allowance: allowance)
+        return try options.passphrase(language, allowGroupReadable: s.allowGroupReadable, allowance: SigningConfig.allowance)
     }
 }
 
