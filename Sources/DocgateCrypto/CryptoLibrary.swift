@@ -143,7 +143,7 @@ func readSecretFile(_ path: String, policy: SecretFilePolicy) throws(CryptoError
 }
 
 /// Reads a whole file (keys, certificates: small). Nil when it cannot be read.
-func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
+public func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

@@ -37,7 +37,9 @@ public final class TrustStore: @unchecked Sendable {
     ///
     /// - Parameter crls: more CRLs, from files or directories of them (`verify --crl`, the gateway's `crl` key);
     ///   each must hold at least one.
-    public init(path: String, crls crlPaths: [String] = []) throws(CryptoError) {
+    /// - Parameter partialChain: a trusted certificate that is not self-signed (an intermediate CA) ends a path by
+    ///   itself; otherwise every path must reach a trusted root.
+    public init(path: String, crls crlPaths: [String] = [], partialChain: Bool = false) throws(CryptoError) {
         CryptoLibrary.initialize()
         let files = try Self.files(at: path)
         var crlFiles: [String] = []
@@ -88,9 +90,9 @@ public final class TrustStore: @unchecked Sendable {
         crlCount = crls
         crlNextUpdate = nextUpdate
         if loaded == 0 { throw CryptoError.unreadableTrust(path, nil) }
-        // A configured intermediate may serve as the anchor, as operators expect of a trust list. With CRLs, every
-        // certificate of the path is checked against its issuer's CRL, and one whose status cannot be told fails.
-        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
+        // A trusted intermediate ends a path only when configured so. With CRLs, every certificate of the path is
+        // checked against its issuer's CRL, and one whose status cannot be told fails.
+        var flags: UInt = partialChain ? UInt(X509_V_FLAG_PARTIAL_CHAIN) : 0
         if crls > 0 { flags |= UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) }
         X509_STORE_set_flags(store, flags)
     }

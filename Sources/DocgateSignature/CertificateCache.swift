@@ -74,7 +74,8 @@ final class CertificateCache: Sendable {
     func summary(of certificate: Certificate) -> SignerSummary {
         if let hit = table.withLock({ $0.summaries[ObjectIdentifier(certificate)] }) { return hit }
         let summary = SignerSummary(subject: certificate.subject, issuer: certificate.issuer, serial: certificate.serialHex,
-                                    notBefore: certificate.notBefore, notAfter: certificate.notAfter)
+                                    notBefore: certificate.notBefore, notAfter: certificate.notAfter,
+                                    identity: certificate.identity, policies: certificate.policies)
         table.withLock { t in
             if t.keys[ObjectIdentifier(certificate)] != nil { t.summaries[ObjectIdentifier(certificate)] = summary }
         }

@@ -56,6 +56,9 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case notChecked = "DG4025"
     case revoked = "DG4026"
     case revocationUnknown = "DG4027"
+    case notTheParty = "DG4028"
+    case signatureOrder = "DG4029"
+    case policyMissing = "DG4032"
     case cannotSign = "DG4040"
 
     public var code: String { rawValue }
@@ -94,6 +97,11 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .revoked: .init(ru: "Сертификат отозван (в списке отзыва его издателя)", en: "The certificate is revoked (on its issuer's CRL)")
         case .revocationUnknown: .init(ru: "Статус отзыва сертификата неизвестен: нет действующего списка отзыва его издателя",
                                        en: "The certificate's revocation status is unknown: no current CRL from its issuer")
+        case .notTheParty: .init(ru: "Документ подписал не тот, кто должен: сертификат не принадлежит стороне документа",
+                                 en: "The signer is not the party that must sign: the certificate does not name the document's party")
+        case .signatureOrder: .init(ru: "Подписи сторон стоят не в том порядке", en: "The parties' signatures are in the wrong order")
+        case .policyMissing: .init(ru: "Сертификат не выпущен по требуемой политике (классу средства подписи)",
+                                   en: "The certificate does not carry a required certificate policy (signature tool class)")
         case .cannotSign: .init(ru: "Документ нельзя подписать", en: "The document cannot be signed")
         }
     }

@@ -12,6 +12,10 @@ public struct SignerSummary: Sendable, Hashable {
     public var serial: String
     public var notBefore: Int64
     public var notAfter: Int64
+    /// ИНН, ОГРН, СНИЛС of the subject and the fingerprint.
+    public var identity: CertificateIdentity
+    /// The certificatePolicies OIDs, dotted.
+    public var policies: [String]
 }
 
 /// One ds:Signature and what verification found about it.
@@ -20,6 +24,10 @@ public struct SignatureReport: Sendable {
     public var algorithm: SignatureAlgorithm?
     public var form: String?
     public var signer: SignerSummary?
+    /// The party this signature must come from (with a trust store, for a kind docgate knows), and whether the
+    /// signer's certificate names it.
+    public var party: SignerParty?
+    public var partyMatched = false
     /// Empty when the signature verifies (and its chain, when a trust store was given).
     public var problems: [Diagnostic]
     public var valid: Bool { problems.allowsValidity }
@@ -46,12 +54,23 @@ public final class SignatureVerifier: Sendable {
     /// Verification time (seconds since 1970); nil means now.
     public let time: Int64?
     public let limits: XMLLimits
+    /// Certificates named by fingerprint, beside the ИНН/ОГРН/СНИЛС their subjects carry.
+    public let signers: SignerMapping
+    /// Policy OIDs of which the signer's certificate must carry at least one (empty: none required).
+    public let requiredPolicies: Set<String>
     private let certificates = CertificateCache()
     private let chains = ChainVerdicts()
 
-    public init(trust: TrustStore?, time: Int64? = nil, limits: XMLLimits = .default) {
+    /// - Parameter signers: the fingerprint mapping; with a trust store, every signature must come from the party
+    ///   its place in the document names (`SignerParties`).
+    /// - Parameter requiredPolicies: with a trust store, the signer's certificate must carry one of these policies
+    ///   (КС1–КС3 are 1.2.643.100.113.1–3).
+    public init(trust: TrustStore?, time: Int64? = nil, limits: XMLLimits = .default, signers: SignerMapping = SignerMapping(),
+                requiredPolicies: Set<String> = []) {
         CryptoLibrary.initialize()
         self.trust = trust
+        self.signers = signers
+        self.requiredPolicies = requiredPolicies
         self.time = time
         self.limits = limits
     }
@@ -71,7 +90,9 @@ public final class SignatureVerifier: Sendable {
         }
     }
 
-    public func verify(_ document: XMLDocument, file: String) -> VerificationReport {
+    /// - Parameter policies: required certificate policies for this document, instead of `requiredPolicies`
+    ///   (a route's own).
+    public func verify(_ document: XMLDocument, file: String, policies: Set<String>? = nil) -> VerificationReport {
         guard let root = xmlDocGetRootElement(document.pointer) else {
             return VerificationReport(file: file, signatures: [], documentProblems: [SignatureProblem.noSignature.diagnostic()])
         }
@@ -82,7 +103,7 @@ public final class SignatureVerifier: Sendable {
             let census = DocumentScan.census()
             let report = verifySignature(only, in: document, root: root, signatures: [only], census: census)
             if let scan = DocumentScan(only: only, root: root, census: census) {
-                return assemble(file: file, root: root, scan: scan, signatures: [report])
+                return assemble(file: file, root: root, scan: scan, signatures: [report], policies: policies ?? requiredPolicies)
             }
         }
         let scan = DocumentScan(root: root)
@@ -92,11 +113,12 @@ public final class SignatureVerifier: Sendable {
         let reports = scan.signatures.map {
             verifySignature($0, in: document, root: root, signatures: scan.signatures, census: nil)
         }
-        return assemble(file: file, root: root, scan: scan, signatures: reports)
+        return assemble(file: file, root: root, scan: scan, signatures: reports, policies: policies ?? requiredPolicies)
     }
 
     /// The file's report: what the scan found about the document as a whole, then each signature's report.
-    private func assemble(file: String, root: xmlNodePtr, scan: DocumentScan, signatures: [SignatureReport]) -> VerificationReport {
+    private func assemble(file: String, root: xmlNodePtr, scan: DocumentScan, signatures: [SignatureReport],
+                          policies: Set<String>) -> VerificationReport {
         var report = VerificationReport(file: file, signatures: signatures, documentProblems: [])
         for (value, node) in scan.duplicateIds {
             report.documentProblems.append(SignatureProblem.duplicateIds.diagnostic(
@@ -124,6 +146,10 @@ public final class SignatureVerifier: Sendable {
         }
         for node in comments.others {
             report.documentProblems.append(SignatureProblem.commentInContent.diagnostic(at: node, severity: .warning))
+        }
+        if trust != nil {
+            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers)
+            SignerCheck.requirePolicies(policies, in: &report, signatures: scan.signatures)
         }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.
         var signers: [String] = []

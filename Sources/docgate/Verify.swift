@@ -17,17 +17,49 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
     var crl: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Signer mapping: ИНН or СНИЛС (or gateway) to SHA-256 certificate fingerprints, for certificates without ИНН/ОГРН/СНИЛС; a file or a directory of *.txt files.", valueName: "path"))
+    var signers: String?
+
+    @Option(name: .customLong("require-policy"), help: ArgumentHelp("A certificate policy the signer's certificate must carry: an OID or КС1, КС2, КС3; repeatable (any one suffices).", valueName: "oid"))
+    var requirePolicy: [String] = []
+
+    @Flag(name: .customLong("partial-chain"), help: "Let a trusted intermediate CA end a chain (by default every chain must reach a trusted root).")
+    var partialChain = false
+
     func verificationTime() throws -> Int64? {
         guard let at else { return nil }
         guard let t = ParsedTime.parse(at) else { throw ValidationError("--at: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ") }
         return t
     }
 
+    func requiredPolicies() throws -> Set<String> {
+        var oids: Set<String> = []
+        for p in requirePolicy {
+            guard let oid = CertificatePolicyName.oid(p) else { throw ValidationError("--require-policy: expected an OID (1.2.643.100.113.1) or КС1, КС2, КС3, not '\(p)'") }
+            oids.insert(oid)
+        }
+        return oids
+    }
+
     func makeVerifier(_ language: Language) throws -> SignatureVerifier {
         let time = try verificationTime()
-        guard let trust else { return SignatureVerifier(trust: nil, time: time) }
+        let policies = try requiredPolicies()
+        guard let trust else {
+            if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty {
+                throw ValidationError("--signers, --require-policy, --partial-chain and --crl are checked with --trust")
+            }
+            return SignatureVerifier(trust: nil, time: time)
+        }
+        var mapping = SignerMapping()
+        if let signers {
+            do throws(SignerMappingError) { mapping = try SignerMapping(path: signers) } catch {
+                Terminal.error("\(error.code) " + error.message[language])
+                throw ExitCode(2)
+            }
+        }
         do throws(CryptoError) {
-            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl), time: time)
+            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain), time: time,
+                                     signers: mapping, requiredPolicies: policies)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw ExitCode(2)
@@ -80,14 +112,7 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(name: .long, help: ArgumentHelp("Trusted CA certificates: a PEM/DER file or a directory of them.", valueName: "path"))
-    var trust: String
-
-    @Option(name: .long, help: ArgumentHelp("Check certificates at this time instead of now (2026-11-23 or 2026-11-23T10:00:00Z).", valueName: "time"))
-    var at: String?
-
-    @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
-    var crl: [String] = []
+    @OptionGroup var trustOptions: TrustOptions
 
     @Option(name: .long, help: "Files verified at once (default: one per CPU core).")
     var jobs: Int?
@@ -95,12 +120,12 @@ struct Verify: ParsableCommand {
     @Argument(help: ArgumentHelp("Files or directories to verify.", valueName: "path"))
     var paths: [String]
 
+    func validate() throws {
+        if trustOptions.trust == nil { throw ValidationError("Missing expected argument '--trust <path>'") }
+    }
+
     func run() throws {
         let language = options.language
-        var trustOptions = TrustOptions()
-        trustOptions.trust = trust
-        trustOptions.at = at
-        trustOptions.crl = crl
         let verifier = try trustOptions.makeVerifier(language)
         let (files, inputErrors) = InputFiles.collect(paths)
         let renderer = VerifyRenderer(format: options.format, language: language)
@@ -116,14 +141,6 @@ struct Verify: ParsableCommand {
         let totals = renderer.end()
         if totals.unreadable > 0 { throw ExitCode(2) }
         if totals.invalid > 0 { throw ExitCode(1) }
-    }
-}
-
-extension TrustOptions {
-    init(trust: String?, at: String?) {
-        self.init()
-        self.trust = trust
-        self.at = at
     }
 }
 
@@ -208,6 +225,10 @@ enum SignatureText {
             parts.append((ru ? "серийный номер " : "serial ") + signer.serial)
             parts.append((ru ? "действует " : "valid ") + UTCTime.iso(signer.notBefore) + " — " + UTCTime.iso(signer.notAfter))
         }
+        if let party = s.party {
+            parts.append((ru ? "сторона: " : "party: ") + party.described[language]
+                         + (s.partyMatched ? "" : (ru ? " — НЕ ПОДТВЕРЖДЕНА" : " — NOT CONFIRMED")))
+        }
         let errors = s.problems.filter(\.isError).count
         parts.append(errors == 0 ? (ru ? "верна" : "valid") : (ru ? "НЕ ВЕРНА" : "INVALID"))
         return parts.joined(separator: "; ")
@@ -220,9 +241,19 @@ enum SignatureText {
             pairs.append(("signer", JSONText.object([
                 ("subject", JSONText.string(signer.subject)), ("issuer", JSONText.string(signer.issuer)),
                 ("serial", JSONText.string(signer.serial)), ("notBefore", JSONText.string(UTCTime.iso(signer.notBefore))),
-                ("notAfter", JSONText.string(UTCTime.iso(signer.notAfter)))])))
+                ("notAfter", JSONText.string(UTCTime.iso(signer.notAfter))),
+                ("innLE", JSONText.optional(signer.identity.innLE)), ("inn", JSONText.optional(signer.identity.inn)),
+                ("ogrn", JSONText.optional(signer.identity.ogrn ?? signer.identity.ogrnip)),
+                ("snils", JSONText.optional(signer.identity.snils)), ("sha256", JSONText.string(signer.identity.fingerprint)),
+                ("policies", JSONText.array(signer.policies.map(JSONText.string)))])))
         } else {
             pairs.append(("signer", "null"))
+        }
+        if let party = s.party {
+            pairs.append(("party", JSONText.object([
+                ("role", JSONText.string(party.role[language])), ("name", JSONText.string(party.name)),
+                ("inn", JSONText.optional(party.inn)), ("ogrn", JSONText.optional(party.ogrn)), ("snils", JSONText.optional(party.snils)),
+                ("confirmed", s.partyMatched ? "true" : "false")])))
         }
         pairs.append(("valid", s.valid ? "true" : "false"))
         pairs.append(("errors", JSONText.array(s.problems.map { json($0, language) })))

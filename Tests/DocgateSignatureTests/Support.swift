@@ -18,8 +18,11 @@ enum Fixture {
         DocumentSigner(identity: try identity(key, cert))
     }
 
-    static func verifier(trust: String? = nil, at time: Int64? = nil) throws -> SignatureVerifier {
-        SignatureVerifier(trust: try TrustStore(path: trust ?? pki().caCert), time: time)
+    /// A verifier over the test CA; unless `strict`, every test signer may sign for every sample party
+    /// (`TestPKI.everyPartySigners`), for the tests about something other than who signs.
+    static func verifier(trust: String? = nil, at time: Int64? = nil, strict: Bool = false) throws -> SignatureVerifier {
+        SignatureVerifier(trust: try TrustStore(path: trust ?? pki().caCert), time: time,
+                          signers: strict ? SignerMapping() : try SignerMapping(path: pki().everyPartySigners))
     }
 
     /// The first valid sample whose file name starts with `prefix`.

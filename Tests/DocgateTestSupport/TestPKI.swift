@@ -1,10 +1,13 @@
 import Foundation
 import Testing
 
-/// Keys and certificates made for the tests by the `openssl` command line (never committed): a test CA with
-/// RSA-2048, ECDSA P-256 and GOST R 34.10-2012 256 signers, an expired signer, a signer whose key usage forbids
-/// signing, an unrelated CA with its own signer, an encrypted PKCS#8 key and a PKCS#12 bundle. Made once per
-/// test process.
+/// Keys and certificates made for the tests by `Tests/pki/make-test-pki.sh` with the `openssl` command line and
+/// the GOST engine (never committed): a root CA with RSA-2048, ECDSA P-256 and GOST R 34.10-2012 256 signers whose
+/// subjects carry the ИНН ЮЛ/ОГРН of the sample documents' parties, an expired signer, a signer whose key usage
+/// forbids signing, a TLS-only certificate, a revoked signer with fresh and stale CRLs, an unrelated CA with its own
+/// signer; a subordinate CA with qualified certificates (policies КС1/КС2, signature-tool extensions) of an
+/// organisation and a person (СНИЛС), a revoked subordinate CA; an encrypted PKCS#8 key and a PKCS#12 bundle.
+/// Made once per test process.
 public final class TestPKI: Sendable {
     public let dir: String
     /// An OpenSSL configuration that loads the GOST engine, for the `openssl` command line only.
@@ -32,6 +35,31 @@ public final class TestPKI: Sendable {
     public var tlsCert: String { dir + "/tls.pem" }
     /// serverAuth beside another purpose (a document-signing OID): not a TLS-only certificate.
     public var tlsAndSigningCert: String { dir + "/tls-and-signing.pem" }
+    /// A signer of the grantor's organisation whose subject names no ИНН or ОГРН (for the fingerprint mapping).
+    public var anonymousCert: String { dir + "/anonymous.pem" }
+    /// The subordinate CA, issued by the root.
+    public var intermediateCert: String { dir + "/intermediate.pem" }
+    /// The key of the qualified certificates of organisations.
+    public var qualifiedKey: String { dir + "/qualified.key" }
+    /// The grantor's qualified certificate (ИНН ЮЛ 2466012340, ОГРН 1022401123458; КС1 and КС2), followed by the
+    /// subordinate CA's certificate.
+    public var qualifiedOrgChain: String { dir + "/qualified-org-chain.pem" }
+    /// The executor's qualified certificate (ИНН ЮЛ 2461004522, ОГРН 1162468055200; КС1 only) and the subordinate CA.
+    public var qualifiedExecutorChain: String { dir + "/qualified-executor-chain.pem" }
+    public var personKey: String { dir + "/person.key" }
+    /// The sample consumer's certificate (СНИЛС 112-233-445 95) and the subordinate CA.
+    public var qualifiedPersonChain: String { dir + "/qualified-person-chain.pem" }
+    /// A signer (the grantor) of the subordinate CA the root revoked, followed by that CA's certificate; its key is
+    /// `qualifiedKey`.
+    public var revokedCASignerChain: String { dir + "/revoked-ca-signer-chain.pem" }
+    /// Current CRLs: the root's (revokes `revokedCert` and the revoked subordinate CA), the subordinate CAs'.
+    public var rootCRL: String { dir + "/root.crl" }
+    public var intermediateCRL: String { dir + "/intermediate.crl" }
+    public var revokedCACRL: String { dir + "/revoked-ca.crl" }
+    /// A signer mapping that lets every test signer (but `anonymousCert`) sign for every party named in the sample
+    /// documents and for the gateway: for the tests about something other than who signs (the signer policy has
+    /// its own tests, without it).
+    public var everyPartySigners: String { dir + "/every-party.signers" }
     public var otherCACert: String { dir + "/other-ca.pem" }
     public var otherKey: String { dir + "/other.key" }
     public var otherCert: String { dir + "/other.pem" }
@@ -56,110 +84,39 @@ public final class TestPKI: Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         gostConfig = dir + "/gost.cnf"
         let engine = Self.gostEnginePath ?? "/usr/lib/x86_64-linux-gnu/engines-3/gost.so"
-        try """
-        openssl_conf = openssl_def
-        [openssl_def]
-        engines = engine_section
-        [engine_section]
-        gost = gost_section
-        [gost_section]
-        engine_id = gost
-        dynamic_path = \(engine)
-        default_algorithms = ALL
-
-        """.write(toFile: gostConfig, atomically: true, encoding: .utf8)
-        try """
-        [ca]
-        basicConstraints = critical,CA:TRUE
-        keyUsage = critical,keyCertSign,cRLSign
-        subjectKeyIdentifier = hash
-        [signer]
-        basicConstraints = CA:FALSE
-        keyUsage = critical,digitalSignature,nonRepudiation
-        [nosign]
-        basicConstraints = CA:FALSE
-        keyUsage = critical,keyEncipherment
-        [tls]
-        basicConstraints = CA:FALSE
-        keyUsage = critical,digitalSignature,keyEncipherment
-        extendedKeyUsage = serverAuth
-        subjectAltName = DNS:www.example.org
-        [tlssign]
-        basicConstraints = CA:FALSE
-        keyUsage = critical,digitalSignature,nonRepudiation
-        extendedKeyUsage = serverAuth,1.2.643.2.2.34.6
-
-        """.write(toFile: dir + "/ext.cnf", atomically: true, encoding: .utf8)
-        try Self.passphrase.write(toFile: passphraseFile, atomically: true, encoding: .utf8)
-
-        try makeCA("ca", subject: "/C=RU/O=Тестовый УЦ docgate/CN=Тестовый корневой УЦ")
-        try makeCA("other-ca", subject: "/C=RU/O=Посторонний УЦ/CN=Посторонний УЦ")
-        try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", rsaKey])
-        try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", ecKey])
-        try openssl(["genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", gostKey], gost: true)
-        try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", otherKey])
-        try issue(key: rsaKey, cert: rsaCert, ca: "ca", subject: "/C=RU/O=Министерство финансов/CN=Иванова Анна Петровна")
-        try issue(key: ecKey, cert: ecCert, ca: "ca", subject: "/C=RU/O=АНО «Забота»/CN=Петров Пётр Петрович")
-        try issue(key: gostKey, cert: gostCert, ca: "ca", subject: "/C=RU/O=Министерство социальной политики/CN=Сидоров Сидор", gost: true)
-        try issue(key: rsaKey, cert: expiredCert, ca: "ca", subject: "/C=RU/CN=Просроченный", days: "-1")
-        try issue(key: rsaKey, cert: noSigningCert, ca: "ca", subject: "/C=RU/CN=Только шифрование", section: "nosign")
-        try issue(key: otherKey, cert: otherCert, ca: "other-ca", subject: "/C=RU/CN=Посторонний подписант")
-        try issue(key: rsaKey, cert: tlsCert, ca: "ca", subject: "/CN=www.example.org", section: "tls")
-        try issue(key: rsaKey, cert: revokedCert, ca: "ca", subject: "/C=RU/CN=Отозванный подписант")
-        try makeCRLs()
-        try issue(key: rsaKey, cert: tlsAndSigningCert, ca: "ca", subject: "/C=RU/CN=Сервер и подписант", section: "tlssign")
-        try openssl(["pkcs8", "-topk8", "-in", rsaKey, "-out", encryptedKey, "-v2", "aes-256-cbc", "-passout", "pass:" + Self.passphrase])
-        try openssl(["pkcs8", "-topk8", "-in", rsaKey, "-outform", "DER", "-out", encryptedDERKey, "-v2", "aes-256-cbc",
-                     "-passout", "pass:" + Self.passphrase])
-        try openssl(["pkcs12", "-export", "-inkey", rsaKey, "-in", rsaCert, "-certfile", caCert, "-out", pkcs12,
-                     "-passout", "pass:" + Self.passphrase])
-        // Secrets closed to group and others, as docgate requires of them (DG5017); certificates stay as made.
-        for secret in [rsaKey, ecKey, gostKey, otherKey, encryptedKey, encryptedDERKey, pkcs12, passphraseFile,
-                       dir + "/ca.key", dir + "/other-ca.key"] where chmod(secret, 0o600) != 0 {
-            throw PKIError(command: "chmod 600 \(secret)", output: String(cString: strerror(errno)))
+        let script = TestPaths.root + "/Tests/pki/make-test-pki.sh"
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "OPENSSL_CONF")
+        let r = try ProcessRunner.run("/bin/sh", [script, dir, engine], environment: env)
+        if r.status != 0 {
+            let log = (try? String(contentsOfFile: dir + "/openssl.log", encoding: .utf8)) ?? ""
+            throw PKIError(command: "sh \(script)", output: r.stderr + log)
         }
+        try writeEveryPartyMapping()
     }
 
-    /// The CA's CRLs, made by `openssl ca -gencrl` from an index that lists `revokedCert` as revoked.
-    private func makeCRLs() throws {
-        let serial = try openssl(["x509", "-in", revokedCert, "-noout", "-serial"]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
-        try "R\t351231235959Z\t250101000000Z\t\(serial)\tunknown\t/C=RU/CN=revoked\n".write(toFile: dir + "/index.txt", atomically: true, encoding: .utf8)
-        try "01\n".write(toFile: dir + "/crlnumber", atomically: true, encoding: .utf8)
-        try """
-        [ca]
-        default_ca = dg
-        [dg]
-        database = \(dir)/index.txt
-        crlnumber = \(dir)/crlnumber
-        default_md = sha256
-        default_crl_days = 30
-
-        """.write(toFile: dir + "/ca.cnf", atomically: true, encoding: .utf8)
-        let ca = [ "-config", dir + "/ca.cnf", "-keyfile", dir + "/ca.key", "-cert", caCert]
-        try openssl(["ca", "-gencrl", "-out", dir + "/fresh.crl"] + ca)
-        try openssl(["ca", "-gencrl", "-out", dir + "/stale.crl", "-crl_lastupdate", "20250101000000Z",
-                     "-crl_nextupdate", "20250201000000Z"] + ca)
-        let caText = try String(contentsOfFile: caCert, encoding: .utf8)
-        try (caText + (try String(contentsOfFile: dir + "/fresh.crl", encoding: .utf8))).write(toFile: caWithCRL, atomically: true, encoding: .utf8)
-        try (caText + (try String(contentsOfFile: dir + "/stale.crl", encoding: .utf8))).write(toFile: caWithStaleCRL, atomically: true, encoding: .utf8)
-    }
-
-    private func makeCA(_ name: String, subject: String) throws {
-        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/\(name).key", "-out", dir + "/\(name).pem",
-                     "-days", "3650", "-subj", subject, "-utf8", "-extensions", "ca", "-config", dir + "/ca-req.cnf"],
-                    prepare: {
-                        try "[req]\ndistinguished_name = dn\n[dn]\n[ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\n"
-                            .write(toFile: self.dir + "/ca-req.cnf", atomically: true, encoding: .utf8)
-                    })
-    }
-
-    private func issue(key: String, cert: String, ca: String, subject: String, days: String = "365",
-                       section: String = "signer", gost: Bool = false) throws {
-        let csr = cert + ".csr"
-        try openssl(["req", "-new", "-key", key, "-out", csr, "-subj", subject, "-utf8", "-config", dir + "/ca-req.cnf"], gost: gost)
-        try openssl(["x509", "-req", "-in", csr, "-CA", dir + "/\(ca).pem", "-CAkey", dir + "/\(ca).key", "-CAcreateserial",
-                     "-out", cert, "-days", days, "-extfile", dir + "/ext.cnf", "-extensions", section], gost: gost)
+    /// Every ИНН and СНИЛС in the sample documents, and `gateway`, mapped to the fingerprint of every test signer.
+    private func writeEveryPartyMapping() throws {
+        var identifiers: Set<String> = ["gateway"]
+        let pattern = try NSRegularExpression(pattern: "<(?:inn|innFl|snils)>([0-9 -]+)</")
+        for folder in ["valid", "warnings", "invalid"] {
+            for file in TestPaths.sampleFiles(folder) {
+                // Any encoding the samples come in (UTF-8, windows-1251, UTF-16): the digits are ASCII.
+                guard let data = FileManager.default.contents(atPath: file) else { continue }
+                let text = String(decoding: data.filter { $0 != 0 }, as: UTF8.self)
+                for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    if let r = Range(m.range(at: 1), in: text) { identifiers.insert(text[r].filter(\.isNumber)) }
+                }
+            }
+        }
+        var lines = ["# Every test signer for every sample party (made by TestPKI)."]
+        for cert in [rsaCert, ecCert, gostCert, expiredCert, noSigningCert, otherCert, tlsCert, revokedCert, tlsAndSigningCert] {
+            let out = try openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"]).stdout
+            guard let eq = out.firstIndex(of: "=") else { throw PKIError(command: "fingerprint \(cert)", output: out) }
+            let fingerprint = out[out.index(after: eq)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            lines += identifiers.sorted().filter { [10, 11, 12].contains($0.count) || $0 == "gateway" }.map { "\($0) \(fingerprint)" }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: everyPartySigners, atomically: true, encoding: .utf8)
     }
 
     /// Runs the `openssl` command line, with the GOST engine configuration when asked.

@@ -221,11 +221,11 @@ import Testing
         let lines = r.stderr.split(separator: "\n").filter { !$0.isEmpty }
         #expect(!lines.isEmpty && lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "\(r.stderr)")
         // The agreement was signed on the way; the order (not in `sign`) is delivered as it came.
-        let v = try docgate(["verify", "--trust", pki.caCert, site.outbox + "/" + name])
+        let v = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, site.outbox + "/" + name])
         #expect(v.status == 0, "\(v.stdout)")
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + orderName))) == orderBytes)
         // Receipts are signed and verify.
-        let receipts = try docgate(["verify", "--trust", pki.caCert, site.receipts])
+        let receipts = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, site.receipts])
         #expect(receipts.status == 0, "\(receipts.stdout)")
         #expect(receipts.stdout.contains("2 files: 2 verified"))
     }
@@ -280,7 +280,7 @@ import Testing
         #expect(site.files(site.outbox) == [agreementName, goodName].sorted())
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: site.outbox + "/" + goodName))) == good)
         // The agreement carries the sender's signature and the gateway's, and both verify.
-        let v = try docgate(["verify", "--trust", pki.caCert, site.outbox + "/" + agreementName])
+        let v = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, site.outbox + "/" + agreementName])
         #expect(v.status == 0, "\(v.stdout)")
         let delivered = try String(contentsOfFile: site.outbox + "/" + agreementName, encoding: .utf8)
         #expect(delivered.components(separatedBy: "SignatureValue>").count - 1 == 4, "two signatures expected")
@@ -316,7 +316,7 @@ import Testing
         let v = try docgate(["validate", "--schemas", TestPaths.schemas, site.outbox + "/" + agreementName])
         #expect(v.status == 0, "\(v.stdout)")
         if signing {
-            let verified = try docgate(["verify", "--trust", pki.caCert, site.outbox + "/" + agreementName])
+            let verified = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, site.outbox + "/" + agreementName])
             #expect(verified.status == 0, "\(verified.stdout)")
         }
     }

@@ -26,11 +26,11 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("gostr34102012-gostr34112012-256"))
         let file = try dir.write("signed.xml", r.stdout)
-        let v = try docgate(["verify", "--trust", pki.caCert, file])
+        let v = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, file])
         #expect(v.status == 0, "\(v.stdout)")
         #expect(v.stdout.contains("signature valid"))
         #expect(v.stdout.contains("Сидоров Сидор"))
-        let json = try docgate(["verify", "--trust", pki.caCert, "--format", "json", file])
+        let json = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, "--format", "json", file])
         let items = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(items.count == 1)
         #expect(items[0]["valid"] as? Bool == true)
@@ -48,11 +48,11 @@ import Testing
         let r = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.revokedCert, try sample("SOCORDER")])
         #expect(r.status == 0, "\(r.stderr)")
         let file = try dir.write("signed.xml", r.stdout)
-        #expect(try docgate(["verify", "--trust", pki.caCert, file]).status == 0)
-        let v = try docgate(["verify", "--trust", pki.caCert, "--crl", pki.crl, file])
+        #expect(try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, file]).status == 0)
+        let v = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, "--crl", pki.crl, file])
         #expect(v.status == 1)
         #expect(v.stdout.contains("DG4026"), "\(v.stdout)")
-        #expect(try docgate(["verify", "--trust", pki.caCert, "--crl", pki.caCert, file]).status == 2)
+        #expect(try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, "--crl", pki.caCert, file]).status == 2)
     }
 
     @Test func signNeverOverwritesTheInputUnlessAsked() throws {
@@ -67,7 +67,7 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
         let done = try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, "--out", file, "--overwrite", file])
         #expect(done.status == 0, "\(done.stderr)")
-        #expect(try docgate(["verify", "--trust", pki.caCert, file]).status == 0)
+        #expect(try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, file]).status == 0)
         // Leftover temporary files would show an unsafe write.
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 1)
     }
@@ -104,7 +104,7 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let count = TestPaths.sampleFiles("valid").count
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).count == count)
-        let v = try docgate(["verify", "--trust", pki.caCert, out.path])
+        let v = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, out.path])
         #expect(v.status == 0)
         #expect(v.stdout.contains("\(count) files: \(count) verified"))
         // Already-signed single-signer documents are refused (exit 1); two-party ones take the second signature.
@@ -138,26 +138,26 @@ import Testing
             #expect(r.status == 0, "\(r.stderr)")
             names.append(dir.file("doc\(i).xml"))
         }
-        let ok = try docgate(["verify", "--trust", pki.caCert, dir.path])
+        let ok = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, dir.path])
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(ok.stdout.contains("3 files: 3 verified, 0 failed, 0 unreadable"))
         // One tampered file fails the batch with 1, and says why.
         var text = try String(contentsOfFile: names[2], encoding: .utf8)
         text = text.replacingOccurrences(of: "<number>", with: "<number>0")
         try text.write(toFile: names[2], atomically: true, encoding: .utf8)
-        let bad = try docgate(["verify", "--trust", pki.caCert, "--lang", "ru", dir.path])
+        let bad = try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, "--lang", "ru", dir.path])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("DG4010"))
         #expect(bad.stdout.contains("подписанное содержимое изменено") || bad.stdout.contains("Подписанное содержимое изменено"))
         // A missing file is an I/O error: 2.
-        #expect(try docgate(["verify", "--trust", pki.caCert, names[0], dir.file("missing.xml")]).status == 2)
+        #expect(try docgate(["verify", "--trust", pki.caCert, "--signers", pki.everyPartySigners, names[0], dir.file("missing.xml")]).status == 2)
         // The trust store is required, and a bad one is a configuration error.
         #expect(try docgate(["verify", names[0]]).status == 2)
         let badTrust = try docgate(["verify", "--trust", dir.file("none.pem"), names[0]])
         #expect(badTrust.status == 2)
         #expect(badTrust.stderr.contains("DG5016"))
         // An untrusted CA: 1.
-        #expect(try docgate(["verify", "--trust", pki.otherCACert, names[0]]).status == 1)
+        #expect(try docgate(["verify", "--trust", pki.otherCACert, "--signers", pki.everyPartySigners, names[0]]).status == 1)
     }
 
     @Test func inspectShowsEachSignature() throws {
@@ -167,13 +167,13 @@ import Testing
         let one = dir.file("one.xml"), two = dir.file("two.xml")
         #expect(try docgate(["sign", "--key", pki.rsaKey, "--cert", pki.rsaCert, "--out", one, try sample("CONTRACT")]).status == 0)
         #expect(try docgate(["sign", "--key", pki.ecKey, "--cert", pki.ecCert, "--out", two, one]).status == 0)
-        let r = try docgate(["inspect", "--trust", pki.caCert, two])
+        let r = try docgate(["inspect", "--trust", pki.caCert, "--signers", pki.everyPartySigners, two])
         #expect(r.status == 0, "\(r.stdout)")
         let lines = r.stdout.split(separator: "\n").filter { $0.hasPrefix("Signature #") }
         #expect(lines.count == 2)
         #expect(lines[0].contains("RSA-SHA256") && lines[0].contains("Иванова Анна Петровна") && lines[0].hasSuffix("valid"))
         #expect(lines[1].contains("ECDSA-P256-SHA256") && lines[1].contains("serial "))
-        let json = try docgate(["inspect", "--format", "json", "--trust", pki.otherCACert, two])
+        let json = try docgate(["inspect", "--format", "json", "--trust", pki.otherCACert, "--signers", pki.everyPartySigners, two])
         #expect(json.status == 1)
         let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let signatures = try #require(object["signatures"] as? [[String: Any]])

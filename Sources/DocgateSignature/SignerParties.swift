@@ -1,0 +1,159 @@
+import CLibXML2
+import DocgateCore
+import DocgateCrypto
+import DocgateXML
+
+/// The party whose signature a document carries at one place: named by the document itself (its ИНН, ОГРН or
+/// СНИЛС), or the gateway for a receipt.
+public struct SignerParty: Sendable, Hashable {
+    public var role: LocalizedText
+    public var name: String
+    /// ИНН of a legal entity (10 digits) or an entrepreneur (12 digits).
+    public var inn: String?
+    /// ОГРН, or ОГРНИП for an entrepreneur.
+    public var ogrn: String?
+    /// A person's СНИЛС, digits only.
+    public var snils: String?
+    /// True for the gateway's own certificate (receipts): named only by the mapping.
+    public var isGateway = false
+
+    /// The party as a person reads it: `Грантодатель «Минсоцполитики» (ИНН 2466012340, ОГРН 1022401123458)`.
+    public var described: LocalizedText {
+        let ids = [("ИНН", inn), ("ОГРН", ogrn), ("СНИЛС", snils)].compactMap { l, v in v.map { "\(l) \($0)" } }
+            .joined(separator: ", ")
+        let tail = ids.isEmpty ? "" : " (\(ids))"
+        let quoted = name.isEmpty ? "" : " «\(name)»"
+        return LocalizedText(ru: role.ru + quoted + tail, en: role.en + quoted + tail)
+    }
+
+    /// The identifiers a mapping file may name this party by.
+    var mappingKeys: [String] {
+        isGateway ? [SignerMapping.gatewayKey] : [inn, snils].compactMap { $0 }
+    }
+
+    /// Whether the certificate names this party: by the subject's attributes, or by the mapping.
+    func isNamed(by identity: CertificateIdentity, mapping: SignerMapping?) -> Bool {
+        if let mapping, mappingKeys.contains(where: { mapping.lists(identity.fingerprint, for: $0) }) { return true }
+        if isGateway { return false }
+        if let snils, identity.snils == snils { return true }
+        guard let inn else { return false }
+        let sameINN: Bool
+        if inn.count == 10 {
+            // A legal entity: ИНН ЮЛ, or ИНН written as "00" and the ten digits (certificates before 2021).
+            sameINN = identity.innLE == inn || identity.inn == inn || identity.inn == "00" + inn
+        } else {
+            sameINN = identity.inn == inn
+        }
+        guard sameINN else { return false }
+        // A certificate that also names a registration number must name this party's.
+        if let ogrn {
+            let theirs = ogrn.count == 15 ? identity.ogrnip : identity.ogrn
+            if let theirs, theirs != ogrn { return false }
+        }
+        return true
+    }
+}
+
+/// The parties whose signatures each kind of document carries, in order (README, "Who signs what").
+public enum SignerParties {
+    /// Nil when the root is of no kind docgate knows (no policy applies).
+    public static func expected(root: xmlNodePtr) -> [SignerParty]? {
+        let node = XMLNode(pointer: root)
+        func organisation(_ element: XMLNode?, _ ru: String, _ en: String) -> SignerParty {
+            let inn = element?.childText("inn") ?? element?.childText("innFl")
+            let ogrn = element?.childText("ogrn") ?? element?.childText("ogrnip")
+            return SignerParty(role: LocalizedText(ru: ru, en: en), name: element?.childText("shortName") ?? element?.childText("fullName") ?? "",
+                               inn: inn, ogrn: ogrn)
+        }
+        switch node.namespaceURI {
+        case "urn://docgate/social-order/1":
+            return [organisation(node.child("authorizedBody"), "Уполномоченный орган", "The authorised body")]
+        case "urn://docgate/execution-report/1":
+            return [organisation(node.child("authorizedBody"), "Уполномоченный орган", "The authorised body")]
+        case "urn://docgate/agreement/1":
+            return [organisation(node.child("grantor"), "Получатель средств (грантодатель)", "The grantor"),
+                    organisation(node.child("executor"), "Исполнитель", "The executor")]
+        case "urn://docgate/contract/1":
+            let consumer = node.child("consumer")
+            let name = [consumer?.childText("lastName"), consumer?.childText("firstName"), consumer?.childText("middleName")]
+                .compactMap { $0 }.joined(separator: " ")
+            return [organisation(node.child("executor"), "Исполнитель", "The executor"),
+                    SignerParty(role: LocalizedText(ru: "Потребитель услуги", en: "The consumer"), name: name,
+                                snils: consumer?.childText("snils").map(SignerMapping.digits))]
+        case "urn://docgate/social-certificate/1":
+            return [organisation(node.child("general")?.child("issuer"), "Уполномоченный орган, выдавший сертификат", "The issuing body")]
+        case "urn://docgate/service-assignment/1":
+            return [organisation(node.child("responsibleAuthority"), "Орган, утверждающий задание", "The approving department")]
+        case "urn://docgate/receipt/1":
+            let instance = node.child("gateway")?.childText("instanceId") ?? ""
+            return [SignerParty(role: LocalizedText(ru: "Шлюз", en: "The gateway"), name: instance, isGateway: true)]
+        default:
+            return nil
+        }
+    }
+}
+
+/// Binds each signature to the party its place names (DG4028, DG4029).
+enum SignerCheck {
+    static func apply(to report: inout VerificationReport, root: xmlNodePtr, signatures: [xmlNodePtr], mapping: SignerMapping) {
+        guard let parties = SignerParties.expected(root: root) else { return }
+        let identities = report.signatures.map { $0.signer?.identity }
+        for (index, identity) in identities.enumerated() where index < parties.count && index < signatures.count {
+            guard let identity else { continue }
+            let party = parties[index]
+            report.signatures[index].party = party
+            if party.isNamed(by: identity, mapping: mapping) {
+                report.signatures[index].partyMatched = true
+                continue
+            }
+            let found = identity.attributes.isEmpty
+                ? LocalizedText(ru: "в сертификате нет ИНН, ОГРН или СНИЛС, и его отпечаток SHA-256 \(identity.fingerprint) не указан в файле соответствия",
+                                en: "the certificate names no ИНН, ОГРН or СНИЛС, and its SHA-256 fingerprint \(identity.fingerprint) is not in the signer mapping")
+                : LocalizedText(ru: "сертификат выдан на \(identity.attributes)", en: "the certificate names \(identity.attributes)")
+            let expected = party.described
+            if let other = parties.indices.first(where: { $0 != index && parties[$0].isNamed(by: identity, mapping: mapping) }) {
+                report.signatures[index].problems.append(SignatureProblem.signatureOrder.diagnostic(LocalizedText(
+                    ru: "подпись №\(index + 1) должна принадлежать: \(expected.ru); её поставил: \(parties[other].described.ru), чья подпись №\(other + 1)",
+                    en: "signature #\(index + 1) must be from \(expected.en); it is from \(parties[other].described.en), whose signature is #\(other + 1)"),
+                    at: signatures[index]))
+            } else {
+                report.signatures[index].problems.append(SignatureProblem.notTheParty.diagnostic(LocalizedText(
+                    ru: "ожидается подпись: \(expected.ru); \(found.ru)", en: "expected the signature of \(expected.en); \(found.en)"),
+                    at: signatures[index]))
+            }
+        }
+    }
+
+    /// Each signer's certificate must carry one of `required` (when any).
+    static func requirePolicies(_ required: Set<String>, in report: inout VerificationReport, signatures: [xmlNodePtr]) {
+        guard !required.isEmpty else { return }
+        for index in report.signatures.indices where index < signatures.count {
+            guard let signer = report.signatures[index].signer, required.isDisjoint(with: signer.policies) else { continue }
+            let wanted = required.sorted().map(CertificatePolicyName.describe).joined(separator: ", ")
+            let found = signer.policies.isEmpty ? nil : signer.policies.map(CertificatePolicyName.describe).joined(separator: ", ")
+            report.signatures[index].problems.append(SignatureProblem.policyMissing.diagnostic(LocalizedText(
+                ru: "требуется одна из политик: \(wanted); в сертификате " + (found ?? "политик нет"),
+                en: "one of these policies is required: \(wanted); the certificate " + (found.map { "carries " + $0 } ?? "carries none")),
+                at: signatures[index]))
+        }
+    }
+}
+
+/// The qualified-signature classes by name: КС1, КС2, КС3 (Приказ ФСБ № 795) and their OIDs.
+public enum CertificatePolicyName {
+    public static let classes = ["КС1": "1.2.643.100.113.1", "КС2": "1.2.643.100.113.2", "КС3": "1.2.643.100.113.3"]
+
+    /// An OID, or a class name (КС1, KC1 in Latin letters, any case) as its OID; nil for anything else.
+    public static func oid(_ text: String) -> String? {
+        let upper = String(text.uppercased().map { $0 == "K" ? "К" : $0 == "C" ? "С" : $0 })
+        if let oid = classes[upper] { return oid }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        return text
+    }
+
+    /// `КС2 (1.2.643.100.113.2)` for a class, the OID otherwise.
+    static func describe(_ oid: String) -> String {
+        classes.first { $0.value == oid }.map { "\($0.key) (\(oid))" } ?? oid
+    }
+}
