@@ -18,6 +18,16 @@ public struct CertificateIdentity: Sendable, Hashable {
     /// SHA-256 of the DER certificate, lower-case hexadecimal.
     public var fingerprint: String
 
+    public init(innLE: String? = nil, inn: String? = nil, ogrn: String? = nil, ogrnip: String? = nil, snils: String? = nil,
+                fingerprint: String) {
+        self.innLE = innLE
+        self.inn = inn
+        self.ogrn = ogrn
+        self.ogrnip = ogrnip
+        self.snils = snils
+        self.fingerprint = fingerprint
+    }
+
     public static let innLEOID = "1.2.643.100.4"
     public static let innOID = "1.2.643.3.131.1.1"
     public static let ogrnOID = "1.2.643.100.1"

@@ -8,13 +8,14 @@ import DocgateXML
 /// ahead of the claim; the rules across documents come later, in `Decider`.
 struct Analyzer: Sendable {
     let validator: DocumentValidator
-    let verifier: SignatureVerifier?
+    /// The verifier of the moment (made again when the trust files change); nil without `trust`.
+    let verifiers: VerifierSource?
     let signer: DocumentSigner?
 
     /// Whether a route's documents are parsed into a tree: to verify their signatures, sign them or write them in
     /// another encoding. Other routes validate the stream, without a tree.
     func needsTree(_ route: Route) -> Bool {
-        route.requireSignature && verifier != nil || !route.sign.isEmpty && signer != nil || route.encoding != .asIs
+        route.requireSignature && verifiers != nil || !route.sign.isEmpty && signer != nil || route.encoding != .asIs
     }
 
     func analyze(_ bytes: [UInt8], name: FileName, sha256: String, _ route: Route) -> Analysis {
@@ -35,8 +36,8 @@ struct Analyzer: Sendable {
             document = d
         }
         var a = verdict(validator.check(document, file: name), sha256: sha256, route)
-        if a.diagnostics.allowsValidity, route.requireSignature, let verifier {
-            a.diagnostics += verifier.verify(document, file: name).diagnostics
+        if a.diagnostics.allowsValidity, route.requireSignature, let verifiers {
+            a.diagnostics += verifiers.current.verify(document, file: name, policies: route.certificatePolicies).diagnostics
         }
         guard a.diagnostics.allowsValidity else { return a }
         // The output encoding, when it differs from the input's: the tree written in it (and signed from those bytes).

@@ -63,6 +63,9 @@ public struct Route: Sendable, Hashable {
     /// Largest document parsed into a tree on a route that signs, verifies or converts (a tree costs about 34× the
     /// file); a larger one is refused with its code.
     public var maxTreeSize: Int = 4 << 20
+    /// Certificate policies a signer's certificate must carry on this route (one of them), instead of the
+    /// gateway's `certificate_policies`.
+    public var certificatePolicies: Set<String>? = nil
 }
 
 /// The gateway's key for signing documents and receipts.
@@ -87,6 +90,12 @@ public struct GatewayConfig: Sendable, Hashable {
     public var trust: String?
     /// CRL files or directories beside those in `trust`.
     public var crl: [String] = []
+    /// The signer mapping (ИНН/СНИЛС to certificate fingerprints), a file or a directory; reloaded when it changes.
+    public var signers: String?
+    /// Certificate policies a signer's certificate must carry (one of them), on every route that verifies.
+    public var certificatePolicies: Set<String> = []
+    /// Whether a trusted intermediate CA ends a chain by itself.
+    public var trustPartialChain: Bool = false
     public var schemas: String?
     public var signing: SigningConfig?
     public var logFormat: String

@@ -1,5 +1,6 @@
 import DocgateCore
 import DocgateDocuments
+import DocgateSignature
 import FoundationEssentials
 import Glibc
 import TOMLKit
@@ -160,7 +161,8 @@ struct Reader {
     }
 
     mutating func read(_ table: TOMLTable, file: String) -> GatewayConfig? {
-        unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "crl", "schemas", "signing", "route",
+        unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "crl", "signers", "certificate_policies",
+                                     "trust_partial_chain", "schemas", "signing", "route",
                                      "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
                                      "retention_days", "http_idle_timeout", "http_max_connections"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
@@ -193,6 +195,13 @@ struct Reader {
                 crl.append(s.hasPrefix("/") ? s : base + "/" + s)
             }
             if trust == nil { problem("crl", ru: "списки отзыва проверяются вместе с ключом trust", en: "CRLs are checked with the trust key") }
+        }
+        let signers = path(table, "signers", "")
+        let policies = certificatePolicies(table, "")
+        let partialChain = bool(table, "trust_partial_chain", "", default: false)
+        for (key, given) in [("signers", signers != nil), ("certificate_policies", policies != nil), ("trust_partial_chain", partialChain)]
+        where given && trust == nil {
+            problem(key, ru: "действует вместе с ключом trust", en: "applies with the trust key")
         }
         let schemas = path(table, "schemas", "")
         let logFormat = string(table, "log_format", "") ?? "text"
@@ -231,8 +240,8 @@ struct Reader {
                         continue
                     }
                     unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
-                                             "require_signature", "encoding", "quiet_period", "context_rules", "max_size",
-                                             "max_tree_size"], prefix: prefix)
+                                             "require_signature", "certificate_policies", "encoding", "quiet_period",
+                                             "context_rules", "max_size", "max_tree_size"], prefix: prefix)
                     let name = string(t, "name", prefix, required: true) ?? "route\(i)"
                     var dirs: [String: String] = [:]
                     for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
@@ -251,6 +260,11 @@ struct Reader {
                     if require && trust == nil {
                         problem(prefix + ".require_signature", ru: "проверка подписей требует ключа trust", en: "verifying signatures needs the trust key")
                     }
+                    let routePolicies = certificatePolicies(t, prefix)
+                    if routePolicies != nil && !require {
+                        problem(prefix + ".certificate_policies", ru: "политики проверяются вместе с require_signature = true",
+                                en: "policies are checked with require_signature = true")
+                    }
                     let encodingName = string(t, "encoding", prefix) ?? "as-is"
                     let encoding = OutputEncoding(rawValue: encodingName.lowercased()) ?? .asIs
                     if OutputEncoding(rawValue: encodingName.lowercased()) == nil {
@@ -263,7 +277,8 @@ struct Reader {
                     routes.append(Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
                                         errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
                                         requireSignature: require, encoding: encoding, quietPeriod: quiet,
-                                        contextRules: contextRules, maxSize: maxSize, maxTreeSize: maxTreeSize))
+                                        contextRules: contextRules, maxSize: maxSize, maxTreeSize: maxTreeSize,
+                                        certificatePolicies: routePolicies))
                 }
             } else {
                 problem("route", ru: "ожидаются таблицы [[route]]", en: "[[route]] tables are expected")
@@ -271,10 +286,30 @@ struct Reader {
         }
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
         checkDirectories(routes, journal: journal)
-        return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, schemas: schemas,
+        return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, signers: signers,
+                             certificatePolicies: policies ?? [], trustPartialChain: partialChain, schemas: schemas,
                              signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
                              batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
                              httpIdleTimeout: idle, httpMaxConnections: connections)
+    }
+
+    /// `certificate_policies = ["КС2", "1.2.643.100.113.3"]`: OIDs or the class names; nil when the key is absent.
+    mutating func certificatePolicies(_ table: TOMLTable, _ prefix: String) -> Set<String>? {
+        guard let value = table["certificate_policies"] else { return nil }
+        let key = prefix.isEmpty ? "certificate_policies" : prefix + ".certificate_policies"
+        guard let items = value.array.map({ Array($0) }), !items.isEmpty else {
+            problem(key, ru: "ожидается непустой список OID или классов КС1, КС2, КС3", en: "a non-empty list of OIDs or the classes КС1, КС2, КС3 is expected")
+            return []
+        }
+        var oids: Set<String> = []
+        for item in items {
+            guard let text = item.string, let oid = CertificatePolicyName.oid(text) else {
+                problem(key, ru: "«\(item.string ?? "?")» — не OID и не класс КС1, КС2, КС3", en: "'\(item.string ?? "?")' is neither an OID nor a class КС1, КС2, КС3")
+                continue
+            }
+            oids.insert(oid)
+        }
+        return oids
     }
 
     func distance(_ a: String, _ b: String) -> Int {

@@ -31,6 +31,8 @@ public final class Gateway: Sendable {
     let context: StageContext
     let retention: Retention
     private let stopping: StopFlag
+    /// The signature verifier and the files it is made from; nil without `trust`.
+    let verifiers: VerifierSource?
 
     /// - Parameters:
     ///   - clock: the time the gateway goes by (tests move a `ManualClock` instead of sleeping).
@@ -51,12 +53,6 @@ public final class Gateway: Sendable {
         } catch {
             throw GatewayError(code: "DG5021", message: error.message)
         }
-        var verifier: SignatureVerifier?
-        if let trust = config.trust {
-            do { verifier = SignatureVerifier(trust: try TrustStore(path: trust, crls: config.crl)) } catch {
-                throw GatewayError(code: error.code, message: error.message)
-            }
-        }
         var signer: DocumentSigner?
         if let s = config.signing {
             do throws(CryptoError) {
@@ -70,8 +66,15 @@ public final class Gateway: Sendable {
                 throw GatewayError(code: error.code, message: error.message)
             }
         }
+        var verifiers: VerifierSource?
+        if let trust = config.trust {
+            verifiers = try VerifierSource(.init(trust: trust, crl: config.crl, signers: config.signers,
+                                                 partialChain: config.trustPartialChain, policies: config.certificatePolicies,
+                                                 gatewayFingerprint: signer?.identity.certificate.sha256Fingerprint))
+        }
+        self.verifiers = verifiers
         let fs = fileSystem ?? FileSystem(fileMode: config.fileMode, dirMode: config.dirMode)
-        let analyzer = Analyzer(validator: validator, verifier: verifier, signer: signer)
+        let analyzer = Analyzer(validator: validator, verifiers: verifiers, signer: signer)
         var runtimes: [RouteRuntime] = []
         for r in config.routes {
             do { runtimes.append(try RouteRuntime(r, fs: fs, needsTree: analyzer.needsTree(r))) } catch {
@@ -140,7 +143,23 @@ public final class Gateway: Sendable {
 
     /// Recovery of unfinished entries, then the ready files of every route. Public for tests and `run --once`.
     @discardableResult
-    public func pass() -> PassResult { pipeline.pass(routes) }
+    public func pass() -> PassResult {
+        reloadTrust()
+        return pipeline.pass(routes)
+    }
+
+    /// Trust anchors, CRLs and the signer mapping made again when their files changed.
+    private func reloadTrust() {
+        switch verifiers?.refresh() {
+        case .success(true):
+            context.logger.info("trust reloaded", metadata: ["files": "\(verifiers?.inputs.paths ?? [])"])
+        case .failure(let error):
+            context.logger.error("trust not reloaded, the previous files stay in use",
+                                 metadata: ["code": "\(error.code)", "error": "\(error.message.en)"])
+        case .success(false), nil:
+            break
+        }
+    }
 }
 
 /// A stop request, shared by the loop and the pipeline.

@@ -17,6 +17,15 @@ public struct SignerParty: Sendable, Hashable {
     /// True for the gateway's own certificate (receipts): named only by the mapping.
     public var isGateway = false
 
+    public init(role: LocalizedText, name: String, inn: String? = nil, ogrn: String? = nil, snils: String? = nil, isGateway: Bool = false) {
+        self.role = role
+        self.name = name
+        self.inn = inn
+        self.ogrn = ogrn
+        self.snils = snils
+        self.isGateway = isGateway
+    }
+
     /// The party as a person reads it: `Грантодатель «Минсоцполитики» (ИНН 2466012340, ОГРН 1022401123458)`.
     public var described: LocalizedText {
         let ids = [("ИНН", inn), ("ОГРН", ogrn), ("СНИЛС", snils)].compactMap { l, v in v.map { "\(l) \($0)" } }
@@ -32,7 +41,7 @@ public struct SignerParty: Sendable, Hashable {
     }
 
     /// Whether the certificate names this party: by the subject's attributes, or by the mapping.
-    func isNamed(by identity: CertificateIdentity, mapping: SignerMapping?) -> Bool {
+    public func isNamed(by identity: CertificateIdentity, mapping: SignerMapping?) -> Bool {
         if let mapping, mappingKeys.contains(where: { mapping.lists(identity.fingerprint, for: $0) }) { return true }
         if isGateway { return false }
         if let snils, identity.snils == snils { return true }

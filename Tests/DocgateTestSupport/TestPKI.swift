@@ -29,6 +29,8 @@ public final class TestPKI: Sendable {
     public var caWithCRL: String { dir + "/ca-with-crl.pem" }
     /// The CA's current CRL alone (PEM).
     public var crl: String { dir + "/fresh.crl" }
+    /// A current CRL of the root that revokes nothing.
+    public var emptyCRL: String { dir + "/empty.crl" }
     /// The same with a CRL past its nextUpdate.
     public var caWithStaleCRL: String { dir + "/ca-with-stale-crl.pem" }
     /// A web server's certificate from the trusted CA: extended key usage serverAuth only.

@@ -9,6 +9,7 @@
 #   qualified-executor.pem the same for the executor of the sample documents (policy КС1 only)
 #   qualified-person.pem   a person's certificate from the intermediate: СНИЛС and ИНН ФЛ (the sample consumer)
 #   revoked-ca.pem         a second subordinate CA, which the root revoked; revoked-ca-signer.pem is one of its signers
+#   empty.crl              a current CRL of the root that revokes nothing
 #   root.crl, intermediate.crl, revoked-ca.crl   current CRLs of the three CAs
 #   rsa.pem ec.pem gost.pem gost512?  signers from the root with ИНН ЮЛ/ОГРН (the sample parties)
 #   tls.pem (serverAuth only), revoked.pem + fresh.crl + stale.crl, expired.pem, nosign.pem, other-ca.pem ...
@@ -176,6 +177,8 @@ issue rsa.key anonymous.pem ca "/C=RU/O=Минсоцполитики Красн�
 revoked_line revoked.pem > index.txt
 gencrl ca index.txt fresh.crl
 gencrl ca index.txt stale.crl 20250101000000Z 20250201000000Z
+: > empty-index.txt
+gencrl ca empty-index.txt empty.crl
 cat ca.pem fresh.crl > ca-with-crl.pem
 cat ca.pem stale.crl > ca-with-stale-crl.pem
 
