@@ -18,6 +18,9 @@ public final class TestPKI: Sendable {
     public var ecCert: String { dir + "/ec.pem" }
     public var gostKey: String { dir + "/gost.key" }
     public var gostCert: String { dir + "/gost.pem" }
+    /// GOST R 34.10-2012 512 (paramset A) signer from the test CA.
+    public var gost512Key: String { dir + "/gost512.key" }
+    public var gost512Cert: String { dir + "/gost512.pem" }
     public var expiredCert: String { dir + "/expired.pem" }
     public var noSigningCert: String { dir + "/nosign.pem" }
     /// A signer's certificate from the trusted CA that the CA revoked.
@@ -118,6 +121,9 @@ public final class TestPKI: Sendable {
                        dir + "/ca.key", dir + "/other-ca.key"] where chmod(secret, 0o600) != 0 {
             throw PKIError(command: "chmod 600 \(secret)", output: String(cString: strerror(errno)))
         }
+        try openssl(["genpkey", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:A", "-out", gost512Key], gost: true)
+        try issue(key: gost512Key, cert: gost512Cert, ca: "ca", subject: "/C=RU/O=Министерство социальной политики/CN=Кузнецова Мария", gost: true)
+        if chmod(gost512Key, 0o600) != 0 { throw PKIError(command: "chmod 600 \(gost512Key)", output: String(cString: strerror(errno))) }
     }
 
     /// The CA's CRLs, made by `openssl ca -gencrl` from an index that lists `revokedCert` as revoked.
