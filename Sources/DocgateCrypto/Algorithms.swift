@@ -6,12 +6,15 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
     case sha256
     /// GOST R 34.11-2012 (Streebog), 256 bits.
     case streebog256
+    /// GOST R 34.11-2012 (Streebog), 512 bits.
+    case streebog512
 
     /// The XMLDSig algorithm URI.
     public var uri: String {
         switch self {
         case .sha256: "http://www.w3.org/2001/04/xmlenc#sha256"
         case .streebog256: "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-256"
+        case .streebog512: "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-512"
         }
     }
 
@@ -24,6 +27,7 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
         switch self {
         case .sha256: "SHA-256"
         case .streebog256: "GOST R 34.11-2012 256"
+        case .streebog512: "GOST R 34.11-2012 512"
         }
     }
 
@@ -33,6 +37,7 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
         switch self {
         case .sha256: return Digests.sha256
         case .streebog256: return Digests.streebog256
+        case .streebog512: return Digests.streebog512
         }
     }
 
@@ -72,6 +77,10 @@ enum Digests {
         CryptoLibrary.initialize()
         return CryptoLibrary.gostAvailable ? EVP_get_digestbyname("md_gost12_256") : nil
     }()
+    nonisolated(unsafe) static let streebog512: OpaquePointer? = {
+        CryptoLibrary.initialize()
+        return CryptoLibrary.gostAvailable ? EVP_get_digestbyname("md_gost12_512") : nil
+    }()
 }
 
 /// The signature algorithms of the profile.
@@ -80,12 +89,15 @@ public enum SignatureAlgorithm: Sendable, Hashable, CaseIterable {
     case ecdsaSHA256
     /// GOST R 34.10-2012 256 with Streebog-256.
     case gost2012_256
+    /// GOST R 34.10-2012 512 with Streebog-512.
+    case gost2012_512
 
     public var uri: String {
         switch self {
         case .rsaSHA256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
         case .ecdsaSHA256: "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
         case .gost2012_256: "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256"
+        case .gost2012_512: "urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-512"
         }
     }
 
@@ -99,6 +111,7 @@ public enum SignatureAlgorithm: Sendable, Hashable, CaseIterable {
         switch self {
         case .rsaSHA256, .ecdsaSHA256: .sha256
         case .gost2012_256: .streebog256
+        case .gost2012_512: .streebog512
         }
     }
 
@@ -107,6 +120,16 @@ public enum SignatureAlgorithm: Sendable, Hashable, CaseIterable {
         case .rsaSHA256: "RSA-SHA256"
         case .ecdsaSHA256: "ECDSA-P256-SHA256"
         case .gost2012_256: "GOST R 34.10-2012 256"
+        case .gost2012_512: "GOST R 34.10-2012 512"
+        }
+    }
+
+    /// The length of a GOST signature value (r‖s as OpenSSL writes it), nil for the other algorithms.
+    var gostSignatureLength: Int? {
+        switch self {
+        case .rsaSHA256, .ecdsaSHA256: nil
+        case .gost2012_256: 64
+        case .gost2012_512: 128
         }
     }
 }

@@ -43,8 +43,8 @@ public struct CryptoError: Error, Sendable, Hashable {
 
     static func unsupportedKey(_ what: String) -> CryptoError {
         CryptoError(code: "DG5014", message: LocalizedText(
-            ru: "Алгоритм ключа не поддерживается: \(what) (допустимы RSA от 2048 бит, ECDSA P-256, ГОСТ Р 34.10-2012 256)",
-            en: "Unsupported key algorithm: \(what) (allowed: RSA of 2048 bits or more, ECDSA P-256, GOST R 34.10-2012 256)"))
+            ru: "Алгоритм ключа не поддерживается: \(what) (допустимы RSA от 2048 бит, ECDSA P-256, ГОСТ Р 34.10-2012 256 и 512)",
+            en: "Unsupported key algorithm: \(what) (allowed: RSA of 2048 bits or more, ECDSA P-256, GOST R 34.10-2012 256 and 512)"))
     }
 
     static let gostUnavailable = CryptoError(code: "DG5015", message: LocalizedText(
@@ -80,7 +80,7 @@ public enum CryptoLibrary {
         _ = gostLoaded
     }
 
-    /// Whether GOST R 34.10-2012 keys can be used in this process.
+    /// Whether GOST R 34.10-2012 keys (256 and 512) can be used in this process.
     public static var gostAvailable: Bool { gostLoaded }
 
     /// The OpenSSL version this process runs with.

@@ -40,6 +40,8 @@ public final class Key: @unchecked Sendable {
             return group == "prime256v1" || group == "P-256" ? .success(.ecdsaSHA256) : .failure(.unsupportedKey("EC \(group)"))
         case NID_id_GostR3410_2012_256:
             return .success(.gost2012_256)
+        case NID_id_GostR3410_2012_512:
+            return .success(.gost2012_512)
         default:
             let name = OBJ_nid2sn(id).map { String(cString: $0) } ?? "NID \(id)"
             return .failure(.unsupportedKey(name))
@@ -121,7 +123,7 @@ public final class Key: @unchecked Sendable {
         if algorithm == .ecdsaSHA256 {
             guard signature.count == 64, let der = ECDSAEncoding.der(fromRaw: signature) else { return false }
             sig = der
-        } else if algorithm == .gost2012_256, signature.count != 64 {
+        } else if let length = algorithm.gostSignatureLength, signature.count != length {
             return false
         }
         guard let ctx = EVP_MD_CTX_new() else { return false }

@@ -14,7 +14,8 @@ struct Sign: ParsableCommand {
         abstract: "Подписать документ (XMLDSig) / Sign a document with XMLDSig.",
         discussion: """
         The algorithm follows the key: RSA (2048 bits or more) → rsa-sha256, ECDSA P-256 → ecdsa-sha256, \
-        GOST R 34.10-2012 256 → gostr34102012-gostr34112012-256. Agreements and contracts get the two-party form \
+        GOST R 34.10-2012 256 → gostr34102012-gostr34112012-256, GOST R 34.10-2012 512 → gostr34102012-gostr34112012-512 \
+        (with Streebog-256 and Streebog-512 digests). Agreements and contracts get the two-party form \
         (a second signature can be added later); other documents the single-signer form. The document is validated \
         first and not signed when invalid. Writes to standard output unless --out is given; with --out-dir, signs any number of files (both cores) \
         into that directory. Never overwrites an input unless --overwrite is given. Exit 0 signed, 1 the document is invalid or cannot be signed, 2 usage, \

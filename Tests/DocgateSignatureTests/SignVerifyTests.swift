@@ -7,18 +7,20 @@ import Foundation
 import Testing
 
 @Suite struct SignVerifyTests {
-    static let algorithms: [(String, SignatureAlgorithm)] = [("rsa", .rsaSHA256), ("ec", .ecdsaSHA256), ("gost", .gost2012_256)]
+    static let algorithms: [(String, SignatureAlgorithm)] = [("rsa", .rsaSHA256), ("ec", .ecdsaSHA256), ("gost", .gost2012_256),
+                                                               ("gost512", .gost2012_512)]
 
     func keyPair(_ name: String) throws -> (String, String) {
         let pki = try Fixture.pki()
         switch name {
         case "rsa": return (pki.rsaKey, pki.rsaCert)
         case "ec": return (pki.ecKey, pki.ecCert)
+        case "gost512": return (pki.gost512Key, pki.gost512Cert)
         default: return (pki.gostKey, pki.gostCert)
         }
     }
 
-    @Test(arguments: ["rsa", "ec", "gost"])
+    @Test(arguments: ["rsa", "ec", "gost", "gost512"])
     func everyKindSignsVerifiesAndStillValidates(_ algorithm: String) throws {
         let (key, cert) = try keyPair(algorithm)
         let signer = try Fixture.signer(key, cert)
@@ -63,7 +65,7 @@ import Testing
     /// Whatever the layout around the root's end tag — no whitespace before it, the whole document on one line,
     /// tabs, CRLF line ends, a comment — the signature verifies. (Before 2026-12-02 a document without whitespace before the root's end tag got a signature
     /// whose digest covered a line end the output did not have.)
-    @Test(arguments: ["rsa", "ec", "gost"])
+    @Test(arguments: ["rsa", "ec", "gost", "gost512"])
     func everyLayoutAroundTheRootEndVerifies(_ algorithm: String) throws {
         let (key, cert) = try keyPair(algorithm)
         let signer = try Fixture.signer(key, cert)

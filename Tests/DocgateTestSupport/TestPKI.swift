@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Keys and certificates made for the tests by `Tests/pki/make-test-pki.sh` with the `openssl` command line and
-/// the GOST engine (never committed): a root CA with RSA-2048, ECDSA P-256 and GOST R 34.10-2012 256 signers whose
+/// the GOST engine (never committed): a root CA with RSA-2048, ECDSA P-256 and GOST R 34.10-2012 256 and 512 signers whose
 /// subjects carry the ИНН ЮЛ/ОГРН of the sample documents' parties, an expired signer, a signer whose key usage
 /// forbids signing, a TLS-only certificate, a revoked signer with fresh and stale CRLs, an unrelated CA with its own
 /// signer; a subordinate CA with qualified certificates (policies КС1/КС2, signature-tool extensions) of an
@@ -21,6 +21,9 @@ public final class TestPKI: Sendable {
     public var ecCert: String { dir + "/ec.pem" }
     public var gostKey: String { dir + "/gost.key" }
     public var gostCert: String { dir + "/gost.pem" }
+    /// GOST R 34.10-2012 512 (paramset A) signer from the test CA.
+    public var gost512Key: String { dir + "/gost512.key" }
+    public var gost512Cert: String { dir + "/gost512.pem" }
     public var expiredCert: String { dir + "/expired.pem" }
     public var noSigningCert: String { dir + "/nosign.pem" }
     /// A signer's certificate from the trusted CA that the CA revoked.
@@ -112,7 +115,7 @@ public final class TestPKI: Sendable {
             }
         }
         var lines = ["# Every test signer for every sample party (made by TestPKI)."]
-        for cert in [rsaCert, ecCert, gostCert, expiredCert, noSigningCert, otherCert, tlsCert, revokedCert, tlsAndSigningCert] {
+        for cert in [rsaCert, ecCert, gostCert, gost512Cert, expiredCert, noSigningCert, otherCert, tlsCert, revokedCert, tlsAndSigningCert] {
             let out = try openssl(["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"]).stdout
             guard let eq = out.firstIndex(of: "=") else { throw PKIError(command: "fingerprint \(cert)", output: out) }
             let fingerprint = out[out.index(after: eq)...].trimmingCharacters(in: .whitespacesAndNewlines)

@@ -117,9 +117,10 @@ import Testing
     @Test func samplesAndVectorMatchLibXML2() throws {
         var files: [String] = []
         for folder in ["valid", "warnings", "invalid", "report", "compute"] { files += TestPaths.sampleFiles(folder) }
-        let vectors = TestPaths.vectors + "/xmlsec-gost2012-256"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: vectors)) ?? [] where name.hasSuffix(".xml") {
-            files.append(vectors + "/" + name)
+        for vectors in ["/xmlsec-gost2012-256", "/xmlsec-gost2012-512"].map({ TestPaths.vectors + $0 }) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: vectors)) ?? [] where name.hasSuffix(".xml") {
+                files.append(vectors + "/" + name)
+            }
         }
         #expect(files.count >= 20)
         var compared = 0

@@ -11,7 +11,7 @@
 #   revoked-ca.pem         a second subordinate CA, which the root revoked; revoked-ca-signer.pem is one of its signers
 #   empty.crl              a current CRL of the root that revokes nothing
 #   root.crl, intermediate.crl, revoked-ca.crl   current CRLs of the three CAs
-#   rsa.pem ec.pem gost.pem gost512?  signers from the root with ИНН ЮЛ/ОГРН (the sample parties)
+#   rsa.pem ec.pem gost.pem gost512.pem  signers from the root with ИНН ЮЛ/ОГРН (the sample parties)
 #   tls.pem (serverAuth only), revoked.pem + fresh.crl + stale.crl, expired.pem, nosign.pem, other-ca.pem ...
 #
 # Usage: make-test-pki.sh DIR GOST_ENGINE_PATH
@@ -155,6 +155,7 @@ make_ca other-ca "/C=RU/O=Посторонний УЦ/CN=Посторонний 
 ssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key
 ssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key
 gost genpkey -algorithm gost2012_256 -pkeyopt paramset:A -out gost.key
+gost genpkey -algorithm gost2012_512 -pkeyopt paramset:A -out gost512.key
 ssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other.key
 
 # The plain signers from the root. Their subjects name the parties of the sample documents, so the signer policy
@@ -164,6 +165,7 @@ executor="/C=RU/O=АНО «Забота»/INNLE=2461004522/OGRN=1162468055200"
 issue rsa.key rsa.pem ca "$grantor/CN=Иванова Анна Петровна"
 issue ec.key ec.pem ca "$executor/CN=Петров Пётр Петрович"
 issue gost.key gost.pem ca "$grantor/CN=Сидоров Сидор" 365 signer gost
+issue gost512.key gost512.pem ca "$grantor/CN=Кузнецова Мария" 365 signer gost
 issue rsa.key expired.pem ca "/C=RU/CN=Просроченный" -1
 issue rsa.key nosign.pem ca "/C=RU/CN=Только шифрование" 365 nosign
 issue other.key other.pem other-ca "$grantor/CN=Посторонний подписант"
