@@ -86,7 +86,7 @@ let package = Package(
                     dependencies: ["DocgateSignature", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "DocgateGatewayTests",
-                    dependencies: ["DocgateGateway", "DocgateTestSupport", .product(name: "Logging", package: "swift-log")],
+                    dependencies: ["DocgateGateway", "DocgateSignature", "DocgateTestSupport", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway"], swiftSettings: strict),
     ],
