@@ -2,6 +2,7 @@
 # Builds docgate and the benchmark tool in release mode and runs a scenario against its anchor, in the same run.
 #   Benchmarks/run.sh validate [--runs N] [--big-mb M]
 #   Benchmarks/run.sh sign [--runs N]          (sign and verify against xmlsec1 and openssl speed)
+#   Benchmarks/run.sh revocation [--runs N]    (verify with a CRL against xmlsec1; a 100 000-serial CRL against none)
 #   Benchmarks/run.sh gateway [--runs N]       (the daemon: delivery rate, latency, memory)
 #   Benchmarks/run.sh hostile [--runs N]       (a hostile inbox: peak RSS, time to deliver beside huge files; idle HTTP connections)
 #   Benchmarks/run.sh context                  (rules across documents: 10 000 checks against 10 000 and 100 000)

@@ -105,8 +105,9 @@ struct Verify: ParsableCommand {
         abstract: "Проверить подписи документов / Verify the signatures of documents.",
         discussion: """
         Strict: every signature must verify, cover the whole document with the profile's algorithms and \
-        transforms, and carry a certificate that chains to --trust and is valid now (or at --at). A directory \
-        means every *.xml below it. Exit 0 when every file verifies, 1 when any does not, 2 on a usage or I/O error.
+        transforms, and carry a certificate that chains to --trust and is valid now (or at --at), not revoked \
+        (--crl), from the party its place in the document names (ИНН/ОГРН/СНИЛС in the certificate, or --signers). \
+        A directory means every *.xml below it. Exit 0 when every file verifies, 1 when any does not, 2 on a usage or I/O error.
         """
     )
 

@@ -152,6 +152,28 @@ import Testing
         #expect(Self.problems(Self.route(extra: "quiet_period = 0.5"), in: dir) == nil)
     }
 
+    /// The keys of the signer policy: with `trust` only, policies as OIDs or КС classes, a route's own policies only
+    /// where it verifies signatures.
+    @Test func signerPolicyKeysAreChecked() throws {
+        let dir = try TemporaryDirectory("config")
+        defer { dir.remove() }
+        let verifying = Self.route(extra: "require_signature = true\ncertificate_policies = [\"КС2\", \"1.2.643.100.113.3\"]")
+        let good = "trust = \"ca.pem\"\nsigners = \"signers.txt\"\ncertificate_policies = [\"kc1\"]\ntrust_partial_chain = true\n" + verifying
+        #expect(Self.problems(good, in: dir) == nil)
+        let parsed = try GatewayConfig.parse("gateway_id = \"gw\"\njournal = \"j.sqlite\"\n" + good, file: dir.path + "/gateway.toml")
+        #expect(parsed.certificatePolicies == ["1.2.643.100.113.1"] && parsed.trustPartialChain)
+        #expect(parsed.signers == dir.path + "/signers.txt")
+        #expect(parsed.routes.first?.certificatePolicies == ["1.2.643.100.113.2", "1.2.643.100.113.3"])
+        for (body, key) in [("signers = \"s.txt\"" + Self.route(), "signers:"),
+                            ("trust_partial_chain = true" + Self.route(), "trust_partial_chain:"),
+                            ("trust = \"ca.pem\"\ncertificate_policies = [\"КС9\"]" + Self.route(), "certificate_policies:"),
+                            ("trust = \"ca.pem\"\ncertificate_policies = []" + Self.route(), "certificate_policies:"),
+                            ("trust = \"ca.pem\"" + Self.route(extra: "certificate_policies = [\"КС1\"]"), "route[0].certificate_policies:")] {
+            let problems = try #require(Self.problems(body, in: dir), "accepted: \(body)")
+            #expect(problems.contains { $0.contains(key) }, "\(key) not among \(problems)")
+        }
+    }
+
     /// `config check`: a mistake with code, key and line (exit 2); a listen address other than loopback is usable but
     /// warned about (exit 0).
     @Test func configCheckRefusesOverlapsAndWarnsOnANonLoopbackAddress() throws {

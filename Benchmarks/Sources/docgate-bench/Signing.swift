@@ -59,18 +59,20 @@ enum SigningBench {
         default_algorithms = ALL
 
         """.write(toFile: gostConf, atomically: true, encoding: .utf8)
-        if FileManager.default.fileExists(atPath: dir + "/gost.pem") { return gostConf }
+        // Version 2: the signers name the authorised body of the generated reports (ИНН ЮЛ), as the signer policy needs.
+        if FileManager.default.fileExists(atPath: dir + "/keys-v2") { return gostConf }
         let script = """
         set -e; cd '\(dir)'
-        printf '[req]\\ndistinguished_name=dn\\n[dn]\\n[ca]\\nbasicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign\\n[s]\\nkeyUsage=critical,digitalSignature\\n' > req.cnf
+        printf 'oid_section=oids\\n[oids]\\nINNLE=1.2.643.100.4\\n[req]\\ndistinguished_name=dn\\n[dn]\\n[ca]\\nbasicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign\\n[s]\\nkeyUsage=critical,digitalSignature\\n' > req.cnf
         openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj /CN=bench-ca -config req.cnf -extensions ca
         openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key
         openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key
         OPENSSL_CONF='\(gostConf)' openssl genpkey -algorithm gost2012_256 -pkeyopt paramset:A -out gost.key
         for k in rsa ec gost; do
-          OPENSSL_CONF='\(gostConf)' openssl req -new -key $k.key -out $k.csr -subj /CN=bench-$k -config req.cnf
+          OPENSSL_CONF='\(gostConf)' openssl req -new -key $k.key -out $k.csr -subj /INNLE=2466012340/OGRN=1022401123458/CN=bench-$k -config req.cnf
           OPENSSL_CONF='\(gostConf)' openssl x509 -req -in $k.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $k.pem -days 365 -extfile req.cnf -extensions s
         done
+        touch keys-v2
         """
         precondition(sh(script) == 0, "key generation failed")
         return gostConf
