@@ -27,8 +27,10 @@ public final class TrustStore: @unchecked Sendable {
     public let count: Int
     /// How many CRLs were loaded; with any, every certificate of a path is checked against its issuer's CRL.
     public let crlCount: Int
-    /// The earliest nextUpdate of the loaded CRLs: no chain verdict outlives it.
-    let crlNextUpdate: Int64?
+    /// The earliest nextUpdate of the loaded CRLs: no chain verdict outlives it (unless stale CRLs are allowed).
+    public let crlNextUpdate: Int64?
+    /// A CRL past its nextUpdate is used as it is instead of failing closed (explicitly configured).
+    public let allowsStaleCRL: Bool
 
     deinit { X509_STORE_free(store) }
 
@@ -39,7 +41,9 @@ public final class TrustStore: @unchecked Sendable {
     ///   each must hold at least one.
     /// - Parameter partialChain: a trusted certificate that is not self-signed (an intermediate CA) ends a path by
     ///   itself; otherwise every path must reach a trusted root.
-    public init(path: String, crls crlPaths: [String] = [], partialChain: Bool = false) throws(CryptoError) {
+    /// - Parameter allowStaleCRL: a CRL past its nextUpdate still revokes what it lists, and the status of what it
+    ///   does not list counts as known, instead of failing closed (DG4027).
+    public init(path: String, crls crlPaths: [String] = [], partialChain: Bool = false, allowStaleCRL: Bool = false) throws(CryptoError) {
         CryptoLibrary.initialize()
         let files = try Self.files(at: path)
         var crlFiles: [String] = []
@@ -89,6 +93,7 @@ public final class TrustStore: @unchecked Sendable {
         count = loaded
         crlCount = crls
         crlNextUpdate = nextUpdate
+        allowsStaleCRL = allowStaleCRL
         if loaded == 0 { throw CryptoError.unreadableTrust(path, nil) }
         // A trusted intermediate ends a path only when configured so. With CRLs, every certificate of the path is
         // checked against its issuer's CRL, and one whose status cannot be told fails.
@@ -158,6 +163,12 @@ public final class TrustStore: @unchecked Sendable {
             return .failure(.other(CryptoLibrary.drainErrors() ?? "X509_STORE_CTX_init"))
         }
         if let time { X509_STORE_CTX_set_time(ctx, 0, time_t(time)) }
+        if allowsStaleCRL {
+            // Only "the CRL has expired" is forgiven; every other finding stands.
+            X509_STORE_CTX_set_verify_cb(ctx) { ok, ctx in
+                ok == 0 && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_CRL_HAS_EXPIRED ? 1 : ok
+            }
+        }
         let ok = X509_verify_cert(ctx) == 1
         let error = X509_STORE_CTX_get_error(ctx)
         ERR_clear_error()
@@ -190,7 +201,8 @@ public final class TrustStore: @unchecked Sendable {
         }
         if !leaf.allowsSigning { return .failure(.usage(leaf.subject)) }
         if leaf.isTLSOnly { return .failure(.usage(leaf.subject + " (extended key usage: TLS only)")) }
-        var validity = Validity(from: leaf.notBefore, until: min(leaf.notAfter, crlNextUpdate ?? leaf.notAfter))
+        let crlLimit = allowsStaleCRL ? nil : crlNextUpdate
+        var validity = Validity(from: leaf.notBefore, until: min(leaf.notAfter, crlLimit ?? leaf.notAfter))
         if let chain = X509_STORE_CTX_get0_chain(ctx) {
             for i in 0..<docgate_x509_stack_count(chain) {
                 guard let cert = docgate_x509_stack_get(chain, i) else { continue }

@@ -94,6 +94,8 @@ public struct GatewayConfig: Sendable, Hashable {
     public var signers: String?
     /// Certificate policies a signer's certificate must carry (one of them), on every route that verifies.
     public var certificatePolicies: Set<String> = []
+    /// Whether a CRL past its nextUpdate is used (with a warning) instead of failing closed.
+    public var crlAllowStale: Bool = false
     /// Whether a trusted intermediate CA ends a chain by itself.
     public var trustPartialChain: Bool = false
     public var schemas: String?

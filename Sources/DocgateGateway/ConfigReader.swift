@@ -162,7 +162,7 @@ struct Reader {
 
     mutating func read(_ table: TOMLTable, file: String) -> GatewayConfig? {
         unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "crl", "signers", "certificate_policies",
-                                     "trust_partial_chain", "schemas", "signing", "route",
+                                     "trust_partial_chain", "crl_allow_stale", "schemas", "signing", "route",
                                      "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
                                      "retention_days", "http_idle_timeout", "http_max_connections"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
@@ -199,7 +199,9 @@ struct Reader {
         let signers = path(table, "signers", "")
         let policies = certificatePolicies(table, "")
         let partialChain = bool(table, "trust_partial_chain", "", default: false)
-        for (key, given) in [("signers", signers != nil), ("certificate_policies", policies != nil), ("trust_partial_chain", partialChain)]
+        let allowStale = bool(table, "crl_allow_stale", "", default: false)
+        for (key, given) in [("signers", signers != nil), ("certificate_policies", policies != nil), ("trust_partial_chain", partialChain),
+                             ("crl_allow_stale", allowStale)]
         where given && trust == nil {
             problem(key, ru: "действует вместе с ключом trust", en: "applies with the trust key")
         }
@@ -287,7 +289,7 @@ struct Reader {
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
         checkDirectories(routes, journal: journal)
         return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, signers: signers,
-                             certificatePolicies: policies ?? [], trustPartialChain: partialChain, schemas: schemas,
+                             certificatePolicies: policies ?? [], crlAllowStale: allowStale, trustPartialChain: partialChain, schemas: schemas,
                              signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
                              batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
                              httpIdleTimeout: idle, httpMaxConnections: connections)

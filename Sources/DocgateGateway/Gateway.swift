@@ -69,7 +69,8 @@ public final class Gateway: Sendable {
         var verifiers: VerifierSource?
         if let trust = config.trust {
             verifiers = try VerifierSource(.init(trust: trust, crl: config.crl, signers: config.signers,
-                                                 partialChain: config.trustPartialChain, policies: config.certificatePolicies,
+                                                 partialChain: config.trustPartialChain, allowStaleCRL: config.crlAllowStale,
+                                                 policies: config.certificatePolicies,
                                                  gatewayFingerprint: signer?.identity.certificate.sha256Fingerprint))
         }
         self.verifiers = verifiers

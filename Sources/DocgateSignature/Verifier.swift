@@ -147,7 +147,12 @@ public final class SignatureVerifier: Sendable {
         for node in comments.others {
             report.documentProblems.append(SignatureProblem.commentInContent.diagnostic(at: node, severity: .warning))
         }
-        if trust != nil {
+        if let trust {
+            if trust.allowsStaleCRL, let next = trust.crlNextUpdate, next < (time ?? Int64(Glibc.time(nil))) {
+                report.documentProblems.append(SignatureProblem.revocationUnknown.diagnostic(LocalizedText(
+                    ru: "список отзыва просрочен (nextUpdate \(UTCTime.iso(next))) и использован, как разрешено настройкой",
+                    en: "a CRL past its nextUpdate (\(UTCTime.iso(next))) was used, as the configuration allows"), severity: .warning))
+            }
             SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers)
             SignerCheck.requirePolicies(policies, in: &report, signatures: scan.signatures)
         }

@@ -23,6 +23,9 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .customLong("require-policy"), help: ArgumentHelp("A certificate policy the signer's certificate must carry: an OID or КС1, КС2, КС3; repeatable (any one suffices).", valueName: "oid"))
     var requirePolicy: [String] = []
 
+    @Flag(name: .customLong("allow-stale-crl"), help: "Use a CRL past its nextUpdate as it is (a warning) instead of failing closed (DG4027).")
+    var allowStaleCRL = false
+
     @Flag(name: .customLong("partial-chain"), help: "Let a trusted intermediate CA end a chain (by default every chain must reach a trusted root).")
     var partialChain = false
 
@@ -45,8 +48,8 @@ struct TrustOptions: ParsableArguments {
         let time = try verificationTime()
         let policies = try requiredPolicies()
         guard let trust else {
-            if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty {
-                throw ValidationError("--signers, --require-policy, --partial-chain and --crl are checked with --trust")
+            if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty || allowStaleCRL {
+                throw ValidationError("--signers, --require-policy, --partial-chain, --crl and --allow-stale-crl are checked with --trust")
             }
             return SignatureVerifier(trust: nil, time: time)
         }
@@ -58,7 +61,7 @@ struct TrustOptions: ParsableArguments {
             }
         }
         do throws(CryptoError) {
-            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain), time: time,
+            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain, allowStaleCRL: allowStaleCRL), time: time,
                                      signers: mapping, requiredPolicies: policies)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))

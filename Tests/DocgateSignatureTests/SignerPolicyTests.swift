@@ -171,6 +171,20 @@ import Testing
         #expect(Fixture.codes(noIntermediateCRL.verify(bytes: good, file: "g.xml")) == ["DG4027"])
     }
 
+    /// A CRL past its nextUpdate fails closed; allowed explicitly, it still revokes what it lists, and the verdict
+    /// carries a warning.
+    @Test func aStaleCRLFailsClosedUnlessAllowed() throws {
+        let good = try sign("SOCORDER", pki.rsaKey, pki.rsaCert)
+        let revoked = try sign("SOCORDER", pki.rsaKey, pki.revokedCert)
+        let closed = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL))
+        #expect(Fixture.codes(closed.verify(bytes: good, file: "g.xml")) == ["DG4027"])
+        let allowed = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL, allowStaleCRL: true))
+        let report = allowed.verify(bytes: good, file: "g.xml")
+        #expect(report.valid, "\(messages(report))")
+        #expect(report.diagnostics.contains { $0.code == "DG4027" && !$0.isError }, "a warning says the CRL is stale")
+        #expect(Fixture.codes(allowed.verify(bytes: revoked, file: "r.xml")) == ["DG4026"])
+    }
+
     @Test func identitiesMatchAsQualifiedCertificatesWriteThem() throws {
         let party = SignerParty(role: LocalizedText(ru: "Сторона", en: "Party"), name: "x", inn: "2466012340", ogrn: "1022401123458")
         func named(_ identity: CertificateIdentity) -> Bool { party.isNamed(by: identity, mapping: nil) }

@@ -158,14 +158,15 @@ import Testing
         let dir = try TemporaryDirectory("config")
         defer { dir.remove() }
         let verifying = Self.route(extra: "require_signature = true\ncertificate_policies = [\"КС2\", \"1.2.643.100.113.3\"]")
-        let good = "trust = \"ca.pem\"\nsigners = \"signers.txt\"\ncertificate_policies = [\"kc1\"]\ntrust_partial_chain = true\n" + verifying
+        let good = "trust = \"ca.pem\"\nsigners = \"signers.txt\"\ncertificate_policies = [\"kc1\"]\ntrust_partial_chain = true\ncrl_allow_stale = true\n" + verifying
         #expect(Self.problems(good, in: dir) == nil)
         let parsed = try GatewayConfig.parse("gateway_id = \"gw\"\njournal = \"j.sqlite\"\n" + good, file: dir.path + "/gateway.toml")
-        #expect(parsed.certificatePolicies == ["1.2.643.100.113.1"] && parsed.trustPartialChain)
+        #expect(parsed.certificatePolicies == ["1.2.643.100.113.1"] && parsed.trustPartialChain && parsed.crlAllowStale)
         #expect(parsed.signers == dir.path + "/signers.txt")
         #expect(parsed.routes.first?.certificatePolicies == ["1.2.643.100.113.2", "1.2.643.100.113.3"])
         for (body, key) in [("signers = \"s.txt\"" + Self.route(), "signers:"),
                             ("trust_partial_chain = true" + Self.route(), "trust_partial_chain:"),
+                            ("crl_allow_stale = true" + Self.route(), "crl_allow_stale:"),
                             ("trust = \"ca.pem\"\ncertificate_policies = [\"КС9\"]" + Self.route(), "certificate_policies:"),
                             ("trust = \"ca.pem\"\ncertificate_policies = []" + Self.route(), "certificate_policies:"),
                             ("trust = \"ca.pem\"" + Self.route(extra: "certificate_policies = [\"КС1\"]"), "route[0].certificate_policies:")] {
