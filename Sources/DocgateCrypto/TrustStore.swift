@@ -46,42 +46,41 @@ public final class TrustStore: @unchecked Sendable {
     public init(path: String, crls crlPaths: [String] = [], partialChain: Bool = false, allowStaleCRL: Bool = false) throws(CryptoError) {
         CryptoLibrary.initialize()
         let files = try Self.files(at: path)
-        var crlFiles: [String] = []
+        // The CRLs given beside the trust list, each file read and parsed once; every path must hold at least one.
+        var extra: [OpaquePointer] = []
+        defer { extra.forEach { X509_CRL_free($0) } }
         for p in crlPaths {
-            let found = try Self.files(at: p)
-            var any = false
-            for f in found {
+            var found = 0
+            for f in try Self.files(at: p) {
                 guard let bytes = readSmallFile(f, limit: 256 << 20) else { throw CryptoError.unreadableTrust(f, String(cString: strerror(errno))) }
                 let list = Self.loadCRLs(bytes)
-                list.forEach { X509_CRL_free($0) }
-                any = any || !list.isEmpty
+                found += list.count
+                extra += list
             }
-            if !any { throw CryptoError.unreadableTrust(p, "no CRL found") }
-            crlFiles += found
+            if found == 0 { throw CryptoError.unreadableTrust(p, "no CRL found") }
         }
         guard let store = X509_STORE_new() else { throw CryptoError.unreadableTrust(path, CryptoLibrary.drainErrors()) }
         self.store = store
         var loaded = 0
         var crls = 0
         var nextUpdate: Int64?
-        for file in files + crlFiles {
-            let onlyCRLs = !files.contains(file)
+        func add(_ crl: OpaquePointer) {
+            guard X509_STORE_add_crl(store, crl) == 1 else { return }
+            crls += 1
+            if let next = X509_CRL_get0_nextUpdate(crl) {
+                let t = Certificate.seconds(next)
+                nextUpdate = min(nextUpdate ?? t, t)
+            }
+        }
+        extra.forEach(add)
+        for file in files {
             guard let bytes = readSmallFile(file, limit: 256 << 20) else {
                 throw CryptoError.unreadableTrust(file, String(cString: strerror(errno)))
             }
             let revocations = Self.loadCRLs(bytes)
-            for crl in revocations {
-                if X509_STORE_add_crl(store, crl) == 1 {
-                    crls += 1
-                    if let next = X509_CRL_get0_nextUpdate(crl) {
-                        let t = Certificate.seconds(next)
-                        nextUpdate = min(nextUpdate ?? t, t)
-                    }
-                }
-                X509_CRL_free(crl)
-            }
+            revocations.forEach(add)
+            revocations.forEach { X509_CRL_free($0) }
             ERR_clear_error()
-            if onlyCRLs { continue }
             let certs: [Certificate]
             do { certs = try Certificate.load(bytes: bytes, path: file) } catch {
                 if !revocations.isEmpty { continue }   // a file of CRLs only
@@ -121,7 +120,8 @@ public final class TrustStore: @unchecked Sendable {
     /// The CRLs in a PEM file (any number, beside certificates) or a DER file (one).
     static func loadCRLs(_ bytes: [UInt8]) -> [OpaquePointer] {
         var found: [OpaquePointer] = []
-        if String(decoding: bytes, as: UTF8.self).contains("-----BEGIN X509 CRL-----") {
+        let marker = Array("-----BEGIN X509 CRL-----".utf8)
+        if bytes.firstRange(of: marker) != nil {
             _ = withMemoryBIO(bytes) { bio in
                 while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) { found.append(crl) }
             }
