@@ -64,6 +64,12 @@ public struct CryptoError: Error, Sendable, Hashable {
 public enum CryptoLibrary {
     private static let gostLoaded: Bool = {
         OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
+        // ИНН ЮЛ of Russian qualified certificates, unknown to OpenSSL 3.0: named, so that subjects print it as
+        // INNLE=2466012340 rather than a hex dump (the other identifiers, INN, OGRN, OGRNIP, SNILS, it knows).
+        if OBJ_txt2nid(CertificateIdentity.innLEOID) == NID_undef {
+            _ = OBJ_create(CertificateIdentity.innLEOID, "INNLE", "INN of legal entity")
+        }
+        ERR_clear_error()
         if let path = getenv("DOCGATE_GOST_ENGINE").map({ String(cString: $0) }), !path.isEmpty {
             return docgate_load_gost_engine(path) == 1
         }

@@ -120,15 +120,17 @@ public final class TrustStore: @unchecked Sendable {
     /// The CRLs in a PEM file (any number, beside certificates) or a DER file (one).
     static func loadCRLs(_ bytes: [UInt8]) -> [OpaquePointer] {
         var found: [OpaquePointer] = []
-        let marker = Array("-----BEGIN X509 CRL-----".utf8)
-        if bytes.firstRange(of: marker) != nil {
-            _ = withMemoryBIO(bytes) { bio in
-                while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) { found.append(crl) }
-            }
-        } else if !bytes.isEmpty, bytes[0] == 0x30 {
+        guard let first = bytes.first else { return [] }
+        if first == 0x30 {
+            // DER: one CRL (a DER certificate is not one, and yields none).
             bytes.withUnsafeBufferPointer { buffer in
                 var p: UnsafePointer<UInt8>? = buffer.baseAddress
                 if let crl = d2i_X509_CRL(nil, &p, buffer.count) { found.append(crl) }
+            }
+        } else {
+            // PEM: every X509 CRL block, the others (certificates) skipped.
+            _ = withMemoryBIO(bytes) { bio in
+                while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) { found.append(crl) }
             }
         }
         ERR_clear_error()

@@ -56,6 +56,7 @@ import Testing
         #expect(text.status == 1)
         #expect(text.stdout.contains("DG4028") && text.stdout.contains("2466012340") && text.stdout.contains("2461004522"), "\(text.stdout)")
         #expect(text.stdout.contains("party: The authorised body") && text.stdout.contains("NOT CONFIRMED"), "\(text.stdout)")
+        #expect(text.stdout.contains("INNLE=2461004522"), "ИНН ЮЛ printed by name: \(text.stdout)")
         let good = try sign(try sample("SOCORDER"), pki.rsaKey, pki.rsaCert, into: dir, "good.xml")
         let json = try docgate(["verify", "--trust", pki.caCert, "--format", "json", good])
         #expect(json.status == 0)
