@@ -53,7 +53,7 @@ public final class Gateway: Sendable {
         }
         var verifier: SignatureVerifier?
         if let trust = config.trust {
-            do { verifier = SignatureVerifier(trust: try TrustStore(path: trust, crls: config.crl)) } catch {
+            do { verifier = SignatureVerifier(trust: try TrustStore(path: trust, crls: config.crl, ocsp: config.ocspSettings)) } catch {
                 throw GatewayError(code: error.code, message: error.message)
             }
         }

@@ -56,6 +56,8 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case notChecked = "DG4025"
     case revoked = "DG4026"
     case revocationUnknown = "DG4027"
+    case ocspFailed = "DG4034"
+    case ocspUnknown = "DG4035"
     case cannotSign = "DG4040"
 
     public var code: String { rawValue }
@@ -91,9 +93,14 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .chainFailed: .init(ru: "Цепочка сертификатов не проверена", en: "The certificate chain failed")
         case .notChecked: .init(ru: "Цепочка сертификатов не проверялась: не задан список доверенных сертификатов",
                                 en: "The certificate chain was not checked: no trusted certificates given")
-        case .revoked: .init(ru: "Сертификат отозван (в списке отзыва его издателя)", en: "The certificate is revoked (on its issuer's CRL)")
+        case .revoked: .init(ru: "Сертификат отозван (в списке отзыва его издателя или по ответу OCSP)",
+                             en: "The certificate is revoked (on its issuer's CRL, or according to OCSP)")
         case .revocationUnknown: .init(ru: "Статус отзыва сертификата неизвестен: нет действующего списка отзыва его издателя",
                                        en: "The certificate's revocation status is unknown: no current CRL from its issuer")
+        case .ocspFailed: .init(ru: "Статус отзыва сертификата не получен по OCSP: ответчик недоступен, не ответил вовремя, ответил ошибкой или его ответ не прошёл проверку",
+                                en: "The certificate's revocation status could not be obtained by OCSP: the responder is unreachable, did not answer in time, answered with an error, or its answer failed verification")
+        case .ocspUnknown: .init(ru: "OCSP-ответчик не знает сертификат (статус unknown)",
+                                 en: "The OCSP responder does not know the certificate (status unknown)")
         case .cannotSign: .init(ru: "Документ нельзя подписать", en: "The document cannot be signed")
         }
     }

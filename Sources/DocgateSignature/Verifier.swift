@@ -242,6 +242,9 @@ public final class SignatureVerifier: Sendable {
             return SignatureProblem.revocationUnknown.diagnostic(LocalizedText(ru: why, en: why), at: node)
         case .other(let why):
             return SignatureProblem.chainFailed.diagnostic(LocalizedText(ru: why, en: why), at: node)
+        case .ocspRevoked(let why): return SignatureProblem.revoked.diagnostic(why, at: node)
+        case .ocspUnknown(let why): return SignatureProblem.ocspUnknown.diagnostic(why, at: node)
+        case .ocspFailed(let why): return SignatureProblem.ocspFailed.diagnostic(why, at: node)
         }
     }
 }
@@ -354,8 +357,8 @@ enum DigestStream {
 /// Chains already verified, each with the window in which it stays valid, so that a batch from one signer pays for
 /// its chain once. Only accepted chains are kept (a rejection is rare and is worked out again with its reason);
 /// an entry holds its certificates, so the identities it compares stay unique while it lives. The trust store of
-/// a verifier never changes, and nothing but the time decides a chain's validity again (no revocation lists), so
-/// a hit at a moment inside the window gives what `X509_verify_cert` would.
+/// a verifier never changes, and nothing but the time decides a chain's validity again (the window ends by the CRLs'
+/// nextUpdate and the OCSP answers' it was decided with), so a hit inside the window gives what `check` would.
 final class ChainVerdicts: Sendable {
     private struct Entry {
         let leaf: Certificate
@@ -384,6 +387,7 @@ final class ChainVerdicts: Sendable {
         case .failure(let problem):
             return problem
         case .success(let validity):
+            guard validity.until >= moment else { return nil }   // an OCSP answer without nextUpdate: not kept
             entries.withLock { list in
                 if list.count >= capacity { list.removeFirst() }
                 list.append(Entry(leaf: leaf, intermediates: intermediates, validity: validity))

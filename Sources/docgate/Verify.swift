@@ -17,6 +17,8 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
     var crl: [String] = []
 
+    @OptionGroup var revocation: OCSPOptions
+
     func verificationTime() throws -> Int64? {
         guard let at else { return nil }
         guard let t = ParsedTime.parse(at) else { throw ValidationError("--at: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ") }
@@ -26,8 +28,9 @@ struct TrustOptions: ParsableArguments {
     func makeVerifier(_ language: Language) throws -> SignatureVerifier {
         let time = try verificationTime()
         guard let trust else { return SignatureVerifier(trust: nil, time: time) }
+        let ocsp = try revocation.settings(language)
         do throws(CryptoError) {
-            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl), time: time)
+            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, ocsp: ocsp), time: time)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw ExitCode(2)
@@ -89,6 +92,8 @@ struct Verify: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
     var crl: [String] = []
 
+    @OptionGroup var revocation: OCSPOptions
+
     @Option(name: .long, help: "Files verified at once (default: one per CPU core).")
     var jobs: Int?
 
@@ -101,6 +106,7 @@ struct Verify: ParsableCommand {
         trustOptions.trust = trust
         trustOptions.at = at
         trustOptions.crl = crl
+        trustOptions.revocation = revocation
         let verifier = try trustOptions.makeVerifier(language)
         let (files, inputErrors) = InputFiles.collect(paths)
         let renderer = VerifyRenderer(format: options.format, language: language)
@@ -213,7 +219,8 @@ enum SignatureText {
         return parts.joined(separator: "; ")
     }
 
-    static func json(_ s: SignatureReport, _ language: Language) -> String {
+    /// - Parameter extra: more members at the end (inspect's certification path).
+    static func json(_ s: SignatureReport, _ language: Language, extra: [(String, String)] = []) -> String {
         var pairs: [(String, String)] = [("line", JSONText.optional(s.line)), ("algorithm", JSONText.optional(s.algorithm?.uri)),
                                          ("transforms", JSONText.optional(s.form))]
         if let signer = s.signer {
@@ -226,7 +233,7 @@ enum SignatureText {
         }
         pairs.append(("valid", s.valid ? "true" : "false"))
         pairs.append(("errors", JSONText.array(s.problems.map { json($0, language) })))
-        return JSONText.object(pairs)
+        return JSONText.object(pairs + extra)
     }
 
     static func json(_ d: Diagnostic, _ language: Language) -> String {
