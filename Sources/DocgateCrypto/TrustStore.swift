@@ -17,6 +17,13 @@ public enum ChainProblem: Error, Sendable, Hashable {
     /// its nextUpdate (fails closed).
     case revocationUnknown(String)
     case other(String)
+    /// OCSP is on and a responder says a certificate of the path is revoked (OCSP.swift).
+    case ocspRevoked(LocalizedText)
+    /// OCSP is on and a responder does not know a certificate of the path.
+    case ocspUnknown(LocalizedText)
+    /// OCSP is on and no answer could be relied on: no responder address, unreachable, too slow, an error status, a
+    /// bad signature or an untrusted signer, a nonce mismatch, not current (fails closed).
+    case ocspFailed(LocalizedText)
 }
 
 /// Certificates docgate trusts as roots of signer chains: a PEM/DER file or a directory of them. Shared by all
@@ -31,6 +38,9 @@ public final class TrustStore: @unchecked Sendable {
     public let crlNextUpdate: Int64?
     /// A CRL past its nextUpdate is used as it is instead of failing closed (explicitly configured).
     public let allowsStaleCRL: Bool
+    /// With OCSP, every certificate of a path but the trust anchor is asked about too; no chain verdict outlives the
+    /// answers it was decided with.
+    public let ocsp: OCSPClient?
 
     deinit { X509_STORE_free(store) }
 
@@ -43,8 +53,11 @@ public final class TrustStore: @unchecked Sendable {
     ///   itself; otherwise every path must reach a trusted root.
     /// - Parameter allowStaleCRL: a CRL past its nextUpdate still revokes what it lists, and the status of what it
     ///   does not list counts as known, instead of failing closed (DG4027).
-    public init(path: String, crls crlPaths: [String] = [], partialChain: Bool = false, allowStaleCRL: Bool = false) throws(CryptoError) {
+    /// - Parameter ocsp: how OCSP responders are asked; nil: not at all.
+    public init(path: String, crls crlPaths: [String] = [], partialChain: Bool = false, allowStaleCRL: Bool = false,
+                ocsp ocspSettings: OCSPSettings? = nil) throws(CryptoError) {
         CryptoLibrary.initialize()
+        ocsp = ocspSettings.map { OCSPClient($0) }
         let files = try Self.files(at: path)
         // The CRLs given beside the trust list, each file read and parsed once; every path must hold at least one.
         var extra: [OpaquePointer] = []
@@ -210,6 +223,13 @@ public final class TrustStore: @unchecked Sendable {
                 guard let cert = docgate_x509_stack_get(chain, i) else { continue }
                 validity.from = max(validity.from, Certificate.notBeforeOf(cert))
                 validity.until = min(validity.until, Certificate.notAfterOf(cert))
+            }
+        }
+        if let ocsp {
+            guard let chain = X509_STORE_CTX_get0_chain(ctx) else { return .failure(.other("X509_STORE_CTX_get0_chain")) }
+            switch ocsp.check(path: chain, store: store) {
+            case .failure(let problem): return .failure(problem)
+            case .success(let until): validity.until = min(validity.until, until)
             }
         }
         return .success(validity)

@@ -98,6 +98,11 @@ public struct GatewayConfig: Sendable, Hashable {
     public var crlAllowStale: Bool = false
     /// Whether a trusted intermediate CA ends a chain by itself.
     public var trustPartialChain: Bool = false
+    /// OCSP for every certificate of a signer's path but the trusted one (`ocsp`, `ocsp_url`, `ocsp_timeout`;
+    /// ConfigOCSP.swift).
+    public var ocsp = false
+    public var ocspURL: String?
+    public var ocspTimeout: Int = 5
     public var schemas: String?
     public var signing: SigningConfig?
     public var logFormat: String

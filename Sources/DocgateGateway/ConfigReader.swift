@@ -164,6 +164,7 @@ struct Reader {
         unknownKeys(table, allowed: ["gateway_id", "journal", "listen", "trust", "crl", "signers", "certificate_policies",
                                      "trust_partial_chain", "crl_allow_stale", "schemas", "signing", "route",
                                      "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
+                                     "ocsp", "ocsp_url", "ocsp_timeout",
                                      "retention_days", "http_idle_timeout", "http_max_connections"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
         if id.utf8.count > 64 || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
@@ -205,6 +206,7 @@ struct Reader {
         where given && trust == nil {
             problem(key, ru: "действует вместе с ключом trust", en: "applies with the trust key")
         }
+        let ocsp = self.ocsp(table, trust: trust)
         let schemas = path(table, "schemas", "")
         let logFormat = string(table, "log_format", "") ?? "text"
         if logFormat != "text" && logFormat != "json" { problem("log_format", ru: "text или json", en: "text or json") }
@@ -288,11 +290,13 @@ struct Reader {
         }
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
         checkDirectories(routes, journal: journal)
-        return GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, signers: signers,
-                             certificatePolicies: policies ?? [], crlAllowStale: allowStale, trustPartialChain: partialChain, schemas: schemas,
-                             signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
-                             batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
-                             httpIdleTimeout: idle, httpMaxConnections: connections)
+        var config = GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, signers: signers,
+                                   certificatePolicies: policies ?? [], crlAllowStale: allowStale, trustPartialChain: partialChain, schemas: schemas,
+                                   signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
+                                   batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
+                                   httpIdleTimeout: idle, httpMaxConnections: connections)
+        (config.ocsp, config.ocspURL, config.ocspTimeout) = ocsp
+        return config
     }
 
     /// `certificate_policies = ["КС2", "1.2.643.100.113.3"]`: OIDs or the class names; nil when the key is absent.

@@ -70,6 +70,7 @@ public final class Gateway: Sendable {
         if let trust = config.trust {
             verifiers = try VerifierSource(.init(trust: trust, crl: config.crl, signers: config.signers,
                                                  partialChain: config.trustPartialChain, allowStaleCRL: config.crlAllowStale,
+                                                 ocsp: config.ocspSettings,
                                                  policies: config.certificatePolicies,
                                                  gatewayFingerprint: signer?.identity.certificate.sha256Fingerprint))
         }

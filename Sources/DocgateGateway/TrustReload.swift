@@ -15,6 +15,7 @@ final class VerifierSource: Sendable {
         var signers: String?
         var partialChain: Bool
         var allowStaleCRL = false
+        var ocsp: OCSPSettings? = nil
         var policies: Set<String>
         /// The gateway's own signing certificate: the signer of receipts (`gateway` in the mapping).
         var gatewayFingerprint: String?
@@ -67,7 +68,7 @@ final class VerifierSource: Sendable {
         if let own = inputs.gatewayFingerprint { mapping.add(own, for: SignerMapping.gatewayKey) }
         do throws(CryptoError) {
             let store = try TrustStore(path: inputs.trust, crls: inputs.crl, partialChain: inputs.partialChain,
-                                       allowStaleCRL: inputs.allowStaleCRL)
+                                       allowStaleCRL: inputs.allowStaleCRL, ocsp: inputs.ocsp)
             return SignatureVerifier(trust: store, signers: mapping, requiredPolicies: inputs.policies)
         } catch {
             throw GatewayError(code: error.code, message: LocalizedText(

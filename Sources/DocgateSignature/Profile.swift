@@ -59,6 +59,8 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case notTheParty = "DG4028"
     case signatureOrder = "DG4029"
     case policyMissing = "DG4032"
+    case ocspFailed = "DG4034"
+    case ocspUnknown = "DG4035"
     case cannotSign = "DG4040"
 
     public var code: String { rawValue }
@@ -94,7 +96,8 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .chainFailed: .init(ru: "Цепочка сертификатов не проверена", en: "The certificate chain failed")
         case .notChecked: .init(ru: "Цепочка сертификатов не проверялась: не задан список доверенных сертификатов",
                                 en: "The certificate chain was not checked: no trusted certificates given")
-        case .revoked: .init(ru: "Сертификат отозван (в списке отзыва его издателя)", en: "The certificate is revoked (on its issuer's CRL)")
+        case .revoked: .init(ru: "Сертификат отозван (в списке отзыва его издателя или по ответу OCSP)",
+                             en: "The certificate is revoked (on its issuer's CRL, or according to OCSP)")
         case .revocationUnknown: .init(ru: "Статус отзыва сертификата неизвестен: нет действующего списка отзыва его издателя",
                                        en: "The certificate's revocation status is unknown: no current CRL from its issuer")
         case .notTheParty: .init(ru: "Документ подписал не тот, кто должен: сертификат не принадлежит стороне документа",
@@ -102,6 +105,10 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .signatureOrder: .init(ru: "Подписи сторон стоят не в том порядке", en: "The parties' signatures are in the wrong order")
         case .policyMissing: .init(ru: "Сертификат не выпущен по требуемой политике (классу средства подписи)",
                                    en: "The certificate does not carry a required certificate policy (signature tool class)")
+        case .ocspFailed: .init(ru: "Статус отзыва сертификата не получен по OCSP: ответчик недоступен, не ответил вовремя, ответил ошибкой или его ответ не прошёл проверку",
+                                en: "The certificate's revocation status could not be obtained by OCSP: the responder is unreachable, did not answer in time, answered with an error, or its answer failed verification")
+        case .ocspUnknown: .init(ru: "OCSP-ответчик не знает сертификат (статус unknown)",
+                                 en: "The OCSP responder does not know the certificate (status unknown)")
         case .cannotSign: .init(ru: "Документ нельзя подписать", en: "The document cannot be signed")
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DocgateCommandLine
 import DocgateCore
+import DocgateCrypto
 import DocgateDocuments
 import DocgateSignature
 import DocgateXML
@@ -10,7 +11,11 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Показать сведения о документе / Show what a document is: kind, identity, parties, totals, findings.",
         discussion: """
-        Signatures are listed with algorithm, signer, serial, validity and verdict; their certificate chains are         checked when --trust is given. Exit 0 when the document is valid and every signature verifies, 1 when not,         2 on a usage or I/O error.
+        Signatures are listed with algorithm, signer, serial, validity and verdict; their certificate chains are \
+        checked when --trust is given, and then each certificate of a signer's path is shown with its revocation \
+        status in the CRLs (--crl, or those in --trust) and from OCSP (--ocsp, --ocsp-url): good, revoked (date, \
+        reason), unknown, or not checked. Exit 0 when the document is valid and every signature verifies, 1 when \
+        not, 2 on a usage or I/O error.
         """
     )
 
@@ -32,24 +37,28 @@ struct Inspect: ParsableCommand {
             throw ExitCode(2)
         }
         var signatures: VerificationReport?
+        var paths: [[PathCertificate]] = []
         if let count = report.summary?.signatureCount, count > 0 {
             let verifier = try trustOptions.makeVerifier(language)
             do throws(XMLFileError) {
                 signatures = try verifier.verify(file: file)
+                paths = try verifier.signerPaths(file: file)
             } catch {
                 Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
                 throw ExitCode(2)
             }
         }
-        Terminal.out(options.format == .json ? InspectRenderer.json(report, signatures, language) + "\n"
-                                             : InspectRenderer.text(report, signatures, language))
+        Terminal.out(options.format == .json ? InspectRenderer.json(report, signatures, language, paths: paths) + "\n"
+                                             : InspectRenderer.text(report, signatures, language, paths: paths))
         let signaturesFail = signatures.map { $0.diagnostics.contains(where: \.isError) } ?? false
         if !report.valid || signaturesFail { throw ExitCode(1) }
     }
 }
 
 enum InspectRenderer {
-    static func text(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language) -> String {
+    /// - Parameter paths: each signature's certification path with revocation statuses (with `--trust`).
+    static func text(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language,
+                     paths: [[PathCertificate]] = []) -> String {
         let ru = language == .ru
         var lines: [String] = []
         func row(_ label: String, _ value: String?) {
@@ -91,12 +100,14 @@ enum InspectRenderer {
             for (i, s) in signatures.signatures.enumerated() {
                 lines.append((ru ? "Подпись " : "Signature ") + SignatureText.line(i + 1, s, language))
                 for d in s.problems { lines.append("    " + ReportRenderer.describe(d, language)) }
+                if i < paths.count { lines += RevocationText.lines(paths[i], language).map { "    " + $0 } }
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language) -> String {
+    static func json(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language,
+                     paths: [[PathCertificate]] = []) -> String {
         var pairs: [(String, String)] = [("file", JSONText.string(r.file)), ("kind", JSONText.optional(r.kind?.rawValue)),
                                          ("id", JSONText.optional(r.documentId)), ("valid", r.valid ? "true" : "false")]
         if let s = r.summary {
@@ -124,7 +135,9 @@ enum InspectRenderer {
             })))
             pairs.append(("signatureCount", String(s.signatureCount)))
         }
-        pairs.append(("signatures", JSONText.array((signatures?.signatures ?? []).map { SignatureText.json($0, language) })))
+        pairs.append(("signatures", JSONText.array((signatures?.signatures ?? []).enumerated().map { i, s in
+            SignatureText.json(s, language, extra: i < paths.count ? [("path", RevocationText.json(paths[i], language))] : [])
+        })))
         if let problems = signatures?.documentProblems, !problems.isEmpty {
             pairs.append(("signatureErrors", JSONText.array(problems.map { SignatureText.json($0, language) })))
         }

@@ -29,6 +29,8 @@ struct TrustOptions: ParsableArguments {
     @Flag(name: .customLong("partial-chain"), help: "Let a trusted intermediate CA end a chain (by default every chain must reach a trusted root).")
     var partialChain = false
 
+    @OptionGroup var revocation: OCSPOptions
+
     func verificationTime() throws -> Int64? {
         guard let at else { return nil }
         guard let t = ParsedTime.parse(at) else { throw ValidationError("--at: expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ") }
@@ -47,6 +49,7 @@ struct TrustOptions: ParsableArguments {
     func makeVerifier(_ language: Language) throws -> SignatureVerifier {
         let time = try verificationTime()
         let policies = try requiredPolicies()
+        let ocsp = try revocation.settings(language)
         guard let trust else {
             if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty || allowStaleCRL {
                 throw ValidationError("--signers, --require-policy, --partial-chain, --crl and --allow-stale-crl are checked with --trust")
@@ -61,7 +64,8 @@ struct TrustOptions: ParsableArguments {
             }
         }
         do throws(CryptoError) {
-            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain, allowStaleCRL: allowStaleCRL), time: time,
+            return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain,
+                                                          allowStaleCRL: allowStaleCRL, ocsp: ocsp), time: time,
                                      signers: mapping, requiredPolicies: policies)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
@@ -238,7 +242,8 @@ enum SignatureText {
         return parts.joined(separator: "; ")
     }
 
-    static func json(_ s: SignatureReport, _ language: Language) -> String {
+    /// - Parameter extra: more members at the end (inspect's certification path).
+    static func json(_ s: SignatureReport, _ language: Language, extra: [(String, String)] = []) -> String {
         var pairs: [(String, String)] = [("line", JSONText.optional(s.line)), ("algorithm", JSONText.optional(s.algorithm?.uri)),
                                          ("transforms", JSONText.optional(s.form))]
         if let signer = s.signer {
@@ -261,7 +266,7 @@ enum SignatureText {
         }
         pairs.append(("valid", s.valid ? "true" : "false"))
         pairs.append(("errors", JSONText.array(s.problems.map { json($0, language) })))
-        return JSONText.object(pairs)
+        return JSONText.object(pairs + extra)
     }
 
     static func json(_ d: Diagnostic, _ language: Language) -> String {
