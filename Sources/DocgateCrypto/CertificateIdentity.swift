@@ -17,9 +17,13 @@ public struct CertificateIdentity: Sendable, Hashable {
     public var snils: String?
     /// SHA-256 of the DER certificate, lower-case hexadecimal.
     public var fingerprint: String
+    /// The subject names one identifier twice with different values, or an ИНН ЮЛ and a "00"+ИНН of two different
+    /// organisations: such a certificate names nobody (only the mapping can bind it).
+    public var conflicting = false
 
     public init(innLE: String? = nil, inn: String? = nil, ogrn: String? = nil, ogrnip: String? = nil, snils: String? = nil,
-                fingerprint: String) {
+                fingerprint: String, conflicting: Bool = false) {
+        self.conflicting = conflicting
         self.innLE = innLE
         self.inn = inn
         self.ogrn = ogrn
@@ -38,7 +42,11 @@ public struct CertificateIdentity: Sendable, Hashable {
     public var attributes: String {
         [("ИНН ЮЛ", innLE), ("ИНН", inn), ("ОГРН", ogrn), ("ОГРНИП", ogrnip), ("СНИЛС", snils)]
             .compactMap { label, value in value.map { "\(label) \($0)" } }.joined(separator: ", ")
+            + (conflicting ? " (identifiers that contradict each other / противоречащие друг другу реквизиты)" : "")
     }
+
+    /// A legal entity's certificate (its ИНН ЮЛ or ОГРН), as opposed to a person's or an entrepreneur's.
+    public var isLegalEntity: Bool { innLE != nil || ogrn != nil }
 }
 
 extension Certificate {
@@ -52,15 +60,22 @@ extension Certificate {
             let value = String(decoding: UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(data))), as: UTF8.self)
             // Digits only: a value with anything else is kept as written, so it matches nothing.
             let trimmed = value.trimmingSpaces
+            // Each identifier once: a second, different value makes the certificate name nobody.
+            func set(_ field: WritableKeyPath<CertificateIdentity, String?>, _ value: String) {
+                if let old = identity[keyPath: field], old != value { identity.conflicting = true }
+                identity[keyPath: field] = value
+            }
             switch Self.dotted(object) {
-            case CertificateIdentity.innLEOID: identity.innLE = trimmed
-            case CertificateIdentity.innOID: identity.inn = trimmed
-            case CertificateIdentity.ogrnOID: identity.ogrn = trimmed
-            case CertificateIdentity.ogrnipOID: identity.ogrnip = trimmed
-            case CertificateIdentity.snilsOID: identity.snils = trimmed.filter { $0 != "-" && $0 != " " }
+            case CertificateIdentity.innLEOID: set(\.innLE, trimmed)
+            case CertificateIdentity.innOID: set(\.inn, trimmed)
+            case CertificateIdentity.ogrnOID: set(\.ogrn, trimmed)
+            case CertificateIdentity.ogrnipOID: set(\.ogrnip, trimmed)
+            case CertificateIdentity.snilsOID: set(\.snils, trimmed.filter { $0 != "-" && $0 != " " })
             default: break
             }
         }
+        // An ИНН written the old way ("00" and ten digits) is a legal entity's: it must be the ИНН ЮЛ's, when both are.
+        if let inn = identity.inn, let innLE = identity.innLE, inn.hasPrefix("00"), inn != "00" + innLE { identity.conflicting = true }
         return identity
     }
 

@@ -152,11 +152,11 @@ public final class Gateway: Sendable {
 
     /// Trust anchors, CRLs and the signer mapping made again when their files changed.
     private func reloadTrust() {
-        switch verifiers?.refresh() {
+        switch verifiers?.refresh(now: context.clock.now()) {
         case .success(true):
             context.logger.info("trust reloaded", metadata: ["files": "\(verifiers?.inputs.paths ?? [])"])
         case .failure(let error):
-            context.logger.error("trust not reloaded, the previous files stay in use",
+            context.logger.error("trust not reloaded, the previous files stay in use (reported again every \(Int(VerifierSource.reminderInterval)) s while it lasts)",
                                  metadata: ["code": "\(error.code)", "error": "\(error.message.en)"])
         case .success(false), nil:
             break

@@ -26,9 +26,14 @@ final class VerifierSource: Sendable {
     private struct State {
         var verifier: SignatureVerifier
         var stamp: [String]
-        /// The stamp whose files failed to load (reported once).
+        /// The stamp whose files failed to load, and when that was last reported.
         var failedStamp: [String]?
+        var reportedAt: Double = 0
     }
+
+    /// How often a failure to reload is reported again while it lasts (the files in use stay in force meanwhile,
+    /// which an operator who edited them must not miss).
+    static let reminderInterval: Double = 300
 
     let inputs: Inputs
     private let state: Mutex<State>
@@ -43,17 +48,32 @@ final class VerifierSource: Sendable {
     var current: SignatureVerifier { state.withLock { $0.verifier } }
 
     /// Makes the verifier again when any input file changed since it was made. `.success(true)` when it was made
-    /// again, `.success(false)` when nothing changed (or the same failure was reported before).
-    func refresh() -> Result<Bool, GatewayError> {
+    /// again, `.success(false)` when nothing changed; a failure when the changed files cannot be used — reported
+    /// when it first happens and again every `reminderInterval` seconds (of `now`) while it lasts.
+    func refresh(now: Double) -> Result<Bool, GatewayError> {
         let stamp = Self.stamp(inputs.paths)
-        let known = state.withLock { $0.stamp == stamp || $0.failedStamp == stamp }
-        if known { return .success(false) }
-        do {
+        let (same, remind) = state.withLock { s -> (Bool, Bool) in
+            if s.stamp == stamp { return (true, false) }
+            guard s.failedStamp == stamp else { return (false, false) }
+            return (true, now - s.reportedAt >= Self.reminderInterval)
+        }
+        if same && !remind { return .success(false) }
+        do throws(GatewayError) {
             let verifier = try Self.make(inputs)
+            // CRLs were checked and the new files hold none: revocation checking would stop without a word.
+            let before = current.trust?.crlCount ?? 0
+            if before > 0 && (verifier.trust?.crlCount ?? 0) == 0 {
+                throw GatewayError(code: "DG4027", message: LocalizedText(
+                    ru: "в новых файлах доверия нет ни одного списка отзыва, а в действующих \(before): проверка отзыва прекратилась бы; действуют прежние файлы",
+                    en: "the new trust files hold no CRL where the ones in use hold \(before): revocation checking would stop; the previous files stay in use"))
+            }
             state.withLock { $0 = State(verifier: verifier, stamp: stamp) }
             return .success(true)
         } catch {
-            state.withLock { $0.failedStamp = stamp }
+            state.withLock {
+                $0.failedStamp = stamp
+                $0.reportedAt = now
+            }
             return .failure(error)
         }
     }
@@ -69,7 +89,8 @@ final class VerifierSource: Sendable {
         do throws(CryptoError) {
             let store = try TrustStore(path: inputs.trust, crls: inputs.crl, partialChain: inputs.partialChain,
                                        allowStaleCRL: inputs.allowStaleCRL, ocsp: inputs.ocsp)
-            return SignatureVerifier(trust: store, signers: mapping, requiredPolicies: inputs.policies)
+            // A route that requires signatures delivers only documents every party has signed.
+            return SignatureVerifier(trust: store, signers: mapping, requiredPolicies: inputs.policies, requireAllParties: true)
         } catch {
             throw GatewayError(code: error.code, message: LocalizedText(
                 ru: error.message.ru + (error.detail.map { " (\($0))" } ?? ""), en: error.message.en + (error.detail.map { " (\($0))" } ?? "")))

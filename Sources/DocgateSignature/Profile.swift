@@ -59,6 +59,7 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case notTheParty = "DG4028"
     case signatureOrder = "DG4029"
     case policyMissing = "DG4032"
+    case partyMissing = "DG4036"
     case ocspFailed = "DG4034"
     case ocspUnknown = "DG4035"
     case cannotSign = "DG4040"
@@ -103,6 +104,7 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         case .notTheParty: .init(ru: "Документ подписал не тот, кто должен: сертификат не принадлежит стороне документа",
                                  en: "The signer is not the party that must sign: the certificate does not name the document's party")
         case .signatureOrder: .init(ru: "Подписи сторон стоят не в том порядке", en: "The parties' signatures are in the wrong order")
+        case .partyMissing: .init(ru: "Документ подписан не всеми сторонами, которые его подписывают", en: "A party that signs the document has not signed it")
         case .policyMissing: .init(ru: "Сертификат не выпущен по требуемой политике (классу средства подписи)",
                                    en: "The certificate does not carry a required certificate policy (signature tool class)")
         case .ocspFailed: .init(ru: "Статус отзыва сертификата не получен по OCSP: ответчик недоступен, не ответил вовремя, ответил ошибкой или его ответ не прошёл проверку",

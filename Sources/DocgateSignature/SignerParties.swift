@@ -16,8 +16,12 @@ public struct SignerParty: Sendable, Hashable {
     public var snils: String?
     /// True for the gateway's own certificate (receipts): named only by the mapping.
     public var isGateway = false
+    /// A party whose signature the document may carry or not (a contract's consumer).
+    public var optional = false
 
-    public init(role: LocalizedText, name: String, inn: String? = nil, ogrn: String? = nil, snils: String? = nil, isGateway: Bool = false) {
+    public init(role: LocalizedText, name: String, inn: String? = nil, ogrn: String? = nil, snils: String? = nil, isGateway: Bool = false,
+                optional: Bool = false) {
+        self.optional = optional
         self.role = role
         self.name = name
         self.inn = inn
@@ -41,24 +45,25 @@ public struct SignerParty: Sendable, Hashable {
     }
 
     /// Whether the certificate names this party: by the subject's attributes, or by the mapping.
+    ///
+    /// - A legal entity (a ten-digit ИНН): the certificate's ИНН ЮЛ, or its ИНН written as "00" and the ten digits
+    ///   (certificates before 2021), and its ОГРН, which must be the party's when the document gives one.
+    /// - An entrepreneur (a twelve-digit ИНН): the certificate's ИНН, its ОГРНИП when the document gives one, and no
+    ///   legal entity's identifiers (an employee's certificate of some organisation is not the entrepreneur's).
+    /// - A person (СНИЛС): the certificate's СНИЛС, and no legal entity's identifiers.
+    /// A certificate whose identifiers contradict each other names nobody.
     public func isNamed(by identity: CertificateIdentity, mapping: SignerMapping?) -> Bool {
         if let mapping, mappingKeys.contains(where: { mapping.lists(identity.fingerprint, for: $0) }) { return true }
-        if isGateway { return false }
-        if let snils, identity.snils == snils { return true }
+        if isGateway || identity.conflicting { return false }
+        if let snils { return identity.snils == snils && !identity.isLegalEntity }
         guard let inn else { return false }
-        let sameINN: Bool
         if inn.count == 10 {
-            // A legal entity: ИНН ЮЛ, or ИНН written as "00" and the ten digits (certificates before 2021).
-            sameINN = identity.innLE == inn || identity.inn == inn || identity.inn == "00" + inn
-        } else {
-            sameINN = identity.inn == inn
+            guard identity.innLE == inn || identity.inn == "00" + inn || (identity.innLE == nil && identity.inn == inn) else { return false }
+            if let ogrn { return identity.ogrn == ogrn }
+            return true
         }
-        guard sameINN else { return false }
-        // A certificate that also names a registration number must name this party's.
-        if let ogrn {
-            let theirs = ogrn.count == 15 ? identity.ogrnip : identity.ogrn
-            if let theirs, theirs != ogrn { return false }
-        }
+        guard identity.inn == inn, !identity.isLegalEntity else { return false }
+        if let ogrn { return identity.ogrnip == ogrn }
         return true
     }
 }
@@ -88,7 +93,7 @@ public enum SignerParties {
                 .compactMap { $0 }.joined(separator: " ")
             return [organisation(node.child("executor"), "Исполнитель", "The executor"),
                     SignerParty(role: LocalizedText(ru: "Потребитель услуги", en: "The consumer"), name: name,
-                                snils: consumer?.childText("snils").map(SignerMapping.digits))]
+                                snils: consumer?.childText("snils").map(SignerMapping.digits), optional: true)]
         case "urn://docgate/social-certificate/1":
             return [organisation(node.child("general")?.child("issuer"), "Уполномоченный орган, выдавший сертификат", "The issuing body")]
         case "urn://docgate/service-assignment/1":
@@ -104,32 +109,51 @@ public enum SignerParties {
 
 /// Binds each signature to the party its place names (DG4028, DG4029).
 enum SignerCheck {
-    static func apply(to report: inout VerificationReport, root: xmlNodePtr, signatures: [xmlNodePtr], mapping: SignerMapping) {
+    /// - Parameter requireAll: a party that has not signed yet (the executor of an agreement the grantor alone
+    ///   signed) is an error (DG4036) rather than a warning.
+    static func apply(to report: inout VerificationReport, root: xmlNodePtr, signatures: [xmlNodePtr], mapping: SignerMapping,
+                      requireAll: Bool) {
         guard let parties = SignerParties.expected(root: root) else { return }
-        let identities = report.signatures.map { $0.signer?.identity }
-        for (index, identity) in identities.enumerated() where index < parties.count && index < signatures.count {
-            guard let identity else { continue }
-            let party = parties[index]
-            report.signatures[index].party = party
-            if party.isNamed(by: identity, mapping: mapping) {
+        let count = min(report.signatures.count, signatures.count, parties.count)
+        let identities = report.signatures.prefix(count).map { $0.signer?.identity }
+        // Each signature against its own place first: a place its own signer fills is not "the other party's".
+        for index in 0..<count {
+            report.signatures[index].party = parties[index]
+            if let identity = identities[index], parties[index].isNamed(by: identity, mapping: mapping) {
                 report.signatures[index].partyMatched = true
-                continue
             }
-            let found = identity.attributes.isEmpty
-                ? LocalizedText(ru: "в сертификате нет ИНН, ОГРН или СНИЛС, и его отпечаток SHA-256 \(identity.fingerprint) не указан в файле соответствия",
-                                en: "the certificate names no ИНН, ОГРН or СНИЛС, and its SHA-256 fingerprint \(identity.fingerprint) is not in the signer mapping")
-                : LocalizedText(ru: "сертификат выдан на \(identity.attributes)", en: "the certificate names \(identity.attributes)")
-            let expected = party.described
-            if let other = parties.indices.first(where: { $0 != index && parties[$0].isNamed(by: identity, mapping: mapping) }) {
+        }
+        for index in 0..<count where !report.signatures[index].partyMatched {
+            guard let identity = identities[index] else { continue }
+            let expected = parties[index].described
+            // Another party's signature at this place, whose own place it does not fill: the order is wrong.
+            let other = parties.indices.first { j in
+                j != index && parties[j].isNamed(by: identity, mapping: mapping) && !(j < count && report.signatures[j].partyMatched)
+            }
+            if let other {
                 report.signatures[index].problems.append(SignatureProblem.signatureOrder.diagnostic(LocalizedText(
                     ru: "подпись №\(index + 1) должна принадлежать: \(expected.ru); её поставил: \(parties[other].described.ru), чья подпись №\(other + 1)",
                     en: "signature #\(index + 1) must be from \(expected.en); it is from \(parties[other].described.en), whose signature is #\(other + 1)"),
                     at: signatures[index]))
-            } else {
-                report.signatures[index].problems.append(SignatureProblem.notTheParty.diagnostic(LocalizedText(
-                    ru: "ожидается подпись: \(expected.ru); \(found.ru)", en: "expected the signature of \(expected.en); \(found.en)"),
-                    at: signatures[index]))
+                continue
             }
+            var found = identity.attributes.isEmpty
+                ? LocalizedText(ru: "в сертификате нет ИНН, ОГРН или СНИЛС, и его отпечаток SHA-256 \(identity.fingerprint) не указан в файле соответствия",
+                                en: "the certificate names no ИНН, ОГРН or СНИЛС, and its SHA-256 fingerprint \(identity.fingerprint) is not in the signer mapping")
+                : LocalizedText(ru: "сертификат выдан на \(identity.attributes)", en: "the certificate names \(identity.attributes)")
+            if let same = parties.indices.first(where: { $0 != index && parties[$0].isNamed(by: identity, mapping: mapping) }) {
+                found = LocalizedText(ru: found.ru + " — это \(parties[same].described.ru), уже подписавший(ая) как №\(same + 1)",
+                                      en: found.en + " — that is \(parties[same].described.en), who already signed as #\(same + 1)")
+            }
+            report.signatures[index].problems.append(SignatureProblem.notTheParty.diagnostic(LocalizedText(
+                ru: "ожидается подпись: \(expected.ru); \(found.ru)", en: "expected the signature of \(expected.en); \(found.en)"),
+                at: signatures[index]))
+        }
+        // Parties that have not signed yet.
+        for party in parties.dropFirst(report.signatures.count) where !party.optional {
+            report.documentProblems.append(SignatureProblem.partyMissing.diagnostic(LocalizedText(
+                ru: "нет подписи: \(party.described.ru)", en: "no signature of \(party.described.en)"),
+                at: root, severity: requireAll ? .error : .warning))
         }
     }
 

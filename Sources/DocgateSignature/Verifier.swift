@@ -58,6 +58,8 @@ public final class SignatureVerifier: Sendable {
     public let signers: SignerMapping
     /// Policy OIDs of which the signer's certificate must carry at least one (empty: none required).
     public let requiredPolicies: Set<String>
+    /// Every party the kind names must have signed (DG4036 an error); otherwise a missing signature is a warning.
+    public let requireAllParties: Bool
     private let certificates = CertificateCache()
     private let chains = ChainVerdicts()
 
@@ -66,7 +68,8 @@ public final class SignatureVerifier: Sendable {
     /// - Parameter requiredPolicies: with a trust store, the signer's certificate must carry one of these policies
     ///   (КС1–КС3 are 1.2.643.100.113.1–3).
     public init(trust: TrustStore?, time: Int64? = nil, limits: XMLLimits = .default, signers: SignerMapping = SignerMapping(),
-                requiredPolicies: Set<String> = []) {
+                requiredPolicies: Set<String> = [], requireAllParties: Bool = false) {
+        self.requireAllParties = requireAllParties
         CryptoLibrary.initialize()
         self.trust = trust
         self.signers = signers
@@ -153,7 +156,7 @@ public final class SignatureVerifier: Sendable {
                     ru: "список отзыва просрочен (nextUpdate \(UTCTime.iso(next))) и использован, как разрешено настройкой",
                     en: "a CRL past its nextUpdate (\(UTCTime.iso(next))) was used, as the configuration allows"), severity: .warning))
             }
-            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers)
+            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers, requireAll: requireAllParties)
             SignerCheck.requirePolicies(policies, in: &report, signatures: scan.signatures)
         }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.

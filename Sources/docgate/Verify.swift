@@ -17,11 +17,14 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("CRLs (a PEM/DER file or a directory of them), checked for every certificate of a signer's path; repeatable.", valueName: "path"))
     var crl: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Signer mapping: ИНН or СНИЛС (or gateway) to SHA-256 certificate fingerprints, for certificates without ИНН/ОГРН/СНИЛС; a file or a directory of *.txt files.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Signer mapping: ИНН or СНИЛС (or gateway) to SHA-256 certificate fingerprints, for certificates without ИНН/ОГРН/СНИЛС; a file or a directory of *.txt and *.signers files.", valueName: "path"))
     var signers: String?
 
     @Option(name: .customLong("require-policy"), help: ArgumentHelp("A certificate policy the signer's certificate must carry: an OID or КС1, КС2, КС3; repeatable (any one suffices).", valueName: "oid"))
     var requirePolicy: [String] = []
+
+    @Flag(name: .customLong("require-all-parties"), help: "Every party the document's kind names must have signed (DG4036 an error; by default a warning).")
+    var requireAllParties = false
 
     @Flag(name: .customLong("allow-stale-crl"), help: "Use a CRL past its nextUpdate as it is (a warning) instead of failing closed (DG4027).")
     var allowStaleCRL = false
@@ -51,8 +54,8 @@ struct TrustOptions: ParsableArguments {
         let policies = try requiredPolicies()
         let ocsp = try revocation.settings(language)
         guard let trust else {
-            if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty || allowStaleCRL {
-                throw ValidationError("--signers, --require-policy, --partial-chain, --crl and --allow-stale-crl are checked with --trust")
+            if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty || allowStaleCRL || requireAllParties {
+                throw ValidationError("--signers, --require-policy, --require-all-parties, --partial-chain, --crl and --allow-stale-crl are checked with --trust")
             }
             return SignatureVerifier(trust: nil, time: time)
         }
@@ -66,7 +69,7 @@ struct TrustOptions: ParsableArguments {
         do throws(CryptoError) {
             return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain,
                                                           allowStaleCRL: allowStaleCRL, ocsp: ocsp), time: time,
-                                     signers: mapping, requiredPolicies: policies)
+                                     signers: mapping, requiredPolicies: policies, requireAllParties: requireAllParties)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw ExitCode(2)

@@ -43,13 +43,14 @@ import Testing
         let agreement = try signed(try signed(try sample("AGREEMENT"), key: pki.rsaKey, cert: pki.rsaCert), key: pki.rsaKey, cert: pki.tlsCert)
         try site.put("tls-second.xml", agreement)
         try site.put("executor.xml", try signed(GatewaySite.order(3), key: pki.ecKey, cert: pki.ecCert))
+        try site.put("grantor-only.xml", try signed(try sample("AGREEMENT"), key: pki.rsaKey, cert: pki.rsaCert))
         try site.put("revoked.xml", try signed(GatewaySite.order(4), key: pki.rsaKey, cert: pki.revokedCert))
         let good = String(decoding: try signed(order, key: pki.rsaKey, cert: pki.rsaCert), as: UTF8.self)
         let number = try #require(good.range(of: "<number>24-СЗ/2025-01</number>"))
         try site.put("split.xml", Array(good.replacingCharacters(in: number, with: "<number>2<!---->4-СЗ/2025-01</number>").utf8))
         site.settle()
         #expect(outcome(site, "good.xml").delivered)
-        for (name, codes) in [("tls.xml", ["DG4023", "DG4028"]), ("tls-second.xml", ["DG4023", "DG4028"]), ("executor.xml", ["DG4028"]),
+        for (name, codes) in [("tls.xml", ["DG4023", "DG4028"]), ("tls-second.xml", ["DG4023", "DG4028"]), ("executor.xml", ["DG4028"]), ("grantor-only.xml", ["DG4036"]),
                               ("revoked.xml", ["DG4026"]), ("split.xml", ["DG4013"])] {
             let (delivered, receipt) = outcome(site, name)
             #expect(!delivered, "\(name) was delivered")
@@ -96,6 +97,10 @@ import Testing
         site.settle()
         #expect(outcome(site, "a3.xml").delivered)
         #expect(site.log.all.filter { $0.contains("DG4033") }.count == 1, "reported once: \(site.log.all.filter { $0.contains("DG4033") })")
+        // ...and reminded of while it lasts.
+        site.clock.advance(VerifierSource.reminderInterval + 1)
+        site.gateway.pass()
+        #expect(site.log.all.filter { $0.contains("DG4033") }.count == 2)
     }
 
     @Test func aRouteRequiresItsCertificatePolicies() throws {
@@ -107,5 +112,54 @@ import Testing
         site.settle()
         #expect(outcome(site, "ks2.xml").delivered, "\(outcome(site, "ks2.xml").receipt)")
         #expect(outcome(site, "plain.xml").receipt.contains("DG4032"))
+    }
+}
+
+/// The daemon over months: revocation checking must not stop because a CRL file went missing.
+extension SignerPolicyGatewayTests {
+    /// CRLs kept in the trust directory (`.crl` files): when the CRL is removed (a failed download, a rotation
+    /// script that deletes before it writes), the reload succeeds with no CRL at all, so revocation checking is
+    /// switched off and a revoked signer is accepted again, without an error in the log.
+    @Test func aCRLRemovedFromTheTrustDirectoryDoesNotTurnRevocationOff() throws {
+        let work = try TemporaryDirectory("review-crl-removed")
+        defer { work.remove() }
+        try FileManager.default.copyItem(atPath: pki.caCert, toPath: work.file("ca.pem"))
+        try FileManager.default.copyItem(atPath: pki.crl, toPath: work.file("root.crl"))
+        let source = try VerifierSource(.init(trust: work.path, crl: [], signers: nil, partialChain: false, policies: [],
+                                              gatewayFingerprint: nil))
+        let revoked = try signed(GatewaySite.order(31), key: pki.rsaKey, cert: pki.revokedCert)
+        func codes() -> Set<String> {
+            Set(source.current.verify(bytes: revoked, file: "r.xml").diagnostics.filter(\.isError).map(\.code))
+        }
+        #expect(codes() == ["DG4026"])
+        try FileManager.default.removeItem(atPath: work.file("root.crl"))
+        guard case .failure(let error) = source.refresh(now: 0) else {
+            Issue.record("a reload that drops every CRL was accepted")
+            return
+        }
+        #expect(error.code == "DG4027")
+        #expect(codes() == ["DG4026"], "the CRL in use stays")
+        // Put back, the files load again.
+        try FileManager.default.copyItem(atPath: pki.crl, toPath: work.file("root.crl"))
+        #expect(try source.refresh(now: 1).get())
+    }
+
+    /// The same with the CRL as a PEM block in the trust file: the file rewritten without it (a bundle regenerated
+    /// from the CA certificates only) switches revocation off.
+    @Test func aTrustFileRewrittenWithoutItsCRLDoesNotTurnRevocationOff() throws {
+        let work = try TemporaryDirectory("review-crl-dropped")
+        defer { work.remove() }
+        let trust = work.file("trust.pem")
+        try FileManager.default.copyItem(atPath: pki.caWithCRL, toPath: trust)
+        let source = try VerifierSource(.init(trust: trust, crl: [], signers: nil, partialChain: false, policies: [],
+                                              gatewayFingerprint: nil))
+        let revoked = try signed(GatewaySite.order(32), key: pki.rsaKey, cert: pki.revokedCert)
+        func codes() -> Set<String> {
+            Set(source.current.verify(bytes: revoked, file: "r.xml").diagnostics.filter(\.isError).map(\.code))
+        }
+        #expect(codes() == ["DG4026"])
+        try String(contentsOfFile: pki.caCert, encoding: .utf8).write(toFile: trust, atomically: true, encoding: .utf8)
+        #expect(throws: GatewayError.self) { try source.refresh(now: 0).get() }
+        #expect(codes() == ["DG4026"], "the CRL in use stays")
     }
 }

@@ -188,14 +188,21 @@ import Testing
     @Test func identitiesMatchAsQualifiedCertificatesWriteThem() throws {
         let party = SignerParty(role: LocalizedText(ru: "Сторона", en: "Party"), name: "x", inn: "2466012340", ogrn: "1022401123458")
         func named(_ identity: CertificateIdentity) -> Bool { party.isNamed(by: identity, mapping: nil) }
-        #expect(named(CertificateIdentity(innLE: "2466012340", fingerprint: "")))
-        #expect(named(CertificateIdentity(inn: "002466012340", fingerprint: "")), "ИНН as 00 and ten digits, before 2021")
+        #expect(!named(CertificateIdentity(innLE: "2466012340", fingerprint: "")), "the ОГРН the document gives is required")
+        #expect(named(CertificateIdentity(inn: "002466012340", ogrn: "1022401123458", fingerprint: "")), "ИНН as 00 and ten digits, before 2021")
         #expect(named(CertificateIdentity(innLE: "2466012340", ogrn: "1022401123458", fingerprint: "")))
+        #expect(named(CertificateIdentity(innLE: "2466012340", inn: "246500123456", ogrn: "1022401123458", snils: "11223344595", fingerprint: "")),
+                "an employee's certificate: the organisation's ИНН ЮЛ and ОГРН, the person's ИНН and СНИЛС")
+        #expect(!named(CertificateIdentity(innLE: "2466012340", ogrn: "1022401123458", fingerprint: "", conflicting: true)))
         #expect(!named(CertificateIdentity(innLE: "2466012340", ogrn: "1022400000000", fingerprint: "")), "the same ИНН, another ОГРН")
         #expect(!named(CertificateIdentity(inn: "246601234000", fingerprint: "")))
         #expect(!named(CertificateIdentity(snils: "11223344595", fingerprint: "")))
         let entrepreneur = SignerParty(role: party.role, name: "ИП", inn: "246500123456", ogrn: "304246500000011")
         #expect(entrepreneur.isNamed(by: CertificateIdentity(inn: "246500123456", ogrnip: "304246500000011", fingerprint: ""), mapping: nil))
+        let consumer = SignerParty(role: party.role, name: "Петрова", snils: "11223344595")
+        #expect(consumer.isNamed(by: CertificateIdentity(inn: "246500123456", snils: "11223344595", fingerprint: ""), mapping: nil))
+        #expect(!consumer.isNamed(by: CertificateIdentity(innLE: "2461004522", ogrn: "1162468055200", snils: "11223344595", fingerprint: ""),
+                                  mapping: nil), "the consumer signs as a person, not with an organisation's certificate")
         #expect(!entrepreneur.isNamed(by: CertificateIdentity(inn: "246500123456", ogrnip: "304246500000099", fingerprint: ""), mapping: nil))
         let cert = try #require(Certificate.load(bytes: Fixture.bytes(pki.qualifiedPersonChain), path: "p").first)
         #expect(cert.identity.snils == "11223344595" && cert.identity.inn == "246500123456" && cert.identity.innLE == nil)
@@ -203,4 +210,73 @@ import Testing
         #expect(org.identity.innLE == "2466012340" && org.identity.ogrn == "1022401123458")
         #expect(org.policies == ["1.2.643.100.113.1", "1.2.643.100.113.2"])
     }
+}
+
+/// Attacks on the signer policy found in review.
+extension SignerPolicyTests {
+    /// A signer certificate from the trusted root with the subject given (the key is `rsaKey`).
+    func issueFromRoot(_ subject: String) throws -> String {
+        let dir = try TemporaryDirectory("review-cert")
+        let csr = dir.file("s.csr"), out = dir.file("s.pem")
+        try pki.openssl(["req", "-new", "-key", pki.rsaKey, "-out", csr, "-subj", subject, "-utf8", "-config", pki.dir + "/ca-req.cnf"])
+        let serial = "0x" + (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16).leftPad2 }.joined()
+        try pki.openssl(["x509", "-req", "-in", csr, "-CA", pki.caCert, "-CAkey", pki.dir + "/ca.key", "-set_serial", serial,
+                         "-out", out, "-days", "30", "-extfile", pki.dir + "/ext.cnf", "-extensions", "signer"])
+        return out
+    }
+
+    /// Two ИНН ЮЛ in one subject: the last one wins, so a certificate of the executor's organisation that also
+    /// carries the authorised body's ИНН ЮЛ signs the authorised body's social order. Conflicting identifiers must
+    /// name nobody.
+    @Test func aSubjectWithTwoINNLEDoesNotNameTheLastOne() throws {
+        let cert = try issueFromRoot("/C=RU/O=АНО «Забота»/INNLE=2461004522/INNLE=2466012340/OGRN=1022401123458/CN=Петров Пётр")
+        let report = try strict().verify(bytes: try sign("SOCORDER", pki.rsaKey, cert), file: "two-innle.xml")
+        #expect(Fixture.codes(report) == ["DG4028"], "accepted as the authorised body: \(messages(report))")
+    }
+
+    /// ИНН ЮЛ of one organisation and the old "00"+ИНН of another in one subject: matched through the ИНН.
+    @Test func conflictingINNLEAndINNNameNobody() throws {
+        let cert = try issueFromRoot("/C=RU/O=АНО «Забота»/INNLE=2461004522/INN=002466012340/OGRN=1022401123458/CN=Петров Пётр")
+        let report = try strict().verify(bytes: try sign("SOCORDER", pki.rsaKey, cert), file: "innle-inn.xml")
+        #expect(Fixture.codes(report) == ["DG4028"], "accepted as the authorised body: \(messages(report))")
+    }
+
+    /// An agreement carrying only the grantor's signature verifies with no finding at all: the executor's
+    /// signature, which the policy says the agreement carries, is never asked for.
+    @Test func anAgreementWithoutTheExecutorsSignatureIsNotSilentlyValid() throws {
+        let signed = try sign("AGREEMENT", pki.rsaKey, pki.rsaCert)
+        let report = try strict().verify(bytes: signed, file: "grantor-only.xml")
+        #expect(report.diagnostics.contains { $0.code == "DG4036" && !$0.isError && $0.message.en.contains("2461004522") },
+                "nothing says the executor has not signed: valid=\(report.valid) \(messages(report))")
+        #expect(report.valid, "the grantor's signature itself is good: a warning while the agreement travels to the executor")
+        let complete = SignatureVerifier(trust: try TrustStore(path: pki.caCert), requireAllParties: true)
+        #expect(Fixture.codes(complete.verify(bytes: signed, file: "grantor-only.xml")) == ["DG4036"])
+        // A contract without the consumer's signature is complete: that signature is optional.
+        #expect(complete.verify(bytes: try sign("CONTRACT", pki.ecKey, pki.ecCert), file: "c.xml").valid)
+    }
+
+    /// The grantor signing twice (two certificates of the grantor's organisation) is reported as "signatures in the
+    /// wrong order" (DG4029), though the executor never signed: that is DG4028.
+    @Test func theGrantorSigningTwiceIsNotTheExecutor() throws {
+        let twice = try countersign(try sign("AGREEMENT", pki.rsaKey, pki.rsaCert), pki.qualifiedKey, pki.qualifiedOrgChain)
+        let report = try strict().verify(bytes: twice, file: "twice.xml")
+        #expect(report.signatures.count == 2)
+        #expect(Set(report.signatures[1].problems.map(\.code)) == ["DG4028"], "\(messages(report))")
+    }
+
+    /// An entrepreneur (ИНН ФЛ + ОГРНИП) is matched by any certificate with the same 12-digit ИНН, even an
+    /// organisation's certificate (ИНН ЮЛ and ОГРН of a legal entity, the person as its employee or head).
+    @Test func anOrganisationsCertificateIsNotTheEntrepreneurs() throws {
+        let entrepreneur = SignerParty(role: LocalizedText(ru: "ИП", en: "IP"), name: "ИП", inn: "246500123456", ogrn: "304246500000011")
+        let orgHead = CertificateIdentity(innLE: "2461004522", inn: "246500123456", ogrn: "1162468055200", snils: "11223344595", fingerprint: "")
+        #expect(!entrepreneur.isNamed(by: orgHead, mapping: nil))
+        // Without an ОГРНИП in the document, the ИНН alone must not let an organisation's certificate through.
+        let byINN = SignerParty(role: LocalizedText(ru: "ИП", en: "IP"), name: "ИП", inn: "246500123456")
+        #expect(!byINN.isNamed(by: orgHead, mapping: nil))
+        #expect(byINN.isNamed(by: CertificateIdentity(inn: "246500123456", snils: "11223344595", fingerprint: ""), mapping: nil))
+    }
+}
+
+private extension String {
+    var leftPad2: String { count >= 2 ? self : "0" + self }
 }

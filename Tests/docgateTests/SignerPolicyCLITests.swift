@@ -92,3 +92,24 @@ import Testing
         #expect(try docgate(["verify", "--trust", pki.intermediateCert, "--partial-chain", qualified]).status == 0)
     }
 }
+
+/// Hostile mapping files.
+extension SignerPolicyCLITests {
+    /// A FIFO (or a symlink to a device) named `*.txt` in the signer mapping directory: `open` blocks for ever, so
+    /// `verify` hangs (and the daemon's pass, which reloads the mapping, with it). Only regular files should be read.
+    @Test func aFIFOInTheMappingDirectoryDoesNotHangVerification() throws {
+        let dir = try TemporaryDirectory("cli-fifo")
+        defer { dir.remove() }
+        let good = try sign(try sample("SOCORDER"), pki.rsaKey, pki.rsaCert, into: dir, "good.xml")
+        let mapping = dir.file("signers")
+        try FileManager.default.createDirectory(atPath: mapping, withIntermediateDirectories: true)
+        #expect(mkfifo(mapping + "/pipe.txt", 0o600) == 0)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LANG"] = "C.UTF-8"
+        environment.removeValue(forKey: "OPENSSL_CONF")
+        let r = try ProcessRunner.run(TestPaths.docgate, ["verify", "--trust", pki.caCert, "--signers", mapping, good],
+                                      environment: environment, timeout: 10)
+        #expect(!r.timedOut, "docgate verify hung on a FIFO in the mapping directory")
+        #expect(r.status == 2 && r.stderr.contains("DG4033") && r.stderr.contains("pipe.txt"), "\(r.stderr)")
+    }
+}
