@@ -95,7 +95,10 @@ public final class SignatureVerifier: Sendable {
 
     /// - Parameter policies: required certificate policies for this document, instead of `requiredPolicies`
     ///   (a route's own).
-    public func verify(_ document: XMLDocument, file: String, policies: Set<String>? = nil) -> VerificationReport {
+    /// - Parameter requireAllParties: instead of the verifier's own setting (a route that adds a party's signature
+    ///   itself verifies what arrives without it).
+    public func verify(_ document: XMLDocument, file: String, policies: Set<String>? = nil, requireAllParties: Bool? = nil) -> VerificationReport {
+        let options = Options(policies: policies ?? requiredPolicies, requireAllParties: requireAllParties ?? self.requireAllParties)
         guard let root = xmlDocGetRootElement(document.pointer) else {
             return VerificationReport(file: file, signatures: [], documentProblems: [SignatureProblem.noSignature.diagnostic()])
         }
@@ -106,7 +109,7 @@ public final class SignatureVerifier: Sendable {
             let census = DocumentScan.census()
             let report = verifySignature(only, in: document, root: root, signatures: [only], census: census)
             if let scan = DocumentScan(only: only, root: root, census: census) {
-                return assemble(file: file, root: root, scan: scan, signatures: [report], policies: policies ?? requiredPolicies)
+                return assemble(file: file, root: root, scan: scan, signatures: [report], options: options)
             }
         }
         let scan = DocumentScan(root: root)
@@ -116,12 +119,18 @@ public final class SignatureVerifier: Sendable {
         let reports = scan.signatures.map {
             verifySignature($0, in: document, root: root, signatures: scan.signatures, census: nil)
         }
-        return assemble(file: file, root: root, scan: scan, signatures: reports, policies: policies ?? requiredPolicies)
+        return assemble(file: file, root: root, scan: scan, signatures: reports, options: options)
     }
 
     /// The file's report: what the scan found about the document as a whole, then each signature's report.
+    /// What one call checks beyond the signatures themselves.
+    private struct Options {
+        var policies: Set<String>
+        var requireAllParties: Bool
+    }
+
     private func assemble(file: String, root: xmlNodePtr, scan: DocumentScan, signatures: [SignatureReport],
-                          policies: Set<String>) -> VerificationReport {
+                          options: Options) -> VerificationReport {
         var report = VerificationReport(file: file, signatures: signatures, documentProblems: [])
         for (value, node) in scan.duplicateIds {
             report.documentProblems.append(SignatureProblem.duplicateIds.diagnostic(
@@ -156,8 +165,8 @@ public final class SignatureVerifier: Sendable {
                     ru: "список отзыва просрочен (nextUpdate \(UTCTime.iso(next))) и использован, как разрешено настройкой",
                     en: "a CRL past its nextUpdate (\(UTCTime.iso(next))) was used, as the configuration allows"), severity: .warning))
             }
-            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers, requireAll: requireAllParties)
-            SignerCheck.requirePolicies(policies, in: &report, signatures: scan.signatures)
+            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers, requireAll: options.requireAllParties)
+            SignerCheck.requirePolicies(options.policies, in: &report, signatures: scan.signatures)
         }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.
         var signers: [String] = []
