@@ -1,9 +1,11 @@
 /// The computations of the Tomsk regulation (пост. Администрации Томской обл. № 36а от 05.03.2007): the financial
 /// normative of Annex 9 and the recipient models of Annex 8, in exact decimals.
 ///
-/// Rounding, documented once: money to kopecks and head counts to whole persons, half away from zero; demand
-/// indexes K to `indexPlaces` (4 unless asked otherwise). Components are rounded before they are summed, as the
-/// form shows them, so N equals the sum of the printed components.
+/// Rounding, documented once: the seed's formulas are exact, so each result is computed exactly and rounded once,
+/// at the end — money to kopecks and head counts to whole persons, half away from zero. What is shown on the way
+/// (the components K1–K4 of a normative, a demand index K, a territory's share) is shown rounded (kopecks, 4 places,
+/// 2 places) but never fed back: N is the rounded exact sum, C1 the rounded exact (C0 + П)² / (C'0 + П'), the
+/// segment total the rounded exact Σ C0z·Kz.
 public enum Computations {
     /// Why a computation has no result.
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -11,13 +13,33 @@ public enum Computations {
         case divisionByZero(String)
         /// The values are too large to compute exactly.
         case overflow(String)
+        /// A head count, cost or coefficient below zero (or a sum of them that must not be).
+        case negative(String)
+        /// Input the formula does not use (a third forecast deflator).
+        case unused(String)
+
+        /// The stable code of each failure.
+        public var code: String {
+            switch self {
+            case .divisionByZero: "DG3093"
+            case .negative: "DG3094"
+            case .unused: "DG3095"
+            case .overflow: "DG3099"
+            }
+        }
 
         public var description: String {
             switch self {
             case .divisionByZero(let what): "division by zero: \(what)"
             case .overflow(let what): "values too large: \(what)"
+            case .negative(let what): "below zero, where the formula needs zero or more: \(what)"
+            case .unused(let what): "not used by the formula: \(what)"
             }
         }
+    }
+
+    static func nonNegative(_ value: DecimalValue, _ what: String) throws(Failure) {
+        if value.isNegative { throw .negative("\(what) = \(value)") }
     }
 
     static func multiply(_ a: DecimalValue, _ b: DecimalValue, _ what: String) throws(Failure) -> DecimalValue {
@@ -71,21 +93,32 @@ public enum Computations {
         public var forecast: [DecimalValue]
     }
 
-    /// N = K1 + K2 + K3 + K4 with K1 = P·D, K2 = Kпл·Rтар, K3 = Kот.н·Rот.н, K4 = Kвп·Rвп (each to kopecks);
-    /// the second and third years' N = the previous year's N × that year's forecast deflator (to kopecks).
+    /// N = K1 + K2 + K3 + K4 with K1 = P·D, K2 = Kпл·Rтар, K3 = Kот.н·Rот.н, K4 = Kвп·Rвп, summed exactly and
+    /// rounded once to kopecks (the components are shown to kopecks); the second and third years' N = N × that
+    /// year's forecast deflator (and the one before), from the exact N, rounded once. At most two forecast
+    /// deflators; no input below zero.
     public static func normative(_ i: NormativeInput) throws(Failure) -> NormativeResult {
-        let k1 = try multiply(i.p, i.d, "K1 = P × D").rounded(2)
-        let k2 = try multiply(i.kpl, i.rtar, "K2 = Kпл × Rтар").rounded(2)
-        let k3 = try multiply(i.kot, i.rot, "K3 = Kот.н × Rот.н").rounded(2)
-        let k4 = try multiply(i.kvp, i.rvp, "K4 = Kвп × Rвп").rounded(2)
-        let n = try add(try add(k1, k2, "N"), try add(k3, k4, "N"), "N")
-        var forecast: [DecimalValue] = []
-        var previous = n
-        for (year, deflator) in i.forecastDeflators.prefix(2).enumerated() {
-            previous = try multiply(previous, deflator, "N of planning year \(year + 2)").rounded(2)
-            forecast.append(previous)
+        for (value, name) in [(i.p, "P"), (i.d, "D"), (i.kpl, "Kпл"), (i.rtar, "Rтар"), (i.kot, "Kот.н"), (i.rot, "Rот.н"),
+                              (i.kvp, "Kвп"), (i.rvp, "Rвп")] {
+            try nonNegative(value, name)
         }
-        return NormativeResult(k1: k1, k2: k2, k3: k3, k4: k4, n: n, forecast: forecast)
+        for (n, deflator) in i.forecastDeflators.enumerated() { try nonNegative(deflator, "forecastDeflators[\(n)]") }
+        if i.forecastDeflators.count > 2 {
+            throw .unused("forecastDeflators: \(i.forecastDeflators.count) given, the formula uses those of the second and third planning years only")
+        }
+        let k1 = try multiply(i.p, i.d, "K1 = P × D")
+        let k2 = try multiply(i.kpl, i.rtar, "K2 = Kпл × Rтар")
+        let k3 = try multiply(i.kot, i.rot, "K3 = Kот.н × Rот.н")
+        let k4 = try multiply(i.kvp, i.rvp, "K4 = Kвп × Rвп")
+        let exact = try add(try add(k1, k2, "N"), try add(k3, k4, "N"), "N")
+        var forecast: [DecimalValue] = []
+        var previous = exact
+        for (year, deflator) in i.forecastDeflators.enumerated() {
+            previous = try multiply(previous, deflator, "N of planning year \(year + 2)")
+            forecast.append(previous.rounded(2))
+        }
+        return NormativeResult(k1: k1.rounded(2), k2: k2.rounded(2), k3: k3.rounded(2), k4: k4.rounded(2), n: exact.rounded(2),
+                               forecast: forecast)
     }
 
     // MARK: Annex 8: recipients
@@ -115,14 +148,20 @@ public enum Computations {
         public var c1: DecimalValue
     }
 
-    /// Formula (1.1) and (1): the demand index and the planned number of one group.
+    /// Formula (1.1) and (1): the demand index and the planned number of one group. K is shown to `indexPlaces`;
+    /// C1 = (C0 + П) × K is computed from the exact K, (C0 + П)² / (C'0 + П'), and rounded once to whole persons.
+    /// Head counts (C0, C'0) and the numbers with growth (C0 + П, C'0 + П') are never below zero; П and П' may be.
     public static func extrapolate(_ g: GroupInput, indexPlaces: Int = 4) throws(Failure) -> GroupResult {
+        try nonNegative(g.c0, "C0 of \(g.name)")
+        try nonNegative(g.c0Forecast, "C'0 of \(g.name)")
         let actual = try add(g.c0, g.p, "C0 + П of \(g.name)")
         let forecast = try add(g.c0Forecast, g.pForecast, "C'0 + П' of \(g.name)")
-        guard let k = actual.divided(by: forecast, places: indexPlaces) else {
-            throw forecast.isZero ? .divisionByZero("C'0 + П' of \(g.name)") : .overflow("K of \(g.name)")
-        }
-        let c1 = try multiply(actual, k, "C1 of \(g.name)").rounded(0)
+        try nonNegative(actual, "C0 + П of \(g.name)")
+        try nonNegative(forecast, "C'0 + П' of \(g.name)")
+        if forecast.isZero { throw .divisionByZero("C'0 + П' of \(g.name)") }
+        guard let k = actual.divided(by: forecast, places: indexPlaces) else { throw .overflow("K of \(g.name)") }
+        let square = try multiply(actual, actual, "C1 of \(g.name)")
+        guard let c1 = square.divided(by: forecast, places: 0) else { throw .overflow("C1 of \(g.name)") }
         return GroupResult(name: g.name, k: k, c1: c1)
     }
 
@@ -216,9 +255,9 @@ public enum Computations {
     }
 
     public struct SegmentResult: Sendable, Hashable, Codable {
-        /// C1z = C0z × Kz per territory, whole persons.
+        /// C1z = C0z × Kz per territory, shown to 2 places (a share, not yet a head count).
         public var segments: [SegmentShare]
-        /// C1 = Σ C1z.
+        /// C1 = Σ C1z, exact, rounded once to whole persons.
         public var total: DecimalValue
 
         public struct SegmentShare: Sendable, Hashable, Codable {
@@ -227,16 +266,19 @@ public enum Computations {
         }
     }
 
-    /// The segment model: C1 = Σ_z C0z × Kz.
+    /// The segment model (Annex 8): C1i = Σ_z C1iz with C1iz = C0iz × Kiz. The head count is the group's C1i, so
+    /// it alone is rounded to whole persons, once, from the exact sum; each territory's C1iz is shown to 2 places.
     public static func segments(_ parts: [SegmentInput]) throws(Failure) -> SegmentResult {
         var shares: [SegmentResult.SegmentShare] = []
         var total = DecimalValue.zero
         for z in parts {
-            let c1 = try multiply(z.c0, z.k, "C1 of \(z.name)").rounded(0)
-            shares.append(.init(name: z.name, c1: c1))
+            try nonNegative(z.c0, "C0 of \(z.name)")
+            try nonNegative(z.k, "K of \(z.name)")
+            let c1 = try multiply(z.c0, z.k, "C1 of \(z.name)")
+            shares.append(.init(name: z.name, c1: c1.rounded(2)))
             total = try add(total, c1, "C1")
         }
-        return SegmentResult(segments: shares, total: total)
+        return SegmentResult(segments: shares, total: total.rounded(0))
     }
 
     /// The collective-consumption model: the number of recipients of a group is its provision norm, ЧП1 = НР1.

@@ -49,7 +49,7 @@ struct Compute: ParsableCommand {
 
         func run<T>(_ body: () throws(Computations.Failure) -> T) throws -> T {
             do { return try body() } catch {
-                Terminal.error("DG3099 \(error)")
+                Terminal.error("\(error.code) \(error)")
                 throw ExitCode(1)
             }
         }

@@ -7,14 +7,16 @@ import Testing
 
     @Test func annex9NormativeAndItsForecastYears() throws {
         let r = try Computations.normative(.init(
-            p: d("1200.00"), d: d("1.085"),       // K1 = 1302.000 → 1302.00
-            kpl: d("350.40"), rtar: d("1.12"),     // K2 = 392.448 → 392.45
-            kot: d("5400.00"), rot: d("1.065"),    // K3 = 5751.000 → 5751.00
-            kvp: d("120.55"), rvp: d("1.05"),      // K4 = 126.5775 → 126.58
+            p: d("1200.00"), d: d("1.085"),       // K1 = 1302.000, shown 1302.00
+            kpl: d("350.40"), rtar: d("1.12"),     // K2 = 392.448, shown 392.45
+            kot: d("5400.00"), rot: d("1.065"),    // K3 = 5751.000, shown 5751.00
+            kvp: d("120.55"), rvp: d("1.05"),      // K4 = 126.5775, shown 126.58
             forecastDeflators: [d("1.06"), d("1.05")]))
         #expect(r.k1 == d("1302.00") && r.k2 == d("392.45") && r.k3 == d("5751.00") && r.k4 == d("126.58"))
-        #expect(r.n == d("7572.03"))                     // 1302.00 + 392.45 + 5751.00 + 126.58
-        #expect(r.forecast == [d("8026.35"), d("8427.67")]) // 7572.03 × 1.06 = 8026.3518; × 1.05 = 8427.6675
+        #expect(r.n == d("7572.03"))                     // exact 7572.0255 → 7572.03
+        // From the exact N: 7572.0255 × 1.06 = 8026.34703 → 8026.35; × 1.05 = 8427.6643815 → 8427.66 (not 8427.67,
+        // which rounding the year before first would give: 8026.35 × 1.05 = 8427.6675).
+        #expect(r.forecast == [d("8026.35"), d("8427.66")])
     }
 
     @Test func annex8ExtrapolationSumsGroupsCategoriesAndElements() throws {
@@ -46,6 +48,53 @@ import Testing
         #expect(r.elements[0].categories.map(\.total) == [d("162"), d("10")])
         #expect(r.elements.map(\.total) == [d("172"), d("63")])
         #expect(r.total == d("235"))
+    }
+
+    /// Issue 16, item 7: rounded once. Four components of 0.125 each: rounded one by one they are 0.13 and sum to
+    /// 0.52; the exact sum 0.500 gives 0.50. A third forecast deflator is not used by the formula: refused.
+    @Test func theNormativeIsRoundedOnceAndTakesTwoDeflatorsAtMost() throws {
+        let quarter = d("0.125")
+        let r = try Computations.normative(.init(p: quarter, d: .one, kpl: quarter, rtar: .one, kot: quarter, rot: .one, kvp: quarter, rvp: .one))
+        #expect(r.k1 == d("0.13"))      // shown to kopecks: 0.125 → 0.13
+        #expect(r.n == d("0.50"))       // 0.125 × 4 = 0.500 → 0.50
+        #expect(throws: Computations.Failure.self) {
+            try Computations.normative(.init(p: quarter, d: .one, kpl: quarter, rtar: .one, kot: quarter, rot: .one, kvp: quarter, rvp: .one,
+                                             forecastDeflators: [d("1.05"), d("1.04"), d("1.03")]))
+        }
+        do {
+            _ = try Computations.normative(.init(p: d("-1"), d: .one, kpl: quarter, rtar: .one, kot: quarter, rot: .one, kvp: quarter, rvp: .one))
+            Issue.record("a negative P was accepted")
+        } catch { #expect(error.code == "DG3094" && error.description.contains("P = -1")) }
+    }
+
+    /// Issue 16, item 5: K is not rounded before C1. 500 × 500 / 460 = 543.478… → 543; with K first rounded to
+    /// 1.0870, 500 × 1.0870 = 543.5 → 544. Negative head counts refused.
+    @Test func c1ComesFromTheExactIndexAndHeadCountsAreNeverNegative() throws {
+        let g = try Computations.extrapolate(.init(name: "Группа", c0: d("500"), p: d("0"), c0Forecast: d("460"), pForecast: d("0")))
+        #expect(g.k == d("1.0870"))     // 500 / 460 = 1.086956… shown to 4 places
+        #expect(g.c1 == d("543"))
+        // A decline (П < 0) is a growth figure, allowed: 40 − 2 = 38; 38² / 42 = 34.38 → 34.
+        #expect(try Computations.extrapolate(.init(name: "Спад", c0: d("40"), p: d("-2"), c0Forecast: d("42"), pForecast: d("0"))).c1 == d("34"))
+        for bad in [Computations.GroupInput(name: "Минус", c0: d("-2"), p: d("0"), c0Forecast: d("10"), pForecast: d("0")),
+                    Computations.GroupInput(name: "Убыль", c0: d("10"), p: d("-20"), c0Forecast: d("10"), pForecast: d("0")),
+                    Computations.GroupInput(name: "Прогноз", c0: d("10"), p: d("0"), c0Forecast: d("-5"), pForecast: d("0"))] {
+            do {
+                _ = try Computations.extrapolate(bad)
+                Issue.record("\(bad.name) accepted")
+            } catch { #expect(error.code == "DG3094", "\(bad.name): \(error)") }
+        }
+    }
+
+    /// Issue 16, item 6: the group's head count is C1i = Σ C1iz, rounded once. 11 × 0.5 + 11 × 0.5 + 9 × 0.5 = 5.5 +
+    /// 5.5 + 4.5 = 15.5 → 16 (each territory rounded first: 6 + 6 + 5 = 17).
+    @Test func theSegmentTotalIsRoundedOnce() throws {
+        let r = try Computations.segments([.init(name: "А", c0: d("11"), k: d("0.5")), .init(name: "Б", c0: d("11"), k: d("0.5")),
+                                           .init(name: "В", c0: d("9"), k: d("0.5"))])
+        #expect(r.segments.map(\.c1) == [d("5.50"), d("5.50"), d("4.50")])
+        #expect(r.total == d("16"))
+        #expect(throws: Computations.Failure.negative("K of Г = -1")) {
+            try Computations.segments([.init(name: "Г", c0: d("10"), k: d("-1"))])
+        }
     }
 
     @Test func indexWithoutForecastIsAnError() {

@@ -12,7 +12,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["n"] as? String == "7572.03")
-        #expect(o["forecast"] as? [String] == ["8026.35", "8427.67"])
+        // From the exact N 7572.0255: × 1.06 = 8026.34703 → 8026.35; × 1.05 = 8427.6643815 → 8427.66.
+        #expect(o["forecast"] as? [String] == ["8026.35", "8427.66"])
     }
 
     @Test func recipientsTotalAndBadInput() throws {
@@ -24,7 +25,10 @@ import Testing
         let zero = try dir.write("zero.json", #"{"name": "x", "elements": [{"name": "e", "categories": [{"name": "c", "groups": [{"name": "g", "c0": "1", "p": "0", "c0Forecast": "0", "pForecast": "0"}]}]}]}"#)
         let z = try docgate(["compute", "recipients", zero])
         #expect(z.status == 1)
-        #expect(z.stderr.contains("division by zero"))
+        #expect(z.stderr.contains("DG3093") && z.stderr.contains("division by zero") && z.stderr.contains("C'0 + П' of g"), "\(z.stderr)")
+        let negative = try dir.write("negative.json", #"{"name": "x", "elements": [{"name": "e", "categories": [{"name": "c", "groups": [{"name": "g", "c0": "-2", "p": "0", "c0Forecast": "1", "pForecast": "0"}]}]}]}"#)
+        let n = try docgate(["compute", "recipients", negative])
+        #expect(n.status == 1 && n.stderr.contains("DG3094") && n.stderr.contains("C0 of g = -2"), "\(n.stderr)")
         let bad = try dir.write("bad.json", #"{"p": "abc"}"#)
         #expect(try docgate(["compute", "normative", bad]).status == 2)
     }
