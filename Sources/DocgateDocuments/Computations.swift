@@ -15,8 +15,10 @@ public enum Computations {
         case overflow(String)
         /// A head count, cost or coefficient below zero (or a sum of them that must not be).
         case negative(String)
-        /// Input the formula does not use (a third forecast deflator).
+        /// Input the formula does not use (a third forecast deflator, a cost article outside З-1).
         case unused(String)
+        /// Input the formula needs and the data leave out (the event costs of З-2.2).
+        case missing(String)
 
         /// The stable code of each failure.
         public var code: String {
@@ -24,6 +26,7 @@ public enum Computations {
             case .divisionByZero: "DG3093"
             case .negative: "DG3094"
             case .unused: "DG3095"
+            case .missing: "DG3096"
             case .overflow: "DG3099"
             }
         }
@@ -34,6 +37,7 @@ public enum Computations {
             case .overflow(let what): "values too large: \(what)"
             case .negative(let what): "below zero, where the formula needs zero or more: \(what)"
             case .unused(let what): "not used by the formula: \(what)"
+            case .missing(let what): "needed by the formula and not given: \(what)"
             }
         }
     }
@@ -79,6 +83,22 @@ public enum Computations {
                     kvp: DecimalValue, rvp: DecimalValue, forecastDeflators: [DecimalValue] = []) {
             self.p = p; self.d = d; self.kpl = kpl; self.rtar = rtar; self.kot = kot; self.rot = rot; self.kvp = kvp; self.rvp = rvp
             self.forecastDeflators = forecastDeflators
+        }
+
+        private enum CodingKeys: String, CodingKey { case p, d, kpl, rtar, kot, rot, kvp, rvp, forecastDeflators }
+
+        /// `forecastDeflators` may be left out (no forecast years).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            p = try c.decode(DecimalValue.self, forKey: .p)
+            d = try c.decode(DecimalValue.self, forKey: .d)
+            kpl = try c.decode(DecimalValue.self, forKey: .kpl)
+            rtar = try c.decode(DecimalValue.self, forKey: .rtar)
+            kot = try c.decode(DecimalValue.self, forKey: .kot)
+            rot = try c.decode(DecimalValue.self, forKey: .rot)
+            kvp = try c.decode(DecimalValue.self, forKey: .kvp)
+            rvp = try c.decode(DecimalValue.self, forKey: .rvp)
+            forecastDeflators = try c.decodeIfPresent([DecimalValue].self, forKey: .forecastDeflators) ?? []
         }
     }
 
@@ -252,6 +272,16 @@ public enum Computations {
         public init(name: String, c0: DecimalValue, k: DecimalValue = .one) {
             self.name = name; self.c0 = c0; self.k = k
         }
+
+        private enum CodingKeys: String, CodingKey { case name, c0, k }
+
+        /// `k` may be left out: 1, as for services under state guarantee programmes.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            c0 = try c.decode(DecimalValue.self, forKey: .c0)
+            k = try c.decodeIfPresent(DecimalValue.self, forKey: .k) ?? .one
+        }
     }
 
     public struct SegmentResult: Sendable, Hashable, Codable {
@@ -290,42 +320,86 @@ public enum Computations {
 
     /// The costs of an assignment by КЭК article (З-1.1 … З-1.7) and its normatives.
     public struct AssignmentCosts: Sendable, Hashable, Codable {
-        /// Costs per КЭК article (210, 220, 230, 240, 250, 260, 290).
+        /// Costs per КЭК article (210, 220, 230, 240, 250, 260, 290) or sub-article (211, 212 … counted in their
+        /// article).
         public var byKEK: [String: DecimalValue]
-        /// Actual recipients (Р-1), for З-2.1.
+        /// The actual recipients of the year: Σ П-1, the recipients of every category (persons, never a sum over
+        /// quarters), for З-2.1 — the base rule DG3063 uses too.
         public var recipients: DecimalValue
-        /// People reached by mass events (Р-2.2), for З-2.2; zero when there are none.
+        /// People reached by mass events (Р-2.2), for З-2.2; zero (or left out) when there are none.
         public var reachedByEvents: DecimalValue
-        /// The part of the costs that serves the mass events (defaults to all of З-1 when omitted).
+        /// The part of the costs that serves the mass events; required when people were reached by them.
         public var eventCosts: DecimalValue?
 
-        public init(byKEK: [String: DecimalValue], recipients: DecimalValue, reachedByEvents: DecimalValue, eventCosts: DecimalValue? = nil) {
+        public init(byKEK: [String: DecimalValue], recipients: DecimalValue, reachedByEvents: DecimalValue = .zero, eventCosts: DecimalValue? = nil) {
             self.byKEK = byKEK
             self.recipients = recipients
             self.reachedByEvents = reachedByEvents
             self.eventCosts = eventCosts
         }
+
+        private enum CodingKeys: String, CodingKey { case byKEK, recipients, reachedByEvents, eventCosts }
+
+        /// `reachedByEvents` and `eventCosts` may be left out.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            byKEK = try c.decode([String: DecimalValue].self, forKey: .byKEK)
+            recipients = try c.decode(DecimalValue.self, forKey: .recipients)
+            reachedByEvents = try c.decodeIfPresent(DecimalValue.self, forKey: .reachedByEvents) ?? .zero
+            eventCosts = try c.decodeIfPresent(DecimalValue.self, forKey: .eventCosts)
+        }
     }
 
     public struct AssignmentNormatives: Sendable, Hashable, Codable {
-        /// З-1 = Σ З-1.k.
+        /// З-1.k by article (sub-articles counted in theirs), to kopecks.
+        public var byArticle: [String: DecimalValue]
+        /// З-1 = Σ З-1.k, to kopecks (0.00 when there are no costs).
         public var total: DecimalValue
-        /// З-2.1 = З-1 / recipients, to kopecks.
+        /// З-2.1 = З-1 / recipients, to kopecks; nil without recipients.
         public var perRecipient: DecimalValue?
-        /// З-2.2 = event costs / people reached, to kopecks.
+        /// З-2.2 = event costs / people reached, to kopecks; nil when no one was reached.
         public var perReached: DecimalValue?
     }
 
     public static let kekArticles = ["210", "220", "230", "240", "250", "260", "290"]
 
+    /// The article of З-1 a КЭК code counts in: an article itself (210) or one of its sub-articles (211 → 210);
+    /// nil for a code outside З-1 (340, 310, 2100).
+    public static func kekArticle(_ code: String) -> String? {
+        let c = Array(code.utf8)
+        guard c.count == 3, c.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        let article = String(decoding: c.prefix(2) + [UInt8(ascii: "0")], as: UTF8.self)
+        return kekArticles.contains(article) ? article : nil
+    }
+
+    /// З-2.1, the normative per actual recipient: З-1 / Σ П-1, to kopecks; nil without recipients. One definition,
+    /// for `compute assignment` and rule DG3063.
+    public static func normativePerRecipient(costs: DecimalValue, recipients: DecimalValue) -> DecimalValue? {
+        recipients.isZero ? nil : costs.divided(by: recipients, places: 2)
+    }
+
     public static func assignment(_ a: AssignmentCosts) throws(Failure) -> AssignmentNormatives {
-        var total = DecimalValue.zero
-        for article in kekArticles {
-            if let v = a.byKEK[article] { total = try add(total, v, "З-1") }
+        var byArticle: [String: DecimalValue] = [:]
+        var total = DecimalValue(significand: 0, scale: 2)
+        for code in a.byKEK.keys.sorted() {
+            guard let article = kekArticle(code), let value = a.byKEK[code] else {
+                throw .unused("byKEK[\"\(code)\"]: not an article of З-1 (210, 220, 230, 240, 250, 260, 290) or one of their sub-articles")
+            }
+            try nonNegative(value, "byKEK[\"\(code)\"]")
+            byArticle[article] = try add(byArticle[article] ?? DecimalValue(significand: 0, scale: 2), value, "З-1 (КЭК \(article))")
+            total = try add(total, value, "З-1")
         }
-        let perRecipient = a.recipients.isZero ? nil : total.divided(by: a.recipients, places: 2)
-        let events = a.eventCosts ?? total
-        let perReached = a.reachedByEvents.isZero ? nil : events.divided(by: a.reachedByEvents, places: 2)
-        return AssignmentNormatives(total: total, perRecipient: perRecipient, perReached: perReached)
+        try nonNegative(a.recipients, "recipients")
+        try nonNegative(a.reachedByEvents, "reachedByEvents")
+        var perReached: DecimalValue?
+        if !a.reachedByEvents.isZero {
+            guard let events = a.eventCosts else {
+                throw .missing("eventCosts: the costs of the mass events, for З-2.2 = eventCosts / reachedByEvents (\(a.reachedByEvents) reached)")
+            }
+            try nonNegative(events, "eventCosts")
+            perReached = events.divided(by: a.reachedByEvents, places: 2)
+        }
+        return AssignmentNormatives(byArticle: byArticle.mapValues { $0.rounded(2) }, total: total.rounded(2),
+                                    perRecipient: normativePerRecipient(costs: total, recipients: a.recipients), perReached: perReached)
     }
 }

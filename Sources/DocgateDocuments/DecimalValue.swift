@@ -197,10 +197,24 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
         return DecimalValue(significand: s, scale: places).description
     }
 
+    /// A string (`"1200.50"`, exact at any length) or a JSON number. A number is read as the shortest decimal that
+    /// gives back the same binary value, which is the number as written up to 15 significant digits; a longer one,
+    /// or one with an exponent, is refused (write it as a string).
     public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let d = DecimalValue(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a decimal: \(text)"))
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard let d = DecimalValue(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a decimal: \(text)"))
+            }
+            self = d
+            return
+        }
+        let number = try container.decode(Double.self)
+        let text = "\(number)"
+        let digits = text.filter(\.isNumber).drop { $0 == "0" }
+        guard number.isFinite, !text.contains("e"), digits.count <= 15, let d = DecimalValue(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "a number with more than 15 significant digits or an exponent cannot be read exactly: write it as a string, \"123.45\""))
         }
         self = d
     }

@@ -204,7 +204,7 @@ final class ServiceAssignmentReader: KindReader {
                               (("факт", "fact"), { (p: ServiceAssignment.PlanFact) in p.fact })] {
             guard let stated = pick(normative[.year]), let cost = pick(costs[.year]),
                   let people = categories.compactMap({ pick($0[.year]) }).sum(), !people.isZero,
-                  let expected = cost.divided(by: people, places: 2),
+                  let expected = Computations.normativePerRecipient(costs: cost, recipients: people),
                   let diff = stated.subtracting(expected)?.magnitude else { continue }
             let relative = expected.isZero ? nil : diff.multiplied(by: .hundred)?.divided(by: expected, places: 4)
             let withinRouble = !(DecimalValue.one < diff)

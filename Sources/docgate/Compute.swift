@@ -11,8 +11,10 @@ struct Compute: ParsableCommand {
         commandName: "compute",
         abstract: "Расчёты по Порядку (Томская обл.) / The regulation's computations: normative, recipients, segments, assignment.",
         discussion: """
-        Exact decimals; money to kopecks and persons to whole numbers, half away from zero; demand indexes to 4 places. \
-        Exit 0 computed, 1 the data do not allow the computation (a zero denominator), 2 unreadable input.
+        Exact decimals, each result rounded once at the end (money to kopecks, persons to whole numbers, half away from \
+        zero); intermediate figures shown rounded (indexes to 4 places). Exit 0 computed, 1 the data do not allow the \
+        computation (DG3093 a zero denominator, DG3094 a value below zero, DG3095 input the formula does not use, \
+        DG3096 input it needs), 2 unreadable input (DG5026, naming the field).
         """,
         subcommands: [Normative.self, Recipients.self, Segments.self, Assignment.self]
     )
@@ -32,8 +34,29 @@ struct Compute: ParsableCommand {
             do {
                 return try JSONDecoder().decode(type, from: data)
             } catch {
-                Terminal.error("DG5026 \(file): not the expected JSON: \(error)")
+                Terminal.error("DG5026 \(file): " + Self.explain(error))
                 throw ExitCode(2)
+            }
+        }
+
+        /// What is wrong with the JSON, naming the field (`elements[0].categories[1].groups[0].c0`).
+        static func explain(_ error: any Error) -> String {
+            func path(_ keys: [any CodingKey]) -> String {
+                keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().drop { $0 == "." }.description
+            }
+            guard let e = error as? DecodingError else { return "not the expected JSON: \(error)" }
+            switch e {
+            case .keyNotFound(let key, let context):
+                let at = path(context.codingPath + [key])
+                return "the field \(at) is required and missing"
+            case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                let at = path(context.codingPath)
+                return "the field \(at.isEmpty ? "(the document)" : at) has the wrong type: " + context.debugDescription
+            case .dataCorrupted(let context):
+                let at = path(context.codingPath)
+                return (at.isEmpty ? "not JSON: " : "the field \(at): ") + context.debugDescription
+            @unknown default:
+                return "not the expected JSON: \(error)"
             }
         }
 
@@ -140,7 +163,7 @@ struct Compute: ParsableCommand {
             try input.emit(r) {
                 var out = ""
                 for (i, article) in Computations.kekArticles.enumerated() {
-                    if let v = data.byKEK[article] { out += Compute.row("З-1.\(i + 1) (КЭК \(article))", v.description) }
+                    if let v = r.byArticle[article] { out += Compute.row("З-1.\(i + 1) (КЭК \(article))", v.description) }
                 }
                 out += Compute.row("З-1", r.total.description)
                 out += Compute.row("З-2.1 (per recipient)", r.perRecipient?.description ?? "—")

@@ -1,4 +1,5 @@
 import DocgateDocuments
+import Foundation
 import Testing
 
 /// The regulation's computations against figures checked by hand (the working is in each comment).
@@ -127,5 +128,46 @@ import Testing
         #expect(r.perReached == d("20.00"))         // 24000.00 / 1200
         let none = try Computations.assignment(.init(byKEK: [:], recipients: d("0"), reachedByEvents: d("0")))
         #expect(none.perRecipient == nil && none.perReached == nil && none.total == d("0"))
+        #expect(none.total.description == "0.00", "an empty З-1 is shown to kopecks")
+    }
+
+    /// Issue 16, item 4: a sub-article counts in its article (211 + 212 → 210: 100.00 + 6.00 = 106.00); a code outside
+    /// З-1 (340) is refused, not dropped; З-2.2 needs the event costs when people were reached.
+    @Test func assignmentArticlesAndTheEventCosts() throws {
+        let r = try Computations.assignment(.init(byKEK: ["211": d("100.00"), "212": d("6.00"), "290": d("4")], recipients: d("2")))
+        #expect(r.byArticle == ["210": d("106.00"), "290": d("4.00")])
+        #expect(r.total == d("110.00"))
+        #expect(r.perRecipient == d("55.00"))                 // 110.00 / 2
+        for code in ["340", "2100", "21", "310", "27x"] {
+            do {
+                _ = try Computations.assignment(.init(byKEK: [code: d("1")], recipients: d("1")))
+                Issue.record("\(code) accepted")
+            } catch { #expect(error.code == "DG3095" && error.description.contains(code)) }
+        }
+        do {
+            _ = try Computations.assignment(.init(byKEK: ["210": d("1000")], recipients: d("10"), reachedByEvents: d("5")))
+            Issue.record("З-2.2 without event costs")
+        } catch { #expect(error.code == "DG3096" && error.description.contains("eventCosts")) }
+        // The rule's base and the command's are one: З-1 / Σ П-1.
+        #expect(Computations.normativePerRecipient(costs: d("153865000.00"), recipients: d("12200")) == d("12611.89"))
+    }
+
+    /// Issue 16, item 8: numbers may be JSON numbers (exact up to 15 significant digits), the fields the README calls
+    /// optional may be left out.
+    @Test func inputsAsTheReadmeDocumentsThem() throws {
+        let decoder = JSONDecoder()
+        let n = try decoder.decode(Computations.NormativeInput.self, from: Data(#"{"p": 1200.00, "d": 1.085, "kpl": "350.40", "rtar": 1.12, "kot": 5400, "rot": 1.065, "kvp": 120.55, "rvp": 1.05}"#.utf8))
+        #expect(n.d == d("1.085") && n.kvp == d("120.55") && n.forecastDeflators.isEmpty)
+        let z = try decoder.decode([Computations.SegmentInput].self, from: Data(#"[{"name": "Колпашево", "c0": 45}]"#.utf8))
+        #expect(z.first?.k == .one)
+        let a = try decoder.decode(Computations.AssignmentCosts.self, from: Data(#"{"byKEK": {"210": 1000}, "recipients": 10}"#.utf8))
+        #expect(a.reachedByEvents.isZero && a.eventCosts == nil)
+        // Beyond 15 significant digits a binary number no longer holds what was written: refused, with or without
+        // an exponent in its shortest form.
+        for big in ["1234567890.123456789", "12345678901234567890"] {
+            #expect(throws: DecodingError.self) {
+                try decoder.decode(Computations.SegmentInput.self, from: Data("{\"name\": \"x\", \"c0\": \(big)}".utf8))
+            }
+        }
     }
 }

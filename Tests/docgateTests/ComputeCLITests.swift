@@ -30,7 +30,11 @@ import Testing
         let n = try docgate(["compute", "recipients", negative])
         #expect(n.status == 1 && n.stderr.contains("DG3094") && n.stderr.contains("C0 of g = -2"), "\(n.stderr)")
         let bad = try dir.write("bad.json", #"{"p": "abc"}"#)
-        #expect(try docgate(["compute", "normative", bad]).status == 2)
+        let b = try docgate(["compute", "normative", bad])
+        #expect(b.status == 2 && b.stderr.contains("DG5026") && b.stderr.contains("the field p"), "\(b.stderr)")
+        let missing = try dir.write("missing.json", #"{"name": "x", "elements": [{"name": "e", "categories": [{"name": "c", "groups": [{"name": "g", "p": "0", "c0Forecast": "1", "pForecast": "0"}]}]}]}"#)
+        let m = try docgate(["compute", "recipients", missing])
+        #expect(m.status == 2 && m.stderr.contains("elements[0].categories[0].groups[0].c0") && m.stderr.contains("missing"), "\(m.stderr)")
     }
 }
 
