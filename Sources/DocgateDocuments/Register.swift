@@ -108,9 +108,10 @@ public struct Register: Sendable {
             var r = row
             switch grouping {
             case .all: break
-            case .authority: g.regNum = ""; g.method = ""; g.okei = ""; r.serviceRegNum = nil; r.serviceName = nil; r.method = nil; r.okei = nil
+            // Volumes are added only within one year and one unit of measure (ОКЕИ): persons and person-hours never mix.
+            case .authority: g.regNum = ""; g.method = ""; r.serviceRegNum = nil; r.serviceName = nil; r.method = nil
             case .service: g.authority = ""; g.method = ""; r.authority = nil; r.method = nil
-            case .method: g.authority = ""; g.regNum = ""; g.okei = ""; r.authority = nil; r.serviceRegNum = nil; r.serviceName = nil; r.okei = nil
+            case .method: g.authority = ""; g.regNum = ""; r.authority = nil; r.serviceRegNum = nil; r.serviceName = nil
             }
             if var existing = grouped[g] {
                 existing.plan = existing.plan.adding(r.plan) ?? existing.plan
@@ -123,7 +124,8 @@ public struct Register: Sendable {
             }
         }
         rows = grouped.values.sorted {
-            ($0.authority ?? "", $0.serviceRegNum ?? "", $0.method ?? "", $0.year ?? 0) < ($1.authority ?? "", $1.serviceRegNum ?? "", $1.method ?? "", $1.year ?? 0)
+            ($0.authority ?? "", $0.serviceRegNum ?? "", $0.method ?? "", $0.okei ?? "", $0.year ?? 0)
+                < ($1.authority ?? "", $1.serviceRegNum ?? "", $1.method ?? "", $1.okei ?? "", $1.year ?? 0)
         }
     }
 
@@ -136,15 +138,19 @@ public struct Register: Sendable {
         }
     }
 
-    /// The sum of every row (for the table's last line).
-    public var total: Row {
-        var t = Row()
+    /// The sums of the rows per year and unit of measure (ОКЕИ), by year then unit: volumes of different years or
+    /// units are never added together (the amounts in roubles of one year are, within its unit's line).
+    public var totals: [Row] {
+        var byKey: [String: Row] = [:]
         for r in rows {
+            let key = "\(r.year ?? 0)\u{0}\(r.okei ?? "")"
+            var t = byKey[key] ?? Row(year: r.year, okei: r.okei)
             t.plan = t.plan.adding(r.plan) ?? t.plan
             t.agreed = t.agreed.adding(r.agreed) ?? t.agreed
             t.amount = t.amount.adding(r.amount) ?? t.amount
             t.fact = t.fact.adding(r.fact) ?? t.fact
+            byKey[key] = t
         }
-        return t
+        return byKey.values.sorted { ($0.year ?? 0, $0.okei ?? "") < ($1.year ?? 0, $1.okei ?? "") }
     }
 }

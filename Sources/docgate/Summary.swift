@@ -13,7 +13,8 @@ struct Summary: ParsableCommand {
         discussion: """
         Planned volumes from the orders' Section II, volumes and amounts of competition and certificate agreements, \
         and facts from annual execution reports, per authority (ГРБС), service, method and year — or summed by one of \
-        them with --by. Invalid documents are left out and named on standard error.
+        them with --by, always within one year and one unit of measure (ОКЕИ); the totals are per year and unit. \
+        Invalid documents are left out and named on standard error.
         """
     )
 
@@ -64,8 +65,8 @@ struct Summary: ParsableCommand {
         switch format {
         case .json:
             let rows = register.rows.map { r in JSONText.object(zip(columns, values(r)).map { ($0, JSONText.optional($1)) }) }
-            return JSONText.object([("rows", JSONText.array(rows)),
-                                    ("total", JSONText.object(zip(columns, values(register.total)).map { ($0, JSONText.optional($1)) }))]) + "\n"
+            let totals = register.totals.map { r in JSONText.object(zip(columns, values(r)).map { ($0, JSONText.optional($1)) }) }
+            return JSONText.object([("rows", JSONText.array(rows)), ("totals", JSONText.array(totals))]) + "\n"
         case .csv:
             func field(_ s: String?) -> String {
                 guard let s else { return "" }
@@ -78,9 +79,13 @@ struct Summary: ParsableCommand {
             let headings = ru ? ["ГРБС", "Реестровый номер", "Услуга", "Способ", "Год", "ОКЕИ", "План", "Соглашения", "Сумма, руб.", "Факт", "Факт, %"]
                               : ["Authority", "Registry number", "Service", "Method", "Year", "OKEI", "Plan", "Agreed", "Amount, RUB", "Fact", "Fact, %"]
             var lines = register.rows.map { values($0).map { $0 ?? "" } }
-            var total = values(register.total).map { $0 ?? "" }
-            total[0] = ru ? "Итого" : "Total"
-            lines.append(total)
+            // One total per year and unit of measure.
+            let totals = register.totals.map { t -> [String] in
+                var line = values(t).map { $0 ?? "" }
+                line[0] = ru ? "Итого" : "Total"
+                return line
+            }
+            lines += totals
             let used = (0..<columns.count).filter { i in lines.contains { !$0[i].isEmpty } || i == 0 }
             let widths = used.map { i in max(headings[i].count, lines.map { min($0[i].count, 48) }.max() ?? 0) }
             func cell(_ s: String, _ w: Int, right: Bool) -> String {
@@ -91,7 +96,7 @@ struct Summary: ParsableCommand {
             let numeric: Set<Int> = [4, 6, 7, 8, 9, 10]
             var out = zip(used, widths).map { cell(headings[$0], $1, right: numeric.contains($0)) }.joined(separator: "  ") + "\n"
             for (n, l) in lines.enumerated() {
-                if n == lines.count - 1 { out += String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)) + "\n" }
+                if n == lines.count - totals.count { out += String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)) + "\n" }
                 out += zip(used, widths).map { cell(l[$0], $1, right: numeric.contains($0)) }.joined(separator: "  ") + "\n"
             }
             return out

@@ -111,11 +111,48 @@ import Testing
         var plan: [String: Int] = [:]
         for row in rows { plan[row["method"] as! String] = Int(row["plan"] as! String) }
         #expect(plan == (try handComputedPlan()))
-        let total = try #require(o["total"] as? [String: Any])
-        #expect(Int(total["plan"] as! String) == (try handComputedPlan()).values.reduce(0, +))
+        // One year and one unit here (persons, 792): one total line.
+        let totals = try #require(o["totals"] as? [[String: Any]])
+        #expect(totals.count == 1 && totals.first?["okei"] as? String == "792" && totals.first?["year"] as? String == "2025")
+        #expect(Int(totals[0]["plan"] as! String) == (try handComputedPlan()).values.reduce(0, +))
         // CSV and the table carry the same lines.
         let csv = try ProcessRunner.run(TestPaths.docgate, ["summary", "--by", "method", "--year", "2025", "--format", "csv",
                                                             "--schemas", TestPaths.schemas, TestPaths.samples + "/valid"])
         #expect(csv.stdout.split(separator: "\n").count == rows.count + 1)
+    }
+
+    /// Issue 16, item 3: volumes of different units (ОКЕИ) or years are never added together. The social order and a
+    /// copy of it (another id) measured in person-hours (539) instead of persons (792): every line and every total
+    /// keeps the two apart — each unit's 2025 total is the order's own (3 450 = 460 by certificate + 260 by competition
+    /// + 2 730 by state task in the sample), where adding them would give 6 900 persons.
+    @Test func totalsArePerYearAndUnit() throws {
+        let dir = try TemporaryDirectory("summary-units")
+        defer { dir.remove() }
+        let order = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER_ACKFIN24_ACKPLAN24_20241220") })
+        let text = try String(contentsOfFile: order, encoding: .utf8)
+        for sub in ["original", "mixed"] { try FileManager.default.createDirectory(atPath: dir.file(sub), withIntermediateDirectories: true) }
+        _ = try dir.write("original/order.xml", text)
+        _ = try dir.write("mixed/order.xml", text)
+        let id = try #require(text.range(of: #"(?<= id=")[0-9a-f-]{36}"#, options: .regularExpression))
+        var hours = text.replacingOccurrences(of: "okei=\"792\"", with: "okei=\"539\"")
+            .replacingOccurrences(of: "<unitName>Человек</unitName>", with: "<unitName>Человеко-час</unitName>")
+        hours.replaceSubrange(try #require(hours.range(of: String(text[id]))), with: "0d0d0d0d-0000-4000-8000-000000000539")
+        _ = try dir.write("mixed/hours.xml", hours)
+        func summary(_ path: String, by: String) throws -> (rows: [[String: Any]], totals: [String: Int]) {
+            let r = try ProcessRunner.run(TestPaths.docgate, ["summary", "--by", by, "--year", "2025", "--format", "json", "--schemas", TestPaths.schemas, path])
+            #expect(r.status == 0 && !r.stderr.contains("left out"), "\(r.stderr)")
+            let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let list = try #require(o["totals"] as? [[String: Any]])
+            return (try #require(o["rows"] as? [[String: Any]]),
+                    Dictionary(uniqueKeysWithValues: list.map { ($0["okei"] as! String, Int($0["plan"] as! String)!) }))
+        }
+        let plan = try #require(try summary(dir.file("original"), by: "method").totals["792"])
+        for by in ["method", "authority", "service", "all"] {
+            let mixed = try summary(dir.file("mixed"), by: by)
+            #expect(mixed.totals == ["792": plan, "539": plan], "--by \(by)")
+            // Each line is of one unit: the person-hour lines mirror the person lines one for one.
+            let units = mixed.rows.map { $0["okei"] as? String }
+            #expect(units.filter { $0 == "539" }.count == units.filter { $0 == "792" }.count && !units.contains(nil), "--by \(by)")
+        }
     }
 }
