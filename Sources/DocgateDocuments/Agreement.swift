@@ -123,9 +123,21 @@ final class AgreementReader: KindReader {
                 let expected = product.rounded(2)
                 if expected != v.amount {
                     let factor = v.correctionFactor.map { " × \($0)" } ?? ""
-                    f.add(.agreementAmount, at: at,
-                          ru: "Сумма \(v.amount) на \(v.year) год не равна \(v.volume) × \(v.normativeCost)\(factor) = \(expected)",
-                          en: "Amount \(v.amount) for \(v.year) is not \(v.volume) × \(v.normativeCost)\(factor) = \(expected)")
+                    // A unit cost printed to kopecks (normative × factor rounded) is off by at most half a kopeck per
+                    // unit: an amount within volume × 0.005 ₽ (and its own half kopeck) of the exact product is that
+                    // rounding, reported with the difference; beyond, a wrong amount.
+                    let halfKopeck = DecimalValue(significand: 5, scale: 3)
+                    let difference = v.amount.subtracting(product)
+                    let tolerance = v.volume.magnitude.multiplied(by: halfKopeck)?.adding(halfKopeck)
+                    if let difference, let tolerance, !(tolerance < difference.magnitude) {
+                        f.add(.agreementAmountRounded, at: at,
+                              ru: "Сумма \(v.amount) на \(v.year) год отличается от \(v.volume) × \(v.normativeCost)\(factor) = \(expected) на \(v.amount.subtracting(expected) ?? difference) — в пределах округления норматива до копеек (\(v.volume) × 0,005 ₽)",
+                              en: "Amount \(v.amount) for \(v.year) differs from \(v.volume) × \(v.normativeCost)\(factor) = \(expected) by \(v.amount.subtracting(expected) ?? difference), within the rounding of the unit cost to kopecks (\(v.volume) × 0.005 ₽)")
+                    } else {
+                        f.add(.agreementAmount, at: at,
+                              ru: "Сумма \(v.amount) на \(v.year) год не равна \(v.volume) × \(v.normativeCost)\(factor) = \(expected)",
+                              en: "Amount \(v.amount) for \(v.year) is not \(v.volume) × \(v.normativeCost)\(factor) = \(expected)")
+                    }
                 }
             } else {
                 f.overflow(at: at)

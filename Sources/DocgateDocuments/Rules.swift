@@ -20,6 +20,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case reportSectionSums = "DG3022"
     case agreementRefRequired = "DG3023"
     case agreementAmount = "DG3030"
+    case agreementAmountRounded = "DG3034"
     case agreementTotals = "DG3031"
     case kbk = "DG3032"
     case agreementTerm = "DG3033"
@@ -49,7 +50,7 @@ public enum Rule: String, CaseIterable, Sendable {
     public var severity: Severity {
         switch self {
         case .regNumFormat, .okeiUnknown, .deviationBounds, .assignmentHeadCount, .assignmentDeadline, .assignmentNormative, .assignmentCodes,
-             .fileNamePrefix:
+             .fileNamePrefix, .agreementAmountRounded:
             .warning
         default:
             .error
@@ -74,6 +75,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .reportSectionSums: LocalizedText(ru: "Факт раздела I = сумма фактов раздела II", en: "Section I fact equals the sum of Section II facts")
         case .agreementRefRequired: LocalizedText(ru: "Ссылка на соглашение для конкурса и сертификатов", en: "Agreement reference for competition and certificates")
         case .agreementAmount: LocalizedText(ru: "Сумма = объём × норматив × коэффициент", en: "Amount = volume × normative × factor")
+        case .agreementAmountRounded: LocalizedText(ru: "Сумма из норматива, округлённого до копеек", en: "Amount from a unit cost rounded to kopecks")
         case .agreementTotals: LocalizedText(ru: "Итоги по годам и график платежей", en: "Yearly totals and payment schedule")
         case .kbk: LocalizedText(ru: "Код бюджетной классификации", en: "Budget classification code (КБК)")
         case .agreementTerm: LocalizedText(ru: "Срок и версии соглашения", en: "Agreement term and versions")

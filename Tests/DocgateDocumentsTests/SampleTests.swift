@@ -102,3 +102,22 @@ private func FileManager_read(_ path: String) -> [UInt8]? {
     guard case .bytes(let b)? = try? FileBytes.read(path, limit: 1 << 24) else { return nil }
     return b
 }
+
+extension SampleTests {
+    /// Issue 16, item 10: an amount from the unit cost rounded to kopecks is within volume × 0.005 ₽ (and its own
+    /// half kopeck) of the exact product: 300 × 18 240.50 × 1.05 = 5 745 757.50; 300 × 19 152.53 = 5 745 759.00,
+    /// 1.50 off, at most 300 × 0.005 + 0.005 = 1.505 — a warning (DG3034). 1.51 off is beyond it: DG3030.
+    @Test func anAmountFromAUnitCostRoundedToKopecksIsAWarningNotAnError() throws {
+        let file = TestPaths.samples + "/warnings/agreement-unit-cost-rounded.xml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let within = Self.validator.validate(bytes: Array(text.utf8), file: "a.xml")
+        #expect(within.valid && within.diagnostics.map(\.code) == ["DG3034"])
+        #expect(within.diagnostics.first?.message.en.contains("by 1.50") == true)
+        // One kopeck more, and the totals and the schedule moved with it so that only the amount is at stake.
+        let beyond = text.replacingOccurrences(of: "<amount>5745759.00</amount>", with: "<amount>5745759.01</amount>")
+            .replacingOccurrences(of: "<yearTotal year=\"2025\">6927759.00</yearTotal>", with: "<yearTotal year=\"2025\">6927759.01</yearTotal>")
+            .replacingOccurrences(of: "<amount>1731940.86</amount>", with: "<amount>1731940.87</amount>")
+        let refused = Self.validator.validate(bytes: Array(beyond.utf8), file: "b.xml")
+        #expect(refused.diagnostics.filter(\.isError).map(\.code) == ["DG3030"], "\(refused.diagnostics.map { $0.code + " " + $0.message.en })")
+    }
+}
