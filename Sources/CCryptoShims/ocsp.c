@@ -42,17 +42,28 @@ static long long now_ms(void) {
 
 /* A non-blocking TCP connection to host:port, made by the deadline (monotonic milliseconds). OpenSSL's own connect
  * (BIO_do_connect_retry) retries a refused connection until the timeout; a responder that refuses is down, so here
- * the next address is tried and then the attempt fails at once. -1 on failure (errno set). Name resolution is the
- * system resolver's and is not bounded by the deadline. */
+ * the next address is tried and then the attempt fails at once. -1 on failure (errno set), -2 when the name does
+ * not resolve (the reason on OpenSSL's error queue). Name resolution is the system resolver's and is not bounded
+ * by the deadline. */
 static int connect_by(const char *host, const char *port, long long deadline) {
     struct addrinfo hints, *found = NULL, *a;
     int fd = -1, saved = ECONNREFUSED;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, port, &hints, &found) != 0 || found == NULL) {
+    /* An IPv6 literal comes from the URL in brackets ([::1]); the resolver wants it bare. */
+    char bare[256];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof bare) {
+        memcpy(bare, host + 1, n - 2);
+        bare[n - 2] = '\0';
+        host = bare;
+    }
+    int rc = getaddrinfo(host, port, &hints, &found);
+    if (rc != 0 || found == NULL) {
+        ERR_raise_data(ERR_LIB_SYS, EHOSTUNREACH, "cannot resolve %s: %s", host, rc != 0 ? gai_strerror(rc) : "no address");
         errno = EHOSTUNREACH;
-        return -1;
+        return -2;
     }
     for (a = found; a != NULL; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
@@ -112,7 +123,7 @@ int docgate_http_post(const char *url, const unsigned char *body, size_t body_le
     if (request == NULL) goto done;
     fd = connect_by(host, port, deadline);
     if (fd < 0) {
-        ERR_raise_data(ERR_LIB_SYS, errno, "connect to %s:%s", host, port);
+        if (fd == -1) ERR_raise_data(ERR_LIB_SYS, errno, "connect to %s:%s", host, port);
         goto done;
     }
     connection = BIO_new_socket(fd, BIO_CLOSE);

@@ -43,6 +43,11 @@ public struct OCSPSettings: Sendable, Hashable {
             return LocalizedText(ru: "адрес OCSP-ответчика не разобрать («\(SafeURL.shown(url))»)",
                                  en: "the OCSP responder address cannot be parsed ('\(SafeURL.shown(url))')")
         }
+        // A user name or password would not be sent, and would be shown wherever the address is.
+        if host.contains(UInt8(ascii: "@")) {
+            return LocalizedText(ru: "в адресе OCSP-ответчика не может быть имени пользователя или пароля",
+                                 en: "an OCSP responder address may not carry a user name or password")
+        }
         return nil
     }
 }
@@ -205,7 +210,8 @@ public final class OCSPClient: Sendable {
             return .failure(OCSPFailure(url, ru: "подпись ответа или его подписант не доверены (\(why))",
                                         en: "the answer's signature or its signer is not trusted (\(why))"))
         }
-        if OCSP_check_nonce(request, basic) == 0 {
+        let nonce = OCSP_check_nonce(request, basic)
+        if nonce == 0 {
             return .failure(OCSPFailure(url, ru: "nonce ответа не совпадает с nonce запроса", en: "the answer's nonce is not the request's"))
         }
         var status: Int32 = -1
@@ -216,14 +222,18 @@ public final class OCSPClient: Sendable {
         guard OCSP_resp_find_status(basic, id, &status, &reason, &revoked, &thisUpdate, &nextUpdate) == 1 else {
             return .failure(OCSPFailure(url, ru: "в ответе нет статуса этого сертификата", en: "the answer holds no status for this certificate"))
         }
-        guard OCSP_check_validity(thisUpdate, nextUpdate, settings.clockSkew, -1) == 1 else {
+        // An answer that neither echoes our nonce nor says until when it holds may be a replay of an old one: it must
+        // have been made just now (within the clock skew).
+        let maximumAge = nextUpdate == nil && nonce != 1 ? settings.clockSkew : -1
+        guard OCSP_check_validity(thisUpdate, nextUpdate, settings.clockSkew, maximumAge) == 1 else {
             let window = (thisUpdate.map { UTCTime.iso(Certificate.seconds($0)) } ?? "?") + " — "
                 + (nextUpdate.map { UTCTime.iso(Certificate.seconds($0)) } ?? "?")
             return .failure(OCSPFailure(url, ru: "ответ не действует сейчас (\(window))", en: "the answer is not current (\(window))"))
         }
         // Without nextUpdate the answer holds for the moment it was given: not reused, unless a lifetime is configured.
-        let reliableUntil = nextUpdate.map { Certificate.seconds($0) }
-            ?? (settings.lifetimeWithoutNextUpdate > 0 ? now + settings.lifetimeWithoutNextUpdate : now - 1)
+        // An answer is kept at most a week, whatever nextUpdate it names.
+        let reliableUntil = min(nextUpdate.map { Certificate.seconds($0) }
+            ?? (settings.lifetimeWithoutNextUpdate > 0 ? now + settings.lifetimeWithoutNextUpdate : now - 1), now + 7 * 86_400)
         switch status {
         case V_OCSP_CERTSTATUS_GOOD:
             return .success(OCSPAnswer(status: .good, responder: url, reliableUntil: reliableUntil))

@@ -164,7 +164,12 @@ public final class TrustStore: @unchecked Sendable {
     public struct Validity: Sendable, Hashable {
         public var from: Int64
         public var until: Int64
+        /// Until when (by the clock, whatever time the chain is checked at) the OCSP answers it was decided with
+        /// hold; nil without OCSP.
+        public var answersUntil: Int64? = nil
         public func contains(_ time: Int64) -> Bool { time >= from && time <= until }
+        /// Whether a verdict at `time` still stands at the clock's `now`.
+        public func holds(at time: Int64, now: Int64) -> Bool { contains(time) && (answersUntil.map { now <= $0 } ?? true) }
     }
 
     /// `verify`, and on success the validity window of the path OpenSSL built.
@@ -229,7 +234,7 @@ public final class TrustStore: @unchecked Sendable {
             guard let chain = X509_STORE_CTX_get0_chain(ctx) else { return .failure(.other("X509_STORE_CTX_get0_chain")) }
             switch ocsp.check(path: chain, store: store) {
             case .failure(let problem): return .failure(problem)
-            case .success(let until): validity.until = min(validity.until, until)
+            case .success(let until): validity.answersUntil = until
             }
         }
         return .success(validity)

@@ -23,11 +23,12 @@ final class ChainVerdicts: Sendable {
 
     /// Why the chain is not accepted at `time` (nil: now), or nil when it is.
     func problem(_ leaf: Certificate, intermediates: [Certificate], trust: TrustStore, at time: Int64?) -> ChainProblem? {
-        let moment = time ?? Int64(Glibc.time(nil))
+        let now = Int64(Glibc.time(nil))
+        let moment = time ?? now
         let known = entries.withLock { list in
             list.contains { entry in
                 entry.leaf === leaf && entry.intermediates.count == intermediates.count
-                    && zip(entry.intermediates, intermediates).allSatisfy { $0 === $1 } && entry.validity.contains(moment)
+                    && zip(entry.intermediates, intermediates).allSatisfy { $0 === $1 } && entry.validity.holds(at: moment, now: now)
             }
         }
         if known { return nil }
@@ -35,7 +36,8 @@ final class ChainVerdicts: Sendable {
         case .failure(let problem):
             return problem
         case .success(let validity):
-            guard validity.until >= moment else { return nil }   // an OCSP answer without nextUpdate: not kept
+            // An OCSP answer without nextUpdate (or one already past it): the verdict is not kept.
+            guard validity.holds(at: moment, now: now) else { return nil }
             entries.withLock { list in
                 if list.count >= capacity { list.removeFirst() }
                 list.append(Entry(leaf: leaf, intermediates: intermediates, validity: validity))
