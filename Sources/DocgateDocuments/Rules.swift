@@ -38,6 +38,8 @@ public enum Rule: String, CaseIterable, Sendable {
     case assignmentCodes = "DG3065"
     case assignmentCalculation = "DG3066"
     case assignmentDeadline = "DG3067"
+    case assignmentDate = "DG3068"
+    case assignmentWithoutCosts = "DG3069"
     case receiptConsistency = "DG3070"
     case versionChain = "DG3080"
     case fileNameId = "DG3090"
@@ -93,6 +95,8 @@ public enum Rule: String, CaseIterable, Sendable {
         case .assignmentCodes: LocalizedText(ru: "Коды строк и статьи КЭК", en: "Row codes and КЭК (KEK) articles")
         case .assignmentCalculation: LocalizedText(ru: "Расчёт норматива и прогноз численности", en: "Normative calculation and recipient forecast")
         case .assignmentDeadline: LocalizedText(ru: "Срок представления квартального отчёта (20-е число)", en: "Quarterly report deadline (the 20th)")
+        case .assignmentDate: LocalizedText(ru: "Задание доводится до начала года", en: "An assignment is handed over before its year")
+        case .assignmentWithoutCosts: LocalizedText(ru: "В задании есть затраты (З-1)", en: "An assignment states its costs (З-1)")
         case .receiptConsistency: LocalizedText(ru: "Согласованность квитанции", en: "Receipt consistency")
         case .versionChain: LocalizedText(ru: "Версия и ссылка на предыдущую версию", en: "Version and previous version")
         case .fileNameId: LocalizedText(ru: "Идентификатор в имени файла", en: "Identifier in the file name")

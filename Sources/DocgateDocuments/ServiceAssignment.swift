@@ -101,7 +101,8 @@ final class ServiceAssignmentReader: KindReader {
     private func readRow(_ r: RecordContext) {
         let n = r.node
         let code = (n.attribute("code") ?? "").trimmingXMLSpace
-        let normalized = code.hasPrefix("3-") ? "З" + code.dropFirst() : code
+        // Look-alikes the form's codes are typed with: the digit 3 for «З», the Latin P for «Р».
+        let normalized = code.hasPrefix("3-") ? "З" + code.dropFirst() : code.hasPrefix("P-") ? "Р" + code.dropFirst() : code
         var values: [ServiceAssignment.PlanFact] = []
         for column in ServiceAssignment.Column.allCases {
             let c = n.child(column.element)
@@ -112,9 +113,10 @@ final class ServiceAssignmentReader: KindReader {
                                         values: values, notApplicable: n.child("notApplicable") != nil)
         let location = r.location()
         if normalized != code {
+            let latin = code.hasPrefix("P-")
             f.add(.assignmentCodes, at: location,
-                  ru: "Код строки «\(code)» написан с цифрой 3 вместо буквы «З»; читается как «\(normalized)»",
-                  en: "Row code '\(code)' has the digit 3 instead of the Cyrillic letter «З»; read as '\(normalized)'")
+                  ru: "Код строки «\(code)» написан с \(latin ? "латинской буквой P вместо кириллической «Р»" : "цифрой 3 вместо буквы «З»"); читается как «\(normalized)»",
+                  en: "Row code '\(code)' has \(latin ? "the Latin letter P instead of the Cyrillic «Р»" : "the digit 3 instead of the Cyrillic letter «З»"); read as '\(normalized)'")
         }
         if let kek = Self.kekOfCostRow[normalized], row.kek != kek {
             f.add(.assignmentCodes, at: r.location(child: "kek"),
@@ -143,15 +145,25 @@ final class ServiceAssignmentReader: KindReader {
         }
     }
 
-    private static let additive: Set<String> = ["З-1", "Р-2.1", "Р-2.3"]
-    private static let headCount: Set<String> = ["П-1", "П-2", "Р-2.2"]
+    /// How a row's year relates to its quarters, by what it counts: people (ОКЕИ 792, and the rows of categories,
+    /// groups and people reached) are counted once a year however many quarters they are served in — the year lies
+    /// between the largest quarter and the sum (DG3062); money, events, bed-days, calls and other volumes add up — the
+    /// year is the sum (DG3061). Р-1 and Р-2.3 («пролеченные больные», койко-дни, вызовы) are either, by their unit.
+    static func nature(code: String, okei: String) -> RowNature? {
+        if ["П-1", "П-2", "Р-2.2"].contains(code) || okei == "792" { return .headCount }
+        if code == "З-1" || code.hasPrefix("З-1.") || ["Р-1", "Р-2.1", "Р-2.3"].contains(code) { return .additive }
+        return nil
+    }
+
+    enum RowNature { case additive, headCount }
 
     /// DG3061 (additive rows: the year is the sum of the quarters) and DG3062 (head counts: between the largest
     /// quarter and the sum).
     private func checkQuarterSums(_ row: ServiceAssignment.Row, _ location: Location) {
         let code = row.normalizedCode
-        let isAdditive = Self.additive.contains(code) || code.hasPrefix("З-1.")
-        let isHeadCount = Self.headCount.contains(code)
+        let nature = Self.nature(code: code, okei: row.okei)
+        let isAdditive = nature == .additive
+        let isHeadCount = nature == .headCount
         guard isAdditive || isHeadCount else { return }
         for (label, pick) in [(("план", "plan"), { (p: ServiceAssignment.PlanFact) in p.plan }),
                               (("факт", "fact"), { (p: ServiceAssignment.PlanFact) in p.fact })] {
@@ -174,6 +186,38 @@ final class ServiceAssignmentReader: KindReader {
         checkCostRows()
         checkNormativePerRecipient()
         checkDeadline()
+        checkHandedOverBeforeTheYear()
+        checkFactsOfTheReportedQuarters()
+    }
+
+    /// DG3068: an assignment is handed over before its year begins (seed 002, p. 26); a corrected version (one that
+    /// names its previous version) may come during the year. DG3069: an assignment states its costs (З-1).
+    private func checkHandedOverBeforeTheYear() {
+        if model.stage == "assignment", model.year > 0, let date = context.header?.date, context.header?.previousVersionId == nil,
+           !(date < CalendarDate(year: model.year, month: 1, day: 1)) {
+            f.add(.assignmentDate, at: context.headerLocation,
+                  ru: "Задание на \(model.year) год датировано \(date): задание доводится до начала года (корректировка — новой версией со ссылкой на прежнюю)",
+                  en: "The assignment for \(model.year) is dated \(date): an assignment is handed over before its year begins (a correction is a new version naming the previous one)")
+        }
+        let costs = model.rows.filter { $0.normalizedCode == "З-1" || $0.normalizedCode.hasPrefix("З-1.") }
+        if costs.isEmpty || costs.allSatisfy({ row in ServiceAssignment.Column.allCases.allSatisfy { row[$0].plan == nil && row[$0].fact == nil } }) {
+            f.add(.assignmentWithoutCosts, at: rowLocations.first ?? context.headerLocation,
+                  ru: "В задании нет затрат на его выполнение (строки З-1, З-1.1…З-1.7)",
+                  en: "The assignment states no costs (rows З-1, З-1.1…З-1.7)")
+        }
+    }
+
+    /// DG3064: a report for a quarter gives the fact of every quarter up to it wherever the row has a plan for that
+    /// quarter (a Q4 report without Q3 and Q4 facts is not a Q4 report).
+    private func checkFactsOfTheReportedQuarters() {
+        guard model.stage == "report", let quarter = model.reportQuarter, (1...4).contains(quarter) else { return }
+        for (row, location) in zip(model.rows, rowLocations) where !row.notApplicable {
+            let missing = ServiceAssignment.Column.quarters.prefix(quarter).filter { row[$0].plan != nil && row[$0].fact == nil }
+            guard let first = missing.first else { continue }
+            f.add(.assignmentReportPeriod, at: location,
+                  ru: "Отчёт за \(quarter) квартал: в строке \(row.normalizedCode) нет факта за \(missing.map(\.title.ru).joined(separator: ", ")) при плане на \(first.title.ru)",
+                  en: "The report for quarter \(quarter): row \(row.normalizedCode) has no fact for \(missing.map(\.title.en).joined(separator: ", ")) though it has a plan")
+        }
     }
 
     /// DG3060: З-1 = Σ З-1.1…З-1.7 in each of the ten columns.

@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateTestSupport
 import DocgateXML
+import Foundation
 import Testing
 @testable import DocgateDocuments
 
@@ -119,5 +120,38 @@ extension SampleTests {
             .replacingOccurrences(of: "<amount>1731940.86</amount>", with: "<amount>1731940.87</amount>")
         let refused = Self.validator.validate(bytes: Array(beyond.utf8), file: "b.xml")
         #expect(refused.diagnostics.filter(\.isError).map(\.code) == ["DG3030"], "\(refused.diagnostics.map { $0.code + " " + $0.message.en })")
+    }
+
+    /// Issue 16, item 9: whether a row's year is the sum of its quarters or a head count depends on what it counts.
+    /// Р-2.3 counting patients (persons, ОКЕИ 792): quarters 120/130/125/125 and a year of 400 — between the largest
+    /// quarter 130 and the sum 500 — is valid; counted in units (consultations, ОКЕИ 642) the year must be the sum.
+    @Test func aRowsYearFollowsWhatItCounts() throws {
+        let file = try #require(TestPaths.sampleFiles("valid").first { $0.contains("SVCASSIGN_DFTO70_DSZN70_20071224") })
+        let text = try #require(String(data: try Data(contentsOf: URL(fileURLWithPath: file)), encoding: .windowsCP1251))
+        let row = try #require(text.range(of: #"(?s)  <row code="Р-2\.3">.*?</row>\n"#, options: .regularExpression))
+        func with(okei: String, unit: String) throws -> ValidationReport {
+            let patients = """
+              <row code="Р-2.3">
+                <name>Пролеченные больные</name>
+                <unit okei="\(okei)">
+                  <name>\(unit)</name>
+                </unit>
+                <q1><plan>120</plan></q1>
+                <q2><plan>130</plan></q2>
+                <q3><plan>125</plan></q3>
+                <q4><plan>125</plan></q4>
+                <year><plan>400</plan></year>
+              </row>
+
+            """
+            var crafted = text
+            crafted.replaceSubrange(row, with: patients)
+            let bytes = [UInt8](try #require(crafted.data(using: .windowsCP1251)))
+            return Self.validator.validate(bytes: bytes, file: "svcassign.xml")
+        }
+        let persons = try with(okei: "792", unit: "Человек")
+        #expect(persons.valid, "\(persons.diagnostics.map { $0.code + " " + $0.message.en })")
+        let units = try with(okei: "642", unit: "Единица")
+        #expect(units.diagnostics.filter(\.isError).map(\.code) == ["DG3061"])
     }
 }
