@@ -200,9 +200,20 @@ struct Checker {
         for item in r.detailItems {
             guard let id = item.agreementRef?.id, let doc = Self.latest((byId[id] ?? []).filter { $0.kind == .agreement }),
                   case .agreement(let ag) = doc.model else { continue }
+            let who = item.executor.shortName ?? item.executor.fullName
+            // The executor reports under an agreement it is a party to.
+            if let theirs = Self.digits(item.executor.taxNumber), let party = Self.digits(ag.executor?.taxNumber), theirs != party {
+                out.append(Self.finding("DG3105", ru: "исполнитель \(who) (ИНН \(theirs)) не сторона соглашения \(doc.header?.number ?? id), заключённого с ИНН \(party)",
+                                        en: "the executor \(who) (ИНН \(theirs)) is not a party to agreement \(doc.header?.number ?? id), made with ИНН \(party)"))
+                continue
+            }
             let k = Self.key(item.service.regNum, item.service.name, item.indicator.okei)
-            guard let line = ag.services.first(where: { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }),
-                  let yv = line.yearValues.first(where: { $0.year == r.reportingYear }) else { continue }
+            guard let line = ag.services.first(where: { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }) else {
+                out.append(Self.finding("DG3105", ru: "соглашение \(doc.header?.number ?? id) не охватывает услугу «\(item.service.name)» (\(item.service.regNum)), по которой отчитывается \(who)",
+                                        en: "agreement \(doc.header?.number ?? id) does not cover the service '\(item.service.name)' (\(item.service.regNum)) that \(who) reports on"))
+                continue
+            }
+            guard let yv = line.yearValues.first(where: { $0.year == r.reportingYear }) else { continue }
             let factor = DecimalValue.one.adding(item.allowedDeviation.divided(by: .hundred, places: 6) ?? .zero) ?? .one
             guard let limit = yv.volume.multiplied(by: factor) else { continue }
             if item.factValue > limit {

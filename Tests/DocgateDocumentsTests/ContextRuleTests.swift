@@ -161,6 +161,29 @@ import Testing
         #expect(codes(report, in: [order, smaller, report]).contains("DG3105"))
     }
 
+    /// Issue 16, item 12: the cited agreement must cover the service reported on, and the executor must be its party.
+    @Test func executorFactsNeedTheirOwnAgreementForTheService() throws {
+        let order = try doc(try sample("SOCORDER"), "order.xml")
+        let agreement = try doc(try sample("AGREEMENT", 0), "agreement.xml")
+        let report = try doc(try sample("EXECREPORT", 1), "annual.xml")
+        func messages(_ d: ContextDocument, _ context: [ContextDocument]) -> [String] {
+            DocumentContext(context).check(d).filter { $0.code == "DG3105" }.map(\.message.en)
+        }
+        #expect(messages(report, [order, agreement, report]).isEmpty)
+        // The agreement without its home-service line (АЭ23): the executor's АЭ23 facts are not covered by it.
+        guard case .agreement(var a) = agreement.model else { Issue.record("not an agreement"); return }
+        a.services.removeAll { $0.service.regNum.contains("АЭ23") }
+        var partial = agreement
+        partial.model = .agreement(a)
+        #expect(messages(report, [order, partial, report]).contains { $0.contains("does not cover") && $0.contains("АЭ23") })
+        // The same agreement made with another organisation: the executor is not its party.
+        guard case .agreement(var other) = agreement.model else { return }
+        other.executor?.inn = "2465003015"
+        var foreign = agreement
+        foreign.model = .agreement(other)
+        #expect(messages(report, [order, foreign, report]).contains { $0.contains("not a party") && $0.contains("2461004522") })
+    }
+
     @Test func lookUpsDoNotScanTheRegistry() throws {
         // 20 000 unrelated orders in the registry: a check still touches only the documents it needs.
         let order = try doc(try sample("SOCORDER"), "order.xml")
