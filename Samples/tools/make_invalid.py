@@ -19,7 +19,7 @@ def twin(src, name, edits, code, note, enc=None, bom=None, raw=None, folder='inv
 
 ORD1 = find('SOCORDER', 0); ORD2 = find('SOCORDER', 1)
 REP1 = find('EXECREPORT', 1); REP2 = find('EXECREPORT', 0)
-AG1 = find('AGREEMENT', 0); AG2 = find('AGREEMENT', 1)
+AG1 = find('AGREEMENT', 0); AG2 = find('AGREEMENT_ACKFIN24_ACKPLAN24_20250305')
 CER1 = find('SOCCERT', 0); CER2 = find('SOCCERT', 1)
 CON1 = find('CONTRACT', 0); CON2 = find('CONTRACT', 1)
 SA1 = find('SVCASSIGN', 0); SA2 = find('SVCASSIGN', 1)
@@ -72,12 +72,19 @@ twin(REC1, 'receipt-delivered-without-file.xml', [(re.search(r'  <deliveredAs>.*
 twin(CON1, 'contract-version-without-previous.xml', [('<version>1</version>', '<version>2</version>')], 'DG3080', 'Version 2 without previousVersionId')
 twin(ORD1, 'SOCORDER_ACKFIN24_ACKPLAN24_20241220_0b6f7c1e-2a44-4c8e-9a51-3f1d2e7a9c10.xml', [], 'DG3090', 'The GUID in the file name is not the root id')
 twin(REP1, 'execreport-created-in-future.xml', [('<createdAt>2026-01-15T11:20:00+07:00</createdAt>', '<createdAt>2099-01-15T11:20:00+07:00</createdAt>')], 'DG3092', 'Creation time in the future')
+twin(SA1, 'svcassign-dated-in-its-year.xml', [('<date>2007-12-24</date>', '<date>2008-01-15</date>'), ('<createdAt>2007-12-24T', '<createdAt>2008-01-15T')], 'DG3068', 'The 2008 assignment dated 2008-01-15, after its year began')
+twin(SA1, 'svcassign-no-costs.xml', [(m.group(0), '', 1) for m in re.finditer(r'  <row code="З-1(\.\d)?">.*?</row>\n', files[SA1][0], re.S)], 'DG3069', 'An assignment without its cost rows З-1, З-1.1…З-1.7')
+twin(SA2, 'svcassign-q4-without-facts.xml', [('<reportQuarter>2</reportQuarter>', '<reportQuarter>4</reportQuarter>')], 'DG3064', 'A report for Q4 with facts for Q1 and Q2 only')
 # --- warnings only: the document stays valid
 twin(SA1, 'svcassign-digit-three-code.xml', [('<row code="З-1.1">', '<row code="3-1.1">')], 'DG3065', 'Row code «3-1.1» with the digit 3 (OCR artefact of «З»)', folder='warnings')
 twin(SA2, 'svcassign-late-report.xml', [('<date>2008-07-18</date>', '<date>2008-07-21</date>')], 'DG3067', 'Q2 report dated the 21st', folder='warnings')
 twin(ORD2, 'socorder-wide-deviation.xml', [('<allowedDeviation>10</allowedDeviation>', '<allowedDeviation>15</allowedDeviation>')], 'DG3013', 'Allowed deviation of 15 %', folder='warnings')
 twin(AG1, 'agreement-nonstandard-regnum.xml', [('870000О.99.0.АЭ22АА01000', '22.041.0')], 'DG3005', 'A registry number not in the registry format', folder='warnings')
 twin(CER1, 'soccert-unknown-okei.xml', [('okei="539"', 'okei="9113"')], 'DG3006', 'ОКЕИ code not in the directory', folder='warnings')
+twin(SA1, 'svcassign-latin-p-code.xml', [('<row code="Р-1">', '<row code="P-1">')], 'DG3065', 'Row code «P-1» with the Latin letter P (read as «Р-1»)', folder='warnings')
+twin(AG1, 'agreement-unit-cost-rounded.xml', [('<amount>5745757.50</amount>', '<amount>5745759.00</amount>'), ('<yearTotal year="2025">6927757.50</yearTotal>', '<yearTotal year="2025">6927759.00</yearTotal>'),
+                                              ('<period>2025-Q4</period>\n      <kbk>14810020320075200634</kbk>\n      <amount>1731939.36</amount>', '<period>2025-Q4</period>\n      <kbk>14810020320075200634</kbk>\n      <amount>1731940.86</amount>')],
+     'DG3034', 'The 2025 amount from the unit cost rounded to kopecks: 300 × 19 152.53 = 5 745 759.00 against 300 × 18 240.50 × 1.05 = 5 745 757.50 (1.50 ₽ ≤ 300 × 0.005 ₽)', folder='warnings')
 
 for folder in ('invalid', 'warnings'):
     rows = [m for m in manifest if m[0] == folder]

@@ -147,7 +147,10 @@ def report_doc(rid, number, order_id, order_number, rows, facts_override=None, e
     for i,(k,ex,method,p,f,allowed,reason) in enumerate(rows):
         agr=''
         if method in ('competition','certificate') and drop_agreement != i:
-            agr='\n'+ (ref('agreementRef','agreement',AGR1_ID,'СС-24/2025-017','2025-01-20',None,'      ') if method=='certificate' else ref('agreementRef','agreement',AGR2_ID,'К-24/2025-004','2025-02-10',2,'      '))
+            # СС-24/2025-017 covers the semi-stationary and home services; the stationary one (S1) has its own
+            # certificate agreement (СС-24/2025-021, not among the samples).
+            cert_ref = ref('agreementRef','agreement',uid('agreement-cert-s1'),'СС-24/2025-021','2025-01-27',None,'      ') if k=='S1' else ref('agreementRef','agreement',AGR1_ID,'СС-24/2025-017','2025-01-20',None,'      ')
+            agr='\n'+ (cert_ref if method=='certificate' else ref('agreementRef','agreement',AGR2_ID,'К-24/2025-004/ДС-1','2025-03-05',2,'      '))
         rs = f'\n      <deviationReason>{esc(reason)}</deviationReason>' if reason else ''
         reg = '\n      <executorRegistryEntry>РИ-24-000137</executorRegistryEntry>' if method=='certificate' else ''
         d.append(f'    <item>\n{service(SVC[k],"      ")}\n{org("executor",ex,"      ")}{reg}\n      <method>{method}</method>{agr}\n{indicator(*IND1,"      ")}\n      <planValue>{p}</planValue>\n      <factValue>{f}</factValue>\n      <allowedDeviation>{allowed}</allowedDeviation>\n      <actualDeviation>{pct(p,f)}</actualDeviation>{rs}\n    </item>')
@@ -166,13 +169,15 @@ put('valid', f'EXECREPORT_ACKFIN24_ACKPLAN24_20250714_{REPORT2_ID}.xml', report2
 # Agreements
 KBK_CERT = '14810020320075200634'
 KBK_COMP = '14810020320075210633'
-def agreement_doc(aid, number, kind, event, svc_lines, kbk, term=('2025-01-01','2027-12-31'), version=1, prev=None, base=None, comp=None, date='2025-01-20', status='approved', schedule=True):
+def agreement_doc(aid, number, kind, event, svc_lines, kbk, term=('2025-01-01','2027-12-31'), version=1, prev=None, base=None, comp=None, date='2025-01-20', status='approved', schedule=True,
+                  grantor='minsoc', executor='ano', order=None, registry='РИ-24-000137', ind=None, deadline=10):
+    order = order or (ORDER1_ID,'24-СЗ/2025-01','2024-12-20'); ind = ind or IND1
     b=[header(number,date,date+'T09:30:00+07:00',version=version,status=status,prev=prev,system='АЦК-Финансы')]
     if base: b.append(base)
-    b.append(ref('socialOrderRef','socialOrder',ORDER1_ID,'24-СЗ/2025-01','2024-12-20',1))
+    b.append(ref('socialOrderRef','socialOrder',order[0],order[1],order[2],1))
     if comp: b.append(comp)
-    b.append(org('grantor','minsoc')); b.append(org('executor','ano'))
-    if kind=='certificate': b.append('  <executorRegistryEntry>РИ-24-000137</executorRegistryEntry>')
+    b.append(org('grantor',grantor)); b.append(org('executor',executor))
+    if kind=='certificate': b.append(f'  <executorRegistryEntry>{registry}</executorRegistryEntry>')
     b.append(f'  <term>\n    <from>{term[0]}</from>\n    <to>{term[1]}</to>\n  </term>')
     totals={}
     for (k, yvals, allowed) in svc_lines:
@@ -182,7 +187,7 @@ def agreement_doc(aid, number, kind, event, svc_lines, kbk, term=('2025-01-01','
             totals[y]=totals.get(y,Decimal(0))+amt
             cf = f'\n            <correctionFactor>{factor}</correctionFactor>' if factor else ''
             yv.append(f'          <yearValue year="{y}">\n            <volume>{vol}</volume>\n            <normativeCost>{norm}</normativeCost>{cf}\n            <amount>{amt}</amount>\n            <kbk>{kbk}</kbk>\n          </yearValue>')
-        extra = f'{indicator(*IND1,"    ")}\n    <allowedDeviation>{allowed}</allowedDeviation>\n' + '\n'.join(x[2:] for x in yv)
+        extra = f'{indicator(*ind,"    ")}\n    <allowedDeviation>{allowed}</allowedDeviation>\n' + '\n'.join(x[2:] for x in yv)
         b.append(service(SVC[k],'  ',extra=extra))
     if schedule:
         p=['  <paymentSchedule>']
@@ -193,7 +198,7 @@ def agreement_doc(aid, number, kind, event, svc_lines, kbk, term=('2025-01-01','
                 p.append(f'    <payment>\n      <period>{y}-Q{i+1}</period>\n      <kbk>{kbk}</kbk>\n      <amount>{a}</amount>\n    </payment>')
         p.append('  </paymentSchedule>'); b.append('\n'.join(p))
     b.append('  <totals>\n' + '\n'.join(f'    <yearTotal year="{y}">{totals[y]}</yearTotal>' for y in sorted(totals)) + '\n  </totals>')
-    b.append('  <reporting>\n    <reportForm>Отчёт об оказании услуг по социальным сертификатам</reportForm>\n    <frequency>ежеквартально</frequency>\n    <deadlineDay>10</deadlineDay>\n  </reporting>')
+    b.append(f'  <reporting>\n    <reportForm>Отчёт об оказании услуг по социальным сертификатам</reportForm>\n    <frequency>ежеквартально</frequency>\n    <deadlineDay>{deadline}</deadlineDay>\n  </reporting>')
     b.append('  <informing>\n    <item>\n      <method>Размещение информации на официальном сайте исполнителя</method>\n      <content>Перечень услуг, порядок и условия их оказания, стоимость</content>\n      <frequency>по мере изменения, не реже одного раза в квартал</frequency>\n    </item>\n  </informing>')
     return doc('agreement','urn://docgate/agreement/1',aid,'\n'.join(b),attrs=f' kind="{kind}" event="{event}"')
 AG1_LINES = [('S2', [(2025,120,'9850.00',None),(2026,150,'10240.00',None),(2027,180,'10650.00',None)], 5),
@@ -202,10 +207,21 @@ agr1 = agreement_doc(AGR1_ID, 'СС-24/2025-017', 'certificate', 'concluded', AG
 put('valid', f'AGREEMENT_ACKFIN24_ACKPLAN24_20250120_{AGR1_ID}.xml', agr1)
 AG2_LINES = [('S2', [(2025,60,'9850.00',None),(2026,70,'10240.00',None),(2027,80,'10650.00',None)], 5),
              ('S3', [(2025,200,'18240.50',None),(2026,220,'18970.10',None),(2027,240,'19728.90',None)], 5)]
-agr2 = agreement_doc(AGR2_ID, 'К-24/2025-004', 'competition', 'amended', AG2_LINES, KBK_COMP, version=2, prev=AGR2_V1,
+# The base agreement of the competition (v1), and its additional agreement (v2, its own number), which moved the
+# reporting deadline from the 15th to the 10th.
+agr2_v1 = agreement_doc(AGR2_V1, 'К-24/2025-004', 'competition', 'concluded', AG2_LINES, KBK_COMP,
+    comp=ref('competitionRef','competition',None,'КОН-24/2025-002','2025-01-28'), date='2025-02-10', deadline=15)
+put('valid', f'AGREEMENT_ACKFIN24_ACKPLAN24_20250210_{AGR2_V1}.xml', agr2_v1)
+agr2 = agreement_doc(AGR2_ID, 'К-24/2025-004/ДС-1', 'competition', 'amended', AG2_LINES, KBK_COMP, version=2, prev=AGR2_V1,
     base=ref('baseAgreementRef','agreement',AGR2_V1,'К-24/2025-004','2025-02-10',1),
     comp=ref('competitionRef','competition',None,'КОН-24/2025-002','2025-01-28'), date='2025-03-05', status='amended')
 put('valid', f'AGREEMENT_ACKFIN24_ACKPLAN24_20250305_{AGR2_ID}.xml', agr2)
+# The agency's certificate agreement with the training centre, under which contract ПО-118/2025 is made.
+AGR3_ID = uid('agreement-cert-3')
+agr3 = agreement_doc(AGR3_ID, 'СС-24/2025-044', 'certificate', 'concluded', [('E1', [(2025,60,'45600.00',None)], 10)], '15304010620075200634',
+    term=('2025-02-14','2025-12-31'), date='2025-02-14', grantor='agency', executor='ooo', order=(ORDER2_ID,'24-ЗН/2025-03','2024-12-23'),
+    registry='РИ-24-000212', ind=IND2)
+put('valid', f'AGREEMENT_ACKFIN24_ACKPLAN24_20250214_{AGR3_ID}.xml', agr3)
 
 # Social certificates
 PERSON1 = dict(lastName='Петрова', firstName='Анна', middleName='Сергеевна', birthDate='1948-03-12', snils='112-233-445 95', doc=('21','0403','512345','2003-05-20','ОВД Октябрьского района г. Красноярска'))

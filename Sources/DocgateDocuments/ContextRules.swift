@@ -171,7 +171,9 @@ struct Checker {
                 let covering = (agreementsByExecutor[inn] ?? []).contains { a in
                     guard case .agreement(let ag) = a.model, ag.kind == "certificate" else { return false }
                     let issuerOK = cert.issuer?.inn == nil || ag.grantor?.inn == cert.issuer?.inn
-                    return issuerOK && ag.services.contains { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }
+                    // The agreement covers the service whatever unit it counts it in (persons there, hours of service
+                    // in the certificate and the contract).
+                    return issuerOK && ag.services.contains { $0.service.regNum == line.service.regNum }
                 }
                 if !covering {
                     out.append(Self.finding("DG3104", ru: "у исполнителя ИНН \(inn) нет соглашения об исполнении по сертификатам на услугу «\(line.service.name)»",

@@ -86,14 +86,14 @@ import Testing
     }
 
     @Test func versionChains() throws {
-        let amendment = try sample("AGREEMENT", 1)
+        let amendment = try sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250305")
         let previousId = try #require(amendment.range(of: #"<previousVersionId>[0-9a-f-]{36}"#, options: .regularExpression)
             .map { String(amendment[$0].dropFirst("<previousVersionId>".count)) })
         let next = try doc(amendment, "amended.xml")
         // The previous version is not known.
         #expect(codes(next, in: [next]) == ["DG3106"])
         // It is: the first version of the same agreement.
-        let first = try doc(try withId(try sample("AGREEMENT", 0), previousId), "first.xml")
+        let first = try doc(try withId(try sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250120"), previousId), "first.xml")
         #expect(codes(next, in: [first, next]).filter { $0 == "DG3106" }.isEmpty)
         // A fork: another document continues the same previous version.
         let fork = try doc(try withId(amendment, Self.uuid(77)), "fork.xml")
@@ -146,6 +146,20 @@ import Testing
             .replacingOccurrences(of: "870000О.99.0.АЭ22АА01000", with: "853100Р.99.0.БА01АА00000")
         let agreement = try doc(agreementText, "agreement.xml")
         #expect(!codes(contract, in: [cert, contract, agreement]).contains("DG3104"))
+    }
+
+    /// Issue 16, item 11: the shipped samples hold together as a set — every rule across documents passes with all of
+    /// them in the context (the base of the amended agreement, the certificate agreement of the vocational-training
+    /// contract, and the units of the certificate-covered home service included).
+    @Test func theShippedSamplesAreConsistentAsASet() throws {
+        let all = try TestPaths.sampleFiles("valid").map { file -> ContextDocument in
+            let report = try validator.validate(file: file, retainRecords: true)
+            return try #require(ContextDocument(report: report, sha256: file))
+        }
+        let context = DocumentContext(all)
+        for d in all {
+            #expect(context.check(d).isEmpty, "\(d.file): \(context.check(d).map { $0.code + " " + $0.message.en })")
+        }
     }
 
     @Test func executorFactsWithinTheAgreement() throws {
