@@ -237,6 +237,11 @@ final class AgreementReader: KindReader {
                   ru: "Расторгнутое соглашение (event=\"terminated\") должно содержать сведения о расторжении",
                   en: "A terminated agreement (event=\"terminated\") must carry the termination")
         }
+        if model.event != "terminated", model.terminationDate != nil {
+            f.add(.agreementTerm, at: locations["term"],
+                  ru: "Сведения о расторжении есть только в расторгнутом соглашении (event=\"terminated\"), а здесь event=\"\(model.event)\"",
+                  en: "Only a terminated agreement (event=\"terminated\") carries a termination; this one is event=\"\(model.event)\"")
+        }
     }
 
     func summary(into s: inout DocumentSummary) {

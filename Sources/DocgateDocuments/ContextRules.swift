@@ -245,6 +245,8 @@ struct Checker {
         if earlier.isEmpty {
             out.append(Self.finding("DG3106", ru: "предыдущая версия \(previous) неизвестна", en: "the previous version \(previous) is not known"))
         }
+        // DG3108: what the status model allows after the previous version, with the same parties.
+        for e in earlier { out += StatusModel.check(d, after: e) }
         for e in earlier where (e.header?.version ?? 0) >= header.version {
             out.append(Self.finding("DG3106", ru: "версия \(header.version) не больше версии \(e.header?.version ?? 0) предыдущего документа \(e.file)",
                                     en: "version \(header.version) is not above version \(e.header?.version ?? 0) of the previous document \(e.file)"))

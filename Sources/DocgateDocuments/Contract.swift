@@ -98,6 +98,11 @@ final class ContractReader: KindReader {
                   ru: "Расторгнутый договор (event=\"terminated\") должен содержать сведения о расторжении",
                   en: "A terminated contract (event=\"terminated\") must carry the termination")
         }
+        if model.event != "terminated", model.terminationDate != nil {
+            f.add(.contractTermination, at: terminationLocation,
+                  ru: "Сведения о расторжении есть только в расторгнутом договоре (event=\"terminated\"), а здесь event=\"\(model.event)\"",
+                  en: "Only a terminated contract (event=\"terminated\") carries a termination; this one is event=\"\(model.event)\"")
+        }
         if let date = model.terminationDate, let headerDate = context.header?.date, date < headerDate {
             f.add(.contractTermination, at: terminationLocation,
                   ru: "Дата расторжения \(date) раньше даты договора \(headerDate)",

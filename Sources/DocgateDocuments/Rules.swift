@@ -28,6 +28,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case certificatePeriod = "DG3041"
     case certificateContracts = "DG3042"
     case recipientSnils = "DG3043"
+    case certificateState = "DG3044"
     case contractAmounts = "DG3050"
     case contractTermination = "DG3051"
     case assignmentCosts = "DG3060"
@@ -85,6 +86,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .certificatePeriod: LocalizedText(ru: "Срок действия сертификата", en: "Certificate validity")
         case .certificateContracts: LocalizedText(ru: "Объём по договорам не больше объёма по сертификату", en: "Contract volumes within the certificate volume")
         case .recipientSnils: LocalizedText(ru: "СНИЛС получателя сертификата", en: "Certificate recipient's СНИЛС")
+        case .certificateState: LocalizedText(ru: "Состояние сертификата соответствует событию", en: "The certificate's state fits its event")
         case .contractAmounts: LocalizedText(ru: "Суммы договора", en: "Contract amounts")
         case .contractTermination: LocalizedText(ru: "Срок и расторжение договора", en: "Contract term and termination")
         case .assignmentCosts: LocalizedText(ru: "З-1 = сумма З-1.1…З-1.7", en: "З-1 equals the sum of З-1.1…З-1.7")

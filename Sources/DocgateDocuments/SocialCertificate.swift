@@ -45,6 +45,7 @@ final class SocialCertificateReader: KindReader {
     private var periodLocations: [(Period, Location)] = []
     private var serviceLocations: [String: Location] = [:]
     private var contractLocations: [String: Location] = [:]
+    private var stateLocation: Location?
 
     init(context: ReadContext) {
         self.context = context
@@ -95,6 +96,7 @@ final class SocialCertificateReader: KindReader {
         model.validFrom = n.date("validFrom")
         model.validTo = n.date("validTo")
         model.state = n.string("state")
+        stateLocation = r.location(child: "state")
         model.recipient = n.child("recipient").map(Person.init)
         model.consumerCategory = n.string("consumerCategory")
         model.socialOrderRef = n.child("socialOrderRef").map(DocumentRef.init)
@@ -111,6 +113,12 @@ final class SocialCertificateReader: KindReader {
     }
 
     func finish() {
+        // DG3044: the state is the one the event leaves the certificate in (README, status model).
+        if let allowed = StatusModel.certificateStates[model.event], !allowed.contains(model.state) {
+            f.add(.certificateState, at: stateLocation,
+                  ru: "Сертификат с событием «\(model.event)» не может быть в состоянии «\(model.state)»; допустимо: \(allowed.sorted().joined(separator: ", "))",
+                  en: "A certificate with event '\(model.event)' cannot be in state '\(model.state)'; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
         if let from = model.validFrom, let to = model.validTo {
             let validity = Period(from: from, to: to)
             for (period, location) in periodLocations {

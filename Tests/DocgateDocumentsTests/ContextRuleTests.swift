@@ -162,6 +162,35 @@ import Testing
         }
     }
 
+    /// Issue 16, item 14: a new version follows the status model (README) and keeps the parties. Contract
+    /// ПО-118/2025 is terminated: nothing follows it. Contract Д-0457/2025 (concluded) may be amended, not
+    /// concluded again, and not with another consumer.
+    @Test func versionsFollowTheStatusModel() throws {
+        let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        let terminated = try sample("CONTRACT_ACKFIN24_RPGU24_20250227")
+        func next(_ text: String, event: String, id: Int, edit: (String) -> String = { $0 }) throws -> ContextDocument {
+            let previous = try rootId(text)
+            var v2 = try withId(text, Self.uuid(id))
+            v2 = v2.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(previous)</previousVersionId>")
+            v2 = v2.replacingOccurrences(of: #"event="[a-z]+""#, with: "event=\"\(event)\"", options: .regularExpression)
+            return try doc(edit(v2), "v2-\(id).xml")
+        }
+        let first = try doc(concluded, "v1.xml")
+        func transitions(_ d: ContextDocument, _ base: ContextDocument) -> [String] {
+            DocumentContext([base, d]).check(d).filter { $0.code == "DG3108" }.map(\.message.en)
+        }
+        #expect(transitions(try next(concluded, event: "amended", id: 901), first).isEmpty)
+        #expect(transitions(try next(concluded, event: "concluded", id: 902), first).contains { $0.contains("'concluded' (v1.xml) followed by 'concluded'") })
+        let otherConsumer = try next(concluded, event: "amended", id: 903) { $0.replacingOccurrences(of: "112-233-445 95", with: "123-456-789 64") }
+        #expect(transitions(otherConsumer, first).contains { $0.contains("consumer") && $0.contains("11223344595") && $0.contains("12345678964") })
+        let ended = try doc(terminated, "ended.xml")
+        let afterEnd = try next(terminated, event: "amended", id: 904) { text in
+            // An amended contract carries no termination.
+            text.replacingOccurrences(of: #"(?s)  <termination>.*?</termination>\n"#, with: "", options: .regularExpression)
+        }
+        #expect(transitions(afterEnd, ended).contains { $0.contains("nothing (the document's life has ended)") })
+    }
+
     @Test func executorFactsWithinTheAgreement() throws {
         let order = try doc(try sample("SOCORDER"), "order.xml")
         let agreement = try doc(try sample("AGREEMENT", 0), "agreement.xml")

@@ -1,0 +1,77 @@
+import DocgateCore
+
+/// How documents move through their lives (README, "Documents through their lives"): the events each kind may
+/// follow a version with, the state a social certificate is left in by each event, and what a later version may
+/// not change.
+public enum StatusModel {
+    /// The events that may follow an event in the next version of the same document; an event with no successor
+    /// ends the document's life (a terminated contract, a redeemed or cancelled certificate).
+    public static let transitions: [DocumentKind: [String: Set<String>]] = [
+        .agreement: ["draft": ["draft", "concluded"], "concluded": ["amended", "terminated"],
+                     "amended": ["amended", "terminated"], "terminated": []],
+        .contract: ["concluded": ["amended", "terminated"], "amended": ["amended", "terminated"], "terminated": []],
+        .socialCertificate: ["issued": ["changed", "suspended", "redeemed", "cancelled"],
+                             "changed": ["changed", "suspended", "redeemed", "cancelled"],
+                             "suspended": ["changed", "cancelled"],
+                             "redeemed": [], "cancelled": []],
+    ]
+
+    /// The states a certificate may be in after each event: issued or changed — active (a change may also be made
+    /// while it is suspended); suspended, redeemed, cancelled — that state.
+    public static let certificateStates: [String: Set<String>] = [
+        "issued": ["active"], "changed": ["active", "suspended"], "suspended": ["suspended"],
+        "redeemed": ["redeemed"], "cancelled": ["cancelled"],
+    ]
+
+    /// The event a document's version carries.
+    static func event(of model: DocumentModel) -> String? {
+        switch model {
+        case .agreement(let a): a.event
+        case .contract(let c): c.event
+        case .socialCertificate(let c): c.event
+        default: nil
+        }
+    }
+
+    /// The parties a later version may not change: an agreement's grantor and executor, a contract's executor and
+    /// consumer, a certificate's issuer and recipient.
+    static func parties(of model: DocumentModel) -> [(LocalizedText, String?)] {
+        func org(_ o: Organization?) -> String? { o?.taxNumber }
+        func person(_ p: Person?) -> String? { p?.snils.map { $0.filter(\.isNumber) } }
+        switch model {
+        case .agreement(let a):
+            return [(LocalizedText(ru: "получатель средств", en: "grantor"), org(a.grantor)),
+                    (LocalizedText(ru: "исполнитель", en: "executor"), org(a.executor))]
+        case .contract(let c):
+            return [(LocalizedText(ru: "исполнитель", en: "executor"), org(c.executor)),
+                    (LocalizedText(ru: "потребитель", en: "consumer"), person(c.consumer))]
+        case .socialCertificate(let c):
+            return [(LocalizedText(ru: "уполномоченный орган", en: "issuer"), org(c.issuer)),
+                    (LocalizedText(ru: "получатель", en: "recipient"), person(c.recipient))]
+        default:
+            return []
+        }
+    }
+
+    /// DG3108: the step from the previous version to this one — an event the table allows after the previous one,
+    /// the same parties.
+    static func check(_ next: ContextDocument, after previous: ContextDocument) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if let table = transitions[next.kind], let before = event(of: previous.model), let after = event(of: next.model),
+           let allowed = table[before], !allowed.contains(after) {
+            let list = allowed.isEmpty ? "ничего (документ завершён)" : allowed.sorted().joined(separator: ", ")
+            let listEn = allowed.isEmpty ? "nothing (the document's life has ended)" : allowed.sorted().joined(separator: ", ")
+            out.append(Diagnostic(code: "DG3108", severity: .error, message: LocalizedText(
+                ru: "Переход состояния не допускается: после «\(before)» (\(previous.file)) следует «\(after)»; допустимо: \(list)",
+                en: "A transition the status model does not allow: '\(before)' (\(previous.file)) followed by '\(after)'; allowed: \(listEn)")))
+        }
+        for ((label, was), (_, now)) in zip(parties(of: previous.model), parties(of: next.model)) {
+            if let was, let now, was != now {
+                out.append(Diagnostic(code: "DG3108", severity: .error, message: LocalizedText(
+                    ru: "Новая версия меняет сторону — \(label.ru): было \(was) (\(previous.file)), стало \(now)",
+                    en: "The new version changes a party — the \(label.en): \(was) (\(previous.file)), now \(now)")))
+            }
+        }
+        return out
+    }
+}
