@@ -121,8 +121,11 @@ public enum ReportBuilder {
             try w.start("volumeSummary")
             for g in order.generalItems where g.year == year {
                 var fact = MethodVolumes.zero
+                // A fact belongs to the Section I row of its aggregated service, place and indicator — the key rule
+                // DG3022 sums by — so one service ordered in two places gets each place's facts, not all of them.
                 for l in lines where (l.row.service.aggregatedServiceName ?? l.row.aggregatedService) == g.service.name
-                    && l.row.indicator.okei == g.indicator.okei {
+                    && l.row.indicator.okei == g.indicator.okei && l.row.indicator.name == g.indicator.name
+                    && g.place.matches(l.row.service.place) {
                     let path = Register.writablePath(l.fact.method)
                     fact[keyPath: path] = fact[keyPath: path].adding(l.fact.fact) ?? fact[keyPath: path]
                     fact.total = fact.total.adding(l.fact.fact) ?? fact.total

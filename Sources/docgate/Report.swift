@@ -65,6 +65,18 @@ struct Report: ParsableCommand {
             Terminal.error("DG5027 " + error.message[language])
             throw ExitCode(2)
         }
+        // The report is checked before it is written: a document that fails its own rules is never written.
+        let check = validator.validate(bytes: result.bytes, file: out ?? "report.xml", retainRecords: false)
+        let otherErrors = check.diagnostics.filter { $0.isError && $0.code != "DG3021" && $0.code != "DG3090" }
+        for n in result.needReason {
+            Terminal.raw(fd: 2, (ru ? "строка фактов \(n.row): «\(n.service)», \(n.executor): отклонение \(n.deviation) % больше допустимого \(n.allowed) % — нужна причина (столбец deviationReason)\n"
+                                    : "facts row \(n.row): '\(n.service)', \(n.executor): deviation \(n.deviation) % beyond the allowed \(n.allowed) % — a reason is needed (column deviationReason)\n"))
+        }
+        for d in otherErrors { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+        if !result.needReason.isEmpty || !otherErrors.isEmpty {
+            Terminal.raw(fd: 2, ru ? "отчёт не записан: он не прошёл бы собственную проверку\n" : "the report was not written: it would fail its own checks\n")
+            throw ExitCode(1)
+        }
         if let out {
             do { try AtomicFile.write(result.bytes, to: out) } catch {
                 Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
@@ -73,14 +85,6 @@ struct Report: ParsableCommand {
         } else {
             Terminal.bytes(result.bytes)
         }
-        let check = validator.validate(bytes: result.bytes, file: out ?? "report.xml", retainRecords: false)
-        let otherErrors = check.diagnostics.filter { $0.isError && $0.code != "DG3021" && $0.code != "DG3090" }
-        for n in result.needReason {
-            Terminal.raw(fd: 2, (ru ? "строка фактов \(n.row): «\(n.service)», \(n.executor): отклонение \(n.deviation) % больше допустимого \(n.allowed) % — нужна причина (deviationReason)\n"
-                                    : "facts row \(n.row): '\(n.service)', \(n.executor): deviation \(n.deviation) % beyond the allowed \(n.allowed) % — a reason is needed (deviationReason)\n"))
-        }
-        for d in otherErrors { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
-        if !result.needReason.isEmpty || !otherErrors.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -50,6 +50,32 @@ import Testing
         let r = try run(["--order", order, "--facts", withoutReason, "--out", dir.file("r.xml")])
         #expect(r.status == 1)
         #expect(r.stderr.contains("facts row 2") && r.stderr.contains("deviation -10.00 % beyond the allowed 5 %"))
+        // Issue 16, item 1: a report that would fail its own rules (DG3021 here) is not written.
+        #expect(!FileManager.default.fileExists(atPath: dir.file("r.xml")), "a failing report was written")
+        #expect(r.stderr.contains("not written"))
+    }
+
+    /// Issue 16, item 1: one aggregated service ordered in two places (Samples/report/order-two-places.xml: the 20
+    /// December order with the stationary service, АЭ21, moved to Ачинск) — each Section I row gets the facts of its
+    /// own place: Ачинск 405 (state task) + 36 (certificate) = 441 of a plan of 450; Красноярск the other facts,
+    /// 3 410 − 441 = 2 969 of 3 000.
+    @Test func oneServiceInTwoPlacesGetsEachPlacesFacts() throws {
+        let dir = try TemporaryDirectory("report")
+        defer { dir.remove() }
+        let out = dir.file("report.xml")
+        let r = try run(["--order", TestPaths.samples + "/report/order-two-places.xml", "--facts", facts, "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let built = try String(contentsOfFile: out, encoding: .utf8)
+        let summary = try #require(built.range(of: #"(?s)<volumeSummary>.*</volumeSummary>"#, options: .regularExpression))
+        let items = built[summary].components(separatedBy: "<item>").dropFirst()
+        func totals(_ place: String) -> [String] {
+            guard let item = items.first(where: { $0.contains("<oktmo>\(place)</oktmo>") }) else { return [] }
+            return item.components(separatedBy: "<total>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        }
+        #expect(totals("04703000") == ["450", "441"])     // plan, fact
+        #expect(totals("04701000") == ["3000", "2969"])
+        let v = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, out])
+        #expect(v.status == 0, "\(v.stdout)")
     }
 
     @Test func planComesFromTheOrderForASingleExecutorAndBadInputIsRefused() throws {
