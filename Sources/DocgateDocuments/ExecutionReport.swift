@@ -139,7 +139,7 @@ final class ExecutionReportReader: KindReader {
         let reason = n.child("deviationReason")
         if DeviationRules.check(plan: plan, fact: fact, allowed: n.decimal("allowedDeviation") ?? .zero,
                                 actual: n.decimal("actualDeviation") ?? .zero, hasReason: reason?.hasText ?? false,
-                                record: r, f) {
+                                reasonRequired: model.periodicity == "year" || model.periodicity.isEmpty, record: r, f) {
             beyondTolerance += 1
         }
         let method = n.child("method").flatMap(Self.method(of:))
@@ -194,7 +194,8 @@ final class ExecutionReportReader: KindReader {
             allowedDeviation: n.decimal("allowedDeviation") ?? .zero,
             actualDeviation: n.decimal("actualDeviation") ?? .zero, deviationReason: n.childText("deviationReason"))
         if DeviationRules.check(plan: item.planValue, fact: item.factValue, allowed: item.allowedDeviation,
-                                actual: item.actualDeviation, hasReason: !(item.deviationReason ?? "").isEmpty, record: r, f) {
+                                actual: item.actualDeviation, hasReason: !(item.deviationReason ?? "").isEmpty,
+                                reasonRequired: model.periodicity == "year" || model.periodicity.isEmpty, record: r, f) {
             beyondTolerance += 1
         }
         if context.retainsRecords { model.qualityItems.append(item) }
@@ -244,8 +245,10 @@ enum DeviationRules {
 
     /// Checks one row; returns true when the row is beyond its tolerance.
     @discardableResult
+    /// - Parameter reasonRequired: a deviation beyond the tolerance needs its reason now (an annual report); in an
+    ///   interim report it may still be made up before the year's end.
     static func check(plan: DecimalValue, fact: DecimalValue, allowed: DecimalValue, actual: DecimalValue,
-                      hasReason: Bool, record r: RecordContext, _ f: Findings) -> Bool {
+                      hasReason: Bool, reasonRequired: Bool = true, record r: RecordContext, _ f: Findings) -> Bool {
         guard let expected = expected(plan: plan, fact: fact) else {
             // Plan is zero and fact is not: the deviation is undefined and must be explained.
             if !hasReason {
@@ -261,7 +264,7 @@ enum DeviationRules {
                   en: "Actual deviation is \(actual) % but plan \(plan) and fact \(fact) give \(expected) %")
         }
         let beyond = allowed < expected.magnitude
-        if beyond && !hasReason {
+        if beyond && !hasReason && reasonRequired {
             f.add(.deviationReason, at: r.location(child: "actualDeviation"),
                   ru: "Отклонение \(expected) % больше допустимого \(allowed) %, но причина (deviationReason) не указана",
                   en: "Deviation \(expected) % exceeds the allowed \(allowed) % but no reason (deviationReason) is given")

@@ -37,7 +37,13 @@ public enum ReportBuilder {
         public var id: String
         /// Rows beyond the allowed deviation that still need a reason (line of the facts, service, executor, deviation).
         public var needReason: [(row: Int, service: String, executor: String, deviation: DecimalValue, allowed: DecimalValue)]
+        /// For an interim report whose plans came from the order (which plans by year only): what the facts were
+        /// compared with.
+        public var planNote: LocalizedText? = nil
     }
+
+    /// Months of the year an interim report covers, by its periodicity.
+    static let months = ["quarter": 3, "halfYear": 6, "nineMonths": 9, "year": 12]
 
     /// The periodicity a report as of `date` for `year` has: 1 April, 1 July, 1 October of the year, or 1 January
     /// of the next year.
@@ -69,6 +75,7 @@ public enum ReportBuilder {
         for f in facts { perKey[f.regNum + "\u{0}" + f.method.rawValue, default: 0] += 1 }
         struct Line { var fact: Fact; var row: SocialOrder.VolumeItem; var plan: DecimalValue; var deviation: DecimalValue; var index: Int }
         var lines: [Line] = []
+        var proRata = false
         for (index, f) in facts.enumerated() {
             guard let (item, volumes) = rows[f.regNum] else {
                 throw failure("строка \(index + 1): в заказе нет услуги \(f.regNum) на \(year) год", "line \(index + 1): the order has no service \(f.regNum) for \(year)")
@@ -80,6 +87,14 @@ public enum ReportBuilder {
                                   "line \(index + 1): several executors provide \(f.regNum) by \(f.method.rawValue) — give each one's plan")
                 }
                 plan = volumes[keyPath: Register.path(f.method)]
+            }
+            // Plans are the year's (the order plans by year, the CSV's plan column is the executor's for the year): an
+            // interim report compares with the year's plan pro rata to the months it covers (Q1: 3/12), to the
+            // plan's own places, and says so.
+            let covered = Self.months[periodicity] ?? 12
+            if covered < 12, let annual = plan {
+                plan = annual.multiplied(by: DecimalValue(covered))?.divided(by: DecimalValue(12), places: annual.scale)
+                proRata = true
             }
             guard let plan, !plan.isZero else {
                 throw failure("строка \(index + 1): план по услуге \(f.regNum) способом \(f.method.rawValue) равен нулю", "line \(index + 1): the plan for \(f.regNum) by \(f.method.rawValue) is zero")
@@ -173,14 +188,19 @@ public enum ReportBuilder {
                 try w.element("actualDeviation", text: l.deviation.formatted(places: 2))
                 if let reason = l.fact.deviationReason, !reason.isEmpty {
                     try w.element("deviationReason", text: reason)
-                } else if l.deviation.magnitude > l.row.allowedDeviation {
+                } else if periodicity == "year", l.deviation.magnitude > l.row.allowedDeviation {
+                    // A reason is owed for the year; an interim deviation may still be made up before its end.
                     needReason.append((l.index, s.name, l.fact.executorName, l.deviation, l.row.allowedDeviation))
                 }
                 try w.end()
             }
             try w.end()
             try w.end()
-            return Result(bytes: try w.finish(), id: id, needReason: needReason)
+            let covered = Self.months[periodicity] ?? 12
+            let note = proRata ? LocalizedText(
+                ru: "промежуточный отчёт: планы годовые, факт сравнивается с годовым планом в доле отчётного периода (\(covered)/12); причины отклонений требуются в годовом отчёте",
+                en: "interim report: plans are for the year, so facts are compared with the year's plan pro rata to the period (\(covered)/12); reasons for deviations are due in the annual report") : nil
+            return Result(bytes: try w.finish(), id: id, needReason: needReason, planNote: note)
         } catch {
             throw failure("не удалось записать отчёт", "cannot write the report")
         }

@@ -65,6 +65,7 @@ struct Report: ParsableCommand {
             Terminal.error("DG5027 " + error.message[language])
             throw ExitCode(2)
         }
+        if let note = result.planNote { Terminal.raw(fd: 2, note[language] + "\n") }
         // The report is checked before it is written: a document that fails its own rules is never written.
         let check = validator.validate(bytes: result.bytes, file: out ?? "report.xml", retainRecords: false)
         let otherErrors = check.diagnostics.filter { $0.isError && $0.code != "DG3021" && $0.code != "DG3090" }

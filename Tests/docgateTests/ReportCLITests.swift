@@ -55,6 +55,35 @@ import Testing
         #expect(r.stderr.contains("not written"))
     }
 
+    /// Issue 16, item 2: a Q1 report compares with the year's plan pro rata (3/12) and owes no reasons yet. The first
+    /// row: plan 410 × 3 / 12 = 102.5 → 103, fact 101 (on track): −1.94 %; the second, fact 5 against 40 × 3 / 12 = 10:
+    /// −50.00 %, beyond the 5 % allowed, yet no reason is demanded before the year's end.
+    @Test func anInterimReportComparesWithThePlanForItsPeriod() throws {
+        let dir = try TemporaryDirectory("report")
+        defer { dir.remove() }
+        let lines = try String(contentsOfFile: facts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var quarter: [String] = [lines[0]]
+        // Facts of the first quarter: a quarter of the year's, rounded down; the second row well below; no reasons.
+        for (i, line) in lines.dropFirst().enumerated() where !line.isEmpty {
+            var fields = try CSVFields.split(line)
+            let factIndex = 7
+            fields[factIndex] = i == 1 ? "5" : String(Int(fields[factIndex])! / 4)
+            if fields.count > 10 { fields[10] = "" }
+            quarter.append(fields.map { $0.contains(",") ? "\"" + $0 + "\"" : $0 }.joined(separator: ","))
+        }
+        let q1 = try dir.write("q1.csv", quarter.joined(separator: "\n") + "\n")
+        let out = dir.file("q1.xml")
+        let r = try run(["--order", order, "--facts", q1, "--year", "2025", "--as-of", "2025-04-01", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("pro rata to the period (3/12)") && !r.stderr.contains("reason is needed"), "\(r.stderr)")
+        let built = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(built.contains("<periodicity>quarter</periodicity>"))
+        #expect(built.contains("<planValue>103</planValue>\n      <factValue>101</factValue>") && built.contains("<actualDeviation>-1.94</actualDeviation>"))
+        #expect(built.contains("<planValue>10</planValue>\n      <factValue>5</factValue>") && built.contains("<actualDeviation>-50.00</actualDeviation>"))
+        let v = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, out])
+        #expect(v.status == 0, "\(v.stdout)")
+    }
+
     /// Issue 16, item 1: one aggregated service ordered in two places (Samples/report/order-two-places.xml: the 20
     /// December order with the stationary service, АЭ21, moved to Ачинск) — each Section I row gets the facts of its
     /// own place: Ачинск 405 (state task) + 36 (certificate) = 441 of a plan of 450; Красноярск the other facts,
@@ -92,5 +121,22 @@ import Testing
         #expect(try run(["--order", order, "--facts", facts, "--as-of", "2025-05-17"]).status == 2)
         let badMethod = try dir.write("bad.csv", text.replacingOccurrences(of: ",competition,", with: ",tender,"))
         #expect(try run(["--order", order, "--facts", badMethod]).status == 2)
+    }
+}
+
+/// Splits one CSV line with double-quoted fields (the facts file's quoting).
+enum CSVFields {
+    static func split(_ line: String) throws -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var chars = Array(line)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" { if chars.first == "\"" { current.append("\""); chars.removeFirst() } else { quoted = false } } else { current.append(c) }
+            } else if c == "\"" { quoted = true } else if c == "," { fields.append(current); current = "" } else { current.append(c) }
+        }
+        fields.append(current)
+        return fields
     }
 }
