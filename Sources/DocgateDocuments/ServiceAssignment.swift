@@ -285,11 +285,13 @@ final class ServiceAssignmentReader: KindReader {
     private func checkNormative(_ r: RecordContext) {
         let n = r.node
         var components: [DecimalValue] = []
+        var exact: [DecimalValue] = []
         for (name, label) in [("k1", "K1"), ("k2", "K2"), ("k3", "K3"), ("k4", "K4")] as [(StaticString, String)] {
             guard let c = n.child(name), let base = c.decimal("base"), let factor = c.decimal("factor"),
                   let value = c.decimal("value") else { continue }
             components.append(value)
             guard let product = base.multiplied(by: factor) else { f.overflow(at: r.location(c)); continue }
+            exact.append(product)
             let expected = product.rounded(2)
             if expected != value {
                 f.add(.assignmentCalculation, at: r.location(child: "value", of: c),
@@ -297,7 +299,9 @@ final class ServiceAssignmentReader: KindReader {
                       en: "\(label) is \(value) but base \(base) × factor \(factor) = \(expected)")
             }
         }
-        if let stated = n.decimal("n"), let sum = components.sum(), components.count == 4, sum != stated {
+        // N as `compute normative` gives it (the exact sum rounded once), or as the form adds its printed components.
+        if let stated = n.decimal("n"), let sum = components.sum(), components.count == 4, sum != stated,
+           exact.count != 4 || exact.sum()?.rounded(2) != stated {
             f.add(.assignmentCalculation, at: r.location(child: "n"),
                   ru: "Норматив N = \(stated), а K1 + K2 + K3 + K4 = \(sum)",
                   en: "Normative N is \(stated) but K1 + K2 + K3 + K4 = \(sum)")
@@ -324,7 +328,9 @@ final class ServiceAssignmentReader: KindReader {
             }
             if let product = actual.multiplied(by: k) {
                 let expectedC1 = product.rounded(c1.scale)
-                if expectedC1 != c1 {
+                // C1 as `compute recipients` gives it, from the exact index: (C0 + П)² / (C'0 + П').
+                let fromExact = actual.multiplied(by: actual)?.divided(by: forecast, places: c1.scale)
+                if expectedC1 != c1 && fromExact != c1 {
                     f.add(.assignmentCalculation, at: r.location(child: "c1", of: g),
                           ru: "Группа «\(name)»: C1 = \(c1), а (C0 + П) × K = \(actual) × \(k) = \(expectedC1)",
                           en: "Group '\(name)': C1 is \(c1) but (C0 + П) × K = \(actual) × \(k) = \(expectedC1)")

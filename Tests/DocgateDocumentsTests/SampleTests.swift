@@ -154,4 +154,30 @@ extension SampleTests {
         let units = try with(okei: "642", unit: "Единица")
         #expect(units.diagnostics.filter(\.isError).map(\.code) == ["DG3061"])
     }
+
+    /// Issue 16, item 7: an assignment's own calculations (DG3066) accept what `compute` gives — the exact sum rounded
+    /// once — beside the sum of the printed components. Four components of 10.00 × 1.00050 = 10.005, printed 10.01:
+    /// N = 40.02 (once) or 40.04 (printed) is right, 40.03 is not. C1 of 500 with C'0 460 and K written 1.0870:
+    /// 500 × 1.0870 = 543.5 → 544 (printed K) or 500² / 460 = 543.48 → 543 (exact K); 545 is not.
+    @Test func anAssignmentsCalculationsAcceptWhatComputeGives() throws {
+        let file = try #require(TestPaths.sampleFiles("valid").first { $0.contains("SVCASSIGN_DFTO70_DSZN70_20071224") })
+        let text = try #require(String(data: try Data(contentsOf: URL(fileURLWithPath: file)), encoding: .windowsCP1251))
+        let normative = try #require(text.range(of: #"(?s)  <normativeCalculation>.*?</normativeCalculation>"#, options: .regularExpression))
+        let group = try #require(text.range(of: #"(?s)    <group>\n      <name>Ветераны труда</name>.*?</group>"#, options: .regularExpression))
+        func codes(n: String, c1: String) throws -> [String] {
+            let component = "<base>10.00</base>\n      <factor>1.00050</factor>\n      <value>10.01</value>"
+            let calc = "  <normativeCalculation>\n" + ["k1", "k2", "k3", "k4"].map { "    <\($0)>\n      \(component)\n    </\($0)>\n" }.joined()
+                + "    <n>\(n)</n>\n  </normativeCalculation>"
+            let g = "    <group>\n      <name>Ветераны труда</name>\n      <c0>500</c0>\n      <p>0</p>\n      <c0Forecast>460</c0Forecast>\n      <pForecast>0</pForecast>\n      <k>1.0870</k>\n      <c1>\(c1)</c1>\n    </group>"
+            var crafted = text
+            crafted.replaceSubrange(group, with: g)       // the later range first, so the earlier stays valid
+            crafted.replaceSubrange(normative, with: calc)
+            let report = Self.validator.validate(bytes: [UInt8](try #require(crafted.data(using: .windowsCP1251))), file: "a.xml")
+            return report.diagnostics.filter(\.isError).map(\.code)
+        }
+        #expect(try codes(n: "40.02", c1: "543") == [])
+        #expect(try codes(n: "40.04", c1: "544") == [])
+        #expect(try codes(n: "40.03", c1: "543") == ["DG3066"])
+        #expect(try codes(n: "40.02", c1: "545") == ["DG3066"])
+    }
 }
