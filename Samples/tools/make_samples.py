@@ -280,7 +280,7 @@ Q = lambda a,b,c,d: [Decimal(a),Decimal(b),Decimal(c),Decimal(d)]
 ROWS = [
  ('П-1','Ветераны труда, получающие меры социальной поддержки',None,('Человек','792'),Q(12000,12100,12150,12200),'head'),
  ('П-2','Ветераны труда, не имеющие льгот по федеральному законодательству',None,('Человек','792'),Q(8000,8050,8100,8150),'head'),
- ('Р-1','Численность получателей, которым предоставлены меры социальной поддержки',None,('Человек','792'),Q(12000,12100,12150,12200),'none'),
+ ('Р-1','Численность получателей, которым предоставлены меры социальной поддержки',None,('Человек','792'),Q(12000,12100,12150,12200),'head'),
  ('Р-2.1','Количество мероприятий',None,('Штука','796'),Q(3,4,2,5),'add'),
  ('Р-2.2','Количество охваченных мероприятиями',None,('Человек','792'),Q(300,450,200,500),'head'),
  ('Р-2.3','Количество консультаций по вопросам предоставления мер социальной поддержки',None,('Единица','642'),Q(1500,1400,1300,1600),'add'),
@@ -296,7 +296,9 @@ def yearof(vals, kind):
     if kind=='head': return max(vals)
     return sum(vals)
 def assignment_doc(aid, number, date, stage, rq=None, fact_ratio=None, encoding='UTF-8', code_override=None):
-    b=[header(number, date, date+'T10:00:00+07:00', system='АЦК-Планирование'), '  <year>2008</year>']
+    # Tomsk kept UTC+6 in winter and UTC+7 in summer (daylight saving, the last Sunday of March to October) until 2011.
+    offset = '+07:00' if '2008-04-01' <= date <= '2008-10-25' else '+06:00'
+    b=[header(number, date, date+'T10:00:00'+offset, system='АЦК-Планирование'), '  <year>2008</year>']
     if rq: b.append(f'  <reportQuarter>{rq}</reportQuarter>')
     b += ['  <serviceName>Предоставление мер социальной поддержки ветеранам труда</serviceName>',
           '  <standard>\n    <type>Приказ</type>\n    <number>112</number>\n    <date>2007-11-28</date>\n    <name>Об утверждении стандарта бюджетной услуги «Предоставление мер социальной поддержки ветеранам труда»</name>\n  </standard>',
@@ -346,7 +348,7 @@ def assignment_doc(aid, number, date, stage, rq=None, fact_ratio=None, encoding=
     b.append(f'  <row code="З-2.1">\n    <name>Норматив на 1 фактического получателя</name>\n    <unit okei="383">\n      <name>Рубль</name>\n    </unit>\n    <year>\n      <plan>{n21}</plan>{n21f}\n    </year>\n  </row>')
     b.append(f'  <row code="З-2.2">\n    <name>Норматив на 1 получателя, охваченного в массовых мероприятиях</name>\n    <unit okei="383">\n      <name>Рубль</name>\n    </unit>\n    <year>\n      <plan>350.00</plan>\n    </year>\n  </row>')
     if stage=='assignment':
-        b.append('  <normativeCalculation>\n    <k1>\n      <base>1000.00</base>\n      <factor>1.08500</factor>\n      <value>1085.00</value>\n    </k1>\n    <k2>\n      <base>250.00</base>\n      <factor>1.12000</factor>\n      <value>280.00</value>\n    </k2>\n    <k3>\n      <base>1500.00</base>\n      <factor>1.10000</factor>\n      <value>1650.00</value>\n    </k3>\n    <k4>\n      <base>12000.00</base>\n      <factor>1.08500</factor>\n      <value>13020.00</value>\n    </k4>\n    <n>16035.00</n>\n  </normativeCalculation>')
+        b.append('  <normativeCalculation>\n    <k1>\n      <base>1000.00</base>\n      <factor>1.08500</factor>\n      <value>1085.00</value>\n    </k1>\n    <k2>\n      <base>250.00</base>\n      <factor>1.12000</factor>\n      <value>280.00</value>\n    </k2>\n    <k3>\n      <base>1500.00</base>\n      <factor>1.10000</factor>\n      <value>1650.00</value>\n    </k3>\n    <k4>\n      <base>8845.06</base>\n      <factor>1.08500</factor>\n      <value>9596.89</value>\n    </k4>\n    <n>12611.89</n>\n  </normativeCalculation>')
         k = (Decimal(11800+400)/Decimal(11700+350)).quantize(Decimal('0.00001'), rounding=ROUND_HALF_UP)
         c1 = (Decimal(12200)*k).quantize(Decimal('1'), rounding=ROUND_HALF_UP)
         b.append(f'  <recipientForecast>\n    <group>\n      <name>Ветераны труда</name>\n      <c0>11800</c0>\n      <p>400</p>\n      <c0Forecast>11700</c0Forecast>\n      <pForecast>350</pForecast>\n      <k>{k}</k>\n      <c1>{c1}</c1>\n    </group>\n  </recipientForecast>')
