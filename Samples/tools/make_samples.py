@@ -13,12 +13,12 @@ ORG = {
  'kcson': dict(fullName='Краевое государственное бюджетное учреждение социального обслуживания «Комплексный центр социального обслуживания населения «Октябрьский»', shortName='КГБУ СО «КЦСОН «Октябрьский»', inn='2465003015', kpp='246501001', ogrn='1122468001457', kind='budgetInstitution', address='660062, г. Красноярск, ул. Высотная, д. 2'),
  'ano': dict(fullName='Автономная некоммерческая организация «Центр социальных услуг «Забота»', shortName='АНО «Забота»', inn='2461004522', kpp='246101001', ogrn='1162468055200', kind='nonProfit', address='660077, г. Красноярск, ул. 78 Добровольческой бригады, д. 15'),
  'ooo': dict(fullName='Общество с ограниченной ответственностью «Учебный центр «Профи»', shortName='ООО «УЦ «Профи»', inn='2462007734', kpp='246201001', ogrn='1022400777772', kind='commercial', address='660135, г. Красноярск, ул. Весны, д. 7'),
- 'dszn': dict(fullName='Департамент социальной защиты населения Томской области', inn='7017005673', kpp='701701001', ogrn='1027001239870', budgetChapter='845', oktmo='69701000', kind='authority', address='634041, г. Томск, пр. Кирова, д. 41'),
+ 'dszn': dict(fullName='Департамент социальной защиты населения Томской области', inn='7017005673', kpp='701701001', ogrn='1027001239870', budgetChapter='845', okato='69401000000', kind='authority', address='634041, г. Томск, пр. Кирова, д. 41'),
  'ogu': dict(fullName='Областное государственное учреждение «Центр социальной поддержки населения Советского района г. Томска»', shortName='ОГУ «ЦСПН Советского района г. Томска»', inn='7017012889', kpp='701701001', ogrn='1027000098542', kind='budgetInstitution', address='634050, г. Томск, ул. Пушкина, д. 6'),
 }
 def org(tag, key, ind='  '):
     o = ORG[key]; out=[f'{ind}<{tag}>']
-    for k in ['fullName','shortName','inn','kpp','ogrn','consRegCode','budgetChapter','oktmo','kind','address']:
+    for k in ['fullName','shortName','inn','kpp','ogrn','consRegCode','budgetChapter','oktmo','okato','kind','address']:
         if k in o: out.append(f'{ind}  <{k}>{esc(o[k])}</{k}>')
     out.append(f'{ind}</{tag}>'); return '\n'.join(out)
 

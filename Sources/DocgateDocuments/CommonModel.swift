@@ -74,6 +74,8 @@ public struct Organization: Sendable, Hashable, Codable {
     public var consRegCode: String?
     public var budgetChapter: String?
     public var oktmo: String?
+    /// ОКАТО, in documents from before ОКТМО (2014).
+    public var okato: String?
     public var kind: String?
     public var address: String?
 
@@ -95,6 +97,7 @@ extension Organization {
         consRegCode = n.childText("consRegCode")
         budgetChapter = n.childText("budgetChapter")
         oktmo = n.childText("oktmo")
+        okato = n.childText("okato")
         kind = n.childText("kind")
         address = n.childText("address")
     }
