@@ -198,6 +198,8 @@ struct XSDReader {
             }
             branches.append(parts.children[before...].map(\.name))
         }
+        // An optional choice (minOccurs="0") may take none of its branches: an empty branch says so.
+        if node.attribute("minOccurs") == "0" { branches.append([]) }
         parts.choices.append(branches)
     }
 

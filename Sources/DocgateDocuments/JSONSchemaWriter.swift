@@ -55,6 +55,11 @@ public enum JSONSchemaWriter {
         out.append(("additionalProperties", .bool(false)))
         let choices: [JSONValue] = type.choices.compactMap { branches in
             let alternatives: [JSONValue] = branches.map { names in
+                // The empty branch of an optional choice: none of the other branches' elements.
+                if names.isEmpty {
+                    let others = branches.joined().map { JSONValue.object([("required", .array([.string($0)]))]) }
+                    return .object([("not", .object([("anyOf", .array(others))]))])
+                }
                 let needed = names.filter { name in type.children.first { $0.name == name }.map { $0.minOccurs > 0 } ?? false }
                 return .object([("required", .array(needed.map(JSONValue.string)))])
             }
