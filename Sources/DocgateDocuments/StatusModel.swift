@@ -9,7 +9,8 @@ public enum StatusModel {
     public static let transitions: [DocumentKind: [String: Set<String>]] = [
         .agreement: ["draft": ["draft", "concluded"], "concluded": ["amended", "terminated"],
                      "amended": ["amended", "terminated"], "terminated": []],
-        .contract: ["concluded": ["amended", "terminated"], "amended": ["amended", "terminated"], "terminated": []],
+        .contract: ["draft": ["draft", "concluded"], "concluded": ["amended", "terminated"], "amended": ["amended", "terminated"],
+                    "terminated": []],
         .socialCertificate: ["issued": ["changed", "suspended", "redeemed", "cancelled"],
                              "changed": ["changed", "suspended", "redeemed", "cancelled"],
                              "suspended": ["changed", "cancelled"],

@@ -189,6 +189,10 @@ import Testing
             text.replacingOccurrences(of: #"(?s)  <termination>.*?</termination>\n"#, with: "", options: .regularExpression)
         }
         #expect(transitions(afterEnd, ended).contains { $0.contains("nothing (the document's life has ended)") })
+        // A draft (issue 16, item 15) becomes the concluded contract; a concluded one never goes back to a draft.
+        let draft = try doc(concluded.replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#), "draft.xml")
+        #expect(transitions(try next(concluded, event: "concluded", id: 905), draft).isEmpty)
+        #expect(transitions(try next(concluded, event: "draft", id: 906), first).contains { $0.contains("followed by 'draft'") })
     }
 
     @Test func executorFactsWithinTheAgreement() throws {
