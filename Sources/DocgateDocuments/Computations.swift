@@ -42,6 +42,23 @@ public enum Computations {
         }
     }
 
+    /// Any key of a JSON object.
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// A field the input does not define is refused (a misspelt "forecastDeflator" would otherwise vanish unseen).
+    static func refuseUnknownKeys(_ decoder: any Decoder, known: [String]) throws {
+        let all = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        if let unknown = all.sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [AnyKey(stringValue: unknown)!],
+                                                    debugDescription: "not a field of this input (the fields are \(known.joined(separator: ", ")))"))
+        }
+    }
+
     static func nonNegative(_ value: DecimalValue, _ what: String) throws(Failure) {
         if value.isNegative { throw .negative("\(what) = \(value)") }
     }
@@ -89,6 +106,7 @@ public enum Computations {
 
         /// `forecastDeflators` may be left out (no forecast years).
         public init(from decoder: any Decoder) throws {
+            try Computations.refuseUnknownKeys(decoder, known: ["p", "d", "kpl", "rtar", "kot", "rot", "kvp", "rvp", "forecastDeflators"])
             let c = try decoder.container(keyedBy: CodingKeys.self)
             p = try c.decode(DecimalValue.self, forKey: .p)
             d = try c.decode(DecimalValue.self, forKey: .d)
@@ -277,6 +295,7 @@ public enum Computations {
 
         /// `k` may be left out: 1, as for services under state guarantee programmes.
         public init(from decoder: any Decoder) throws {
+            try Computations.refuseUnknownKeys(decoder, known: ["name", "c0", "k"])
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
             c0 = try c.decode(DecimalValue.self, forKey: .c0)
@@ -342,6 +361,7 @@ public enum Computations {
 
         /// `reachedByEvents` and `eventCosts` may be left out.
         public init(from decoder: any Decoder) throws {
+            try Computations.refuseUnknownKeys(decoder, known: ["byKEK", "recipients", "reachedByEvents", "eventCosts"])
             let c = try decoder.container(keyedBy: CodingKeys.self)
             byKEK = try c.decode([String: DecimalValue].self, forKey: .byKEK)
             recipients = try c.decode(DecimalValue.self, forKey: .recipients)
@@ -381,6 +401,9 @@ public enum Computations {
     public static func assignment(_ a: AssignmentCosts) throws(Failure) -> AssignmentNormatives {
         var byArticle: [String: DecimalValue] = [:]
         var total = DecimalValue(significand: 0, scale: 2)
+        for code in a.byKEK.keys.sorted() where a.byKEK.keys.contains(where: { $0 != code && kekArticle($0) == code }) {
+            throw .unused("byKEK[\"\(code)\"] beside its own sub-articles: give the article or its sub-articles, not both (they would be counted twice)")
+        }
         for code in a.byKEK.keys.sorted() {
             guard let article = kekArticle(code), let value = a.byKEK[code] else {
                 throw .unused("byKEK[\"\(code)\"]: not an article of З-1 (210, 220, 230, 240, 250, 260, 290) or one of their sub-articles")
@@ -392,11 +415,15 @@ public enum Computations {
         try nonNegative(a.recipients, "recipients")
         try nonNegative(a.reachedByEvents, "reachedByEvents")
         var perReached: DecimalValue?
+        if a.reachedByEvents.isZero, let events = a.eventCosts, !events.isZero {
+            throw .unused("eventCosts = \(events) without anyone reached by mass events (reachedByEvents)")
+        }
         if !a.reachedByEvents.isZero {
             guard let events = a.eventCosts else {
                 throw .missing("eventCosts: the costs of the mass events, for З-2.2 = eventCosts / reachedByEvents (\(a.reachedByEvents) reached)")
             }
             try nonNegative(events, "eventCosts")
+            if total < events { throw .unused("eventCosts = \(events) is more than all the costs, З-1 = \(total)") }
             perReached = events.divided(by: a.reachedByEvents, places: 2)
         }
         return AssignmentNormatives(byArticle: byArticle.mapValues { $0.rounded(2) }, total: total.rounded(2),

@@ -209,13 +209,13 @@ struct Checker {
                                         en: "the executor \(who) (ИНН \(theirs)) is not a party to agreement \(doc.header?.number ?? id), made with ИНН \(party)"))
                 continue
             }
-            let k = Self.key(item.service.regNum, item.service.name, item.indicator.okei)
-            guard let line = ag.services.first(where: { Self.key($0.service.regNum, $0.service.name, $0.indicator.okei) == k }) else {
+            // Coverage by the service (its registry number), as DG3104; volumes compare only in the same unit.
+            guard let line = ag.services.first(where: { $0.service.regNum == item.service.regNum }) else {
                 out.append(Self.finding("DG3105", ru: "соглашение \(doc.header?.number ?? id) не охватывает услугу «\(item.service.name)» (\(item.service.regNum)), по которой отчитывается \(who)",
                                         en: "agreement \(doc.header?.number ?? id) does not cover the service '\(item.service.name)' (\(item.service.regNum)) that \(who) reports on"))
                 continue
             }
-            guard let yv = line.yearValues.first(where: { $0.year == r.reportingYear }) else { continue }
+            guard line.indicator.okei == item.indicator.okei, let yv = line.yearValues.first(where: { $0.year == r.reportingYear }) else { continue }
             let factor = DecimalValue.one.adding(item.allowedDeviation.divided(by: .hundred, places: 6) ?? .zero) ?? .one
             guard let limit = yv.volume.multiplied(by: factor) else { continue }
             if item.factValue > limit {

@@ -198,8 +198,8 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// A string (`"1200.50"`, exact at any length) or a JSON number. A number is read as the shortest decimal that
-    /// gives back the same binary value, which is the number as written up to 15 significant digits; a longer one,
-    /// or one with an exponent, is refused (write it as a string).
+    /// gives back the same binary value, which is the number as written up to 15 significant digits (an exponent
+    /// included: 1e-5 is 0.00001); a longer one is refused (write it as a string).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let text = try? container.decode(String.self) {
@@ -210,13 +210,35 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
             return
         }
         let number = try container.decode(Double.self)
-        let text = "\(number)"
-        let digits = text.filter(\.isNumber).drop { $0 == "0" }
-        guard number.isFinite, !text.contains("e"), digits.count <= 15, let d = DecimalValue(text) else {
+        let text = Self.plain(number)
+        // Significant digits: leading zeros and the zeros after the last other digit do not count.
+        let digits = text.filter(\.isNumber).drop { $0 == "0" }.reversed().drop { $0 == "0" }
+        guard number.isFinite, digits.count <= 15, let d = DecimalValue(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                "a number with more than 15 significant digits or an exponent cannot be read exactly: write it as a string, \"123.45\""))
+                "a number with more than 15 significant digits cannot be read exactly: write it as a string, \"123.45\""))
         }
         self = d
+    }
+
+    /// The shortest decimal that gives back `number`, without an exponent ("1e-05" is "0.00001", "1e+16" is
+    /// "10000000000000000"), without a trailing ".0".
+    static func plain(_ number: Double) -> String {
+        var text = "\(number)"
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]) {
+            var mantissa = String(text[..<e])
+            let negative = mantissa.hasPrefix("-")
+            if negative { mantissa.removeFirst() }
+            let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+            let whole = String(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : ""
+            var digits = whole + fraction
+            var point = whole.count + exponent
+            if point <= 0 { digits = String(repeating: "0", count: 1 - point) + digits; point = 1 }
+            if point > digits.count { digits += String(repeating: "0", count: point - digits.count) }
+            let head = digits.prefix(point), tail = digits.dropFirst(point)
+            text = (negative ? "-" : "") + head + (tail.isEmpty ? "" : "." + tail)
+        }
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -89,11 +89,11 @@ public enum ReportBuilder {
                 plan = volumes[keyPath: Register.path(f.method)]
             }
             // Plans are the year's (the order plans by year, the CSV's plan column is the executor's for the year): an
-            // interim report compares with the year's plan pro rata to the months it covers (Q1: 3/12), to the
-            // plan's own places, and says so.
+            // interim report compares with the year's plan pro rata to the months it covers (Q1: 3/12), and says so.
             let covered = Self.months[periodicity] ?? 12
             if covered < 12, let annual = plan {
-                plan = annual.multiplied(by: DecimalValue(covered))?.divided(by: DecimalValue(12), places: annual.scale)
+                // Exact to two more places than the year's plan (102.5 of 410, 0.25 of 1), never rounded away.
+                plan = annual.multiplied(by: DecimalValue(covered))?.divided(by: DecimalValue(12), places: annual.scale + 2)
                 proRata = true
             }
             guard let plan, !plan.isZero else {

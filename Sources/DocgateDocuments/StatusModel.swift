@@ -58,7 +58,11 @@ public enum StatusModel {
     /// the same parties.
     static func check(_ next: ContextDocument, after previous: ContextDocument) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        if let table = transitions[next.kind], let before = event(of: previous.model), let after = event(of: next.model),
+        // A certificate is judged by the state the previous version left it in when that is "suspended" (a change
+        // made while suspended keeps it suspended): only a resumption (changed) or a cancellation follows.
+        var before = event(of: previous.model)
+        if case .socialCertificate(let c) = previous.model, c.state == "suspended" { before = "suspended" }
+        if let table = transitions[next.kind], let before, let after = event(of: next.model),
            let allowed = table[before], !allowed.contains(after) {
             let list = allowed.isEmpty ? "ничего (документ завершён)" : allowed.sorted().joined(separator: ", ")
             let listEn = allowed.isEmpty ? "nothing (the document's life has ended)" : allowed.sorted().joined(separator: ", ")

@@ -162,6 +162,9 @@ import Testing
         #expect(z.first?.k == .one)
         let a = try decoder.decode(Computations.AssignmentCosts.self, from: Data(#"{"byKEK": {"210": 1000}, "recipients": 10}"#.utf8))
         #expect(a.reachedByEvents.isZero && a.eventCosts == nil)
+        // Significant digits, not characters: 10^17 (one digit) and 0.00001 (printed 1e+17, 1e-05) are read exactly.
+        let wide = try decoder.decode(Computations.SegmentInput.self, from: Data(#"{"name": "x", "c0": 100000000000000000, "k": 0.00001}"#.utf8))
+        #expect(wide.c0 == d("100000000000000000") && wide.k == d("0.00001"))
         // Beyond 15 significant digits a binary number no longer holds what was written: refused, with or without
         // an exponent in its shortest form.
         for big in ["1234567890.123456789", "12345678901234567890"] {

@@ -245,4 +245,31 @@ import Testing
         #expect(context.count == 20_001)
         #expect(context.check(try doc(try sample("EXECREPORT", 1), "annual.xml")).isEmpty)
     }
+    /// Found in review: the status model keys transitions on the event, not on the state the event left. A certificate
+    /// suspended, then changed while still suspended (event changed, state suspended — DG3044 allows it), is still
+    /// suspended, and a suspended certificate may not be redeemed (README: suspended → changed (resumed), cancelled).
+    /// Yet `changed` → `redeemed` passes DG3108, so suspended → changed(suspended) → redeemed slips through.
+    @Test func aCertificateChangedWhileSuspendedIsNotRedeemedWithoutResuming() throws {
+        let issued = try sample("SOCCERT_ACKFIN24_GISSS24_20250203")
+        func version(_ base: String, _ n: Int, event: String, state: String) throws -> String {
+            let previous = try rootId(base)
+            var v = try withId(base, Self.uuid(700 + n))
+            // The header's version only (the first), not the version of the order the certificate cites.
+            let header = try #require(v.range(of: #"<version>\d+</version>(\s*<previousVersionId>[^<]*</previousVersionId>)?"#,
+                                              options: .regularExpression))
+            v.replaceSubrange(header, with: "<version>\(n)</version>\n    <previousVersionId>\(previous)</previousVersionId>")
+            v = v.replacingOccurrences(of: #"event="[a-z]+""#, with: "event=\"\(event)\"", options: .regularExpression)
+            return v.replacingOccurrences(of: #"<state>[a-z]+</state>"#, with: "<state>\(state)</state>", options: .regularExpression)
+        }
+        let suspendedText = try version(issued, 2, event: "suspended", state: "suspended")
+        let changedText = try version(suspendedText, 3, event: "changed", state: "suspended")
+        let redeemedText = try version(changedText, 4, event: "redeemed", state: "redeemed")
+        let v1 = try doc(issued, "v1.xml"), v2 = try doc(suspendedText, "v2.xml")
+        let v3 = try doc(changedText, "v3.xml"), v4 = try doc(redeemedText, "v4.xml")
+        let all = [v1, v2, v3, v4]
+        #expect(!codes(v2, in: all).contains("DG3108"))
+        #expect(!codes(v3, in: all).contains("DG3108"))
+        // The certificate is still suspended (v3's state): redeeming it must be refused like redeeming v2.
+        #expect(codes(v4, in: all).contains("DG3108"), "a suspended certificate was redeemed without being resumed")
+    }
 }

@@ -36,6 +36,44 @@ import Testing
         let m = try docgate(["compute", "recipients", missing])
         #expect(m.status == 2 && m.stderr.contains("elements[0].categories[0].groups[0].c0") && m.stderr.contains("missing"), "\(m.stderr)")
     }
+
+    /// Found in review: a JSON number "exact up to 15 significant digits" is read — but Swift prints 123456789012345 as
+    /// "123456789012345.0" and the ".0" is counted as a 16th digit, so every integer from 10^14 up (even 100000000000000,
+    /// one significant digit) is refused with DG5026.
+    @Test func aFifteenDigitJSONIntegerIsReadExactly() throws {
+        let dir = try TemporaryDirectory("compute")
+        defer { dir.remove() }
+        let input = try dir.write("n.json", #"{"p": 123456789012345, "d": 1, "kpl": 0, "rtar": 0, "kot": 0, "rot": 0, "kvp": 0, "rvp": 0}"#)
+        let r = try docgate(["compute", "normative", "--format", "json", input])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("123456789012345"), "\(r.stdout)")
+    }
+
+    /// Found in review: input the formula does not use is DG3095 — yet event costs with no one reached by events, and an
+    /// unknown (misspelt) field such as "forecastDeflator", are dropped silently (the forecast years simply vanish).
+    @Test func unusedInputIsRefusedNotDropped() throws {
+        let dir = try TemporaryDirectory("compute")
+        defer { dir.remove() }
+        let events = try dir.write("a.json", #"{"byKEK": {"210": "1000.00"}, "recipients": "10", "eventCosts": "5000.00"}"#)
+        let a = try docgate(["compute", "assignment", events])
+        #expect(a.status == 1 && a.stderr.contains("DG3095"), "\(a.stdout) \(a.stderr)")
+        let typo = try dir.write("n.json", #"{"p": "1200.00", "d": "1.085", "kpl": "350.40", "rtar": "1.12", "kot": "5400.00", "rot": "1.065", "kvp": "120.55", "rvp": "1.05", "forecastDeflator": ["1.06", "1.05"]}"#)
+        let n = try docgate(["compute", "normative", typo])
+        #expect(n.status != 0 && n.stderr.contains("forecastDeflator"), "\(n.stdout) \(n.stderr)")
+    }
+
+    /// Found in review: З-2.2 from event costs larger than all the costs (5 000 ₽ of mass events out of З-1 = 1 000 ₽), and
+    /// З-1 counting article 210 and its own sub-articles 211 and 212 twice (1 000 + 600 + 400 = 2 000), are accepted.
+    @Test func eventCostsWithinTheCostsAndNoArticleCountedTwice() throws {
+        let dir = try TemporaryDirectory("compute")
+        defer { dir.remove() }
+        let exceed = try dir.write("e.json", #"{"byKEK": {"210": "1000.00"}, "recipients": "10", "reachedByEvents": "5", "eventCosts": "5000.00"}"#)
+        let e = try docgate(["compute", "assignment", exceed])
+        #expect(e.status == 1, "event costs above З-1 accepted: \(e.stdout)")
+        let twice = try dir.write("t.json", #"{"byKEK": {"210": "1000.00", "211": "600.00", "212": "400.00"}, "recipients": "10"}"#)
+        let t = try docgate(["compute", "assignment", twice])
+        #expect(t.status == 1, "an article and its sub-articles summed together: \(t.stdout)")
+    }
 }
 
 @Suite struct SchemasCLITests {
