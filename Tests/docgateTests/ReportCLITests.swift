@@ -55,23 +55,29 @@ import Testing
         #expect(r.stderr.contains("not written"))
     }
 
+    /// The sample facts made first-quarter ones: each fact a quarter of the year's (rounded down), no reasons;
+    /// `edit` changes a row's fields (0-based row, CSV fields: 6 plan, 7 fact).
+    func firstQuarterFacts(_ edit: (Int, inout [String]) -> Void) throws -> String {
+        let lines = try String(contentsOfFile: facts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var quarter: [String] = [lines[0]]
+        for (i, line) in lines.dropFirst().enumerated() where !line.isEmpty {
+            var fields = try CSVFields.split(line)
+            fields[7] = String(Int(fields[7])! / 4)
+            if fields.count > 10 { fields[10] = "" }
+            edit(i, &fields)
+            quarter.append(fields.map { $0.contains(",") ? "\"" + $0 + "\"" : $0 }.joined(separator: ","))
+        }
+        return quarter.joined(separator: "\n") + "\n"
+    }
+
     /// Issue 16, item 2: a Q1 report compares with the year's plan pro rata (3/12), exact, and owes no reasons yet. The
     /// first row: plan 410 × 3 / 12 = 102.50, fact 101 (on track): (101 − 102.5) / 102.5 = −1.46 %; the second, fact 5
     /// against 40 × 3 / 12 = 10.00: −50.00 %, beyond the 5 % allowed, yet no reason is demanded before the year's end.
     @Test func anInterimReportComparesWithThePlanForItsPeriod() throws {
         let dir = try TemporaryDirectory("report")
         defer { dir.remove() }
-        let lines = try String(contentsOfFile: facts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var quarter: [String] = [lines[0]]
-        // Facts of the first quarter: a quarter of the year's, rounded down; the second row well below; no reasons.
-        for (i, line) in lines.dropFirst().enumerated() where !line.isEmpty {
-            var fields = try CSVFields.split(line)
-            let factIndex = 7
-            fields[factIndex] = i == 1 ? "5" : String(Int(fields[factIndex])! / 4)
-            if fields.count > 10 { fields[10] = "" }
-            quarter.append(fields.map { $0.contains(",") ? "\"" + $0 + "\"" : $0 }.joined(separator: ","))
-        }
-        let q1 = try dir.write("q1.csv", quarter.joined(separator: "\n") + "\n")
+        // Facts of the first quarter: a quarter of the year's, rounded down; the second row well below.
+        let q1 = try dir.write("q1.csv", try firstQuarterFacts { row, fields in if row == 1 { fields[7] = "5" } })
         let out = dir.file("q1.xml")
         let r = try run(["--order", order, "--facts", q1, "--year", "2025", "--as-of", "2025-04-01", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
@@ -90,16 +96,8 @@ import Testing
     @Test func anInterimReportWithASmallYearPlanIsBuilt() throws {
         let dir = try TemporaryDirectory("report")
         defer { dir.remove() }
-        let lines = try String(contentsOfFile: facts, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var quarter: [String] = [lines[0]]
-        for (i, line) in lines.dropFirst().enumerated() where !line.isEmpty {
-            var fields = try CSVFields.split(line)
-            fields[7] = String(Int(fields[7])! / 4)
-            if i == 1 { fields[6] = "1"; fields[7] = "0" }   // the certificate row: a year plan of one unit, none yet in Q1
-            if fields.count > 10 { fields[10] = "" }
-            quarter.append(fields.map { $0.contains(",") ? "\"" + $0 + "\"" : $0 }.joined(separator: ","))
-        }
-        let q1 = try dir.write("q1.csv", quarter.joined(separator: "\n") + "\n")
+        // The certificate row: a year plan of one unit, none yet in Q1.
+        let q1 = try dir.write("q1.csv", try firstQuarterFacts { row, fields in if row == 1 { fields[6] = "1"; fields[7] = "0" } })
         let out = dir.file("q1.xml")
         let r = try run(["--order", order, "--facts", q1, "--year", "2025", "--as-of", "2025-04-01", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
