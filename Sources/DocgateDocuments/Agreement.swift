@@ -237,6 +237,13 @@ final class AgreementReader: KindReader {
                   ru: "Расторгнутое соглашение (event=\"terminated\") должно содержать сведения о расторжении",
                   en: "A terminated agreement (event=\"terminated\") must carry the termination")
         }
+        // An agreement is terminated within its term, not before it begins nor after it ends.
+        if let date = model.terminationDate, let term = model.term,
+           (term.from.map { date < $0 } ?? false) || (term.to.map { $0 < date } ?? false) {
+            f.add(.agreementTerm, at: locations["term"],
+                  ru: "Дата расторжения \(date) вне срока соглашения \(term.from?.description ?? "…") — \(term.to?.description ?? "…")",
+                  en: "Termination date \(date) is outside the agreement's term \(term.from?.description ?? "…") — \(term.to?.description ?? "…")")
+        }
         if model.event != "terminated", model.terminationDate != nil {
             f.add(.agreementTerm, at: locations["term"],
                   ru: "Сведения о расторжении есть только в расторгнутом соглашении (event=\"terminated\"), а здесь event=\"\(model.event)\"",

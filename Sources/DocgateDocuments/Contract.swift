@@ -103,6 +103,12 @@ final class ContractReader: KindReader {
                   ru: "Сведения о расторжении есть только в расторгнутом договоре (event=\"terminated\"), а здесь event=\"\(model.event)\"",
                   en: "Only a terminated contract (event=\"terminated\") carries a termination; this one is event=\"\(model.event)\"")
         }
+        // A contract ends within its term: a termination after the term's end ends nothing.
+        if let date = model.terminationDate, let to = model.term?.to, to < date {
+            f.add(.contractTermination, at: terminationLocation,
+                  ru: "Дата расторжения \(date) позже окончания срока договора \(to)",
+                  en: "Termination date \(date) is after the contract's term ends (\(to))")
+        }
         if let date = model.terminationDate, let headerDate = context.header?.date, date < headerDate {
             f.add(.contractTermination, at: terminationLocation,
                   ru: "Дата расторжения \(date) раньше даты договора \(headerDate)",
