@@ -1,5 +1,6 @@
 import CCryptoShims
 import COpenSSL
+import DocgateCore
 
 /// Who a certificate names, as Russian qualified certificates say it: the legal entity's ИНН and ОГРН, a person's
 /// ИНН and СНИЛС, an entrepreneur's ОГРНИП (attributes of the subject name, Приказ ФСБ № 795), and the SHA-256
@@ -87,7 +88,7 @@ extension Certificate {
             ERR_clear_error()
             return ""
         }
-        return digest.prefix(Int(length)).map { String($0, radix: 16).leftPadded(2) }.joined()
+        return digest.prefix(Int(length)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     /// The policy OIDs of the certificatePolicies extension, dotted (`1.2.643.100.113.1`); empty without it.
@@ -114,15 +115,4 @@ extension Certificate {
         guard n > 0, Int(n) < buffer.count else { return "" }
         return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
-    }
-
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -119,15 +119,9 @@ public final class TrustStore: @unchecked Sendable {
         var st = stat()
         guard stat(path, &st) == 0 else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { return [path] }
-        guard let dir = opendir(path) else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
-        defer { closedir(dir) }
-        var files: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-            let lower = name.lowercased()
-            if [".pem", ".crt", ".cer", ".der", ".crl"].contains(where: { lower.hasSuffix($0) }) { files.append(path + "/" + name) }
-        }
-        return files.sorted()
+        guard let names = directoryEntries(path) else { throw CryptoError.unreadableTrust(path, String(cString: strerror(errno))) }
+        return names.filter { name in [".pem", ".crt", ".cer", ".der", ".crl"].contains { name.lowercased().hasSuffix($0) } }
+            .map { path + "/" + $0 }
     }
 
     /// The CRLs in a PEM file (any number, beside certificates) or a DER file (one).

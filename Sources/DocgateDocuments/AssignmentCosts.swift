@@ -21,11 +21,11 @@ extension Computations {
             self.eventCosts = eventCosts
         }
 
-        private enum CodingKeys: String, CodingKey { case byKEK, recipients, reachedByEvents, eventCosts }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case byKEK, recipients, reachedByEvents, eventCosts }
 
         /// `reachedByEvents` and `eventCosts` may be left out.
         public init(from decoder: any Decoder) throws {
-            try Computations.refuseUnknownKeys(decoder, known: ["byKEK", "recipients", "reachedByEvents", "eventCosts"])
+            try Computations.refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.stringValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
             byKEK = try c.decode([String: DecimalValue].self, forKey: .byKEK)
             recipients = try c.decode(DecimalValue.self, forKey: .recipients)

@@ -102,11 +102,11 @@ public enum Computations {
             self.forecastDeflators = forecastDeflators
         }
 
-        private enum CodingKeys: String, CodingKey { case p, d, kpl, rtar, kot, rot, kvp, rvp, forecastDeflators }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case p, d, kpl, rtar, kot, rot, kvp, rvp, forecastDeflators }
 
         /// `forecastDeflators` may be left out (no forecast years).
         public init(from decoder: any Decoder) throws {
-            try Computations.refuseUnknownKeys(decoder, known: ["p", "d", "kpl", "rtar", "kot", "rot", "kvp", "rvp", "forecastDeflators"])
+            try Computations.refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.stringValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
             p = try c.decode(DecimalValue.self, forKey: .p)
             d = try c.decode(DecimalValue.self, forKey: .d)
@@ -291,11 +291,11 @@ public enum Computations {
             self.name = name; self.c0 = c0; self.k = k
         }
 
-        private enum CodingKeys: String, CodingKey { case name, c0, k }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, c0, k }
 
         /// `k` may be left out: 1, as for services under state guarantee programmes.
         public init(from decoder: any Decoder) throws {
-            try Computations.refuseUnknownKeys(decoder, known: ["name", "c0", "k"])
+            try Computations.refuseUnknownKeys(decoder, known: CodingKeys.allCases.map(\.stringValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
             c0 = try c.decode(DecimalValue.self, forKey: .c0)

@@ -103,14 +103,8 @@ final class VerifierSource: Sendable {
         var out: [String] = []
         for path in paths {
             out.append(path + "\u{0}" + describe(path))
-            guard let dir = opendir(path) else { continue }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            closedir(dir)
-            for name in names.sorted() { out.append(name + "\u{0}" + describe(path + "/" + name)) }
+            guard let names = directoryEntries(path) else { continue }
+            for name in names { out.append(name + "\u{0}" + describe(path + "/" + name)) }
         }
         return out
     }

@@ -35,14 +35,10 @@ public struct SignerMapping: Sendable, Hashable {
         guard stat(path, &st) == 0 else { throw SignerMappingError(path: path, line: nil, reason: .unreadable(String(cString: strerror(errno)))) }
         var files = [path]
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            guard let dir = opendir(path) else { throw SignerMappingError(path: path, line: nil, reason: .unreadable(String(cString: strerror(errno)))) }
-            defer { closedir(dir) }
-            files = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-                if !name.hasPrefix("."), name.hasSuffix(".txt") || name.hasSuffix(".signers") { files.append(path + "/" + name) }
+            guard let names = directoryEntries(path) else {
+                throw SignerMappingError(path: path, line: nil, reason: .unreadable(String(cString: strerror(errno))))
             }
-            files.sort()
+            files = names.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".txt") || $0.hasSuffix(".signers")) }.map { path + "/" + $0 }
         }
         for file in files {
             guard let bytes = readSmallFile(file, limit: 16 << 20) else {

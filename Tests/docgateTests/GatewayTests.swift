@@ -14,14 +14,7 @@ import Testing
     }
 
     /// A valid social order with a fresh id (root id and file name agree).
-    static func order(_ n: Int) throws -> (String, [UInt8]) {
-        let sample = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER") })
-        let name = (sample as NSString).lastPathComponent
-        let oldId = String(name.dropFirst(name.count - 40).prefix(36))
-        let newId = String(format: "%08x-0000-4000-8000-%012x", n, n)
-        let text = try String(contentsOfFile: sample, encoding: .utf8).replacingOccurrences(of: oldId, with: newId)
-        return (name.replacingOccurrences(of: oldId, with: newId), Array(text.utf8))
-    }
+    static func order(_ n: Int) throws -> (String, [UInt8]) { try Site.order(n) }
 
     static func invalid(_ n: Int) throws -> (String, [UInt8]) {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.samples + "/invalid/agreement-amount.xml")))
