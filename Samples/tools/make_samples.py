@@ -64,8 +64,8 @@ def put(dirname, name, text, encoding='utf-8', bom=False):
 AGG1 = 'Социальное обслуживание граждан'
 KRS = ('04701000', 'г. Красноярск')
 S1 = dict(regNum='870000О.99.0.АЭ21АА01000', name='Предоставление социального обслуживания в стационарной форме', agg=AGG1, conditions='Стационарная форма', categories=['Граждане, признанные нуждающимися в социальном обслуживании'], oktmo=KRS[0], place=KRS[1])
-S2 = dict(regNum='870000О.99.0.АЭ22АА01000', name='Предоставление социального обслуживания в полустационарной форме', agg=AGG1, conditions='Полустационарная форма', categories=['Граждане, признанные нуждающимися в социальном обслуживании'], oktmo=KRS[0], place=KRS[1])
-S3 = dict(regNum='870000О.99.0.АЭ23АА01000', name='Предоставление социального обслуживания в форме социального обслуживания на дому', agg=AGG1, conditions='Форма социального обслуживания на дому', categories=['Граждане пожилого возраста', 'Инвалиды'], oktmo=KRS[0], place=KRS[1])
+S2 = dict(regNum='880000О.99.0.АЭ22АА01000', name='Предоставление социального обслуживания в полустационарной форме', agg=AGG1, conditions='Полустационарная форма', categories=['Граждане, признанные нуждающимися в социальном обслуживании'], oktmo=KRS[0], place=KRS[1])
+S3 = dict(regNum='880000О.99.0.АЭ23АА01000', name='Предоставление социального обслуживания в форме социального обслуживания на дому', agg=AGG1, conditions='Форма социального обслуживания на дому', categories=['Граждане пожилого возраста', 'Инвалиды'], oktmo=KRS[0], place=KRS[1])
 IND1 = ('Численность граждан, получивших социальные услуги', 'Человек', '792')
 ORDER1_VOL = {2025: {'S1':(0,410,0,40),'S2':(0,820,60,120),'S3':(0,1500,200,300)},
               2026: {'S1':(0,400,0,50),'S2':(0,800,70,150),'S3':(0,1450,220,380)},
@@ -111,8 +111,8 @@ put('valid', f'SOCORDER_ACKFIN24_ACKPLAN24_20241220_{ORDER1_ID}.xml', order1)
 
 # Order 2 — employment, windows-1251
 AGG2 = 'Содействие занятости населения'
-E1 = dict(regNum='853100Р.99.0.БА01АА00000', name='Организация профессионального обучения и дополнительного профессионального образования безработных граждан', agg=AGG2, conditions='Очная форма', categories=['Безработные граждане'], oktmo=KRS[0], place=KRS[1])
-E2 = dict(regNum='853100Р.99.0.БА02АА00000', name='Организация профессионального обучения женщин в период отпуска по уходу за ребёнком до достижения им возраста трёх лет', agg=AGG2, conditions='Очно-заочная форма', categories=['Женщины в период отпуска по уходу за ребёнком'], oktmo=KRS[0], place=KRS[1])
+E1 = dict(regNum='853000Р.99.0.БА01АА00000', name='Организация профессионального обучения и дополнительного профессионального образования безработных граждан', agg=AGG2, conditions='Очная форма', categories=['Безработные граждане'], oktmo=KRS[0], place=KRS[1])
+E2 = dict(regNum='853000Р.99.0.БА02АА00000', name='Организация профессионального обучения женщин в период отпуска по уходу за ребёнком до достижения им возраста трёх лет', agg=AGG2, conditions='Очно-заочная форма', categories=['Женщины в период отпуска по уходу за ребёнком'], oktmo=KRS[0], place=KRS[1])
 SVC.update({'E1':E1,'E2':E2})
 IND2 = ('Численность граждан, прошедших профессиональное обучение', 'Человек', '792')
 ORDER2_VOL = {2025: {'E1':(0,0,350,150),'E2':(0,0,80,40)}, 2026: {'E1':(0,0,340,180),'E2':(0,0,85,45)}, 2027: {'E1':(0,0,330,210),'E2':(0,0,90,50)}, 2028: {'E1':(0,0,300,240),'E2':(0,0,90,60)}}
@@ -274,6 +274,30 @@ contract1 = contract_doc(CONTRACT1_ID, 'Д-0457/2025', '2025-02-07', '24-СС-00
 put('valid', f'CONTRACT_ACKFIN24_RPGU24_20250207_{CONTRACT1_ID}.xml', contract1)
 contract2 = contract_doc(CONTRACT2_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'ooo', PERSON2, E1, IND2, 1, '45600.00', '40000.00', '5600.00', ('2025-03-01','2025-08-31'), event='terminated', termination=('2025-07-01','02','Расторжение по соглашению сторон после завершения обучения'), agreement=False)
 put('valid', f'CONTRACT_ACKFIN24_RPGU24_20250227_{CONTRACT2_ID}.xml', contract2)
+
+# A third certificate (issued 3 March) and the draft of its contract, sent to the recipient through ЛК РПГУ.
+PERSON3 = dict(lastName='Соколова', firstName='Мария', middleName='Ивановна', birthDate='1951-07-21', snils='134-562-781 66', doc=('21','0405','276341','2005-09-14','ОВД Советского района г. Красноярска'))
+CERT3_ID = uid('cert-3'); CONTRACT3_ID = uid('contract-3-draft')
+cert3 = cert_doc(CERT3_ID, '24-СС-0002357', 'minsoc', PERSON3, S3, IND_HOURS, 48, '190.05', ('2025-03-10','2025-12-31'), ('2025-03-03','2025-12-31'), ['ano']).replace('2025-02-03', '2025-03-03')
+put('valid', f'SOCCERT_ACKFIN24_GISSS24_20250303_{CERT3_ID}.xml', cert3)
+contract3 = contract_doc(CONTRACT3_ID, 'Д-0512/2025', '2025-03-05', '24-СС-0002357', CERT3_ID, 'ano', PERSON3, S3, IND_HOURS, 48, '190.05', '9122.40', None, ('2025-03-10','2025-12-31'), event='draft').replace('<status>approved</status>', '<status>draft</status>')
+put('valid', f'CONTRACT_ACKFIN24_RPGU24_20250305_{CONTRACT3_ID}.xml', contract3)
+
+# Notices of a contract's conclusion and termination, sent by the executor to the body that issued the certificate.
+def notice_doc(nid, number, date, type_, contract_id, contract_number, contract_date, cert_number, cert_id, authority, executor, person_, svc, ind_, vol, from_cert, term, termination=None):
+    b=[header(number,date,date+'T16:30:00+07:00',system='ЛК РПГУ'), ref('contractRef','contract',contract_id,contract_number,contract_date),
+       f'  <certificateRef>\n    <number>{cert_number}</number>\n    <id>{cert_id}</id>\n  </certificateRef>',
+       org('authorizedBody',authority), org('executor',executor), person('consumer',person_),
+       f'  <term>\n    <from>{term[0]}</from>\n    <to>{term[1]}</to>\n  </term>',
+       f'  <service>\n    <regNum>{svc["regNum"]}</regNum>\n    <name>{esc(svc["name"])}</name>\n{indicator(*ind_,"    ")}\n    <volume>{vol}</volume>\n    <amountFromCertificate>{from_cert}</amountFromCertificate>\n  </service>']
+    if termination: b.append(f'  <termination>\n    <date>{termination[0]}</date>\n    <reasonCode>{termination[1]}</reasonCode>\n    <reasonText>{esc(termination[2])}</reasonText>\n  </termination>')
+    return doc('contractNotice','urn://docgate/contract-notice/1',nid,'\n'.join(b),attrs=f' type="{type_}"')
+NOTICE1_ID = uid('notice-1'); NOTICE2_ID = uid('notice-2')
+notice1 = notice_doc(NOTICE1_ID, 'У-0457/2025', '2025-02-07', 'conclusion', CONTRACT1_ID, 'Д-0457/2025', '2025-02-07', '24-СС-0001873', CERT1_ID, 'minsoc', 'ano', PERSON1, S3, IND_HOURS, 96, '18244.80', ('2025-02-10','2025-12-31'))
+put('valid', f'CONTRACTNOTICE_ACKFIN24_RPGU24_20250207_{NOTICE1_ID}.xml', notice1)
+notice2 = notice_doc(NOTICE2_ID, 'У-118/2025-Р', '2025-07-01', 'termination', CONTRACT2_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'agency', 'ooo', PERSON2, E1, IND2, 1, '40000.00', ('2025-03-01','2025-08-31'),
+    termination=('2025-07-01','02','Расторжение по соглашению сторон после завершения обучения'))
+put('valid', f'CONTRACTNOTICE_ACKFIN24_RPGU24_20250701_{NOTICE2_ID}.xml', notice2)
 
 # Service assignments (Tomsk, 2008)
 Q = lambda a,b,c,d: [Decimal(a),Decimal(b),Decimal(c),Decimal(d)]

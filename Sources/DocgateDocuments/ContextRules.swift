@@ -21,7 +21,7 @@ public struct ContextDocument: Sendable, Codable {
     }
 }
 
-/// The rules across documents (domain.md §8, DG3100–DG3107) over a registry of known documents: the orders,
+/// The rules across documents (domain.md §8, DG3100–DG3109) over a registry of known documents: the orders,
 /// agreements and certificates an incoming document is checked against. Look-ups are by hash tables, so a check
 /// costs the same whatever the registry's size. Immutable once built; shared by threads.
 public final class DocumentContext: Sendable {
@@ -92,7 +92,7 @@ struct Checker {
     var contractsByCertificate: [String: [ContextDocument]] { i.contractsByCertificate }
     var agreementsByExecutor: [String: [ContextDocument]] { i.agreementsByExecutor }
 
-    private static func finding(_ code: String, _ severity: Severity = .error, ru: String, en: String) -> Diagnostic {
+    static func finding(_ code: String, _ severity: Severity = .error, ru: String, en: String) -> Diagnostic {
         Diagnostic(code: code, severity: severity, message: LocalizedText(ru: ru, en: en))
     }
 
@@ -114,6 +114,7 @@ struct Checker {
         case .agreement(let a): agreementVolumes(d, a, &out)
         case .socialCertificate(let c): certificateVolumes(d, c, &out)
         case .contract(let c): contractRules(d, c, &out)
+        case .contractNotice(let n): noticeRules(n, &out)
         default: break
         }
         if case .executionReport(let r) = d.model { executorFacts(r, &out) }
@@ -121,11 +122,11 @@ struct Checker {
     }
 
     /// The latest version of a document among candidates of one kind.
-    private static func latest(_ candidates: [ContextDocument]) -> ContextDocument? {
+    static func latest(_ candidates: [ContextDocument]) -> ContextDocument? {
         candidates.max { ($0.header?.version ?? 0) < ($1.header?.version ?? 0) }
     }
 
-    private static func digits(_ s: String?) -> String? {
+    static func digits(_ s: String?) -> String? {
         guard let s else { return nil }
         let d = s.filter(\.isNumber)
         return d.isEmpty ? nil : d
@@ -143,9 +144,12 @@ struct Checker {
         // Volume: what the certificate leaves after the other contracts on it.
         let others = ((contractsByCertificate[doc.id] ?? []) + (contractsByCertificate["#" + (doc.header?.number ?? "")] ?? []))
         var used: [String: DecimalValue] = [:]
-        var seen: Set<String> = [d.id]
-        for other in others where seen.insert(other.id).inserted {
-            guard case .contract(let oc) = other.model else { continue }
+        // This contract's own versions never count against it, and of any other contract only its latest version.
+        var seen = versionChain(of: d)
+        let replaced = Set(others.compactMap { $0.header?.previousVersionId })
+        for other in others where !replaced.contains(other.id) && seen.insert(other.id).inserted {
+            // A draft only offers the contract; what it would take is spent once it is concluded.
+            guard case .contract(let oc) = other.model, oc.event != "draft" else { continue }
             for line in oc.services {
                 let k = Self.key(line.service.regNum, line.service.name, line.indicator.okei)
                 used[k] = (used[k] ?? .zero).adding(line.volume) ?? used[k]

@@ -77,7 +77,7 @@ final class DocumentAssembler: XMLRecordConsumer {
         self.kind = kind
         id = root.attribute("id")
         formatVersion = root.attribute("formatVersion")
-        for name in ["kind", "event", "stage"] {
+        for name in ["kind", "event", "stage", "type"] {
             if let v = root.attribute(name) { rootAttributes[name] = v }
         }
         context.attributes = rootAttributes
@@ -117,6 +117,10 @@ final class DocumentAssembler: XMLRecordConsumer {
     func finish() {
         reader?.finish()
         checkVersion()
+        if let kind, let header {
+            StatusModel.checkWithin(kind: kind, event: rootAttributes["event"], status: header.status, signatures: signatureCount,
+                                    findings: context.findings, at: headerLocation)
+        }
     }
 
     /// DG3080: version 1 has no previous version; later versions name theirs; "amended" is never version 1.
@@ -166,6 +170,7 @@ extension DocumentKind {
         case .socialOrder: SocialOrderReader.self
         case .agreement: AgreementReader.self
         case .contract: ContractReader.self
+        case .contractNotice: ContractNoticeReader.self
         case .socialCertificate: SocialCertificateReader.self
         case .executionReport: ExecutionReportReader.self
         case .serviceAssignment: ServiceAssignmentReader.self

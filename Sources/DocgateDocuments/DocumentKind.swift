@@ -1,8 +1,9 @@
-/// The seven kinds of document docgate knows, each detected by its root element's namespace.
+/// The eight kinds of document docgate knows, each detected by its root element's namespace.
 public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
     case socialOrder
     case agreement
     case contract
+    case contractNotice
     case socialCertificate
     case executionReport
     case serviceAssignment
@@ -14,6 +15,7 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .socialOrder: "urn://docgate/social-order/1"
         case .agreement: "urn://docgate/agreement/1"
         case .contract: "urn://docgate/contract/1"
+        case .contractNotice: "urn://docgate/contract-notice/1"
         case .socialCertificate: "urn://docgate/social-certificate/1"
         case .executionReport: "urn://docgate/execution-report/1"
         case .serviceAssignment: "urn://docgate/service-assignment/1"
@@ -30,6 +32,7 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .socialOrder: "social-order.xsd"
         case .agreement: "agreement.xsd"
         case .contract: "contract.xsd"
+        case .contractNotice: "contract-notice.xsd"
         case .socialCertificate: "social-certificate.xsd"
         case .executionReport: "execution-report.xsd"
         case .serviceAssignment: "service-assignment.xsd"
@@ -43,6 +46,7 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .socialOrder: "SOCORDER"
         case .agreement: "AGREEMENT"
         case .contract: "CONTRACT"
+        case .contractNotice: "CONTRACTNOTICE"
         case .socialCertificate: "SOCCERT"
         case .executionReport: "EXECREPORT"
         case .serviceAssignment: "SVCASSIGN"
@@ -55,6 +59,7 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .socialOrder: ("Социальный заказ", "Social order")
         case .agreement: ("Соглашение", "Agreement")
         case .contract: ("Договор", "Contract")
+        case .contractNotice: ("Уведомление о заключении (расторжении) договора", "Notice of a contract's conclusion or termination")
         case .socialCertificate: ("Социальный сертификат", "Social certificate")
         case .executionReport: ("Отчёт об исполнении социального заказа", "Execution report")
         case .serviceAssignment: ("Задание по предоставлению бюджетной услуги", "Service assignment")

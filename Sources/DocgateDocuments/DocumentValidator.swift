@@ -23,6 +23,7 @@ public enum DocumentModel: Sendable, Codable {
     case socialOrder(SocialOrder)
     case agreement(Agreement)
     case contract(Contract)
+    case contractNotice(ContractNotice)
     case socialCertificate(SocialCertificate)
     case executionReport(ExecutionReport)
     case serviceAssignment(ServiceAssignment)

@@ -31,6 +31,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case certificateState = "DG3044"
     case contractAmounts = "DG3050"
     case contractTermination = "DG3051"
+    case contractNotice = "DG3052"
     case assignmentCosts = "DG3060"
     case assignmentQuarterSums = "DG3061"
     case assignmentHeadCount = "DG3062"
@@ -43,6 +44,7 @@ public enum Rule: String, CaseIterable, Sendable {
     case assignmentWithoutCosts = "DG3069"
     case receiptConsistency = "DG3070"
     case versionChain = "DG3080"
+    case statusConsistency = "DG3081"
     case fileNameId = "DG3090"
     case fileNamePrefix = "DG3091"
     case futureDate = "DG3092"
@@ -89,6 +91,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .certificateState: LocalizedText(ru: "Состояние сертификата соответствует событию", en: "The certificate's state fits its event")
         case .contractAmounts: LocalizedText(ru: "Суммы договора", en: "Contract amounts")
         case .contractTermination: LocalizedText(ru: "Срок и расторжение договора", en: "Contract term and termination")
+        case .contractNotice: LocalizedText(ru: "Уведомление о заключении (расторжении) договора", en: "Notice of a contract's conclusion or termination")
         case .assignmentCosts: LocalizedText(ru: "З-1 = сумма З-1.1…З-1.7", en: "З-1 equals the sum of З-1.1…З-1.7")
         case .assignmentQuarterSums: LocalizedText(ru: "Год = сумма кварталов", en: "Year equals the sum of the quarters")
         case .assignmentHeadCount: LocalizedText(ru: "Численность за год и по кварталам", en: "Head count over the year and quarters")
@@ -101,6 +104,7 @@ public enum Rule: String, CaseIterable, Sendable {
         case .assignmentWithoutCosts: LocalizedText(ru: "В задании есть затраты (З-1)", en: "An assignment states its costs (З-1)")
         case .receiptConsistency: LocalizedText(ru: "Согласованность квитанции", en: "Receipt consistency")
         case .versionChain: LocalizedText(ru: "Версия и ссылка на предыдущую версию", en: "Version and previous version")
+        case .statusConsistency: LocalizedText(ru: "Статус, событие и подписи документа согласованы", en: "Status, event and signatures agree")
         case .fileNameId: LocalizedText(ru: "Идентификатор в имени файла", en: "Identifier in the file name")
         case .fileNamePrefix: LocalizedText(ru: "Префикс имени файла", en: "File name prefix")
         case .futureDate: LocalizedText(ru: "Дата формирования в будущем", en: "Creation time in the future")

@@ -24,6 +24,23 @@ public enum StatusModel {
         "redeemed": ["redeemed"], "cancelled": ["cancelled"],
     ]
 
+    /// DG3081: within one document, the header's status agrees with the event — a draft (`status` draft) is the
+    /// event draft and nothing else, a certificate is never a draft — and a draft carries no more signatures than
+    /// its first party's: an agreement or contract both parties signed is concluded, not a draft.
+    static func checkWithin(kind: DocumentKind, event: String?, status: String, signatures: Int, findings f: Findings, at: Location?) {
+        guard let event, transitions[kind] != nil else { return }
+        if (status == "draft") != (event == "draft") {
+            f.add(.statusConsistency, at: at,
+                  ru: "Статус «\(status)» не согласуется с событием «\(event)»: проект (status draft) — это событие draft, и только он",
+                  en: "Status '\(status)' disagrees with the event '\(event)': a draft (status draft) is the event draft, and only it is")
+        }
+        if event == "draft", kind.isTwoParty, signatures > 1 {
+            f.add(.statusConsistency, at: at,
+                  ru: "Проект подписан \(signatures) раз: документ, подписанный обеими сторонами, заключён (event concluded), а не проект",
+                  en: "A draft with \(signatures) signatures: a document both parties signed is concluded (event concluded), not a draft")
+        }
+    }
+
     /// The event a document's version carries.
     static func event(of model: DocumentModel) -> String? {
         switch model {

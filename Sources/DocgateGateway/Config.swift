@@ -54,7 +54,7 @@ public struct Route: Sendable, Hashable {
     /// How long size and modification time must stay unchanged, from the first sighting, before a file that did
     /// not arrive by rename is taken.
     public var quietPeriod: Double
-    /// Whether the rules across documents (DG3100–DG3106) apply to what arrives, against the registry of what the
+    /// Whether the rules across documents (DG3100–DG3109) apply to what arrives, against the registry of what the
     /// gateway delivered before.
     public var contextRules: Bool
     /// Largest inbox file taken at all, in bytes (checked with `fstat` before anything is read); a larger one is

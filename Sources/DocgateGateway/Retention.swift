@@ -220,6 +220,9 @@ extension ContextDocument {
         case .contract(let c):
             date(c.term?.to)
             date(c.terminationDate)
+        case .contractNotice(let n):
+            date(n.term?.to)
+            date(n.terminationDate)
         case .socialCertificate(let c):
             date(c.validTo)
             c.services.forEach { date($0.servicePeriod?.to) }

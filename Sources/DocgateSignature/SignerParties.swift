@@ -94,6 +94,8 @@ public enum SignerParties {
             return [organisation(node.child("executor"), "Исполнитель", "The executor"),
                     SignerParty(role: LocalizedText(ru: "Потребитель услуги", en: "The consumer"), name: name,
                                 snils: consumer?.childText("snils").map(SignerMapping.digits), optional: true)]
+        case "urn://docgate/contract-notice/1":
+            return [organisation(node.child("executor"), "Исполнитель", "The executor")]
         case "urn://docgate/social-certificate/1":
             return [organisation(node.child("general")?.child("issuer"), "Уполномоченный орган, выдавший сертификат", "The issuing body")]
         case "urn://docgate/service-assignment/1":

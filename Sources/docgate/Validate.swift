@@ -35,7 +35,7 @@ struct Validate: ParsableCommand {
     @Option(name: .long, help: "Documents validated at once (default: one per CPU core).")
     var jobs: Int?
 
-    @Option(name: .long, help: ArgumentHelp("A folder of known documents (orders, agreements, certificates …) to apply the rules across documents against (DG3100–DG3107).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("A folder of known documents (orders, agreements, certificates …) to apply the rules across documents against (DG3100–DG3109).", valueName: "dir"))
     var context: String?
 
     @Argument(help: ArgumentHelp("Files or directories to validate.", valueName: "path"))

@@ -143,7 +143,7 @@ import Testing
         let agreementText = try sample("AGREEMENT", 0)
             .replacingOccurrences(of: "2461004522", with: "2462007734")
             .replacingOccurrences(of: "2466012340", with: "2463029113")
-            .replacingOccurrences(of: "870000О.99.0.АЭ22АА01000", with: "853100Р.99.0.БА01АА00000")
+            .replacingOccurrences(of: "880000О.99.0.АЭ22АА01000", with: "853000Р.99.0.БА01АА00000")
         let agreement = try doc(agreementText, "agreement.xml")
         #expect(!codes(contract, in: [cert, contract, agreement]).contains("DG3104"))
     }
@@ -173,6 +173,8 @@ import Testing
             var v2 = try withId(text, Self.uuid(id))
             v2 = v2.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(previous)</previousVersionId>")
             v2 = v2.replacingOccurrences(of: #"event="[a-z]+""#, with: "event=\"\(event)\"", options: .regularExpression)
+            // A draft's header says so (DG3081).
+            if event == "draft" { v2 = v2.replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>") }
             return try doc(edit(v2), "v2-\(id).xml")
         }
         let first = try doc(concluded, "v1.xml")
@@ -190,9 +192,86 @@ import Testing
         }
         #expect(transitions(afterEnd, ended).contains { $0.contains("nothing (the document's life has ended)") })
         // A draft (issue 16, item 15) becomes the concluded contract; a concluded one never goes back to a draft.
-        let draft = try doc(concluded.replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#), "draft.xml")
+        let draft = try doc(concluded.replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#)
+            .replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>"), "draft.xml")
         #expect(transitions(try next(concluded, event: "concluded", id: 905), draft).isEmpty)
         #expect(transitions(try next(concluded, event: "draft", id: 906), first).contains { $0.contains("followed by 'draft'") })
+    }
+
+    /// A new version of a contract replaces the one before it: the certificate's volume is not spent twice
+    /// (certificate 24-СС-0001873 has 96 hours; contract Д-0457/2025 takes all 96, and so does its amended version).
+    @Test func anAmendedContractDoesNotSpendTheCertificateTwice() throws {
+        let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        let v1 = try doc(concluded, "c1.xml")
+        var text = try withId(concluded, Self.uuid(950))
+        text = text.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(v1.id)</previousVersionId>")
+            .replacingOccurrences(of: #"event="concluded""#, with: #"event="amended""#)
+        let v2 = try doc(text, "c2.xml")
+        let context = [try doc(try sample("SOCCERT", 0), "cert.xml"), try doc(try sample("AGREEMENT", 0), "agreement.xml"), v1, v2]
+        #expect(DocumentContext(context).check(v2).isEmpty, "\(DocumentContext(context).check(v2).map(\.message.en))")
+        // The first version, checked with its successor known, is not charged for it either.
+        #expect(DocumentContext(context).check(v1).isEmpty)
+        // Amended down to 48 hours (48 × 190.05 = 9 122.40 ₽), the contract leaves 48 for another one.
+        let half = try doc(text.replacingOccurrences(of: "<volume>96</volume>", with: "<volume>48</volume>")
+            .replacingOccurrences(of: "<amountFromCertificate>18244.80</amountFromCertificate>", with: "<amountFromCertificate>9122.40</amountFromCertificate>")
+            .replacingOccurrences(of: "<total>18244.80</total>", with: "<total>9122.40</total>"), "c2.xml")
+        let second = try doc(try withId(concluded, Self.uuid(952)).replacingOccurrences(of: "Д-0457/2025", with: "Д-0459/2025")
+            .replacingOccurrences(of: "<volume>96</volume>", with: "<volume>48</volume>")
+            .replacingOccurrences(of: "<amountFromCertificate>18244.80</amountFromCertificate>", with: "<amountFromCertificate>9122.40</amountFromCertificate>")
+            .replacingOccurrences(of: "<total>18244.80</total>", with: "<total>9122.40</total>"), "c4.xml")
+        let halves = Array(context.dropLast()) + [half, second]
+        #expect(!DocumentContext(halves).check(second).contains { $0.code == "DG3103" })
+        // A second contract of 96 hours on the same certificate is still refused: nothing is left.
+        let other = try doc(try withId(concluded, Self.uuid(951)).replacingOccurrences(of: "Д-0457/2025", with: "Д-0458/2025"), "c3.xml")
+        #expect(DocumentContext(context + [other]).check(other).contains { $0.code == "DG3103" && $0.message.en.contains("left") })
+    }
+
+    /// A draft offers a contract; only a concluded one spends the certificate. A draft for all 96 hours of certificate
+    /// 24-СС-0001873 leaves them to contract Д-0457/2025; the draft itself still fits only what is left.
+    @Test func aDraftDoesNotSpendTheCertificate() throws {
+        let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        let draftText = try withId(concluded, Self.uuid(960)).replacingOccurrences(of: "Д-0457/2025", with: "Д-0460/2025")
+            .replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#)
+            .replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>")
+        let draft = try doc(draftText, "draft.xml")
+        let contract = try doc(concluded, "c1.xml")
+        let context = [try doc(try sample("SOCCERT", 0), "cert.xml"), try doc(try sample("AGREEMENT", 0), "agreement.xml"), draft, contract]
+        #expect(DocumentContext(context).check(contract).isEmpty, "\(DocumentContext(context).check(contract).map(\.message.en))")
+        #expect(DocumentContext(context).check(draft).contains { $0.code == "DG3103" && $0.message.en.contains("left, 0") })
+    }
+
+    /// Issue 16, item 15: a notice reports on a contract the registry knows and says what it says. The shipped
+    /// notices (Д-0457/2025 concluded, ПО-118/2025 terminated on 2025-07-01) agree with their contracts.
+    @Test func aNoticeAgreesWithItsContract() throws {
+        let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        let terminated = try sample("CONTRACT_ACKFIN24_RPGU24_20250227")
+        let conclusion = try sample("CONTRACTNOTICE", 0)
+        let termination = try sample("CONTRACTNOTICE", 1)
+        let contracts = [try doc(concluded, "c1.xml"), try doc(terminated, "c2.xml")]
+        func found(_ text: String, _ context: [ContextDocument] = contracts) throws -> [String] {
+            let d = try doc(text, "notice.xml")
+            return DocumentContext(context + [d]).check(d).map { $0.code + " " + $0.message.en }
+        }
+        #expect(try found(conclusion).isEmpty)
+        #expect(try found(termination).isEmpty)
+        // Without its contract, the notice reports on nothing known.
+        #expect(try found(conclusion, []).contains { $0.hasPrefix("DG3109") && $0.contains("Д-0457/2025") && $0.contains("not known") })
+        // Another consumer, volume or certificate share than the contract's.
+        let otherVolume = conclusion.replacingOccurrences(of: "<volume>96</volume>", with: "<volume>100</volume>")
+        #expect(try found(otherVolume).contains { $0.hasPrefix("DG3109") && $0.contains("services") && $0.contains("100") && $0.contains("96") })
+        let otherConsumer = conclusion.replacingOccurrences(of: "112-233-445 95", with: "123-456-789 64")
+        #expect(try found(otherConsumer).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") })
+        // Without the contract's id, found by its number on the certificate.
+        let byNumber = conclusion.replacingOccurrences(of: #"(?s)(<contractRef>.*?)<id>[^<]*</id>\n\s*"#, with: "$1", options: .regularExpression)
+        #expect(byNumber != conclusion)
+        #expect(try found(byNumber).isEmpty)
+        // The termination notice's date must be the terminated contract's (2025-07-01).
+        let otherDate = termination.replacingOccurrences(of: "<date>2025-07-01</date>\n    <reasonCode>", with: "<date>2025-06-30</date>\n    <reasonCode>")
+        #expect(try found(otherDate).contains { $0.hasPrefix("DG3109") && $0.contains("2025-06-30") && $0.contains("2025-07-01") })
+        // A contract still a draft has nothing to notify.
+        let draft = concluded.replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#)
+            .replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>")
+        #expect(try found(conclusion, [try doc(draft, "draft.xml")]).contains { $0.hasPrefix("DG3109") && $0.contains("still a draft") })
     }
 
     @Test func executorFactsWithinTheAgreement() throws {

@@ -85,7 +85,7 @@ import Testing
         #expect(try xmlsecVerify(tampered).status != 0)
     }
 
-    @Test(.enabled(if: xmlsec1 != nil), arguments: ["AGREEMENT", "CONTRACT"])
+    @Test(.enabled(if: xmlsec1 != nil), arguments: ["AGREEMENT", "CONTRACT_"])
     func xmlsecVerifiesBothDocgateSignaturesOfATwoPartyDocument(_ prefix: String) throws {
         let pki = try Fixture.pki()
         let first = try Fixture.sign(try Fixture.sample(prefix), with: try Fixture.signer(pki.rsaKey, pki.rsaCert))

@@ -1,5 +1,6 @@
 import DocgateCore
 import DocgateCrypto
+import DocgateDocuments
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -76,14 +77,39 @@ import Testing
     /// The contract: the executor, then the consumer (a person, by СНИЛС) from a qualified CA under the root.
     @Test func theContractIsSignedByTheExecutorThenTheConsumer() throws {
         let verifier = try strict()
-        let executor = try sign("CONTRACT", pki.ecKey, pki.ecCert)
+        let executor = try sign("CONTRACT_", pki.ecKey, pki.ecCert)
         #expect(verifier.verify(bytes: executor, file: "one.xml").valid)
         let both = try countersign(executor, pki.personKey, pki.qualifiedPersonChain)
         let report = verifier.verify(bytes: both, file: "both.xml")
         #expect(report.valid, "\(messages(report))")
         #expect(report.signatures.last?.party?.snils == "11223344595")
-        let byGrantor = verifier.verify(bytes: try sign("CONTRACT", pki.rsaKey, pki.rsaCert), file: "grantor.xml")
+        let byGrantor = verifier.verify(bytes: try sign("CONTRACT_", pki.rsaKey, pki.rsaCert), file: "grantor.xml")
         #expect(Fixture.codes(byGrantor) == ["DG4028"])
+    }
+
+    /// Issue 16, item 15: the notice of a contract's conclusion is the executor's (АНО «Забота», the EC test signer);
+    /// the authorised body it is addressed to does not sign it, and one signature is all it carries.
+    @Test func theExecutorSignsItsNoticeOfAContract() throws {
+        let verifier = try strict()
+        let byExecutor = verifier.verify(bytes: try sign("CONTRACTNOTICE", pki.ecKey, pki.ecCert), file: "notice.xml")
+        #expect(byExecutor.valid, "\(messages(byExecutor))")
+        #expect(byExecutor.signatures.first?.party?.inn == "2461004522")
+        let byAddressee = verifier.verify(bytes: try sign("CONTRACTNOTICE", pki.rsaKey, pki.rsaCert), file: "addressee.xml")
+        #expect(Fixture.codes(byAddressee) == ["DG4028"])
+    }
+
+    /// Issue 16, item 14: an agreement both parties signed is concluded; the same signatures on a draft contradict
+    /// it (DG3081), while a draft the grantor alone signed — the stage before the executor signs — is consistent.
+    @Test func aDraftBothPartiesSignedIsAContradiction() throws {
+        let validator = try DocumentValidator(schemaDirectory: TestPaths.schemas)
+        let draft = try Fixture.edit(try Fixture.edit(try Fixture.bytes(try Fixture.sample("AGREEMENT")), #"event="concluded""#, #"event="draft""#),
+                                     "<status>approved</status>", "<status>draft</status>")
+        #expect(validator.validate(bytes: draft, file: "draft.xml").valid)
+        let byGrantor = try Fixture.sign(draft, with: try Fixture.signer(pki.rsaKey, pki.rsaCert))
+        #expect(validator.validate(bytes: byGrantor, file: "draft.xml").valid)
+        let both = try countersign(byGrantor, pki.ecKey, pki.ecCert)
+        let report = validator.validate(bytes: both, file: "draft.xml")
+        #expect(report.diagnostics.filter(\.isError).map(\.code) == ["DG3081"], "\(report.diagnostics.map { $0.code + " " + $0.message.en })")
     }
 
     @Test func aCertificateWithoutIdentifiersSignsOnlyThroughTheMapping() throws {
@@ -133,7 +159,7 @@ import Testing
 
     @Test func theRequiredClassOfSignatureToolIsEnforced() throws {
         let org = try sign("SOCORDER", pki.qualifiedKey, pki.qualifiedOrgChain)          // КС1 and КС2
-        let executor = try sign("CONTRACT", pki.qualifiedKey, pki.qualifiedExecutorChain)  // КС1 only
+        let executor = try sign("CONTRACT_", pki.qualifiedKey, pki.qualifiedExecutorChain)  // КС1 only
         let plain = try sign("SOCORDER", pki.rsaKey, pki.rsaCert)                          // no policies
         let ks2 = try strict(policies: ["1.2.643.100.113.2"])
         #expect(ks2.verify(bytes: org, file: "org.xml").valid)
@@ -252,7 +278,7 @@ extension SignerPolicyTests {
         let complete = SignatureVerifier(trust: try TrustStore(path: pki.caCert), requireAllParties: true)
         #expect(Fixture.codes(complete.verify(bytes: signed, file: "grantor-only.xml")) == ["DG4036"])
         // A contract without the consumer's signature is complete: that signature is optional.
-        #expect(complete.verify(bytes: try sign("CONTRACT", pki.ecKey, pki.ecCert), file: "c.xml").valid)
+        #expect(complete.verify(bytes: try sign("CONTRACT_", pki.ecKey, pki.ecCert), file: "c.xml").valid)
     }
 
     /// The grantor signing twice (two certificates of the grantor's organisation) is reported as "signatures in the

@@ -82,7 +82,8 @@ import Testing
         #expect(list.status == 0)
         let o = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
         let kinds = try #require(o["kinds"] as? [[String: Any]])
-        #expect(kinds.count == 7)
+        #expect(kinds.count == 8)
+        #expect(kinds.contains { $0["namespace"] as? String == "urn://docgate/contract-notice/1" && $0["root"] as? String == "contractNotice" })
         #expect(kinds.contains { $0["namespace"] as? String == "urn://docgate/agreement/1" && $0["root"] as? String == "agreement" })
         let dir = try TemporaryDirectory("schemas")
         defer { dir.remove() }
@@ -90,7 +91,7 @@ import Testing
         let export = try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--schemas", TestPaths.schemas, target])
         #expect(export.status == 0, "\(export.stderr)")
         // The exported set stands on its own: xmllint validates a sample against it.
-        let sample = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT") })
+        let sample = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT_") })
         let x = try ProcessRunner.run("/usr/bin/xmllint", ["--noout", "--schema", target + "/contract.xsd", sample])
         #expect(x.status == 0, "\(x.stderr)")
         // A second export does not overwrite without --force.
@@ -108,7 +109,7 @@ import Testing
         let ok = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, "--context", TestPaths.samples + "/valid", report])
         #expect(ok.status == 0, "\(ok.stdout)")
         // Against a folder without the order: DG3100, exit 1.
-        _ = try dir.write("unrelated.xml", [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT") }!))))
+        _ = try dir.write("unrelated.xml", [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("CONTRACT_") }!))))
         let bad = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, "--format", "json", "--context", dir.path, report])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("\"DG3100\""))

@@ -363,6 +363,47 @@ import Testing
         #expect(Set(site.files(site.outbox)) == [(order as NSString).lastPathComponent, (reports[1] as NSString).lastPathComponent])
     }
 
+    /// Issue 16, items 14 and 15: the daemon's registry holds each document's life. A notice is delivered once its
+    /// contract is known; a later version of the contract that goes back to a draft is refused (DG3108), and so is a
+    /// notice of a contract the gateway never delivered (DG3109).
+    @Test func documentsThroughTheirLivesAgainstWhatWasDelivered() throws {
+        let site = try Site(route: "context_rules = true")
+        defer { site.dir.remove() }
+        func sample(_ prefix: String) throws -> (name: String, text: String) {
+            let path = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix(prefix) })
+            return ((path as NSString).lastPathComponent, String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self))
+        }
+        func deliver(_ files: [(name: String, text: String)]) throws {
+            for f in files { try site.drop(f.name, Array(f.text.utf8)) }
+            #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
+        }
+        func reason(_ name: String) throws -> String {
+            try String(contentsOfFile: site.errors + "/" + name + ".reason.txt", encoding: .utf8)
+        }
+        let notice = try sample("CONTRACTNOTICE_ACKFIN24_RPGU24_20250207")
+        // The notice first: its contract is not known yet.
+        try deliver([notice])
+        #expect(try reason(notice.name).contains("DG3109"))
+        try FileManager.default.removeItem(atPath: site.errors + "/" + notice.name)
+        // The certificate and the executor's agreement, then the contract, then the notice again: all delivered.
+        try deliver([try sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250120"), try sample("SOCCERT_ACKFIN24_GISSS24_20250203")])
+        let contract = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        try deliver([contract])
+        try deliver([notice])
+        #expect(site.files(site.outbox).contains(notice.name), "\(site.files(site.errors))")
+        #expect(site.files(site.outbox).contains(contract.name))
+        // Version 2 of the concluded contract as a draft again.
+        let id = String(format: "%08x-0000-4000-8000-%012x", 4242, 4242)
+        let previous = try #require(contract.name.split(separator: "_").last?.dropLast(4))
+        let draft = contract.text.replacingOccurrences(of: String(previous), with: id)
+            .replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(previous)</previousVersionId>")
+            .replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#)
+            .replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>")
+        let draftName = contract.name.replacingOccurrences(of: String(previous), with: id)
+        try deliver([(draftName, draft)])
+        #expect(try reason(draftName).contains("DG3108"))
+    }
+
     /// A crash after a document was archived but before the journal said so, and a new file of the same name in the
     /// inbox since: recovery must not archive the newcomer as the old document.
     @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))

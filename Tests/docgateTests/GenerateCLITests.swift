@@ -8,11 +8,11 @@ import Testing
 /// names the place in the input.
 @Suite struct GenerateCLITests {
     static let kinds: [String: String] = [
-        "SOCORDER": "socialOrder", "AGREEMENT": "agreement", "CONTRACT": "contract", "SOCCERT": "socialCertificate",
+        "SOCORDER": "socialOrder", "AGREEMENT": "agreement", "CONTRACT": "contract", "CONTRACTNOTICE": "contractNotice", "SOCCERT": "socialCertificate",
         "EXECREPORT": "executionReport", "SVCASSIGN": "serviceAssignment", "RECEIPT": "receipt",
     ]
     static let schemaFiles: [String: String] = [
-        "socialOrder": "social-order", "agreement": "agreement", "contract": "contract", "socialCertificate": "social-certificate",
+        "socialOrder": "social-order", "agreement": "agreement", "contract": "contract", "contractNotice": "contract-notice", "socialCertificate": "social-certificate",
         "executionReport": "execution-report", "serviceAssignment": "service-assignment", "receipt": "receipt",
     ]
 
@@ -145,8 +145,8 @@ import Testing
         #expect(g.stderr.contains("2 of 3 documents generated"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: outDir).count == 2)
         // A value that disagrees within one document, and a column that names nothing.
-        let conflict = try dir.write("d.csv", text.replacingOccurrences(of: "C2,24-СС-0002002,Иванов,Пётр,Ильич,1951-11-02,123-456-789 64,870000О.99.0.АЭ23АА01000,Предоставление социального обслуживания в форме социального обслуживания на дому,Социальное обслуживание граждан,Инвалиды",
-                                                                        with: "C2,24-СС-0002099,Иванов,Пётр,Ильич,1951-11-02,123-456-789 64,870000О.99.0.АЭ23АА01000,Предоставление социального обслуживания в форме социального обслуживания на дому,Социальное обслуживание граждан,Инвалиды"))
+        let conflict = try dir.write("d.csv", text.replacingOccurrences(of: "C2,24-СС-0002002,Иванов,Пётр,Ильич,1951-11-02,123-456-789 64,880000О.99.0.АЭ23АА01000,Предоставление социального обслуживания в форме социального обслуживания на дому,Социальное обслуживание граждан,Инвалиды",
+                                                                        with: "C2,24-СС-0002099,Иванов,Пётр,Ильич,1951-11-02,123-456-789 64,880000О.99.0.АЭ23АА01000,Предоставление социального обслуживания в форме социального обслуживания на дому,Социальное обслуживание граждан,Инвалиды"))
         let c = try docgate(["generate", "socialCertificate", "--from", conflict, "--base", TestPaths.samples + "/generate/certificate-base.json", "--out-dir", outDir])
         #expect(c.status == 1)
         #expect(c.stderr.contains("[document C2]: document not generated\n    DG2110 error (line 4, column header.number): value '24-СС-0002099' disagrees"), "\(c.stderr)")

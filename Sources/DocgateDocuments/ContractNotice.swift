@@ -1,0 +1,129 @@
+import DocgateXML
+
+/// Уведомление о заключении (расторжении) договора (`urn://docgate/contract-notice/1`): the executor tells the
+/// authorised body that issued the certificate that a contract with its recipient was concluded or terminated.
+public struct ContractNotice: Sendable, Codable {
+    public struct ServiceLine: Sendable, Hashable, Codable {
+        public var regNum: String
+        public var name: String
+        public var indicator: Indicator
+        public var volume: DecimalValue
+        public var amountFromCertificate: DecimalValue
+    }
+
+    /// `conclusion` or `termination`.
+    public var type: String = ""
+    public var contractRef: DocumentRef?
+    public var certificateNumber: String = ""
+    public var certificateId: String?
+    public var authorizedBody: Organization?
+    public var executor: Organization?
+    public var consumer: Person?
+    public var term: Period?
+    public var services: [ServiceLine] = []
+    public var terminationDate: CalendarDate?
+}
+
+final class ContractNoticeReader: KindReader {
+    var documentModel: DocumentModel { .contractNotice(model) }
+    static let containers: Set<String> = []
+
+    private let context: ReadContext
+    private var f: Findings { context.findings }
+    var model = ContractNotice()
+    private var refLocation: Location?
+    private var termLocation: Location?
+    private var terminationLocation: Location?
+
+    init(context: ReadContext) {
+        self.context = context
+        model.type = context.attributes["type"] ?? ""
+    }
+
+    func record(_ r: RecordContext, in container: String) {
+        let n = r.node
+        if n.isNamed("contractRef") {
+            model.contractRef = DocumentRef(n)
+            refLocation = r.location()
+        } else if n.isNamed("certificateRef") {
+            model.certificateNumber = n.string("number")
+            model.certificateId = n.childText("id")
+        } else if n.isNamed("authorizedBody") {
+            model.authorizedBody = Organization(n)
+        } else if n.isNamed("executor") {
+            model.executor = Organization(n)
+        } else if n.isNamed("consumer") {
+            model.consumer = Person(n)
+        } else if n.isNamed("term") {
+            model.term = Period(n)
+            termLocation = r.location()
+        } else if n.isNamed("service") {
+            model.services.append(ContractNotice.ServiceLine(
+                regNum: n.string("regNum"), name: n.string("name"),
+                indicator: n.child("indicator").map(Indicator.init) ?? Indicator(name: "", unitName: "", okei: ""),
+                volume: n.decimal("volume") ?? .zero, amountFromCertificate: n.decimal("amountFromCertificate") ?? .zero))
+        } else if n.isNamed("termination") {
+            model.terminationDate = n.date("date")
+            terminationLocation = r.location(child: "date")
+        }
+    }
+
+    /// DG3052: the notice is about a contract, after it was made; a termination notice and only it carries the
+    /// termination, which falls within the contract's term.
+    func finish() {
+        if let ref = model.contractRef, ref.kind != "contract" {
+            f.add(.contractNotice, at: refLocation,
+                  ru: "Уведомление ссылается на документ вида «\(ref.kind)», а должно — на договор (contract)",
+                  en: "The notice refers to a document of kind '\(ref.kind)'; it must refer to a contract")
+        }
+        let contractDate = model.contractRef?.date
+        if let contractDate, let noticeDate = context.header?.date, noticeDate < contractDate {
+            f.add(.contractNotice, at: context.headerLocation,
+                  ru: "Уведомление датировано \(noticeDate), раньше договора (\(contractDate)), о котором оно сообщает",
+                  en: "The notice is dated \(noticeDate), before the contract it reports on (\(contractDate))")
+        }
+        if let term = model.term, let from = term.from, let to = term.to, to < from {
+            f.add(.contractNotice, at: termLocation,
+                  ru: "Договор заканчивается (\(to)) раньше, чем начинается (\(from))",
+                  en: "The contract ends (\(to)) before it starts (\(from))")
+        }
+        switch (model.type, model.terminationDate) {
+        case ("termination", nil):
+            f.add(.contractNotice, at: refLocation,
+                  ru: "Уведомление о расторжении (type=\"termination\") должно содержать сведения о расторжении",
+                  en: "A termination notice (type=\"termination\") must carry the termination")
+        case ("conclusion", .some):
+            f.add(.contractNotice, at: terminationLocation,
+                  ru: "Сведения о расторжении несёт только уведомление о расторжении, а это — о заключении",
+                  en: "Only a termination notice carries a termination; this one notifies a conclusion")
+        default:
+            break
+        }
+        if let date = model.terminationDate {
+            if let to = model.term?.to, to < date {
+                f.add(.contractNotice, at: terminationLocation,
+                      ru: "Дата расторжения \(date) позже окончания срока договора \(to)",
+                      en: "Termination date \(date) is after the contract's term ends (\(to))")
+            }
+            if let contractDate, date < contractDate {
+                f.add(.contractNotice, at: terminationLocation,
+                      ru: "Дата расторжения \(date) раньше даты договора \(contractDate)",
+                      en: "Termination date \(date) is before the contract date \(contractDate)")
+            }
+        }
+    }
+
+    func summary(into s: inout DocumentSummary) {
+        s.figure("Вид уведомления", "Notice of",
+                 model.type == "termination" ? "расторжение договора / termination" : "заключение договора / conclusion")
+        s.reference("Договор", "Contract", model.contractRef)
+        s.party("Исполнитель", "Executor", model.executor)
+        s.party("Уполномоченный орган", "Authorised body", model.authorizedBody)
+        s.person("Потребитель", "Consumer", model.consumer)
+        s.figure("Социальный сертификат", "Social certificate", model.certificateNumber)
+        if let term = model.term, let from = term.from, let to = term.to { s.figure("Срок", "Term", "\(from) — \(to)") }
+        s.figure("За счёт сертификата, руб.", "Covered by the certificate, RUB",
+                 model.services.map(\.amountFromCertificate).sum()?.formatted(places: 2))
+        if let date = model.terminationDate { s.figure("Дата расторжения", "Terminated on", "\(date)") }
+    }
+}
