@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -46,6 +48,8 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -86,7 +90,8 @@ let package = Package(
                     dependencies: ["DocgateSignature", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "DocgateGatewayTests",
-                    dependencies: ["DocgateGateway", "DocgateSignature", "DocgateTestSupport", .product(name: "Logging", package: "swift-log")],
+                    dependencies: ["DocgateGateway", "DocgateSignature", "DocgateTestSupport", .product(name: "Logging", package: "swift-log"),
+                                   .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: strict),
         .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway"], swiftSettings: strict),
     ],
