@@ -1,19 +1,50 @@
+import DocgateCore
 import DocgateTestSupport
 import Foundation
 import Testing
 @testable import DocgateXML
 
-/// The parse and schema codes the sources catalogue are the ones the README's code table lists.
+/// One catalogue of codes (DocgateCore): the README's table is a copy of it, every code the sources write is in
+/// it, and nothing in it is never written.
 @Suite struct CodeCatalogueTests {
-    @Test func catalogueAndReadmeTableAgree() throws {
+    @Test func eachCodeHasOneEntry() {
+        #expect(CodeCatalogue.entries.count == Code.allCases.count)
+        #expect(Set(CodeCatalogue.entries.map(\.code)).count == Code.allCases.count)
+        #expect(CodeCatalogue.entries.allSatisfy { !$0.meaning.ru.isEmpty && !$0.meaning.en.isEmpty })
+    }
+
+    @Test func theReadmeTableIsTheCatalogue() throws {
         let readme = try String(contentsOfFile: TestPaths.root + "/README.md", encoding: .utf8)
-        let rows = Set(readme.split(separator: "\n").filter { $0.hasPrefix("| DG") }.compactMap {
-            $0.split(separator: "|").first.map { $0.trimmingCharacters(in: .whitespaces) }
-        })
-        let catalogue = Set(XMLDiagnostics.catalogue.map(\.code))
-        // DG1xxx and DG2001–DG2099 are the parse and schema codes; DG21xx belong to generate and export.
-        let listed = rows.filter { $0.hasPrefix("DG1") || ($0.hasPrefix("DG20")) }
-        #expect(catalogue.subtracting(listed).isEmpty, "not in the README: \(catalogue.subtracting(listed).sorted())")
-        #expect(listed.subtracting(catalogue).isEmpty, "not in the catalogue: \(listed.subtracting(catalogue).sorted())")
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = try #require(lines.firstIndex(of: "| code | severity | meaning |"))
+        let table = lines[start...].prefix { $0.hasPrefix("|") }.map { $0 + "\n" }.joined()
+        #expect(table == CodeCatalogue.markdown(.en))
+    }
+
+    /// Every `DGnnnn` in Sources/ (outside the catalogue itself) is catalogued, and every catalogued code is written
+    /// somewhere.
+    @Test func theSourcesWriteExactlyTheCataloguedCodes() throws {
+        let sources = TestPaths.root + "/Sources"
+        let files = try #require(FileManager.default.enumerator(atPath: sources)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") && !($0 as NSString).lastPathComponent.hasPrefix("CodeCatalogue") }
+        var written: Set<String> = []
+        let pattern = try NSRegularExpression(pattern: #"DG[0-9]{4}"#)
+        for file in files {
+            let text = try String(contentsOfFile: sources + "/" + file, encoding: .utf8)
+            for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                written.insert(String(text[Range(m.range, in: text)!]))
+            }
+        }
+        let catalogued = Set(Code.allCases.map(\.rawValue))
+        #expect(written.subtracting(catalogued).isEmpty, "written but not catalogued: \(written.subtracting(catalogued).sorted())")
+        #expect(catalogued.subtracting(written).isEmpty, "catalogued but never written: \(catalogued.subtracting(written).sorted())")
+    }
+
+    /// The parse and schema messages of DocgateXML carry catalogued codes of the catalogued severity.
+    @Test func theXMLMessagesAgreeWithTheCatalogue() throws {
+        for item in XMLDiagnostics.catalogue {
+            let code = try #require(Code(rawValue: item.code), "\(item.code)")
+            #expect(code.severity == .error, "\(item.code)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import DocgateCore
 import DocgateTestSupport
 import Foundation
 import Testing
@@ -73,6 +74,23 @@ import Testing
         let twice = try dir.write("t.json", #"{"byKEK": {"210": "1000.00", "211": "600.00", "212": "400.00"}, "recipients": "10"}"#)
         let t = try docgate(["compute", "assignment", twice])
         #expect(t.status == 1, "an article and its sub-articles summed together: \(t.stdout)")
+    }
+}
+
+/// `docgate codes`: the catalogue in three forms and two languages.
+@Suite struct CodesCLITests {
+    @Test func theCatalogueIsPrinted() throws {
+        let json = try ProcessRunner.run(TestPaths.docgate, ["codes", "--format", "json"])
+        #expect(json.status == 0)
+        let items = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: String]])
+        #expect(items.count == Code.allCases.count)
+        #expect(items.contains { $0["code"] == "DG4030" && $0["severity"] == "error" && $0["ru"]?.contains("хэша") == true })
+        #expect(items.contains { $0["code"] == "DG3107" && $0["severity"] == "warning / error" })
+        let ru = try ProcessRunner.run(TestPaths.docgate, ["codes", "--lang", "ru"])
+        #expect(ru.stdout.split(separator: "\n").count == Code.allCases.count)
+        #expect(ru.stdout.contains("DG1001  ошибка  пустой файл"))
+        let markdown = try ProcessRunner.run(TestPaths.docgate, ["codes", "--format", "markdown", "--lang", "en"])
+        #expect(markdown.stdout == CodeCatalogue.markdown(.en))
     }
 }
 
