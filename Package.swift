@@ -82,6 +82,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libFuzzer harnesses (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING).
+        .executableTarget(
+            name: "docgate-fuzz",
+            dependencies: ["DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateGateway"],
+            swiftSettings: strict
+        ),
         .target(name: "DocgateTestSupport", dependencies: ["DocgateCore"], path: "Tests/DocgateTestSupport", swiftSettings: strict),
         .testTarget(name: "DocgateCoreTests", dependencies: ["DocgateCore"], swiftSettings: strict),
         .testTarget(name: "DocgateXMLTests", dependencies: ["DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
