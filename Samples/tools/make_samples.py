@@ -254,15 +254,23 @@ def cert_doc(cid, number, issuer, person_, svc, ind_, volume, norm, period, vali
 cert1 = cert_doc(CERT1_ID, '24-СС-0001873', 'minsoc', PERSON1, S3, IND_HOURS, 96, '190.05', ('2025-02-10','2025-12-31'), ('2025-02-03','2025-12-31'), ['ano'])
 put('valid', f'SOCCERT_ACKFIN24_GISSS24_20250203_{CERT1_ID}.xml', cert1)
 CONTRACT1_ID = uid('contract-1'); CONTRACT2_ID = uid('contract-2')
-cert2 = cert_doc(CERT2_ID, '24-СС-0002210', 'agency', PERSON2, E1, IND2, 1, '45600.00', ('2025-03-01','2025-08-31'), ('2025-02-20','2025-12-31'), ['ooo'],
-    contracts=[(ref('contractRef','contract',CONTRACT2_ID,'ПО-118/2025','2025-02-27',None,'      '),'ooo',1,'40000.00',('1','2025-06-30','Обучение завершено, выдано свидетельство о профессии'))], encoding='windows-1251')
+CONTRACT2B_ID = uid('contract-2-terminated'); CERT2B_ID = uid('cert-2-changed')
+cert2 = cert_doc(CERT2_ID, '24-СС-0002210', 'agency', PERSON2, E1, IND2, 1, '45600.00', ('2025-03-01','2025-08-31'), ('2025-02-20','2025-12-31'), ['ooo'], encoding='windows-1251')
 cert2 = cert2.replace('2025-02-03', '2025-02-20')
 put('valid', f'SOCCERT_ACKFIN24_GISSS24_20250220_{CERT2_ID}.xml', cert2, 'cp1251')
+# Its second version records the contract ПО-118/2025 and how it ended: terminated on 1 July, the training unfinished.
+cert2b = cert_doc(CERT2B_ID, '24-СС-0002210', 'agency', PERSON2, E1, IND2, 1, '45600.00', ('2025-03-01','2025-08-31'), ('2025-02-20','2025-12-31'), ['ooo'],
+    contracts=[(ref('contractRef','contract',CONTRACT2B_ID,'ПО-118/2025','2025-02-27',2,'      '),'ooo',1,'40000.00',('0','2025-07-01','Договор расторгнут 01.07.2025 по инициативе потребителя (трудоустройство), обучение не завершено'))],
+    encoding='windows-1251', event='changed')
+cert2b = cert2b.replace('2025-02-03', '2025-02-20').replace('<date>2025-02-20</date>', '<date>2025-07-02</date>', 1) \
+    .replace('<createdAt>2025-02-20T14:05:00+07:00</createdAt>', '<createdAt>2025-07-02T10:20:00+07:00</createdAt>') \
+    .replace('<version>1</version>', f'<version>2</version>\n    <previousVersionId>{CERT2_ID}</previousVersionId>', 1)
+put('valid', f'SOCCERT_ACKFIN24_GISSS24_20250702_{CERT2B_ID}.xml', cert2b, 'cp1251')
 
 # Contracts
-def contract_doc(cid, number, date, cert_number, cert_id, executor, person_, svc, ind_, vol, price, from_cert, paid, term, event='concluded', termination=None, agreement=True):
+def contract_doc(cid, number, date, cert_number, cert_id, executor, person_, svc, ind_, vol, price, from_cert, paid, term, event='concluded', termination=None, agreement=True, version=1, prev=None, created=None):
     total = r2(Decimal(vol)*Decimal(price))
-    b=[header(number,date,date+'T12:00:00+07:00',system='ЛК РПГУ'), f'  <certificateRef>\n    <number>{cert_number}</number>\n    <id>{cert_id}</id>\n  </certificateRef>']
+    b=[header(number,date,created or date+'T12:00:00+07:00',version=version,prev=prev,system='ЛК РПГУ'), f'  <certificateRef>\n    <number>{cert_number}</number>\n    <id>{cert_id}</id>\n  </certificateRef>']
     if agreement: b.append(ref('agreementRef','agreement',AGR1_ID,'СС-24/2025-017','2025-01-20'))
     b.append(org('executor',executor)); b.append(person('consumer',person_))
     b.append(f'  <term>\n    <from>{term[0]}</from>\n    <to>{term[1]}</to>\n  </term>')
@@ -272,8 +280,13 @@ def contract_doc(cid, number, date, cert_number, cert_id, executor, person_, svc
     return doc('contract','urn://docgate/contract/1',cid,'\n'.join(b),attrs=f' event="{event}"')
 contract1 = contract_doc(CONTRACT1_ID, 'Д-0457/2025', '2025-02-07', '24-СС-0001873', CERT1_ID, 'ano', PERSON1, S3, IND_HOURS, 96, '190.05', '18244.80', None, ('2025-02-10','2025-12-31'))
 put('valid', f'CONTRACT_ACKFIN24_RPGU24_20250207_{CONTRACT1_ID}.xml', contract1)
-contract2 = contract_doc(CONTRACT2_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'ooo', PERSON2, E1, IND2, 1, '45600.00', '40000.00', '5600.00', ('2025-03-01','2025-08-31'), event='terminated', termination=('2025-07-01','02','Расторжение по соглашению сторон после завершения обучения'), agreement=False)
+contract2 = contract_doc(CONTRACT2_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'ooo', PERSON2, E1, IND2, 1, '45600.00', '40000.00', '5600.00', ('2025-03-01','2025-08-31'), agreement=False)
 put('valid', f'CONTRACT_ACKFIN24_RPGU24_20250227_{CONTRACT2_ID}.xml', contract2)
+# The consumer found work and ended the training: the contract's second version terminates it on 1 July.
+TERMINATION2 = ('2025-07-01','01','Расторжение по инициативе потребителя в связи с трудоустройством')
+contract2b = contract_doc(CONTRACT2B_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'ooo', PERSON2, E1, IND2, 1, '45600.00', '40000.00', '5600.00', ('2025-03-01','2025-08-31'),
+    event='terminated', termination=TERMINATION2, agreement=False, version=2, prev=CONTRACT2_ID, created='2025-07-01T11:00:00+07:00')
+put('valid', f'CONTRACT_ACKFIN24_RPGU24_20250701_{CONTRACT2B_ID}.xml', contract2b)
 
 # A third certificate (issued 3 March) and the draft of its contract, sent to the recipient through ЛК РПГУ.
 PERSON3 = dict(lastName='Соколова', firstName='Мария', middleName='Ивановна', birthDate='1951-07-21', snils='134-562-781 66', doc=('21','0405','276341','2005-09-14','ОВД Советского района г. Красноярска'))
@@ -296,8 +309,11 @@ NOTICE1_ID = uid('notice-1'); NOTICE2_ID = uid('notice-2')
 notice1 = notice_doc(NOTICE1_ID, 'У-0457/2025', '2025-02-07', 'conclusion', CONTRACT1_ID, 'Д-0457/2025', '2025-02-07', '24-СС-0001873', CERT1_ID, 'minsoc', 'ano', PERSON1, S3, IND_HOURS, 96, '18244.80', ('2025-02-10','2025-12-31'))
 put('valid', f'CONTRACTNOTICE_ACKFIN24_RPGU24_20250207_{NOTICE1_ID}.xml', notice1)
 notice2 = notice_doc(NOTICE2_ID, 'У-118/2025-Р', '2025-07-01', 'termination', CONTRACT2_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'agency', 'ooo', PERSON2, E1, IND2, 1, '40000.00', ('2025-03-01','2025-08-31'),
-    termination=('2025-07-01','02','Расторжение по соглашению сторон после завершения обучения'))
+    termination=TERMINATION2)
 put('valid', f'CONTRACTNOTICE_ACKFIN24_RPGU24_20250701_{NOTICE2_ID}.xml', notice2)
+NOTICE3_ID = uid('notice-3')
+notice3 = notice_doc(NOTICE3_ID, 'У-118/2025', '2025-02-27', 'conclusion', CONTRACT2_ID, 'ПО-118/2025', '2025-02-27', '24-СС-0002210', CERT2_ID, 'agency', 'ooo', PERSON2, E1, IND2, 1, '40000.00', ('2025-03-01','2025-08-31'))
+put('valid', f'CONTRACTNOTICE_ACKFIN24_RPGU24_20250227_{NOTICE3_ID}.xml', notice3)
 
 # Service assignments (Tomsk, 2008)
 Q = lambda a,b,c,d: [Decimal(a),Decimal(b),Decimal(c),Decimal(d)]

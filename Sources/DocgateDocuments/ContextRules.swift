@@ -37,11 +37,15 @@ public final class DocumentContext: Sendable {
         var contractsByCertificate: [String: [ContextDocument]] = [:]
         /// Agreements per executor INN.
         var agreementsByExecutor: [String: [ContextDocument]] = [:]
+        /// Notices per contract id or `#number`; first versions per kind and number.
+        var noticesByContract: [String: [ContextDocument]] = [:]
+        var firstVersionsByNumber: [String: [ContextDocument]] = [:]
         var count = 0
 
         mutating func add(_ d: ContextDocument) {
             byId[d.id, default: []].append(d)
             if let p = d.header?.previousVersionId { byPrevious[p, default: []].append(d) }
+            if let key = Checker.firstVersionKey(d) { firstVersionsByNumber[key, default: []].append(d) }
             switch d.model {
             case .agreement(let a):
                 if let o = a.socialOrderRef?.id { agreementsByOrder[o, default: []].append(d) }
@@ -52,6 +56,8 @@ public final class DocumentContext: Sendable {
             case .contract(let c):
                 if let id = c.certificateId { contractsByCertificate[id, default: []].append(d) }
                 if !c.certificateNumber.isEmpty { contractsByCertificate["#" + c.certificateNumber, default: []].append(d) }
+            case .contractNotice(let n):
+                if let key = n.contractKey { noticesByContract[key, default: []].append(d) }
             default: break
             }
             count += 1
@@ -91,6 +97,8 @@ struct Checker {
     var certificatesByNumber: [String: [ContextDocument]] { i.certificatesByNumber }
     var contractsByCertificate: [String: [ContextDocument]] { i.contractsByCertificate }
     var agreementsByExecutor: [String: [ContextDocument]] { i.agreementsByExecutor }
+    var noticesByContract: [String: [ContextDocument]] { i.noticesByContract }
+    var firstVersionsByNumber: [String: [ContextDocument]] { i.firstVersionsByNumber }
 
     static func finding(_ code: String, _ severity: Severity = .error, ru: String, en: String) -> Diagnostic {
         Diagnostic(code: code, severity: severity, message: LocalizedText(ru: ru, en: en))
@@ -109,12 +117,13 @@ struct Checker {
         var out: [Diagnostic] = []
         if checkIdentity { identity(d, &out) }
         versions(d, &out)
+        lifeRules(d, &out)
         switch d.model {
         case .executionReport(let r): reportPlan(r, &out)
         case .agreement(let a): agreementVolumes(d, a, &out)
         case .socialCertificate(let c): certificateVolumes(d, c, &out)
         case .contract(let c): contractRules(d, c, &out)
-        case .contractNotice(let n): noticeRules(n, &out)
+        case .contractNotice(let n): noticeRules(d, n, &out)
         default: break
         }
         if case .executionReport(let r) = d.model { executorFacts(r, &out) }
@@ -247,7 +256,12 @@ struct Checker {
         guard let header = d.header, let previous = header.previousVersionId else { return }
         let earlier = (byId[previous] ?? []).filter { $0.kind == d.kind }
         if earlier.isEmpty {
-            out.append(Self.finding("DG3106", ru: "предыдущая версия \(previous) неизвестна", en: "the previous version \(previous) is not known"))
+            if let other = byId[previous]?.first {
+                out.append(Self.finding("DG3106", ru: "предыдущая версия \(previous) — документ другого вида (\(other.kind.rawValue), \(other.file))",
+                                        en: "the previous version \(previous) is a document of another kind (\(other.kind.rawValue), \(other.file))"))
+            } else {
+                out.append(Self.finding("DG3106", ru: "предыдущая версия \(previous) неизвестна", en: "the previous version \(previous) is not known"))
+            }
         }
         // DG3108: what the status model allows after the previous version, with the same parties.
         for e in earlier { out += StatusModel.check(d, after: e) }
@@ -255,7 +269,7 @@ struct Checker {
             out.append(Self.finding("DG3106", ru: "версия \(header.version) не больше версии \(e.header?.version ?? 0) предыдущего документа \(e.file)",
                                     en: "version \(header.version) is not above version \(e.header?.version ?? 0) of the previous document \(e.file)"))
         }
-        for sibling in byPrevious[previous] ?? [] where sibling.id != d.id {
+        for sibling in byPrevious[previous] ?? [] where sibling.id != d.id && sibling.kind == d.kind {
             out.append(Self.finding("DG3106", ru: "развилка: \(sibling.file) тоже продолжает версию \(previous)",
                                     en: "a fork: \(sibling.file) also follows version \(previous)"))
         }

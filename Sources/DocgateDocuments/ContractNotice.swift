@@ -22,6 +22,12 @@ public struct ContractNotice: Sendable, Codable {
     public var term: Period?
     public var services: [ServiceLine] = []
     public var terminationDate: CalendarDate?
+
+    /// The key notices of one contract share: the contract's id, else `#` and its number.
+    var contractKey: String? {
+        guard let ref = contractRef else { return nil }
+        return ref.id?.lowercased() ?? "#" + ref.number
+    }
 }
 
 final class ContractNoticeReader: KindReader {
@@ -104,6 +110,12 @@ final class ContractNoticeReader: KindReader {
                 f.add(.contractNotice, at: terminationLocation,
                       ru: "Дата расторжения \(date) позже окончания срока договора \(to)",
                       en: "Termination date \(date) is after the contract's term ends (\(to))")
+            }
+            // A notice reports a termination that has happened.
+            if let noticeDate = context.header?.date, noticeDate < date {
+                f.add(.contractNotice, at: terminationLocation,
+                      ru: "Уведомление датировано \(noticeDate), раньше расторжения (\(date)), о котором оно сообщает",
+                      en: "The notice is dated \(noticeDate), before the termination (\(date)) it reports")
             }
             if let contractDate, date < contractDate {
                 f.add(.contractNotice, at: terminationLocation,

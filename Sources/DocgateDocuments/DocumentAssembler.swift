@@ -118,7 +118,8 @@ final class DocumentAssembler: XMLRecordConsumer {
         reader?.finish()
         checkVersion()
         if let kind, let header {
-            StatusModel.checkWithin(kind: kind, event: rootAttributes["event"], status: header.status, signatures: signatureCount,
+            StatusModel.checkWithin(kind: kind, event: rootAttributes["event"], status: header.status, version: header.version,
+                                    signatures: signatureCount,
                                     findings: context.findings, at: headerLocation)
         }
     }

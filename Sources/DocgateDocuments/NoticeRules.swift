@@ -1,16 +1,10 @@
 import DocgateCore
 
 extension Checker {
-    /// The ids of every version of `d`'s document: back through the previous versions, forward through the later.
-    func versionChain(of d: ContextDocument) -> Set<String> {
-        var ids: Set<String> = [d.id]
-        var back = d.header?.previousVersionId
-        while let id = back, ids.insert(id).inserted { back = (byId[id] ?? []).first { $0.kind == d.kind }?.header?.previousVersionId }
-        var front = [d.id]
-        while let id = front.popLast() {
-            for next in byPrevious[id] ?? [] where next.kind == d.kind && ids.insert(next.id).inserted { front.append(next.id) }
-        }
-        return ids
+    /// A person as the notice and the contract must agree on: full name, birth date and СНИЛС digits.
+    static func person(_ p: Person?) -> String? {
+        guard let p else { return nil }
+        return [p.fullName, p.birthDate.map { "\($0)" } ?? "—", digits(p.snils) ?? "—"].joined(separator: ", ")
     }
 
     /// The contract a notice reports on: the version its reference names by id, else the latest version of that
@@ -38,7 +32,7 @@ extension Checker {
     /// DG3109: a notice reports on a contract the registry knows, says what that contract says (its number and
     /// date, certificate, executor, consumer, term and services), notifies a conclusion only of a contract that
     /// was concluded, and a termination with the date the terminated contract gives.
-    func noticeRules(_ n: ContractNotice, _ out: inout [Diagnostic]) {
+    func noticeRules(_ d: ContextDocument, _ n: ContractNotice, _ out: inout [Diagnostic]) {
         let what = n.contractRef.map { "\($0.number) от \($0.date.map { "\($0)" } ?? "?")" } ?? "?"
         let whatEn = n.contractRef.map { "\($0.number) of \($0.date.map { "\($0)" } ?? "?")" } ?? "?"
         guard let (named, latest) = noticedContract(n), case .contract(let c) = named.model else {
@@ -54,8 +48,9 @@ extension Checker {
         differs("номер договора", "contract number", n.contractRef?.number, named.header?.number)
         differs("дата договора", "contract date", n.contractRef?.date.map { "\($0)" }, named.header?.date.map { "\($0)" })
         differs("номер сертификата", "certificate number", n.certificateNumber, c.certificateNumber)
+        differs("идентификатор сертификата", "certificate id", n.certificateId?.lowercased(), c.certificateId?.lowercased())
         differs("исполнитель", "executor", Self.digits(n.executor?.taxNumber), Self.digits(c.executor?.taxNumber))
-        differs("СНИЛС потребителя", "consumer's СНИЛС", Self.digits(n.consumer?.snils), Self.digits(c.consumer?.snils))
+        differs("потребитель", "consumer", Self.person(n.consumer), Self.person(c.consumer))
         differs("начало срока", "start of the term", n.term?.from.map { "\($0)" }, c.term?.from.map { "\($0)" })
         differs("окончание срока", "end of the term", n.term?.to.map { "\($0)" }, c.term?.to.map { "\($0)" })
         let noticeLines = Set(n.services.map { "\($0.regNum) \($0.indicator.okei): \($0.volume), \($0.amountFromCertificate)" })
@@ -64,7 +59,25 @@ extension Checker {
             differs("услуги (номер, ОКЕИ: объём, за счёт сертификата)", "services (number, ОКЕИ: volume, from the certificate)",
                     noticeLines.sorted().joined(separator: "; "), contractLines.sorted().joined(separator: "; "))
         }
+        // The notice goes to the body that issued the certificate.
+        let certs = (c.certificateId.flatMap { byId[$0] } ?? certificatesByNumber[c.certificateNumber] ?? []).filter { $0.kind == .socialCertificate }
+        if let cert = Self.latest(certs), case .socialCertificate(let sc) = cert.model,
+           let issuer = Self.digits(sc.issuer?.taxNumber), let body = Self.digits(n.authorizedBody?.taxNumber), issuer != body {
+            out.append(Self.finding("DG3109", ru: "уведомление адресовано ИНН \(body), а сертификат \(c.certificateNumber) выдал ИНН \(issuer)",
+                                    en: "the notice is addressed to ИНН \(body); certificate \(c.certificateNumber) was issued by ИНН \(issuer)"))
+        }
+        // One notice of each kind per contract (a corrected one is a new version of it).
+        let chain = versionChain(of: d)
+        for other in (n.contractKey.flatMap { noticesByContract[$0] } ?? []) where !chain.contains(other.id) {
+            if case .contractNotice(let o) = other.model, o.type == n.type {
+                out.append(Self.finding("DG3109", ru: "об этом уже уведомили: \(other.file)", en: "this was already notified: \(other.file)"))
+            }
+        }
         guard case .contract(let now) = latest.model else { return }
+        if n.type == "termination", now.event != "terminated" {
+            out.append(Self.finding("DG3109", ru: "уведомление о расторжении, а договор \(what) не расторгнут (последняя версия: \(latest.file), «\(now.event)»)",
+                                    en: "a termination notice, but the contract \(whatEn) is not terminated (latest version: \(latest.file), '\(now.event)')"))
+        }
         if now.event == "draft" {
             out.append(Self.finding("DG3109", ru: "договор \(what) — ещё проект (\(latest.file)): уведомлять не о чем",
                                     en: "the contract \(whatEn) is still a draft (\(latest.file)): there is nothing to notify"))

@@ -27,12 +27,23 @@ public enum StatusModel {
     /// DG3081: within one document, the header's status agrees with the event — a draft (`status` draft) is the
     /// event draft and nothing else, a certificate is never a draft — and a draft carries no more signatures than
     /// its first party's: an agreement or contract both parties signed is concluded, not a draft.
-    static func checkWithin(kind: DocumentKind, event: String?, status: String, signatures: Int, findings f: Findings, at: Location?) {
+    static func checkWithin(kind: DocumentKind, event: String?, status: String, version: Int, signatures: Int, findings f: Findings,
+                            at: Location?) {
+        // A notice is sent when the contract was concluded or terminated: it is never a draft.
+        if kind == .contractNotice, status == "draft" {
+            f.add(.statusConsistency, at: at, ru: "Уведомление не бывает проектом (status draft): оно сообщает о совершившемся",
+                  en: "A notice is never a draft (status draft): it reports what has happened")
+        }
         guard let event, transitions[kind] != nil else { return }
         if (status == "draft") != (event == "draft") {
             f.add(.statusConsistency, at: at,
                   ru: "Статус «\(status)» не согласуется с событием «\(event)»: проект (status draft) — это событие draft, и только он",
                   en: "Status '\(status)' disagrees with the event '\(event)': a draft (status draft) is the event draft, and only it is")
+        }
+        if version == 1, let first = firstEvents[kind], !first.contains(event) {
+            f.add(.statusConsistency, at: at,
+                  ru: "Первая версия не может нести событие «\(event)»: жизнь документа начинается с \(first.sorted().joined(separator: " или "))",
+                  en: "A first version cannot carry the event '\(event)': a document's life begins with \(first.sorted().joined(separator: " or "))")
         }
         if event == "draft", kind.isTwoParty, signatures > 1 {
             f.add(.statusConsistency, at: at,
@@ -71,6 +82,28 @@ public enum StatusModel {
         }
     }
 
+    /// What no later version may change: the parties, and a contract's number and certificate, a certificate's number
+    /// (an agreement's additional agreements carry numbers of their own).
+    static func fixed(_ d: ContextDocument) -> [(LocalizedText, String?)] {
+        var out = parties(of: d.model)
+        switch d.model {
+        case .contract(let c):
+            out.append((LocalizedText(ru: "номер договора", en: "contract number"), d.header?.number))
+            out.append((LocalizedText(ru: "сертификат", en: "certificate"), c.certificateNumber))
+        case .socialCertificate:
+            out.append((LocalizedText(ru: "номер сертификата", en: "certificate number"), d.header?.number))
+        default:
+            break
+        }
+        return out
+    }
+
+    /// The events a document's first version may carry: its life begins as a draft or concluded (an agreement, a
+    /// contract), or issued (a certificate).
+    public static let firstEvents: [DocumentKind: Set<String>] = [
+        .agreement: ["draft", "concluded"], .contract: ["draft", "concluded"], .socialCertificate: ["issued"],
+    ]
+
     /// DG3108: the step from the previous version to this one — an event the table allows after the previous one,
     /// the same parties.
     static func check(_ next: ContextDocument, after previous: ContextDocument) -> [Diagnostic] {
@@ -87,11 +120,11 @@ public enum StatusModel {
                 ru: "Переход состояния не допускается: после «\(before)» (\(previous.file)) следует «\(after)»; допустимо: \(list)",
                 en: "A transition the status model does not allow: '\(before)' (\(previous.file)) followed by '\(after)'; allowed: \(listEn)")))
         }
-        for ((label, was), (_, now)) in zip(parties(of: previous.model), parties(of: next.model)) {
+        for ((label, was), (_, now)) in zip(fixed(previous), fixed(next)) {
             if let was, let now, was != now {
                 out.append(Diagnostic(code: "DG3108", severity: .error, message: LocalizedText(
-                    ru: "Новая версия меняет сторону — \(label.ru): было \(was) (\(previous.file)), стало \(now)",
-                    en: "The new version changes a party — the \(label.en): \(was) (\(previous.file)), now \(now)")))
+                    ru: "Новая версия меняет то, что менять нельзя, — \(label.ru): было \(was) (\(previous.file)), стало \(now)",
+                    en: "The new version changes what it may not — the \(label.en): \(was) (\(previous.file)), now \(now)")))
             }
         }
         return out

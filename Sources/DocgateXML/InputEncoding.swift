@@ -94,8 +94,9 @@ struct Prolog: Sendable, Equatable {
             if chars.count >= 2, chars[chars.count - 2] == UInt8(ascii: "?"), chars.last == UInt8(ascii: ">") { break }
             i += step
         }
-        guard chars.count > 5, chars.starts(with: Array("<?xml".utf8)) else { return nil }
         let key = Array("encoding".utf8)
+        // A declaration cut short before it could name an encoding names none.
+        guard chars.count >= 5 + key.count, chars.starts(with: Array("<?xml".utf8)) else { return nil }
         guard let at = (0...(chars.count - key.count)).first(where: { chars[$0..<($0 + key.count)].elementsEqual(key) })
         else { return nil }
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }

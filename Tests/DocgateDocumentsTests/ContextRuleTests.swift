@@ -79,7 +79,11 @@ import Testing
         let one = try doc(certificate, "c0.xml")
         #expect(codes(one, in: [order, one]).isEmpty)
         var context = [order]
-        for i in 1...400 { context.append(try doc(try withId(certificate, Self.uuid(i)), "c\(i).xml")) }
+        for i in 1...400 {
+            // Each its own certificate: its own id and number.
+            let copy = try withId(certificate, Self.uuid(i)).replacingOccurrences(of: "24-СС-0002210", with: String(format: "24-СС-9%06d", i))
+            context.append(try doc(copy, "c\(i).xml"))
+        }
         let found = DocumentContext(context).check(one)
         #expect(found.map(\.code).contains("DG3102"))
         #expect(found.allSatisfy { $0.severity == .warning })
@@ -167,11 +171,14 @@ import Testing
     /// concluded again, and not with another consumer.
     @Test func versionsFollowTheStatusModel() throws {
         let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
-        let terminated = try sample("CONTRACT_ACKFIN24_RPGU24_20250227")
+        let terminated = try sample("CONTRACT_ACKFIN24_RPGU24_20250701")
         func next(_ text: String, event: String, id: Int, edit: (String) -> String = { $0 }) throws -> ContextDocument {
             let previous = try rootId(text)
             var v2 = try withId(text, Self.uuid(id))
-            v2 = v2.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(previous)</previousVersionId>")
+            // The version after this one, naming this one as its previous.
+            let version = try #require(text.range(of: #"<version>\d+</version>"#, options: .regularExpression).map { Int(text[$0].filter(\.isNumber))! })
+            v2 = v2.replacingOccurrences(of: #"\n\s*<previousVersionId>[^<]*</previousVersionId>"#, with: "", options: .regularExpression)
+            v2 = v2.replacingOccurrences(of: "<version>\(version)</version>", with: "<version>\(version + 1)</version>\n    <previousVersionId>\(previous)</previousVersionId>")
             v2 = v2.replacingOccurrences(of: #"event="[a-z]+""#, with: "event=\"\(event)\"", options: .regularExpression)
             // A draft's header says so (DG3081).
             if event == "draft" { v2 = v2.replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>") }
@@ -226,6 +233,56 @@ import Testing
         #expect(DocumentContext(context + [other]).check(other).contains { $0.code == "DG3103" && $0.message.en.contains("left") })
     }
 
+    /// Review of issue 16: what a concluded contract's later version may not change (its number, its certificate),
+    /// an additional agreement's base belongs to its own chain, and a number begins one document's life only.
+    @Test func aNewVersionKeepsWhatMakesTheDocumentItself() throws {
+        let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        let v1 = try doc(concluded, "c1.xml")
+        func amended(_ edit: (String) -> String) throws -> ContextDocument {
+            var text = try withId(concluded, Self.uuid(990))
+            text = text.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(v1.id)</previousVersionId>")
+                .replacingOccurrences(of: #"event="concluded""#, with: #"event="amended""#)
+            return try doc(edit(text), "c2.xml")
+        }
+        func transitions(_ d: ContextDocument, _ context: [ContextDocument]) -> [String] {
+            DocumentContext(context + [d]).check(d).filter { $0.code == "DG3108" }.map(\.message.en)
+        }
+        #expect(transitions(try amended { $0 }, [v1]).isEmpty)
+        let renumbered = try amended { $0.replacingOccurrences(of: "<number>Д-0457/2025</number>", with: "<number>Д-9999/2025</number>") }
+        #expect(transitions(renumbered, [v1]).contains { $0.contains("number") && $0.contains("Д-9999/2025") })
+        let otherCertificate = try amended { $0.replacingOccurrences(of: "<number>24-СС-0001873</number>", with: "<number>24-СС-0009999</number>") }
+        #expect(transitions(otherCertificate, [v1]).contains { $0.contains("certificate") && $0.contains("24-СС-0009999") })
+        // A second version 1 under a number that already began a contract's life.
+        let twin = try doc(try withId(concluded, Self.uuid(991)), "twin.xml")
+        #expect(DocumentContext([v1, twin]).check(twin).contains { $0.code == "DG3106" && $0.message.en.contains("Д-0457/2025") })
+        // The additional agreement К-24/2025-004/ДС-1 follows К-24/2025-004; a base outside its chain is refused.
+        let base = try doc(try sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250210"), "base.xml")
+        let additionalText = try sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250305")
+        let additional = try doc(additionalText, "ds1.xml")
+        let other = try doc(try sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250120"), "other.xml")
+        #expect(transitions(additional, [base, other]).isEmpty)
+        let foreignBase = try doc(additionalText.replacingOccurrences(of: #"(?s)(<baseAgreementRef>.*?<id>)[^<]*(</id>\s*<number>)[^<]*(</number>\s*<date>)[^<]*"#,
+                                                                        with: "$1\(other.id)$2СС-24/2025-017$32025-01-20", options: .regularExpression), "ds1b.xml")
+        #expect(transitions(foreignBase, [base, other]).contains { $0.contains("base") && $0.contains("СС-24/2025-017") })
+    }
+
+    /// Review of issue 16: versions chain within one kind. A notice naming a contract as its previous version is told
+    /// so, and does not make the contract's own next version a fork.
+    @Test func versionChainsStayWithinTheirKind() throws {
+        let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
+        let v1 = try doc(concluded, "c1.xml")
+        let notice = try sample("CONTRACTNOTICE", 0)
+        let stray = try doc(notice.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(v1.id)</previousVersionId>"),
+                            "stray.xml")
+        let strayFindings = DocumentContext([v1, stray]).check(stray).filter { $0.code == "DG3106" }.map(\.message.en)
+        #expect(strayFindings.contains { $0.contains("contract") && $0.contains("c1.xml") }, "\(strayFindings)")
+        var text = try withId(concluded, Self.uuid(980))
+        text = text.replacingOccurrences(of: "<version>1</version>", with: "<version>2</version>\n    <previousVersionId>\(v1.id)</previousVersionId>")
+            .replacingOccurrences(of: #"event="concluded""#, with: #"event="amended""#)
+        let v2 = try doc(text, "c2.xml")
+        #expect(!DocumentContext([v1, stray, v2]).check(v2).contains { $0.code == "DG3106" })
+    }
+
     /// A draft offers a contract; only a concluded one spends the certificate. A draft for all 96 hours of certificate
     /// 24-СС-0001873 leaves them to contract Д-0457/2025; the draft itself still fits only what is left.
     @Test func aDraftDoesNotSpendTheCertificate() throws {
@@ -244,10 +301,11 @@ import Testing
     /// notices (Д-0457/2025 concluded, ПО-118/2025 terminated on 2025-07-01) agree with their contracts.
     @Test func aNoticeAgreesWithItsContract() throws {
         let concluded = try sample("CONTRACT_ACKFIN24_RPGU24_20250207")
-        let terminated = try sample("CONTRACT_ACKFIN24_RPGU24_20250227")
         let conclusion = try sample("CONTRACTNOTICE", 0)
-        let termination = try sample("CONTRACTNOTICE", 1)
-        let contracts = [try doc(concluded, "c1.xml"), try doc(terminated, "c2.xml")]
+        let termination = try sample("CONTRACTNOTICE_ACKFIN24_RPGU24_20250701")
+        // ПО-118/2025: concluded (version 1), then terminated (version 2).
+        let contracts = [try doc(concluded, "c1.xml"), try doc(try sample("CONTRACT_ACKFIN24_RPGU24_20250227"), "c2.xml"),
+                         try doc(try sample("CONTRACT_ACKFIN24_RPGU24_20250701"), "c2v2.xml")]
         func found(_ text: String, _ context: [ContextDocument] = contracts) throws -> [String] {
             let d = try doc(text, "notice.xml")
             return DocumentContext(context + [d]).check(d).map { $0.code + " " + $0.message.en }
@@ -268,6 +326,34 @@ import Testing
         // The termination notice's date must be the terminated contract's (2025-07-01).
         let otherDate = termination.replacingOccurrences(of: "<date>2025-07-01</date>\n    <reasonCode>", with: "<date>2025-06-30</date>\n    <reasonCode>")
         #expect(try found(otherDate).contains { $0.hasPrefix("DG3109") && $0.contains("2025-06-30") && $0.contains("2025-07-01") })
+        // Review of issue 16: a termination of a contract the registry knows only as concluded.
+        let terminationOfConcluded = conclusion.replacingOccurrences(of: #"type="conclusion""#, with: #"type="termination""#)
+            .replacingOccurrences(of: "  </service>\n</contractNotice>",
+                                  with: "  </service>\n  <termination>\n    <date>2025-02-07</date>\n    <reasonCode>01</reasonCode>\n    <reasonText>По инициативе потребителя</reasonText>\n  </termination>\n</contractNotice>")
+        #expect(terminationOfConcluded != conclusion)
+        #expect(try found(terminationOfConcluded).contains { $0.hasPrefix("DG3109") && $0.contains("not terminated") })
+        // The addressee is the body that issued the certificate (24-СС-0001873: the Ministry, ИНН 2466012340), and the
+        // certificate's id is the contract's.
+        let cert1 = try doc(try sample("SOCCERT", 0), "cert.xml")
+        #expect(try found(conclusion, contracts + [cert1]).isEmpty)
+        let otherBody = conclusion.replacingOccurrences(of: "<inn>2466012340</inn>", with: "<inn>2463029113</inn>")
+            .replacingOccurrences(of: "<ogrn>1022401123458</ogrn>", with: "<ogrn>1022400965322</ogrn>")
+            .replacingOccurrences(of: "<kpp>246601001</kpp>", with: "<kpp>246301001</kpp>")
+        #expect(try found(otherBody, contracts + [cert1]).contains { $0.hasPrefix("DG3109") && $0.contains("issued") && $0.contains("2463029113") })
+        let certId = try rootId(try sample("SOCCERT", 0))
+        let otherCertId = conclusion.replacingOccurrences(of: "<id>\(certId)</id>", with: "<id>\(Self.uuid(970))</id>")
+        #expect(otherCertId != conclusion)
+        #expect(try found(otherCertId).contains { $0.hasPrefix("DG3109") && $0.contains("certificate id") })
+        // The consumer is the same person: name and birth date too, and a СНИЛС on one side only is a difference.
+        let otherName = conclusion.replacingOccurrences(of: "<lastName>Петрова</lastName>", with: "<lastName>Иванова</lastName>")
+        #expect(try found(otherName).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") })
+        let noSnils = conclusion.replacingOccurrences(of: #"\n\s*<snils>[^<]*</snils>"#, with: "", options: .regularExpression)
+        #expect(noSnils != conclusion)
+        #expect(try found(noSnils).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") })
+        // A second notice of the same conclusion, under another id.
+        let again = try doc(try withId(conclusion, Self.uuid(971)), "again.xml")
+        let first = try doc(conclusion, "notice.xml")
+        #expect(DocumentContext(contracts + [first, again]).check(again).contains { $0.code == "DG3109" && $0.message.en.contains("already") })
         // A contract still a draft has nothing to notify.
         let draft = concluded.replacingOccurrences(of: #"event="concluded""#, with: #"event="draft""#)
             .replacingOccurrences(of: "<status>approved</status>", with: "<status>draft</status>")

@@ -18,6 +18,16 @@ import Testing
         #expect(doc.root?.name == "a")
     }
 
+    /// Found by the fuzzer (Tests/FuzzRegressions): an XML declaration cut short before the length of the word
+    /// "encoding" crashed the prolog reader (a range with its bounds reversed) — a seven-byte file stopped the daemon.
+    @Test(arguments: ["<?xml?>", "<?xml \u{A8}", "<?xml v", "<?xml version", "<?xml encoding", "<?xml encoding=", "<?xml encoding=\"UTF-8"])
+    func aShortDeclarationIsJudgedNotCrashedOn(_ text: String) {
+        // Returning at all is the test: before the fix the process trapped.
+        if case .success = parse(Array(text.utf8)) { Issue.record("a bare declaration parsed as a document: \(text)") }
+        let utf16: [UInt8] = Array(text.utf8).flatMap { [$0, 0] }
+        if case .success = parse(utf16) { Issue.record("a bare UTF-16 declaration parsed as a document: \(text)") }
+    }
+
     @Test func emptyAndWhitespaceOnlyInputsAreEmpty() {
         #expect(gateProblem([]) == .empty)
         #expect(gateProblem(Array("  \n\t ".utf8)) == .empty)

@@ -78,6 +78,28 @@ import Testing
 
     /// Directories that exist are compared after resolving symbolic links; a directory that does not exist yet by
     /// the longest prefix of it that does.
+    /// Found by the fuzzer (`config`): a table header with nothing before a comment (`[[ # …`) tripped an assertion
+    /// inside toml++ (TOMLKit 0.6.0) — an abort in a debug build, undefined behaviour in a release one. It is a
+    /// syntax error with its line, found before the text reaches the library.
+    @Test(arguments: ["[[         # or \"json\"\n", "[ # comment\n", "[[\n", "[\n", "x = 1\n[[  ]]\n", "[\t#\n"])
+    func aHeaderWithoutANameIsASyntaxError(_ header: String) throws {
+        let dir = try TemporaryDirectory("cfg-header")
+        defer { dir.remove() }
+        let found = try #require(Self.problems(header + Self.route(), in: dir))
+        #expect(found.contains { $0.contains("TOML") && $0.contains("table") }, "\(found)")
+    }
+
+    /// Every configuration the fuzzer found trouble with (Tests/FuzzRegressions/config) is judged, not crashed on.
+    @Test func theFuzzersConfigurationsAreJudged() throws {
+        let dir = TestPaths.root + "/Tests/FuzzRegressions/config"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(!files.isEmpty)
+        for name in files {
+            let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)), as: UTF8.self)
+            #expect(throws: ConfigError.self) { _ = try GatewayConfig.parse(text, file: "/nonexistent/gateway.toml") }
+        }
+    }
+
     @Test func overlapThroughASymbolicLinkIsRefused() throws {
         let dir = try TemporaryDirectory("config")
         defer { dir.remove() }
