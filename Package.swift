@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "docgate-gateway",
             dependencies: [
-                "DocgateCore", "DocgateGateway", "DocgateCommandLine",
+                "DocgateCore", "DocgateGateway", "DocgateCommandLine", "DocgateCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,6 +88,8 @@ let package = Package(
             dependencies: ["DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateGateway"],
             swiftSettings: strict
         ),
+        // Releases a certificate during the exit handlers (CryptoExitTests): OpenSSL must not have cleaned up first.
+        .executableTarget(name: "docgate-exit-probe", dependencies: ["DocgateCrypto"], path: "Tests/ExitProbe", swiftSettings: strict),
         .target(name: "DocgateTestSupport", dependencies: ["DocgateCore"], path: "Tests/DocgateTestSupport", swiftSettings: strict),
         .testTarget(name: "DocgateCoreTests", dependencies: ["DocgateCore"], swiftSettings: strict),
         .testTarget(name: "DocgateXMLTests", dependencies: ["DocgateXML", "DocgateTestSupport"], swiftSettings: strict),

@@ -63,7 +63,10 @@ public struct CryptoError: Error, Sendable, Hashable {
 /// engine's shared object when it is not in OpenSSL's engine directory.
 public enum CryptoLibrary {
     private static let gostLoaded: Bool = {
-        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS), nil)
+        // No clean-up at exit: worker threads may still release keys and certificates while the main thread runs
+        // the exit handlers, and a certificate freed after OpenSSL's clean-up dereferences its freed object table
+        // (the daemon crashed so after "done"; CryptoExitTests). The process's memory goes back to the system anyway.
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_LOAD_CRYPTO_STRINGS) | UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
         // ИНН ЮЛ of Russian qualified certificates, unknown to OpenSSL 3.0: named, so that subjects print it as
         // INNLE=2466012340 rather than a hex dump (the other identifiers, INN, OGRN, OGRNIP, SNILS, it knows).
         if OBJ_txt2nid(CertificateIdentity.innLEOID) == NID_undef {

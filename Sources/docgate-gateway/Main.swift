@@ -1,5 +1,6 @@
 import ArgumentParser
 import DocgateCommandLine
+import DocgateCrypto
 import Glibc
 
 /// The gateway's commands. Operators reach them as `docgate run|config|journal` (the document command line
@@ -14,6 +15,8 @@ struct GatewayMain: ParsableCommand {
     )
 
     static func main() {
+        // OpenSSL set up by docgate before anything else touches it (no clean-up racing the workers at exit).
+        CryptoLibrary.initialize()
         runWithDocgateExitCodes()
     }
 }
