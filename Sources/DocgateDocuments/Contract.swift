@@ -122,7 +122,7 @@ final class ContractReader: KindReader {
         s.figure("Социальный сертификат", "Social certificate", model.certificateNumber)
         if let term = model.term, let from = term.from, let to = term.to { s.figure("Срок", "Term", "\(from) — \(to)") }
         s.figure("Стоимость, руб.", "Total, RUB", model.services.map(\.total).sum()?.formatted(places: 2))
-        s.figure("За счёт сертификата, руб.", "Covered by the certificate, RUB",
+        s.figure("За счёт сертификата, руб.", "From the certificate, RUB",
                  model.services.map(\.amountFromCertificate).sum()?.formatted(places: 2))
         s.reference("Соглашение", "Agreement", model.agreementRef)
     }

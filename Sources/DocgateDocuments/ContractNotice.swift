@@ -126,15 +126,13 @@ final class ContractNoticeReader: KindReader {
     }
 
     func summary(into s: inout DocumentSummary) {
-        s.figure("Вид уведомления", "Notice of",
-                 model.type == "termination" ? "расторжение договора / termination" : "заключение договора / conclusion")
         s.reference("Договор", "Contract", model.contractRef)
         s.party("Исполнитель", "Executor", model.executor)
         s.party("Уполномоченный орган", "Authorised body", model.authorizedBody)
         s.person("Потребитель", "Consumer", model.consumer)
         s.figure("Социальный сертификат", "Social certificate", model.certificateNumber)
         if let term = model.term, let from = term.from, let to = term.to { s.figure("Срок", "Term", "\(from) — \(to)") }
-        s.figure("За счёт сертификата, руб.", "Covered by the certificate, RUB",
+        s.figure("За счёт сертификата, руб.", "From the certificate, RUB",
                  model.services.map(\.amountFromCertificate).sum()?.formatted(places: 2))
         if let date = model.terminationDate { s.figure("Дата расторжения", "Terminated on", "\(date)") }
     }
