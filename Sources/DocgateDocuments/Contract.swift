@@ -88,11 +88,6 @@ final class ContractReader: KindReader {
     }
 
     func finish() {
-        if let term = model.term, let from = term.from, let to = term.to, to < from {
-            f.add(.contractTermination, at: termLocation,
-                  ru: "Договор заканчивается (\(to)) раньше, чем начинается (\(from))",
-                  en: "The contract ends (\(to)) before it starts (\(from))")
-        }
         if model.event == "terminated" && model.terminationDate == nil {
             f.add(.contractTermination, at: termLocation,
                   ru: "Расторгнутый договор (event=\"terminated\") должен содержать сведения о расторжении",
@@ -103,17 +98,8 @@ final class ContractReader: KindReader {
                   ru: "Сведения о расторжении есть только в расторгнутом договоре (event=\"terminated\"), а здесь event=\"\(model.event)\"",
                   en: "Only a terminated contract (event=\"terminated\") carries a termination; this one is event=\"\(model.event)\"")
         }
-        // A contract ends within its term: a termination after the term's end ends nothing.
-        if let date = model.terminationDate, let to = model.term?.to, to < date {
-            f.add(.contractTermination, at: terminationLocation,
-                  ru: "Дата расторжения \(date) позже окончания срока договора \(to)",
-                  en: "Termination date \(date) is after the contract's term ends (\(to))")
-        }
-        if let date = model.terminationDate, let headerDate = context.header?.date, date < headerDate {
-            f.add(.contractTermination, at: terminationLocation,
-                  ru: "Дата расторжения \(date) раньше даты договора \(headerDate)",
-                  en: "Termination date \(date) is before the contract date \(headerDate)")
-        }
+        ContractTerm.check(model.term, termination: model.terminationDate, contractDate: context.header?.date, rule: .contractTermination,
+                           findings: f, term: termLocation, terminationAt: terminationLocation)
     }
 
     func summary(into s: inout DocumentSummary) {
@@ -125,5 +111,27 @@ final class ContractReader: KindReader {
         s.figure("За счёт сертификата, руб.", "From the certificate, RUB",
                  model.services.map(\.amountFromCertificate).sum()?.formatted(places: 2))
         s.reference("Соглашение", "Agreement", model.agreementRef)
+    }
+}
+
+/// A contract's term and its termination, as a contract and a notice of it state them (DG3051, DG3052).
+enum ContractTerm {
+    /// The term ends after it begins; a termination falls within it and not before the contract's date.
+    static func check(_ term: Period?, termination: CalendarDate?, contractDate: CalendarDate?, rule: Rule, findings f: Findings,
+                      term termAt: Location?, terminationAt: Location?) {
+        if let from = term?.from, let to = term?.to, to < from {
+            f.add(rule, at: termAt, ru: "Договор заканчивается (\(to)) раньше, чем начинается (\(from))",
+                  en: "The contract ends (\(to)) before it starts (\(from))")
+        }
+        guard let date = termination else { return }
+        // A contract ends within its term: a termination after the term's end ends nothing.
+        if let to = term?.to, to < date {
+            f.add(rule, at: terminationAt, ru: "Дата расторжения \(date) позже окончания срока договора \(to)",
+                  en: "Termination date \(date) is after the contract's term ends (\(to))")
+        }
+        if let contractDate, date < contractDate {
+            f.add(rule, at: terminationAt, ru: "Дата расторжения \(date) раньше даты договора \(contractDate)",
+                  en: "Termination date \(date) is before the contract date \(contractDate)")
+        }
     }
 }

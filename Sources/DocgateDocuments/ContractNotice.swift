@@ -88,11 +88,6 @@ final class ContractNoticeReader: KindReader {
                   ru: "Уведомление датировано \(noticeDate), раньше договора (\(contractDate)), о котором оно сообщает",
                   en: "The notice is dated \(noticeDate), before the contract it reports on (\(contractDate))")
         }
-        if let term = model.term, let from = term.from, let to = term.to, to < from {
-            f.add(.contractNotice, at: termLocation,
-                  ru: "Договор заканчивается (\(to)) раньше, чем начинается (\(from))",
-                  en: "The contract ends (\(to)) before it starts (\(from))")
-        }
         switch (model.type, model.terminationDate) {
         case ("termination", nil):
             f.add(.contractNotice, at: refLocation,
@@ -105,24 +100,14 @@ final class ContractNoticeReader: KindReader {
         default:
             break
         }
-        if let date = model.terminationDate {
-            if let to = model.term?.to, to < date {
-                f.add(.contractNotice, at: terminationLocation,
-                      ru: "Дата расторжения \(date) позже окончания срока договора \(to)",
-                      en: "Termination date \(date) is after the contract's term ends (\(to))")
-            }
-            // A notice reports a termination that has happened.
-            if let noticeDate = context.header?.date, noticeDate < date {
-                f.add(.contractNotice, at: terminationLocation,
-                      ru: "Уведомление датировано \(noticeDate), раньше расторжения (\(date)), о котором оно сообщает",
-                      en: "The notice is dated \(noticeDate), before the termination (\(date)) it reports")
-            }
-            if let contractDate, date < contractDate {
-                f.add(.contractNotice, at: terminationLocation,
-                      ru: "Дата расторжения \(date) раньше даты договора \(contractDate)",
-                      en: "Termination date \(date) is before the contract date \(contractDate)")
-            }
+        // A notice reports a termination that has happened.
+        if let date = model.terminationDate, let noticeDate = context.header?.date, noticeDate < date {
+            f.add(.contractNotice, at: terminationLocation,
+                  ru: "Уведомление датировано \(noticeDate), раньше расторжения (\(date)), о котором оно сообщает",
+                  en: "The notice is dated \(noticeDate), before the termination (\(date)) it reports")
         }
+        ContractTerm.check(model.term, termination: model.terminationDate, contractDate: contractDate, rule: .contractNotice,
+                           findings: f, term: termLocation, terminationAt: terminationLocation)
     }
 
     func summary(into s: inout DocumentSummary) {
