@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore", "CLibXML2"], swiftSettings: strict),
         .target(name: "DocgateCrypto", dependencies: ["COpenSSL", "CCryptoShims", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateSignature",
-                dependencies: ["DocgateCrypto", "DocgateXML", "DocgateDocuments", "DocgateCore", "CLibXML2", "CXMLShims"],
+                dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore", "CLibXML2"],
                 swiftSettings: strict),
         .target(
             name: "DocgateGateway",

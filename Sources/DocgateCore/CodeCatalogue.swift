@@ -1,5 +1,5 @@
-/// Every code docgate reports, each once: its severity and its meaning in Russian and English. The README's code
-/// table is this catalogue (`docgate codes --format markdown` prints it; a test compares the two).
+/// Every code docgate reports, each once: its severity and its meaning in Russian and English. The code table of
+/// docs/codes.md is this catalogue (`docgate codes --format markdown` prints it; a test compares the two).
 ///
 /// Codes never change meaning once published: DG1xxx parse, DG2xxx schema and the JSON form, DG3xxx business rules,
 /// DG4xxx signatures, DG5xxx files, configuration and the gateway.
@@ -61,7 +61,7 @@ public enum CodeCatalogue {
 
     static let byCode: [Code: CodeEntry] = Dictionary(entries.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
 
-    /// The catalogue as a Markdown table (the README's, in English).
+    /// The catalogue as a Markdown table (docs/codes.md's, in English).
     public static func markdown(_ language: Language) -> String {
         let head = language == .ru ? "| код | серьёзность | значение |\n| --- | --- | --- |\n" : "| code | severity | meaning |\n| --- | --- | --- |\n"
         return head + entries.map { "| \($0.code.rawValue) | \($0.severity.label(language)) | \($0.meaning[language]) |\n" }.joined()

@@ -68,7 +68,7 @@ public struct SignerParty: Sendable, Hashable {
     }
 }
 
-/// The parties whose signatures each kind of document carries, in order (README, "Who signs what").
+/// The parties whose signatures each kind of document carries, in order (docs/commands.md, "Who signs what").
 public enum SignerParties {
     /// Nil when the root is of no kind docgate knows (no policy applies).
     public static func expected(root: xmlNodePtr) -> [SignerParty]? {

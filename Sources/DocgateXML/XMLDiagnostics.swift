@@ -4,7 +4,7 @@ import DocgateCore
 /// The DG1xxx (parse) and DG2xxx (schema) catalogue: turns gate problems and libxml2 messages into
 /// ``Diagnostic`` values with stable codes and Russian and English text.
 public enum XMLDiagnostics {
-    /// Every parse and schema code docgate emits, with a one-line description (for the README and `--help`).
+    /// Every parse and schema code docgate emits, with a one-line description (for the messages and `--help`).
     public static let catalogue: [(code: String, ru: String, en: String)] = [
         ("DG1001", "Пустой файл", "Empty file"),
         ("DG1002", "Файл не является XML-документом", "Not an XML document"),

@@ -7,7 +7,7 @@ struct CodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codes",
         abstract: "Коды диагностик / Every code docgate reports, with its severity and meaning.",
-        discussion: "--format markdown prints the README's table; json a list of {code, severity, ru, en}. Exit 0."
+        discussion: "--format markdown prints the table of docs/codes.md; json a list of {code, severity, ru, en}. Exit 0."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -4,7 +4,7 @@ import DocgateCore
 import DocgateDocuments
 import FoundationEssentials
 
-/// `docgate compute`: the regulation's computations from a JSON file (shapes in the README, examples in
+/// `docgate compute`: the regulation's computations from a JSON file (shapes in docs/commands.md, examples in
 /// Samples/compute/), printed as a table or as JSON.
 struct Compute: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 @testable import DocgateXML
 
-/// One catalogue of codes (DocgateCore): the README's table is a copy of it, every code the sources write is in
+/// One catalogue of codes (DocgateCore): the table of docs/codes.md is a copy of it, every code the sources write is in
 /// it, and nothing in it is never written.
 @Suite struct CodeCatalogueTests {
     @Test func eachCodeHasOneEntry() {
@@ -13,8 +13,8 @@ import Testing
         #expect(CodeCatalogue.entries.allSatisfy { !$0.meaning.ru.isEmpty && !$0.meaning.en.isEmpty })
     }
 
-    @Test func theReadmeTableIsTheCatalogue() throws {
-        let readme = try String(contentsOfFile: TestPaths.root + "/README.md", encoding: .utf8)
+    @Test func theCodeTableIsTheCatalogue() throws {
+        let readme = try String(contentsOfFile: TestPaths.root + "/docs/codes.md", encoding: .utf8)
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex(of: "| code | severity | meaning |"))
         let table = lines[start...].prefix { $0.hasPrefix("|") }.map { $0 + "\n" }.joined()

@@ -1,6 +1,6 @@
 import DocgateCore
 
-/// How documents move through their lives (README, "Documents through their lives"): the events each kind may
+/// How documents move through their lives (docs/documents.md, "Documents through their lives"): the events each kind may
 /// follow a version with, the state a social certificate is left in by each event, and what a later version may
 /// not change.
 public enum StatusModel {

@@ -1,6 +1,6 @@
 import DocgateCore
 
-/// A document's life across its versions (README, "Documents through their lives"): the chain of versions, a base
+/// A document's life across its versions (docs/documents.md, "Documents through their lives"): the chain of versions, a base
 /// agreement inside its additional agreement's chain, and one first version per number.
 extension Checker {
     /// The ids of every version of `d`'s document: back through the previous versions, forward through the later.

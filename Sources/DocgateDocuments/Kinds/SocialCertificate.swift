@@ -113,7 +113,7 @@ final class SocialCertificateReader: KindReader {
     }
 
     func finish() {
-        // DG3044: the state is the one the event leaves the certificate in (README, status model).
+        // DG3044: the state is the one the event leaves the certificate in (docs/documents.md, the status model).
         if let allowed = StatusModel.certificateStates[model.event], !allowed.contains(model.state) {
             f.add(.certificateState, at: stateLocation,
                   ru: "Сертификат с событием «\(model.event)» не может быть в состоянии «\(model.state)»; допустимо: \(allowed.sorted().joined(separator: ", "))",
