@@ -1,32 +1,48 @@
 import Glibc
+import Synchronization
 
 /// Standard output of a batch command: collected and written in blocks (one write per 64 KB, and after every
-/// piece when stdout is a terminal, where someone is watching), with the framing of a streamed JSON array.
-public final class BatchOutput: @unchecked Sendable {
-    private var pending = ""
+/// piece when stdout is a terminal, where someone is watching), with the framing of a streamed JSON array. Safe
+/// from any thread: what is pending is behind a lock.
+public final class BatchOutput: Sendable {
+    private struct State {
+        var pending = ""
+        var items = 0
+    }
+
+    private let state = Mutex(State())
     private let interactive = isatty(1) == 1
-    private var items = 0
 
     public init() {}
 
     public func write(_ text: String) {
-        pending += text
-        if interactive || pending.utf8.count >= 65_536 { flush() }
+        let ready: String? = state.withLock { s in
+            s.pending += text
+            guard interactive || s.pending.utf8.count >= 65_536 else { return nil }
+            defer { s.pending = "" }
+            return s.pending
+        }
+        if let ready { Terminal.out(ready) }
     }
 
     public func flush() {
-        guard !pending.isEmpty else { return }
-        Terminal.out(pending)
-        pending = ""
+        let ready = state.withLock { s in
+            defer { s.pending = "" }
+            return s.pending
+        }
+        if !ready.isEmpty { Terminal.out(ready) }
     }
 
     public func beginArray() { write("[") }
 
     /// One element of the array opened by `beginArray`.
     public func arrayItem(_ json: String) {
-        write((items == 0 ? "\n  " : ",\n  ") + json)
-        items += 1
+        let first = state.withLock { s in
+            defer { s.items += 1 }
+            return s.items == 0
+        }
+        write((first ? "\n  " : ",\n  ") + json)
     }
 
-    public func endArray() { write(items == 0 ? "]\n" : "\n]\n") }
+    public func endArray() { write(state.withLock { $0.items } == 0 ? "]\n" : "\n]\n") }
 }

@@ -134,7 +134,7 @@ public final class Certificate: @unchecked Sendable {
 }
 
 /// A private key with its certificate and the CA certificates that go with it.
-public struct SigningIdentity: @unchecked Sendable {
+public struct SigningIdentity: Sendable {
     public let key: Key
     public let certificate: Certificate
     /// CA certificates to carry beside the signer's (optional).

@@ -35,7 +35,7 @@ struct GatewayService: Service {
 }
 
 /// A plain OS thread for the loop (Foundation's Thread is not imported here).
-final class Thread: @unchecked Sendable {
+final class Thread: Sendable {
     private let body: @Sendable () -> Void
 
     init(_ body: @escaping @Sendable () -> Void) {

@@ -7,6 +7,7 @@ import DocgateSignature
 import DocgateXML
 import FoundationEssentials
 import Glibc
+import Synchronization
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -278,13 +279,12 @@ enum AtomicFile {
 }
 
 /// Failure counts from a batch's emit callback (called under the batch's lock).
-final class Counter: @unchecked Sendable {
-    private var refused = 0
-    private var unreadable = 0
+final class Counter: Sendable {
+    private let counts = Mutex((refused: 0, unreadable: 0))
 
     func add(unreadable isUnreadable: Bool) {
-        if isUnreadable { unreadable += 1 } else { refused += 1 }
+        counts.withLock { c in if isUnreadable { c.unreadable += 1 } else { c.refused += 1 } }
     }
 
-    var totals: (refused: Int, unreadable: Int) { (refused, unreadable) }
+    var totals: (refused: Int, unreadable: Int) { counts.withLock { $0 } }
 }

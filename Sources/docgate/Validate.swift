@@ -80,22 +80,23 @@ struct Totals {
     var unreadable = 0
 }
 
-final class Counters: @unchecked Sendable {
-    private var totals = Totals()
+final class Counters: Sendable {
+    private let totals = Mutex(Totals())
 
-    /// Called only from ParallelBatch's emit (under its lock) or before the batch starts.
     func add(_ outcome: FileOutcome) {
-        switch outcome {
-        case .checked(let r): if r.valid { totals.valid += 1 } else { totals.invalid += 1 }
-        case .unreadable: totals.unreadable += 1
+        totals.withLock { t in
+            switch outcome {
+            case .checked(let r): if r.valid { t.valid += 1 } else { t.invalid += 1 }
+            case .unreadable: t.unreadable += 1
+            }
         }
     }
 
-    var snapshot: Totals { totals }
+    var snapshot: Totals { totals.withLock { $0 } }
 }
 
 /// Prints outcomes as text or as a streamed JSON array.
-final class ReportRenderer: @unchecked Sendable {
+final class ReportRenderer: Sendable {
     let format: OutputFormat
     let language: Language
     private let output = BatchOutput()

@@ -5,6 +5,7 @@ import DocgateCrypto
 import DocgateSignature
 import DocgateXML
 import Glibc
+import Synchronization
 
 /// Options for checking signer certificates.
 struct TrustOptions: ParsableArguments {
@@ -156,10 +157,10 @@ struct Verify: ParsableCommand {
 }
 
 /// Text or JSON lines for verification outcomes; called in input order under the batch's lock.
-final class VerifyRenderer: @unchecked Sendable {
+final class VerifyRenderer: Sendable {
     let format: OutputFormat
     let language: Language
-    private var totals = Totals()
+    private let totals = Mutex(Totals())
     private let output = BatchOutput()
 
     init(format: OutputFormat, language: Language) {
@@ -170,9 +171,11 @@ final class VerifyRenderer: @unchecked Sendable {
     func begin() { if format == .json { output.beginArray() } }
 
     func emit(_ outcome: VerifyOutcome) {
-        switch outcome {
-        case .checked(let r): if r.valid { totals.valid += 1 } else { totals.invalid += 1 }
-        case .unreadable: totals.unreadable += 1
+        totals.withLock { t in
+            switch outcome {
+            case .checked(let r): if r.valid { t.valid += 1 } else { t.invalid += 1 }
+            case .unreadable: t.unreadable += 1
+            }
         }
         switch format {
         case .json:
@@ -183,7 +186,7 @@ final class VerifyRenderer: @unchecked Sendable {
     }
 
     func end() -> Totals {
-        let t = totals
+        let t = totals.withLock { $0 }
         switch format {
         case .json: output.endArray()
         case .text:
