@@ -35,7 +35,7 @@ public struct PassphraseOptions: ParsableArguments {
         if let name = passphraseEnv {
             guard let value = getenv(name) else {
                 Terminal.error(language == .ru ? "переменная окружения \(name) не задана" : "the environment variable \(name) is not set")
-                throw ExitCode(2)
+                throw Exit.failure
             }
             return Array(String(cString: value).utf8)
         }
@@ -45,11 +45,11 @@ public struct PassphraseOptions: ParsableArguments {
             case .success(let b): bytes = b
             case .failure(.exposed(let mode)):
                 Terminal.error(PrivateFile.exposedCode + " " + PrivateFile.exposedMessage(path, mode: mode, allowance: allowance)[language])
-                throw ExitCode(2)
+                throw Exit.failure
             case .failure(.unreadable(let code)):
                 let reason = String(cString: strerror(code))
                 Terminal.error(language == .ru ? "не удалось прочитать файл пароля \(path): \(reason)" : "cannot read the passphrase file \(path): \(reason)")
-                throw ExitCode(2)
+                throw Exit.failure
             }
             if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(newline...) }
             if bytes.last == 0x0D { bytes.removeLast() }

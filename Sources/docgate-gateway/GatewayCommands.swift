@@ -69,7 +69,7 @@ struct JournalCommand: ParsableCommand {
                 // A JournalError names its file (the journal, its -wal or its -shm).
                 let reason = (error as? JournalError)?.message[language] ?? "\(cfg.journal): \(error)"
                 Terminal.error("DG5023 " + SafeText.escaped(reason))
-                throw ExitCode(2)
+                throw Exit.failure
             }
         }
     }
@@ -153,7 +153,7 @@ struct JournalCommand: ParsableCommand {
             let (_, journal) = try options.open()
             guard let e = try journal.entry(id) else {
                 Terminal.error("no journal entry \(id)")
-                throw ExitCode(1)
+                throw Exit.invalid
             }
             if options.format == .json {
                 Terminal.out(JournalCommand.safeJSON(JournalCommand.json(e)) + "\n")
@@ -205,7 +205,7 @@ struct JournalCommand: ParsableCommand {
             guard let e = try journal.entry(id), e.stage == .done, e.outcome == .rejected || e.outcome == .conflict,
                   let name = e.outputName, let route = cfg.routes.first(where: { $0.name == e.route }) else {
                 Terminal.error("journal entry \(id) is not a finished rejected or conflicting document")
-                throw ExitCode(1)
+                throw Exit.invalid
             }
             do {
                 let errors = try Directory(route.errors, create: false)
@@ -217,7 +217,7 @@ struct JournalCommand: ParsableCommand {
                 Terminal.out(JournalCommand.safe("requeued \(route.errors)/\(name) → \(route.inbox)/\(target)") + "\n")
             } catch {
                 Terminal.error(JournalCommand.safe("cannot requeue: \(error)"))
-                throw ExitCode(2)
+                throw Exit.failure
             }
         }
     }
@@ -263,7 +263,7 @@ struct JournalCommand: ParsableCommand {
             } catch {
                 let ru = options.language == .ru
                 Terminal.error("DG5041 " + SafeText.escaped((ru ? "журнал не сокращён: " : "the journal was not pruned: ") + "\(error)"))
-                throw ExitCode(2)
+                throw Exit.failure
             }
             let entries = result.entries.sorted { $0.key < $1.key }
             if options.format == .json {

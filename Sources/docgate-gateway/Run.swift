@@ -43,14 +43,14 @@ struct Run: ParsableCommand {
             journal = try SQLiteJournal(path: cfg.journal)
         } catch {
             Terminal.error("DG5023 " + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + "\(error)")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let gateway: Gateway
         do {
             gateway = try Gateway(config: cfg, journal: journal, logger: logger, signingPassphrase: try ConfigLoader.passphrase(cfg, language))
         } catch let error as GatewayError {
             Terminal.error(error.code + " " + error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         if once {
             var total = 0
@@ -71,7 +71,7 @@ struct Run: ParsableCommand {
                 Terminal.error("DG5024 " + (language == .ru
                     ? "лимит дескрипторов \(descriptorLimit) слишком мал, чтобы обслуживать HTTP и оставить запас конвейеру: поднимите его (LimitNOFILE= в юните systemd, ulimit -n) или уберите listen"
                     : "the descriptor limit \(descriptorLimit) is too low to serve HTTP and keep a reserve for the pipeline: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or remove listen"))
-                throw ExitCode(2)
+                throw Exit.failure
             }
             logger.info("HTTP limits", metadata: [
                 "listen": "\(cfg.listen ?? "")", "max_connections": "\(cap)", "max_connections_configured": "\(cfg.httpMaxConnections)",
@@ -97,7 +97,7 @@ struct Run: ParsableCommand {
         if let message = failure.withLock({ $0 }) {
             let what = language == .ru ? "HTTP-адрес \(cfg.listen ?? "") не удалось использовать: " : "the HTTP address \(cfg.listen ?? "") cannot be used: "
             Terminal.error("DG5024 " + what + message)
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 }
@@ -115,7 +115,7 @@ enum ConfigLoader {
         } catch {
             Terminal.raw(fd: 2, "\(path): " + (language == .ru ? "ошибки в конфигурации" : "configuration errors") + "\n")
             for p in error.problems { Terminal.raw(fd: 2, "    " + p.text(language) + "\n") }
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 

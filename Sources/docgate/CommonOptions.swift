@@ -31,7 +31,7 @@ struct SetupOptions: ParsableArguments {
             return try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path ?? CommandLine.arguments.first)
         } catch {
             Terminal.error(error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 
@@ -41,7 +41,7 @@ struct SetupOptions: ParsableArguments {
             return try DocumentValidator(schemaDirectory: try schemaDirectory())
         } catch let error as ValidatorSetupError {
             Terminal.error(error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 }

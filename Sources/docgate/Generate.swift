@@ -116,7 +116,7 @@ struct Generate: ParsableCommand {
         let shape: DocumentShape
         do { shape = try shapes.shape(kind) } catch {
             Terminal.error("\(error.code) " + error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         if columns {
             var text = ""
@@ -127,12 +127,12 @@ struct Generate: ParsableCommand {
         let inputs = try readInputs(from!, shape: shape, language: language)
         if inputs.count != 1 && outDir == nil {
             Terminal.error(ru ? "во входных данных \(inputs.count) документов — укажите --out-dir" : "the input holds \(inputs.count) documents — give --out-dir")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         if let outDir {
             do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) } catch {
                 Terminal.error((ru ? "не удалось создать каталог " : "cannot create the directory ") + outDir)
-                throw ExitCode(2)
+                throw Exit.failure
             }
         }
         let generator = DocumentGenerator(shape: shape, encoding: encoding)
@@ -169,8 +169,7 @@ struct Generate: ParsableCommand {
             let done = inputs.count - invalid - failed
             Terminal.raw(fd: 2, ru ? "Сформировано: \(done) из \(inputs.count) в \(outDir!)\n" : "\(done) of \(inputs.count) documents generated into \(outDir!)\n")
         }
-        if failed > 0 { throw ExitCode(2) }
-        if invalid > 0 { throw ExitCode(1) }
+        try Exit.check(failed: failed, invalid: invalid)
     }
 
     static func generate(_ input: Input, generator: DocumentGenerator, validator: DocumentValidator, language: Language, outDir: String?,
@@ -230,14 +229,14 @@ struct Generate: ParsableCommand {
         let contents: FileBytes.Contents
         do { contents = try FileBytes.read(path, limit: maxInputBytes) } catch {
             Terminal.error("DG5001 \(path): \(error.reason)")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         switch contents {
         case .bytes(let b): return b
         case .tooLarge(let size):
             Terminal.error("DG1015 \(path): " + (language == .ru ? "файл \(size >> 20) МБ больше предела \(maxInputBytes >> 20) МБ — разделите данные на части"
                                                                 : "the file's \(size >> 20) MB exceed the limit of \(maxInputBytes >> 20) MB — split the data"))
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 
@@ -248,7 +247,7 @@ struct Generate: ParsableCommand {
         let firstByte = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first
         let isJSON = path.lowercased().hasSuffix(".json") || (!path.lowercased().hasSuffix(".csv") && (firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[")))
         if isJSON {
-            if base != nil { Terminal.error(ru ? "--base применяется только к CSV" : "--base applies to CSV input only"); throw ExitCode(2) }
+            if base != nil { Terminal.error(ru ? "--base применяется только к CSV" : "--base applies to CSV input only"); throw Exit.failure }
             let (value, positions) = try Self.readJSON(bytes, path: path, language: language)
             if case .array(let items) = value {
                 return items.enumerated().map { i, item in
@@ -260,7 +259,7 @@ struct Generate: ParsableCommand {
         let table: CSVTable
         do { table = try CSVTable.parse(bytes) } catch {
             Terminal.error("DG2110 \(path): " + (ru ? "строка \(error.line): " : "line \(error.line): ") + error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         var baseValue: JSONValue?
         if let base {
@@ -269,7 +268,7 @@ struct Generate: ParsableCommand {
         let plan: DocumentTable.Plan
         do { plan = try DocumentTable.plan(table, shape: shape, base: baseValue) } catch {
             Terminal.error("DG2110 \(path): " + (ru ? Self.russian(error.position) : error.position.description) + ": " + error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         return (0..<plan.count).map { i in
             Input(label: plan.key(i).map { "\(path) [\(DocumentTable.documentColumn) \($0)]" } ?? path, source: .table(plan, index: i))
@@ -284,7 +283,7 @@ struct Generate: ParsableCommand {
         } catch {
             let place = language == .ru ? russian(error.position) : error.position.description
             Terminal.error("DG2100 \(path): \(place): " + error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 }
@@ -316,20 +315,20 @@ struct Export: ParsableCommand {
         let parsed: Result<XMLDocument, XMLParseFailure>
         do { parsed = try XMLDocument.parse(file: file) } catch {
             Terminal.error(ReportRenderer.unreadableDiagnostic("\(file): \(error.reason)").message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let document: XMLDocument
         switch parsed {
         case .success(let d): document = d
         case .failure(let failure):
             for d in XMLDiagnostics.diagnostics(for: failure) { Terminal.raw(fd: 2, "\(file): " + ReportRenderer.describe(d, language) + "\n") }
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let result: DocumentExport.Result
         do { result = try DocumentExport.export(document, shapes: ShapeLibrary(schemaDirectory: dir)) } catch {
             let place = (error.line.map { (ru ? "строка " : "line ") + "\($0) " } ?? "") + error.path
             Terminal.raw(fd: 2, "\(file): \(error.code) " + (ru ? "ошибка " : "error ") + place + ": " + error.message[language] + "\n")
-            throw ExitCode(error.code == "DG2101" ? 2 : 1)
+            throw error.code == "DG2101" ? Exit.failure : Exit.invalid
         }
         if result.signaturesOmitted > 0 {
             Terminal.raw(fd: 2, "\(file): " + (ru ? "подписи (\(result.signaturesOmitted)) не выгружаются — это не данные документа"
@@ -339,7 +338,7 @@ struct Export: ParsableCommand {
         if let out {
             do { try AtomicFile.write(text, to: out) } catch {
                 Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
-                throw ExitCode(2)
+                throw Exit.failure
             }
         } else {
             Terminal.bytes(text)

@@ -14,7 +14,7 @@ enum Handover {
         let argv: [UnsafeMutablePointer<CChar>?] = ([gateway] + arguments).map { strdup($0) } + [nil]
         execv(gateway, argv)
         Terminal.error("DG5025 cannot run \(gateway): \(String(cString: strerror(errno)))")
-        throw ExitCode(2)
+        throw Exit.failure
     }
 }
 

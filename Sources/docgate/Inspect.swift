@@ -34,7 +34,7 @@ struct Inspect: ParsableCommand {
             report = try validator.validate(file: file)
         } catch {
             Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         var signatures: VerificationReport?
         var paths: [[PathCertificate]] = []
@@ -45,13 +45,13 @@ struct Inspect: ParsableCommand {
                 paths = try verifier.signerPaths(file: file)
             } catch {
                 Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
-                throw ExitCode(2)
+                throw Exit.failure
             }
         }
         Terminal.out(options.format == .json ? InspectRenderer.json(report, signatures, language, paths: paths) + "\n"
                                              : InspectRenderer.text(report, signatures, language, paths: paths))
         let signaturesFail = signatures.map { $0.diagnostics.contains(where: \.isError) } ?? false
-        if !report.valid || signaturesFail { throw ExitCode(1) }
+        if !report.valid || signaturesFail { throw Exit.invalid }
     }
 }
 

@@ -19,11 +19,11 @@ struct OCSPOptions: ParsableArguments {
         guard ocsp || ocspURL != nil else { return nil }
         if let ocspURL, let problem = OCSPSettings.problem(url: ocspURL) {
             Terminal.error("DG5020 --ocsp-url: " + problem[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         guard OCSPSettings.timeoutRange.contains(ocspTimeout) else {
             Terminal.error("DG5020 --ocsp-timeout: " + (language == .ru ? "ожидается число секунд от 1 до 300" : "a number of seconds from 1 to 300 is expected"))
-            throw ExitCode(2)
+            throw Exit.failure
         }
         return OCSPSettings(responder: ocspURL, timeout: ocspTimeout)
     }

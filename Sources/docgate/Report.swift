@@ -35,13 +35,13 @@ struct Report: ParsableCommand {
         let validator = try options.makeValidator()
         guard let orderData = FileManager.default.contents(atPath: order) else {
             Terminal.error("DG5001 \(order): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let orderReport = validator.validate(bytes: [UInt8](orderData), file: order, retainRecords: true)
         guard orderReport.valid, case .socialOrder(let model)? = orderReport.model, let orderId = orderReport.documentId else {
             Terminal.error(ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
             for d in orderReport.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let reportYear = year ?? model.planningPeriod?.financialYear ?? 0
         let date: CalendarDate
@@ -54,7 +54,7 @@ struct Report: ParsableCommand {
         let rows: [ReportBuilder.Fact]
         do { rows = try FactsCSV.read(facts) } catch {
             Terminal.error("DG5027 \(facts): \(error.message[language])")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let result: ReportBuilder.Result
         do {
@@ -63,7 +63,7 @@ struct Report: ParsableCommand {
                                              createdAt: UTCTime.now)
         } catch {
             Terminal.error("DG5027 " + error.message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         if let note = result.planNote { Terminal.raw(fd: 2, note[language] + "\n") }
         // The report is checked before it is written: a document that fails its own rules is never written.
@@ -76,12 +76,12 @@ struct Report: ParsableCommand {
         for d in otherErrors { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
         if !result.needReason.isEmpty || !otherErrors.isEmpty {
             Terminal.raw(fd: 2, ru ? "отчёт не записан: он не прошёл бы собственную проверку\n" : "the report was not written: it would fail its own checks\n")
-            throw ExitCode(1)
+            throw Exit.invalid
         }
         if let out {
             do { try AtomicFile.write(result.bytes, to: out) } catch {
                 Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
-                throw ExitCode(2)
+                throw Exit.failure
             }
         } else {
             Terminal.bytes(result.bytes)

@@ -69,23 +69,23 @@ struct SchemasCommand: ParsableCommand {
                 try FileManager.default.createDirectory(atPath: directory + "/json", withIntermediateDirectories: true)
             } catch {
                 Terminal.error((ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
-                throw ExitCode(2)
+                throw Exit.failure
             }
             let files = SchemasCommand.files(in: source)
             for name in files where !force && FileManager.default.fileExists(atPath: directory + "/" + name) {
                 Terminal.error((ru ? "файл уже есть (добавьте --force): " : "already there (add --force): ") + directory + "/" + name)
-                throw ExitCode(2)
+                throw Exit.failure
             }
             for name in files {
                 guard let data = FileManager.default.contents(atPath: source + "/" + name) else {
                     Terminal.error((ru ? "не удалось прочитать " : "cannot read ") + source + "/" + name)
-                    throw ExitCode(2)
+                    throw Exit.failure
                 }
                 do {
                     try AtomicFile.write([UInt8](data), to: directory + "/" + name)
                 } catch {
                     Terminal.error((ru ? "не удалось записать " : "cannot write ") + directory + "/" + name + ": " + error.reason)
-                    throw ExitCode(2)
+                    throw Exit.failure
                 }
             }
             Terminal.out((ru ? "Выгружено файлов: \(files.count) в " : "\(files.count) files exported to ") + directory + "\n")
@@ -110,18 +110,18 @@ extension SchemasCommand {
             let shapes = ShapeLibrary(schemaDirectory: source)
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                 Terminal.error((language == .ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
-                throw ExitCode(2)
+                throw Exit.failure
             }
             for kind in DocumentKind.allCases {
                 let shape: DocumentShape
                 do { shape = try shapes.shape(kind) } catch {
                     Terminal.error("\(error.code) " + error.message[language])
-                    throw ExitCode(2)
+                    throw Exit.failure
                 }
                 let target = directory + "/" + JSONSchemaWriter.fileName(kind)
                 do { try AtomicFile.write(Array((JSONSchemaWriter.schema(shape).rendered() + "\n").utf8), to: target) } catch {
                     Terminal.error((language == .ru ? "не удалось записать " : "cannot write ") + target + ": " + error.reason)
-                    throw ExitCode(2)
+                    throw Exit.failure
                 }
             }
             Terminal.out((language == .ru ? "JSON Schema: \(DocumentKind.allCases.count) файлов в " : "\(DocumentKind.allCases.count) JSON Schema files in ") + directory + "\n")

@@ -90,7 +90,7 @@ struct Sign: ParsableCommand {
         var st = stat()
         guard stat(outDir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             Terminal.error(language == .ru ? "нет каталога \(outDir)" : "no directory \(outDir)")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         var targets: [String: String] = [:]
         for input in inputs {
@@ -98,12 +98,12 @@ struct Sign: ParsableCommand {
             if let other = targets[target] {
                 Terminal.error(language == .ru ? "\(input) и \(other) дали бы один файл \(target)"
                                                : "\(input) and \(other) would both be written to \(target)")
-                throw ExitCode(2)
+                throw Exit.failure
             }
             if !overwrite, FileIdentity.same(target, input) {
                 Terminal.error(language == .ru ? "\(target) — это сам подписываемый файл; добавьте --overwrite"
                                                : "\(target) is the input itself; add --overwrite")
-                throw ExitCode(2)
+                throw Exit.failure
             }
             targets[target] = input
         }
@@ -127,8 +127,7 @@ struct Sign: ParsableCommand {
         let (refused, unreadable) = failures.totals
         let signed = inputs.count - refused - unreadable
         Terminal.raw(fd: 2, language == .ru ? "Подписано: \(signed) из \(inputs.count)\n" : "\(signed) of \(inputs.count) documents signed\n")
-        if unreadable > 0 || !inputErrors.isEmpty { throw ExitCode(2) }
-        if refused > 0 { throw ExitCode(1) }
+        try Exit.check(failed: unreadable + inputErrors.count, invalid: refused)
     }
 
     static func target(for input: String, in dir: String) -> String {
@@ -176,28 +175,28 @@ struct Sign: ParsableCommand {
         if let out, !overwrite, FileIdentity.same(out, file) {
             Terminal.error(language == .ru ? "--out указывает на подписываемый файл; добавьте --overwrite, чтобы заменить его"
                                            : "--out names the input file; add --overwrite to replace it")
-            throw ExitCode(2)
+            throw Exit.failure
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             Terminal.error(ReportRenderer.unreadableDiagnostic("\(file): \(String(cString: strerror(errno)))").message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         switch Self.validateAndSign([UInt8](data), file: file, signer: signer, validator: validator) {
         case .failure(let failure) where failure.invalid:
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
             for d in failure.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
-            throw ExitCode(1)
+            throw Exit.invalid
         case .failure(let failure):
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не подписан" : "the document was not signed") + "\n")
             for d in failure.diagnostics { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
-            throw ExitCode(1)
+            throw Exit.invalid
         case .success(let signed):
             if let out {
                 do {
                     try AtomicFile.write(signed, to: out)
                 } catch {
                     Terminal.error((language == .ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
-                    throw ExitCode(2)
+                    throw Exit.failure
                 }
             } else {
                 Terminal.bytes(signed)
@@ -214,7 +213,7 @@ struct Sign: ParsableCommand {
             return try SigningIdentity.load(keyPath: key!, certificatePath: cert!, passphrase: secret, policy: policy)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 }

@@ -51,7 +51,7 @@ struct Summary: ParsableCommand {
         })
         let register = Register(models.withLock { $0 }, by: grouping, year: year)
         Terminal.out(Self.render(register, format, language))
-        if !errors.isEmpty { throw ExitCode(2) }
+        if !errors.isEmpty { throw Exit.failure }
     }
 
     static let columns = ["authority", "serviceRegNum", "serviceName", "method", "year", "okei", "plan", "agreed", "amount", "fact", "factPercent"]

@@ -69,8 +69,7 @@ struct Validate: ParsableCommand {
         })
         let totals = counters.snapshot
         renderer.end(totals)
-        if totals.unreadable > 0 { throw ExitCode(2) }
-        if totals.invalid > 0 { throw ExitCode(1) }
+        try Exit.check(failed: totals.unreadable, invalid: totals.invalid)
     }
 }
 
@@ -198,7 +197,7 @@ enum ContextLoader {
         let (files, errors) = InputFiles.collect([dir])
         if let e = errors.first {
             Terminal.error(ReportRenderer.unreadableDiagnostic("\(e.path): \(e.reason)").message[language])
-            throw ExitCode(2)
+            throw Exit.failure
         }
         let documents = Mutex<[ContextDocument]>([])
         ParallelBatch.run(files, workers: workers ?? ParallelBatch.defaultWorkers, job: { path -> ContextDocument? in

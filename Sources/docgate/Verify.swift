@@ -64,7 +64,7 @@ struct TrustOptions: ParsableArguments {
         if let signers {
             do throws(SignerMappingError) { mapping = try SignerMapping(path: signers) } catch {
                 Terminal.error("\(error.code) " + error.message[language])
-                throw ExitCode(2)
+                throw Exit.failure
             }
         }
         do throws(CryptoError) {
@@ -73,7 +73,7 @@ struct TrustOptions: ParsableArguments {
                                      signers: mapping, requiredPolicies: policies, requireAllParties: requireAllParties)
         } catch {
             Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
-            throw ExitCode(2)
+            throw Exit.failure
         }
     }
 }
@@ -151,8 +151,7 @@ struct Verify: ParsableCommand {
             }
         }, emit: { (_: Int, outcome: VerifyOutcome) in renderer.emit(outcome) })
         let totals = renderer.end()
-        if totals.unreadable > 0 { throw ExitCode(2) }
-        if totals.invalid > 0 { throw ExitCode(1) }
+        try Exit.check(failed: totals.unreadable, invalid: totals.invalid)
     }
 }
 

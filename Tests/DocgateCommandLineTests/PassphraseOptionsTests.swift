@@ -45,3 +45,15 @@ import Testing
         #expect(OutputFormat(argument: "xml") == nil)
     }
 }
+
+/// The exit statuses, chosen in one place: a failure to read outweighs an invalid document, which outweighs success.
+@Suite struct ExitStatusTests {
+    @Test func aBatchsStatus() {
+        #expect(Exit.of(failed: 0, invalid: 0) == .success)
+        #expect(Exit.of(failed: 0, invalid: 3).rawValue == 1)
+        #expect(Exit.of(failed: 1, invalid: 3).rawValue == 2)
+        #expect(Exit.failure.rawValue == 2 && Exit.invalid.rawValue == 1)
+        #expect(throws: Never.self) { try Exit.check(failed: 0, invalid: 0) }
+        #expect(throws: ExitCode.self) { try Exit.check(failed: 0, invalid: 1) }
+    }
+}
