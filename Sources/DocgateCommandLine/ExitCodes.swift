@@ -1,4 +1,5 @@
 import ArgumentParser
+import DocgateCore
 import Glibc
 
 /// docgate's exit statuses, the one place they are chosen (README, docs/commands.md):
@@ -33,7 +34,8 @@ extension ParsableCommand {
             Self.exit(withError: exit)
         } catch {
             if exitCode(for: error) == .success { Self.exit(withError: error) }
-            Terminal.raw(fd: 2, fullMessage(for: error) + "\n")
+            // A usage error: its code first, then ArgumentParser's explanation and the usage.
+            Terminal.raw(fd: 2, "docgate: " + Code.DG5003.rawValue + " " + fullMessage(for: error) + "\n")
             Glibc.exit(Exit.failure.rawValue)
         }
     }

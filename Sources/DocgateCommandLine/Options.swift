@@ -34,7 +34,7 @@ public struct PassphraseOptions: ParsableArguments {
                            allowance: String = "--allow-group-readable-key") throws -> [UInt8]? {
         if let name = passphraseEnv {
             guard let value = getenv(name) else {
-                Terminal.error(language == .ru ? "переменная окружения \(name) не задана" : "the environment variable \(name) is not set")
+                Terminal.error(.DG5011, language == .ru ? "переменная окружения \(name) не задана" : "the environment variable \(name) is not set")
                 throw Exit.failure
             }
             return Array(String(cString: value).utf8)
@@ -44,11 +44,11 @@ public struct PassphraseOptions: ParsableArguments {
             switch PrivateFile.read(path, allowGroupReadable: allowGroupReadable, limit: 1 << 20) {
             case .success(let b): bytes = b
             case .failure(.exposed(let mode)):
-                Terminal.error(PrivateFile.exposedCode + " " + PrivateFile.exposedMessage(path, mode: mode, allowance: allowance)[language])
+                Terminal.error(code: PrivateFile.exposedCode, PrivateFile.exposedMessage(path, mode: mode, allowance: allowance)[language])
                 throw Exit.failure
             case .failure(.unreadable(let code)):
                 let reason = String(cString: strerror(code))
-                Terminal.error(language == .ru ? "не удалось прочитать файл пароля \(path): \(reason)" : "cannot read the passphrase file \(path): \(reason)")
+                Terminal.error(.DG5001, language == .ru ? "не удалось прочитать файл пароля \(path): \(reason)" : "cannot read the passphrase file \(path): \(reason)")
                 throw Exit.failure
             }
             if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(newline...) }

@@ -1,10 +1,15 @@
+import DocgateCore
 import Glibc
 
 /// Writes to the standard streams directly (unbuffered `write(2)`, retried on partial writes).
 public enum Terminal {
     public static func out(_ text: String) { write(fd: 1, text) }
 
-    public static func error(_ text: String) { write(fd: 2, "docgate: " + text + "\n") }
+    /// A message on standard error, always with its code: `docgate: DG5001 …`.
+    public static func error(_ code: Code, _ text: String) { error(code: code.rawValue, text) }
+
+    /// A message whose code comes with an error value (a typed error of a library carries its own).
+    public static func error(code: String, _ text: String) { write(fd: 2, "docgate: " + code + " " + text + "\n") }
 
     public static func raw(fd: Int32, _ text: String) { write(fd: fd, text) }
 

@@ -68,7 +68,7 @@ struct JournalCommand: ParsableCommand {
             } catch {
                 // A JournalError names its file (the journal, its -wal or its -shm).
                 let reason = (error as? JournalError)?.message[language] ?? "\(cfg.journal): \(error)"
-                Terminal.error("DG5023 " + SafeText.escaped(reason))
+                Terminal.error(.DG5023, "" + SafeText.escaped(reason))
                 throw Exit.failure
             }
         }
@@ -152,7 +152,7 @@ struct JournalCommand: ParsableCommand {
         func run() throws {
             let (_, journal) = try options.open()
             guard let e = try journal.entry(id) else {
-                Terminal.error("no journal entry \(id)")
+                Terminal.error(.DG5042, "no journal entry \(id)")
                 throw Exit.invalid
             }
             if options.format == .json {
@@ -204,7 +204,7 @@ struct JournalCommand: ParsableCommand {
             let (cfg, journal) = try options.open()
             guard let e = try journal.entry(id), e.stage == .done, e.outcome == .rejected || e.outcome == .conflict,
                   let name = e.outputName, let route = cfg.routes.first(where: { $0.name == e.route }) else {
-                Terminal.error("journal entry \(id) is not a finished rejected or conflicting document")
+                Terminal.error(.DG5042, "journal entry \(id) is not a finished rejected or conflicting document")
                 throw Exit.invalid
             }
             do {
@@ -216,7 +216,7 @@ struct JournalCommand: ParsableCommand {
                 try inbox.sync()
                 Terminal.out(JournalCommand.safe("requeued \(route.errors)/\(name) → \(route.inbox)/\(target)") + "\n")
             } catch {
-                Terminal.error(JournalCommand.safe("cannot requeue: \(error)"))
+                Terminal.error(.DG5042, JournalCommand.safe("cannot requeue: \(error)"))
                 throw Exit.failure
             }
         }
@@ -262,7 +262,7 @@ struct JournalCommand: ParsableCommand {
                 result = try Retention(journal: journal, days: cfg.retentionDays).run(before: cutoff, dryRun: dryRun)
             } catch {
                 let ru = options.language == .ru
-                Terminal.error("DG5041 " + SafeText.escaped((ru ? "журнал не сокращён: " : "the journal was not pruned: ") + "\(error)"))
+                Terminal.error(.DG5041, "" + SafeText.escaped((ru ? "журнал не сокращён: " : "the journal was not pruned: ") + "\(error)"))
                 throw Exit.failure
             }
             let entries = result.entries.sorted { $0.key < $1.key }

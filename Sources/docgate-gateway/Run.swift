@@ -42,14 +42,14 @@ struct Run: ParsableCommand {
             try Directory.makeParent(of: cfg.journal)
             journal = try SQLiteJournal(path: cfg.journal)
         } catch {
-            Terminal.error("DG5023 " + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + "\(error)")
+            Terminal.error(.DG5023, "" + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + "\(error)")
             throw Exit.failure
         }
         let gateway: Gateway
         do {
             gateway = try Gateway(config: cfg, journal: journal, logger: logger, signingPassphrase: try ConfigLoader.passphrase(cfg, language))
         } catch let error as GatewayError {
-            Terminal.error(error.code + " " + error.message[language])
+            Terminal.error(code: error.code, error.message[language])
             throw Exit.failure
         }
         if once {
@@ -68,7 +68,7 @@ struct Run: ParsableCommand {
             let cap = HTTPLimits.connectionCap(configured: cfg.httpMaxConnections, descriptorLimit: descriptorLimit,
                                                routes: cfg.routes.count)
             guard cap >= 1 else {
-                Terminal.error("DG5024 " + (language == .ru
+                Terminal.error(.DG5024, "" + (language == .ru
                     ? "лимит дескрипторов \(descriptorLimit) слишком мал, чтобы обслуживать HTTP и оставить запас конвейеру: поднимите его (LimitNOFILE= в юните systemd, ulimit -n) или уберите listen"
                     : "the descriptor limit \(descriptorLimit) is too low to serve HTTP and keep a reserve for the pipeline: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or remove listen"))
                 throw Exit.failure
@@ -96,7 +96,7 @@ struct Run: ParsableCommand {
         finished.wait()
         if let message = failure.withLock({ $0 }) {
             let what = language == .ru ? "HTTP-адрес \(cfg.listen ?? "") не удалось использовать: " : "the HTTP address \(cfg.listen ?? "") cannot be used: "
-            Terminal.error("DG5024 " + what + message)
+            Terminal.error(.DG5024, "" + what + message)
             throw Exit.failure
         }
     }

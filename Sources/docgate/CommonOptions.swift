@@ -30,7 +30,7 @@ struct SetupOptions: ParsableArguments {
         do {
             return try DocumentValidator.locateSchemas(explicit: schemas, executable: Executable.path ?? CommandLine.arguments.first)
         } catch {
-            Terminal.error(error.message[language])
+            Terminal.error(error.code, error.message[language])
             throw Exit.failure
         }
     }
@@ -40,7 +40,7 @@ struct SetupOptions: ParsableArguments {
         do {
             return try DocumentValidator(schemaDirectory: try schemaDirectory())
         } catch let error as ValidatorSetupError {
-            Terminal.error(error.message[language])
+            Terminal.error(error.code, error.message[language])
             throw Exit.failure
         }
     }

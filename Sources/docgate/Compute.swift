@@ -28,13 +28,13 @@ struct Compute: ParsableCommand {
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
             guard let data = FileManager.default.contents(atPath: file) else {
-                Terminal.error("DG5001 cannot read \(file)")
+                Terminal.error(.DG5001, "cannot read \(file)")
                 throw Exit.failure
             }
             do {
                 return try JSONDecoder().decode(type, from: data)
             } catch {
-                Terminal.error("DG5026 \(file): " + Self.explain(error))
+                Terminal.error(.DG5026, "\(file): " + Self.explain(error))
                 throw Exit.failure
             }
         }
@@ -72,7 +72,7 @@ struct Compute: ParsableCommand {
 
         func run<T>(_ body: () throws(Computations.Failure) -> T) throws -> T {
             do { return try body() } catch {
-                Terminal.error("\(error.code) \(error)")
+                Terminal.error(code: error.code, "\(error)")
                 throw Exit.invalid
             }
         }

@@ -115,7 +115,7 @@ struct Generate: ParsableCommand {
         let shapes = ShapeLibrary(schemaDirectory: validator.schemaDirectory)
         let shape: DocumentShape
         do { shape = try shapes.shape(kind) } catch {
-            Terminal.error("\(error.code) " + error.message[language])
+            Terminal.error(code: error.code, error.message[language])
             throw Exit.failure
         }
         if columns {
@@ -126,12 +126,12 @@ struct Generate: ParsableCommand {
         }
         let inputs = try readInputs(from!, shape: shape, language: language)
         if inputs.count != 1 && outDir == nil {
-            Terminal.error(ru ? "во входных данных \(inputs.count) документов — укажите --out-dir" : "the input holds \(inputs.count) documents — give --out-dir")
+            Terminal.error(.DG5003, ru ? "во входных данных \(inputs.count) документов — укажите --out-dir" : "the input holds \(inputs.count) documents — give --out-dir")
             throw Exit.failure
         }
         if let outDir {
             do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) } catch {
-                Terminal.error((ru ? "не удалось создать каталог " : "cannot create the directory ") + outDir)
+                Terminal.error(.DG5002, (ru ? "не удалось создать каталог " : "cannot create the directory ") + outDir)
                 throw Exit.failure
             }
         }
@@ -152,7 +152,7 @@ struct Generate: ParsableCommand {
                 guard let out else { Terminal.bytes(bytes); break }
                 do throws(WriteError) { try AtomicFile.write(bytes, to: out) } catch {
                     failures.withLock { $0.failed += 1 }
-                    Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                    Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
                 }
             case .invalid(let label, let messages):
                 failures.withLock { $0.invalid += 1 }
@@ -228,13 +228,13 @@ struct Generate: ParsableCommand {
     static func readData(_ path: String, language: Language) throws -> [UInt8] {
         let contents: FileBytes.Contents
         do { contents = try FileBytes.read(path, limit: maxInputBytes) } catch {
-            Terminal.error("DG5001 \(path): \(error.reason)")
+            Terminal.error(.DG5001, "\(path): \(error.reason)")
             throw Exit.failure
         }
         switch contents {
         case .bytes(let b): return b
         case .tooLarge(let size):
-            Terminal.error("DG1015 \(path): " + (language == .ru ? "файл \(size >> 20) МБ больше предела \(maxInputBytes >> 20) МБ — разделите данные на части"
+            Terminal.error(.DG1015, "\(path): " + (language == .ru ? "файл \(size >> 20) МБ больше предела \(maxInputBytes >> 20) МБ — разделите данные на части"
                                                                 : "the file's \(size >> 20) MB exceed the limit of \(maxInputBytes >> 20) MB — split the data"))
             throw Exit.failure
         }
@@ -247,7 +247,7 @@ struct Generate: ParsableCommand {
         let firstByte = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first
         let isJSON = path.lowercased().hasSuffix(".json") || (!path.lowercased().hasSuffix(".csv") && (firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[")))
         if isJSON {
-            if base != nil { Terminal.error(ru ? "--base применяется только к CSV" : "--base applies to CSV input only"); throw Exit.failure }
+            if base != nil { Terminal.error(.DG5003, ru ? "--base применяется только к CSV" : "--base applies to CSV input only"); throw Exit.failure }
             let (value, positions) = try Self.readJSON(bytes, path: path, language: language)
             if case .array(let items) = value {
                 return items.enumerated().map { i, item in
@@ -258,7 +258,7 @@ struct Generate: ParsableCommand {
         }
         let table: CSVTable
         do { table = try CSVTable.parse(bytes) } catch {
-            Terminal.error("DG2110 \(path): " + (ru ? "строка \(error.line): " : "line \(error.line): ") + error.message[language])
+            Terminal.error(.DG2110, "\(path): " + (ru ? "строка \(error.line): " : "line \(error.line): ") + error.message[language])
             throw Exit.failure
         }
         var baseValue: JSONValue?
@@ -267,7 +267,7 @@ struct Generate: ParsableCommand {
         }
         let plan: DocumentTable.Plan
         do { plan = try DocumentTable.plan(table, shape: shape, base: baseValue) } catch {
-            Terminal.error("DG2110 \(path): " + (ru ? Self.russian(error.position) : error.position.description) + ": " + error.message[language])
+            Terminal.error(.DG2110, "\(path): " + (ru ? Self.russian(error.position) : error.position.description) + ": " + error.message[language])
             throw Exit.failure
         }
         return (0..<plan.count).map { i in
@@ -282,7 +282,7 @@ struct Generate: ParsableCommand {
             return (value, reader.positions)
         } catch {
             let place = language == .ru ? russian(error.position) : error.position.description
-            Terminal.error("DG2100 \(path): \(place): " + error.message[language])
+            Terminal.error(.DG2100, "\(path): \(place): " + error.message[language])
             throw Exit.failure
         }
     }
@@ -314,7 +314,7 @@ struct Export: ParsableCommand {
         let dir = try options.schemaDirectory()
         let parsed: Result<XMLDocument, XMLParseFailure>
         do { parsed = try XMLDocument.parse(file: file) } catch {
-            Terminal.error(ReportRenderer.unreadableDiagnostic("\(file): \(error.reason)").message[language])
+            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(error.reason)").message[language])
             throw Exit.failure
         }
         let document: XMLDocument
@@ -337,7 +337,7 @@ struct Export: ParsableCommand {
         let text = Array((result.value.rendered() + "\n").utf8)
         if let out {
             do { try AtomicFile.write(text, to: out) } catch {
-                Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
                 throw Exit.failure
             }
         } else {

@@ -13,7 +13,7 @@ enum Handover {
         let gateway = dir + "/docgate-gateway"
         let argv: [UnsafeMutablePointer<CChar>?] = ([gateway] + arguments).map { strdup($0) } + [nil]
         execv(gateway, argv)
-        Terminal.error("DG5025 cannot run \(gateway): \(String(cString: strerror(errno)))")
+        Terminal.error(.DG5025, "cannot run \(gateway): \(String(cString: strerror(errno)))")
         throw Exit.failure
     }
 }

@@ -33,7 +33,7 @@ struct Inspect: ParsableCommand {
         do throws(XMLFileError) {
             report = try validator.validate(file: file)
         } catch {
-            Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
+            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
             throw Exit.failure
         }
         var signatures: VerificationReport?
@@ -44,7 +44,7 @@ struct Inspect: ParsableCommand {
                 signatures = try verifier.verify(file: file)
                 paths = try verifier.signerPaths(file: file)
             } catch {
-                Terminal.error(ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
+                Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(error.path): \(error.reason)").message[language])
                 throw Exit.failure
             }
         }

@@ -34,12 +34,12 @@ struct Report: ParsableCommand {
         let ru = language == .ru
         let validator = try options.makeValidator()
         guard let orderData = FileManager.default.contents(atPath: order) else {
-            Terminal.error("DG5001 \(order): \(String(cString: strerror(errno)))")
+            Terminal.error(.DG5001, "\(order): \(String(cString: strerror(errno)))")
             throw Exit.failure
         }
         let orderReport = validator.validate(bytes: [UInt8](orderData), file: order, retainRecords: true)
         guard orderReport.valid, case .socialOrder(let model)? = orderReport.model, let orderId = orderReport.documentId else {
-            Terminal.error(ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
+            Terminal.error(.DG5027, ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
             for d in orderReport.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
             throw Exit.failure
         }
@@ -53,7 +53,7 @@ struct Report: ParsableCommand {
         }
         let rows: [ReportBuilder.Fact]
         do { rows = try FactsCSV.read(facts) } catch {
-            Terminal.error("DG5027 \(facts): \(error.message[language])")
+            Terminal.error(.DG5027, "\(facts): \(error.message[language])")
             throw Exit.failure
         }
         let result: ReportBuilder.Result
@@ -62,7 +62,7 @@ struct Report: ParsableCommand {
                                              year: reportYear, asOf: date, id: UUID().uuidString.lowercased(),
                                              createdAt: UTCTime.now)
         } catch {
-            Terminal.error("DG5027 " + error.message[language])
+            Terminal.error(.DG5027, "" + error.message[language])
             throw Exit.failure
         }
         if let note = result.planNote { Terminal.raw(fd: 2, note[language] + "\n") }
@@ -80,7 +80,7 @@ struct Report: ParsableCommand {
         }
         if let out {
             do { try AtomicFile.write(result.bytes, to: out) } catch {
-                Terminal.error((ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
                 throw Exit.failure
             }
         } else {

@@ -68,23 +68,23 @@ struct SchemasCommand: ParsableCommand {
             do {
                 try FileManager.default.createDirectory(atPath: directory + "/json", withIntermediateDirectories: true)
             } catch {
-                Terminal.error((ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
+                Terminal.error(.DG5002, (ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
                 throw Exit.failure
             }
             let files = SchemasCommand.files(in: source)
             for name in files where !force && FileManager.default.fileExists(atPath: directory + "/" + name) {
-                Terminal.error((ru ? "файл уже есть (добавьте --force): " : "already there (add --force): ") + directory + "/" + name)
+                Terminal.error(.DG5002, (ru ? "файл уже есть (добавьте --force): " : "already there (add --force): ") + directory + "/" + name)
                 throw Exit.failure
             }
             for name in files {
                 guard let data = FileManager.default.contents(atPath: source + "/" + name) else {
-                    Terminal.error((ru ? "не удалось прочитать " : "cannot read ") + source + "/" + name)
+                    Terminal.error(.DG5001, (ru ? "не удалось прочитать " : "cannot read ") + source + "/" + name)
                     throw Exit.failure
                 }
                 do {
                     try AtomicFile.write([UInt8](data), to: directory + "/" + name)
                 } catch {
-                    Terminal.error((ru ? "не удалось записать " : "cannot write ") + directory + "/" + name + ": " + error.reason)
+                    Terminal.error(.DG5002, (ru ? "не удалось записать " : "cannot write ") + directory + "/" + name + ": " + error.reason)
                     throw Exit.failure
                 }
             }
@@ -109,18 +109,18 @@ extension SchemasCommand {
             let language = options.language
             let shapes = ShapeLibrary(schemaDirectory: source)
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                Terminal.error((language == .ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
+                Terminal.error(.DG5002, (language == .ru ? "не удалось создать каталог " : "cannot create the directory ") + directory)
                 throw Exit.failure
             }
             for kind in DocumentKind.allCases {
                 let shape: DocumentShape
                 do { shape = try shapes.shape(kind) } catch {
-                    Terminal.error("\(error.code) " + error.message[language])
+                    Terminal.error(code: error.code, error.message[language])
                     throw Exit.failure
                 }
                 let target = directory + "/" + JSONSchemaWriter.fileName(kind)
                 do { try AtomicFile.write(Array((JSONSchemaWriter.schema(shape).rendered() + "\n").utf8), to: target) } catch {
-                    Terminal.error((language == .ru ? "не удалось записать " : "cannot write ") + target + ": " + error.reason)
+                    Terminal.error(.DG5002, (language == .ru ? "не удалось записать " : "cannot write ") + target + ": " + error.reason)
                     throw Exit.failure
                 }
             }

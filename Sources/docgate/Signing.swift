@@ -86,22 +86,22 @@ struct Sign: ParsableCommand {
             return
         }
         let (inputs, inputErrors) = InputFiles.collect(files)
-        for e in inputErrors { Terminal.error("\(e.path): \(e.reason)") }
+        for e in inputErrors { Terminal.error(.DG5001, "\(e.path): \(e.reason)") }
         var st = stat()
         guard stat(outDir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-            Terminal.error(language == .ru ? "нет каталога \(outDir)" : "no directory \(outDir)")
+            Terminal.error(.DG5002, language == .ru ? "нет каталога \(outDir)" : "no directory \(outDir)")
             throw Exit.failure
         }
         var targets: [String: String] = [:]
         for input in inputs {
             let target = Self.target(for: input, in: outDir)
             if let other = targets[target] {
-                Terminal.error(language == .ru ? "\(input) и \(other) дали бы один файл \(target)"
+                Terminal.error(.DG5003, language == .ru ? "\(input) и \(other) дали бы один файл \(target)"
                                                : "\(input) and \(other) would both be written to \(target)")
                 throw Exit.failure
             }
             if !overwrite, FileIdentity.same(target, input) {
-                Terminal.error(language == .ru ? "\(target) — это сам подписываемый файл; добавьте --overwrite"
+                Terminal.error(.DG5002, language == .ru ? "\(target) — это сам подписываемый файл; добавьте --overwrite"
                                                : "\(target) is the input itself; add --overwrite")
                 throw Exit.failure
             }
@@ -173,12 +173,12 @@ struct Sign: ParsableCommand {
 
     private func signOne(_ file: String, signer: DocumentSigner, validator: DocumentValidator, language: Language) throws {
         if let out, !overwrite, FileIdentity.same(out, file) {
-            Terminal.error(language == .ru ? "--out указывает на подписываемый файл; добавьте --overwrite, чтобы заменить его"
+            Terminal.error(.DG5002, language == .ru ? "--out указывает на подписываемый файл; добавьте --overwrite, чтобы заменить его"
                                            : "--out names the input file; add --overwrite to replace it")
             throw Exit.failure
         }
         guard let data = FileManager.default.contents(atPath: file) else {
-            Terminal.error(ReportRenderer.unreadableDiagnostic("\(file): \(String(cString: strerror(errno)))").message[language])
+            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(String(cString: strerror(errno)))").message[language])
             throw Exit.failure
         }
         switch Self.validateAndSign([UInt8](data), file: file, signer: signer, validator: validator) {
@@ -195,7 +195,7 @@ struct Sign: ParsableCommand {
                 do {
                     try AtomicFile.write(signed, to: out)
                 } catch {
-                    Terminal.error((language == .ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                    Terminal.error(.DG5002, (language == .ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
                     throw Exit.failure
                 }
             } else {
@@ -212,7 +212,7 @@ struct Sign: ParsableCommand {
             if let pkcs12 { return try SigningIdentity.load(pkcs12Path: pkcs12, passphrase: secret, policy: policy) }
             return try SigningIdentity.load(keyPath: key!, certificatePath: cert!, passphrase: secret, policy: policy)
         } catch {
-            Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
+            Terminal.error(code: error.code, error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw Exit.failure
         }
     }

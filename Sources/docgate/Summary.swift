@@ -39,7 +39,7 @@ struct Summary: ParsableCommand {
         let language = options.language
         let validator = try options.makeValidator()
         let (files, errors) = InputFiles.collect(paths)
-        for e in errors { Terminal.error("\(e.path): \(e.reason)") }
+        for e in errors { Terminal.error(.DG5001, "\(e.path): \(e.reason)") }
         let models = Mutex<[Register.Entry]>([])
         ParallelBatch.run(files, job: { path -> (String, Register.Entry?) in
             guard let report = try? validator.validate(file: path, retainRecords: true), let model = report.model else { return (path, nil) }

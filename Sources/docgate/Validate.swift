@@ -196,7 +196,7 @@ enum ContextLoader {
     static func load(_ dir: String, validator: DocumentValidator, workers: Int?, language: Language) throws -> DocumentContext {
         let (files, errors) = InputFiles.collect([dir])
         if let e = errors.first {
-            Terminal.error(ReportRenderer.unreadableDiagnostic("\(e.path): \(e.reason)").message[language])
+            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(e.path): \(e.reason)").message[language])
             throw Exit.failure
         }
         let documents = Mutex<[ContextDocument]>([])

@@ -63,7 +63,7 @@ struct TrustOptions: ParsableArguments {
         var mapping = SignerMapping()
         if let signers {
             do throws(SignerMappingError) { mapping = try SignerMapping(path: signers) } catch {
-                Terminal.error("\(error.code) " + error.message[language])
+                Terminal.error(code: error.code, error.message[language])
                 throw Exit.failure
             }
         }
@@ -72,7 +72,7 @@ struct TrustOptions: ParsableArguments {
                                                           allowStaleCRL: allowStaleCRL, ocsp: ocsp), time: time,
                                      signers: mapping, requiredPolicies: policies, requireAllParties: requireAllParties)
         } catch {
-            Terminal.error("\(error.code) " + error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
+            Terminal.error(code: error.code, error.message[language] + (error.detail.map { " (\($0))" } ?? ""))
             throw Exit.failure
         }
     }

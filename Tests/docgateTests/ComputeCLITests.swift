@@ -94,6 +94,23 @@ import Testing
     }
 }
 
+/// Every message on standard error carries its code: a usage error too, and a file that cannot be written.
+@Suite struct MessageCodeTests {
+    @Test func usageAndOutputErrorsCarryTheirCodes() throws {
+        let usage = try ProcessRunner.run(TestPaths.docgate, ["validate", "--no-such-option", "x.xml"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.hasPrefix("docgate: DG5003 "), "\(usage.stderr)")
+        let sample = try #require(TestPaths.sampleFiles("valid").first)
+        let unwritable = try ProcessRunner.run(TestPaths.docgate, ["generate", "socialOrder", "--from", "/nonexistent/data.json",
+                                                                   "--schemas", TestPaths.schemas])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.hasPrefix("docgate: DG5001 "), "\(unwritable.stderr)")
+        let export = try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--schemas", TestPaths.schemas, sample])
+        #expect(export.status == 2)
+        #expect(export.stderr.hasPrefix("docgate: DG5002 "), "\(export.stderr)")
+    }
+}
+
 @Suite struct SchemasCLITests {
     @Test func listAndExportTheSchemaSet() throws {
         let list = try ProcessRunner.run(TestPaths.docgate, ["schemas", "list", "--format", "json", "--schemas", TestPaths.schemas])

@@ -36,6 +36,9 @@ public enum ValidatorSetupError: Error, Sendable {
     case schema(XMLSchemaError)
     case referenceData(XMLFileError)
 
+    /// DG5021 whatever went wrong: the schema directory cannot be used.
+    public var code: Code { .DG5021 }
+
     public var message: LocalizedText {
         switch self {
         case .schemasNotFound(let searched):
