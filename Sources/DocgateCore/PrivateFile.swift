@@ -18,23 +18,16 @@ public enum PrivateFile {
 
     /// Reads the whole file; refuses one that its group or others can read unless `allowGroupReadable`.
     public static func read(_ path: String, allowGroupReadable: Bool, limit: Int = 16 << 20) -> Result<[UInt8], Failure> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadable(errno)) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return .failure(.unreadable(errno)) }
-        let mode = UInt32(st.st_mode) & 0o7777
-        if !allowGroupReadable, mode & exposingBits != 0 { return .failure(.exposed(mode: mode)) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return .failure(.unreadable(errno)) }
-            if n == 0 { break }
-            out += chunk[0..<n]
-            if out.count > limit { return .failure(.unreadable(EFBIG)) }
+        let check: (stat) -> UInt32? = { st in
+            let mode = UInt32(st.st_mode) & 0o7777
+            return !allowGroupReadable && mode & exposingBits != 0 ? mode : nil
         }
-        return .success(out)
+        switch BoundedFile.read(path, limit: limit, check: check) {
+        case .success(let bytes): return .success(bytes)
+        case .failure(.refused(let mode)): return .failure(.exposed(mode: mode))
+        case .failure(.tooLarge): return .failure(.unreadable(EFBIG))
+        case .failure(.unreadable(let code)): return .failure(.unreadable(code))
+        }
     }
 
     /// DG5017's text: the file, its mode, and the two ways out.

@@ -154,33 +154,12 @@ func readSecretFile(_ path: String, policy: SecretFilePolicy) throws(CryptoError
 /// Reads a whole regular file (keys, certificates, CRLs, mappings: small). Nil when it cannot be read, with `errno`
 /// set: a FIFO, device or directory is refused without blocking (EINVAL), a file over `limit` bytes too (EFBIG).
 public func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a regular file.
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else { return nil }
-    guard (st.st_mode & S_IFMT) == S_IFREG else {
-        errno = (st.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL
-        return nil
+    switch BoundedFile.read(path, limit: limit) {
+    case .success(let bytes): return bytes
+    case .failure(.unreadable(let code)): errno = code
+    case .failure(.tooLarge), .failure(.refused): errno = EFBIG
     }
-    if Int(st.st_size) > limit {
-        errno = EFBIG
-        return nil
-    }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return nil }
-        if n == 0 { break }
-        out += chunk[0..<n]
-        if out.count > limit {
-            errno = EFBIG
-            return nil
-        }
-    }
-    return out
+    return nil
 }
 
 /// Whether bytes look like PEM (text with a `-----BEGIN` line).

@@ -1,3 +1,4 @@
+import DocgateCore
 import Glibc
 
 /// A file could not be read (missing, a directory, permission denied, an I/O error).
@@ -31,31 +32,11 @@ public enum FileBytes {
     }
 
     public static func read(_ path: String, limit: Int) throws(XMLFileError) -> Contents {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw XMLFileError(path: path, errorNumber: errno) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw XMLFileError(path: path, errorNumber: errno) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw XMLFileError(path: path, errorNumber: EISDIR) }
-        let expected = Int(st.st_size)
-        if expected > limit { return .tooLarge(expected) }
-        var buffer = [UInt8](repeating: 0, count: expected)
-        var filled = 0
-        var failure: Int32 = 0
-        buffer.withUnsafeMutableBytes { raw in
-            while filled < expected {
-                let n = Glibc.read(fd, raw.baseAddress! + filled, expected - filled)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if n == 0 { break }
-                filled += n
-            }
+        switch BoundedFile.read(path, limit: limit) {
+        case .success(let bytes): return .bytes(bytes)
+        case .failure(.tooLarge(let size)): return .tooLarge(size)
+        case .failure(.unreadable(let code)): throw XMLFileError(path: path, errorNumber: code)
+        case .failure(.refused): throw XMLFileError(path: path, errorNumber: EACCES)
         }
-        if failure != 0 { throw XMLFileError(path: path, errorNumber: failure) }
-        if filled < expected { buffer.removeLast(expected - filled) }
-        return .bytes(buffer)
     }
 }

@@ -1,3 +1,4 @@
+import DocgateCore
 import CLibXML2
 import Dispatch
 import Glibc
@@ -53,12 +54,13 @@ public enum XMLStream {
     static func validate(file path: String, schemaFor: (String?) -> XMLSchema?, limits: XMLLimits,
                          consumer: (any XMLRecordConsumer)?,
                          watch: ((ReadAhead) -> Void)?) throws(XMLFileError) -> XMLStreamResult {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw XMLFileError(path: path, errorNumber: errno) }
+        let fd: Int32, st: stat
+        switch BoundedFile.openRegular(path) {
+        case .success(let opened): (fd, st) = opened
+        case .failure(.unreadable(let code)): throw XMLFileError(path: path, errorNumber: code)
+        case .failure: throw XMLFileError(path: path, errorNumber: EINVAL)
+        }
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw XMLFileError(path: path, errorNumber: errno) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw XMLFileError(path: path, errorNumber: EISDIR) }
         if Int(st.st_size) > limits.maxInputBytes {
             return XMLStreamResult(failure: .gate(.tooLarge(size: Int(st.st_size), limit: limits.maxInputBytes)),
                                    schemaIssues: [], dropped: 0, encoding: nil)

@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateTestSupport
 import Foundation
+import Glibc
 import Testing
 
 @Suite struct ComputeCLITests {
@@ -108,6 +109,29 @@ import Testing
         let export = try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--schemas", TestPaths.schemas, sample])
         #expect(export.status == 2)
         #expect(export.stderr.hasPrefix("docgate: DG5002 "), "\(export.stderr)")
+    }
+}
+
+/// A FIFO (or a device) named where a file is expected is refused at once: opening it must not wait for a writer.
+@Suite struct SpecialFileTests {
+    @Test(arguments: ["validate", "inspect", "export", "sign-key", "sign-cert", "verify-trust", "generate"])
+    func aFIFOIsRefusedWithoutWaiting(_ command: String) throws {
+        let dir = try TemporaryDirectory("fifo")
+        defer { dir.remove() }
+        let fifo = dir.file("pipe.xml")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let pki = try TestPKI.shared()
+        let sample = try #require(TestPaths.sampleFiles("valid").first)
+        let arguments: [String] = switch command {
+        case "sign-key": ["sign", "--key", fifo, "--cert", pki.ecCert, sample]
+        case "sign-cert": ["sign", "--key", pki.ecKey, "--cert", fifo, sample]
+        case "verify-trust": ["verify", "--trust", fifo, sample]
+        case "generate": ["generate", "socialOrder", "--from", fifo]
+        default: [command, fifo]
+        }
+        let r = try ProcessRunner.run(TestPaths.docgate, arguments + ["--schemas", TestPaths.schemas], timeout: 20)
+        #expect(!r.timedOut, "\(command) waited on the FIFO")
+        #expect(r.status == 2 || r.status == 1, "\(command): \(r.status) \(r.stderr)")
     }
 }
 
