@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateXML
 import FoundationEssentials
@@ -61,7 +62,7 @@ public final class Gateway: Sendable {
                 let identity = s.pkcs12 != nil
                     ? try SigningIdentity.load(pkcs12Path: s.pkcs12!, passphrase: signingPassphrase, policy: policy)
                     : try SigningIdentity.load(keyPath: s.key!, certificatePath: s.cert!, passphrase: signingPassphrase, policy: policy)
-                signer = DocumentSigner(identity: identity)
+                signer = DocumentSigner(identity: identity, policy: .docgate)
             } catch {
                 throw GatewayError(code: error.code, message: error.message)
             }

@@ -1,5 +1,6 @@
 import DocgateCore
 import DocgateCrypto
+import DocgatePolicy
 import DocgateSignature
 import Glibc
 import Synchronization
@@ -90,7 +91,7 @@ final class VerifierSource: Sendable {
             let store = try TrustStore(path: inputs.trust, crls: inputs.crl, partialChain: inputs.partialChain,
                                        allowStaleCRL: inputs.allowStaleCRL, ocsp: inputs.ocsp)
             // A route that requires signatures delivers only documents every party has signed.
-            return SignatureVerifier(trust: store, signers: mapping, requiredPolicies: inputs.policies, requireAllParties: true)
+            return SignatureVerifier(trust: store, policy: .docgate, signers: mapping, requiredPolicies: inputs.policies, requireAllParties: true)
         } catch {
             throw GatewayError(code: error.code, message: LocalizedText(
                 ru: error.message.ru + (error.detail.map { " (\($0))" } ?? ""), en: error.message.en + (error.detail.map { " (\($0))" } ?? "")))

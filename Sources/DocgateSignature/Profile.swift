@@ -22,16 +22,29 @@ public enum SignatureForm: String, Sendable, Hashable {
     /// XPath Filter 2.0 subtracting every ds:Signature + exclusive C14N: for documents two parties sign.
     case subtractAll
 
-    /// The document kinds that two parties sign (grantor, then executor).
-    public static func `for`(kindNamespace: String?) -> SignatureForm {
-        guard let ns = kindNamespace else { return .enveloped }
-        return ns == "urn://docgate/agreement/1" || ns == "urn://docgate/contract/1" ? .subtractAll : .enveloped
+}
+
+/// What a kind of document asks of its signatures — their form and whose they must be — as the caller knows its
+/// documents (docgate's kinds: `SignaturePolicy.docgate` in DocgatePolicy). The profile itself knows no kinds.
+public struct SignaturePolicy: Sendable {
+    /// The form for a document whose root element is in this namespace.
+    public var form: @Sendable (_ rootNamespace: String?) -> SignatureForm
+    /// The parties whose signatures the document carries, in order; nil when no party check applies.
+    public var parties: @Sendable (_ root: XMLNode) -> [SignerParty]?
+
+    public init(form: @escaping @Sendable (_ rootNamespace: String?) -> SignatureForm,
+                parties: @escaping @Sendable (_ root: XMLNode) -> [SignerParty]?) {
+        self.form = form
+        self.parties = parties
     }
 
-    /// How many signatures a document of this kind may carry.
-    public static func maximumSignatures(kindNamespace: String?) -> Int {
-        SignatureForm.for(kindNamespace: kindNamespace) == .subtractAll ? 2 : 1
+    /// How many signatures a document may carry: two in the form that subtracts them all, else one.
+    public func maximumSignatures(rootNamespace: String?) -> Int {
+        form(rootNamespace) == .subtractAll ? 2 : 1
     }
+
+    /// Any XML: one enveloped signature, no party to bind it to.
+    public static let generic = SignaturePolicy(form: { _ in .enveloped }, parties: { _ in nil })
 }
 
 /// The DG4xxx findings of signature verification and signing.

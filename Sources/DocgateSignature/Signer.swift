@@ -17,11 +17,14 @@ public final class DocumentSigner: Sendable {
     /// Whether the CA certificates of the identity travel beside the signer's in X509Data.
     public let includeChain: Bool
     public let limits: XMLLimits
+    /// The form each kind of document is signed in, and how many signatures it may carry.
+    public let policy: SignaturePolicy
     /// The certificates X509Data carries, in base64 (the same for every document).
     let encodedCertificates: [String]
 
-    public init(identity: SigningIdentity, includeChain: Bool = true, limits: XMLLimits = .default) {
+    public init(identity: SigningIdentity, policy: SignaturePolicy, includeChain: Bool = true, limits: XMLLimits = .default) {
         CryptoLibrary.initialize()
+        self.policy = policy
         self.identity = identity
         self.includeChain = includeChain
         self.limits = limits
@@ -71,8 +74,8 @@ public final class DocumentSigner: Sendable {
             throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic()])
         }
         let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
-        let form = SignatureForm.for(kindNamespace: namespace)
-        let maximum = SignatureForm.maximumSignatures(kindNamespace: namespace)
+        let form = policy.form(namespace)
+        let maximum = policy.maximumSignatures(rootNamespace: namespace)
         let existing = DocumentScan(root: root)
         if existing.signatures.count >= maximum {
             throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic(LocalizedText(

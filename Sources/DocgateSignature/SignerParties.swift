@@ -68,54 +68,13 @@ public struct SignerParty: Sendable, Hashable {
     }
 }
 
-/// The parties whose signatures each kind of document carries, in order (docs/commands.md, "Who signs what").
-public enum SignerParties {
-    /// Nil when the root is of no kind docgate knows (no policy applies).
-    public static func expected(root: xmlNodePtr) -> [SignerParty]? {
-        let node = XMLNode(pointer: root)
-        func organisation(_ element: XMLNode?, _ ru: String, _ en: String) -> SignerParty {
-            let inn = element?.childText("inn") ?? element?.childText("innFl")
-            let ogrn = element?.childText("ogrn") ?? element?.childText("ogrnip")
-            return SignerParty(role: LocalizedText(ru: ru, en: en), name: element?.childText("shortName") ?? element?.childText("fullName") ?? "",
-                               inn: inn, ogrn: ogrn)
-        }
-        switch node.namespaceURI {
-        case "urn://docgate/social-order/1":
-            return [organisation(node.child("authorizedBody"), "Уполномоченный орган", "The authorised body")]
-        case "urn://docgate/execution-report/1":
-            return [organisation(node.child("authorizedBody"), "Уполномоченный орган", "The authorised body")]
-        case "urn://docgate/agreement/1":
-            return [organisation(node.child("grantor"), "Получатель средств (грантодатель)", "The grantor"),
-                    organisation(node.child("executor"), "Исполнитель", "The executor")]
-        case "urn://docgate/contract/1":
-            let consumer = node.child("consumer")
-            let name = [consumer?.childText("lastName"), consumer?.childText("firstName"), consumer?.childText("middleName")]
-                .compactMap { $0 }.joined(separator: " ")
-            return [organisation(node.child("executor"), "Исполнитель", "The executor"),
-                    SignerParty(role: LocalizedText(ru: "Потребитель услуги", en: "The consumer"), name: name,
-                                snils: consumer?.childText("snils").map(SignerMapping.digits), optional: true)]
-        case "urn://docgate/contract-notice/1":
-            return [organisation(node.child("executor"), "Исполнитель", "The executor")]
-        case "urn://docgate/social-certificate/1":
-            return [organisation(node.child("general")?.child("issuer"), "Уполномоченный орган, выдавший сертификат", "The issuing body")]
-        case "urn://docgate/service-assignment/1":
-            return [organisation(node.child("responsibleAuthority"), "Орган, утверждающий задание", "The approving department")]
-        case "urn://docgate/receipt/1":
-            let instance = node.child("gateway")?.childText("instanceId") ?? ""
-            return [SignerParty(role: LocalizedText(ru: "Шлюз", en: "The gateway"), name: instance, isGateway: true)]
-        default:
-            return nil
-        }
-    }
-}
-
 /// Binds each signature to the party its place names (DG4028, DG4029).
 enum SignerCheck {
     /// - Parameter requireAll: a party that has not signed yet (the executor of an agreement the grantor alone
     ///   signed) is an error (DG4036) rather than a warning.
     static func apply(to report: inout VerificationReport, root: xmlNodePtr, signatures: [xmlNodePtr], mapping: SignerMapping,
-                      requireAll: Bool) {
-        guard let parties = SignerParties.expected(root: root) else { return }
+                      requireAll: Bool, policy: SignaturePolicy) {
+        guard let parties = policy.parties(XMLNode(pointer: root)) else { return }
         let count = min(report.signatures.count, signatures.count, parties.count)
         let identities = report.signatures.prefix(count).map { $0.signer?.identity }
         // Each signature against its own place first: a place its own signer fills is not "the other party's".

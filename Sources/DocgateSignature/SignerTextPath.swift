@@ -27,7 +27,7 @@ extension DocumentSigner {
 
         let algorithm = identity.key.algorithm
         let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
-        let form = SignatureForm.for(kindNamespace: namespace)
+        let form = policy.form(namespace)
         // The walk for the digest also finds earlier signatures and duplicated ids (either sends the document to
         // the tree path), so the document is not walked twice.
         let census = DocumentScan.census()

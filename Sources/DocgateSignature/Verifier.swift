@@ -60,6 +60,8 @@ public final class SignatureVerifier: Sendable {
     public let requiredPolicies: Set<String>
     /// Every party the kind names must have signed (DG4036 an error); otherwise a missing signature is a warning.
     public let requireAllParties: Bool
+    /// How many signatures each kind may carry, and whose they must be.
+    public let policy: SignaturePolicy
     private let certificates = CertificateCache()
     private let chains = ChainVerdicts()
 
@@ -67,9 +69,10 @@ public final class SignatureVerifier: Sendable {
     ///   its place in the document names (`SignerParties`).
     /// - Parameter requiredPolicies: with a trust store, the signer's certificate must carry one of these policies
     ///   (КС1–КС3 are 1.2.643.100.113.1–3).
-    public init(trust: TrustStore?, time: Int64? = nil, limits: XMLLimits = .default, signers: SignerMapping = SignerMapping(),
-                requiredPolicies: Set<String> = [], requireAllParties: Bool = false) {
+    public init(trust: TrustStore?, policy: SignaturePolicy, time: Int64? = nil, limits: XMLLimits = .default,
+                signers: SignerMapping = SignerMapping(), requiredPolicies: Set<String> = [], requireAllParties: Bool = false) {
         self.requireAllParties = requireAllParties
+        self.policy = policy
         CryptoLibrary.initialize()
         self.trust = trust
         self.signers = signers
@@ -138,7 +141,7 @@ public final class SignatureVerifier: Sendable {
                 at: node))
         }
         let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
-        let maximum = SignatureForm.maximumSignatures(kindNamespace: namespace)
+        let maximum = policy.maximumSignatures(rootNamespace: namespace)
         if scan.signatures.count > maximum {
             report.documentProblems.append(SignatureProblem.misplaced.diagnostic(
                 LocalizedText(ru: "подписей \(scan.signatures.count), а документ такого вида допускает не более \(maximum)",
@@ -165,7 +168,8 @@ public final class SignatureVerifier: Sendable {
                     ru: "список отзыва просрочен (nextUpdate \(UTCTime.iso(next))) и использован, как разрешено настройкой",
                     en: "a CRL past its nextUpdate (\(UTCTime.iso(next))) was used, as the configuration allows"), severity: .warning))
             }
-            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers, requireAll: options.requireAllParties)
+            SignerCheck.apply(to: &report, root: root, signatures: scan.signatures, mapping: signers, requireAll: options.requireAllParties,
+                              policy: policy)
             SignerCheck.requirePolicies(options.policies, in: &report, signatures: scan.signatures)
         }
         // Two parties sign a two-party document: the same certificate twice is a copied signature.

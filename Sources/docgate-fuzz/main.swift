@@ -7,6 +7,7 @@
 import DocgateCore
 import DocgateDocuments
 import DocgateGateway
+import DocgatePolicy
 import DocgateSignature
 import DocgateCrypto
 import DocgateXML
@@ -50,7 +51,7 @@ struct Fixtures: Sendable {
             }
             let trust = try TrustStore(path: root + "/Tests/Vectors/xmlsec-gost2012-256/gost-2012-256-cert.pem")
             return Fixtures(target: target, validator: validator, context: DocumentContext(known),
-                            verifier: SignatureVerifier(trust: trust), orderShape: try ShapeLibrary(schemaDirectory: root + "/Schemas").shape(.socialOrder))
+                            verifier: SignatureVerifier(trust: trust, policy: .docgate), orderShape: try ShapeLibrary(schemaDirectory: root + "/Schemas").shape(.socialOrder))
         } catch {
             say("fixtures cannot be loaded from \(root): \(error)")
             exit(2)

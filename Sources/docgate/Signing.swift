@@ -3,6 +3,7 @@ import DocgateCommandLine
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateXML
 import FoundationEssentials
@@ -80,7 +81,7 @@ struct Sign: ParsableCommand {
         let language = options.language
         let identity = try loadIdentity(language)
         let validator = try options.makeValidator()
-        let signer = DocumentSigner(identity: identity, includeChain: !noChain)
+        let signer = DocumentSigner(identity: identity, policy: .docgate, includeChain: !noChain)
         guard let outDir else {
             try signOne(files[0], signer: signer, validator: validator, language: language)
             return

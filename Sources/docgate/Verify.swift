@@ -2,6 +2,7 @@ import ArgumentParser
 import DocgateCommandLine
 import DocgateCore
 import DocgateCrypto
+import DocgatePolicy
 import DocgateSignature
 import DocgateXML
 import Glibc
@@ -58,7 +59,7 @@ struct TrustOptions: ParsableArguments {
             if signers != nil || !policies.isEmpty || partialChain || !crl.isEmpty || allowStaleCRL || requireAllParties {
                 throw ValidationError("--signers, --require-policy, --require-all-parties, --partial-chain, --crl and --allow-stale-crl are checked with --trust")
             }
-            return SignatureVerifier(trust: nil, time: time)
+            return SignatureVerifier(trust: nil, policy: .docgate, time: time)
         }
         var mapping = SignerMapping()
         if let signers {
@@ -69,7 +70,7 @@ struct TrustOptions: ParsableArguments {
         }
         do throws(CryptoError) {
             return SignatureVerifier(trust: try TrustStore(path: trust, crls: crl, partialChain: partialChain,
-                                                          allowStaleCRL: allowStaleCRL, ocsp: ocsp), time: time,
+                                                          allowStaleCRL: allowStaleCRL, ocsp: ocsp), policy: .docgate, time: time,
                                      signers: mapping, requiredPolicies: policies, requireAllParties: requireAllParties)
         } catch {
             Terminal.error(code: error.code, error.message[language] + (error.detail.map { " (\($0))" } ?? ""))

@@ -1,5 +1,6 @@
 import DocgateCrypto
 @testable import DocgateGateway
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -13,7 +14,7 @@ import Testing
     init() throws { pki = try TestPKI.shared() }
 
     func signed(_ bytes: [UInt8], key: String, cert: String) throws -> [UInt8] {
-        let signer = DocumentSigner(identity: try SigningIdentity.load(keyPath: key, certificatePath: cert, passphrase: nil))
+        let signer = DocumentSigner(identity: try SigningIdentity.load(keyPath: key, certificatePath: cert, passphrase: nil), policy: .docgate)
         switch signer.sign(bytes: bytes) {
         case .success(let out): return out
         case .failure(let f): throw f

@@ -1,5 +1,6 @@
 import DocgateCore
 import DocgateCrypto
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -223,8 +224,8 @@ import Testing
     /// CRL past its nextUpdate fails closed (DG4027).
     @Test func revocationFromACRLInTheTrustFile() throws {
         let pki = try Fixture.pki()
-        let fresh = SignatureVerifier(trust: try TrustStore(path: pki.caWithCRL))
-        let stale = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL))
+        let fresh = SignatureVerifier(trust: try TrustStore(path: pki.caWithCRL), policy: .docgate)
+        let stale = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL), policy: .docgate)
         let revoked = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.rsaKey, pki.revokedCert))
         let good = try signedOrder()
         #expect(Fixture.codes(fresh.verify(bytes: revoked, file: "r.xml")) == ["DG4026"])

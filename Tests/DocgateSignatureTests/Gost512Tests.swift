@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -26,7 +27,7 @@ import Testing
         let identity = try Fixture.identity(pki.gost512Key, pki.gost512Cert)
         #expect(identity.key.algorithm == .gost2012_512)
         #expect(identity.key.bits == 512)
-        let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: DocumentSigner(identity: identity))
+        let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: DocumentSigner(identity: identity, policy: .docgate))
         let text = Fixture.text(signed)
         #expect(text.contains("<ds:SignatureMethod Algorithm=\"\(Self.method512)\"/>"))
         #expect(text.contains("<ds:DigestMethod Algorithm=\"\(Self.digest512)\"/>"))

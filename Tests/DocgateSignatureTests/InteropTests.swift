@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -176,7 +177,7 @@ import Testing
 
     @Test(arguments: [(256, SignatureAlgorithm.gost2012_256), (512, .gost2012_512)])
     func gostVectorFromAnotherImplementationVerifiesAsIs(_ bits: Int, _ algorithm: SignatureAlgorithm) throws {
-        let verifier = SignatureVerifier(trust: try TrustStore(path: try vectorRoot(bits)))
+        let verifier = SignatureVerifier(trust: try TrustStore(path: try vectorRoot(bits)), policy: .docgate)
         let report = try verifier.verify(file: Self.vector(bits))
         #expect(report.valid, "\(report.diagnostics.map { $0.code + " " + $0.message.en })")
         #expect(report.signatures.first?.algorithm == algorithm)
@@ -185,7 +186,7 @@ import Testing
 
     @Test(arguments: [256, 512])
     func gostVectorWithReversedOrChangedContentFails(_ bits: Int) throws {
-        let verifier = SignatureVerifier(trust: try TrustStore(path: try vectorRoot(bits)))
+        let verifier = SignatureVerifier(trust: try TrustStore(path: try vectorRoot(bits)), policy: .docgate)
         let original = try Fixture.bytes(Self.vector(bits))
         let text = Fixture.text(original)
         let value = try Fixture.between(text, "<SignatureValue>", "</SignatureValue>")

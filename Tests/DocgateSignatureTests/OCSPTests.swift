@@ -1,5 +1,6 @@
 import DocgateCore
 import DocgateCrypto
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Dispatch
@@ -14,7 +15,7 @@ import Testing
     }
 
     static func verifier(_ settings: OCSPSettings, trust: String? = nil) throws -> SignatureVerifier {
-        SignatureVerifier(trust: try TrustStore(path: trust ?? Fixture.pki().caCert, ocsp: settings))
+        SignatureVerifier(trust: try TrustStore(path: trust ?? Fixture.pki().caCert, ocsp: settings), policy: .docgate)
     }
 
     static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -114,21 +115,21 @@ import Testing
 
         let lasting = try material.responder(nextUpdateMinutes: 5)
         let trust = try TrustStore(path: pki.caCert, ocsp: OCSPSettings(responder: lasting.url))
-        #expect(SignatureVerifier(trust: trust).verify(bytes: document, file: "a.xml").valid)
+        #expect(SignatureVerifier(trust: trust, policy: .docgate).verify(bytes: document, file: "a.xml").valid)
         lasting.stop()
-        let again = SignatureVerifier(trust: trust).verify(bytes: document, file: "a.xml")
+        let again = SignatureVerifier(trust: trust, policy: .docgate).verify(bytes: document, file: "a.xml")
         #expect(again.valid, "\(Self.message(again))")
         #expect(lasting.requests == 1)
 
         let momentary = try material.responder(nextUpdateMinutes: nil)
         let bare = try TrustStore(path: pki.caCert, ocsp: OCSPSettings(responder: momentary.url))
-        let verifier = SignatureVerifier(trust: bare)
+        let verifier = SignatureVerifier(trust: bare, policy: .docgate)
         let first = verifier.verify(bytes: document, file: "b.xml")
         #expect(first.valid, "\(Self.message(first))")
         momentary.stop()
         // The same verifier: its chain verdict must not have outlived the answer.
         #expect(Fixture.codes(verifier.verify(bytes: document, file: "b.xml")) == ["DG4034"])
-        #expect(Fixture.codes(SignatureVerifier(trust: bare).verify(bytes: document, file: "b.xml")) == ["DG4034"])
+        #expect(Fixture.codes(SignatureVerifier(trust: bare, policy: .docgate).verify(bytes: document, file: "b.xml")) == ["DG4034"])
     }
 
     /// The window in which a chain verdict is reused ends at the answer's nextUpdate, not at the certificate's notAfter.
@@ -187,7 +188,7 @@ import Testing
                                             + String(contentsOfFile: revokedIntermediate.cert, encoding: .utf8))
 
         let trust = try TrustStore(path: pki.caCert, ocsp: OCSPSettings())
-        let verifier = SignatureVerifier(trust: trust)
+        let verifier = SignatureVerifier(trust: trust, policy: .docgate)
         let good = verifier.verify(bytes: try Self.signed(pki.rsaKey, leafChain), file: "good.xml")
         #expect(good.valid, "\(Self.message(good))")
         #expect(rootResponder.requests == 1 && intResponder.requests == 1, "\(rootResponder.output)\n\(intResponder.output)")
@@ -477,7 +478,7 @@ final class TricklingHTTPServer: @unchecked Sendable {
         let server = try CannedHTTPServer(response: CannedHTTPServer.http(body))
         defer { server.close() }
         let trust = try TrustStore(path: pki.caCert, ocsp: OCSPSettings(responder: server.url))
-        let r = SignatureVerifier(trust: trust).verify(bytes: try OCSPTests.signed(pki.rsaKey, chain), file: "a.xml")
+        let r = SignatureVerifier(trust: trust, policy: .docgate).verify(bytes: try OCSPTests.signed(pki.rsaKey, chain), file: "a.xml")
         #expect(Fixture.codes(r) == ["DG4034"], "\(OCSPTests.message(r))")
         // The leaf's own entry: the answer about it is refused for its signer, not merely absent.
         let certificates = try Certificate.load(bytes: Fixture.bytes(chain), path: chain)
@@ -496,7 +497,7 @@ final class TricklingHTTPServer: @unchecked Sendable {
         let document = try OCSPTests.signed(pki.rsaKey, pki.rsaCert)
         let momentary = try material.responder(nextUpdateMinutes: nil)
         let trust = try TrustStore(path: pki.caCert, ocsp: OCSPSettings(responder: momentary.url))
-        let verifier = SignatureVerifier(trust: trust, time: Int64(Glibc.time(nil)) - 1)
+        let verifier = SignatureVerifier(trust: trust, policy: .docgate, time: Int64(Glibc.time(nil)) - 1)
         let first = verifier.verify(bytes: document, file: "a.xml")
         #expect(first.valid, "\(OCSPTests.message(first))")
         momentary.stop()

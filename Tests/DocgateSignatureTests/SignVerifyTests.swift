@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -161,7 +162,7 @@ import Testing
         let bundle = try SigningIdentity.load(pkcs12Path: pki.pkcs12, passphrase: pass)
         #expect(bundle.certificate.subject.contains("Иванова Анна Петровна"))
         #expect(bundle.chain.count == 1)
-        let signed = try Fixture.sign(try Fixture.sample("SOCCERT"), with: DocumentSigner(identity: bundle))
+        let signed = try Fixture.sign(try Fixture.sample("SOCCERT"), with: DocumentSigner(identity: bundle, policy: .docgate))
         let report = try Fixture.verifier().verify(bytes: signed, file: "p12.xml")
         #expect(report.valid)
         // The CA certificate travelled beside the signer's, and the signer was still recognised.
@@ -191,9 +192,35 @@ import Testing
     @Test func withoutTrustStoreTheChainIsReportedUnchecked() throws {
         let pki = try Fixture.pki()
         let signed = try Fixture.sign(try Fixture.sample("SOCORDER"), with: try Fixture.signer(pki.ecKey, pki.ecCert))
-        let report = SignatureVerifier(trust: nil).verify(bytes: signed, file: "x")
+        let report = SignatureVerifier(trust: nil, policy: .docgate).verify(bytes: signed, file: "x")
         #expect(report.signatures.first?.valid == true)
         #expect(report.diagnostics.map(\.code) == ["DG4025"])
         #expect(report.diagnostics.first?.severity == .warning)
+    }
+}
+
+/// The profile knows no kinds: the caller's policy chooses the form and the number of signatures.
+@Suite struct SignaturePolicyTests {
+    @Test func theCallerChoosesTheForm() throws {
+        let pki = try Fixture.pki()
+        let agreement = try Fixture.bytes(try Fixture.sample("AGREEMENT"))
+        let identity = try Fixture.identity(pki.ecKey, pki.ecCert)
+        // docgate's kinds: an agreement takes two signatures, each subtracting the others.
+        let docgate = DocumentSigner(identity: identity, policy: .docgate)
+        let twice = try Fixture.sign(try Fixture.sign(agreement, with: docgate), with: docgate)
+        let text = String(decoding: twice, as: UTF8.self)
+        #expect(text.contains("xmldsig-filter2") && text.components(separatedBy: "SignatureValue>").count == 5)
+        // Any XML: one enveloped signature, and no second.
+        let generic = DocumentSigner(identity: identity, policy: .generic)
+        let once = try Fixture.sign(agreement, with: generic)
+        #expect(String(decoding: once, as: UTF8.self).contains("enveloped-signature"))
+        guard case .failure(let f) = generic.sign(bytes: once) else { Issue.record("a second signature was added"); return }
+        #expect(f.diagnostics.map(\.code) == ["DG4040"])
+        // A policy without parties checks nobody: a signature by the executor's key on an order is then no one's business.
+        let order = try Fixture.sign(try Fixture.sample("SOCORDER"), with: generic)
+        let unbound = SignatureVerifier(trust: try TrustStore(path: pki.caCert), policy: .generic).verify(bytes: order, file: "o.xml")
+        #expect(unbound.valid, "\(unbound.diagnostics.map(\.code))")
+        let bound = SignatureVerifier(trust: try TrustStore(path: pki.caCert), policy: .docgate).verify(bytes: order, file: "o.xml")
+        #expect(Fixture.codes(bound) == ["DG4028"])
     }
 }

@@ -2,6 +2,7 @@ import DocgateTestSupport
 import DocgateXML
 import Foundation
 import Testing
+import DocgatePolicy
 @testable import DocgateSignature
 
 @Suite struct SignatureTextTests {
@@ -11,7 +12,7 @@ import Testing
     @Test func writingTheSignatureAsTextEqualsBuildingItInTheTree() throws {
         let pki = try Fixture.pki()
         let signers = [try Fixture.signer(pki.rsaKey, pki.rsaCert),
-                       DocumentSigner(identity: try Fixture.identity(pki.rsaKey, pki.rsaCert), includeChain: false)]
+                       DocumentSigner(identity: try Fixture.identity(pki.rsaKey, pki.rsaCert), policy: .docgate, includeChain: false)]
         var asText = 0
         var compared = 0
         for file in TestPaths.sampleFiles("valid") {

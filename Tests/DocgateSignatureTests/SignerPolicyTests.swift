@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -16,7 +17,7 @@ import Testing
 
     func strict(trust: String? = nil, crls: [String] = [], partialChain: Bool = false, mapping: SignerMapping = SignerMapping(),
                 policies: Set<String> = []) throws -> SignatureVerifier {
-        SignatureVerifier(trust: try TrustStore(path: trust ?? pki.caCert, crls: crls, partialChain: partialChain),
+        SignatureVerifier(trust: try TrustStore(path: trust ?? pki.caCert, crls: crls, partialChain: partialChain), policy: .docgate,
                           signers: mapping, requiredPolicies: policies)
     }
 
@@ -202,9 +203,9 @@ import Testing
     @Test func aStaleCRLFailsClosedUnlessAllowed() throws {
         let good = try sign("SOCORDER", pki.rsaKey, pki.rsaCert)
         let revoked = try sign("SOCORDER", pki.rsaKey, pki.revokedCert)
-        let closed = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL))
+        let closed = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL), policy: .docgate)
         #expect(Fixture.codes(closed.verify(bytes: good, file: "g.xml")) == ["DG4027"])
-        let allowed = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL, allowStaleCRL: true))
+        let allowed = SignatureVerifier(trust: try TrustStore(path: pki.caWithStaleCRL, allowStaleCRL: true), policy: .docgate)
         let report = allowed.verify(bytes: good, file: "g.xml")
         #expect(report.valid, "\(messages(report))")
         #expect(report.diagnostics.contains { $0.code == "DG4027" && !$0.isError }, "a warning says the CRL is stale")
@@ -275,7 +276,7 @@ extension SignerPolicyTests {
         #expect(report.diagnostics.contains { $0.code == "DG4036" && !$0.isError && $0.message.en.contains("2461004522") },
                 "nothing says the executor has not signed: valid=\(report.valid) \(messages(report))")
         #expect(report.valid, "the grantor's signature itself is good: a warning while the agreement travels to the executor")
-        let complete = SignatureVerifier(trust: try TrustStore(path: pki.caCert), requireAllParties: true)
+        let complete = SignatureVerifier(trust: try TrustStore(path: pki.caCert), policy: .docgate, requireAllParties: true)
         #expect(Fixture.codes(complete.verify(bytes: signed, file: "grantor-only.xml")) == ["DG4036"])
         // A contract without the consumer's signature is complete: that signature is optional.
         #expect(complete.verify(bytes: try sign("CONTRACT_", pki.ecKey, pki.ecCert), file: "c.xml").valid)

@@ -1,6 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
+import DocgatePolicy
 import DocgateSignature
 import DocgateTestSupport
 import Foundation
@@ -15,13 +16,13 @@ enum Fixture {
     }
 
     static func signer(_ key: String, _ cert: String) throws -> DocumentSigner {
-        DocumentSigner(identity: try identity(key, cert))
+        DocumentSigner(identity: try identity(key, cert), policy: .docgate)
     }
 
     /// A verifier over the test CA; unless `strict`, every test signer may sign for every sample party
     /// (`TestPKI.everyPartySigners`), for the tests about something other than who signs.
     static func verifier(trust: String? = nil, at time: Int64? = nil, strict: Bool = false) throws -> SignatureVerifier {
-        SignatureVerifier(trust: try TrustStore(path: trust ?? pki().caCert), time: time,
+        SignatureVerifier(trust: try TrustStore(path: trust ?? pki().caCert), policy: .docgate, time: time,
                           signers: strict ? SignerMapping() : try SignerMapping(path: pki().everyPartySigners))
     }
 

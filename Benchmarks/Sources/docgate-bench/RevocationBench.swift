@@ -1,4 +1,5 @@
 import DocgateCrypto
+import DocgatePolicy
 import DocgateSignature
 import Foundation
 
@@ -69,8 +70,8 @@ enum RevocationBench {
 
         // In-process, per document: the same verifier over 200 documents, with and without the 100 000-serial CRL.
         let datas = try files.prefix(200).map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-        let plain = SignatureVerifier(trust: try TrustStore(path: ca))
-        let withBig = SignatureVerifier(trust: try TrustStore(path: ca, crls: [dir + "/big.crl"]))
+        let plain = SignatureVerifier(trust: try TrustStore(path: ca), policy: .docgate)
+        let withBig = SignatureVerifier(trust: try TrustStore(path: ca, crls: [dir + "/big.crl"]), policy: .docgate)
         var perPlain: [Double] = [], perBig: [Double] = [], ratios: [Double] = []
         func pass(_ v: SignatureVerifier) -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds

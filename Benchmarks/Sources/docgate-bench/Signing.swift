@@ -1,4 +1,5 @@
 import DocgateCrypto
+import DocgatePolicy
 import DocgateSignature
 import DocgateXML
 import Foundation
@@ -214,7 +215,7 @@ enum SigningBench {
         let datas = try files.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
         let key = ProcessInfo.processInfo.environment["DOCGATE_PROFILE_KEY"] ?? "ec"
         let identity = try SigningIdentity.load(keyPath: dir + "/\(key).key", certificatePath: dir + "/\(key).pem", passphrase: nil)
-        let signer = DocumentSigner(identity: identity)
+        let signer = DocumentSigner(identity: identity, policy: .docgate)
         let signed = datas.map { d -> [UInt8] in if case .success(let s) = signer.sign(bytes: d) { return s }; fatalError("sign") }
         return (datas, signer, signed)
     }
@@ -222,7 +223,7 @@ enum SigningBench {
     /// A loop for perf: verify with the chain (or sign, with DOCGATE_PROFILE=sign) ECDSA-signed documents.
     static func profile(_ o: Options) throws {
         let (datas, signer, signed) = try ecdsaFixture(o)
-        let verifier = SignatureVerifier(trust: try TrustStore(path: o.work + "/signing/ca.pem"))
+        let verifier = SignatureVerifier(trust: try TrustStore(path: o.work + "/signing/ca.pem"), policy: .docgate)
         let mode = ProcessInfo.processInfo.environment["DOCGATE_PROFILE"] ?? "verify"
         for _ in 0..<30 {
             if mode == "sign" { for d in datas { _ = signer.sign(bytes: d) } } else { for s in signed { _ = verifier.verify(bytes: s, file: "x") } }
@@ -258,7 +259,7 @@ enum SigningBench {
             for _ in docs { _ = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document).run(docs[0], restart: {}) { _ in } }
         }
         perDoc("serialize") { for d in docs { _ = d.serialized() } }
-        let verifier = SignatureVerifier(trust: nil)
+        let verifier = SignatureVerifier(trust: nil, policy: .docgate)
         perDoc("verify tree (no parse)") { for d in docs { _ = verifier.verify(d, file: "x") } }
     }
 
@@ -328,12 +329,12 @@ enum SigningBench {
                 self.identity = identity
                 publicKey = try identity.certificate.publicKey()
                 rawSignature = try input.withUnsafeBytes { try identity.key.sign($0) }
-                let signer = DocumentSigner(identity: identity)
+                let signer = DocumentSigner(identity: identity, policy: .docgate)
                 self.signer = signer
                 signed = datas.map { d -> [UInt8] in if case .success(let s) = signer.sign(bytes: d) { return s }; fatalError("sign") }
                 documentSignatures = try signed.map { d in try d.withUnsafeBytes { try identity.key.sign($0) } }
-                verifier = SignatureVerifier(trust: trust)
-                bare = SignatureVerifier(trust: nil)
+                verifier = SignatureVerifier(trust: trust, policy: .docgate)
+                bare = SignatureVerifier(trust: nil, policy: .docgate)
             }
         }
         let subjects = try algorithms.map { try Subject($0, trust: trust, datas: datas, input: input) }
