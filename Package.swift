@@ -15,7 +15,7 @@ let package = Package(
         .library(name: "DocgateDocuments", targets: ["DocgateDocuments"]),
         .library(name: "DocgateCrypto", targets: ["DocgateCrypto"]),
         .library(name: "DocgateSignature", targets: ["DocgateSignature"]),
-        .library(name: "DocgatePolicy", targets: ["DocgatePolicy"]),
+        .library(name: "DocgateProcessing", targets: ["DocgateProcessing"]),
         .library(name: "DocgateGateway", targets: ["DocgateGateway"]),
     ],
     dependencies: [
@@ -43,12 +43,12 @@ let package = Package(
                 dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore", "CLibXML2"],
                 swiftSettings: strict),
         // docgate's kinds as the signature profile needs them: form, number of signatures, parties.
-        .target(name: "DocgatePolicy", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateXML", "DocgateCore"],
+        .target(name: "DocgateProcessing", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateXML", "DocgateCore"],
                 swiftSettings: strict),
         .target(
             name: "DocgateGateway",
             dependencies: [
-                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgatePolicy", "CSystemShims",
+                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing", "CSystemShims",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "docgate",
             dependencies: [
-                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgatePolicy", "DocgateCommandLine",
+                "DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing", "DocgateCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -89,7 +89,7 @@ let package = Package(
         // libFuzzer harnesses (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING).
         .executableTarget(
             name: "docgate-fuzz",
-            dependencies: ["DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgatePolicy", "DocgateGateway"],
+            dependencies: ["DocgateCore", "DocgateXML", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing", "DocgateGateway"],
             swiftSettings: strict
         ),
         // Releases a certificate during the exit handlers (CryptoExitTests): OpenSSL must not have cleaned up first.
@@ -104,10 +104,10 @@ let package = Package(
         .testTarget(name: "DocgateXMLTests", dependencies: ["DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
         .testTarget(name: "DocgateDocumentsTests", dependencies: ["DocgateDocuments", "DocgateXML", "DocgateTestSupport"], swiftSettings: strict),
         .testTarget(name: "DocgateSignatureTests",
-                    dependencies: ["DocgateSignature", "DocgatePolicy", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
+                    dependencies: ["DocgateSignature", "DocgateProcessing", "DocgateCrypto", "DocgateDocuments", "DocgateXML", "DocgateTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "DocgateGatewayTests",
-                    dependencies: ["DocgateGateway", "DocgateSignature", "DocgatePolicy", "DocgateTestSupport", .product(name: "Logging", package: "swift-log"),
+                    dependencies: ["DocgateGateway", "DocgateSignature", "DocgateProcessing", "DocgateTestSupport", .product(name: "Logging", package: "swift-log"),
                                    .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: strict),
         .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway"], swiftSettings: strict),

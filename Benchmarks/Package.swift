@@ -17,7 +17,7 @@ let package = Package(
                 .product(name: "DocgateXML", package: "docgate"),
                 .product(name: "DocgateCrypto", package: "docgate"),
                 .product(name: "DocgateSignature", package: "docgate"),
-                .product(name: "DocgatePolicy", package: "docgate"),
+                .product(name: "DocgateProcessing", package: "docgate"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

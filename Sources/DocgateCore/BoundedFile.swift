@@ -12,6 +12,15 @@ public enum BoundedFile {
         case tooLarge(Int)
         /// Refused by the caller's check of the file's status (a secret file's mode).
         case refused(mode: UInt32)
+
+        /// The system's words for it (a file too large says its size).
+        public var reason: String {
+            switch self {
+            case .unreadable(let code): String(cString: strerror(code))
+            case .tooLarge(let size): String(cString: strerror(EFBIG)) + " (\(size) bytes)"
+            case .refused(let mode): String(cString: strerror(EACCES)) + " (mode 0" + String(mode & 0o777, radix: 8) + ")"
+            }
+        }
     }
 
     /// Opens a regular file for reading, with its status; the caller closes the descriptor. A directory is EISDIR,

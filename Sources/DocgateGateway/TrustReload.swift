@@ -1,6 +1,6 @@
 import DocgateCore
 import DocgateCrypto
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import Glibc
 import Synchronization

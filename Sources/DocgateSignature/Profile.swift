@@ -25,7 +25,7 @@ public enum SignatureForm: String, Sendable, Hashable {
 }
 
 /// What a kind of document asks of its signatures — their form and whose they must be — as the caller knows its
-/// documents (docgate's kinds: `SignaturePolicy.docgate` in DocgatePolicy). The profile itself knows no kinds.
+/// documents (docgate's kinds: `SignaturePolicy.docgate` in DocgateProcessing). The profile itself knows no kinds.
 public struct SignaturePolicy: Sendable {
     /// The form for a document whose root element is in this namespace.
     public var form: @Sendable (_ rootNamespace: String?) -> SignatureForm

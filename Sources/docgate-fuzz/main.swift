@@ -7,7 +7,7 @@
 import DocgateCore
 import DocgateDocuments
 import DocgateGateway
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateCrypto
 import DocgateXML

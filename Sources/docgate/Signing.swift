@@ -3,7 +3,7 @@ import DocgateCommandLine
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateXML
 import FoundationEssentials
@@ -135,32 +135,29 @@ struct Sign: ParsableCommand {
         dir + "/" + String(input.split(separator: "/").last ?? Substring(input))
     }
 
-    /// Parses a document once, validates the tree and signs it: the signed bytes, or the findings that refuse it.
     /// Why a document was not signed: it is invalid (or unreadable as XML), or the signer refused it.
     struct Refusal: Error {
         var diagnostics: [Diagnostic]
         var invalid: Bool
     }
 
+    /// Parses a document once, validates the tree and signs it (DocumentProcessor): the signed bytes, or the findings
+    /// that refuse it.
     static func validateAndSign(_ bytes: [UInt8], file: String, signer: DocumentSigner, validator: DocumentValidator)
         -> Result<[UInt8], Refusal> {
-        let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: validator.limits) }
-        let document: XMLDocument
-        switch parsed {
-        case .failure(let failure): return .failure(Refusal(diagnostics: XMLDiagnostics.diagnostics(for: failure), invalid: true))
-        case .success(let d): document = d
-        }
-        let report = validator.check(document, file: file)
-        if !report.valid { return .failure(Refusal(diagnostics: report.diagnostics, invalid: true)) }
-        return signer.sign(document, parsedFrom: bytes).mapError { Refusal(diagnostics: $0.diagnostics, invalid: false) }
+        let outcome = DocumentProcessor(validator: validator).process(bytes, file: file, steps: .init(sign: signer))
+        if let output = outcome.output { return .success(output) }
+        return .failure(Refusal(diagnostics: outcome.diagnostics, invalid: !outcome.signingRefused))
     }
 
     /// Validates, signs and writes one document; never throws. The directory is synced once by the caller.
     static func sign(_ input: String, to target: String, signer: DocumentSigner, validator: DocumentValidator) -> Outcome {
-        guard let data = FileManager.default.contents(atPath: input) else {
-            return .failed(file: input, reason: String(cString: strerror(errno)))
+        let data: [UInt8]
+        switch DocumentProcessor(validator: validator).read(input) {
+        case .success(let bytes): data = bytes
+        case .failure(let failure): return .failed(file: input, reason: failure.reason)
         }
-        switch validateAndSign([UInt8](data), file: input, signer: signer, validator: validator) {
+        switch validateAndSign(data, file: input, signer: signer, validator: validator) {
         case .failure(let failure): return .refused(file: input, diagnostics: failure.diagnostics)
         case .success(let signed):
             do {
@@ -178,11 +175,14 @@ struct Sign: ParsableCommand {
                                            : "--out names the input file; add --overwrite to replace it")
             throw Exit.failure
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(String(cString: strerror(errno)))").message[language])
+        let data: [UInt8]
+        switch DocumentProcessor(validator: validator).read(file) {
+        case .success(let bytes): data = bytes
+        case .failure(let failure):
+            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(failure.reason)").message[language])
             throw Exit.failure
         }
-        switch Self.validateAndSign([UInt8](data), file: file, signer: signer, validator: validator) {
+        switch Self.validateAndSign(data, file: file, signer: signer, validator: validator) {
         case .failure(let failure) where failure.invalid:
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
             for d in failure.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }

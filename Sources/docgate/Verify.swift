@@ -2,7 +2,7 @@ import ArgumentParser
 import DocgateCommandLine
 import DocgateCore
 import DocgateCrypto
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateXML
 import Glibc

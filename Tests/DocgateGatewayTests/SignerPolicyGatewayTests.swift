@@ -1,6 +1,6 @@
 import DocgateCrypto
 @testable import DocgateGateway
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateTestSupport
 import Foundation

@@ -1,6 +1,6 @@
 import DocgateCrypto
 import DocgateDocuments
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateTestSupport
 import DocgateXML

@@ -2,7 +2,7 @@ import DocgateTestSupport
 import DocgateXML
 import Foundation
 import Testing
-import DocgatePolicy
+import DocgateProcessing
 @testable import DocgateSignature
 
 @Suite struct SignatureTextTests {

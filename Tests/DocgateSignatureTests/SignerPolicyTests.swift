@@ -1,7 +1,7 @@
 import DocgateCore
 import DocgateCrypto
 import DocgateDocuments
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateTestSupport
 import Foundation

@@ -114,7 +114,7 @@ import Testing
 
 /// A FIFO (or a device) named where a file is expected is refused at once: opening it must not wait for a writer.
 @Suite struct SpecialFileTests {
-    @Test(arguments: ["validate", "inspect", "export", "sign-key", "sign-cert", "verify-trust", "generate"])
+    @Test(arguments: ["validate", "inspect", "export", "sign-key", "sign-cert", "sign-input", "verify-trust", "generate"])
     func aFIFOIsRefusedWithoutWaiting(_ command: String) throws {
         let dir = try TemporaryDirectory("fifo")
         defer { dir.remove() }
@@ -125,6 +125,7 @@ import Testing
         let arguments: [String] = switch command {
         case "sign-key": ["sign", "--key", fifo, "--cert", pki.ecCert, sample]
         case "sign-cert": ["sign", "--key", pki.ecKey, "--cert", fifo, sample]
+        case "sign-input": ["sign", "--key", pki.ecKey, "--cert", pki.ecCert, fifo]
         case "verify-trust": ["verify", "--trust", fifo, sample]
         case "generate": ["generate", "socialOrder", "--from", fifo]
         default: [command, fifo]

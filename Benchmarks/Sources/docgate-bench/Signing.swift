@@ -1,5 +1,5 @@
 import DocgateCrypto
-import DocgatePolicy
+import DocgateProcessing
 import DocgateSignature
 import DocgateXML
 import Foundation
