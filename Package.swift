@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CSystemShims"),
         .target(name: "DocgateCore", swiftSettings: strict),
         .target(name: "DocgateXML", dependencies: ["CLibXML2", "CXMLShims", "DocgateCore"], swiftSettings: strict),
-        .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore", "CLibXML2"], swiftSettings: strict),
+        .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateCrypto", dependencies: ["COpenSSL", "CCryptoShims", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateSignature",
                 dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore", "CLibXML2"],

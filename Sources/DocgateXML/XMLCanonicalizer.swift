@@ -22,6 +22,9 @@ public struct XMLCanonicalizer {
         case document
         /// One element and everything below it (a `#id` reference, or SignedInfo).
         case subtree(xmlNodePtr)
+
+        /// One element and everything below it.
+        public static func element(_ node: XMLNode) -> Scope { .subtree(node.pointer) }
     }
 
     public let method: Method

@@ -211,3 +211,55 @@ extension StringProtocol {
         return String(s[a...b])
     }
 }
+
+extension XMLNode {
+    /// What a node is, as a walk over a document's content needs to tell.
+    public enum Kind: Sendable {
+        case element
+        /// Text or a CDATA section.
+        case text
+        /// A comment, a processing instruction, or anything else the content model ignores.
+        case other
+    }
+
+    public var kind: Kind {
+        switch pointer.pointee.type {
+        case XML_ELEMENT_NODE: .element
+        case XML_TEXT_NODE, XML_CDATA_SECTION_NODE: .text
+        default: .other
+        }
+    }
+
+    /// Every child node in document order: elements, text and the rest.
+    public var childNodes: [XMLNode] {
+        var out: [XMLNode] = []
+        var child = pointer.pointee.children
+        while let c = child {
+            out.append(XMLNode(pointer: c))
+            child = c.pointee.next
+        }
+        return out
+    }
+
+    /// The first element child.
+    public var firstElementChild: XMLNode? { children.first { _ in true } }
+
+    /// An attribute of an element: its local name, its namespace (nil for an attribute without one) and its value.
+    public struct Attribute: Sendable {
+        public var name: String
+        public var namespaceURI: String?
+        public var value: String
+    }
+
+    /// The element's attributes in document order (namespace declarations aside).
+    public var attributes: [Attribute] {
+        var out: [Attribute] = []
+        var a = pointer.pointee.type == XML_ELEMENT_NODE ? pointer.pointee.properties : nil
+        while let attr = a {
+            out.append(Attribute(name: String(cString: attr.pointee.name), namespaceURI: attr.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) },
+                                 value: Self.attributeValue(attr)))
+            a = attr.pointee.next
+        }
+        return out
+    }
+}

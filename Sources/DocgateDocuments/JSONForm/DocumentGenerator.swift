@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateXML
 import Synchronization

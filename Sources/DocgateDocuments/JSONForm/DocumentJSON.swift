@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateXML
 import Synchronization
@@ -50,7 +49,7 @@ public enum DocumentExport {
         }
         let shape = try shapes.shape(kind)
         var walker = Walker(document: document, namespace: ns)
-        let value = try walker.complex(root.pointer, shape.rootType, path: "$")
+        let value = try walker.complex(root, shape.rootType, path: "$")
         return Result(kind: kind, value: value, signaturesOmitted: walker.signatures)
     }
 
@@ -64,60 +63,50 @@ public enum DocumentExport {
             self.namespace = namespace
         }
 
-        func problem(_ node: xmlNodePtr, _ path: String, _ ru: String, _ en: String) -> ShapeProblem {
-            ShapeProblem(code: "DG2102", path: path, line: Int(xmlGetLineNo(node)), message: LocalizedText(ru: ru, en: en))
-        }
-
-        static func name(_ node: xmlNodePtr) -> String { String(cString: node.pointee.name) }
-
-        static func namespace(_ node: xmlNodePtr) -> String? {
-            node.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
+        func problem(_ node: XMLNode, _ path: String, _ ru: String, _ en: String) -> ShapeProblem {
+            ShapeProblem(code: "DG2102", path: path, line: node.line, message: LocalizedText(ru: ru, en: en))
         }
 
         /// The text of a simple element; element children are an error.
-        func text(_ node: xmlNodePtr, path: String) throws(ShapeProblem) -> String {
-            var child = node.pointee.children
-            while let c = child {
-                if c.pointee.type == XML_ELEMENT_NODE {
-                    throw problem(c, path, "элемент <\(Self.name(c))> внутри простого значения", "element <\(Self.name(c))> inside a simple value")
-                }
-                child = c.pointee.next
+        func text(_ node: XMLNode, path: String) throws(ShapeProblem) -> String {
+            if let c = node.firstElementChild {
+                throw problem(c, path, "элемент <\(c.name)> внутри простого значения", "element <\(c.name)> inside a simple value")
             }
-            return XMLNode(pointer: node).text
+            return node.text
         }
 
         func scalar(_ text: String, _ type: ShapeSimpleType) -> JSONValue {
             type.base.isNumeric && JSONValue.isNumberLiteral(text) ? .number(text) : .string(text)
         }
 
-        mutating func value(_ node: xmlNodePtr, _ element: ShapeElement, path: String) throws(ShapeProblem) -> JSONValue {
+        mutating func value(_ node: XMLNode, _ element: ShapeElement, path: String) throws(ShapeProblem) -> JSONValue {
             switch element.content {
             case .simple(let type):
-                if node.pointee.properties != nil {
+                if node.hasAttributes {
                     throw problem(node, path, "у простого элемента <\(element.name)> есть атрибуты", "simple element <\(element.name)> has attributes")
                 }
                 return scalar(try text(node, path: path), type)
             case .empty:
-                if node.pointee.properties != nil || !XMLNode(pointer: node).trimmedText.isEmpty || Self.firstElement(node) != nil {
+                if node.hasAttributes || !node.trimmedText.isEmpty || node.firstElementChild != nil {
                     throw problem(node, path, "элемент-признак <\(element.name)> должен быть пустым", "flag element <\(element.name)> must be empty")
                 }
                 return .bool(true)
             case .foreign:
                 var fragments: [JSONValue] = []
-                var child = node.pointee.children
-                while let c = child {
-                    defer { child = c.pointee.next }
-                    if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE {
-                        if !XMLNode(pointer: c).text.trimmingXMLSpace.isEmpty {
+                for c in node.childNodes {
+                    switch c.kind {
+                    case .text:
+                        if !c.text.trimmingXMLSpace.isEmpty {
                             throw problem(c, path, "текст внутри <\(element.name)>", "text inside <\(element.name)>")
                         }
+                    case .other:
                         continue
+                    case .element:
+                        guard let bytes = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .element(c)).bytes(document) else {
+                            throw problem(c, path, "фрагмент не приводится к каноническому виду", "the fragment cannot be canonicalised")
+                        }
+                        fragments.append(.string(String(decoding: bytes, as: UTF8.self)))
                     }
-                    guard c.pointee.type == XML_ELEMENT_NODE else { continue }
-                    guard let bytes = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .subtree(c)).bytes(document) else {
-                        throw problem(c, path, "фрагмент не приводится к каноническому виду", "the fragment cannot be canonicalised")
-                    }
-                    fragments.append(.string(String(decoding: bytes, as: UTF8.self)))
                 }
                 return .array(fragments)
             case .complex(let type):
@@ -127,26 +116,14 @@ public enum DocumentExport {
             }
         }
 
-        static func firstElement(_ node: xmlNodePtr) -> xmlNodePtr? {
-            var child = node.pointee.children
-            while let c = child {
-                if c.pointee.type == XML_ELEMENT_NODE { return c }
-                child = c.pointee.next
-            }
-            return nil
-        }
-
-        mutating func complex(_ node: xmlNodePtr, _ type: ShapeType, path: String) throws(ShapeProblem) -> JSONValue {
+        mutating func complex(_ node: XMLNode, _ type: ShapeType, path: String) throws(ShapeProblem) -> JSONValue {
             var members: [(String, JSONValue)] = []
-            var attr = node.pointee.properties
             var attributes: [String: String] = [:]
-            while let a = attr {
-                let name = String(cString: a.pointee.name)
-                if a.pointee.ns != nil {
-                    throw problem(node, path, "атрибут из другого пространства имён: \(name)", "attribute in another namespace: \(name)")
+            for a in node.attributes {
+                if a.namespaceURI != nil {
+                    throw problem(node, path, "атрибут из другого пространства имён: \(a.name)", "attribute in another namespace: \(a.name)")
                 }
-                attributes[name] = XMLNode.attributeValue(a)
-                attr = a.pointee.next
+                attributes[a.name] = a.value
             }
             for a in type.attributes {
                 if let v = attributes.removeValue(forKey: a.name) { members.append((a.name, scalar(v, a.type))) }
@@ -159,20 +136,20 @@ public enum DocumentExport {
                 return .object(members)
             }
             var collected: [String: [JSONValue]] = [:]
-            var child = node.pointee.children
-            while let c = child {
-                defer { child = c.pointee.next }
-                switch c.pointee.type {
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if !XMLNode(pointer: c).text.trimmingXMLSpace.isEmpty {
+            for c in node.childNodes {
+                switch c.kind {
+                case .text:
+                    if !c.text.trimmingXMLSpace.isEmpty {
                         throw problem(c, path, "текст там, где ожидаются элементы", "text where elements are expected")
                     }
                     continue
-                case XML_ELEMENT_NODE: break
-                default: continue
+                case .other:
+                    continue
+                case .element:
+                    break
                 }
-                let name = Self.name(c)
-                let ns = Self.namespace(c)
+                let name = c.name
+                let ns = c.namespaceURI
                 if ns == Signatures.namespace && name == "Signature" && type.children.contains(where: { if case .signature = $0.content { true } else { false } }) {
                     signatures += 1
                     continue
