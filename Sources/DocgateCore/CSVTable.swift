@@ -1,6 +1,9 @@
 /// A CSV file as RFC 4180 writes it: comma-separated (a semicolon is taken when the header line has semicolons and
 /// no commas, as spreadsheets in a Russian locale save), fields in double quotes may hold commas, quotes (doubled)
 /// and line breaks; CRLF or LF; a UTF-8 byte-order mark is skipped. Blank lines are ignored.
+///
+/// docgate's own rather than a mirrored library's: every row keeps the line it starts on (a quoted field may span
+/// lines), which the messages about a table need (DG2110, DG5027) and neither SwiftCSV 0.10 nor CSV.swift 2.5 gives.
 public struct CSVTable: Sendable {
     /// One data line: the line it starts on (1-based, the header is line 1 unless blank lines precede it) and its fields.
     public struct Row: Sendable {

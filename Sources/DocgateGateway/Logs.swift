@@ -6,6 +6,7 @@ import Logging
 /// come from outside (the planning system, anyone who can write to an inbox): the text form escapes the message
 /// and every metadata value with `SafeText.escaped`, so a name with a newline cannot forge a log line and an
 /// escape sequence cannot reach an operator's terminal; the JSON form escapes them as JSON (`JSONText`).
+/// The handlers are docgate's own: swift-log ships none that writes JSON lines, and no mirrored package does.
 public enum Logs {
     /// Where a finished line goes (standard error unless a test catches it).
     public typealias Sink = @Sendable (String) -> Void
