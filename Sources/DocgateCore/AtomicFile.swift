@@ -16,6 +16,12 @@ public enum AtomicFile {
     ///   - replace: false to fail (EEXIST) rather than replace a file already at `path`.
     ///   - syncDirectory: false when the caller fsyncs the directory once after writing many files into it.
     public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, syncDirectory: Bool = true) throws(WriteError) {
+        // Only a regular file is ever replaced: a device, a pipe, a socket, a directory or a symbolic link at the
+        // path is refused (renaming over /dev/null would make it a file).
+        var existing = stat()
+        if lstat(path, &existing) == 0, (existing.st_mode & S_IFMT) != S_IFREG {
+            throw WriteError(reason: "not a regular file: \(path)")
+        }
         let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let base = path.contains("/") ? String(path[path.index(after: path.lastIndex(of: "/")!)...]) : path
         let prefix: String = dir.isEmpty ? "/" : dir + "/"

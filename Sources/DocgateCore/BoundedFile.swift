@@ -16,6 +16,7 @@ public enum BoundedFile {
         /// The system's words for it (a file too large says its size).
         public var reason: String {
             switch self {
+            case .unreadable(EINVAL): "not a regular file (a pipe, socket or device)"
             case .unreadable(let code): String(cString: strerror(code))
             case .tooLarge(let size): String(cString: strerror(EFBIG)) + " (\(size) bytes)"
             case .refused(let mode): String(cString: strerror(EACCES)) + " (mode 0" + String(mode & 0o777, radix: 8) + ")"
@@ -26,7 +27,14 @@ public enum BoundedFile {
     /// Opens a regular file for reading, with its status; the caller closes the descriptor. A directory is EISDIR,
     /// any other special file EINVAL, refused without waiting for a writer.
     public static func openRegular(_ path: String) -> Result<(Int32, stat), Failure> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        // A special file is refused before it is opened (opening a device can act: a tape rewinds, a watchdog arms);
+        // the opened file is checked again below, in case the path changed in between.
+        var before = stat()
+        guard stat(path, &before) == 0 else { return .failure(.unreadable(errno)) }
+        guard (before.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(.unreadable((before.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL))
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return .failure(.unreadable(errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -53,8 +61,6 @@ public enum BoundedFile {
         if let mode = check?(st) { return .failure(.refused(mode: mode)) }
         let expected = Int(st.st_size)
         if expected > limit { return .failure(.tooLarge(expected)) }
-        // Sized by fstat, read until the end: a file that grows meanwhile is read on to the limit, one that shrinks
-        // ends where it ends.
         var out = [UInt8](repeating: 0, count: expected)
         var filled = 0
         var failure: Int32 = 0
@@ -67,7 +73,10 @@ public enum BoundedFile {
             }
         }
         if failure != 0 { return .failure(.unreadable(failure)) }
-        if filled < expected { out.removeLast(expected - filled); return .success(out) }
+        // The file as it was when opened: one that grows meanwhile is not followed. Only a file whose size says
+        // nothing (0, as /proc's files) is read to its end, within the limit.
+        if filled < expected { out.removeLast(expected - filled) }
+        if expected > 0 { return .success(out) }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }

@@ -125,9 +125,17 @@ public struct GatewayConfig: Sendable, Hashable {
 
     /// Reads and checks a configuration file; relative paths are taken from the file's directory.
     public static func load(_ path: String) throws(ConfigError) -> GatewayConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        let text: String
+        switch BoundedFile.read(path, limit: 1 << 20) {
+        case .success(let bytes):
+            guard let decoded = String(validating: bytes, as: UTF8.self) else {
+                throw ConfigError(file: path, problems: [ConfigProblem(key: "-", line: nil, message: LocalizedText(
+                    ru: "файл не в кодировке UTF-8", en: "the file is not UTF-8"))])
+            }
+            text = decoded
+        case .failure(let failure):
             throw ConfigError(file: path, problems: [ConfigProblem(key: "-", line: nil, message: LocalizedText(
-                ru: "файл не читается: \(String(cString: strerror(errno)))", en: "cannot read the file: \(String(cString: strerror(errno)))"))])
+                ru: "файл не читается: " + failure.reason, en: "cannot read the file: " + failure.reason))])
         }
         return try parse(text, file: path)
     }

@@ -208,6 +208,9 @@ struct Reader {
         }
         let ocsp = self.ocsp(table, trust: trust)
         let schemas = path(table, "schemas", "")
+        if let schemas, access(schemas + "/docgate.xsd", R_OK) != 0 {
+            problem("schemas", ru: "в каталоге \(schemas) нет схем docgate (docgate.xsd)", en: "\(schemas) holds no docgate schemas (docgate.xsd)")
+        }
         let logFormat = string(table, "log_format", "") ?? "text"
         if logFormat != "text" && logFormat != "json" { problem("log_format", ru: "text или json", en: "text or json") }
         let rescan = number(table, "rescan_interval", "", default: 2, range: 0.05...3600)

@@ -153,7 +153,7 @@ struct JournalCommand: ParsableCommand {
             let (_, journal) = try options.open()
             guard let e = try journal.entry(id) else {
                 Terminal.error(.DG5042, "no journal entry \(id)")
-                throw Exit.invalid
+                throw Exit.failure
             }
             if options.format == .json {
                 Terminal.out(JournalCommand.safeJSON(JournalCommand.json(e)) + "\n")

@@ -76,7 +76,9 @@ enum HealthEndpoints {
         }
         router.get("metrics") { _, _ -> Response in
             var st = stat()
-            let size: Int64? = stat(journalPath, &st) == 0 ? Int64(st.st_size) : nil
+            // The journal's file and its write-ahead log, which holds the latest pages until a checkpoint.
+            var size: Int64? = stat(journalPath, &st) == 0 ? Int64(st.st_size) : nil
+            if size != nil, stat(journalPath + "-wal", &st) == 0 { size! += Int64(st.st_size) }
             let text = gateway.metrics.render(journalBytes: size)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -27,12 +27,15 @@ struct Compute: ParsableCommand {
         var file: String
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                Terminal.error(.DG5001, "cannot read \(file)")
+            let data: [UInt8]
+            switch BoundedFile.read(file, limit: 16 << 20) {
+            case .success(let bytes): data = bytes
+            case .failure(let failure):
+                Terminal.error(.DG5001, "\(file): " + failure.reason)
                 throw Exit.failure
             }
             do {
-                return try JSONDecoder().decode(type, from: data)
+                return try JSONDecoder().decode(type, from: Data(data))
             } catch {
                 Terminal.error(.DG5026, "\(file): " + Self.explain(error))
                 throw Exit.failure

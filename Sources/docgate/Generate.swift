@@ -160,7 +160,7 @@ struct Generate: ParsableCommand {
                              + messages.map { "    " + $0 + "\n" }.joined())
             case .failed(let label, let reason):
                 failures.withLock { $0.failed += 1 }
-                Terminal.raw(fd: 2, label + ": " + reason + "\n")
+                Terminal.error(.DG5002, label + ": " + reason)
             }
         })
         if let outDir { AtomicFile.syncDirectory(outDir) }

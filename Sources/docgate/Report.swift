@@ -33,11 +33,14 @@ struct Report: ParsableCommand {
         let language = options.language
         let ru = language == .ru
         let validator = try options.makeValidator()
-        guard let orderData = FileManager.default.contents(atPath: order) else {
-            Terminal.error(.DG5001, "\(order): \(String(cString: strerror(errno)))")
+        let orderData: [UInt8]
+        switch BoundedFile.read(order, limit: validator.limits.maxInputBytes) {
+        case .success(let bytes): orderData = bytes
+        case .failure(let failure):
+            Terminal.error(.DG5001, "\(order): \(failure.reason)")
             throw Exit.failure
         }
-        let orderReport = validator.validate(bytes: [UInt8](orderData), file: order, retainRecords: true)
+        let orderReport = validator.validate(bytes: orderData, file: order, retainRecords: true)
         guard orderReport.valid, case .socialOrder(let model)? = orderReport.model, let orderId = orderReport.documentId else {
             Terminal.error(.DG5027, ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
             for d in orderReport.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
@@ -96,11 +99,14 @@ enum FactsCSV {
     }
 
     static func read(_ path: String) throws(Failure) -> [ReportBuilder.Fact] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(message: LocalizedText(ru: "файл не читается", en: "cannot read the file"))
+        let data: [UInt8]
+        switch BoundedFile.read(path, limit: 64 << 20) {
+        case .success(let bytes): data = bytes
+        case .failure(let failure):
+            throw Failure(message: LocalizedText(ru: "файл не читается: " + failure.reason, en: "cannot read the file: " + failure.reason))
         }
         let table: CSVTable
-        do { table = try CSVTable.parse([UInt8](data)) } catch {
+        do { table = try CSVTable.parse(data) } catch {
             throw Failure(message: LocalizedText(ru: "строка \(error.line): " + error.message.ru, en: "line \(error.line): " + error.message.en))
         }
         for required in ["regNum", "method", "executorName", "executorInn", "fact"] where table.column(required) == nil {

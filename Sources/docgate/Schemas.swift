@@ -77,7 +77,7 @@ struct SchemasCommand: ParsableCommand {
                 throw Exit.failure
             }
             for name in files {
-                guard let data = FileManager.default.contents(atPath: source + "/" + name) else {
+                guard case .success(let data) = BoundedFile.read(source + "/" + name, limit: 64 << 20) else {
                     Terminal.error(.DG5001, (ru ? "не удалось прочитать " : "cannot read ") + source + "/" + name)
                     throw Exit.failure
                 }

@@ -121,7 +121,7 @@ struct Sign: ParsableCommand {
                 Terminal.raw(fd: 2, text)
             case .failed(let file, let reason):
                 failures.add(unreadable: true)
-                Terminal.raw(fd: 2, "\(file): \(reason)\n")
+                Terminal.error(.DG5001, "\(file): \(reason)")
             }
         })
         AtomicFile.syncDirectory(outDir)

@@ -94,6 +94,11 @@ final class Counters: Sendable {
     var snapshot: Totals { totals.withLock { $0 } }
 }
 
+/// A context document that could not be read, with the reason.
+struct ContextReadFailure: Error {
+    var text: String
+}
+
 /// Prints outcomes as text or as a streamed JSON array.
 final class ReportRenderer: Sendable {
     let format: OutputFormat
@@ -200,22 +205,34 @@ enum ContextLoader {
             throw Exit.failure
         }
         let documents = Mutex<[ContextDocument]>([])
-        ParallelBatch.run(files, workers: workers ?? ParallelBatch.defaultWorkers, job: { path -> ContextDocument? in
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            let bytes = [UInt8](data)
-            let report = validator.validate(bytes: bytes, file: canonical(path), retainRecords: true)
-            return ContextDocument(report: report, sha256: DigestAlgorithm.sha256.hex(bytes))
-        }, emit: { (_: Int, d: ContextDocument?) in
-            if let d { documents.withLock { $0.append(d) } }
+        let unreadable = Mutex<[String]>([])
+        ParallelBatch.run(files, workers: workers ?? ParallelBatch.defaultWorkers, job: { path -> Result<ContextDocument?, ContextReadFailure> in
+            switch BoundedFile.read(path, limit: validator.limits.maxInputBytes) {
+            case .failure(let failure): return .failure(ContextReadFailure(text: path + ": " + failure.reason))
+            case .success(let bytes):
+                let report = validator.validate(bytes: bytes, file: canonical(path), retainRecords: true)
+                return .success(ContextDocument(report: report, sha256: DigestAlgorithm.sha256.hex(bytes)))
+            }
+        }, emit: { (_: Int, d: Result<ContextDocument?, ContextReadFailure>) in
+            switch d {
+            case .success(let d): if let d { documents.withLock { $0.append(d) } }
+            case .failure(let f): unreadable.withLock { $0.append(f.text) }
+            }
         })
+        // The rules across documents need every document of the context: one that cannot be read stops the run.
+        if let first = unreadable.withLock({ $0.first }) {
+            Terminal.error(.DG5001, (language == .ru ? "контекст неполон: " : "the context is incomplete: ") + first)
+            throw Exit.failure
+        }
         return DocumentContext(documents.withLock { $0 })
     }
 
     static func validate(_ path: String, validator: DocumentValidator, context: DocumentContext) -> FileOutcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .unreadable(path: path, reason: String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        switch BoundedFile.read(path, limit: validator.limits.maxInputBytes) {
+        case .success(let b): bytes = b
+        case .failure(let failure): return .unreadable(path: path, reason: failure.reason)
         }
-        let bytes = [UInt8](data)
         var report = validator.validate(bytes: bytes, file: path, retainRecords: true)
         var probe = report
         probe.file = canonical(path)

@@ -30,6 +30,14 @@ import Testing
         #expect(throws: WriteError.self) { try AtomicFile.write(Array("third".utf8), to: path, replace: false) }
         #expect(try BoundedFile.read(path, limit: 100).get() == Array("second".utf8))
         #expect(Self.entries(dir) == ["out.xml"])
+        // Never renamed over anything but a regular file: a pipe, a directory or a link stays what it is.
+        #expect(mkfifo(dir + "/pipe", 0o600) == 0)
+        #expect(throws: WriteError.self) { try AtomicFile.write(Array("x".utf8), to: dir + "/pipe") }
+        #expect(symlink(path, dir + "/link") == 0)
+        #expect(throws: WriteError.self) { try AtomicFile.write(Array("x".utf8), to: dir + "/link") }
+        var st = stat()
+        #expect(lstat(dir + "/pipe", &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+        #expect(Self.entries(dir) == ["link", "out.xml", "pipe"])
     }
 
     @Test func theReaderTakesOnlyRegularFilesWithinTheLimit() throws {
@@ -43,6 +51,11 @@ import Testing
         #expect(mkfifo(dir + "/p", 0o600) == 0)
         #expect(BoundedFile.read(dir + "/p", limit: 10) == .failure(.unreadable(EINVAL)))
         #expect(BoundedFile.read(dir + "/missing", limit: 10) == .failure(.unreadable(ENOENT)))
+        // A file whose size says nothing is read to its end, within the limit.
+        #expect(try BoundedFile.read("/proc/self/status", limit: 1 << 20).get().count > 0)
+        if case .failure(.tooLarge) = BoundedFile.read("/proc/self/pagemap", limit: 1 << 20) {} else {
+            Issue.record("an endless /proc file was not stopped at the limit")
+        }
         // A caller's check sees the opened file's mode and may refuse it.
         chmod(path, 0o644)
         #expect(BoundedFile.read(path, limit: 2000) { st in UInt32(st.st_mode) & 0o044 != 0 ? UInt32(st.st_mode) & 0o777 : nil }

@@ -136,6 +136,37 @@ import Testing
     }
 }
 
+/// Review of issue 17: what the operator names is used or refused, never quietly replaced or read without end.
+@Suite struct NamedPathTests {
+    @Test func namedPathsAreUsedOrRefused() throws {
+        let dir = try TemporaryDirectory("named")
+        defer { dir.remove() }
+        let sample = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER") })
+        // A schema directory named by --schemas is that one or none (DG5021), not the one beside the program.
+        let schemas = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", dir.path + "/nowhere", sample])
+        #expect(schemas.status == 2 && schemas.stderr.contains("DG5021"), "\(schemas.stderr)")
+        // --out never turns a pipe (or /dev/null) into a regular file.
+        let fifo = dir.file("out.pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let export = try ProcessRunner.run(TestPaths.docgate, ["export", sample, "--out", fifo, "--schemas", TestPaths.schemas], timeout: 20)
+        #expect(!export.timedOut && export.status == 2 && export.stderr.contains("DG5002"), "\(export.stderr)")
+        var st = stat()
+        #expect(lstat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+        // An endless /proc file is stopped at the input's limit, at once.
+        let endless = try ProcessRunner.run(TestPaths.docgate, ["compute", "normative", "/proc/self/pagemap"], timeout: 20)
+        #expect(!endless.timedOut && endless.status == 2 && endless.stderr.contains("DG5001"), "\(endless.stderr)")
+        // A context with a document that cannot be read (here: a sparse file beyond the input limit) is incomplete:
+        // the run stops (exit 2).
+        let context = try TemporaryDirectory("context")
+        defer { context.remove() }
+        _ = try context.write("order.xml", [UInt8](try Data(contentsOf: URL(fileURLWithPath: sample))))
+        let huge = try context.write("huge.xml", "<a/>")
+        #expect(truncate(huge, 5 << 30) == 0)
+        let incomplete = try ProcessRunner.run(TestPaths.docgate, ["validate", "--context", context.path, sample, "--schemas", TestPaths.schemas], timeout: 20)
+        #expect(!incomplete.timedOut && incomplete.status == 2 && incomplete.stderr.contains("DG5001"), "\(incomplete.stderr)")
+    }
+}
+
 @Suite struct SchemasCLITests {
     @Test func listAndExportTheSchemaSet() throws {
         let list = try ProcessRunner.run(TestPaths.docgate, ["schemas", "list", "--format", "json", "--schemas", TestPaths.schemas])

@@ -20,6 +20,7 @@ set -eu
 dir=$1
 engine=$2
 pass='тест-пароль-1'
+mkdir -p "$dir"
 cd "$dir"
 unset OPENSSL_CONF
 

@@ -82,8 +82,12 @@ public final class DocumentValidator: Sendable {
     /// Finds the schema directory: an explicit path, `$DOCGATE_SCHEMAS`, `Schemas/` beside the executable or
     /// in `../share/docgate`, or the nearest `Schemas/` above the executable (a development build).
     public static func locateSchemas(explicit: String?, executable: String?) throws(ValidatorSetupError) -> String {
+        // A directory the operator names is the one used, or none: never silently another.
+        if let explicit {
+            guard access(explicit + "/docgate.xsd", R_OK) == 0 else { throw .schemasNotFound(searched: [explicit]) }
+            return XMLPaths.canonical(explicit) ?? explicit
+        }
         var candidates: [String] = []
-        if let explicit { candidates.append(explicit) }
         if let env = getenv("DOCGATE_SCHEMAS") { candidates.append(String(cString: env)) }
         if let executable, let resolved = XMLPaths.canonical(executable) {
             var dir = XMLPaths.directory(of: resolved)
