@@ -18,11 +18,11 @@ struct OCSPOptions: ParsableArguments {
     func settings(_ language: Language) throws -> OCSPSettings? {
         guard ocsp || ocspURL != nil else { return nil }
         if let ocspURL, let problem = OCSPSettings.problem(url: ocspURL) {
-            Terminal.error(.DG5020, "--ocsp-url: " + problem[language])
+            Terminal.error(.DG5003, "--ocsp-url: " + problem[language])
             throw Exit.failure
         }
         guard OCSPSettings.timeoutRange.contains(ocspTimeout) else {
-            Terminal.error(.DG5020, "--ocsp-timeout: " + (language == .ru ? "ожидается число секунд от 1 до 300" : "a number of seconds from 1 to 300 is expected"))
+            Terminal.error(.DG5003, "--ocsp-timeout: " + (language == .ru ? "ожидается число секунд от 1 до 300" : "a number of seconds from 1 to 300 is expected"))
             throw Exit.failure
         }
         return OCSPSettings(responder: ocspURL, timeout: ocspTimeout)

@@ -26,7 +26,7 @@ import Testing
 
     /// `verify --ocsp-url`: a good signer verifies (exit 0), a revoked one is refused with DG4026 naming OCSP (exit 1),
     /// a responder that cannot be reached fails closed with DG4034 (exit 1), and an address other than http:// or a
-    /// timeout out of range is a usage error (exit 2, DG5020).
+    /// timeout out of range is a usage error (exit 2, DG5003).
     @Test func verifyAsksTheResponderGiven() throws {
         let material = try OCSPMaterial.shared()
         let pki = material.pki
@@ -57,7 +57,7 @@ import Testing
 
         let https = try docgate(["verify", "--trust", pki.caCert, "--ocsp-url", "https://127.0.0.1/", good])
         #expect(https.status == 2)
-        #expect(https.stderr.contains("DG5020") && https.stderr.contains("http://"), "\(https.stderr)")
+        #expect(https.stderr.contains("DG5003") && https.stderr.contains("http://"), "\(https.stderr)")
         #expect(try docgate(["verify", "--trust", pki.caCert, "--ocsp", "--ocsp-timeout", "0", good]).status == 2)
     }
 
