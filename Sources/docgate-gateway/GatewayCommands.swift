@@ -33,7 +33,7 @@ struct ConfigCommand: ParsableCommand {
             if let listen = cfg.listen { lines.append("  listen      \(listen)") }
             if let trust = cfg.trust { lines.append("  trust       \(trust)") }
             for r in cfg.routes {
-                lines.append("  route \(r.name): \(r.inbox) → \(r.outbox)")
+                lines.append(SafeText.escaped("  route \(r.name): \(r.inbox) → \(r.outbox)"))
                 lines.append("    accept \(r.accept.map(\.rawValue).sorted().joined(separator: ", "))")
                 if !r.sign.isEmpty { lines.append("    sign   \(r.sign.map(\.rawValue).sorted().joined(separator: ", "))") }
                 lines.append("    receipts \(r.receipts), errors \(r.errors), archive \(r.archive)")
