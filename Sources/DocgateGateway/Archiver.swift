@@ -34,7 +34,7 @@ struct Archiver: Sendable {
         // The moved names are durable before the journal says done; the inbox's removals after.
         for dir in targets {
             do { try dir.sync() } catch {
-                context.logger.error("directory fsync failed", metadata: ["error": "\(error)"])
+                context.logger.error("directory fsync failed", metadata: ["code": "DG5044", "error": "\(error)"])
                 return []
             }
         }
@@ -87,7 +87,7 @@ struct Archiver: Sendable {
             let aside = Self.asideName(w, wanted)
             try r.inbox.move(w.name, to: FileName(aside), in: r.inbox)
             context.logger.warning("errors/ is on another file system: the refused file is set aside in the inbox",
-                                   metadata: ["file": "\(w.name.display)", "aside": "\(aside)"])
+                                   metadata: ["code": "DG5044", "file": "\(w.name.display)", "aside": "\(aside)"])
             return ("inbox/" + aside, r.inbox)
         }
         // The rename is atomic, but the name may have been taken over between the check and the rename: the file

@@ -50,7 +50,7 @@ struct BatchPipeline: Sendable {
             }
             return true
         } catch {
-            context.logger.error("journal recovery failed", metadata: ["error": "\(error)"])
+            context.logger.error("journal recovery failed", metadata: ["code": "DG5043", "error": "\(error)"])
             result.failures += 1
             return false
         }
@@ -117,7 +117,7 @@ struct BatchPipeline: Sendable {
                     archivist.submit { partial in self.archive(delivered, into: &partial) }
                 }
             } catch {
-                context.logger.error("journal claim failed", metadata: ["error": "\(error)"])
+                context.logger.error("journal claim failed", metadata: ["code": "DG5043", "error": "\(error)"])
                 result.failures += 1
             }
         }

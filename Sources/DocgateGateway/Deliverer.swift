@@ -38,7 +38,7 @@ struct Deliverer: Sendable {
         }
         for d in dirs {
             do { try d.sync() } catch {
-                context.logger.error("directory fsync failed", metadata: ["error": "\(error)"])
+                context.logger.error("directory fsync failed", metadata: ["code": "DG5044", "error": "\(error)"])
                 return Result(placed: [], passThrough: result.passThrough)
             }
         }

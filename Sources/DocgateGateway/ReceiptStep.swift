@@ -26,7 +26,7 @@ struct ReceiptStep: Sendable {
         do {
             for d in dirs { try d.sync() }
         } catch {
-            context.logger.error("directory fsync failed", metadata: ["error": "\(error)"])
+            context.logger.error("directory fsync failed", metadata: ["code": "DG5044", "error": "\(error)"])
             // The receipts' names may not be durable: the documents are recorded as delivered only.
             pairs = pairs.compactMap { w, t in
                 var t = t

@@ -25,7 +25,7 @@ struct Scanner: Sendable {
         var result = Result()
         let entries: [Directory.Entry]
         do { entries = try r.inbox.entries(limit: 1_000_000, where: RouteRuntime.isCandidate) } catch {
-            context.logger.error("cannot list the inbox", metadata: ["route": "\(r.route.name)", "error": "\(error)"])
+            context.logger.error("cannot list the inbox", metadata: ["code": "DG5044", "route": "\(r.route.name)", "error": "\(error)"])
             result.failed = true
             return result
         }

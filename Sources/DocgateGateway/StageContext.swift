@@ -44,10 +44,10 @@ final class StageContext: Sendable {
         // Three incurable failures in a row, or ten of any kind (a file docgate may not read, a full disk that stays
         // full): an operator is told once.
         if permanent == 3 || failures == 10 {
-            logger.critical("a step keeps failing for a reason retrying cannot cure; an operator must look", metadata: [
+            logger.critical("a step keeps failing for a reason retrying cannot cure; an operator must look", metadata: ["code": "DG5036", 
                 "route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)"])
         }
-        logger.warning("will retry", metadata: ["route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)",
+        logger.warning("will retry", metadata: ["code": "DG5045", "route": "\(r.route.name)", "file": "\(name.display)", "error": "\(error)",
                                                 "retry_in_s": "\(delay)"])
     }
 
@@ -70,12 +70,12 @@ final class StageContext: Sendable {
                     out.append(w)
                 } else {
                     logger.warning("journal transition refused (another owner holds the document)",
-                                   metadata: ["id": "\(w.entry.id)", "to": "\(t.to.rawValue)"])
+                                   metadata: ["code": "DG5046", "id": "\(w.entry.id)", "to": "\(t.to.rawValue)"])
                 }
             }
             return out
         } catch {
-            logger.error("journal write failed", metadata: ["error": "\(error)"])
+            logger.error("journal write failed", metadata: ["code": "DG5043", "error": "\(error)"])
             metrics.countError(route: "-")
             return []
         }

@@ -49,7 +49,7 @@ struct Stager: Sendable {
         do {
             for (route, ids) in idsByRoute { earlier[route] = try context.journal.deliveredHashes(route: route, documentIds: Array(ids)) }
         } catch {
-            context.logger.error("journal read failed", metadata: ["error": "\(error)"])
+            context.logger.error("journal read failed", metadata: ["code": "DG5043", "error": "\(error)"])
             context.metrics.countError(route: "-")
             return Staging()
         }
@@ -181,7 +181,7 @@ struct Stager: Sendable {
         var synced: Set<UInt64> = []
         for d in staging.touched where synced.insert(d.device).inserted {
             do { try d.syncFileSystem() } catch {
-                context.logger.error("syncfs failed", metadata: ["error": "\(error)"])
+                context.logger.error("syncfs failed", metadata: ["code": "DG5044", "error": "\(error)"])
                 for (w, _) in staging.pairs { context.fail(w.runtime, w.name, error) }
                 return []
             }
@@ -204,7 +204,7 @@ struct Stager: Sendable {
         do {
             try context.journal.registryAdd(rows)
         } catch {
-            context.logger.error("registry write failed", metadata: ["error": "\(error)"])
+            context.logger.error("registry write failed", metadata: ["code": "DG5043", "error": "\(error)"])
         }
     }
 }

@@ -35,7 +35,7 @@ struct Run: ParsableCommand {
         let language = lang ?? Language.from(locale: ProcessInfo.processInfo.environment["LANG"])
         let cfg = try ConfigLoader.load(config, language, printWarnings: false)
         let logger = Logs.make(format: cfg.logFormat)
-        for warning in cfg.warnings { logger.warning("\(warning.text(language))") }
+        for warning in cfg.warnings { logger.warning("\(warning.text(language))", metadata: ["code": "\(warning.code)"]) }
         let descriptorLimit = HTTPLimits.raiseDescriptorLimit()
         let journal: SQLiteJournal
         do {

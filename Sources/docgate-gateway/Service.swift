@@ -151,7 +151,7 @@ struct CappedHTTP1Channel: ServerChildChannel {
             oldest.close(promise: nil)
             if let total = gate.evict(now: Int(time(nil))) {
                 self.logger.warning("oldest HTTP connections closed to stay within the cap",
-                                    metadata: ["max_connections": "\(gate.cap)", "closed_so_far": "\(total)"])
+                                    metadata: ["code": "DG5049", "max_connections": "\(gate.cap)", "closed_so_far": "\(total)"])
             }
         }
         await http.handle(value: value, logger: logger)

@@ -40,6 +40,30 @@ import Testing
         #expect(catalogued.subtracting(written).isEmpty, "catalogued but never written: \(catalogued.subtracting(written).sorted())")
     }
 
+    /// Every error, critical and warning line of the daemon's log names its code (metadata `code`).
+    @Test func theDaemonsLogLinesCarryCodes() throws {
+        for dir in ["/Sources/DocgateGateway", "/Sources/docgate-gateway"] {
+            let path = TestPaths.root + dir
+            for name in try FileManager.default.contentsOfDirectory(atPath: path) where name.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: path + "/" + name, encoding: .utf8)
+                var rest = Substring(text)
+                while let r = rest.range(of: #"logger\.(error|critical|warning)\("#, options: .regularExpression) {
+                    // The call up to its closing parenthesis.
+                    var depth = 0
+                    var end = r.upperBound
+                    var i = r.lowerBound
+                    while i < rest.endIndex {
+                        if rest[i] == "(" { depth += 1 } else if rest[i] == ")" { depth -= 1; if depth == 0 { end = i; break } }
+                        i = rest.index(after: i)
+                    }
+                    let call = rest[r.lowerBound...end]
+                    #expect(call.contains("\"code\""), "\(name): \(call.prefix(80))")
+                    rest = rest[end...].dropFirst()
+                }
+            }
+        }
+    }
+
     /// The parse and schema messages of DocgateXML carry catalogued codes of the catalogued severity.
     @Test func theXMLMessagesAgreeWithTheCatalogue() throws {
         for item in XMLDiagnostics.catalogue {
