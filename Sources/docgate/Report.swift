@@ -73,7 +73,7 @@ struct Report: ParsableCommand {
         let check = validator.validate(bytes: result.bytes, file: out ?? "report.xml", retainRecords: false)
         let otherErrors = check.diagnostics.filter { $0.isError && $0.code != "DG3021" && $0.code != "DG3090" }
         for n in result.needReason {
-            Terminal.raw(fd: 2, (ru ? "строка фактов \(n.row): «\(n.service)», \(n.executor): отклонение \(n.deviation) % больше допустимого \(n.allowed) % — нужна причина (столбец deviationReason)\n"
+            Terminal.raw(fd: 2, "DG3021 " + (ru ? "строка фактов \(n.row): «\(n.service)», \(n.executor): отклонение \(n.deviation) % больше допустимого \(n.allowed) % — нужна причина (столбец deviationReason)\n"
                                     : "facts row \(n.row): '\(n.service)', \(n.executor): deviation \(n.deviation) % beyond the allowed \(n.allowed) % — a reason is needed (column deviationReason)\n"))
         }
         for d in otherErrors { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }

@@ -46,7 +46,7 @@ struct Summary: ParsableCommand {
             return (path, Register.Entry(id: report.documentId, header: report.header, model: model))
         }, emit: { (_: Int, result: (String, Register.Entry?)) in
             if let m = result.1 { models.withLock { $0.append(m) } } else {
-                Terminal.raw(fd: 2, (language == .ru ? "пропущен (не соответствует): " : "left out (invalid): ") + result.0 + "\n")
+                Terminal.raw(fd: 2, "DG5001 " + (language == .ru ? "пропущен (не прочитан или не соответствует): " : "left out (unreadable or invalid): ") + result.0 + "\n")
             }
         })
         let register = Register(models.withLock { $0 }, by: grouping, year: year)
