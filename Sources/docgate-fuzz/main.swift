@@ -27,6 +27,10 @@ enum FuzzTarget: String, CaseIterable {
     case json
     /// The CSV reader.
     case csv
+    /// `compute`'s inputs (JSON decoded exactly) and the regulation's formulas over them.
+    case compute
+    /// Certificates as PEM bundles or DER.
+    case pem
 }
 
 struct Fixtures: Sendable {
@@ -88,6 +92,15 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         }
     case .csv:
         if let table = try? CSVTable.parse(bytes) { _ = table.rows.count }
+    case .compute:
+        let decoder = JSONDecoder()
+        if let input = try? decoder.decode(Computations.NormativeInput.self, from: Data(bytes)) { _ = try? Computations.normative(input) }
+        if let input = try? decoder.decode(Computations.ServiceInput.self, from: Data(bytes)) { _ = try? Computations.recipients(input) }
+        if let input = try? decoder.decode([Computations.SegmentInput].self, from: Data(bytes)) { _ = try? Computations.segments(input) }
+    case .pem:
+        if let certificates = try? Certificate.load(bytes: bytes, path: "fuzz.pem") {
+            for c in certificates { _ = c.isSelfIssued }
+        }
     }
     return 0
 }
