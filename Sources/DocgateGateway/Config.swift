@@ -146,7 +146,8 @@ public struct GatewayConfig: Sendable, Hashable {
     static func unnamedTableHeader(_ text: String) -> Int? {
         var depth = 0
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.drop { $0 == " " || $0 == "\t" }
+            // A byte-order mark before the first line is skipped by toml++ as it is here.
+            let line = raw.drop { $0 == " " || $0 == "\t" || (number == 0 && $0 == "\u{FEFF}") }
             if depth == 0, line.first == "[" {
                 let name = line.dropFirst(line.hasPrefix("[[") ? 2 : 1).drop { $0 == " " || $0 == "\t" }
                 guard let c = name.first, c.isASCII, c.isLetter || c.isNumber || c == "_" || c == "-" || c == "\"" || c == "'" else {
