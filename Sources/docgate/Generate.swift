@@ -297,7 +297,7 @@ struct Export: ParsableCommand {
         The JSON has the shape of Schemas/json/KIND.schema.json and goes back through `docgate generate KIND \
         --from FILE.json` to the same document (equal after canonicalisation). Signatures, comments and \
         processing instructions are not data and are left out (a note says so). Exit 0 exported, 1 the document \
-        does not follow its schema's structure, 2 unreadable or not a docgate document.
+        is not well-formed XML or does not follow its schema's structure, 2 unreadable or not a docgate document.
         """
     )
 
@@ -322,7 +322,8 @@ struct Export: ParsableCommand {
         case .success(let d): document = d
         case .failure(let failure):
             for d in XMLDiagnostics.diagnostics(for: failure) { Terminal.raw(fd: 2, "\(file): " + ReportRenderer.describe(d, language) + "\n") }
-            throw Exit.failure
+            // As for validate: a document that is not well-formed XML is an invalid document.
+            throw Exit.invalid
         }
         let result: DocumentExport.Result
         do { result = try DocumentExport.export(document, shapes: ShapeLibrary(schemaDirectory: dir)) } catch {

@@ -108,6 +108,12 @@ import Testing
         #expect(unwritable.stderr.hasPrefix("docgate: DG5001 "), "\(unwritable.stderr)")
         let export = try ProcessRunner.run(TestPaths.docgate, ["schemas", "export", "--schemas", TestPaths.schemas, sample])
         #expect(export.status == 2)
+        // A file that is not well-formed XML is an invalid document for export as for validate: 1.
+        let dir = try TemporaryDirectory("malformed")
+        defer { dir.remove() }
+        let malformed = try dir.write("m.xml", "<a><b></a>")
+        #expect(try ProcessRunner.run(TestPaths.docgate, ["export", malformed, "--schemas", TestPaths.schemas]).status == 1)
+        #expect(try ProcessRunner.run(TestPaths.docgate, ["validate", malformed, "--schemas", TestPaths.schemas]).status == 1)
         #expect(export.stderr.hasPrefix("docgate: DG5002 "), "\(export.stderr)")
     }
 }
