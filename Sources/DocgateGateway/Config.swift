@@ -140,44 +140,11 @@ public struct GatewayConfig: Sendable, Hashable {
         return try parse(text, file: path)
     }
 
-    /// The line of a table header with no name before its end or a comment (`[[ # …`, `[`): toml++ (TOMLKit 0.6.0)
-    /// asserts on it instead of reporting it, so it is found here first. Lines inside a multi-line array are values,
-    /// not headers: brackets are counted outside strings and comments.
-    static func unnamedTableHeader(_ text: String) -> Int? {
-        var depth = 0
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            // A byte-order mark before the first line is skipped by toml++ as it is here.
-            let line = raw.drop { $0 == " " || $0 == "\t" || (number == 0 && $0 == "\u{FEFF}") }
-            if depth == 0, line.first == "[" {
-                let name = line.dropFirst(line.hasPrefix("[[") ? 2 : 1).drop { $0 == " " || $0 == "\t" }
-                guard let c = name.first, c.isASCII, c.isLetter || c.isNumber || c == "_" || c == "-" || c == "\"" || c == "'" else {
-                    return number + 1
-                }
-                continue
-            }
-            var quote: Character?
-            for c in line {
-                if let q = quote {
-                    if c == q { quote = nil }
-                } else if c == "\"" || c == "'" {
-                    quote = c
-                } else if c == "#" {
-                    break
-                } else if c == "[" {
-                    depth += 1
-                } else if c == "]" {
-                    depth = max(0, depth - 1)
-                }
-            }
-        }
-        return nil
-    }
-
     public static func parse(_ text: String, file: String) throws(ConfigError) -> GatewayConfig {
         let lines = KeyLines(text)
-        if let line = unnamedTableHeader(text) {
-            throw ConfigError(file: file, problems: [ConfigProblem(key: "-", line: line, message: LocalizedText(
-                ru: "синтаксическая ошибка TOML: заголовок таблицы без имени", en: "TOML syntax error: a table header without a table name"))])
+        if let trap = TOMLPrecheck.trap(in: text) {
+            throw ConfigError(file: file, problems: [ConfigProblem(key: "-", line: trap.line, message: LocalizedText(
+                ru: "синтаксическая ошибка TOML: " + trap.message.ru, en: "TOML syntax error: " + trap.message.en))])
         }
         let table: TOMLTable
         do {

@@ -89,6 +89,24 @@ import Testing
         #expect(found.contains { $0.contains("TOML") && $0.contains("table") }, "\(found)")
     }
 
+    /// Found by the fuzzer's 30-minute run: a `}` where an array expects a value (`[1, }`, `[}`, `{a = [}}`) tripped
+    /// another assertion in toml++. A syntax error with its line.
+    @Test(arguments: ["x = [1, }\n", "x = [}\n", "x = {a = [}}\n", "x = [\n  1,\n  # c\n  }\n"])
+    func aBraceWhereAnArrayWantsAValueIsASyntaxError(_ value: String) throws {
+        let dir = try TemporaryDirectory("cfg-array")
+        defer { dir.remove() }
+        let found = try #require(Self.problems(value + Self.route(), in: dir))
+        #expect(found.contains { $0.contains("TOML") }, "\(found)")
+    }
+
+    /// Arrays and tables the pre-check must leave alone.
+    @Test func validArraysPass() throws {
+        let dir = try TemporaryDirectory("cfg-valid")
+        defer { dir.remove() }
+        let found = Self.problems("x = [ ]\ny = [1, 2,]\nz = [\n  \"a\", # }\n  \"b}\",\n]\nw = {a = [1], b = \"}\"}\n" + Self.route(), in: dir) ?? []
+        #expect(!found.contains { $0.contains("TOML") }, "\(found)")
+    }
+
     /// Every configuration the fuzzer found trouble with (Tests/FuzzRegressions/config) is judged, not crashed on.
     @Test func theFuzzersConfigurationsAreJudged() throws {
         let dir = TestPaths.root + "/Tests/FuzzRegressions/config"
