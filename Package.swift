@@ -43,7 +43,7 @@ let package = Package(
                 dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore", "CLibXML2"],
                 swiftSettings: strict),
         // docgate's kinds as the signature profile needs them: form, number of signatures, parties.
-        .target(name: "DocgateProcessing", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateXML", "DocgateCore"],
+        .target(name: "DocgateProcessing", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateXML", "DocgateCore"],
                 swiftSettings: strict),
         .target(
             name: "DocgateGateway",
@@ -59,7 +59,8 @@ let package = Package(
         ),
         .target(
             name: "DocgateCommandLine",
-            dependencies: ["DocgateCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DocgateCore", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // The command line for documents: lean (FoundationEssentials only), so a batch starts fast.

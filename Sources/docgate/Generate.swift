@@ -2,6 +2,7 @@ import ArgumentParser
 import DocgateCommandLine
 import DocgateCore
 import DocgateDocuments
+import DocgateProcessing
 import DocgateXML
 import FoundationEssentials
 import Glibc
@@ -72,42 +73,6 @@ struct Generate: ParsableCommand {
         if (receiver == nil) != (sender == nil) { throw ValidationError("--receiver and --sender go together") }
     }
 
-    /// One document to generate, with the way back to its place in the input.
-    struct Input: Sendable {
-        var label: String
-        var source: Source
-
-        enum Source: Sendable {
-            /// A JSON document; `prefix` is its own path in the file (`$`, `$[3]`).
-            case json(JSONValue, positions: [String: SourcePosition], prefix: String)
-            /// Document `index` of a table, built when its turn comes.
-            case table(DocumentTable.Plan, index: Int)
-        }
-    }
-
-    /// A document's JSON and the position in the input of each of its paths.
-    struct Located {
-        var value: JSONValue
-        var positions: [String: SourcePosition]
-        var prefix: String
-
-        func position(of path: String) -> SourcePosition? {
-            var p = path
-            while true {
-                if let found = positions[prefix == "$" ? p : prefix + p.dropFirst()] { return found }
-                guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
-                p = String(p[..<cut])
-            }
-        }
-    }
-
-    enum Outcome: Sendable {
-        /// `bytes` when the document goes to --out or standard output (written by the caller), nil when already written.
-        case written(label: String, bytes: [UInt8]?, warnings: [String])
-        case invalid(label: String, messages: [String])
-        case failed(label: String, reason: String)
-    }
-
     func run() throws {
         let language = options.language
         let ru = language == .ru
@@ -137,14 +102,15 @@ struct Generate: ParsableCommand {
         }
         let generator = DocumentGenerator(shape: shape, encoding: encoding)
         let day = UTCTime.dateParts(Int64(time(nil))).joined()
-        let names = (prefix: kind.filePrefix, receiver: receiver, sender: sender, day: day)
+        let names = GenerationNames(prefix: kind.filePrefix, receiver: receiver, sender: sender, day: day)
+        let processor = DocumentProcessor(validator: validator)
         let outDir = self.outDir
         let failures = Mutex((invalid: 0, failed: 0))
         let single = outDir == nil
         let out = self.out
-        ParallelBatch.run(inputs, workers: jobs ?? ParallelBatch.defaultWorkers, job: { input -> Outcome in
-            Self.generate(input, generator: generator, validator: validator, language: language, outDir: outDir, names: names)
-        }, emit: { (_: Int, outcome: Outcome) in
+        ParallelBatch.run(inputs, workers: jobs ?? ParallelBatch.defaultWorkers, job: { input in
+            processor.generate(input, with: generator, language: language, outDir: outDir, names: names)
+        }, emit: { (_: Int, outcome: GenerationOutcome) in
             switch outcome {
             case .written(let label, let bytes, let warnings):
                 if !warnings.isEmpty { Terminal.raw(fd: 2, label + ":\n" + warnings.map { "    " + $0 + "\n" }.joined()) }
@@ -172,117 +138,20 @@ struct Generate: ParsableCommand {
         try Exit.check(failed: failed, invalid: invalid)
     }
 
-    static func generate(_ input: Input, generator: DocumentGenerator, validator: DocumentValidator, language: Language, outDir: String?,
-                         names: (prefix: String, receiver: String?, sender: String?, day: String)) -> Outcome {
-        let ru = language == .ru
-        let located: Located
-        switch input.source {
-        case .json(let value, let positions, let prefix):
-            located = Located(value: value, positions: positions, prefix: prefix)
-        case .table(let plan, let index):
-            do {
-                let d = try plan.document(index)
-                located = Located(value: d.value, positions: d.positions, prefix: "$")
-            } catch {
-                let place = ru ? Self.russian(error.position) : error.position.description
-                return .invalid(label: input.label, messages: ["DG2110 " + (ru ? "ошибка" : "error") + " (\(place)): " + error.message[language]])
-            }
-        }
-        func at(_ path: String) -> String {
-            path + (located.position(of: path).map { " (" + (ru ? Self.russian($0) : $0.description) + ")" } ?? "")
-        }
-        let output: DocumentGenerator.Output
-        do {
-            output = try generator.generate(located.value, newID: UUID().uuidString.lowercased(), now: UTCTime.now)
-        } catch {
-            return .invalid(label: input.label, messages: error.list.map { "\($0.code) " + (ru ? "ошибка " : "error ") + at($0.path) + ": " + $0.message[language] })
-        }
-        let report = validator.validate(bytes: output.bytes, file: input.label, retainRecords: false)
-        func describe(_ d: Diagnostic) -> String {
-            let severity = d.isError ? (ru ? "ошибка" : "error") : (ru ? "предупреждение" : "warning")
-            let place = d.line.flatMap(output.path(atLine:)).map(at) ?? (d.path ?? "")
-            return "\(d.code) \(severity) \(place): " + d.message[language]
-        }
-        if !report.valid {
-            return .invalid(label: input.label, messages: report.diagnostics.map(describe))
-        }
-        let warnings = report.diagnostics.filter { !$0.isError }.map(describe)
-        guard let outDir else { return .written(label: input.label, bytes: output.bytes, warnings: warnings) }
-        let parts = [names.prefix] + (names.receiver.map { [$0, names.sender!] } ?? []) + [names.day, output.id]
-        let target = outDir + "/" + parts.joined(separator: "_") + ".xml"
-        do { try AtomicFile.write(output.bytes, to: target, replace: false, syncDirectory: false) } catch {
-            return .failed(label: input.label, reason: (ru ? "не удалось записать \(target): " : "cannot write \(target): ") + error.reason)
-        }
-        return .written(label: input.label, bytes: nil, warnings: warnings)
-    }
-
-    static func russian(_ p: SourcePosition) -> String {
-        if let field = p.field { return "строка \(p.line), столбец \(field)" }
-        return "строка \(p.line)" + (p.column.map { ":\($0)" } ?? "")
-    }
-
-    /// The largest JSON or CSV input read (it is held in memory with everything built from it).
-    static let maxInputBytes = 256 << 20
-
-    /// A whole data file, or exit 2 with the reason (unreadable, or larger than ``maxInputBytes``).
-    static func readData(_ path: String, language: Language) throws -> [UInt8] {
-        let contents: FileBytes.Contents
-        do { contents = try FileBytes.read(path, limit: maxInputBytes) } catch {
-            Terminal.error(.DG5001, "\(path): \(error.reason)")
-            throw Exit.failure
-        }
-        switch contents {
-        case .bytes(let b): return b
-        case .tooLarge(let size):
-            Terminal.error(.DG1015, "\(path): " + (language == .ru ? "файл \(size >> 20) МБ больше предела \(maxInputBytes >> 20) МБ — разделите данные на части"
-                                                                : "the file's \(size >> 20) MB exceed the limit of \(maxInputBytes >> 20) MB — split the data"))
-            throw Exit.failure
-        }
-    }
-
-    /// The documents of a JSON or CSV file.
-    func readInputs(_ path: String, shape: DocumentShape, language: Language) throws -> [Input] {
-        let ru = language == .ru
-        let bytes = try Self.readData(path, language: language)
-        let firstByte = bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first
-        let isJSON = path.lowercased().hasSuffix(".json") || (!path.lowercased().hasSuffix(".csv") && (firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[")))
-        if isJSON {
-            if base != nil { Terminal.error(.DG5003, ru ? "--base применяется только к CSV" : "--base applies to CSV input only"); throw Exit.failure }
-            let (value, positions) = try Self.readJSON(bytes, path: path, language: language)
-            if case .array(let items) = value {
-                return items.enumerated().map { i, item in
-                    Input(label: "\(path)[\(i)]", source: .json(item, positions: positions, prefix: "$[\(i)]"))
+    /// The documents of a JSON or CSV file; exit 2 with the reason when it cannot be used.
+    func readInputs(_ path: String, shape: DocumentShape, language: Language) throws -> [GenerationInput] {
+        do throws(GenerationInputError) {
+            let bytes = try GenerationInput.readData(path)
+            guard !GenerationInput.isJSON(bytes, path: path) else {
+                guard base == nil else {
+                    throw GenerationInputError(code: .DG5003, message: LocalizedText(ru: "--base применяется только к CSV", en: "--base applies to CSV input only"))
                 }
+                return try GenerationInput.json(bytes, path: path)
             }
-            return [Input(label: path, source: .json(value, positions: positions, prefix: "$"))]
-        }
-        let table: CSVTable
-        do { table = try CSVTable.parse(bytes) } catch {
-            Terminal.error(.DG2110, "\(path): " + (ru ? "строка \(error.line): " : "line \(error.line): ") + error.message[language])
-            throw Exit.failure
-        }
-        var baseValue: JSONValue?
-        if let base {
-            baseValue = try Self.readJSON(try Self.readData(base, language: language), path: base, language: language).0
-        }
-        let plan: DocumentTable.Plan
-        do { plan = try DocumentTable.plan(table, shape: shape, base: baseValue) } catch {
-            Terminal.error(.DG2110, "\(path): " + (ru ? Self.russian(error.position) : error.position.description) + ": " + error.message[language])
-            throw Exit.failure
-        }
-        return (0..<plan.count).map { i in
-            Input(label: plan.key(i).map { "\(path) [\(DocumentTable.documentColumn) \($0)]" } ?? path, source: .table(plan, index: i))
-        }
-    }
-
-    static func readJSON(_ bytes: [UInt8], path: String, language: Language) throws -> (JSONValue, [String: SourcePosition]) {
-        var reader = JSONReader()
-        do {
-            let value = try reader.read(bytes)
-            return (value, reader.positions)
+            let baseValue = try base.map { base throws(GenerationInputError) in try GenerationInput.readJSON(try GenerationInput.readData(base), path: base).0 }
+            return try GenerationInput.table(bytes, path: path, shape: shape, base: baseValue)
         } catch {
-            let place = language == .ru ? russian(error.position) : error.position.description
-            Terminal.error(.DG2100, "\(path): \(place): " + error.message[language])
+            Terminal.error(error.code, error.message[language])
             throw Exit.failure
         }
     }

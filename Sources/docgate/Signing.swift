@@ -70,23 +70,16 @@ struct Sign: ParsableCommand {
         if outDir == nil && files.count != 1 { throw ValidationError("several inputs need --out-dir") }
     }
 
-    /// One input's outcome.
-    enum Outcome: Sendable {
-        case signed(output: String)
-        case refused(file: String, diagnostics: [Diagnostic])
-        case failed(file: String, reason: String)
-    }
-
     func run() throws {
         let language = options.language
         let identity = try loadIdentity(language)
-        let validator = try options.makeValidator()
-        let signer = DocumentSigner(identity: identity, policy: .docgate, includeChain: !noChain)
+        let processor = DocumentProcessor(validator: try options.makeValidator())
+        let steps = DocumentProcessor.Steps(sign: DocumentSigner(identity: identity, policy: .docgate, includeChain: !noChain))
         guard let outDir else {
-            try signOne(files[0], signer: signer, validator: validator, language: language)
+            try signOne(files[0], processor: processor, steps: steps, language: language)
             return
         }
-        let (inputs, inputErrors) = InputFiles.collect(files)
+        let (inputs, inputErrors) = try InputFiles.require(files, language: language)
         for e in inputErrors { Terminal.error(.DG5001, "\(e.path): \(e.reason)") }
         var st = stat()
         guard stat(outDir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -109,12 +102,12 @@ struct Sign: ParsableCommand {
             targets[target] = input
         }
         let failures = Counter()
-        ParallelBatch.run(inputs, workers: jobs ?? ParallelBatch.defaultWorkers, job: { input -> Outcome in
-            Self.sign(input, to: Self.target(for: input, in: outDir), signer: signer, validator: validator)
-        }, emit: { (_: Int, outcome: Outcome) in
+        ParallelBatch.run(inputs, workers: jobs ?? ParallelBatch.defaultWorkers, job: { input in
+            processor.process(file: input, steps: steps, writingTo: Self.target(for: input, in: outDir), syncDirectory: false)
+        }, emit: { (_: Int, outcome: WriteOutcome) in
             switch outcome {
-            case .signed: break
-            case .refused(let file, let diagnostics):
+            case .written: break
+            case .refused(let file, let diagnostics, _):
                 failures.add(unreadable: false)
                 var text = "\(file): " + (language == .ru ? "не подписан" : "not signed") + "\n"
                 for d in diagnostics where d.isError { text += "    " + ReportRenderer.describe(d, language) + "\n" }
@@ -135,54 +128,20 @@ struct Sign: ParsableCommand {
         dir + "/" + String(input.split(separator: "/").last ?? Substring(input))
     }
 
-    /// Why a document was not signed: it is invalid (or unreadable as XML), or the signer refused it.
-    struct Refusal: Error {
-        var diagnostics: [Diagnostic]
-        var invalid: Bool
-    }
-
-    /// Parses a document once, validates the tree and signs it (DocumentProcessor): the signed bytes, or the findings
-    /// that refuse it.
-    static func validateAndSign(_ bytes: [UInt8], file: String, signer: DocumentSigner, validator: DocumentValidator)
-        -> Result<[UInt8], Refusal> {
-        let outcome = DocumentProcessor(validator: validator).process(bytes, file: file, steps: .init(sign: signer))
-        if let output = outcome.output { return .success(output) }
-        return .failure(Refusal(diagnostics: outcome.diagnostics, invalid: !outcome.signingRefused))
-    }
-
-    /// Validates, signs and writes one document; never throws. The directory is synced once by the caller.
-    static func sign(_ input: String, to target: String, signer: DocumentSigner, validator: DocumentValidator) -> Outcome {
-        let data: [UInt8]
-        switch DocumentProcessor(validator: validator).read(input) {
-        case .success(let bytes): data = bytes
-        case .failure(let failure): return .failed(file: input, reason: failure.reason)
-        }
-        switch validateAndSign(data, file: input, signer: signer, validator: validator) {
-        case .failure(let failure): return .refused(file: input, diagnostics: failure.diagnostics)
-        case .success(let signed):
-            do {
-                try AtomicFile.write(signed, to: target, syncDirectory: false)
-                return .signed(output: target)
-            } catch {
-                return .failed(file: target, reason: error.reason)
-            }
-        }
-    }
-
-    private func signOne(_ file: String, signer: DocumentSigner, validator: DocumentValidator, language: Language) throws {
+    private func signOne(_ file: String, processor: DocumentProcessor, steps: DocumentProcessor.Steps, language: Language) throws {
         if let out, !overwrite, FileIdentity.same(out, file) {
             Terminal.error(.DG5002, language == .ru ? "--out указывает на подписываемый файл; добавьте --overwrite, чтобы заменить его"
                                            : "--out names the input file; add --overwrite to replace it")
             throw Exit.failure
         }
         let data: [UInt8]
-        switch DocumentProcessor(validator: validator).read(file) {
+        switch processor.read(file) {
         case .success(let bytes): data = bytes
         case .failure(let failure):
             Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(failure.reason)").message[language])
             throw Exit.failure
         }
-        switch Self.validateAndSign(data, file: file, signer: signer, validator: validator) {
+        switch processor.output(data, file: file, steps: steps) {
         case .failure(let failure) where failure.invalid:
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
             for d in failure.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }

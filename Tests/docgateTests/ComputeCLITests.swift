@@ -292,3 +292,41 @@ import Testing
         }
     }
 }
+
+/// Batches that find nothing to check, and documents a register leaves out, are not a success.
+@Suite struct BatchStatusTests {
+    @Test func anEmptyDirectoryIsNotAPassingBatch() throws {
+        let dir = try TemporaryDirectory("empty-batch")
+        defer { dir.remove() }
+        _ = try dir.write("notes.txt", "not a document")
+        let out = try TemporaryDirectory("empty-batch-out")
+        defer { out.remove() }
+        let pki = try TestPKI.shared()
+        for args in [["validate", dir.path], ["verify", "--trust", pki.caCert, dir.path], ["summary", dir.path],
+                     ["sign", "--key", pki.ecKey, "--cert", pki.ecCert, "--out-dir", out.path, dir.path]] {
+            let r = try ProcessRunner.run(TestPaths.docgate, args + ["--schemas", TestPaths.schemas])
+            #expect(r.status == 2 && r.stderr.contains("DG5047"), "\(args[0]): \(r.status) \(r.stderr)")
+        }
+        // One document is enough.
+        let one = try dir.write("order.xml", [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.sampleFiles("valid")[0]))))
+        let r = try ProcessRunner.run(TestPaths.docgate, ["validate", "--schemas", TestPaths.schemas, dir.path])
+        #expect(r.status == 0, "\(one): \(r.stderr)")
+    }
+
+    @Test func summaryNamesWhatItLeavesOutAndSaysSoInItsStatus() throws {
+        let dir = try TemporaryDirectory("summary-status")
+        defer { dir.remove() }
+        let order = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER") })
+        let text = try String(contentsOfFile: order, encoding: .utf8)
+        _ = try dir.write("a.xml", text)
+        let good = try ProcessRunner.run(TestPaths.docgate, ["summary", "--schemas", TestPaths.schemas, "--format", "csv", dir.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        let broken = try dir.write("b.xml", text.replacingOccurrences(of: "<inn>2466012340</inn>", with: "<inn>2466012341</inn>"))
+        let r = try ProcessRunner.run(TestPaths.docgate, ["summary", "--schemas", TestPaths.schemas, "--format", "csv", dir.path])
+        #expect(r.status == 1 && r.stderr.contains("DG5048") && r.stderr.contains(broken), "\(r.status) \(r.stderr)")
+        // The register is still printed, from the valid documents.
+        #expect(r.stdout == good.stdout)
+        let missing = try ProcessRunner.run(TestPaths.docgate, ["summary", "--schemas", TestPaths.schemas, dir.path, dir.file("none.xml")])
+        #expect(missing.status == 2 && missing.stderr.contains("DG5001"), "\(missing.stderr)")
+    }
+}

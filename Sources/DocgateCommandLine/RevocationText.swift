@@ -2,8 +2,8 @@ import DocgateCore
 import DocgateCrypto
 
 /// How `inspect --trust` shows a signer's certification path and each certificate's revocation status.
-enum RevocationText {
-    static func lines(_ path: [PathCertificate], _ language: Language) -> [String] {
+public enum RevocationText {
+    public static func lines(_ path: [PathCertificate], _ language: Language) -> [String] {
         guard !path.isEmpty else { return [] }
         let ru = language == .ru
         var lines = [ru ? "Путь сертификации:" : "Certification path:"]
@@ -19,7 +19,7 @@ enum RevocationText {
         return lines
     }
 
-    static func status(_ check: RevocationCheck, _ language: Language) -> String {
+    public static func status(_ check: RevocationCheck, _ language: Language) -> String {
         let ru = language == .ru
         switch check {
         case .notChecked: return ru ? "не проверялся" : "not checked"
@@ -31,14 +31,14 @@ enum RevocationText {
         }
     }
 
-    static func json(_ path: [PathCertificate], _ language: Language) -> String {
+    public static func json(_ path: [PathCertificate], _ language: Language) -> String {
         JSONText.array(path.map { c in
             JSONText.object([("subject", JSONText.string(c.subject)), ("serial", JSONText.string(c.serial)),
                              ("anchor", c.isAnchor ? "true" : "false"), ("crl", json(c.crl, language)), ("ocsp", json(c.ocsp, language))])
         })
     }
 
-    static func json(_ check: RevocationCheck, _ language: Language) -> String {
+    public static func json(_ check: RevocationCheck, _ language: Language) -> String {
         switch check {
         case .notChecked: return JSONText.object([("status", JSONText.string("not-checked"))])
         case .good: return JSONText.object([("status", JSONText.string("good"))])

@@ -1,4 +1,3 @@
-import DocgateCommandLine
 import DocgateCore
 import Dispatch
 import FoundationEssentials
@@ -6,15 +5,18 @@ import Glibc
 import Synchronization
 
 /// An input the batch could not read at all (no such file, permission denied).
-struct InputError: Error {
-    var path: String
-    var reason: String
+public struct InputError: Error, Sendable {
+    /// The path as given, or the directory below it that could not be listed.
+    public var path: String
+    /// strerror's text.
+    public var reason: String
 }
 
 /// The files behind command-line paths: a file as given, a directory as every `*.xml` below it (sorted,
 /// symlinked directories not followed, so no loops).
-enum InputFiles {
-    static func collect(_ paths: [String]) -> (files: [String], errors: [InputError]) {
+public enum InputFiles {
+    /// The files in argument order, each directory's sorted; and the paths that could not be read.
+    public static func collect(_ paths: [String]) -> (files: [String], errors: [InputError]) {
         var files: [String] = []
         var errors: [InputError] = []
         for path in paths {
@@ -71,10 +73,12 @@ enum InputFiles {
 
 /// Runs a job over many files (or other inputs) on every core, handing results back in input order as soon as each is ready,
 /// with a progress line on a terminal for runs longer than a moment.
-enum ParallelBatch {
-    static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+public enum ParallelBatch {
+    /// One worker per active processor core.
+    public static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    static func run<T: Sendable, R: Sendable>(_ files: [T], workers: Int = defaultWorkers, job: @Sendable @escaping (T) -> R,
+    /// Runs `job` over every input on `workers` threads; `emit` gets each result in input order, under a lock.
+    public static func run<T: Sendable, R: Sendable>(_ files: [T], workers: Int = defaultWorkers, job: @Sendable @escaping (T) -> R,
                                  emit: @Sendable @escaping (Int, R) -> Void) {
         let state = Mutex(BatchState<R>(count: files.count))
         let next = Atomic<Int>(0)
@@ -133,5 +137,20 @@ private final class Progress: Sendable {
 
     func clear() {
         if shown.load(ordering: .relaxed) { Terminal.raw(fd: 2, "\r\u{1B}[K") }
+    }
+}
+
+extension InputFiles {
+    /// The files behind the paths, as `collect` finds them; when there are none at all (every directory empty of
+    /// *.xml files, no path readable either), DG5047 on standard error and exit 2 — a batch that checks nothing
+    /// must not pass for one that checked everything.
+    public static func require(_ paths: [String], language: Language) throws -> (files: [String], errors: [InputError]) {
+        let found = collect(paths)
+        if found.files.isEmpty && found.errors.isEmpty {
+            Terminal.error(.DG5047, language == .ru ? "не найдено ни одного документа *.xml в: " + paths.joined(separator: ", ")
+                                                    : "no *.xml documents found in: " + paths.joined(separator: ", "))
+            throw Exit.failure
+        }
+        return found
     }
 }
