@@ -93,10 +93,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     case .csv:
         if let table = try? CSVTable.parse(bytes) { _ = table.rows.count }
     case .compute:
-        let decoder = JSONDecoder()
-        if let input = try? decoder.decode(Computations.NormativeInput.self, from: Data(bytes)) { _ = try? Computations.normative(input) }
-        if let input = try? decoder.decode(Computations.ServiceInput.self, from: Data(bytes)) { _ = try? Computations.recipients(input) }
-        if let input = try? decoder.decode([Computations.SegmentInput].self, from: Data(bytes)) { _ = try? Computations.segments(input) }
+        if let input = try? Computations.decode(Computations.NormativeInput.self, from: bytes) { _ = try? Computations.normative(input) }
+        if let input = try? Computations.decode(Computations.ServiceInput.self, from: bytes) { _ = try? Computations.recipients(input) }
+        if let input = try? Computations.decode([Computations.SegmentInput].self, from: bytes) { _ = try? Computations.segments(input) }
+        if let input = try? Computations.decode(Computations.AssignmentCosts.self, from: bytes) { _ = try? Computations.assignment(input) }
     case .pem:
         if let certificates = try? Certificate.load(bytes: bytes, path: "fuzz.pem") {
             for c in certificates { _ = c.isSelfIssued }

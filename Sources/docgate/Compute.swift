@@ -28,38 +28,15 @@ struct Compute: ParsableCommand {
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
             let data: [UInt8]
-            switch BoundedFile.read(file, limit: 16 << 20) {
+            switch BoundedFile.read(file, limit: Computations.maxInputBytes) {
             case .success(let bytes): data = bytes
             case .failure(let failure):
                 Terminal.error(.DG5001, "\(file): " + failure.reason)
                 throw Exit.failure
             }
-            do {
-                return try JSONDecoder().decode(type, from: Data(data))
-            } catch {
-                Terminal.error(.DG5026, "\(file): " + Self.explain(error))
+            do throws(Computations.InputError) { return try Computations.decode(type, from: data) } catch {
+                Terminal.error(.DG5026, "\(file): \(error)")
                 throw Exit.failure
-            }
-        }
-
-        /// What is wrong with the JSON, naming the field (`elements[0].categories[1].groups[0].c0`).
-        static func explain(_ error: any Error) -> String {
-            func path(_ keys: [any CodingKey]) -> String {
-                keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().drop { $0 == "." }.description
-            }
-            guard let e = error as? DecodingError else { return "not the expected JSON: \(error)" }
-            switch e {
-            case .keyNotFound(let key, let context):
-                let at = path(context.codingPath + [key])
-                return "the field \(at) is required and missing"
-            case .typeMismatch(_, let context), .valueNotFound(_, let context):
-                let at = path(context.codingPath)
-                return "the field \(at.isEmpty ? "(the document)" : at) has the wrong type: " + context.debugDescription
-            case .dataCorrupted(let context):
-                let at = path(context.codingPath)
-                return (at.isEmpty ? "not JSON: " : "the field \(at): ") + context.debugDescription
-            @unknown default:
-                return "not the expected JSON: \(error)"
             }
         }
 
