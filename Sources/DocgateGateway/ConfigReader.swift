@@ -171,32 +171,9 @@ struct Reader {
             problem("gateway_id", ru: "допустимы буквы, цифры, «-», «_», «.» (до 64)", en: "letters, digits, '-', '_', '.' (up to 64)")
         }
         let journal = path(table, "journal", "", required: true) ?? ""
-        let listen = string(table, "listen", "")
-        if let listen {
-            if let address = Listen.parse(listen) {
-                if !Listen.isLoopback(address.host) {
-                    warning("listen", code: "DG5028",
-                            ru: "\(address.host) — не адрес обратной петли: /health, /ready и /metrics ответят любому, кто достучится до порта, без проверки подлинности (127.0.0.1 или [::1], а извне — через обратный прокси)",
-                            en: "\(address.host) is not a loopback address: /health, /ready and /metrics answer anyone who reaches the port, without authentication (use 127.0.0.1 or [::1], and a reverse proxy for access from outside)")
-                }
-            } else {
-                problem("listen", ru: "ожидается адрес:порт — IPv4 (127.0.0.1:8089), IPv6 в квадратных скобках ([::1]:8089) или имя (localhost:8089), порт от 1 до 65535",
-                        en: "address:port expected — IPv4 (127.0.0.1:8089), IPv6 in brackets ([::1]:8089) or a host name (localhost:8089), port 1 to 65535")
-            }
-        }
+        let listen = self.listen(table)
         let trust = path(table, "trust", "")
-        var crl: [String] = []
-        if let value = table["crl"] {
-            let items = value.array.map { Array($0) } ?? [value]
-            for item in items {
-                guard let s = item.string, !s.isEmpty else {
-                    problem("crl", ru: "ожидается путь или список путей к спискам отзыва", en: "a path or a list of paths to CRLs is expected")
-                    continue
-                }
-                crl.append(s.hasPrefix("/") ? s : base + "/" + s)
-            }
-            if trust == nil { problem("crl", ru: "списки отзыва проверяются вместе с ключом trust", en: "CRLs are checked with the trust key") }
-        }
+        let crl = crls(table, trust: trust)
         let signers = path(table, "signers", "")
         let policies = certificatePolicies(table, "")
         let partialChain = bool(table, "trust_partial_chain", "", default: false)
@@ -221,7 +198,54 @@ struct Reader {
         let retention = number(table, "retention_days", "", default: 400, range: 1...36_500)
         let idle = number(table, "http_idle_timeout", "", default: 30, range: 1...3600)
         let connections = Int(number(table, "http_max_connections", "", default: 128, range: 1...100_000))
-        var signing: SigningConfig?
+        let signing = self.signing(table)
+        let routes = self.routes(table, signing: signing, trust: trust)
+        if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
+        checkDirectories(routes, journal: journal)
+        var config = GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, signers: signers,
+                                   certificatePolicies: policies ?? [], crlAllowStale: allowStale, trustPartialChain: partialChain, schemas: schemas,
+                                   signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
+                                   batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
+                                   httpIdleTimeout: idle, httpMaxConnections: connections)
+        (config.ocsp, config.ocspURL, config.ocspTimeout) = ocsp
+        return config
+    }
+
+    /// `listen`: the address of /health, /ready and /metrics; a warning (DG5028) when it is not loopback.
+    mutating func listen(_ table: TOMLTable) -> String? {
+        guard let listen = string(table, "listen", "") else { return nil }
+        if let address = Listen.parse(listen) {
+            if !Listen.isLoopback(address.host) {
+                warning("listen", code: "DG5028",
+                        ru: "\(address.host) — не адрес обратной петли: /health, /ready и /metrics ответят любому, кто достучится до порта, без проверки подлинности (127.0.0.1 или [::1], а извне — через обратный прокси)",
+                        en: "\(address.host) is not a loopback address: /health, /ready and /metrics answer anyone who reaches the port, without authentication (use 127.0.0.1 or [::1], and a reverse proxy for access from outside)")
+            }
+        } else {
+            problem("listen", ru: "ожидается адрес:порт — IPv4 (127.0.0.1:8089), IPv6 в квадратных скобках ([::1]:8089) или имя (localhost:8089), порт от 1 до 65535",
+                    en: "address:port expected — IPv4 (127.0.0.1:8089), IPv6 in brackets ([::1]:8089) or a host name (localhost:8089), port 1 to 65535")
+        }
+        return listen
+    }
+
+    /// `crl`: a path or a list of paths to CRLs, relative to the configuration's directory; checked with `trust`.
+    mutating func crls(_ table: TOMLTable, trust: String?) -> [String] {
+        var crl: [String] = []
+        if let value = table["crl"] {
+            let items = value.array.map { Array($0) } ?? [value]
+            for item in items {
+                guard let s = item.string, !s.isEmpty else {
+                    problem("crl", ru: "ожидается путь или список путей к спискам отзыва", en: "a path or a list of paths to CRLs is expected")
+                    continue
+                }
+                crl.append(s.hasPrefix("/") ? s : base + "/" + s)
+            }
+            if trust == nil { problem("crl", ru: "списки отзыва проверяются вместе с ключом trust", en: "CRLs are checked with the trust key") }
+        }
+        return crl
+    }
+
+    /// `[signing]`: the gateway's own key, for receipts and the routes that sign.
+    mutating func signing(_ table: TOMLTable) -> SigningConfig? {
         if let value = table["signing"] {
             if let t = value.table {
                 unknownKeys(t, allowed: ["key", "cert", "pkcs12", "passphrase_env", "passphrase_file", "allow_group_readable"],
@@ -232,74 +256,75 @@ struct Reader {
                 if s.pkcs12 == nil && (s.key == nil || s.cert == nil) {
                     problem("signing", ru: "нужны key и cert либо pkcs12", en: "key and cert, or pkcs12, are needed")
                 }
-                signing = s
+                return s
             } else {
                 problem("signing", ru: "ожидается таблица [signing]", en: "a [signing] table is expected")
             }
         }
-        var routes: [Route] = []
-        if let value = table["route"] {
-            if let array = value.array {
-                for (i, item) in array.enumerated() {
-                    let prefix = "route[\(i)]"
-                    guard let t = item.table else {
-                        problem(prefix, ru: "ожидается таблица [[route]]", en: "a [[route]] table is expected")
-                        continue
-                    }
-                    unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
-                                             "require_signature", "certificate_policies", "encoding", "quiet_period",
-                                             "context_rules", "max_size", "max_tree_size"], prefix: prefix)
-                    let name = string(t, "name", prefix, required: true) ?? "route\(i)"
-                    var dirs: [String: String] = [:]
-                    for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
-                        dirs[key] = path(t, key, prefix, required: true) ?? ""
-                    }
-                    let accept = kinds(t, "accept", prefix, default: Set(DocumentKind.allCases))
-                    let sign = kinds(t, "sign", prefix, default: [])
-                    if !sign.isEmpty && signing == nil {
-                        problem(prefix + ".sign", ru: "подписание задано, а ключа [signing] нет", en: "signing asked for, but there is no [signing] key")
-                    }
-                    for kind in sign.subtracting(accept) {
-                        problem(prefix + ".sign", ru: "\(kind.rawValue) подписывается, но не принимается (accept)",
-                                en: "\(kind.rawValue) is signed but not accepted (accept)")
-                    }
-                    let require = bool(t, "require_signature", prefix, default: false)
-                    if require && trust == nil {
-                        problem(prefix + ".require_signature", ru: "проверка подписей требует ключа trust", en: "verifying signatures needs the trust key")
-                    }
-                    let routePolicies = certificatePolicies(t, prefix)
-                    if routePolicies != nil && !require {
-                        problem(prefix + ".certificate_policies", ru: "политики проверяются вместе с require_signature = true",
-                                en: "policies are checked with require_signature = true")
-                    }
-                    let encodingName = string(t, "encoding", prefix) ?? "as-is"
-                    let encoding = OutputEncoding(rawValue: encodingName.lowercased()) ?? .asIs
-                    if OutputEncoding(rawValue: encodingName.lowercased()) == nil {
-                        problem(prefix + ".encoding", ru: "as-is, utf-8 или windows-1251", en: "as-is, utf-8 or windows-1251")
-                    }
-                    let quiet = number(t, "quiet_period", prefix, default: 2, range: Route.minimumQuietPeriod...86_400)
-                    let contextRules = bool(t, "context_rules", prefix, default: false)
-                    let maxSize = size(t, "max_size", prefix, default: 64 << 20, range: 1...(1 << 40))
-                    let maxTreeSize = size(t, "max_tree_size", prefix, default: 4 << 20, range: 1...(1 << 30))
-                    routes.append(Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
-                                        errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
-                                        requireSignature: require, encoding: encoding, quietPeriod: quiet,
-                                        contextRules: contextRules, maxSize: maxSize, maxTreeSize: maxTreeSize,
-                                        certificatePolicies: routePolicies))
-                }
-            } else {
-                problem("route", ru: "ожидаются таблицы [[route]]", en: "[[route]] tables are expected")
-            }
+        return nil
+    }
+
+    /// `[[route]]`: each inbox and where its documents go.
+    mutating func routes(_ table: TOMLTable, signing: SigningConfig?, trust: String?) -> [Route] {
+        guard let value = table["route"] else { return [] }
+        guard let array = value.array else {
+            problem("route", ru: "ожидаются таблицы [[route]]", en: "[[route]] tables are expected")
+            return []
         }
-        if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
-        checkDirectories(routes, journal: journal)
-        var config = GatewayConfig(file: file, gatewayId: id, journal: journal, listen: listen, trust: trust, crl: crl, signers: signers,
-                                   certificatePolicies: policies ?? [], crlAllowStale: allowStale, trustPartialChain: partialChain, schemas: schemas,
-                                   signing: signing, logFormat: logFormat, rescanInterval: rescan, batchSize: batch, routes: routes,
-                                   batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
-                                   httpIdleTimeout: idle, httpMaxConnections: connections)
-        (config.ocsp, config.ocspURL, config.ocspTimeout) = ocsp
-        return config
+        var routes: [Route] = []
+        for (i, item) in array.enumerated() {
+            guard let t = item.table else {
+                problem("route[\(i)]", ru: "ожидается таблица [[route]]", en: "a [[route]] table is expected")
+                continue
+            }
+            routes.append(route(t, index: i, signing: signing, trust: trust))
+        }
+        return routes
+    }
+
+    /// One `[[route]]` table.
+    mutating func route(_ t: TOMLTable, index i: Int, signing: SigningConfig?, trust: String?) -> Route {
+        let prefix = "route[\(i)]"
+        unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
+                                 "require_signature", "certificate_policies", "encoding", "quiet_period",
+                                 "context_rules", "max_size", "max_tree_size"], prefix: prefix)
+        let name = string(t, "name", prefix, required: true) ?? "route\(i)"
+        var dirs: [String: String] = [:]
+        for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
+            dirs[key] = path(t, key, prefix, required: true) ?? ""
+        }
+        let accept = kinds(t, "accept", prefix, default: Set(DocumentKind.allCases))
+        let sign = kinds(t, "sign", prefix, default: [])
+        if !sign.isEmpty && signing == nil {
+            problem(prefix + ".sign", ru: "подписание задано, а ключа [signing] нет", en: "signing asked for, but there is no [signing] key")
+        }
+        for kind in sign.subtracting(accept) {
+            problem(prefix + ".sign", ru: "\(kind.rawValue) подписывается, но не принимается (accept)",
+                    en: "\(kind.rawValue) is signed but not accepted (accept)")
+        }
+        let require = bool(t, "require_signature", prefix, default: false)
+        if require && trust == nil {
+            problem(prefix + ".require_signature", ru: "проверка подписей требует ключа trust", en: "verifying signatures needs the trust key")
+        }
+        let routePolicies = certificatePolicies(t, prefix)
+        if routePolicies != nil && !require {
+            problem(prefix + ".certificate_policies", ru: "политики проверяются вместе с require_signature = true",
+                    en: "policies are checked with require_signature = true")
+        }
+        let encodingName = string(t, "encoding", prefix) ?? "as-is"
+        let encoding = OutputEncoding(rawValue: encodingName.lowercased()) ?? .asIs
+        if OutputEncoding(rawValue: encodingName.lowercased()) == nil {
+            problem(prefix + ".encoding", ru: "as-is, utf-8 или windows-1251", en: "as-is, utf-8 or windows-1251")
+        }
+        let quiet = number(t, "quiet_period", prefix, default: 2, range: Route.minimumQuietPeriod...86_400)
+        let contextRules = bool(t, "context_rules", prefix, default: false)
+        let maxSize = size(t, "max_size", prefix, default: 64 << 20, range: 1...(1 << 40))
+        let maxTreeSize = size(t, "max_tree_size", prefix, default: 4 << 20, range: 1...(1 << 30))
+        return Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
+                            errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
+                            requireSignature: require, encoding: encoding, quietPeriod: quiet,
+                            contextRules: contextRules, maxSize: maxSize, maxTreeSize: maxTreeSize,
+                            certificatePolicies: routePolicies)
     }
 
     /// `certificate_policies = ["КС2", "1.2.643.100.113.3"]`: OIDs or the class names; nil when the key is absent.
