@@ -34,25 +34,10 @@ struct Stager: Sendable {
         let ready = rereadRecovered(items)
         // Parsing, schema, rules, signatures: the expensive part, on every core (new arrivals were analysed when
         // they were read; claims recovered from the journal are analysed here).
-        let analyzing = ready.filter { $0.analysis == nil && $0.refusal == nil && $0.bytes != nil }
-        DispatchQueue.concurrentPerform(iterations: analyzing.count) { i in
-            let w = analyzing[i]
-            w.analysis = analyzer.analyze(w.bytes!, name: w.name, sha256: w.entry.sha256, w.runtime.route)
-        }
+        analyze(ready)
         // Identity: the journal's earlier deliveries of the batch's root ids, in one read. Without them nothing is
         // decided: the claims stay and are taken up again on a later pass.
-        var idsByRoute: [String: Set<String>] = [:]
-        for w in ready {
-            if let a = w.analysis, a.diagnostics.allowsValidity, let id = a.documentId { idsByRoute[w.runtime.route.name, default: []].insert(id) }
-        }
-        var earlier: [String: [String: [String]]] = [:]
-        do {
-            for (route, ids) in idsByRoute { earlier[route] = try context.journal.deliveredHashes(route: route, documentIds: Array(ids)) }
-        } catch {
-            context.logger.error("journal read failed", metadata: ["code": "DG5043", "error": "\(error)"])
-            context.metrics.countError(route: "-")
-            return Staging()
-        }
+        guard let earlier = earlierDeliveries(of: ready) else { return Staging() }
         var deliveredInBatch: Decider.Delivering = [:]
         var names = Names.Book()
         let now = context.clock.now()
@@ -62,16 +47,7 @@ struct Stager: Sendable {
         }
         // Receipts built and staging files written on every core: the directory operations serialise in the
         // kernel, the rest (XML, copies into the page cache) does not.
-        let failures = Mutex<[Int: FileError]>([:])
-        DispatchQueue.concurrentPerform(iterations: decided.count) { i in
-            let (w, decision) = decided[i]
-            do throws(FileError) {
-                try writeFiles(decision, for: w)
-            } catch {
-                failures.withLock { $0[i] = error }
-            }
-        }
-        let failed = failures.withLock { $0 }
+        let failed = writeAll(decided)
         var staging = Staging(decided: deliveredInBatch, names: names)
         var toDeliver: [ContextDocument] = []
         for (i, (w, decision)) in decided.enumerated() {
@@ -82,15 +58,7 @@ struct Stager: Sendable {
                 continue
             }
             for d in [r.outbox, r.errors, r.receipts] where !staging.touched.contains(where: { $0 === d }) { staging.touched.append(d) }
-            var t = Transition(w.entry, to: .staged)
-            t.outcome = decision.outcome
-            t.documentId = decision.documentId
-            t.kind = decision.kind?.rawValue
-            t.outputName = decision.outputName
-            t.receiptName = decision.receiptName
-            t.errors = decision.errorsJSON
-            t.archivePath = decision.quarantineName.map { "errors/" + $0 }
-            staging.pairs.append((w, t))
+            staging.pairs.append((w, Self.transition(w, decision)))
             // The rules across documents see what is to be delivered before the next batch is decided; the journal
             // keeps it once staged.
             if decision.outcome == .delivered, let d = w.analysis?.contextDocument { toDeliver.append(d) }
@@ -100,6 +68,60 @@ struct Stager: Sendable {
         }
         if !toDeliver.isEmpty { registry.add(toDeliver) }
         return staging
+    }
+
+    /// Parses, validates and verifies the documents not analysed yet, on every core.
+    private func analyze(_ ready: [Work]) {
+        let analyzing = ready.filter { $0.analysis == nil && $0.refusal == nil && $0.bytes != nil }
+        DispatchQueue.concurrentPerform(iterations: analyzing.count) { i in
+            let w = analyzing[i]
+            w.analysis = analyzer.analyze(w.bytes!, name: w.name, sha256: w.entry.sha256, w.runtime.route)
+        }
+    }
+
+    /// The journal's earlier deliveries of the batch's valid root ids, per route and id; nil (DG5043, logged) when the
+    /// journal cannot be read.
+    private func earlierDeliveries(of ready: [Work]) -> [String: [String: [String]]]? {
+        var idsByRoute: [String: Set<String>] = [:]
+        for w in ready {
+            if let a = w.analysis, a.diagnostics.allowsValidity, let id = a.documentId { idsByRoute[w.runtime.route.name, default: []].insert(id) }
+        }
+        var earlier: [String: [String: [String]]] = [:]
+        do {
+            for (route, ids) in idsByRoute { earlier[route] = try context.journal.deliveredHashes(route: route, documentIds: Array(ids)) }
+        } catch {
+            context.logger.error("journal read failed", metadata: ["code": "DG5043", "error": "\(error)"])
+            context.metrics.countError(route: "-")
+            return nil
+        }
+        return earlier
+    }
+
+    /// Writes every decision's staging files on every core: the failures by the decision's index.
+    private func writeAll(_ decided: [(Work, Decision)]) -> [Int: FileError] {
+        let failures = Mutex<[Int: FileError]>([:])
+        DispatchQueue.concurrentPerform(iterations: decided.count) { i in
+            let (w, decision) = decided[i]
+            do throws(FileError) {
+                try writeFiles(decision, for: w)
+            } catch {
+                failures.withLock { $0[i] = error }
+            }
+        }
+        return failures.withLock { $0 }
+    }
+
+    /// The journal transition that records a decision as staged.
+    private static func transition(_ w: Work, _ decision: Decision) -> Transition {
+        var t = Transition(w.entry, to: .staged)
+        t.outcome = decision.outcome
+        t.documentId = decision.documentId
+        t.kind = decision.kind?.rawValue
+        t.outputName = decision.outputName
+        t.receiptName = decision.receiptName
+        t.errors = decision.errorsJSON
+        t.archivePath = decision.quarantineName.map { "errors/" + $0 }
+        return t
     }
 
     /// Claims taken over from the journal: stale staging files removed, the inbox file read again if it is still the

@@ -52,18 +52,40 @@ public struct Register: Sendable {
     public init(_ entries: [Entry], by grouping: Grouping = .all, year: Int? = nil) {
         let replaced = Set(entries.compactMap { $0.header?.previousVersionId })
         let documents = entries.filter { $0.id.map { !replaced.contains($0) } ?? true }.map(\.model)
-        struct Key: Hashable { var authority, regNum, method, okei: String; var year: Int }
+        var collector = Collector(year: year)
+        for case .socialOrder(let o) in documents { collector.add(order: o) }
+        for case .agreement(let a) in documents where a.kind == "competition" || a.kind == "certificate" { collector.add(agreement: a) }
+        for case .executionReport(let r) in documents where r.periodicity == "year" { collector.add(report: r) }
+        rows = Self.grouped(collector.table, by: grouping).sorted {
+            ($0.authority ?? "", $0.serviceRegNum ?? "", $0.method ?? "", $0.okei ?? "", $0.year ?? 0)
+                < ($1.authority ?? "", $1.serviceRegNum ?? "", $1.method ?? "", $1.okei ?? "", $1.year ?? 0)
+        }
+    }
+
+    /// A line of the register before grouping: authority, service, method, unit and year.
+    struct Key: Hashable { var authority, regNum, method, okei: String; var year: Int }
+
+    /// The lines of the register as the documents fill them: plans from orders, then agreements, then facts.
+    struct Collector {
+        let year: Int?
         var table: [Key: Row] = [:]
         var names: [String: String] = [:]           // regNum → service name
-        var authorityOf: [String: String] = [:]     // order id + regNum → authority
-        func add(_ k: Key, _ update: (inout Row) -> Void) {
+        var authorityOf: [String: String] = [:]     // regNum → authority
+
+        init(year: Int?) {
+            self.year = year
+        }
+
+        mutating func add(_ k: Key, _ update: (inout Row) -> Void) {
             if let year, k.year != year { return }
             var row = table[k] ?? Row(authority: k.authority, serviceRegNum: k.regNum, serviceName: names[k.regNum], method: k.method,
                                       year: k.year, okei: k.okei)
             update(&row)
             table[k] = row
         }
-        for case .socialOrder(let o) in documents {
+
+        /// An order's Section II: the planned volume of each service, method and year.
+        mutating func add(order o: SocialOrder) {
             for item in o.volumeItems {
                 names[item.service.regNum] = item.service.name
                 let authority = item.authorizedBody ?? o.authorizedBody?.shortName ?? o.authorizedBody?.fullName ?? ""
@@ -80,7 +102,9 @@ public struct Register: Sendable {
                 }
             }
         }
-        for case .agreement(let a) in documents where a.kind == "competition" || a.kind == "certificate" {
+
+        /// A competition or certificate agreement: the agreed volume and amount of each service and year.
+        mutating func add(agreement a: Agreement) {
             for line in a.services {
                 names[line.service.regNum] = names[line.service.regNum] ?? line.service.name
                 let authority = authorityOf[line.service.regNum] ?? a.grantor?.shortName ?? a.grantor?.fullName ?? ""
@@ -92,7 +116,9 @@ public struct Register: Sendable {
                 }
             }
         }
-        for case .executionReport(let r) in documents where r.periodicity == "year" {
+
+        /// An annual execution report's Section II: the fact of each service and method.
+        mutating func add(report r: ExecutionReport) {
             for item in r.detailItems {
                 guard let m = item.method else { continue }
                 names[item.service.regNum] = names[item.service.regNum] ?? item.service.name
@@ -102,6 +128,10 @@ public struct Register: Sendable {
                 }
             }
         }
+    }
+
+    /// The lines summed by `grouping`: within one year and one unit of measure (ОКЕИ) only.
+    static func grouped(_ table: [Key: Row], by grouping: Grouping) -> [Row] {
         var grouped: [Key: Row] = [:]
         for (k, row) in table {
             var g = k
@@ -123,10 +153,7 @@ public struct Register: Sendable {
                 grouped[g] = r
             }
         }
-        rows = grouped.values.sorted {
-            ($0.authority ?? "", $0.serviceRegNum ?? "", $0.method ?? "", $0.okei ?? "", $0.year ?? 0)
-                < ($1.authority ?? "", $1.serviceRegNum ?? "", $1.method ?? "", $1.okei ?? "", $1.year ?? 0)
-        }
+        return Array(grouped.values)
     }
 
     static func path(_ m: Method) -> KeyPath<MethodVolumes, DecimalValue> {
