@@ -37,14 +37,7 @@ struct Run: ParsableCommand {
         let logger = Logs.make(format: cfg.logFormat)
         for warning in cfg.warnings { logger.warning("\(warning.text(language))", metadata: ["code": "\(warning.code)"]) }
         let descriptorLimit = HTTPLimits.raiseDescriptorLimit()
-        let journal: SQLiteJournal
-        do {
-            try Directory.makeParent(of: cfg.journal)
-            journal = try SQLiteJournal(path: cfg.journal)
-        } catch {
-            Terminal.error(.DG5023, "" + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + "\(error)")
-            throw Exit.failure
-        }
+        let journal = try Self.openJournal(cfg, language)
         let gateway: Gateway
         do {
             gateway = try Gateway(config: cfg, journal: journal, logger: logger, signingPassphrase: try ConfigLoader.passphrase(cfg, language))
@@ -53,36 +46,65 @@ struct Run: ParsableCommand {
             throw Exit.failure
         }
         if once {
-            var total = 0
-            while true {
-                let r = gateway.pass()
-                total += r.finished
-                if r.finished == 0 && r.waiting == 0 { break }
-                if r.finished == 0 { usleep(100_000) }
-            }
-            logger.info("done", metadata: ["documents": "\(total)"])
+            Self.runOnce(gateway, logger: logger)
             return
         }
         var services: [any Service] = [GatewayService(gateway: gateway)]
-        if let address = cfg.listenAddress {
-            let cap = HTTPLimits.connectionCap(configured: cfg.httpMaxConnections, descriptorLimit: descriptorLimit,
-                                               routes: cfg.routes.count)
-            guard cap >= 1 else {
-                Terminal.error(.DG5024, "" + (language == .ru
-                    ? "лимит дескрипторов \(descriptorLimit) слишком мал, чтобы обслуживать HTTP и оставить запас конвейеру: поднимите его (LimitNOFILE= в юните systemd, ulimit -n) или уберите listen"
-                    : "the descriptor limit \(descriptorLimit) is too low to serve HTTP and keep a reserve for the pipeline: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or remove listen"))
-                throw Exit.failure
-            }
-            logger.info("HTTP limits", metadata: [
-                "listen": "\(cfg.listen ?? "")", "max_connections": "\(cap)", "max_connections_configured": "\(cfg.httpMaxConnections)",
-                "idle_timeout": "\(cfg.httpIdleTimeout)", "descriptor_limit": "\(descriptorLimit)"])
-            services.append(HealthEndpoints.application(host: address.host, port: address.port, gateway: gateway,
-                                                        journalPath: cfg.journal, idleTimeout: cfg.httpIdleTimeout,
-                                                        gate: ConnectionGate(cap: cap), logger: logger))
+        if let http = try Self.httpService(cfg, gateway: gateway, descriptorLimit: descriptorLimit, logger: logger, language) {
+            services.append(http)
         }
+        try Self.serve(services, cfg, logger: logger, language)
+    }
+
+    /// The journal the configuration names, its directory made when missing; DG5023 and exit 2 when it is not usable.
+    static func openJournal(_ cfg: GatewayConfig, _ language: Language) throws -> SQLiteJournal {
+        do {
+            try Directory.makeParent(of: cfg.journal)
+            return try SQLiteJournal(path: cfg.journal)
+        } catch {
+            Terminal.error(.DG5023, "" + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + "\(error)")
+            throw Exit.failure
+        }
+    }
+
+    /// `--once`: passes until nothing is finished and nothing waits.
+    static func runOnce(_ gateway: Gateway, logger: Logger) {
+        var total = 0
+        while true {
+            let r = gateway.pass()
+            total += r.finished
+            if r.finished == 0 && r.waiting == 0 { break }
+            if r.finished == 0 { usleep(100_000) }
+        }
+        logger.info("done", metadata: ["documents": "\(total)"])
+    }
+
+    /// /health, /ready and /metrics when `listen` is set, with a connection cap the descriptor limit allows (DG5024
+    /// and exit 2 when it allows none).
+    static func httpService(_ cfg: GatewayConfig, gateway: Gateway, descriptorLimit: Int, logger: Logger,
+                            _ language: Language) throws -> (any Service)? {
+        guard let address = cfg.listenAddress else { return nil }
+        let cap = HTTPLimits.connectionCap(configured: cfg.httpMaxConnections, descriptorLimit: descriptorLimit,
+                                           routes: cfg.routes.count)
+        guard cap >= 1 else {
+            Terminal.error(.DG5024, "" + (language == .ru
+                ? "лимит дескрипторов \(descriptorLimit) слишком мал, чтобы обслуживать HTTP и оставить запас конвейеру: поднимите его (LimitNOFILE= в юните systemd, ulimit -n) или уберите listen"
+                : "the descriptor limit \(descriptorLimit) is too low to serve HTTP and keep a reserve for the pipeline: raise it (LimitNOFILE= in the systemd unit, ulimit -n) or remove listen"))
+            throw Exit.failure
+        }
+        logger.info("HTTP limits", metadata: [
+            "listen": "\(cfg.listen ?? "")", "max_connections": "\(cap)", "max_connections_configured": "\(cfg.httpMaxConnections)",
+            "idle_timeout": "\(cfg.httpIdleTimeout)", "descriptor_limit": "\(descriptorLimit)"])
+        return HealthEndpoints.application(host: address.host, port: address.port, gateway: gateway,
+                                           journalPath: cfg.journal, idleTimeout: cfg.httpIdleTimeout,
+                                           gate: ConnectionGate(cap: cap), logger: logger)
+    }
+
+    /// Runs the services until SIGTERM or SIGINT. Whichever service ends, the others shut down gracefully: the
+    /// gateway finishes its batch. A failing HTTP service (the address cannot be bound) thus ends the daemon with
+    /// DG5024 instead of leaving it running deaf.
+    static func serve(_ services: [any Service], _ cfg: GatewayConfig, logger: Logger, _ language: Language) throws {
         signal(SIGPIPE, SIG_IGN)
-        // Whichever service ends, the others shut down gracefully: the gateway finishes its batch. A failing HTTP
-        // service (the address cannot be bound) thus ends the daemon with DG5024 instead of leaving it running deaf.
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                                            failureTerminationBehavior: .gracefullyShutdownGroup) },
