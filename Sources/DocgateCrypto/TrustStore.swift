@@ -186,33 +186,7 @@ public final class TrustStore: @unchecked Sendable {
         let ok = X509_verify_cert(ctx) == 1
         let error = X509_STORE_CTX_get_error(ctx)
         ERR_clear_error()
-        if !ok {
-            let text = String(cString: X509_verify_cert_error_string(Int(error)))
-            let failing = X509_STORE_CTX_get_current_cert(ctx).map { Certificate.subjectOf($0) } ?? ""
-            let described = failing.isEmpty ? text : "\(text): \(failing)"
-            switch error {
-            case X509_V_ERR_CERT_HAS_EXPIRED:
-                let cert = X509_STORE_CTX_get_current_cert(ctx)
-                return .failure(.expired(notAfter: cert.map { Certificate.notAfterOf($0) } ?? leaf.notAfter))
-            case X509_V_ERR_CERT_NOT_YET_VALID:
-                let cert = X509_STORE_CTX_get_current_cert(ctx)
-                return .failure(.notYetValid(notBefore: cert.map { Certificate.notBeforeOf($0) } ?? leaf.notBefore))
-            case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
-                 X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
-                 X509_V_ERR_CERT_UNTRUSTED, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_REJECTED:
-                return .failure(.untrusted(described))
-            case X509_V_ERR_INVALID_PURPOSE, X509_V_ERR_KEYUSAGE_NO_CERTSIGN, X509_V_ERR_INVALID_CA:
-                return .failure(.usage(described))
-            case X509_V_ERR_CERT_REVOKED:
-                return .failure(.revoked(described))
-            case X509_V_ERR_UNABLE_TO_GET_CRL, X509_V_ERR_CRL_HAS_EXPIRED, X509_V_ERR_CRL_NOT_YET_VALID,
-                 X509_V_ERR_CRL_SIGNATURE_FAILURE, X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER, X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE,
-                 X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD, X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
-                return .failure(.revocationUnknown(described))
-            default:
-                return .failure(.other(described))
-            }
-        }
+        if !ok { return .failure(Self.problem(error, ctx: ctx, leaf: leaf)) }
         if !leaf.allowsSigning { return .failure(.usage(leaf.subject)) }
         if leaf.isTLSOnly { return .failure(.usage(leaf.subject + " (extended key usage: TLS only)")) }
         let crlLimit = allowsStaleCRL ? nil : crlNextUpdate
@@ -232,6 +206,35 @@ public final class TrustStore: @unchecked Sendable {
             }
         }
         return .success(validity)
+    }
+
+    /// The chain problem behind OpenSSL's verification error, naming the certificate it failed on.
+    private static func problem(_ error: Int32, ctx: OpaquePointer, leaf: Certificate) -> ChainProblem {
+        let text = String(cString: X509_verify_cert_error_string(Int(error)))
+        let failing = X509_STORE_CTX_get_current_cert(ctx).map { Certificate.subjectOf($0) } ?? ""
+        let described = failing.isEmpty ? text : "\(text): \(failing)"
+        switch error {
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            let cert = X509_STORE_CTX_get_current_cert(ctx)
+            return .expired(notAfter: cert.map { Certificate.notAfterOf($0) } ?? leaf.notAfter)
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            let cert = X509_STORE_CTX_get_current_cert(ctx)
+            return .notYetValid(notBefore: cert.map { Certificate.notBeforeOf($0) } ?? leaf.notBefore)
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+             X509_V_ERR_CERT_UNTRUSTED, X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_REJECTED:
+            return .untrusted(described)
+        case X509_V_ERR_INVALID_PURPOSE, X509_V_ERR_KEYUSAGE_NO_CERTSIGN, X509_V_ERR_INVALID_CA:
+            return .usage(described)
+        case X509_V_ERR_CERT_REVOKED:
+            return .revoked(described)
+        case X509_V_ERR_UNABLE_TO_GET_CRL, X509_V_ERR_CRL_HAS_EXPIRED, X509_V_ERR_CRL_NOT_YET_VALID,
+             X509_V_ERR_CRL_SIGNATURE_FAILURE, X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER, X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE,
+             X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD, X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+            return .revocationUnknown(described)
+        default:
+            return .other(described)
+        }
     }
 }
 

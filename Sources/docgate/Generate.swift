@@ -94,12 +94,7 @@ struct Generate: ParsableCommand {
             Terminal.error(.DG5003, ru ? "во входных данных \(inputs.count) документов — укажите --out-dir" : "the input holds \(inputs.count) documents — give --out-dir")
             throw Exit.failure
         }
-        if let outDir {
-            do { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) } catch {
-                Terminal.error(.DG5002, (ru ? "не удалось создать каталог " : "cannot create the directory ") + outDir)
-                throw Exit.failure
-            }
-        }
+        if let outDir { try Self.makeDirectory(outDir, language) }
         let generator = DocumentGenerator(shape: shape, encoding: encoding)
         let day = UTCTime.dateParts(Int64(time(nil))).joined()
         let names = GenerationNames(prefix: kind.filePrefix, receiver: receiver, sender: sender, day: day)
@@ -111,23 +106,7 @@ struct Generate: ParsableCommand {
         ParallelBatch.run(inputs, workers: jobs ?? ParallelBatch.defaultWorkers, job: { input in
             processor.generate(input, with: generator, language: language, outDir: outDir, names: names)
         }, emit: { (_: Int, outcome: GenerationOutcome) in
-            switch outcome {
-            case .written(let label, let bytes, let warnings):
-                if !warnings.isEmpty { Terminal.raw(fd: 2, label + ":\n" + warnings.map { "    " + $0 + "\n" }.joined()) }
-                guard let bytes else { break }
-                guard let out else { Terminal.bytes(bytes); break }
-                do throws(WriteError) { try AtomicFile.write(bytes, to: out) } catch {
-                    failures.withLock { $0.failed += 1 }
-                    Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
-                }
-            case .invalid(let label, let messages):
-                failures.withLock { $0.invalid += 1 }
-                Terminal.raw(fd: 2, label + ": " + (ru ? "документ не сформирован" : "document not generated") + "\n"
-                             + messages.map { "    " + $0 + "\n" }.joined())
-            case .failed(let label, let reason):
-                failures.withLock { $0.failed += 1 }
-                Terminal.error(.DG5002, label + ": " + reason)
-            }
+            Self.report(outcome, out: out, failures: failures, language)
         })
         if let outDir { AtomicFile.syncDirectory(outDir) }
         let (invalid, failed) = failures.withLock { $0 }
@@ -136,6 +115,36 @@ struct Generate: ParsableCommand {
             Terminal.raw(fd: 2, ru ? "Сформировано: \(done) из \(inputs.count) в \(outDir!)\n" : "\(done) of \(inputs.count) documents generated into \(outDir!)\n")
         }
         try Exit.check(failed: failed, invalid: invalid)
+    }
+
+    /// The output directory, made when missing; DG5002 and exit 2 when it cannot be.
+    static func makeDirectory(_ dir: String, _ language: Language) throws {
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            Terminal.error(.DG5002, (language == .ru ? "не удалось создать каталог " : "cannot create the directory ") + dir)
+            throw Exit.failure
+        }
+    }
+
+    /// Tells what became of one document, writes a lone document to --out or standard output, and counts failures.
+    static func report(_ outcome: GenerationOutcome, out: String?, failures: borrowing Mutex<(invalid: Int, failed: Int)>, _ language: Language) {
+        let ru = language == .ru
+        switch outcome {
+        case .written(let label, let bytes, let warnings):
+            if !warnings.isEmpty { Terminal.raw(fd: 2, label + ":\n" + warnings.map { "    " + $0 + "\n" }.joined()) }
+            guard let bytes else { break }
+            guard let out else { Terminal.bytes(bytes); break }
+            do throws(WriteError) { try AtomicFile.write(bytes, to: out) } catch {
+                failures.withLock { $0.failed += 1 }
+                Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+            }
+        case .invalid(let label, let messages):
+            failures.withLock { $0.invalid += 1 }
+            Terminal.raw(fd: 2, label + ": " + (ru ? "документ не сформирован" : "document not generated") + "\n"
+                         + messages.map { "    " + $0 + "\n" }.joined())
+        case .failed(let label, let reason):
+            failures.withLock { $0.failed += 1 }
+            Terminal.error(.DG5002, label + ": " + reason)
+        }
     }
 
     /// The documents of a JSON or CSV file; exit 2 with the reason when it cannot be used.

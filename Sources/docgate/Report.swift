@@ -33,19 +33,7 @@ struct Report: ParsableCommand {
         let language = options.language
         let ru = language == .ru
         let validator = try options.makeValidator()
-        let orderData: [UInt8]
-        switch BoundedFile.read(order, limit: validator.limits.maxInputBytes) {
-        case .success(let bytes): orderData = bytes
-        case .failure(let failure):
-            Terminal.error(.DG5001, "\(order): \(failure.reason)")
-            throw Exit.failure
-        }
-        let orderReport = validator.validate(bytes: orderData, file: order, retainRecords: true)
-        guard orderReport.valid, case .socialOrder(let model)? = orderReport.model, let orderId = orderReport.documentId else {
-            Terminal.error(.DG5027, ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
-            for d in orderReport.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
-            throw Exit.failure
-        }
+        let (orderReport, model, orderId) = try Self.readOrder(order, validator: validator, language)
         let reportYear = year ?? model.planningPeriod?.financialYear ?? 0
         let date: CalendarDate
         if let asOf {
@@ -70,7 +58,42 @@ struct Report: ParsableCommand {
         }
         if let note = result.planNote { Terminal.raw(fd: 2, note[language] + "\n") }
         // The report is checked before it is written: a document that fails its own rules is never written.
-        let check = validator.validate(bytes: result.bytes, file: out ?? "report.xml", retainRecords: false)
+        try Self.checkBeforeWriting(result, validator: validator, file: out ?? "report.xml", language)
+        if let out {
+            do { try AtomicFile.write(result.bytes, to: out) } catch {
+                Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
+                throw Exit.failure
+            }
+        } else {
+            Terminal.bytes(result.bytes)
+        }
+    }
+
+    /// The order, valid and a social order, with its model and id; DG5001 / DG5027 and exit 2 otherwise.
+    static func readOrder(_ order: String, validator: DocumentValidator, _ language: Language) throws
+        -> (report: ValidationReport, model: SocialOrder, id: String) {
+        let ru = language == .ru
+        let orderData: [UInt8]
+        switch BoundedFile.read(order, limit: validator.limits.maxInputBytes) {
+        case .success(let bytes): orderData = bytes
+        case .failure(let failure):
+            Terminal.error(.DG5001, "\(order): \(failure.reason)")
+            throw Exit.failure
+        }
+        let orderReport = validator.validate(bytes: orderData, file: order, retainRecords: true)
+        guard orderReport.valid, case .socialOrder(let model)? = orderReport.model, let orderId = orderReport.documentId else {
+            Terminal.error(.DG5027, ru ? "\(order) — не действительный социальный заказ" : "\(order) is not a valid social order")
+            for d in orderReport.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
+            throw Exit.failure
+        }
+        return (orderReport, model, orderId)
+    }
+
+    /// The report is checked before it is written: a document that fails its own rules is never written (exit 1,
+    /// every row that needs a reason named, DG3021).
+    static func checkBeforeWriting(_ result: ReportBuilder.Result, validator: DocumentValidator, file: String, _ language: Language) throws {
+        let ru = language == .ru
+        let check = validator.validate(bytes: result.bytes, file: file, retainRecords: false)
         let otherErrors = check.diagnostics.filter { $0.isError && $0.code != "DG3021" && $0.code != "DG3090" }
         for n in result.needReason {
             Terminal.raw(fd: 2, "DG3021 " + (ru ? "строка фактов \(n.row): «\(n.service)», \(n.executor): отклонение \(n.deviation) % больше допустимого \(n.allowed) % — нужна причина (столбец deviationReason)\n"
@@ -80,14 +103,6 @@ struct Report: ParsableCommand {
         if !result.needReason.isEmpty || !otherErrors.isEmpty {
             Terminal.raw(fd: 2, ru ? "отчёт не записан: он не прошёл бы собственную проверку\n" : "the report was not written: it would fail its own checks\n")
             throw Exit.invalid
-        }
-        if let out {
-            do { try AtomicFile.write(result.bytes, to: out) } catch {
-                Terminal.error(.DG5002, (ru ? "не удалось записать \(out): " : "cannot write \(out): ") + error.reason)
-                throw Exit.failure
-            }
-        } else {
-            Terminal.bytes(result.bytes)
         }
     }
 }

@@ -188,24 +188,7 @@ public enum DocumentTable {
                 let childPath = path + "." + name
                 node.note(name)
                 if group[0].0.steps.count == depth + 1 {
-                    // A value: one column names it.
-                    let (column, text) = group[0]
-                    guard let value = Self.leafValue(field, text) else { continue }
-                    if Self.isRepeatedElement(field) {
-                        let list = node.scalarLists[name, default: []]
-                        if !list.contains(value) {
-                            positions[childPath + "[\(list.count)]"] = SourcePosition(line: line, field: column.name)
-                            node.scalarLists[name] = list + [value]
-                        }
-                        continue
-                    }
-                    if let existing = node.scalars[name], existing != value {
-                        throw Failure(position: SourcePosition(line: line, field: column.name),
-                                      message: LocalizedText(ru: "значение «\(text)» расходится с уже заданным для этого документа",
-                                                             en: "value '\(text)' disagrees with the one already given for this document"))
-                    }
-                    node.scalars[name] = value
-                    if positions[childPath] == nil { positions[childPath] = SourcePosition(line: line, field: column.name) }
+                    try setValue(node, name: name, field: field, cell: group[0], path: childPath, line: line)
                     continue
                 }
                 if !Self.isRepeatedElement(field) {
@@ -215,27 +198,57 @@ public enum DocumentTable {
                     try fill(child, group, depth: depth + 1, path: childPath, line: line)
                     continue
                 }
-                // A repeating element: the entry whose own fields agree with this line's, or a new one.
-                let own = group.filter { cell in !cell.0.steps[(depth + 1)...].contains { Self.isRepeatedElement($0.field) } }
-                var entries = node.arrays[name] ?? []
-                let match = entries.lastIndex { entry in
-                    own.allSatisfy { cell in
-                        let steps = cell.0.steps[(depth + 1)...].map(\.name)
-                        guard let existing = entry.scalar(at: steps[...]) else { return false }
-                        return existing == Self.leafValue(cell.0.steps.last!.field, cell.1)
-                    }
-                }
-                let index: Int
-                if let match {
-                    index = match
-                } else {
-                    entries.append(Node())
-                    index = entries.count - 1
-                    positions[childPath + "[\(index)]"] = SourcePosition(line: line, field: group[0].0.name)
-                }
-                node.arrays[name] = entries
+                let index = entry(of: node, name: name, for: group, depth: depth, path: childPath, line: line)
+                let entries = node.arrays[name] ?? []
                 try fill(entries[index], group, depth: depth + 1, path: childPath + "[\(index)]", line: line)
             }
+        }
+
+        /// A value: one column names it; a repeated element's values are a list without repeats. A value that
+        /// disagrees with the one the document already has is refused.
+        mutating func setValue(_ node: Node, name: String, field: ShapeField, cell: (Column, String), path childPath: String,
+                               line: Int) throws(Failure) {
+            let (column, text) = cell
+            guard let value = Self.leafValue(field, text) else { return }
+            if Self.isRepeatedElement(field) {
+                let list = node.scalarLists[name, default: []]
+                if !list.contains(value) {
+                    positions[childPath + "[\(list.count)]"] = SourcePosition(line: line, field: column.name)
+                    node.scalarLists[name] = list + [value]
+                }
+                return
+            }
+            if let existing = node.scalars[name], existing != value {
+                throw Failure(position: SourcePosition(line: line, field: column.name),
+                              message: LocalizedText(ru: "значение «\(text)» расходится с уже заданным для этого документа",
+                                                     en: "value '\(text)' disagrees with the one already given for this document"))
+            }
+            node.scalars[name] = value
+            if positions[childPath] == nil { positions[childPath] = SourcePosition(line: line, field: column.name) }
+        }
+
+        /// A repeating element: the index of the entry whose own fields agree with this line's, or of a new one.
+        mutating func entry(of node: Node, name: String, for group: [(Column, String)], depth: Int, path childPath: String,
+                            line: Int) -> Int {
+            let own = group.filter { cell in !cell.0.steps[(depth + 1)...].contains { Self.isRepeatedElement($0.field) } }
+            var entries = node.arrays[name] ?? []
+            let match = entries.lastIndex { entry in
+                own.allSatisfy { cell in
+                    let steps = cell.0.steps[(depth + 1)...].map(\.name)
+                    guard let existing = entry.scalar(at: steps[...]) else { return false }
+                    return existing == Self.leafValue(cell.0.steps.last!.field, cell.1)
+                }
+            }
+            let index: Int
+            if let match {
+                index = match
+            } else {
+                entries.append(Node())
+                index = entries.count - 1
+                positions[childPath + "[\(index)]"] = SourcePosition(line: line, field: group[0].0.name)
+            }
+            node.arrays[name] = entries
+            return index
         }
     }
 
