@@ -6,37 +6,37 @@
 /// `windows-1251` label on UTF-8 bytes. It works on chunks, so the streaming reader feeds it from its read
 /// callback and a violation stops the parse within one chunk.
 struct InputGate {
-    private enum State: UInt8 {
+    enum State: UInt8 {
         case content, lt, startTag, quote, endTag, bang, bangDash, cdataOpen, comment, cdata, pi, skipToGT
     }
 
-    private let limits: XMLLimits
+    let limits: XMLLimits
     let prolog: Prolog
-    private var state: State = .content
-    private var quoteChar: UInt32 = 0
-    private var slashInTag = false
-    private var runCount = 0          // dashes in a comment, ']' in CDATA, '?' seen in a PI, progress in "CDATA["
-    private var depth = 0
-    private var attributes = 0
-    private var elements = 0
+    var state: State = .content
+    var quoteChar: UInt32 = 0
+    var slashInTag = false
+    var runCount = 0          // dashes in a comment, ']' in CDATA, '?' seen in a PI, progress in "CDATA["
+    var depth = 0
+    var attributes = 0
+    var elements = 0
     /// Most start tags accepted: set for inputs parsed into a tree, `Int.max` for streaming.
-    private let elementLimit: Int
-    private var textRun = 0
-    private(set) var line = 1
-    private var started = false
-    private var sawElement = false
-    private var firstBytes: [UInt8] = []
-    private(set) var problem: GateProblem?
+    let elementLimit: Int
+    var textRun = 0
+    var line = 1
+    var started = false
+    var sawElement = false
+    var firstBytes: [UInt8] = []
+    var problem: GateProblem?
 
     // UTF-8 checking: continuation bytes still needed and the allowed range of the next one.
-    private var utf8Need = 0
-    private var utf8Low: UInt8 = 0x80
-    private var utf8High: UInt8 = 0xBF
-    private var utf8Broken = false
-    private var multibyteSeen = 0
-    private var pendingByte: UInt8? = nil   // half of a UTF-16 code unit split across chunks
-    private var bytesSeen = 0
-    private var bomToSkip: Int
+    var utf8Need = 0
+    var utf8Low: UInt8 = 0x80
+    var utf8High: UInt8 = 0xBF
+    var utf8Broken = false
+    var multibyteSeen = 0
+    var pendingByte: UInt8? = nil   // half of a UTF-16 code unit split across chunks
+    var bytesSeen = 0
+    var bomToSkip: Int
     /// Only the prolog is scanned (DOCTYPE, start of the document); the parser enforces the rest.
     let prologOnly: Bool
 
@@ -103,7 +103,7 @@ struct InputGate {
         return problem
     }
 
-    private mutating func scan8(_ bytes: UnsafeRawBufferPointer) {
+    mutating func scan8(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         let p = base.assumingMemoryBound(to: UInt8.self)
         let n = bytes.count
@@ -116,55 +116,12 @@ struct InputGate {
             if started && utf8Need == 0 {
                 var j = i
                 switch state {
-                case .content:
-                    while j < n {
-                        let c = p[j]
-                        if c < 0x80 {
-                            if utf8Need > 0 || c == 0x3C || c == 0 { break }
-                            if c == 0x0A { line += 1 }
-                            j += 1
-                            continue
-                        }
-                        // Whole two- and three-byte sequences inside the chunk, checked in place (Cyrillic text).
-                        if c >= 0xC2 && c <= 0xDF && j + 1 < n && p[j + 1] & 0xC0 == 0x80 && utf8Need == 0 {
-                            multibyteSeen &+= 1
-                            j += 2
-                            continue
-                        }
-                        if checkUTF8 {
-                            if !utf8Step(c) { textRun += j - i; problem = .invalidUTF8(line: line); return }
-                        } else if observeUTF8 && !utf8Broken {
-                            if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
-                        }
-                        j += 1
-                    }
-                    textRun += j - i
-                    if textRun > limits.maxTextLength {
-                        problem = .textTooLong(line: line, limit: limits.maxTextLength)
-                        return
-                    }
-                case .quote:
-                    let q = UInt8(truncatingIfNeeded: quoteChar)
-                    while j < n {
-                        let c = p[j]
-                        if c < 0x80 {
-                            if utf8Need > 0 { break }
-                            if c == q || c == 0x0A || c == 0 { break }
-                        } else if checkUTF8 {
-                            if !utf8Step(c) { problem = .invalidUTF8(line: line); return }
-                        } else if observeUTF8 && !utf8Broken {
-                            if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
-                        }
-                        j += 1
-                    }
+                case .content: guard let end = contentRun(p, from: i, to: n, checkUTF8: checkUTF8, observeUTF8: observeUTF8) else { return }
+                    j = end
+                case .quote: guard let end = quotedRun(p, from: i, to: n, checkUTF8: checkUTF8, observeUTF8: observeUTF8) else { return }
+                    j = end
                 case .startTag, .endTag:
-                    while j < n {
-                        let c = p[j]
-                        if c >= 0x80 || c == 0x3E || c == 0x22 || c == 0x27 || c == 0x3D || c == 0x2F || c == 0x0A
-                            || c == 0 { break }
-                        j += 1
-                    }
-                    if j > i { slashInTag = false }
+                    j = nameRun(p, from: i, to: n)
                 default:
                     break
                 }
@@ -194,7 +151,75 @@ struct InputGate {
         }
     }
 
-    private mutating func scan16(_ bytes: UnsafeRawBufferPointer, bigEndian: Bool) {
+    /// Text up to the next `<` (or a byte the state machine must see): lines counted, UTF-8 checked in place, the
+    /// run's length held to the text limit. The end of the run, or nil when a problem was found.
+    @inline(__always)
+    mutating func contentRun(_ p: UnsafePointer<UInt8>, from i: Int, to n: Int, checkUTF8: Bool, observeUTF8: Bool) -> Int? {
+        var j = i
+        while j < n {
+            let c = p[j]
+            if c < 0x80 {
+                if utf8Need > 0 || c == 0x3C || c == 0 { break }
+                if c == 0x0A { line += 1 }
+                j += 1
+                continue
+            }
+            // Whole two- and three-byte sequences inside the chunk, checked in place (Cyrillic text).
+            if c >= 0xC2 && c <= 0xDF && j + 1 < n && p[j + 1] & 0xC0 == 0x80 && utf8Need == 0 {
+                multibyteSeen &+= 1
+                j += 2
+                continue
+            }
+            if checkUTF8 {
+                if !utf8Step(c) { textRun += j - i; problem = .invalidUTF8(line: line); return nil }
+            } else if observeUTF8 && !utf8Broken {
+                if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
+            }
+            j += 1
+        }
+        textRun += j - i
+        if textRun > limits.maxTextLength {
+            problem = .textTooLong(line: line, limit: limits.maxTextLength)
+            return nil
+        }
+        return j
+    }
+
+    /// A quoted attribute value up to its closing quote (or a line end), UTF-8 checked in place.
+    @inline(__always)
+    mutating func quotedRun(_ p: UnsafePointer<UInt8>, from i: Int, to n: Int, checkUTF8: Bool, observeUTF8: Bool) -> Int? {
+        var j = i
+        let q = UInt8(truncatingIfNeeded: quoteChar)
+        while j < n {
+            let c = p[j]
+            if c < 0x80 {
+                if utf8Need > 0 { break }
+                if c == q || c == 0x0A || c == 0 { break }
+            } else if checkUTF8 {
+                if !utf8Step(c) { problem = .invalidUTF8(line: line); return nil }
+            } else if observeUTF8 && !utf8Broken {
+                if !utf8Step(c) { utf8Broken = true; utf8Need = 0 }
+            }
+            j += 1
+        }
+        return j
+    }
+
+    /// Name characters inside a tag, up to the next byte the state machine must see.
+    @inline(__always)
+    mutating func nameRun(_ p: UnsafePointer<UInt8>, from i: Int, to n: Int) -> Int {
+        var j = i
+        while j < n {
+            let c = p[j]
+            if c >= 0x80 || c == 0x3E || c == 0x22 || c == 0x27 || c == 0x3D || c == 0x2F || c == 0x0A
+                || c == 0 { break }
+            j += 1
+        }
+        if j > i { slashInTag = false }
+        return j
+    }
+
+    mutating func scan16(_ bytes: UnsafeRawBufferPointer, bigEndian: Bool) {
         var i = 0
         let n = bytes.count
         if let first = pendingByte, n > 0 {
@@ -217,7 +242,7 @@ struct InputGate {
 
     /// One UTF-8 byte through the validator (RFC 3629 ranges: no overlongs, no surrogates, ≤ U+10FFFF).
     @inline(__always)
-    private mutating func utf8Step(_ c: UInt8) -> Bool {
+    mutating func utf8Step(_ c: UInt8) -> Bool {
         if utf8Need > 0 {
             guard c >= utf8Low && c <= utf8High else { return false }
             utf8Need -= 1
@@ -240,131 +265,16 @@ struct InputGate {
         return true
     }
 
-    private mutating func noteStart(_ c: UInt32) {
+    mutating func noteStart(_ c: UInt32) {
         started = true
         if c != 0x3C {  // '<'
             problem = .notXML(start: describeStart(c))
         }
     }
 
-    private func describeStart(_ c: UInt32) -> String {
+    func describeStart(_ c: UInt32) -> String {
         if c >= 0x21 && c < 0x7F { return String(UnicodeScalar(UInt8(c))) }
         let hex = String(c, radix: 16, uppercase: true)
         return "0x" + (hex.count % 2 == 1 ? "0" + hex : hex)
-    }
-
-    @inline(__always)
-    private mutating func countText() {
-        textRun += 1
-        if textRun > limits.maxTextLength {
-            problem = .textTooLong(line: line, limit: limits.maxTextLength)
-        }
-    }
-
-    /// One code unit below U+0080 (or any UTF-16 unit) through the markup state machine.
-    @inline(__always)
-    private mutating func step(_ c: UInt32) {
-        if c == 0x0A { line += 1 }
-        if c == 0 {
-            problem = .nulByte(line: line)
-            return
-        }
-        if !started {
-            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { return }
-            noteStart(c)
-            if problem != nil { return }
-        }
-        switch state {
-        case .content:
-            if c == 0x3C {
-                state = .lt
-                textRun = 0
-            } else {
-                countText()
-            }
-        case .lt:
-            switch c {
-            case 0x2F: state = .endTag                                   // '/'
-            case 0x21: state = .bang                                     // '!'
-            case 0x3F: state = .pi; runCount = 0                         // '?'
-            default:
-                state = .startTag
-                slashInTag = false
-                attributes = 0
-                sawElement = true
-                depth += 1
-                elements += 1
-                if depth > limits.maxDepth {
-                    problem = .tooDeep(line: line, limit: limits.maxDepth)
-                } else if elements > elementLimit {
-                    problem = .tooManyElements(line: line, limit: elementLimit)
-                }
-            }
-        case .startTag:
-            switch c {
-            case 0x22, 0x27:                                             // '"' or '\''
-                quoteChar = c
-                state = .quote
-                slashInTag = false
-            case 0x3D:                                                   // '='
-                attributes += 1
-                slashInTag = false
-                if attributes > limits.maxAttributes {
-                    problem = .tooManyAttributes(line: line, limit: limits.maxAttributes)
-                }
-            case 0x2F: slashInTag = true
-            case 0x3E:                                                   // '>'
-                if slashInTag { depth -= 1 }
-                state = .content
-            default: slashInTag = false
-            }
-        case .quote:
-            if c == quoteChar { state = .startTag }
-        case .endTag:
-            if c == 0x3E {
-                depth -= 1
-                state = .content
-            }
-        case .bang:
-            if c == 0x2D {                                               // "<!-"
-                state = .bangDash
-            } else if c == 0x5B {                                        // "<!["
-                state = .cdataOpen
-                runCount = 0
-            } else if (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) {
-                problem = .doctype(line: line)                           // <!DOCTYPE, <!ENTITY, <!ELEMENT …
-            } else {
-                state = .skipToGT
-            }
-        case .bangDash:
-            if c == 0x2D { state = .comment; runCount = 0 } else { state = .skipToGT }
-        case .cdataOpen:
-            let expected: [UInt32] = [0x43, 0x44, 0x41, 0x54, 0x41, 0x5B]  // "CDATA["
-            if c == expected[runCount] {
-                runCount += 1
-                if runCount == expected.count { state = .cdata; runCount = 0 }
-            } else {
-                state = .skipToGT
-            }
-        case .comment:
-            if c == 0x2D {
-                runCount += 1
-            } else {
-                if c == 0x3E && runCount >= 2 { state = .content }
-                runCount = 0
-            }
-        case .cdata:
-            if c == 0x5D {
-                runCount += 1
-            } else {
-                if c == 0x3E && runCount >= 2 { state = .content } else { countText() }
-                runCount = 0
-            }
-        case .pi:
-            if c == 0x3E && runCount == 1 { state = .content }
-            runCount = c == 0x3F ? 1 : 0
-        case .skipToGT:
-            if c == 0x3E { state = .content }
-        }
     }
 }

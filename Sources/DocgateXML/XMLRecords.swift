@@ -111,14 +111,7 @@ final class RecordBuilder {
             return
         }
         guard let top = stack.last else {
-            sawRoot = true
-            let root = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
-            if let consumer {
-                if let set = consumer.begin(root: root) { containers = set } else { ignoring = true }
-            } else {
-                ignoring = true
-            }
-            stack.append(Frame(kind: .root, name: name, element: -1, template: "", absolute: "/" + names.string(name)))
+            startRoot(name: name, namespace: namespace, line: line, attributes: attributes)
             return
         }
         if top.kind == .record {
@@ -150,15 +143,32 @@ final class RecordBuilder {
             consumer?.enter(container: container, path: template)
             stack.append(Frame(kind: .container, name: name, element: -1, template: template, absolute: absolute))
         } else {
-            record.removeAll()
-            let index = record.open(name: name, namespace: namespace, parent: -1, line: line)
-            attributes(record, index)
-            var frame = Frame(kind: .record, name: name, element: index, template: "", absolute: "")
-            frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
-                                            inContainer: top.kind == .container)
-            stack.append(frame)
-            inRecord = true
+            startRecord(name: name, namespace: namespace, line: line, attributes: attributes, in: top, position: position)
         }
+    }
+
+    /// The document element: the consumer says which containers it wants records of (or none, and the rest is ignored).
+    private func startRoot(name: Int32, namespace: Int32, line: Int32, attributes: Attributes) {
+        sawRoot = true
+        let root = element(in: single, name: name, namespace: namespace, line: line, attributes: attributes)
+        if let consumer {
+            if let set = consumer.begin(root: root) { containers = set } else { ignoring = true }
+        } else {
+            ignoring = true
+        }
+        stack.append(Frame(kind: .root, name: name, element: -1, template: "", absolute: "/" + names.string(name)))
+    }
+
+    /// A record's top element: the record starts afresh and collects everything below it.
+    private func startRecord(name: Int32, namespace: Int32, line: Int32, attributes: Attributes, in top: Frame, position: Int) {
+        record.removeAll()
+        let index = record.open(name: name, namespace: namespace, parent: -1, line: line)
+        attributes(record, index)
+        var frame = Frame(kind: .record, name: name, element: index, template: "", absolute: "")
+        frame.position = RecordPosition(base: top.absolute, name: names.string(name), index: position,
+                                        inContainer: top.kind == .container)
+        stack.append(frame)
+        inRecord = true
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
