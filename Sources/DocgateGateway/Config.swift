@@ -19,7 +19,7 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     /// `line N: key: message` in English.
     public var description: String { (line.map { "line \($0): " } ?? "") + key + ": " + message.en }
 
-    /// `DG5020 line N: key: message` in `language`, as `config check` prints it.
+    /// `CODE line N: key: message` in `language`, as `config check` prints it.
     public func text(_ language: Language) -> String {
         let place = line.map { language == .ru ? "строка \($0): " : "line \($0): " } ?? ""
         return code + " " + place + key + ": " + message[language]
@@ -131,7 +131,7 @@ public struct GatewayConfig: Sendable, Hashable {
     public var ocspURL: String?
     /// `ocsp_timeout`: seconds one OCSP exchange may take, connection included (1–300).
     public var ocspTimeout: Int = 5
-    /// `schemas`: docgate's schema directory; nil: the one beside the executable.
+    /// `schemas`: docgate's schema directory; nil: found beside the executable.
     public var schemas: String?
     /// `[signing]`: the gateway's key; nil when the gateway signs nothing (receipts go unsigned).
     public var signing: SigningConfig?
@@ -147,7 +147,7 @@ public struct GatewayConfig: Sendable, Hashable {
     public var batchBytes: Int = 64 << 20
     /// Modes of the files and directories the gateway creates (outputs, receipts, errors, archive days).
     public var fileMode: UInt32 = 0o640
-    /// `dir_mode`: mode of the directories the gateway creates (default 0750; the line above is `file_mode`).
+    /// `dir_mode`: mode of the directories the gateway creates (default 0750).
     public var dirMode: UInt32 = 0o750
     /// Finished journal entries older than this many days are pruned.
     public var retentionDays: Double = 400

@@ -138,7 +138,7 @@ public struct ClaimRequest: Sendable {
 
 /// A compare-and-set step: applied only if the entry is still at `from` with the same `attempt` and owner.
 public struct Transition: Sendable {
-    /// The entry.
+    /// The number of the entry the step applies to.
     public var id: Int64
     /// The attempt the caller holds the entry under; a takeover since makes the step fail.
     public var attempt: Int

@@ -67,7 +67,7 @@ public final class Retention: Sendable {
     private let state = Mutex(State())
 
     /// A retention that runs every `interval` seconds for at most `budget` seconds, `chunk` rows (at least 1) per
-    /// transaction; nothing runs until ``runIfDue`` is called.
+    /// transaction; nothing runs until asked (``runIfDue(now:)``, ``run(now:)``).
     public init(journal: any Journal, days: Double, interval: Double = 3600, budget: Double = 0.25, chunk: Int = 10_000,
                 logger: Logger? = nil) {
         self.journal = journal

@@ -15,7 +15,8 @@ public final class SQLiteJournal: Journal {
     public let path: String
 
     /// Opens the journal at `path`, creating it (0600) and its tables when missing and migrating an older one;
-    /// DG5023 (``JournalError``) when the file is not a regular file or stays open to others, SQLite's error otherwise.
+    /// DG5023 (``JournalError``) when the file cannot be opened, is not a regular file or stays open to others;
+    /// SQLite's error otherwise.
     public init(path: String) throws {
         self.path = path
         try Self.restrictMode(path)

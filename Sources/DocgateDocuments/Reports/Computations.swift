@@ -124,7 +124,7 @@ public enum Computations {
 
     /// The financial normative and its components, money rounded to kopecks.
     public struct NormativeResult: Sendable, Hashable, Codable {
-        /// K1 = P × D, roubles, to kopecks (shown, not summed).
+        /// K1 = P × D, roubles, shown to kopecks (N sums the exact components).
         public var k1: DecimalValue
         /// K2 = Kпл × Rтар, roubles, to kopecks.
         public var k2: DecimalValue

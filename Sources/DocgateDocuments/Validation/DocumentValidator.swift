@@ -12,7 +12,8 @@ public struct ValidationReport: Sendable {
     public var valid: Bool { diagnostics.allowsValidity }
     /// Every finding, in reading order (by line).
     public var diagnostics: [Diagnostic]
-    /// What `inspect` shows; nil when the document failed the schema or was validated without `retainRecords`.
+    /// What `inspect` shows; nil when the document could not be read, failed the schema, or was validated with
+    /// `retainRecords: false`.
     public var summary: DocumentSummary?
     /// The root element's `id`, when there was one.
     public var documentId: String?
