@@ -13,8 +13,10 @@ public final class BatchOutput: Sendable {
     private let state = Mutex(State())
     private let interactive = isatty(1) == 1
 
+    /// An empty output; whether stdout is a terminal is decided here, once.
     public init() {}
 
+    /// Appends `text`; writes what is pending when it reaches 64 KB, or at once on a terminal.
     public func write(_ text: String) {
         let ready: String? = state.withLock { s in
             s.pending += text
@@ -25,6 +27,7 @@ public final class BatchOutput: Sendable {
         if let ready { Terminal.out(ready) }
     }
 
+    /// Writes whatever is pending; call it before the process exits.
     public func flush() {
         let ready = state.withLock { s in
             defer { s.pending = "" }
@@ -33,6 +36,7 @@ public final class BatchOutput: Sendable {
         if !ready.isEmpty { Terminal.out(ready) }
     }
 
+    /// Opens the JSON array that ``arrayItem(_:)`` fills and ``endArray()`` closes.
     public func beginArray() { write("[") }
 
     /// One element of the array opened by `beginArray`.
@@ -44,5 +48,6 @@ public final class BatchOutput: Sendable {
         write((first ? "\n  " : ",\n  ") + json)
     }
 
+    /// Closes the array: `[]` when it had no items, each item on its own line otherwise.
     public func endArray() { write(state.withLock { $0.items } == 0 ? "]\n" : "\n]\n") }
 }

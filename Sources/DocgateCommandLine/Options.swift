@@ -5,7 +5,9 @@ import Glibc
 
 /// Output formats of the commands that report on files.
 public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// Human-readable lines, in the language chosen by `--lang`.
     case text
+    /// JSON, keys in their documented order.
     case json
 }
 
@@ -13,14 +15,18 @@ extension Language: ExpressibleByArgument {}
 
 /// Where an encrypted key's passphrase comes from: never the command line itself.
 public struct PassphraseOptions: ParsableArguments {
+    /// Neither option given.
     public init() {}
 
+    /// `--passphrase-env NAME`: the environment variable holding the passphrase.
     @Option(name: .long, help: ArgumentHelp("Environment variable holding the key's passphrase.", valueName: "name"))
     public var passphraseEnv: String?
 
+    /// `--passphrase-file FILE`: the file whose first line is the passphrase.
     @Option(name: .long, help: ArgumentHelp("File whose first line is the key's passphrase.", valueName: "file"))
     public var passphraseFile: String?
 
+    /// Refuses both options together.
     public func validate() throws {
         if passphraseEnv != nil && passphraseFile != nil {
             throw ValidationError("--passphrase-env and --passphrase-file exclude each other")

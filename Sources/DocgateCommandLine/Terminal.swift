@@ -3,6 +3,7 @@ import Glibc
 
 /// Writes to the standard streams directly (unbuffered `write(2)`, retried on partial writes).
 public enum Terminal {
+    /// Text to standard output as it is, no newline added.
     public static func out(_ text: String) { write(fd: 1, text) }
 
     /// A message on standard error, always with its code: `docgate: DG5001 …`.
@@ -11,6 +12,7 @@ public enum Terminal {
     /// A message whose code comes with an error value (a typed error of a library carries its own).
     public static func error(code: String, _ text: String) { write(fd: 2, "docgate: " + code + " " + text + "\n") }
 
+    /// Text to descriptor `fd` as it is, without a prefix or code.
     public static func raw(fd: Int32, _ text: String) { write(fd: fd, text) }
 
     /// Bytes to standard output as they are (a signed document in its own encoding).
@@ -32,5 +34,6 @@ public enum Terminal {
         }
     }
 
+    /// True when standard error is a terminal (progress is shown only then).
     public static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }

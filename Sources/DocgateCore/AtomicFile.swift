@@ -2,8 +2,10 @@ import Glibc
 
 /// A file could not be written: the system's reason.
 public struct WriteError: Error, Sendable {
+    /// The system's reason (`strerror` of the failing call), or "not a regular file: PATH".
     public var reason: String
 
+    /// A failure with this reason.
     public init(reason: String) {
         self.reason = reason
     }

@@ -7,16 +7,25 @@
 public struct CSVTable: Sendable {
     /// One data line: the line it starts on (1-based, the header is line 1 unless blank lines precede it) and its fields.
     public struct Row: Sendable {
+        /// 1-based line the row starts on.
         public var line: Int
+        /// The fields as written, untrimmed; a row may have fewer fields than the header has columns, never more.
         public var fields: [String]
     }
 
+    /// The column names of the first non-blank line, trimmed; no name but the empty one appears twice.
     public var header: [String]
+    /// 1-based line of the header.
     public var headerLine: Int
+    /// The data rows in file order, blank lines left out.
     public var rows: [Row]
 
+    /// The table could not be read: not UTF-8, an unterminated quote, an empty file, a repeated column name, or a row
+    /// with more fields than there are columns.
     public struct Failure: Error, Sendable {
+        /// 1-based line of the fault.
         public var line: Int
+        /// What is wrong, in Russian and English.
         public var message: LocalizedText
     }
 

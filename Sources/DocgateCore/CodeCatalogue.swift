@@ -19,17 +19,23 @@ public enum Code: String, CaseIterable, Sendable, Hashable, Codable {
     case DG5042, DG5043, DG5044, DG5045, DG5046, DG5047, DG5048, DG5049
     /// The catalogue's entry for this code.
     public var entry: CodeEntry { CodeCatalogue.byCode[self]! }
+    /// The severity of this code's findings, as catalogued.
     public var severity: CodeSeverity { entry.severity }
+    /// What the code means, in Russian and English.
     public var meaning: LocalizedText { entry.meaning }
 }
 
 /// How serious a code's findings are: always an error, always a warning, or either by circumstance (a duplicate is
 /// a warning, a conflict an error).
 public enum CodeSeverity: String, Sendable, Hashable, Codable {
+    /// Always an error.
     case error
+    /// Always a warning.
     case warning
+    /// A warning or an error, depending on the finding.
     case either = "warning / error"
 
+    /// The severity's name in `language`, as the code table shows it ("warning / error", "предупреждение / ошибка").
     public func label(_ language: Language) -> String {
         switch (self, language) {
         case (.error, .en): "error"
@@ -44,8 +50,11 @@ public enum CodeSeverity: String, Sendable, Hashable, Codable {
 
 /// One line of the catalogue.
 public struct CodeEntry: Sendable, Hashable {
+    /// The code this line describes.
     public let code: Code
+    /// How serious its findings are.
     public let severity: CodeSeverity
+    /// What it means, in Russian and English.
     public let meaning: LocalizedText
 
     init(_ code: Code, _ severity: CodeSeverity, ru: String, en: String) {

@@ -1,12 +1,16 @@
 /// How serious a finding is. An `error` makes a document invalid; a `warning` is reported but does not.
 public enum Severity: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Makes the document invalid.
     case error
+    /// Reported, but the document stays valid.
     case warning
 }
 
 /// The two languages docgate speaks to people in.
 public enum Language: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Russian.
     case ru
+    /// English.
     case en
 
     /// The language a locale string such as `LANG=ru_RU.UTF-8` asks for: Russian for `ru*`, English otherwise.
@@ -18,14 +22,18 @@ public enum Language: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// A message in Russian and English.
 public struct LocalizedText: Sendable, Hashable, Codable {
+    /// The Russian text.
     public var ru: String
+    /// The English text.
     public var en: String
 
+    /// A message from its two texts.
     public init(ru: String, en: String) {
         self.ru = ru
         self.en = en
     }
 
+    /// The text in `language`.
     public subscript(language: Language) -> String {
         switch language {
         case .ru: ru
@@ -39,7 +47,9 @@ public struct LocalizedText: Sendable, Hashable, Codable {
 /// Codes never change meaning once published: DG1xxx parse, DG2xxx schema, DG3xxx business rule,
 /// DG4xxx signature, DG5xxx transport and configuration.
 public struct Diagnostic: Error, Sendable, Hashable, Codable {
+    /// The stable code, `DG` and four digits (docs/codes.md).
     public var code: String
+    /// Whether the finding makes the document invalid (error) or is only reported (warning).
     public var severity: Severity
     /// 1-based line in the source file, when known.
     public var line: Int?
@@ -47,8 +57,10 @@ public struct Diagnostic: Error, Sendable, Hashable, Codable {
     public var column: Int?
     /// Element path such as `/executionReport/volumeDetail/item[3]/factValue`, when it applies.
     public var path: String?
+    /// What is wrong, in Russian and English.
     public var message: LocalizedText
 
+    /// A finding; an error unless told otherwise, without a position unless one is given.
     public init(code: String, severity: Severity = .error, line: Int? = nil, column: Int? = nil,
                 path: String? = nil, message: LocalizedText) {
         self.code = code
@@ -59,6 +71,7 @@ public struct Diagnostic: Error, Sendable, Hashable, Codable {
         self.message = message
     }
 
+    /// True when the finding makes the document invalid.
     public var isError: Bool { severity == .error }
 }
 

@@ -2,6 +2,7 @@
 /// Everything `SafeText` escapes for printing is written as a `\u` escape, so a JSON line stays one line wherever
 /// it is shown.
 public enum JSONText {
+    /// `s` as a JSON string literal, quotes included.
     public static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -25,7 +26,9 @@ public enum JSONText {
         return out + "\""
     }
 
+    /// A string literal, or `null` for nil.
     public static func optional(_ s: String?) -> String { s.map(string) ?? "null" }
+    /// An integer, or `null` for nil.
     public static func optional(_ i: Int?) -> String { i.map(String.init) ?? "null" }
 
     /// `{"a": 1, "b": "x"}` from ordered pairs of already-encoded values.
@@ -33,5 +36,6 @@ public enum JSONText {
         "{" + pairs.map { string($0.0) + ": " + $0.1 }.joined(separator: ", ") + "}"
     }
 
+    /// `[a, b]` from already-encoded values.
     public static func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
 }

@@ -4,15 +4,21 @@
 /// trailing zeros ("1500.10" comes back as 1500.1, "0.1" as 0.1000000000000000055…). Documents carry money and
 /// volumes as exact decimals, so docgate keeps the literal text of each number and lets the schema decide.
 public indirect enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// The number's literal text, exactly as in the input (`1500.00`, `-3e2`).
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array, elements in order.
     case array([JSONValue])
     /// Members in the order written; duplicate keys are rejected by the parser.
     case object([(String, JSONValue)])
 
+    /// Equal when of the same kind with equal contents: numbers by their literal text (`1.0` is not `1`), objects
+    /// member by member in order.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): true
@@ -25,6 +31,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
+    /// Hashes what `==` compares: the kind's contents, object members in order.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
@@ -114,17 +121,21 @@ public indirect enum JSONValue: Sendable, Hashable {
 
 /// Where a value came from: a line and column of a JSON file, or a line and column name of a CSV file.
 public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
+    /// 1-based line.
     public var line: Int
+    /// 1-based column in a JSON file; nil for a CSV cell, which has ``field`` instead.
     public var column: Int?
     /// The CSV column's name, when the value came from a table.
     public var field: String?
 
+    /// A position from its line and, when known, its column or CSV column name.
     public init(line: Int, column: Int? = nil, field: String? = nil) {
         self.line = line
         self.column = column
         self.field = field
     }
 
+    /// `line 3, column amount` for a CSV cell, `line 3:14` for a JSON value, `line 3` otherwise.
     public var description: String {
         if let field { return "line \(line), column \(field)" }
         if let column { return "line \(line):\(column)" }
@@ -134,20 +145,25 @@ public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
 
 /// A JSON text could not be read.
 public struct JSONParseError: Error, Sendable, Hashable {
+    /// Where the reader stopped.
     public var position: SourcePosition
+    /// What is wrong, in Russian and English.
     public var message: LocalizedText
 }
 
 /// A strict JSON reader (RFC 8259): one value, no comments, no trailing commas, no duplicate keys, nesting at
 /// most `maxDepth`; it records where each value starts, by its path (`$.header.number`, `$.item[2]`).
 public struct JSONReader {
+    /// Where each value of the last text read starts, by its path (`$` for the whole, `$.header.number`, `$.item[2]`).
     public private(set) var positions: [String: SourcePosition] = [:]
+    /// The deepest nesting of arrays and objects accepted; deeper is an error ("nesting too deep").
     public var maxDepth = 200
     private var bytes: [UInt8] = []
     private var index = 0
     private var line = 1
     private var lineStart = 0
 
+    /// A reader with the default depth limit.
     public init() {}
 
     /// Reads one JSON text (UTF-8, an optional byte-order mark).

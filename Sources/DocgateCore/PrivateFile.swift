@@ -40,5 +40,6 @@ public enum PrivateFile {
             en: "The file \(path) holding a private key or passphrase is readable by its group or by others (mode \(m)): run chmod 600 \(path); if group access is intended, allow it explicitly: \(allowance)")
     }
 
+    /// The code of a secret file readable by its group or others (DG5017).
     public static let exposedCode = "DG5017"
 }

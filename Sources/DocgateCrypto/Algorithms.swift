@@ -3,6 +3,7 @@ import COpenSSL
 
 /// The digests of the signature profile.
 public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
+    /// SHA-256.
     case sha256
     /// GOST R 34.11-2012 (Streebog), 256 bits.
     case streebog256
@@ -18,11 +19,13 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The digest an XMLDSig algorithm URI names; nil for a URI outside the profile.
     public init?(uri: String) {
         guard let found = Self.allCases.first(where: { $0.uri == uri }) else { return nil }
         self = found
     }
 
+    /// The name shown to people (`SHA-256`, `GOST R 34.11-2012 256`).
     public var title: String {
         switch self {
         case .sha256: "SHA-256"
@@ -64,6 +67,7 @@ public enum DigestAlgorithm: Sendable, Hashable, CaseIterable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The digest of `bytes`; DG5015 when Streebog is asked for without the GOST engine, DG4030 when OpenSSL fails.
     public func digest(_ bytes: [UInt8]) throws(CryptoError) -> [UInt8] {
         try bytes.withUnsafeBytes { raw in Result { () throws(CryptoError) in try digest(raw) } }.get()
     }
@@ -85,13 +89,16 @@ enum Digests {
 
 /// The signature algorithms of the profile.
 public enum SignatureAlgorithm: Sendable, Hashable, CaseIterable {
+    /// RSA PKCS#1 v1.5 with SHA-256.
     case rsaSHA256
+    /// ECDSA on P-256 with SHA-256.
     case ecdsaSHA256
     /// GOST R 34.10-2012 256 with Streebog-256.
     case gost2012_256
     /// GOST R 34.10-2012 512 with Streebog-512.
     case gost2012_512
 
+    /// The XMLDSig algorithm URI.
     public var uri: String {
         switch self {
         case .rsaSHA256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
@@ -101,6 +108,7 @@ public enum SignatureAlgorithm: Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The algorithm an XMLDSig SignatureMethod URI names; nil for a URI outside the profile.
     public init?(uri: String) {
         guard let found = Self.allCases.first(where: { $0.uri == uri }) else { return nil }
         self = found
@@ -115,6 +123,7 @@ public enum SignatureAlgorithm: Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The name shown to people (`RSA-SHA256`, `ECDSA-P256-SHA256`, `GOST R 34.10-2012 256`).
     public var title: String {
         switch self {
         case .rsaSHA256: "RSA-SHA256"
@@ -139,6 +148,7 @@ public final class IncrementalDigest {
     private let ctx: OpaquePointer
     private var failed = false
 
+    /// A digest started with `algorithm`; DG5015 when it is Streebog and the GOST engine is not loaded.
     public init(_ algorithm: DigestAlgorithm) throws(CryptoError) {
         guard let md = algorithm.md else { throw CryptoError.gostUnavailable }
         guard let ctx = EVP_MD_CTX_new() else { throw Key.failure("EVP_MD_CTX_new") }
@@ -148,11 +158,13 @@ public final class IncrementalDigest {
 
     deinit { EVP_MD_CTX_free(ctx) }
 
+    /// Feeds the next piece; a failure of OpenSSL is remembered and reported by ``finish()``.
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard !failed, bytes.count > 0 else { return }
         if EVP_DigestUpdate(ctx, bytes.baseAddress, bytes.count) != 1 { failed = true }
     }
 
+    /// The digest of every piece fed; DG4031 when any step failed. Call it once.
     public func finish() throws(CryptoError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0

@@ -64,6 +64,7 @@ public final class Certificate: @unchecked Sendable {
         stringFromBIO { bio in _ = docgate_print_name(bio, X509_get_subject_name(x509)) }
     }
 
+    /// Issuer in RFC 2253 form, UTF-8 kept readable.
     public var issuer: String {
         stringFromBIO { bio in _ = docgate_print_name(bio, X509_get_issuer_name(x509)) }
     }
@@ -128,18 +129,23 @@ public final class Certificate: @unchecked Sendable {
         return r
     }
 
+    /// Whether the certificate issued itself (a root CA's, or a self-signed one).
     public var isSelfIssued: Bool { issued(self) }
 
+    /// Equal when OpenSSL compares the two certificates equal (`X509_cmp`).
     public static func == (a: Certificate, b: Certificate) -> Bool { X509_cmp(a.x509, b.x509) == 0 }
 }
 
 /// A private key with its certificate and the CA certificates that go with it.
 public struct SigningIdentity: Sendable {
+    /// The private key that signs.
     public let key: Key
+    /// The signer's certificate, whose public key matches ``key``.
     public let certificate: Certificate
     /// CA certificates to carry beside the signer's (optional).
     public let chain: [Certificate]
 
+    /// An identity from its parts; DG5013 when the key does not match the certificate.
     public init(key: Key, certificate: Certificate, chain: [Certificate] = []) throws(CryptoError) {
         let certKey = try certificate.publicKey()
         guard key.matches(certKey) else { throw CryptoError.keyMismatch }

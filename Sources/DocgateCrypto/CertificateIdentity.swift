@@ -22,6 +22,7 @@ public struct CertificateIdentity: Sendable, Hashable {
     /// organisations: such a certificate names nobody (only the mapping can bind it).
     public var conflicting = false
 
+    /// An identity from the attributes found (nil when absent) and the certificate's fingerprint.
     public init(innLE: String? = nil, inn: String? = nil, ogrn: String? = nil, ogrnip: String? = nil, snils: String? = nil,
                 fingerprint: String, conflicting: Bool = false) {
         self.conflicting = conflicting
@@ -33,10 +34,15 @@ public struct CertificateIdentity: Sendable, Hashable {
         self.fingerprint = fingerprint
     }
 
+    /// OID of ИНН ЮЛ.
     public static let innLEOID = "1.2.643.100.4"
+    /// OID of ИНН.
     public static let innOID = "1.2.643.3.131.1.1"
+    /// OID of ОГРН.
     public static let ogrnOID = "1.2.643.100.1"
+    /// OID of ОГРНИП.
     public static let ogrnipOID = "1.2.643.100.5"
+    /// OID of СНИЛС.
     public static let snilsOID = "1.2.643.100.3"
 
     /// The attributes a person reads: `ИНН ЮЛ 2466012340, ОГРН 1022401123458` (empty when none).

@@ -5,11 +5,15 @@ import Glibc
 
 /// A failure of key, certificate or trust-store handling, with a stable code and a message in both languages.
 public struct CryptoError: Error, Sendable, Hashable {
+    /// The stable code (docs/codes.md): here DG5010–DG5017 for keys, certificates and trust stores, DG4030/DG4031
+    /// when OpenSSL fails an operation; the signature module adds its own DG4xxx.
     public var code: String
+    /// What went wrong, in Russian and English.
     public var message: LocalizedText
     /// OpenSSL's own explanation, when it gave one (English, for the log).
     public var detail: String?
 
+    /// An error from its code, message and OpenSSL's explanation, if any.
     public init(code: String, message: LocalizedText, detail: String? = nil) {
         self.code = code
         self.message = message

@@ -20,9 +20,12 @@ public struct OCSPSettings: Sendable, Hashable {
     /// How long an answer without nextUpdate is reused, seconds; 0: it is not reused.
     public var lifetimeWithoutNextUpdate: Int64 = 0
 
+    /// The timeout when none is configured, seconds.
     public static let defaultTimeout = 5
+    /// The timeouts accepted from the command line and the configuration, seconds.
     public static let timeoutRange = 1...300
 
+    /// Settings asking `responder` (nil: each certificate's own) within `timeout` seconds, other limits by default.
     public init(responder: String? = nil, timeout: Int = defaultTimeout) {
         self.responder = responder
         self.timeout = timeout
@@ -54,6 +57,7 @@ public struct OCSPSettings: Sendable, Hashable {
 
 /// What a responder says of a certificate.
 public enum RevocationStatus: Sendable, Hashable {
+    /// The certificate is not revoked.
     case good
     /// Revoked at the time given (seconds since 1970), for the reason given (RFC 5280 names: keyCompromise, …).
     case revoked(at: Int64?, reason: String?)
@@ -84,9 +88,11 @@ struct OCSPFailure: Error, Sendable, Hashable {
 /// Asks OCSP responders about certificates and keeps their answers until nextUpdate. Thread-safe; one per trust
 /// store.
 public final class OCSPClient: Sendable {
+    /// How this client asks.
     public let settings: OCSPSettings
     private let cache: OCSPCache
 
+    /// A client with an empty cache of `settings.cacheCapacity` answers.
     public init(_ settings: OCSPSettings) {
         self.settings = settings
         cache = OCSPCache(capacity: settings.cacheCapacity)

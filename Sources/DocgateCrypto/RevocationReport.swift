@@ -7,6 +7,7 @@ import Glibc
 public enum RevocationCheck: Sendable, Hashable {
     /// Not asked: the source is not configured, or the certificate is the trust anchor.
     case notChecked
+    /// The source says the certificate is not revoked.
     case good
     /// Revoked at the time given (seconds since 1970) for the reason given (keyCompromise, …), when known.
     case revoked(at: Int64?, reason: String?)
@@ -17,11 +18,15 @@ public enum RevocationCheck: Sendable, Hashable {
 
 /// One certificate of a signer's certification path with its revocation status.
 public struct PathCertificate: Sendable, Hashable {
+    /// Subject in RFC 2253 form.
     public var subject: String
+    /// Serial number in upper-case hexadecimal.
     public var serial: String
     /// The trusted certificate that ends the path; its status is not asked.
     public var isAnchor: Bool
+    /// What the loaded CRLs say of it.
     public var crl: RevocationCheck
+    /// What its OCSP responder says of it.
     public var ocsp: RevocationCheck
 }
 

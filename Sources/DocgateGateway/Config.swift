@@ -7,14 +7,19 @@ import TOMLKit
 /// One mistake in a configuration file (or a warning about a usable but doubtful value): the key, the line it is
 /// on, and what is wrong, in both languages.
 public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
+    /// The key as written, with its table (`route[0].encoding`, `signing`), or `-` for the file as a whole.
     public var key: String
+    /// 1-based line of the key in the file, when known.
     public var line: Int?
+    /// What is wrong, in Russian and English.
     public var message: LocalizedText
     /// DG5020 for a mistake; DG5028 for a warning (the listen address is not a loopback address).
     public var code: String = "DG5020"
 
+    /// `line N: key: message` in English.
     public var description: String { (line.map { "line \($0): " } ?? "") + key + ": " + message.en }
 
+    /// `CODE line N: key: message` in `language`, as `config check` prints it.
     public func text(_ language: Language) -> String {
         let place = line.map { language == .ru ? "строка \($0): " : "line \($0): " } ?? ""
         return code + " " + place + key + ": " + message[language]
@@ -23,7 +28,9 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a configuration cannot be used: every mistake found, not just the first.
 public struct ConfigError: Error, Sendable {
+    /// The configuration file's path.
     public var file: String
+    /// Every mistake, in the order found.
     public var problems: [ConfigProblem]
 }
 
@@ -31,18 +38,26 @@ public struct ConfigError: Error, Sendable {
 public enum OutputEncoding: String, Sendable, Hashable {
     /// The document's own bytes (signed documents keep their encoding too).
     case asIs = "as-is"
+    /// Re-encoded to UTF-8.
     case utf8 = "utf-8"
+    /// Re-encoded to Windows-1251.
     case windows1251 = "windows-1251"
 }
 
 /// A route: one inbox of the planning system to one outbox of the finance system, with its receipts, errors and
 /// archive directories and what it does to documents on the way.
 public struct Route: Sendable, Hashable {
+    /// `name`: the route's name in logs, metrics, the journal and receipts.
     public var name: String
+    /// `inbox`: the planning system's export directory, where documents arrive.
     public var inbox: String
+    /// `outbox`: the finance system's import directory, where documents are delivered.
     public var outbox: String
+    /// `receipts`: where a receipt for each document is written.
     public var receipts: String
+    /// `errors`: where rejected files are moved, each with its `.reason.txt`.
     public var errors: String
+    /// `archive`: where originals of delivered and duplicate documents go, under `YYYY/MM/DD/`.
     public var archive: String
     /// Document kinds accepted (all when the configuration does not narrow them).
     public var accept: Set<DocumentKind>
@@ -50,6 +65,7 @@ public struct Route: Sendable, Hashable {
     public var sign: Set<DocumentKind>
     /// Whether an inbound document must carry signatures that verify against the trust store.
     public var requireSignature: Bool
+    /// `encoding`: how delivered documents are encoded (`as-is` by default).
     public var encoding: OutputEncoding
     /// How long size and modification time must stay unchanged, from the first sighting, before a file that did
     /// not arrive by rename is taken.
@@ -70,10 +86,15 @@ public struct Route: Sendable, Hashable {
 
 /// The gateway's key for signing documents and receipts.
 public struct SigningConfig: Sendable, Hashable {
+    /// `key`: the PEM or DER private key file (with `cert`), resolved against the configuration's directory.
     public var key: String?
+    /// `cert`: the certificate file that goes with `key`.
     public var cert: String?
+    /// `pkcs12`: a PKCS#12 bundle instead of `key` and `cert`.
     public var pkcs12: String?
+    /// `passphrase_env`: the environment variable holding the key's passphrase.
     public var passphraseEnv: String?
+    /// `passphrase_file`: the file whose first line is the key's passphrase.
     public var passphraseFile: String?
     /// Key, PKCS#12 and passphrase files readable by group or others are refused unless this is set.
     public var allowGroupReadable: Bool = false
@@ -83,10 +104,15 @@ public struct SigningConfig: Sendable, Hashable {
 
 /// `gateway.toml`, checked.
 public struct GatewayConfig: Sendable, Hashable {
+    /// The configuration file's path, as given.
     public var file: String
+    /// `gateway_id`: this instance's name, in receipts and as the journal owner (letters, digits, `-`, `_`, `.`; ≤ 64).
     public var gatewayId: String
+    /// `journal`: the SQLite journal file.
     public var journal: String
+    /// `listen`: `host:port` of the HTTP endpoints (/health, /ready, /metrics); nil: no HTTP.
     public var listen: String?
+    /// `trust`: the trusted CA certificates, a file or directory (CRLs beside them); nil: nothing can be verified.
     public var trust: String?
     /// CRL files or directories beside those in `trust`.
     public var crl: [String] = []
@@ -101,24 +127,33 @@ public struct GatewayConfig: Sendable, Hashable {
     /// OCSP for every certificate of a signer's path but the trusted one (`ocsp`, `ocsp_url`, `ocsp_timeout`;
     /// ConfigOCSP.swift).
     public var ocsp = false
+    /// `ocsp_url`: the one OCSP responder asked about every certificate; nil: each certificate's own.
     public var ocspURL: String?
+    /// `ocsp_timeout`: seconds one OCSP exchange may take, connection included (1–300).
     public var ocspTimeout: Int = 5
+    /// `schemas`: docgate's schema directory; nil: found beside the executable.
     public var schemas: String?
+    /// `[signing]`: the gateway's key; nil when the gateway signs nothing (receipts go unsigned).
     public var signing: SigningConfig?
+    /// `log_format`: `text` or `json`.
     public var logFormat: String
+    /// `rescan_interval`: seconds between scans of the inboxes beside inotify (0.05–3600, default 2).
     public var rescanInterval: Double
     /// How many documents share one journal commit and one round of directory fsyncs.
     public var batchSize: Int
+    /// `[[route]]`: the routes, in the file's order.
     public var routes: [Route]
     /// Most bytes of inbox files held in memory by one batch (a batch ends at `batchSize` files or this many bytes).
     public var batchBytes: Int = 64 << 20
     /// Modes of the files and directories the gateway creates (outputs, receipts, errors, archive days).
     public var fileMode: UInt32 = 0o640
+    /// `dir_mode`: mode of the directories the gateway creates (default 0750).
     public var dirMode: UInt32 = 0o750
     /// Finished journal entries older than this many days are pruned.
     public var retentionDays: Double = 400
     /// HTTP: an idle connection is closed after this many seconds; at most this many connections at once.
     public var httpIdleTimeout: Double = 30
+    /// `http_max_connections`: HTTP connections served at once (lowered at start when descriptors are short).
     public var httpMaxConnections: Int = 128
     /// Values that are usable but probably not meant (DG5028): shown by `config check` and logged at start.
     public var warnings: [ConfigProblem] = []
@@ -140,6 +175,8 @@ public struct GatewayConfig: Sendable, Hashable {
         return try parse(text, file: path)
     }
 
+    /// Checks the text of a configuration file named `file` (for messages and relative paths); every mistake is
+    /// reported at once.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> GatewayConfig {
         let lines = KeyLines(text)
         if let trap = TOMLPrecheck.trap(in: text) {

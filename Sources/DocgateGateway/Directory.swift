@@ -7,6 +7,7 @@ import Glibc
 /// nothing is read or written outside the configured directories, whatever is planted in them.
 public final class Directory: @unchecked Sendable {
     // Safe to share: `path`, `fd` and `fs` never change after init; the descriptor is used only with *at calls.
+    /// The configured path, as opened; used in messages and to name the files within.
     public let path: String
     let fd: Int32
     let fs: FileSystem
@@ -53,6 +54,7 @@ public final class Directory: @unchecked Sendable {
 
     /// What an entry is, from `fstatat(AT_SYMLINK_NOFOLLOW)`.
     public enum Kind: Sendable, Equatable {
+        /// The entry's file type; `device` stands for a character or block device and anything else not named.
         case regular, symlink, directory, fifo, socket, device
 
         init(_ mode: mode_t) {
@@ -67,11 +69,17 @@ public final class Directory: @unchecked Sendable {
         }
     }
 
+    /// One entry of ``entries(limit:where:)``, as `fstatat` saw it without following a link.
     public struct Entry: Sendable {
+        /// The name as the file system holds it.
         public var name: FileName
+        /// Its file type (a symbolic link is itself, not its target).
         public var kind: Kind
+        /// Hard links to the file (`st_nlink`); more than one means it is reachable outside the directory.
         public var links: Int
+        /// Device, inode, size and times, to tell whether the file changed or was replaced.
         public var identity: FileIdentity
+        /// Size in bytes.
         public var size: Int64 { identity.size }
     }
 
@@ -156,9 +164,12 @@ public final class Directory: @unchecked Sendable {
         }
     }
 
+    /// ``write(_:_:sync:)`` with a UTF-8 name.
     public func write(_ name: String, _ bytes: [UInt8], sync: Bool) throws(FileError) { try write(FileName(name), bytes, sync: sync) }
 
+    /// Whether an entry of that name exists (of any kind, a link not followed).
     public func exists(_ name: FileName) -> Bool { status(name) != nil }
+    /// Whether an entry of that UTF-8 name exists.
     public func exists(_ name: String) -> Bool { exists(FileName(name)) }
 
     /// Renames `name` here to `target` in `into`, never replacing an existing file (EEXIST instead).
@@ -183,6 +194,7 @@ public final class Directory: @unchecked Sendable {
         throw FileError(operation: "rename", path: into.path + "/" + target.display, code: code)
     }
 
+    /// ``move(_:to:in:)`` with UTF-8 names.
     public func move(_ name: String, to target: String, in into: Directory) throws(FileError) {
         try move(FileName(name), to: FileName(target), in: into)
     }
@@ -259,7 +271,9 @@ public final class Directory: @unchecked Sendable {
         return name + ".\(n)"
     }
 
+    /// Unlinks `name` if it is there; a failure is ignored.
     public func remove(_ name: FileName) { _ = try? name.withCString { unlinkat(fd, $0, 0) } }
+    /// Unlinks the UTF-8 `name` if it is there; a failure is ignored.
     public func remove(_ name: String) { remove(FileName(name)) }
 
     /// fsync of the directory itself: makes renames and creations in it durable.
@@ -300,8 +314,11 @@ public final class OpenFile {
 
     deinit { close(fd) }
 
+    /// What the opened descriptor is (`fstat`).
     public var kind: Directory.Kind { Directory.Kind(status.st_mode) }
+    /// Hard links to the opened file.
     public var links: Int { Int(status.st_nlink) }
+    /// The opened file's device, inode, size and times, as `fstat` gave them when it was opened.
     public var identity: FileIdentity { FileIdentity(status) }
 
     /// Whether some process has the file open for writing, where Linux can tell: a read lease is refused

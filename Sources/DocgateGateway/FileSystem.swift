@@ -4,16 +4,21 @@ import Synchronization
 
 /// A failed file-system call: what, on which name, and errno.
 public struct FileError: Error, Sendable, CustomStringConvertible {
+    /// The call or step that failed (`open`, `create`, `write`, `rename`, `link`, `fsync`, `syncfs`, `mkdir`, …).
     public var operation: String
+    /// The directory or file it was made on.
     public var path: String
+    /// The errno.
     public var code: Int32
 
+    /// A failure of `operation` on `path` with errno `code`.
     public init(operation: String, path: String, code: Int32) {
         self.operation = operation
         self.path = path
         self.code = code
     }
 
+    /// `operation path: reason`, the path escaped for a log line.
     public var description: String { "\(operation) \(SafeText.escaped(path)): \(reason)" }
     /// The system's text for `code` (no path: receipts go back to the sender).
     public var reason: String { String(cString: strerror(code)) }
@@ -25,9 +30,12 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
 /// A name inside a directory as the file system holds it: any bytes but `/` and NUL, up to 255 of them. Names from
 /// an inbox need not be UTF-8 (a cp1251 name from a Windows share); `display` shows such a name percent-escaped.
 public struct FileName: Hashable, Sendable, CustomStringConvertible {
+    /// The name's bytes, without a terminating NUL.
     public let bytes: [UInt8]
 
+    /// The UTF-8 bytes of `name`.
     public init(_ name: String) { bytes = Array(name.utf8) }
+    /// A name from raw bytes, as `readdir` gives them.
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// Whether the bytes are UTF-8.
@@ -52,6 +60,7 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The name as ``display`` shows it.
     public var description: String { display }
 
     /// The length of a well-formed UTF-8 sequence starting at `i`, or 0.
@@ -80,6 +89,7 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
 
 /// The file-system calls the gateway makes, for injecting failures in tests.
 public enum FileOperation: String, Sendable, Hashable, CaseIterable {
+    /// One kind of call each; `sync` is an fsync of a directory, `syncfs` of the whole file system, `list` a `readdir`.
     case open, read, create, write, rename, link, sync, syncfs, mkdir, list
 }
 
@@ -87,7 +97,9 @@ public enum FileOperation: String, Sendable, Hashable, CaseIterable {
 /// Every `Directory` operation asks `check` first, so a test can make any step fail as a full disk or a
 /// permission error would, without a special file system.
 public final class FileSystem: Sendable {
+    /// Mode of the files the gateway creates (`file_mode`, 0640 by default), whatever the umask.
     public let fileMode: mode_t
+    /// Mode of the directories the gateway creates (`dir_mode`, 0750 by default), whatever the umask.
     public let dirMode: mode_t
 
     private struct Fault {
@@ -100,11 +112,13 @@ public final class FileSystem: Sendable {
     }
     private let faults = Mutex<[Fault]>([])
 
+    /// A file system with these modes and no injected failures.
     public init(fileMode: UInt32 = 0o640, dirMode: UInt32 = 0o750) {
         self.fileMode = mode_t(fileMode)
         self.dirMode = mode_t(dirMode)
     }
 
+    /// The default modes and no injected failures: what a ``Directory`` uses unless given another.
     public static let standard = FileSystem()
 
     /// Makes the next `times` calls of `operation` (in the directory at `directory`, or anywhere) fail with `code`.

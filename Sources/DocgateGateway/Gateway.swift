@@ -11,8 +11,12 @@ import Synchronization
 
 /// Why the gateway cannot start.
 public struct GatewayError: Error, Sendable, CustomStringConvertible {
+    /// The code: DG5021 the schemas, DG5022 a route's directory, DG5023 the journal's registry; for the signing
+    /// key, the trust store or the signer mapping, their own code (DG50xx; DG4027 for trust files without CRLs).
     public var code: String
+    /// What prevents the start, in Russian and English.
     public var message: LocalizedText
+    /// `code message` in English.
     public var description: String { code + " " + message.en }
 }
 
@@ -23,9 +27,13 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
 /// This type wires the stages together (scan → read → analyse → decide → stage → deliver → receipt → archive, each
 /// in its own file) and runs the loop; `BatchPipeline` runs the stages over the inboxes.
 public final class Gateway: Sendable {
+    /// The configuration it runs.
     public let config: GatewayConfig
+    /// `gateway_id@hostname`: this instance's name as the owner of its journal claims.
     public let owner: String
+    /// Counters and histograms of this gateway, served at `/metrics` when `listen` is set.
     public let metrics = GatewayMetrics()
+    /// The gateway's version, written into every receipt (`gateway/version`).
     public static let version = "0.1.0"
     let routes: [RouteRuntime]
     let pipeline: BatchPipeline
@@ -120,6 +128,7 @@ public final class Gateway: Sendable {
 
     /// Asks the loop to stop after the batch in hand.
     public func stop() { stopping.set() }
+    /// True once ``stop()`` was called.
     public var isStopping: Bool { stopping.isSet }
 
     /// Runs until `stop()`: a pass, then a wait for inotify events or the rescan interval.

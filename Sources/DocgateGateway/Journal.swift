@@ -10,9 +10,11 @@ import DocgateCore
 /// - `receipted`: the output and then the receipt were renamed into place.
 /// - `done`: the inbox file is archived; nothing is left to do.
 public enum Stage: String, Sendable, CaseIterable, Comparable {
+    /// The steps, in order (see above).
     case claimed, staged, delivered, receipted, done
 
     var order: Int { Self.allCases.firstIndex(of: self)! }
+    /// Earlier on the way: `claimed` < `staged` < `delivered` < `receipted` < `done`.
     public static func < (a: Stage, b: Stage) -> Bool { a.order < b.order }
 }
 
@@ -32,8 +34,11 @@ public enum Outcome: String, Sendable, CaseIterable {
 /// modification time seen through the descriptor it read from. A file renamed over the name since, or written
 /// again in place, no longer matches.
 public struct FileIdentity: Sendable, Hashable {
+    /// The device the file lives on (`st_dev`).
     public var device: UInt64
+    /// The inode number (`st_ino`).
     public var inode: UInt64
+    /// Size in bytes.
     public var size: Int64
     /// Modification time in nanoseconds since the epoch.
     public var mtime: Int64
@@ -41,6 +46,7 @@ public struct FileIdentity: Sendable, Hashable {
     /// not this one, so a file rewritten in place with the same size and mtime still differs.
     public var ctime: Int64?
 
+    /// An identity from its parts.
     public init(device: UInt64, inode: UInt64, size: Int64, mtime: Int64, ctime: Int64? = nil) {
         self.device = device
         self.inode = inode
@@ -54,6 +60,7 @@ public struct FileIdentity: Sendable, Hashable {
         a.sameContent(as: b) && (a.ctime == nil || b.ctime == nil || a.ctime == b.ctime)
     }
 
+    /// Hashes device, inode, size and modification time, not the status-change time (which `==` may leave out).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(device)
         hasher.combine(inode)
@@ -69,27 +76,43 @@ public struct FileIdentity: Sendable, Hashable {
 
 /// One document's record in the journal.
 public struct JournalEntry: Sendable, Hashable {
+    /// The entry's number in the journal (the `journal show ID` of the operator).
     public var id: Int64
+    /// The route's name.
     public var route: String
+    /// The inbox name as text (percent-escaped when not UTF-8; the bytes are in ``nameBytes``).
     public var fileName: String
+    /// SHA-256 of the file's bytes, lower-case hexadecimal.
     public var sha256: String
+    /// The file's size in bytes.
     public var size: Int64
+    /// The document's root `id`, once read; nil when the file is not a document with one.
     public var documentId: String?
+    /// The document kind's name (`socialOrder`, `agreement`, …), once known.
     public var kind: String?
+    /// How far the document has come.
     public var stage: Stage
+    /// The outcome, once decided (at `staged`).
     public var outcome: Outcome?
+    /// The instance that holds or last held the entry (a gateway's `owner`, `gateway_id@hostname`).
     public var owner: String
+    /// Until when the owner's claim holds, seconds since 1970; after it another instance may take the entry over.
     public var leaseUntil: Double
     /// Fencing number: raised whenever another owner takes the entry over; every transition checks it.
     public var attempt: Int
     /// The name the output has (or will have) in the outbox or errors/.
     public var outputName: String?
+    /// The receipt's name in the receipts directory, once decided.
     public var receiptName: String?
+    /// Where the original went: `YYYY/MM/DD/NAME` in the archive, or `errors/NAME` for a rejected one; nil before.
     public var archivePath: String?
     /// The findings, as JSON (`[{code, severity, line, path, ru, en}]`).
     public var errors: String?
+    /// When the file was claimed, seconds since 1970.
     public var receivedAt: Double
+    /// When the entry last changed, seconds since 1970.
     public var updatedAt: Double
+    /// When it reached `done`, seconds since 1970; nil before.
     public var finishedAt: Double?
     /// The inbox file as it was read (nil for entries made before identities were kept).
     public var identity: FileIdentity? = nil
@@ -99,28 +122,46 @@ public struct JournalEntry: Sendable, Hashable {
 
 /// A new file to claim.
 public struct ClaimRequest: Sendable {
+    /// The route whose inbox holds the file.
     public var route: String
+    /// The inbox name as text (percent-escaped when not UTF-8).
     public var fileName: String
+    /// SHA-256 of the bytes read, lower-case hexadecimal.
     public var sha256: String
+    /// Size of the bytes read.
     public var size: Int64
+    /// The file as it was read, from the descriptor.
     public var identity: FileIdentity? = nil
+    /// The name's bytes when they are not UTF-8.
     public var nameBytes: [UInt8]? = nil
 }
 
 /// A compare-and-set step: applied only if the entry is still at `from` with the same `attempt` and owner.
 public struct Transition: Sendable {
+    /// The number of the entry the step applies to.
     public var id: Int64
+    /// The attempt the caller holds the entry under; a takeover since makes the step fail.
     public var attempt: Int
+    /// The stage the entry must still be at.
     public var from: Stage
+    /// The stage it moves to.
     public var to: Stage
+    /// The outcome to record, when this step decides it; nil leaves the journal's value (as for every field below).
     public var outcome: Outcome?
+    /// The document's root `id` to record.
     public var documentId: String?
+    /// The document kind's name to record.
     public var kind: String?
+    /// The output's name in the outbox or errors/ to record.
     public var outputName: String?
+    /// The receipt's name to record.
     public var receiptName: String?
+    /// Where the original went, to record (an empty string: nothing was moved, a placeholder is cleared).
     public var archivePath: String?
+    /// The findings as JSON, to record.
     public var errors: String?
 
+    /// A step of `entry` from its present stage and attempt to `to`, recording nothing else.
     public init(_ entry: JournalEntry, to: Stage) {
         id = entry.id
         attempt = entry.attempt
@@ -131,9 +172,13 @@ public struct Transition: Sendable {
 
 /// Counts for `journal stats` and the metrics.
 public struct JournalStats: Sendable {
+    /// Entries by outcome; `pending` for those on their way without one, `superseded` for finished ones without one.
     public var byOutcome: [String: Int]
+    /// Entries not yet `done`.
     public var inFlight: Int
+    /// Every entry.
     public var total: Int
+    /// When the oldest entry not yet `done` was claimed, seconds since 1970; nil when there is none.
     public var oldestInFlight: Double?
 }
 
@@ -151,8 +196,12 @@ public protocol Journal: Sendable {
     /// Identity checks, for a batch in one read: root id → the hashes of a route's delivered entries with that id
     /// (ids never delivered are absent).
     func deliveredHashes(route: String, documentIds: [String]) throws -> [String: [String]]
+    /// The entry with this number, or nil.
     func entry(_ id: Int64) throws -> JournalEntry?
+    /// The newest `limit` entries first; only those with `outcome` when given, only those not `done` when
+    /// `unfinishedOnly`.
     func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry]
+    /// Counts of the whole journal.
     func stats() throws -> JournalStats
     /// The registry of delivered documents for the rules across documents (JSON of each document's model).
     func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws
@@ -188,11 +237,14 @@ extension Journal {
 
 /// One step of pruning the registry.
 public struct RegistryPruneStep: Sendable, Equatable {
+    /// Registry entries looked at that a later version superseded (deleted, unless a dry run).
     public var superseded: Int
+    /// Registry entries looked at whose period is over (deleted, unless a dry run).
     public var expired: Int
     /// The sequence number to continue after; nil when the registry's end was reached.
     public var next: Int64?
 
+    /// A step's counts and where the next step starts.
     public init(superseded: Int, expired: Int, next: Int64?) {
         self.superseded = superseded
         self.expired = expired
@@ -204,6 +256,7 @@ public struct RegistryPruneStep: Sendable, Equatable {
 public struct PruneResult: Sendable, Equatable {
     /// Rows older than this instant (seconds since the epoch) were candidates.
     public var cutoff: Double
+    /// True when nothing was deleted: the counts say what would be.
     public var dryRun: Bool
     /// Finished journal entries, by outcome (`delivered`, `rejected`, `duplicate`, `conflict`; `closed` for a
     /// claim closed because its file changed).
@@ -215,25 +268,32 @@ public struct PruneResult: Sendable, Equatable {
     /// Pages given back to the file system (journals made with incremental auto-vacuum).
     public var freedPages = 0
 
+    /// Nothing counted yet.
     public init(cutoff: Double, dryRun: Bool) {
         self.cutoff = cutoff
         self.dryRun = dryRun
     }
 
+    /// Journal entries in all.
     public var entriesTotal: Int { entries.values.reduce(0, +) }
+    /// Rows in all: entries and registry entries (freed pages aside).
     public var total: Int { entriesTotal + registrySuperseded + registryExpired }
 }
 
 /// The journal cannot be used: a stable code and the reason in both languages. `description` is the English text
 /// alone: callers print the code before it (`DG5023 <path>: <reason>`).
 public struct JournalError: Error, Sendable, CustomStringConvertible {
+    /// The code: DG5023 when the journal cannot be opened or used.
     public var code: String
+    /// What is wrong, in Russian and English.
     public var message: LocalizedText
 
+    /// An error from its code and message.
     public init(code: String, message: LocalizedText) {
         self.code = code
         self.message = message
     }
 
+    /// The English reason alone.
     public var description: String { message.en }
 }

@@ -12,6 +12,7 @@ extension Route {
 
 /// `listen`: `IPv4:port`, `[IPv6]:port` or `name:port`; nothing else.
 public enum Listen {
+    /// The host (an IPv6 address without its brackets) and the port (1–65535); nil for anything else.
     public static func parse(_ s: String) -> (host: String, port: Int)? {
         let host: Substring
         let portText: Substring

@@ -11,6 +11,8 @@ public enum Logs {
     /// Where a finished line goes (standard error unless a test catches it).
     public typealias Sink = @Sendable (String) -> Void
 
+    /// A logger labelled `docgate` writing one JSON object per entry when `format` is `json`, one text line otherwise;
+    /// entries below `level` are dropped.
     public static func make(format: String, level: Logger.Level = .info, sink: @escaping Sink = standardError) -> Logger {
         let json = format == "json"
         var logger = Logger(label: "docgate") { label in

@@ -36,7 +36,9 @@ import Synchronization
 ///   back to the file system. An older journal reuses its free pages (the file stops growing but does not shrink);
 ///   to shrink it once, stop the gateway and run `sqlite3 journal.sqlite 'PRAGMA auto_vacuum = INCREMENTAL; VACUUM'`.
 public final class Retention: Sendable {
+    /// The journal pruned.
     public let journal: any Journal
+    /// `retention_days`: how old, in days, a finished entry or a registry document no longer needed must be to go.
     public let days: Double
     /// Seconds between runs of `runIfDue`.
     public let interval: Double
@@ -64,6 +66,8 @@ public final class Retention: Sendable {
 
     private let state = Mutex(State())
 
+    /// A retention that runs every `interval` seconds for at most `budget` seconds, `chunk` rows (at least 1) per
+    /// transaction; nothing runs until asked (``runIfDue(now:)``, ``run(now:)``).
     public init(journal: any Journal, days: Double, interval: Double = 3600, budget: Double = 0.25, chunk: Int = 10_000,
                 logger: Logger? = nil) {
         self.journal = journal

@@ -11,8 +11,12 @@ import GRDB
 /// refused (DG5023) when it cannot be.
 public final class SQLiteJournal: Journal {
     let pool: DatabasePool
+    /// The database file.
     public let path: String
 
+    /// Opens the journal at `path`, creating it (0600) and its tables when missing and migrating an older one;
+    /// DG5023 (``JournalError``) when the file cannot be opened, is not a regular file or stays open to others;
+    /// SQLite's error otherwise.
     public init(path: String) throws {
         self.path = path
         try Self.restrictMode(path)
@@ -90,6 +94,7 @@ public final class SQLiteJournal: Journal {
         return e
     }
 
+    /// One transaction; each new entry is `claimed`, attempt 1, leased to `owner` until `now + lease`.
     public func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
         guard !requests.isEmpty else { return [] }
         return try pool.write { db in
@@ -114,6 +119,7 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// One transaction; each applied step renews the lease to `now + lease`, and a step to `done` sets `finishedAt`.
     public func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool] {
         guard !transitions.isEmpty else { return [] }
         return try pool.write { db in
@@ -134,6 +140,8 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// One transaction: takes over every unfinished entry of `owner` or with an expired lease (attempt + 1), returns
+    /// those `owner` now holds, oldest first.
     public func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
         try pool.write { db in
             // Entries of a former run of this owner, and entries whose owner's lease ran out: taken over with a
@@ -154,6 +162,7 @@ public final class SQLiteJournal: Journal {
         WHERE route = ? AND document_id = ? AND outcome = 'delivered'
         """
 
+    /// One read, through the `documents_identity` index.
     public func deliveredHashes(route: String, documentIds: [String]) throws -> [String: [String]] {
         guard !documentIds.isEmpty else { return [:] }
         return try pool.read { db in
@@ -175,12 +184,14 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// The entry with this number, or nil.
     public func entry(_ id: Int64) throws -> JournalEntry? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM documents WHERE id = ?", arguments: [id]).map(Self.entry)
         }
     }
 
+    /// The newest `limit` entries first, filtered as asked.
     public func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry] {
         try pool.read { db in
             var conditions: [String] = []
@@ -194,6 +205,7 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// Counts of the whole journal, in one read.
     public func stats() throws -> JournalStats {
         try pool.read { db in
             var byOutcome: [String: Int] = [:]
@@ -207,6 +219,7 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// Adds the entries in one transaction, delivered now, with what retention needs of each.
     public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
         try registryAdd(entries, now: Clock.now())
     }
@@ -228,6 +241,7 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// Every registry entry's JSON, in the order added.
     public func registryAll() throws -> [[UInt8]] {
         try pool.read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM registry ORDER BY seq").map { [UInt8]($0) }

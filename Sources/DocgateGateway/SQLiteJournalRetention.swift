@@ -29,6 +29,7 @@ extension SQLiteJournal {
 
     static let registryLiveSQL = "SELECT body FROM registry r WHERE NOT \(superseded("r")) AND NOT \(expired("r")) ORDER BY seq"
 
+    /// One read: the JSON of every entry neither superseded nor expired at `cutoff`, in the order added.
     public func registryLive(cutoff: Double) throws -> [[UInt8]] {
         try pool.read { db in
             try Data.fetchAll(db, sql: Self.registryLiveSQL, arguments: ["cutoff": cutoff]).map { [UInt8]($0) }
@@ -41,6 +42,7 @@ extension SQLiteJournal {
         RETURNING COALESCE(outcome, 'closed')
         """
 
+    /// One transaction over the `documents_finished` index.
     public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
         try pool.write { db in
             var counts: [String: Int] = [:]
@@ -51,6 +53,7 @@ extension SQLiteJournal {
         }
     }
 
+    /// One read over the `documents_finished` index.
     public func prunableEntries(before cutoff: Double) throws -> [String: Int] {
         try pool.read { db in
             var counts: [String: Int] = [:]
@@ -70,6 +73,7 @@ extension SQLiteJournal {
         FROM registry r WHERE seq > :after ORDER BY seq LIMIT :limit
         """
 
+    /// One read (dry run) or one transaction; `next` is nil when fewer than `limit` entries were left to look at.
     public func pruneRegistry(before cutoff: Double, after: Int64, limit: Int, dryRun: Bool) throws -> RegistryPruneStep {
         let step = { (db: Database) throws -> RegistryPruneStep in
             let rows = try Row.fetchAll(db, sql: Self.registryWindowSQL, arguments: ["cutoff": cutoff, "after": after, "limit": limit])
@@ -92,6 +96,7 @@ extension SQLiteJournal {
         return dryRun ? try pool.read(step) : try pool.write(step)
     }
 
+    /// `PRAGMA incremental_vacuum` of up to `pages` pages (at least 1), outside a transaction.
     public func vacuum(pages: Int) throws -> Int {
         try pool.writeWithoutTransaction { db in
             guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") == 2 else { return 0 }

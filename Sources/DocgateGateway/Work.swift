@@ -141,9 +141,13 @@ final class Work: @unchecked Sendable {
 
 /// What one pass did.
 public struct PassResult: Sendable {
+    /// Documents taken all the way to `done` (archived) in this pass.
     public var finished = 0
+    /// The finished documents by outcome.
     public var byOutcome: [Outcome: Int] = [:]
+    /// Steps that failed (a file, a batch or a scan) and are retried on a later pass.
     public var failures = 0
+    /// Files not taken yet: still being written, in their quiet period, or waiting out a back-off.
     public var waiting = 0
 
     mutating func add(_ other: PassResult) {

@@ -19,6 +19,9 @@ extension SignaturePolicy {
 
 /// The parties whose signatures each kind of document carries, in order.
 public enum DocumentSignatures {
+    /// The signers `kind` needs, read from the document's root element: each organisation by its ИНН and ОГРН
+    /// (`inn`/`innFl`, `ogrn`/`ogrnip`), a contract's consumer by СНИЛС (may be absent), a receipt's gateway by
+    /// its `instanceId`.
     public static func parties(of kind: DocumentKind, root node: XMLNode) -> [SignerParty] {
         func organisation(_ element: XMLNode?, _ ru: String, _ en: String) -> SignerParty {
             let inn = element?.childText("inn") ?? element?.childText("innFl")

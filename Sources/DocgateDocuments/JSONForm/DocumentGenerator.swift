@@ -4,13 +4,16 @@ import Synchronization
 
 /// The shapes of the kinds, each read from the schema directory the first time it is asked for.
 public final class ShapeLibrary: Sendable {
+    /// The directory the schemas are read from.
     public let schemaDirectory: String
     private let shapes = Mutex<[DocumentKind: Result<DocumentShape, ShapeError>]>([:])
 
+    /// An empty library; nothing is read until a shape is asked for.
     public init(schemaDirectory: String) {
         self.schemaDirectory = schemaDirectory
     }
 
+    /// The shape of `kind`, read once and kept (a failure too); DG2109 when the schema cannot be read as a shape.
     public func shape(_ kind: DocumentKind) throws(ShapeProblem) -> DocumentShape {
         let result = shapes.withLock { cache in
             if let known = cache[kind] { return known }
@@ -30,9 +33,12 @@ public final class ShapeLibrary: Sendable {
 /// `docgate generate`: a document from its JSON form. The inverse of `DocumentExport`: `generate(export(d))` is
 /// `d` after canonicalisation.
 public struct DocumentGenerator: Sendable {
+    /// The shape of the kind generated.
     public let shape: DocumentShape
+    /// The encoding the document is written in (UTF-8 by default, or windows-1251).
     public var encoding: XMLWriter.Encoding
 
+    /// A generator of documents of `shape`'s kind in `encoding`.
     public init(shape: DocumentShape, encoding: XMLWriter.Encoding = .utf8) {
         self.shape = shape
         self.encoding = encoding
@@ -40,7 +46,9 @@ public struct DocumentGenerator: Sendable {
 
     /// A generated document and where its lines came from.
     public struct Output: Sendable {
+        /// The document, encoded, with its XML declaration.
         public var bytes: [UInt8]
+        /// The root `id`: the one given, or the new one.
         public var id: String
         /// The JSON path each element's line came from, by line (ascending).
         public var lines: [(line: Int, path: String)]
@@ -62,8 +70,11 @@ public struct DocumentGenerator: Sendable {
     public static let rootDefaults: Set<String> = ["id", "formatVersion"]
     /// The root member whose `createdAt` may be left out (the time of generation).
     public static let headerMember = "header"
+    /// Members of the header that may be left out: `createdAt` (the time of generation).
     public static let headerDefaults: Set<String> = ["createdAt"]
 
+    /// The document `value` describes, members written in schema order; every mismatch with the shape is reported at
+    /// once (DG21xx, with its JSON path).
     public func generate(_ value: JSONValue, newID: String, now: String) throws(ShapeProblems) -> Output {
         var state = State(encoding: encoding)
         guard case .object(var members) = value else {

@@ -7,10 +7,14 @@ import Synchronization
 public struct ShapeProblem: Error, Sendable, Hashable {
     /// DG2101–DG2109: stable codes of the JSON form.
     public var code: String
+    /// The JSON path of the value concerned (`$`, `$.header.number`, `$.service[2].volume`).
     public var path: String
+    /// The line in the XML document (export), when known.
     public var line: Int?
+    /// What is wrong, in Russian and English.
     public var message: LocalizedText
 
+    /// A problem from its code, place and message.
     public init(code: String, path: String, line: Int? = nil, message: LocalizedText) {
         self.code = code
         self.path = path
@@ -21,6 +25,7 @@ public struct ShapeProblem: Error, Sendable, Hashable {
 
 /// Every problem found in one input (at most a hundred).
 public struct ShapeProblems: Error, Sendable {
+    /// The problems, in the order found.
     public var list: [ShapeProblem]
 }
 
@@ -31,13 +36,18 @@ public struct ShapeProblems: Error, Sendable {
 /// exact text; extensions are XML fragments (exclusive canonical form, so each carries its namespaces). Signatures,
 /// comments and processing instructions are not data and are left out.
 public enum DocumentExport {
+    /// An exported document.
     public struct Result {
+        /// The document's kind, told by its root namespace.
         public var kind: DocumentKind
+        /// The document's data: a JSON object in the shape of the kind's schema.
         public var value: JSONValue
         /// Signatures left out.
         public var signaturesOmitted: Int
     }
 
+    /// The JSON form of `document`; DG2101 when its root is not a docgate document, DG2109 when its schema cannot be
+    /// read, DG2102 when the document does not fit its shape.
     public static func export(_ document: XMLDocument, shapes: ShapeLibrary) throws(ShapeProblem) -> Result {
         guard let root = document.root else {
             throw ShapeProblem(code: "DG2101", path: "$", message: LocalizedText(ru: "нет корневого элемента", en: "no root element"))

@@ -3,6 +3,7 @@ import DocgateCore
 /// The JSON Schema (draft 2020-12) of a kind's JSON form, written from the same shape that drives `export` and
 /// `generate`, so the documented shape and the code cannot drift apart. Shipped in `Schemas/json/`.
 public enum JSONSchemaWriter {
+    /// The `$schema` of every file written: JSON Schema draft 2020-12.
     public static let draft = "https://json-schema.org/draft/2020-12/schema"
 
     /// The file name in `Schemas/json/`: `social-order.schema.json`.
@@ -10,6 +11,7 @@ public enum JSONSchemaWriter {
         String(kind.schemaFile.dropLast(4)) + ".schema.json"
     }
 
+    /// The JSON Schema of `shape`'s kind, `$id` `<namespace>/json`, titled in Russian and English.
     public static func schema(_ shape: DocumentShape) -> JSONValue {
         let kind = shape.kind
         var members: [(String, JSONValue)] = [

@@ -2,43 +2,74 @@ import DocgateXML
 
 /// Соглашение с исполнителем (`urn://docgate/agreement/1`).
 public struct Agreement: Sendable, Codable {
+    /// `yearValue`: a service's volume and financing for one year.
     public struct YearValue: Sendable, Hashable, Codable {
+        /// The `year` attribute.
         public var year: Int
+        /// `volume`: the volume of the service.
         public var volume: DecimalValue
+        /// `normativeCost`: the normative cost per unit of volume, roubles.
         public var normativeCost: DecimalValue
+        /// `correctionFactor`: the correction factor; nil when absent, which counts as 1.
         public var correctionFactor: DecimalValue?
+        /// `amount`: the financing, roubles: volume × normative × factor (DG3030; a warning, DG3034, when off only by
+        /// the normative's rounding to kopecks).
         public var amount: DecimalValue
+        /// `kbk`: КБК расходов, 20 characters, beginning with the grantor's budget chapter (DG3032).
         public var kbk: String
     }
 
+    /// `service`: one service of the agreement with its volume indicator and its values by year.
     public struct ServiceLine: Sendable, Hashable, Codable {
+        /// The service's own fields (`regNum`, `name`, …) of the `service` element.
         public var service: Service
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `allowedDeviation`: the allowed deviation from the volume, %.
         public var allowedDeviation: DecimalValue
+        /// `yearValue` elements, in order.
         public var yearValues: [YearValue]
     }
 
+    /// `paymentSchedule/payment`: one transfer of the payment schedule.
     public struct Payment: Sendable, Hashable, Codable {
+        /// `period`: the month (`2025-03`) or quarter (`2025-Q1`) of the transfer.
         public var period: String
+        /// `kbk`: КБК расходов.
         public var kbk: String
+        /// `amount`: the sum, roubles.
         public var amount: DecimalValue
 
         /// The year of `2025-03` or `2025-Q1`.
         public var year: Int { Int(period.prefix(4)) ?? 0 }
     }
 
+    /// The root's `kind` attribute: `certificate`, `competition` or `stateAssignment`.
     public var kind: String = ""
+    /// The root's `event` attribute: `draft`, `concluded`, `amended` or `terminated` (docs/documents.md).
     public var event: String = ""
+    /// `baseAgreementRef`: for an additional agreement, the first version of its chain (DG3108).
     public var baseAgreementRef: DocumentRef?
+    /// `socialOrderRef`: the social order the agreement carries out.
     public var socialOrderRef: DocumentRef?
+    /// `competitionRef`: the competition (selection) the agreement results from.
     public var competitionRef: DocumentRef?
+    /// `grantor`: the chief budget administrator (ГРБС, the authorised body) that grants the funds; signs first.
     public var grantor: Organization?
+    /// `executor`: исполнитель услуг; signs second.
     public var executor: Organization?
+    /// `executorRegistryEntry`: the entry in the register of executors by social certificates (Decree No. 183).
     public var executorRegistryEntry: String?
+    /// `term`: срок действия соглашения.
     public var term: Period?
+    /// `service` elements, in order.
     public var services: [ServiceLine] = []
+    /// The payment schedule, in order.
     public var payments: [Payment] = []
+    /// `totals/yearTotal` by year, roubles: each equals the year's service amounts and, when there is a schedule, its
+    /// payments (DG3031).
     public var yearTotals: [Int: DecimalValue] = [:]
+    /// `termination/date`: the date the agreement was terminated; only a terminated one carries it (DG3033).
     public var terminationDate: CalendarDate?
 }
 

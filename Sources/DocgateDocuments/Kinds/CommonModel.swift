@@ -25,9 +25,13 @@ extension RecordElement {
     }
 }
 
+/// The system the document came from (`source`, `SourceType`), for tracing it back.
 public struct DocumentSource: Sendable, Hashable, Codable {
+    /// `system`: the source system's name, such as «АЦК-Планирование».
     public var system: String
+    /// `documentClassId`: the document's class in the source system.
     public var documentClassId: String?
+    /// `documentId`: the document's id in the source system.
     public var documentId: String?
 }
 
@@ -39,14 +43,23 @@ extension DocumentSource {
     }
 }
 
+/// The `header` of every kind (`DocumentHeaderType`): number, date, time of creation, version and status.
 public struct DocumentHeader: Sendable, Hashable, Codable {
+    /// `number`: the document's number (1–50 characters).
     public var number: String
+    /// `date`: the document's date; nil when absent or not a date.
     public var date: CalendarDate?
+    /// `createdAt`: when the electronic document was made, as written (a date-time with its offset).
     public var createdAt: String
+    /// `version`: 1 for the first version; 1 when absent.
     public var version: Int
+    /// `previousVersionId`: the root `id` of the version this one follows (for a version above 1).
     public var previousVersionId: String?
+    /// `status`: `draft`, `approved`, `amended` or `cancelled`.
     public var status: String
+    /// `source`: the system the document came from, when given.
     public var source: DocumentSource?
+    /// True when the `test` element is present: a test document without legal effect.
     public var test: Bool
 }
 
@@ -63,20 +76,31 @@ extension DocumentHeader {
     }
 }
 
+/// An organisation (`OrganizationType`): its names and registration details; an entrepreneur has ИНН ФЛ and ОГРНИП.
 public struct Organization: Sendable, Hashable, Codable {
     public var fullName: String
     public var shortName: String?
+    /// `inn`: ИНН of a legal entity (10 digits).
     public var inn: String?
+    /// `kpp`: КПП.
     public var kpp: String?
+    /// `ogrn`: ОГРН (13 digits).
     public var ogrn: String?
+    /// `innFl`: ИНН of an individual entrepreneur (12 digits).
     public var innFl: String?
+    /// `ogrnip`: ОГРНИП (15 digits).
     public var ogrnip: String?
+    /// `consRegCode`: код по Сводному реестру.
     public var consRegCode: String?
+    /// `budgetChapter`: глава по бюджетной классификации (of a ГРБС, 3 digits).
     public var budgetChapter: String?
+    /// `oktmo`: ОКТМО of its location.
     public var oktmo: String?
     /// ОКАТО, in documents from before ОКТМО (2014).
     public var okato: String?
+    /// `kind`: `authority`, `treasuryInstitution`, `budgetInstitution`, `autonomousInstitution`, `nonProfit`, …
     public var kind: String?
+    /// `address`: its address as text.
     public var address: String?
 
     /// The taxpayer number, whichever form the organisation has.
@@ -103,7 +127,9 @@ extension Organization {
     }
 }
 
+/// A document proving who a person is (`identityDocument`, документ, удостоверяющий личность).
 public struct IdentityDocument: Sendable, Hashable, Codable {
+    /// `type`: the kind's code (21: passport of a citizen of the Russian Federation, 03: birth certificate).
     public var type: String
     public var series: String?
     public var number: String
@@ -121,14 +147,20 @@ extension IdentityDocument {
     }
 }
 
+/// A natural person (`PersonType`): a consumer, a certificate's recipient.
 public struct Person: Sendable, Hashable, Codable {
     public var lastName: String
     public var firstName: String
+    /// `middleName`: отчество, when the person has one.
     public var middleName: String?
+    /// `birthDate`: дата рождения.
     public var birthDate: CalendarDate?
+    /// `snils`: СНИЛС as written (`ddd-ddd-ddd cc`).
     public var snils: String?
+    /// `identityDocument`: документ, удостоверяющий личность, when given.
     public var identityDocument: IdentityDocument?
 
+    /// Last, first and middle name, separated by spaces.
     public var fullName: String { [lastName, firstName, middleName].compactMap { $0 }.joined(separator: " ") }
 }
 
@@ -143,11 +175,15 @@ extension Person {
     }
 }
 
+/// A reference to another document (`DocumentRefType`): its kind, id, number, date and version.
 public struct DocumentRef: Sendable, Hashable, Codable {
+    /// `kind`: the kind referred to (`socialOrder`, `agreement`, …, `organizationDecision`, `competition`, `other`).
     public var kind: String
+    /// `id`: the root `id` of the document referred to, when given.
     public var id: String?
     public var number: String
     public var date: CalendarDate?
+    /// `version`: its version, when given.
     public var version: Int?
 }
 
@@ -161,8 +197,11 @@ extension DocumentRef {
     }
 }
 
+/// Where a service is provided (`PlaceType`, место оказания услуги): ОКТМО and/or a description.
 public struct Place: Sendable, Hashable, Codable {
+    /// `oktmo`: ОКТМО of the territory.
     public var oktmo: String?
+    /// `text`: the place's name.
     public var text: String
 
     /// Places match by ОКТМО when both have one, else by name.
@@ -180,8 +219,11 @@ extension Place {
     }
 }
 
+/// A short reference to a service or aggregated service (`ServiceRefType`): its name and registry number.
 public struct ServiceRef: Sendable, Hashable, Codable {
+    /// `name`: the service's (or aggregated service's) name.
     public var name: String
+    /// `regNum`: уникальный номер реестровой записи, when given.
     public var regNum: String?
 }
 
@@ -192,13 +234,21 @@ extension ServiceRef {
     }
 }
 
+/// A state (municipal) service in the social sphere (`ServiceType`).
 public struct Service: Sendable, Hashable, Codable {
+    /// `regNum`: уникальный номер реестровой записи услуги (`801011О.99.0.БВ24ВФ62000`).
     public var regNum: String
+    /// `name`: наименование услуги.
     public var name: String
+    /// `aggregatedServiceName`: the aggregated service (укрупнённая услуга) it belongs to.
     public var aggregatedServiceName: String?
+    /// `conditions`: условия (формы) оказания услуги.
     public var conditions: String?
+    /// `content`: содержание услуги.
     public var content: String?
+    /// `consumerCategory` elements: категории потребителей, in order.
     public var consumerCategories: [String]
+    /// `place`: место оказания услуги, when given.
     public var place: Place?
 }
 
@@ -214,9 +264,13 @@ extension Service {
     }
 }
 
+/// An indicator of a service's volume or quality with its unit (`IndicatorType`).
 public struct Indicator: Sendable, Hashable, Codable {
+    /// `name`: наименование показателя.
     public var name: String
+    /// `unitName`: the unit's name.
     public var unitName: String
+    /// The `okei` attribute: the unit's ОКЕИ code (3 or 4 digits); empty when absent.
     public var okei: String
 }
 
@@ -228,16 +282,24 @@ extension Indicator {
     }
 }
 
+/// A volume in all and by way of determining executors (`MethodVolumesType`); zeros are written explicitly.
 public struct MethodVolumes: Sendable, Hashable, Codable {
+    /// `total`: всего.
     public var total: DecimalValue
+    /// `stateTaskTreasury`: by treasury institutions under a state (municipal) assignment.
     public var stateTaskTreasury: DecimalValue
+    /// `stateTaskBudgetAutonomous`: by budget and autonomous institutions under a state (municipal) assignment.
     public var stateTaskBudgetAutonomous: DecimalValue
+    /// `competition`: by competition (в соответствии с конкурсом).
     public var competition: DecimalValue
+    /// `certificate`: by social certificates.
     public var certificate: DecimalValue
 
+    /// Zero in all and by every method.
     public static let zero = MethodVolumes(total: .zero, stateTaskTreasury: .zero, stateTaskBudgetAutonomous: .zero,
                                            competition: .zero, certificate: .zero)
 
+    /// Volumes from their five values; `total` is not checked against the sum of the methods here.
     public init(total: DecimalValue, stateTaskTreasury: DecimalValue, stateTaskBudgetAutonomous: DecimalValue,
                 competition: DecimalValue, certificate: DecimalValue) {
         self.total = total
@@ -293,11 +355,16 @@ extension MethodVolumes {
 
 /// The ways executors are determined (189-ФЗ).
 public enum Method: String, CaseIterable, Sendable, Codable {
+    /// Treasury institutions under a state (municipal) assignment.
     case stateTaskTreasury
+    /// Budget and autonomous institutions under a state (municipal) assignment.
     case stateTaskBudgetAutonomous
+    /// By the results of a competition (конкурс).
     case competition
+    /// By social certificates (социальные сертификаты).
     case certificate
 
+    /// The method's name in Russian and English.
     public var title: LocalizedTitle {
         switch self {
         case .stateTaskTreasury: LocalizedTitle(ru: "казённые учреждения по заданию", en: "treasury institutions by assignment")
@@ -308,11 +375,13 @@ public enum Method: String, CaseIterable, Sendable, Codable {
     }
 }
 
+/// A name in Russian and English.
 public struct LocalizedTitle: Sendable, Hashable {
     public var ru: String
     public var en: String
 }
 
+/// A period (`PeriodType`): its start and end dates.
 public struct Period: Sendable, Hashable, Codable {
     public var from: CalendarDate?
     public var to: CalendarDate?

@@ -2,24 +2,41 @@ import DocgateXML
 
 /// Договор потребителя с исполнителем по социальному сертификату (`urn://docgate/contract/1`).
 public struct Contract: Sendable, Codable {
+    /// `service`: the contract's service, its volume and its price.
     public struct ServiceLine: Sendable, Hashable, Codable {
+        /// The service's own fields (`regNum`, `name`, …) of the `service` element.
         public var service: Service
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `volume`: the volume of the service.
         public var volume: DecimalValue
+        /// `pricePerUnit`: the price of a unit (the normative cost), roubles.
         public var pricePerUnit: DecimalValue
+        /// `amountFromCertificate`: what the certificate pays, roubles.
         public var amountFromCertificate: DecimalValue
+        /// `amountPaidByConsumer`: what the consumer pays, roubles; nil when absent (counts as 0).
         public var amountPaidByConsumer: DecimalValue?
+        /// `total`: the full price, roubles: volume × price, rounded to kopecks, and certificate + consumer (DG3050).
         public var total: DecimalValue
     }
 
+    /// The root's `event` attribute: `draft`, `concluded`, `amended` or `terminated` (docs/documents.md).
     public var event: String = ""
+    /// `certificateRef/number`: the number of the social certificate the contract is concluded on.
     public var certificateNumber: String = ""
+    /// `certificateRef/id`: the electronic certificate's root `id`, when given.
     public var certificateId: String?
+    /// `agreementRef`: the executor's agreement with the authorised body.
     public var agreementRef: DocumentRef?
+    /// `executor`: исполнитель услуги; signs the contract first.
     public var executor: Organization?
+    /// `consumer`: потребитель услуги; signs second, identified by СНИЛС (a signature of theirs may be absent).
     public var consumer: Person?
+    /// `term`: срок действия договора.
     public var term: Period?
+    /// `service` elements, in order.
     public var services: [ServiceLine] = []
+    /// `termination/date`: the date of termination; only a terminated contract carries it, within its term (DG3051).
     public var terminationDate: CalendarDate?
 }
 

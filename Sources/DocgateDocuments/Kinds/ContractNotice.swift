@@ -3,24 +3,39 @@ import DocgateXML
 /// Уведомление о заключении (расторжении) договора (`urn://docgate/contract-notice/1`): the executor tells the
 /// authorised body that issued the certificate that a contract with its recipient was concluded or terminated.
 public struct ContractNotice: Sendable, Codable {
+    /// `service`: a service of the contract, its volume and the certificate's share.
     public struct ServiceLine: Sendable, Hashable, Codable {
+        /// `regNum`: уникальный номер реестровой записи услуги.
         public var regNum: String
+        /// `name`: the service's name.
         public var name: String
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `volume`: the volume under the contract.
         public var volume: DecimalValue
+        /// `amountFromCertificate`: what the certificate pays, roubles.
         public var amountFromCertificate: DecimalValue
     }
 
     /// `conclusion` or `termination`.
     public var type: String = ""
+    /// `contractRef`: the contract notified of (number, date, id); its kind must be `contract` (DG3052).
     public var contractRef: DocumentRef?
+    /// `certificateRef/number`: the social certificate's number.
     public var certificateNumber: String = ""
+    /// `certificateRef/id`: the electronic certificate's root `id`, when given.
     public var certificateId: String?
+    /// `authorizedBody`: the body that issued the certificate, to whom the notice is addressed.
     public var authorizedBody: Organization?
+    /// `executor`: исполнитель услуги, who sends and signs the notice.
     public var executor: Organization?
+    /// `consumer`: потребитель услуги.
     public var consumer: Person?
+    /// `term`: the contract's term.
     public var term: Period?
+    /// `service` elements, in order.
     public var services: [ServiceLine] = []
+    /// `termination/date`: the contract's termination date; only a termination notice carries it (DG3052).
     public var terminationDate: CalendarDate?
 
     /// The key notices of one contract share: the contract's id, else `#` and its number.

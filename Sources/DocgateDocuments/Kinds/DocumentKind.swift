@@ -1,12 +1,20 @@
 /// The eight kinds of document docgate knows, each detected by its root element's namespace.
 public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
+    /// Социальный заказ, `socialOrder`.
     case socialOrder
+    /// Соглашение, `agreement`.
     case agreement
+    /// Договор, `contract`.
     case contract
+    /// Уведомление о заключении (расторжении) договора, `contractNotice`.
     case contractNotice
+    /// Социальный сертификат, `socialCertificate`.
     case socialCertificate
+    /// Отчёт об исполнении социального заказа, `executionReport`.
     case executionReport
+    /// Задание (Томск, прил. 1), `serviceAssignment`.
     case serviceAssignment
+    /// Квитанция шлюза, `receipt`.
     case receipt
 
     /// The root namespace; the major format version is its last segment.
@@ -54,6 +62,7 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
         }
     }
 
+    /// The kind's name in Russian and English, as messages and summaries show it.
     public var title: (ru: String, en: String) {
         switch self {
         case .socialOrder: ("Социальный заказ", "Social order")

@@ -2,48 +2,86 @@ import DocgateXML
 
 /// Отчёт об исполнении социального заказа (`urn://docgate/execution-report/1`).
 public struct ExecutionReport: Sendable, Codable {
+    /// A row of Section I (`volumeSummary/item`): an aggregated service's planned and actual volume by method.
     public struct SummaryItem: Sendable, Hashable, Codable {
+        /// `service`: the aggregated service.
         public var service: ServiceRef
+        /// `yearOfDetermination`: the year executors were determined.
         public var yearOfDetermination: Int
+        /// `place`: место оказания услуги.
         public var place: Place
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `plan`: the volume planned in the social order, in all and by method.
         public var plan: MethodVolumes
+        /// `fact`: the volume reached, in all and by method; it must equal the sum of the Section II facts (DG3022).
         public var fact: MethodVolumes
     }
 
+    /// A row of Section II (`volumeDetail/item`): a service, its executor and method, plan, fact and deviations.
     public struct DetailItem: Sendable, Hashable, Codable {
+        /// `service`: the service.
         public var service: Service
+        /// `executor`: исполнитель услуги.
         public var executor: Organization
+        /// `executorRegistryEntry`: the executor's entry number in the register of executors by social certificates.
         public var executorRegistryEntry: String?
+        /// `method`: how the executor was determined; nil when absent or not one of the four.
         public var method: Method?
+        /// `agreementRef`: the agreement with the executor, required for competition and certificates (DG3023).
         public var agreementRef: DocumentRef?
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `planValue`: the planned value.
         public var planValue: DecimalValue
+        /// `factValue`: the actual value.
         public var factValue: DecimalValue
+        /// `allowedDeviation`: the allowed deviation, %.
         public var allowedDeviation: DecimalValue
+        /// `actualDeviation`: (fact − plan) / plan × 100, rounded to hundredths (checked, DG3020).
         public var actualDeviation: DecimalValue
+        /// `deviationReason`: why the deviation exceeds the allowed one (required in an annual report, DG3021).
         public var deviationReason: String?
     }
 
+    /// A row of Section III (`qualityDetail/item`): a quality indicator's plan and fact for a service.
     public struct QualityItem: Sendable, Hashable, Codable {
+        /// `serviceRegNum`: уникальный номер реестровой записи услуги.
         public var serviceRegNum: String
+        /// `executor`: исполнитель услуги, when given.
         public var executor: Organization?
+        /// `indicator`: the quality indicator and its unit.
         public var indicator: Indicator
+        /// `planValue`: the planned value.
         public var planValue: DecimalValue
+        /// `factValue`: the value on the report date.
         public var factValue: DecimalValue
+        /// `allowedDeviation`: the largest allowed deviation, %.
         public var allowedDeviation: DecimalValue
+        /// `actualDeviation`: the actual deviation, % (checked, DG3020).
         public var actualDeviation: DecimalValue
+        /// `deviationReason`: why the deviation exceeds the allowed one (DG3021).
         public var deviationReason: String?
     }
 
+    /// `authorizedBody`: the authorised body (уполномоченный орган), which signs the report; read only when records are
+    /// kept.
     public var authorizedBody: Organization?
+    /// `activityArea`: направление деятельности.
     public var activityArea: String = ""
+    /// `reportingYear`: отчётный год; 0 when absent.
     public var reportingYear: Int = 0
+    /// `reportDate`: the date the report is made as of («на 1 ____ 20__ г.»).
     public var reportDate: CalendarDate?
+    /// `periodicity`: `quarter`, `halfYear`, `nineMonths` or `year`.
     public var periodicity: String = ""
+    /// `socialOrderRef`: the social order (id and version) whose execution is reported.
     public var socialOrderRef: DocumentRef?
+    /// Section I rows in document order (empty when validated with `retainRecords: false`).
     public var summaryItems: [SummaryItem] = []
+    /// Section II rows in document order (empty when validated with `retainRecords: false`).
     public var detailItems: [DetailItem] = []
+    /// Section III rows in document order (empty when validated with `retainRecords: false`).
     public var qualityItems: [QualityItem] = []
 }
 

@@ -2,15 +2,25 @@ import DocgateXML
 
 /// Квитанция шлюза (`urn://docgate/receipt/1`).
 public struct Receipt: Sendable, Codable {
+    /// `createdAt`: when the gateway made the receipt, as written.
     public var createdAt: String = ""
+    /// `route`: the route the document came by.
     public var route: String = ""
+    /// `inResponseTo/fileName`: the file's name as it arrived.
     public var fileName: String = ""
+    /// `inResponseTo/documentId`: the document's root `id`, when the gateway could read it.
     public var documentId: String?
+    /// `inResponseTo/documentKind`: the document's kind, when known.
     public var documentKind: String?
+    /// `inResponseTo/sha256`: SHA-256 of the file, 64 hex digits; empty when the file was rejected unread.
     public var sha256: String = ""
+    /// `status`: `accepted`, `delivered`, `rejected`, `duplicate`, `conflict` or `quarantined` (consistency: DG3070).
     public var status: String = ""
+    /// `deliveredAs/fileName`: the file's name in the receiving directory; a `delivered` receipt must have it.
     public var deliveredAs: String?
+    /// The `code` attribute of each `error`, warnings included, in order.
     public var errorCodes: [String] = []
+    /// How many `error` elements have `severity="error"`.
     public var errorCount = 0
 }
 

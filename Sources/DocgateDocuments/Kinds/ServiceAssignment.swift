@@ -4,6 +4,7 @@ import DocgateXML
 public struct ServiceAssignment: Sendable, Codable {
     /// The five periods of the form: four quarters and the year.
     public enum Column: Int, CaseIterable, Sendable, Codable {
+        /// The elements `q1`…`q4` (quarters I–IV) and `year` (the whole year) of a row.
         case q1, q2, q3, q4, year
 
         var element: StaticString {
@@ -29,32 +30,48 @@ public struct ServiceAssignment: Sendable, Codable {
         static let quarters: [Column] = [.q1, .q2, .q3, .q4]
     }
 
+    /// A period's `plan` and `fact` in a row.
     public struct PlanFact: Sendable, Hashable, Codable {
+        /// `plan`: the planned value; nil when absent.
         public var plan: DecimalValue?
+        /// `fact`: the actual value; nil when absent (an assignment carries plans only).
         public var fact: DecimalValue?
     }
 
+    /// `row`: a line of the form with its indicator code (П-1, Р-2.1, З-1.3, …) and its plan and fact by period.
     public struct Row: Sendable, Hashable, Codable {
         /// The code as written.
         public var code: String
         /// The code with the confusable digit «3» read as the letter «З».
         public var normalizedCode: String
+        /// `name`: the indicator's (category's, group's, result's, cost item's) name.
         public var name: String
+        /// `kek`: статья КЭК (210…290), required for З-1.1…З-1.7.
         public var kek: String?
+        /// The `okei` attribute of `unit`: the unit's ОКЕИ code; empty when absent.
         public var okei: String
         /// Indexed by ``Column``; absent periods have neither plan nor fact.
         public var values: [PlanFact]
+        /// True when `notApplicable` (the «Х» mark) is present: the row is not filled in.
         public var notApplicable: Bool
 
+        /// The plan and fact of one period.
         public subscript(column: Column) -> PlanFact { values[column.rawValue] }
     }
 
+    /// The root's `stage` attribute: `assignment` (the year's plan) or `report` (a quarter's plan and fact).
     public var stage: String = ""
+    /// `year`: the year the assignment is for; 0 when absent.
     public var year: Int = 0
+    /// `reportQuarter`: the quarter reported on (1–4), in a report.
     public var reportQuarter: Int?
+    /// `serviceName`: Н-1, наименование бюджетной услуги.
     public var serviceName: String = ""
+    /// `responsibleAuthority`: Н-3, the responsible executive body (ООИВ), which approves and signs the assignment.
     public var responsibleAuthority: Organization?
+    /// `provider`: the provider of the service (a budget institution or a non-state organisation).
     public var provider: Organization?
+    /// `row` elements, in document order.
     public var rows: [Row] = []
 }
 

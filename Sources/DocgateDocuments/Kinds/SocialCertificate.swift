@@ -2,36 +2,63 @@ import DocgateXML
 
 /// Социальный сертификат (`urn://docgate/social-certificate/1`).
 public struct SocialCertificate: Sendable, Codable {
+    /// A service of Section II (`services/service`): its volume, normative cost, value, period and allowed executors.
     public struct ServiceLine: Sendable, Hashable, Codable {
+        /// The service's own fields (`regNum`, `name`, …) of the `service` element.
         public var service: Service
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `volume`: the volume the certificate grants; contracts for the service may not exceed it in sum (DG3042).
         public var volume: DecimalValue
+        /// `normativeCost`: the normative cost per unit of volume, roubles.
         public var normativeCost: DecimalValue
+        /// `value`: the financing, roubles: normative × volume, rounded to kopecks (DG3040).
         public var value: DecimalValue
+        /// `servicePeriod`: when the service is provided, within the certificate's validity (DG3041).
         public var servicePeriod: Period?
+        /// The ИНН (`inn`) of each `allowedExecutor`: executors from the register the consumer chose.
         public var allowedExecutorINNs: [String]
     }
 
+    /// A contract of Section III (`contracts/contract`) concluded on the certificate, with its outcome.
     public struct ContractLine: Sendable, Hashable, Codable {
+        /// `contractRef`: the contract's reference.
         public var contractRef: DocumentRef?
+        /// `executor/inn`: the executor's ИНН.
         public var executorINN: String
+        /// `executor/name`: the executor's name.
         public var executorName: String
+        /// `serviceRegNum`: уникальный номер реестровой записи of the contract's service.
         public var serviceRegNum: String
+        /// `volume`: the volume contracted.
         public var volume: DecimalValue
+        /// `amount`: the part of the contract's sum the certificate covers, roubles.
         public var amount: DecimalValue
+        /// `outcome/factVolume`: the volume actually provided, once reported.
         public var factVolume: DecimalValue?
     }
 
+    /// The root's `event` attribute: `issued`, `changed`, `suspended`, `redeemed` or `cancelled` (docs/documents.md).
     public var event: String = ""
+    /// `general/issuer`: the authorised body that issued the certificate; it signs it.
     public var issuer: Organization?
+    /// `general/issueDate`: when the certificate was made.
     public var issueDate: CalendarDate?
+    /// `general/validFrom`: start of validity.
     public var validFrom: CalendarDate?
+    /// `general/validTo`: end of validity, not before `validFrom` (DG3041).
     public var validTo: CalendarDate?
+    /// `general/state`: `active`, `suspended`, `redeemed` or `cancelled`, as the event leaves it (DG3044).
     public var state: String = ""
+    /// `general/recipient`: the consumer who holds the certificate; СНИЛС required (DG3043).
     public var recipient: Person?
+    /// `general/consumerCategory`: категория потребителей услуги.
     public var consumerCategory: String = ""
+    /// `general/socialOrderRef`: the social order the certificate is issued under.
     public var socialOrderRef: DocumentRef?
+    /// Section II services, in order.
     public var services: [ServiceLine] = []
+    /// Section III contracts, in order.
     public var contracts: [ContractLine] = []
 }
 

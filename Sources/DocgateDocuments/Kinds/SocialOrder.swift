@@ -3,54 +3,95 @@ import Glibc
 
 /// Социальный заказ (`urn://docgate/social-order/1`).
 public struct SocialOrder: Sendable, Codable {
+    /// `planningPeriod`: the financial year, the two plan years and, when given, the last year beyond them.
     public struct PlanningPeriod: Sendable, Hashable, Codable {
+        /// `financialYear`: очередной финансовый год.
         public var financialYear: Int
+        /// `planYear1`: the first year of the plan period (DG3012 wants `financialYear` + 1).
         public var planYear1: Int
+        /// `planYear2`: the second year of the plan period (DG3012 wants `financialYear` + 2).
         public var planYear2: Int
+        /// `beyondTo`: the last year of service beyond the plan period, after `planYear2`; nil when there is none.
         public var beyondTo: Int?
     }
 
+    /// A row of Section I (`generalInfo/yearBlock/item`): an aggregated service, its place, a volume indicator and the
+    /// volume by method, for one year.
     public struct GeneralItem: Sendable, Hashable, Codable {
+        /// The `year` attribute of the row's `yearBlock`.
         public var year: Int
+        /// The `kind` attribute of the row's `yearBlock`: `next`, `plan1`, `plan2` or `beyond`.
         public var yearKind: String
+        /// `service`: the (aggregated) service.
         public var service: ServiceRef
+        /// `yearOfDetermination`: the year executors are determined (not after `year`, DG3012).
         public var yearOfDetermination: Int
+        /// `place`: место оказания услуги.
         public var place: Place
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `volumes`: the volume in all and by method (total = Σ methods, DG3010).
         public var volumes: MethodVolumes
     }
 
+    /// `yearValue`: a Section II row's volume for one year.
     public struct YearValue: Sendable, Hashable, Codable {
+        /// The `year` attribute.
         public var year: Int
+        /// `volumes`: the volume in all and by method.
         public var volumes: MethodVolumes
     }
 
+    /// A row of Section II (`volumeInfo/aggregatedService/item`): a service that makes up an aggregated service, its
+    /// volume by year and the allowed deviation.
     public struct VolumeItem: Sendable, Hashable, Codable {
+        /// The `name` attribute of the enclosing `aggregatedService`.
         public var aggregatedService: String
+        /// `service`: the service.
         public var service: Service
+        /// `authorizedBody`: the body authorised to form the order for this service, by name; nil when absent.
         public var authorizedBody: String?
+        /// `yearOfDetermination`: the year executors are determined (not after the last `yearValue`, DG3012).
         public var yearOfDetermination: Int
+        /// `indicator`: the volume indicator and its unit.
         public var indicator: Indicator
+        /// `yearValue` elements, in order.
         public var yearValues: [YearValue]
+        /// `allowedDeviation`: the largest allowed deviation from the volume, % (above 10 is warned of, DG3013).
         public var allowedDeviation: DecimalValue
     }
 
+    /// A row of Section III (`qualityInfo/item`): a quality indicator of a service and its value.
     public struct QualityItem: Sendable, Hashable, Codable {
+        /// `serviceRegNum`: уникальный номер реестровой записи услуги.
         public var serviceRegNum: String
+        /// `serviceName`: the service's name.
         public var serviceName: String
+        /// `yearOfDetermination`: the year executors are determined.
         public var yearOfDetermination: Int
+        /// `place`: место оказания услуги.
         public var place: Place
+        /// `indicator`: the quality indicator and its unit.
         public var indicator: Indicator
+        /// `value`: the indicator's value.
         public var value: DecimalValue
+        /// `allowedDeviation`: the largest allowed deviation from the value, % (above 10 is warned of, DG3013).
         public var allowedDeviation: DecimalValue
     }
 
+    /// `authorizedBody`: the authorised body that formed the order (уполномоченный орган); it signs the order.
     public var authorizedBody: Organization?
+    /// `activityArea`: направление деятельности, such as «Социальное обслуживание».
     public var activityArea: String = ""
+    /// `planningPeriod`, when present.
     public var planningPeriod: PlanningPeriod?
+    /// `organizationDecision`: the decision to organise the services (Government Decree No. 1678), when given.
     public var organizationDecision: DocumentRef?
+    /// Section I rows in document order (empty when validated with `retainRecords: false`).
     public var generalItems: [GeneralItem] = []
+    /// Section II rows in document order (empty when validated with `retainRecords: false`).
     public var volumeItems: [VolumeItem] = []
+    /// Section III rows in document order (empty when validated with `retainRecords: false`).
     public var qualityItems: [QualityItem] = []
 }
 

@@ -14,6 +14,7 @@ extension Computations {
         /// The part of the costs that serves the mass events; required when people were reached by them.
         public var eventCosts: DecimalValue?
 
+        /// Costs from their parts; no mass events unless given.
         public init(byKEK: [String: DecimalValue], recipients: DecimalValue, reachedByEvents: DecimalValue = .zero, eventCosts: DecimalValue? = nil) {
             self.byKEK = byKEK
             self.recipients = recipients
@@ -34,6 +35,7 @@ extension Computations {
         }
     }
 
+    /// What `compute assignment` gives: З-1 by article and in all, and the normatives З-2.1 and З-2.2.
     public struct AssignmentNormatives: Sendable, Hashable, Codable {
         /// З-1.k by article (sub-articles counted in theirs), to kopecks.
         public var byArticle: [String: DecimalValue]
@@ -45,6 +47,7 @@ extension Computations {
         public var perReached: DecimalValue?
     }
 
+    /// The КЭК articles of З-1.1…З-1.7, in order.
     public static let kekArticles = ["210", "220", "230", "240", "250", "260", "290"]
 
     /// The article of З-1 a КЭК code counts in: an article itself (210) or one of its sub-articles (211 → 210);
@@ -62,6 +65,9 @@ extension Computations {
         recipients.isZero ? nil : costs.divided(by: recipients, places: 2)
     }
 
+    /// З-1 and its normatives from the costs: no cost below zero; an article and its own sub-articles together, a code
+    /// outside З-1, event costs without anyone reached or above З-1 are `unused`; people reached without event costs,
+    /// `missing`.
     public static func assignment(_ a: AssignmentCosts) throws(Failure) -> AssignmentNormatives {
         var byArticle: [String: DecimalValue] = [:]
         var total = DecimalValue(significand: 0, scale: 2)

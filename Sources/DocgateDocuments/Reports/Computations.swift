@@ -31,6 +31,7 @@ public enum Computations {
             }
         }
 
+        /// The failure in English with what it concerns: `division by zero: C'0 + П' of …`.
         public var description: String {
             switch self {
             case .divisionByZero(let what): "division by zero: \(what)"
@@ -96,6 +97,7 @@ public enum Computations {
         /// Forecast deflators of the second and third planning years (zero, one or two values).
         public var forecastDeflators: [DecimalValue]
 
+        /// Inputs from their values; no forecast years unless deflators are given.
         public init(p: DecimalValue, d: DecimalValue, kpl: DecimalValue, rtar: DecimalValue, kot: DecimalValue, rot: DecimalValue,
                     kvp: DecimalValue, rvp: DecimalValue, forecastDeflators: [DecimalValue] = []) {
             self.p = p; self.d = d; self.kpl = kpl; self.rtar = rtar; self.kot = kot; self.rot = rot; self.kvp = kvp; self.rvp = rvp
@@ -120,10 +122,15 @@ public enum Computations {
         }
     }
 
+    /// The financial normative and its components, money rounded to kopecks.
     public struct NormativeResult: Sendable, Hashable, Codable {
+        /// K1 = P × D, roubles, shown to kopecks (N sums the exact components).
         public var k1: DecimalValue
+        /// K2 = Kпл × Rтар, roubles, to kopecks.
         public var k2: DecimalValue
+        /// K3 = Kот.н × Rот.н, roubles, to kopecks.
         public var k3: DecimalValue
+        /// K4 = Kвп × Rвп, roubles, to kopecks.
         public var k4: DecimalValue
         /// N for the next year (formula 1).
         public var n: DecimalValue
@@ -163,6 +170,7 @@ public enum Computations {
 
     /// One group of recipients in the extrapolation model.
     public struct GroupInput: Sendable, Hashable, Codable {
+        /// The group's name.
         public var name: String
         /// C0: the actual number in the reporting period.
         public var c0: DecimalValue
@@ -173,12 +181,15 @@ public enum Computations {
         /// П': the forecast growth for the reporting period.
         public var pForecast: DecimalValue
 
+        /// A group from its name and the four numbers of the model.
         public init(name: String, c0: DecimalValue, p: DecimalValue, c0Forecast: DecimalValue, pForecast: DecimalValue) {
             self.name = name; self.c0 = c0; self.p = p; self.c0Forecast = c0Forecast; self.pForecast = pForecast
         }
     }
 
+    /// One group's demand index and planned number.
     public struct GroupResult: Sendable, Hashable, Codable {
+        /// The group's name, as given.
         public var name: String
         /// K = (C0 + П) / (C'0 + П').
         public var k: DecimalValue
@@ -205,28 +216,39 @@ public enum Computations {
 
     /// A service with its elements, categories and groups (the model's levels).
     public struct ServiceInput: Sendable, Hashable, Codable {
+        /// The service's name.
         public var name: String
+        /// Its elements, each with categories of groups.
         public var elements: [ElementInput]
 
+        /// A service from its name and elements.
         public init(name: String, elements: [ElementInput]) {
             self.name = name
             self.elements = elements
         }
 
+        /// An element of the service (the model's second level).
         public struct ElementInput: Sendable, Hashable, Codable {
+            /// The element's name.
             public var name: String
+            /// Its categories of recipients.
             public var categories: [CategoryInput]
 
+            /// An element from its name and categories.
             public init(name: String, categories: [CategoryInput]) {
                 self.name = name
                 self.categories = categories
             }
         }
 
+        /// A category of recipients (the model's third level), made of groups.
         public struct CategoryInput: Sendable, Hashable, Codable {
+            /// The category's name.
             public var name: String
+            /// Its groups.
             public var groups: [GroupInput]
 
+            /// A category from its name and groups.
             public init(name: String, groups: [GroupInput]) {
                 self.name = name
                 self.groups = groups
@@ -234,23 +256,32 @@ public enum Computations {
         }
     }
 
+    /// The planned recipients of a service, by element, category and group, in whole persons.
     public struct ServiceResult: Sendable, Hashable, Codable {
+        /// The service's name, as given.
         public var name: String
         /// СБ1 = Σ СЭ1.
         public var total: DecimalValue
+        /// Its elements, in input order.
         public var elements: [ElementResult]
 
+        /// An element's planned recipients.
         public struct ElementResult: Sendable, Hashable, Codable {
+            /// The element's name, as given.
             public var name: String
             /// СЭ1 = Σ СК1.
             public var total: DecimalValue
+            /// Its categories, in input order.
             public var categories: [CategoryResult]
         }
 
+        /// A category's planned recipients.
         public struct CategoryResult: Sendable, Hashable, Codable {
+            /// The category's name, as given.
             public var name: String
             /// СК1 = Σ C1 of its groups.
             public var total: DecimalValue
+            /// Its groups, in input order.
             public var groups: [GroupResult]
         }
     }
@@ -281,12 +312,14 @@ public enum Computations {
 
     /// One territory's part in the segment model.
     public struct SegmentInput: Sendable, Hashable, Codable {
+        /// The territory's name.
         public var name: String
         /// C0z: the group's number in this territory in the reporting period.
         public var c0: DecimalValue
         /// Kz: the demand index in this territory (1 for services under state guarantee programmes).
         public var k: DecimalValue
 
+        /// A territory from its name, C0z and Kz (1 unless given).
         public init(name: String, c0: DecimalValue, k: DecimalValue = .one) {
             self.name = name; self.c0 = c0; self.k = k
         }
@@ -303,14 +336,18 @@ public enum Computations {
         }
     }
 
+    /// The segment model's result: each territory's share and the group's head count.
     public struct SegmentResult: Sendable, Hashable, Codable {
         /// C1z = C0z × Kz per territory, shown to 2 places (a share, not yet a head count).
         public var segments: [SegmentShare]
         /// C1 = Σ C1z, exact, rounded once to whole persons.
         public var total: DecimalValue
 
+        /// One territory's C1z.
         public struct SegmentShare: Sendable, Hashable, Codable {
+            /// The territory's name, as given.
             public var name: String
+            /// C1z = C0z × Kz, to 2 places.
             public var c1: DecimalValue
         }
     }

@@ -6,19 +6,30 @@ import DocgateXML
 public enum ReportBuilder {
     /// One executor's fact for one service and method (a line of the facts CSV).
     public struct Fact: Sendable, Hashable {
+        /// The service's уникальный номер реестровой записи, as in the order's Section II.
         public var regNum: String
+        /// How the executor was determined.
         public var method: Method
+        /// The executor's name.
         public var executorName: String
+        /// The executor's ИНН.
         public var executorINN: String
+        /// The executor's КПП, when given.
         public var executorKPP: String?
+        /// The executor's ОГРН, when given.
         public var executorOGRN: String?
         /// The executor's plan; taken from the order when only one executor reports this service and method.
         public var plan: DecimalValue?
+        /// The volume reached in the report's period.
         public var fact: DecimalValue
+        /// The number of the agreement with the executor; required with its date for competition and certificates.
         public var agreementNumber: String?
+        /// The date of that agreement.
         public var agreementDate: CalendarDate?
+        /// Why the fact deviates beyond the allowed deviation, when it does.
         public var deviationReason: String?
 
+        /// A fact from its columns; only the service, method, executor and fact are required.
         public init(regNum: String, method: Method, executorName: String, executorINN: String, executorKPP: String? = nil,
                     executorOGRN: String? = nil, plan: DecimalValue? = nil, fact: DecimalValue, agreementNumber: String? = nil,
                     agreementDate: CalendarDate? = nil, deviationReason: String? = nil) {
@@ -28,12 +39,17 @@ public enum ReportBuilder {
         }
     }
 
+    /// The report cannot be built from these inputs (a wrong date, a service not in the order, a plan missing or zero).
     public struct Failure: Error, Sendable {
+        /// What is wrong, with the line of the facts when it concerns one, in Russian and English.
         public var message: LocalizedText
     }
 
+    /// A built report.
     public struct Result: Sendable {
+        /// The execution report, UTF-8, indented.
         public var bytes: [UInt8]
+        /// Its root `id`, as given.
         public var id: String
         /// Rows beyond the allowed deviation that still need a reason (line of the facts, service, executor, deviation).
         public var needReason: [(row: Int, service: String, executor: String, deviation: DecimalValue, allowed: DecimalValue)]
@@ -59,6 +75,8 @@ public enum ReportBuilder {
 
     static func failure(_ ru: String, _ en: String) -> Failure { Failure(message: LocalizedText(ru: ru, en: en)) }
 
+    /// The execution report of `order` for `year` as of `asOf` (1 April, 1 July, 1 October or the next 1 January, which
+    /// gives the periodicity), with root `id` and `createdAt` as given.
     public static func build(order: SocialOrder, orderId: String, orderHeader: DocumentHeader?, facts: [Fact], year: Int,
                              asOf: CalendarDate, id: String, createdAt: String) throws(Failure) -> Result {
         guard let periodicity = periodicity(year: year, asOf: asOf) else {

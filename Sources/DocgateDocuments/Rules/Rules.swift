@@ -4,54 +4,110 @@ import DocgateXML
 /// The business rules docgate checks within one document (DG3001–DG3092), each with a stable code, a
 /// severity and a title in Russian and English. The checks themselves live with the kind they read.
 public enum Rule: String, CaseIterable, Sendable {
+    /// ИНН check digits.
     case innChecksum = "DG3001"
+    /// ОГРН / ОГРНИП check digit.
     case ogrnChecksum = "DG3002"
+    /// СНИЛС check number.
     case snilsChecksum = "DG3003"
+    /// Latin look-alike letters in a service registry number.
     case regNumConfusable = "DG3004"
+    /// Service registry number not in the registry format. A warning.
     case regNumFormat = "DG3005"
+    /// ОКЕИ code not in the directory. A warning.
     case okeiUnknown = "DG3006"
+    /// Organisation with a 10-digit ИНН but no КПП.
     case kppRequired = "DG3007"
+    /// Total ≠ sum over the methods of determining executors.
     case totalEqualsMethods = "DG3010"
+    /// Order Section I ≠ sum of Section II rows (service, year, place, indicator).
     case sectionSums = "DG3011"
+    /// Planning period years, year blocks, year of determination.
     case yearBlocks = "DG3012"
+    /// Allowed deviation above 10 %. A warning.
     case deviationBounds = "DG3013"
+    /// Actual deviation ≠ (fact − plan) / plan × 100, to hundredths.
     case actualDeviation = "DG3020"
+    /// Deviation beyond tolerance without a reason (annual reports; an interim one may still make it up).
     case deviationReason = "DG3021"
+    /// Report Section I fact ≠ sum of Section II facts by method.
     case reportSectionSums = "DG3022"
+    /// Competition or certificate row without its agreement.
     case agreementRefRequired = "DG3023"
+    /// Agreement amount ≠ volume × normative × correction factor.
     case agreementAmount = "DG3030"
+    /// Agreement: an amount that differs from volume × normative × factor within what a unit cost rounded to kopecks
+    /// implies (volume × 0.005 ₽); the difference is named. A warning.
     case agreementAmountRounded = "DG3034"
+    /// Yearly totals ≠ services ≠ payment schedule.
     case agreementTotals = "DG3031"
+    /// КБК structure, or not the grantor's budget chapter.
     case kbk = "DG3032"
+    /// Agreement term, additional agreement without base, versions, termination (missing on a terminated agreement, or
+    /// present on another).
     case agreementTerm = "DG3033"
+    /// Certificate value ≠ normative × volume.
     case certificateValue = "DG3040"
+    /// Certificate validity and service periods.
     case certificatePeriod = "DG3041"
+    /// Contracts exceed the certificate's volume.
     case certificateContracts = "DG3042"
+    /// Certificate recipient without СНИЛС.
     case recipientSnils = "DG3043"
+    /// Certificate state not the one its event leaves it in (cancelled yet active).
     case certificateState = "DG3044"
+    /// Contract total ≠ volume × price, or shares ≠ total.
     case contractAmounts = "DG3050"
+    /// Contract term, termination (missing on a terminated contract, or present on another).
     case contractTermination = "DG3051"
+    /// Contract notice: not about a contract, dated before it or before the termination it reports, a termination
+    /// carried by a conclusion notice / missing from a termination notice, or outside the term.
     case contractNotice = "DG3052"
+    /// Assignment З-1 ≠ Σ З-1.1…З-1.7 (each of the ten columns).
     case assignmentCosts = "DG3060"
+    /// Additive row (money, events, volumes in units other than persons): year ≠ sum of quarters.
     case assignmentQuarterSums = "DG3061"
+    /// Head-count row (П-1, П-2, Р-2.2, and any row counted in persons, ОКЕИ 792 — e.g. Р-2.3 «пролеченные больные»):
+    /// year outside [largest quarter, sum of quarters]. A warning.
     case assignmentHeadCount = "DG3062"
+    /// Normative З-2.1 ≠ З-1 / Σ П-1 (the actual recipients; beyond 1 ₽ and 0.5 %). A warning.
     case assignmentNormative = "DG3063"
+    /// Report quarter: facts after the reporting quarter, missing quarter, or a planned quarter up to it without its
+    /// fact.
     case assignmentReportPeriod = "DG3064"
+    /// Row code with the digit «3» for «З» or the Latin «P» for «Р» (read as meant), or wrong КЭК article. A warning.
     case assignmentCodes = "DG3065"
+    /// Normative N ≠ K1 + K2 + K3 + K4 (the exact sum rounded once, as `compute` gives it, or the sum of the printed
+    /// components), K = base × factor; forecast K and C1 (from the exact or the printed K).
     case assignmentCalculation = "DG3066"
+    /// Quarterly report dated after the 20th of the following month. A warning.
     case assignmentDeadline = "DG3067"
+    /// An assignment (version 1) dated on or after 1 January of its year: it is handed over before the year (seed 002,
+    /// p. 26); corrections name their previous version.
     case assignmentDate = "DG3068"
+    /// An assignment without costs (no row З-1, З-1.1…З-1.7 with a value).
     case assignmentWithoutCosts = "DG3069"
+    /// Receipt status inconsistent with its errors or delivered file.
     case receiptConsistency = "DG3070"
+    /// Version and previous version disagree.
     case versionChain = "DG3080"
+    /// Status, event, version and signatures disagree within a document (status draft without the event draft or the
+    /// reverse; a certificate or notice as a draft; a first version with an event no life begins with; a draft with two
+    /// signatures).
     case statusConsistency = "DG3081"
+    /// UUID in the file name ≠ root `id`.
     case fileNameId = "DG3090"
+    /// File-name prefix of another kind. A warning.
     case fileNamePrefix = "DG3091"
+    /// Creation time in the future (beyond 10 minutes of clock skew).
     case futureDate = "DG3092"
+    /// Values too large to compute exactly.
     case arithmeticOverflow = "DG3099"
 
+    /// The code, `DG3xxx` (the raw value).
     public var code: String { rawValue }
 
+    /// Whether a finding of this rule makes the document invalid (error) or is only reported (warning).
     public var severity: Severity {
         switch self {
         case .regNumFormat, .okeiUnknown, .deviationBounds, .assignmentHeadCount, .assignmentDeadline, .assignmentNormative, .assignmentCodes,
@@ -62,6 +118,7 @@ public enum Rule: String, CaseIterable, Sendable {
         }
     }
 
+    /// A short name of the rule in Russian and English.
     public var title: LocalizedText {
         switch self {
         case .innChecksum: LocalizedText(ru: "Контрольные цифры ИНН", en: "ИНН (INN) check digits")

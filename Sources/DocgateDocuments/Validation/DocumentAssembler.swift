@@ -161,6 +161,7 @@ final class DocumentAssembler: XMLRecordConsumer {
 
 /// The XML Signature namespace.
 public enum Signatures {
+    /// The namespace URI of XMLDSig elements (`ds:Signature`).
     public static let namespace = "http://www.w3.org/2000/09/xmldsig#"
     static let namespaceName: StaticString = "http://www.w3.org/2000/09/xmldsig#"
 }

@@ -4,11 +4,16 @@ import Glibc
 
 /// The verdict on one file: its kind, whether it is valid, every finding, and what `inspect` shows.
 public struct ValidationReport: Sendable {
+    /// The file's name or path as the caller gave it (messages and the file-name rules DG3090/DG3091 use it).
     public var file: String
+    /// The kind told by the root's namespace; nil when the file is not a docgate document or could not be parsed.
     public var kind: DocumentKind?
     /// Valid when no finding is an error.
     public var valid: Bool { diagnostics.allowsValidity }
+    /// Every finding, in reading order (by line).
     public var diagnostics: [Diagnostic]
+    /// What `inspect` shows; nil when the document could not be read, failed the schema, or was validated with
+    /// `retainRecords: false`.
     public var summary: DocumentSummary?
     /// The root element's `id`, when there was one.
     public var documentId: String?
@@ -20,25 +25,37 @@ public struct ValidationReport: Sendable {
 
 /// A document's model, by kind.
 public enum DocumentModel: Sendable, Codable {
+    /// A social order's model.
     case socialOrder(SocialOrder)
+    /// An agreement's model.
     case agreement(Agreement)
+    /// A contract's model.
     case contract(Contract)
+    /// A contract notice's model.
     case contractNotice(ContractNotice)
+    /// A social certificate's model.
     case socialCertificate(SocialCertificate)
+    /// An execution report's model.
     case executionReport(ExecutionReport)
+    /// A service assignment's model.
     case serviceAssignment(ServiceAssignment)
+    /// A receipt's model.
     case receipt(Receipt)
 }
 
 /// The validator could not be set up.
 public enum ValidatorSetupError: Error, Sendable {
+    /// No schema directory was found, or a schema file is missing from it; `searched` lists what was looked for.
     case schemasNotFound(searched: [String])
+    /// A schema does not compile.
     case schema(XMLSchemaError)
+    /// A directory file beside the schemas (`okei-1.tsv`) cannot be read.
     case referenceData(XMLFileError)
 
     /// DG5021 whatever went wrong: the schema directory cannot be used.
     public var code: Code { .DG5021 }
 
+    /// What went wrong, in Russian and English, with the paths concerned.
     public var message: LocalizedText {
         switch self {
         case .schemasNotFound(let searched):
@@ -59,13 +76,19 @@ public enum ValidatorSetupError: Error, Sendable {
 /// One validator is shared by every thread: its schemas are compiled once, on first use; each call does all of
 /// its libxml2 work synchronously on the calling thread.
 public final class DocumentValidator: Sendable {
+    /// The directory the schemas and directories were loaded from.
     public let schemaDirectory: String
+    /// The schemas, compiled on first use.
     public let schemas: SchemaSet
+    /// The ОКЕИ directory the rules consult.
     public let reference: ReferenceData
+    /// The limits on size, depth, attributes and text enforced before libxml2 sees the bytes.
     public let limits: XMLLimits
     /// How far in the future a creation time may lie (clocks drift), in seconds.
     public let clockSkewSeconds: Int
 
+    /// A validator over the schemas in `schemaDirectory`; fails (DG5021) when a schema file is missing or the ОКЕИ
+    /// directory cannot be read.
     public init(schemaDirectory: String, limits: XMLLimits = .default, clockSkewSeconds: Int = 600)
         throws(ValidatorSetupError) {
         self.schemaDirectory = schemaDirectory

@@ -6,6 +6,7 @@ import Synchronization
 /// `docgate.xsd` (every kind at once) for documents whose kind cannot be told from their first bytes. A batch of
 /// one kind compiles one small schema instead of all seven.
 public final class SchemaSet: Sendable {
+    /// The directory the schema files are read from.
     public let directory: String
     private let compiled = Mutex<[String: XMLSchema]>([:])
 

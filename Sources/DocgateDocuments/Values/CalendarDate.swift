@@ -1,16 +1,22 @@
 /// A calendar date from an `xs:date` (`2025-01-15`, optionally with a time-zone suffix, which is kept out of
 /// comparisons: the acts count days, not instants).
 public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The year (four digits as written).
     public var year: Int
+    /// The month, 1–12.
     public var month: Int
+    /// The day of the month, 1–31.
     public var day: Int
 
+    /// A date from its parts, not checked (use ``init(_:)`` for text).
     public init(year: Int, month: Int, day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
+    /// The date at the start of `text` (`YYYY-MM-DD`, XML spaces trimmed, anything after the tenth character ignored);
+    /// nil when it is not a real date (2025-02-29 is not).
     public init?(_ text: some StringProtocol) {
         let s = Array(text.trimmingXMLSpaceFast.utf8)
         guard s.count >= 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"),
@@ -52,6 +58,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         CalendarDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
+    /// The date `z0` days after 1970-01-01 (negative: before), proleptic Gregorian.
     public init(daysSinceEpoch z0: Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -64,15 +71,18 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
     }
 
+    /// Earlier by year, then month, then day.
     public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
+    /// `YYYY-MM-DD`, zero-padded.
     public var description: String {
         func pad(_ v: Int, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// Decodes a `YYYY-MM-DD` string; anything else is `DecodingError.dataCorrupted`.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let d = CalendarDate(text) else {
@@ -81,6 +91,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self = d
     }
 
+    /// Encodes as its `YYYY-MM-DD` string.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

@@ -5,18 +5,25 @@
 /// The significand is 128-bit, enough for the schema's largest products (20 × 18 digits) in practice; an overflow
 /// is reported as `nil` by the arithmetic that can overflow, never wrapped.
 public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    /// The digits as an integer, with the sign: `-1250` for `-12.50`.
     public private(set) var significand: Int128
+    /// How many of the significand's digits are fraction digits: 2 for `-12.50`.
     public private(set) var scale: Int
 
+    /// 0, no fraction digits.
     public static let zero = DecimalValue(significand: 0, scale: 0)
+    /// 1, no fraction digits.
     public static let one = DecimalValue(significand: 1, scale: 0)
+    /// 100, no fraction digits (for percentages).
     public static let hundred = DecimalValue(significand: 100, scale: 0)
 
+    /// The number `significand` × 10^(−`scale`), kept with that scale.
     public init(significand: Int128, scale: Int) {
         self.significand = significand
         self.scale = scale
     }
 
+    /// An integer, with no fraction digits.
     public init(_ integer: Int) {
         self.init(significand: Int128(integer), scale: 0)
     }
@@ -152,10 +159,14 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
         return DecimalValue(significand: q, scale: places)
     }
 
+    /// True for zero at any scale.
     public var isZero: Bool { significand == 0 }
+    /// True below zero.
     public var isNegative: Bool { significand < 0 }
+    /// The absolute value, same scale.
     public var magnitude: DecimalValue { DecimalValue(significand: significand < 0 ? -significand : significand, scale: scale) }
 
+    /// Numeric order, whatever the scales (compared through `Double` only when aligning the scales would overflow).
     public static func < (lhs: DecimalValue, rhs: DecimalValue) -> Bool {
         guard let (x, y, _) = aligned(lhs, rhs) else {
             return Double(lhs.description) ?? 0 < Double(rhs.description) ?? 0
@@ -169,6 +180,7 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
         return x == y
     }
 
+    /// Hashes the value without trailing fraction zeros, so numerically equal values (`1.50`, `1.5`) hash alike.
     public func hash(into hasher: inout Hasher) {
         var d = self
         while d.scale > 0 && d.significand % 10 == 0 {
@@ -241,6 +253,7 @@ public struct DecimalValue: Sendable, Hashable, Comparable, CustomStringConverti
         return text
     }
 
+    /// Encodes as a string in plain notation (``description``), so no digit is lost to a binary number.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

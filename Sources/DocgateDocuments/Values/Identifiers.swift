@@ -81,10 +81,13 @@ public enum Identifiers {
         "X": "Х", "Y": "У",
     ]
 
+    /// The verdict on a service's уникальный номер реестровой записи.
     public enum RegNumCheck: Equatable, Sendable {
+        /// In the standard form (DG3004 and DG3005 stay silent).
         case standard
         /// Matches the standard form only once Latin look-alikes are read as Cyrillic letters.
         case confusable(corrected: String)
+        /// Not in the standard form, even with look-alikes read as Cyrillic (DG3005, a warning).
         case nonStandard
     }
 

@@ -7,6 +7,7 @@ public struct ReferenceData: Sendable {
     /// The same codes as numbers, for the check on every row (codes are 3–4 digits).
     let okeiNumbers: Set<Int>
 
+    /// Directories from their contents; with no ОКЕИ codes every code is taken as known.
     public init(okei: [String: String] = [:]) {
         self.okei = okei
         okeiNumbers = Set(okei.keys.compactMap { key in Int(key).map { $0 * 10 + key.utf8.count } })
