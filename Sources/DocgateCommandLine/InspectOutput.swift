@@ -55,6 +55,7 @@ public enum InspectRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The document as JSON: kind, identity, parties, totals, findings and signatures with their paths.
     public static func json(_ r: ValidationReport, _ signatures: VerificationReport?, _ language: Language,
                      paths: [[PathCertificate]] = []) -> String {
         var pairs: [(String, String)] = [("file", JSONText.string(r.file)), ("kind", JSONText.optional(r.kind?.rawValue)),

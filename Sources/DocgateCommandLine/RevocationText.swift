@@ -3,6 +3,7 @@ import DocgateCrypto
 
 /// How `inspect --trust` shows a signer's certification path and each certificate's revocation status.
 public enum RevocationText {
+    /// Text lines for a signer's certification path: each certificate with its revocation status.
     public static func lines(_ path: [PathCertificate], _ language: Language) -> [String] {
         guard !path.isEmpty else { return [] }
         let ru = language == .ru
@@ -19,6 +20,7 @@ public enum RevocationText {
         return lines
     }
 
+    /// One revocation check as words: good, revoked (date, reason), unknown or not checked.
     public static func status(_ check: RevocationCheck, _ language: Language) -> String {
         let ru = language == .ru
         switch check {
@@ -31,6 +33,7 @@ public enum RevocationText {
         }
     }
 
+    /// The certification path as a JSON array of certificates with their revocation status.
     public static func json(_ path: [PathCertificate], _ language: Language) -> String {
         JSONText.array(path.map { c in
             JSONText.object([("subject", JSONText.string(c.subject)), ("serial", JSONText.string(c.serial)),
@@ -38,6 +41,7 @@ public enum RevocationText {
         })
     }
 
+    /// One revocation check as a JSON object: its source (CRL, OCSP), state, date and reason.
     public static func json(_ check: RevocationCheck, _ language: Language) -> String {
         switch check {
         case .notChecked: return JSONText.object([("status", JSONText.string("not-checked"))])

@@ -10,8 +10,11 @@ import Synchronization
 public struct Totals: Sendable {
     public init() {}
 
+    /// Files checked and valid.
     public var valid = 0
+    /// Files checked and invalid (exit 1).
     public var invalid = 0
+    /// Inputs that could not be read at all (exit 2).
     public var unreadable = 0
 }
 
@@ -21,6 +24,7 @@ public final class Counters: Sendable {
 
     private let totals = Mutex(Totals())
 
+    /// Counts one outcome.
     public func add(_ outcome: FileOutcome) {
         totals.withLock { t in
             switch outcome {
@@ -30,26 +34,33 @@ public final class Counters: Sendable {
         }
     }
 
+    /// The counts so far.
     public var snapshot: Totals { totals.withLock { $0 } }
 }
 
 /// Prints outcomes as text or as a streamed JSON array.
 public final class ReportRenderer: Sendable {
+    /// Text for a person or a JSON array for a program.
     public let format: OutputFormat
+    /// The language of the text and the messages.
     public let language: Language
     private let output = BatchOutput()
 
+    /// Writes what is pending to standard output.
     public func flush() { output.flush() }
 
+    /// A renderer writing to standard output.
     public init(format: OutputFormat, language: Language) {
         self.format = format
         self.language = language
     }
 
+    /// Opens the output (the JSON array).
     public func begin() {
         if format == .json { output.beginArray() }
     }
 
+    /// Prints one file's outcome: its kind, verdict and every finding.
     public func emit(_ outcome: FileOutcome) {
         switch format {
         case .json:
@@ -59,6 +70,7 @@ public final class ReportRenderer: Sendable {
         }
     }
 
+    /// Closes the output: the JSON array, or the totals line of the text.
     public func end(_ t: Totals) {
         switch format {
         case .json:
@@ -77,6 +89,7 @@ public final class ReportRenderer: Sendable {
         "\(path): \(language == .ru ? "ОШИБКА ЧТЕНИЯ" : "UNREADABLE")\n    DG5001 \(unreadableDiagnostic(reason).message[language])\n"
     }
 
+    /// The DG5001 finding for an input that cannot be read, with the system's reason.
     public static func unreadableDiagnostic(_ reason: String) -> Diagnostic {
         Diagnostic(code: "DG5001", message: LocalizedText(ru: "Не удалось прочитать файл: \(reason)",
                                                          en: "Cannot read the file: \(reason)"))

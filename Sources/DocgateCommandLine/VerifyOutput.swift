@@ -6,18 +6,23 @@ import Synchronization
 
 /// Text or JSON lines for verification outcomes; called in input order under the batch's lock.
 public final class VerifyRenderer: Sendable {
+    /// Text for a person or a JSON array for a program.
     public let format: OutputFormat
+    /// The language of the text and the messages.
     public let language: Language
     private let totals = Mutex(Totals())
     private let output = BatchOutput()
 
+    /// A renderer writing to standard output.
     public init(format: OutputFormat, language: Language) {
         self.format = format
         self.language = language
     }
 
+    /// Opens the output (the JSON array).
     public func begin() { if format == .json { output.beginArray() } }
 
+    /// Prints one file's verdict, its document-level problems and each signature with its problems.
     public func emit(_ outcome: VerifyOutcome) {
         totals.withLock { t in
             switch outcome {
@@ -33,6 +38,7 @@ public final class VerifyRenderer: Sendable {
         }
     }
 
+    /// Closes the output and gives the counts (verified, failed, unreadable) for the exit status.
     public func end() -> Totals {
         let t = totals.withLock { $0 }
         switch format {
@@ -78,6 +84,7 @@ public final class VerifyRenderer: Sendable {
 
 /// How one signature is shown by verify and inspect.
 public enum SignatureText {
+    /// `#1 (line 40); GOST R 34.10-2012 256; subject; serial …; valid …; party: …; valid`.
     public static func line(_ number: Int, _ s: SignatureReport, _ language: Language) -> String {
         let ru = language == .ru
         var parts = ["#\(number)" + (s.line.map { ru ? " (строка \($0))" : " (line \($0))" } ?? "")]
@@ -123,6 +130,7 @@ public enum SignatureText {
         return JSONText.object(pairs + extra)
     }
 
+    /// A finding as a JSON object: code, severity, line, path and message.
     public static func json(_ d: Diagnostic, _ language: Language) -> String {
         JSONText.object([("code", JSONText.string(d.code)), ("severity", JSONText.string(d.severity.rawValue)),
                          ("line", JSONText.optional(d.line)), ("path", JSONText.optional(d.path)),

@@ -156,11 +156,14 @@ public final class TrustStore: @unchecked Sendable {
     /// The moments between which a verified chain stays valid: the latest notBefore and the earliest notAfter of
     /// the certificates in the path that was built (the trusted one included).
     public struct Validity: Sendable, Hashable {
+        /// Seconds since 1970 (UTC) from which every certificate of the path is valid.
         public var from: Int64
+        /// Seconds since 1970 (UTC) until which every certificate of the path (and, failing closed, the CRLs) holds.
         public var until: Int64
         /// Until when (by the clock, whatever time the chain is checked at) the OCSP answers it was decided with
         /// hold; nil without OCSP.
         public var answersUntil: Int64? = nil
+        /// Whether `time` falls within the window, both ends included.
         public func contains(_ time: Int64) -> Bool { time >= from && time <= until }
         /// Whether a verdict at `time` still stands at the clock's `now`.
         public func holds(at time: Int64, now: Int64) -> Bool { contains(time) && (answersUntil.map { now <= $0 } ?? true) }

@@ -9,7 +9,7 @@ import Glibc
 import Logging
 import Synchronization
 
-/// Why the gateway cannot start.
+/// Why the gateway cannot start, or why reloading its trust files failed while it runs (the old ones stay).
 public struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// The code: DG5021 the schemas, DG5022 a route's directory, DG5023 the journal's registry; for the signing
     /// key, the trust store or the signer mapping, their own code (DG50xx; DG4027 for trust files without CRLs).

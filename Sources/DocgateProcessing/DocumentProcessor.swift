@@ -7,8 +7,10 @@ import DocgateXML
 /// kind → schema → rules → verify → encode → sign. Each step past the rules is asked for; what is not asked for is
 /// not done. Thread-safe: one processor serves a whole batch.
 public struct DocumentProcessor: Sendable {
+    /// Schemas, rules and the input limits the processor reads with.
     public let validator: DocumentValidator
 
+    /// A processor over one validator (for the whole batch).
     public init(validator: DocumentValidator) {
         self.validator = validator
     }
@@ -22,10 +24,12 @@ public struct DocumentProcessor: Sendable {
         /// Sign the output (after any conversion) — documents of `signKinds`, or of any kind when that is nil. A
         /// signature the processor adds is not required of the document on arrival.
         public var sign: DocumentSigner?
+        /// The kinds `sign` applies to; nil for every kind.
         public var signKinds: Set<DocumentKind>?
         /// Keep the document's records for the rules across documents.
         public var retainRecords = false
 
+        /// The steps asked for; none gives validation alone.
         public init(verify: (verifier: SignatureVerifier, policies: Set<String>?, requireAllParties: Bool)? = nil,
                     encoding: XMLWriter.Encoding? = nil, sign: DocumentSigner? = nil, signKinds: Set<DocumentKind>? = nil,
                     retainRecords: Bool = false) {

@@ -17,6 +17,7 @@ public struct GenerationInput: Sendable {
         case table(DocumentTable.Plan, index: Int)
     }
 
+    /// A document to generate.
     public init(label: String, source: Source) {
         self.label = label
         self.source = source
@@ -36,12 +37,16 @@ public enum GenerationOutcome: Sendable {
 
 /// How generated documents are named in an output directory: `<PREFIX>_[<receiver>_<sender>_]<YYYYMMDD>_<id>.xml`.
 public struct GenerationNames: Sendable {
+    /// The kind's file prefix (SOCORDER, AGREEMENT, …).
     public var prefix: String
+    /// The receiver's code, with `sender` (both or neither).
     public var receiver: String?
+    /// The sender's code.
     public var sender: String?
     /// YYYYMMDD.
     public var day: String
 
+    /// File names for documents of one kind on one day.
     public init(prefix: String, receiver: String?, sender: String?, day: String) {
         self.prefix = prefix
         self.receiver = receiver
@@ -129,9 +134,12 @@ private struct Located {
 
 /// Why the data for `generate` cannot be used: a code, and the message with its place in the input.
 public struct GenerationInputError: Error, Sendable {
+    /// DG5001, DG1015, DG2100, DG2110 or DG5003.
     public var code: Code
+    /// The problem, with the path and its place in the input.
     public var message: LocalizedText
 
+    /// An input error with its code.
     public init(code: Code, message: LocalizedText) {
         self.code = code
         self.message = message

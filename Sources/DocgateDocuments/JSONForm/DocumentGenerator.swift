@@ -64,8 +64,6 @@ public struct DocumentGenerator: Sendable {
         }
     }
 
-    /// Builds the document. Missing `id` becomes `newID`, missing `formatVersion` "1.0", a missing
-    /// `header.createdAt` the time `now`.
     /// Root members that may be left out: `id` (a new UUID) and `formatVersion` (1.0).
     public static let rootDefaults: Set<String> = ["id", "formatVersion"]
     /// The root member whose `createdAt` may be left out (the time of generation).
@@ -74,7 +72,8 @@ public struct DocumentGenerator: Sendable {
     public static let headerDefaults: Set<String> = ["createdAt"]
 
     /// The document `value` describes, members written in schema order; every mismatch with the shape is reported at
-    /// once (DG21xx, with its JSON path).
+    /// once (DG21xx, with its JSON path). A missing `id` becomes `newID`, a missing `formatVersion` "1.0", a missing
+    /// `header.createdAt` the time `now`.
     public func generate(_ value: JSONValue, newID: String, now: String) throws(ShapeProblems) -> Output {
         var state = State(encoding: encoding)
         guard case .object(var members) = value else {

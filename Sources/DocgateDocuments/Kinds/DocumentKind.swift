@@ -82,6 +82,7 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Hashable {
         self = kind
     }
 
-    /// Documents signed by two parties (grantor, then executor) use the XPath Filter 2.0 signature form.
+    /// Documents signed by two parties (an agreement: grantor, then executor; a contract: executor, then consumer) use the
+    /// XPath Filter 2.0 signature form.
     public var isTwoParty: Bool { self == .agreement || self == .contract }
 }

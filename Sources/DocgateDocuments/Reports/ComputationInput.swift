@@ -4,6 +4,7 @@ extension Computations {
     /// The input of a computation is not the expected JSON: what is wrong, naming the field
     /// (`elements[0].categories[1].groups[0].c0`). DG5026 on the command line.
     public struct InputError: Error, Sendable, CustomStringConvertible {
+        /// The explanation, naming the field.
         public var description: String
     }
 

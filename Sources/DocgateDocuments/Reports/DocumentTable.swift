@@ -14,13 +14,17 @@ public enum DocumentTable {
 
     /// One document assembled from the table.
     public struct Document: Sendable {
+        /// The document in its JSON form, as `generate` takes it.
         public var value: JSONValue
         /// Where each value came from (CSV line and column), by JSON path.
         public var positions: [String: SourcePosition]
     }
 
+    /// Why the table cannot be folded into documents, at a line and column of the CSV.
     public struct Failure: Error, Sendable {
+        /// The CSV line and column.
         public var position: SourcePosition
+        /// What is wrong.
         public var message: LocalizedText
     }
 

@@ -4,6 +4,7 @@ import DocgateCore
 public enum FactsCSV {
     /// Why the facts cannot be used: the first problem, with its line where it has one.
     public struct Failure: Error, Sendable {
+        /// What is wrong, with the line where there is one.
         public var message: LocalizedText
     }
 

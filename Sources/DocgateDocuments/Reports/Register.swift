@@ -3,11 +3,17 @@
 public struct Register: Sendable {
     /// One line of the register; which fields are filled depends on the grouping.
     public struct Row: Sendable, Hashable, Codable {
+        /// The authority (ГРБС) that ordered the service; nil when summed over authorities.
         public var authority: String?
+        /// The service's registry number (уникальный номер реестровой записи); nil when summed over services.
         public var serviceRegNum: String?
+        /// The service's name as the order gives it.
         public var serviceName: String?
+        /// The method of provision (stateTaskTreasury, stateTaskBudgetAutonomous, competition, certificate).
         public var method: String?
+        /// The year of the volumes.
         public var year: Int?
+        /// The unit of measure, ОКЕИ code: volumes are added within one unit only.
         public var okei: String?
         /// Planned volume (the orders' Section II).
         public var plan: DecimalValue = .zero
@@ -24,6 +30,7 @@ public struct Register: Sendable {
         }
     }
 
+    /// What the lines are summed by (always within one year and one unit).
     public enum Grouping: String, Sendable, CaseIterable {
         /// Every authority × service × method × year.
         case all
@@ -32,14 +39,19 @@ public struct Register: Sendable {
         case method
     }
 
+    /// The lines, sorted by authority, service, method, unit and year.
     public private(set) var rows: [Row] = []
 
     /// A document for the register: its id and header (for versions) and its model.
     public struct Entry: Sendable {
+        /// The document's id: a document another names as its previous version is left out.
         public var id: String?
+        /// The document's header (its previous version).
         public var header: DocumentHeader?
+        /// Its content.
         public var model: DocumentModel
 
+        /// A document for the register.
         public init(id: String?, header: DocumentHeader?, model: DocumentModel) {
             self.id = id
             self.header = header

@@ -3,13 +3,20 @@ import Synchronization
 
 /// A document known to the context: what the rules across documents need of it.
 public struct ContextDocument: Sendable, Codable {
+    /// The file it was read from, by its real path (the key that tells one file from a copy).
     public var file: String
+    /// Its kind.
     public var kind: DocumentKind
+    /// The root element's id (a UUID).
     public var id: String
+    /// SHA-256 of its bytes, hex: the same id with other bytes is a conflict (DG3107).
     public var sha256: String?
+    /// Its header: number, version and the previous version's id (DG3106).
     public var header: DocumentHeader?
+    /// Its content as the rules read it.
     public var model: DocumentModel
 
+    /// The document of a valid report with a kind, id and model; nil otherwise (the rules skip it).
     public init?(report: ValidationReport, sha256: String?) {
         guard report.valid, let kind = report.kind, let id = report.documentId, let model = report.model else { return nil }
         file = report.file
@@ -66,6 +73,7 @@ public final class DocumentContext: Sendable {
 
     private let indexes: Mutex<Indexes>
 
+    /// A context holding these documents.
     public init(_ documents: [ContextDocument] = []) {
         var i = Indexes()
         for d in documents { i.add(d) }
@@ -77,6 +85,7 @@ public final class DocumentContext: Sendable {
         indexes.withLock { i in for d in documents { i.add(d) } }
     }
 
+    /// How many documents it holds.
     public var count: Int { indexes.withLock { $0.count } }
 
     /// Every finding about `document` against the context (which may contain the document itself). `identity`
