@@ -44,21 +44,27 @@ public struct SignerMapping: Sendable, Hashable {
             guard let bytes = readSmallFile(file, limit: 16 << 20) else {
                 throw SignerMappingError(path: file, line: nil, reason: .unreadable(String(cString: strerror(errno))))
             }
-            guard let text = String(validating: bytes, as: UTF8.self) else { throw SignerMappingError(path: file, line: nil, reason: .notUTF8) }
-            for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line: Substring = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-                let words: [String] = line.split(whereSeparator: { (c: Character) -> Bool in c == " " || c == "\t" || c == "\r" }).map(String.init)
-                if words.isEmpty { continue }
-                // A СНИЛС may be written with its space: "112-233-445 95".
-                let identifierWords = words.dropLast()
-                guard let fingerprint = Self.fingerprint(words.last!), !identifierWords.isEmpty else {
-                    throw SignerMappingError(path: file, line: index + 1, reason: .badFingerprint)
-                }
-                let identifier = identifierWords.count == 1 && identifierWords[identifierWords.startIndex] == Self.gatewayKey
-                    ? Self.gatewayKey : Self.identifier(identifierWords.joined(separator: " "))
-                guard let identifier else { throw SignerMappingError(path: file, line: index + 1, reason: .badIdentifier) }
-                add(fingerprint, for: identifier)
+            try read(bytes, file: file)
+        }
+    }
+
+    /// Adds the lines of one mapping file's bytes (`file` names it in errors): DG4033 for text that is not UTF-8, a
+    /// line that does not end with a fingerprint, or an identifier that is not an ИНН, a СНИЛС or `gateway`.
+    public mutating func read(_ bytes: [UInt8], file: String) throws(SignerMappingError) {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw SignerMappingError(path: file, line: nil, reason: .notUTF8) }
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line: Substring = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words: [String] = line.split(whereSeparator: { (c: Character) -> Bool in c == " " || c == "\t" || c == "\r" }).map(String.init)
+            if words.isEmpty { continue }
+            // A СНИЛС may be written with its space: "112-233-445 95".
+            let identifierWords = words.dropLast()
+            guard let fingerprint = Self.fingerprint(words.last!), !identifierWords.isEmpty else {
+                throw SignerMappingError(path: file, line: index + 1, reason: .badFingerprint)
             }
+            let identifier = identifierWords.count == 1 && identifierWords[identifierWords.startIndex] == Self.gatewayKey
+                ? Self.gatewayKey : Self.identifier(identifierWords.joined(separator: " "))
+            guard let identifier else { throw SignerMappingError(path: file, line: index + 1, reason: .badIdentifier) }
+            add(fingerprint, for: identifier)
         }
     }
 

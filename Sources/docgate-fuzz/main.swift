@@ -31,6 +31,11 @@ enum FuzzTarget: String, CaseIterable {
     case compute
     /// Certificates as PEM bundles or DER.
     case pem
+    /// The document processor: validation, verification, conversion to windows-1251 and signing (GOST key of the
+    /// vectors), as `sign`, `validate` and the gateway run it.
+    case process
+    /// The signer mapping (ИНН/СНИЛС to certificate fingerprints).
+    case signers
 }
 
 struct Fixtures: Sendable {
@@ -39,6 +44,7 @@ struct Fixtures: Sendable {
     let context: DocumentContext
     let verifier: SignatureVerifier
     let orderShape: DocumentShape
+    let processSteps: DocumentProcessor.Steps
 
     static func load() -> Fixtures {
         let env = ProcessInfo.processInfo.environment
@@ -53,9 +59,16 @@ struct Fixtures: Sendable {
             let known = try samples.compactMap { name in
                 ContextDocument(report: try validator.validate(file: root + "/Samples/valid/" + name), sha256: name)
             }
-            let trust = try TrustStore(path: root + "/Tests/Vectors/xmlsec-gost2012-256/gost-2012-256-cert.pem")
-            return Fixtures(target: target, validator: validator, context: DocumentContext(known),
-                            verifier: SignatureVerifier(trust: trust, policy: .docgate), orderShape: try ShapeLibrary(schemaDirectory: root + "/Schemas").shape(.socialOrder))
+            let vectors = root + "/Tests/Vectors/xmlsec-gost2012-256/"
+            let trust = try TrustStore(path: vectors + "gost-2012-256-cert.pem")
+            let verifier = SignatureVerifier(trust: trust, policy: .docgate)
+            let identity = try? SigningIdentity.load(keyPath: vectors + "gost-2012-256-key.pem", certificatePath: vectors + "gost-2012-256-cert.pem",
+                                                     passphrase: nil)
+            if identity == nil { say("the GOST vector key cannot be loaded: the process target runs without signing") }
+            let steps = DocumentProcessor.Steps(verify: (verifier: verifier, policies: nil, requireAllParties: false), encoding: .windows1251,
+                                                sign: identity.map { DocumentSigner(identity: $0, policy: .docgate) })
+            return Fixtures(target: target, validator: validator, context: DocumentContext(known), verifier: verifier,
+                            orderShape: try ShapeLibrary(schemaDirectory: root + "/Schemas").shape(.socialOrder), processSteps: steps)
         } catch {
             say("fixtures cannot be loaded from \(root): \(error)")
             exit(2)
@@ -97,6 +110,11 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if let input = try? Computations.decode(Computations.ServiceInput.self, from: bytes) { _ = try? Computations.recipients(input) }
         if let input = try? Computations.decode([Computations.SegmentInput].self, from: bytes) { _ = try? Computations.segments(input) }
         if let input = try? Computations.decode(Computations.AssignmentCosts.self, from: bytes) { _ = try? Computations.assignment(input) }
+    case .process:
+        _ = DocumentProcessor(validator: fixtures.validator).process(bytes, file: "fuzz.xml", steps: fixtures.processSteps)
+    case .signers:
+        var mapping = SignerMapping()
+        _ = try? mapping.read(bytes, file: "fuzz.signers")
     case .pem:
         if let certificates = try? Certificate.load(bytes: bytes, path: "fuzz.pem") {
             for c in certificates { _ = c.isSelfIssued }
