@@ -46,8 +46,9 @@ public final class XMLDocument {
     public static func parse(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default)
         -> Result<XMLDocument, XMLParseFailure> {
         XMLLibrary.initialize()
-        if bytes.count > limits.maxInputBytes {
-            return .failure(.gate(.tooLarge(size: bytes.count, limit: limits.maxInputBytes)))
+        let cap = min(limits.maxInputBytes, limits.maxTreeBytes)
+        if bytes.count > cap {
+            return .failure(.gate(.tooLarge(size: bytes.count, limit: cap)))
         }
         let prolog: Prolog
         switch Prolog.detect(UnsafeRawBufferPointer(rebasing: bytes.prefix(512))) {
@@ -92,10 +93,11 @@ public final class XMLDocument {
     /// Reads and parses a file. I/O failures are thrown; document problems are returned.
     public static func parse(file path: String, limits: XMLLimits = .default) throws(XMLFileError)
         -> Result<XMLDocument, XMLParseFailure> {
-        let bytes = try FileBytes.read(path, limit: limits.maxInputBytes)
+        let cap = min(limits.maxInputBytes, limits.maxTreeBytes)
+        let bytes = try FileBytes.read(path, limit: cap)
         switch bytes {
         case .tooLarge(let size):
-            return .failure(.gate(.tooLarge(size: size, limit: limits.maxInputBytes)))
+            return .failure(.gate(.tooLarge(size: size, limit: cap)))
         case .bytes(let data):
             return data.withUnsafeBytes { parse($0, limits: limits) }
         }

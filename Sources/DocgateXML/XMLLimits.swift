@@ -21,10 +21,16 @@ public struct XMLLimits: Sendable, Hashable {
     /// the file, and a small file can hold millions of tiny elements (a 10 KB document has about 300). The
     /// streaming validator keeps constant memory and does not apply it.
     public var maxElements: Int
+    /// Largest input parsed into a tree, in bytes (signing, verification, inspect, export): text-heavy input passes
+    /// ``maxElements``, and a tree holds its text besides the bytes read. The streaming validator, which keeps
+    /// constant memory, is bound by ``maxInputBytes`` only; the gateway narrows this per route (`max_tree_size`).
+    public var maxTreeBytes: Int
 
+    /// Limits with the defaults: 4 GB streamed, trees of 1 GB and 1 000 000 elements, depth 256, 256 attributes,
+    /// text runs of 10 000 000 code units, 200 findings.
     public init(maxInputBytes: Int = 4 << 30, streamingThreshold: Int = 16 << 20, maxDepth: Int = 256,
                 maxAttributes: Int = 256, maxTextLength: Int = 10_000_000, maxIssues: Int = 200,
-                maxElements: Int = 1_000_000) {
+                maxElements: Int = 1_000_000, maxTreeBytes: Int = 1 << 30) {
         self.maxInputBytes = maxInputBytes
         self.streamingThreshold = streamingThreshold
         self.maxDepth = maxDepth
@@ -32,6 +38,7 @@ public struct XMLLimits: Sendable, Hashable {
         self.maxTextLength = maxTextLength
         self.maxIssues = maxIssues
         self.maxElements = maxElements
+        self.maxTreeBytes = maxTreeBytes
     }
 
     public static let `default` = XMLLimits()
