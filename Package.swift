@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "DocgateTestSupport", dependencies: ["DocgateCore"], path: "Tests/DocgateTestSupport", swiftSettings: strict),
         .testTarget(name: "DocgateCoreTests", dependencies: ["DocgateCore"], swiftSettings: strict),
         .testTarget(name: "DocgateProcessingTests",
-                    dependencies: ["DocgateProcessing", "DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateCore", "DocgateTestSupport"],
+                    dependencies: ["DocgateProcessing", "DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateXML", "DocgateCore", "DocgateTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "DocgateCryptoTests", dependencies: ["DocgateCrypto", "DocgateTestSupport"], swiftSettings: strict),
         .testTarget(name: "DocgateCommandLineTests",

@@ -141,9 +141,9 @@ private final class Progress: Sendable {
 }
 
 extension InputFiles {
-    /// The files behind the paths, as `collect` finds them; when there are none at all (every directory empty of
-    /// *.xml files, no path readable either), DG5047 on standard error and exit 2 — a batch that checks nothing
-    /// must not pass for one that checked everything.
+    /// The files behind the paths, as `collect` finds them. When there are none and no path failed to be read
+    /// (every directory empty of *.xml files), DG5047 on standard error and exit 2 — a batch that checks nothing
+    /// must not pass for one that checked everything; paths that could not be read are the caller's (DG5001).
     public static func require(_ paths: [String], language: Language) throws -> (files: [String], errors: [InputError]) {
         let found = collect(paths)
         if found.files.isEmpty && found.errors.isEmpty {

@@ -41,7 +41,8 @@ public enum RevocationText {
         })
     }
 
-    /// One revocation check as a JSON object: its source (CRL, OCSP), state, date and reason.
+    /// One revocation check as a JSON object: `status` (good, revoked, unknown, not-checked), with `revokedAt` and
+    /// `reason` when revoked, `detail` when unknown; its source (CRL or OCSP) is the key it is put under.
     public static func json(_ check: RevocationCheck, _ language: Language) -> String {
         switch check {
         case .notChecked: return JSONText.object([("status", JSONText.string("not-checked"))])

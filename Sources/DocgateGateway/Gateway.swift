@@ -12,7 +12,8 @@ import Synchronization
 /// Why the gateway cannot start, or why reloading its trust files failed while it runs (the old ones stay).
 public struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// The code: DG5021 the schemas, DG5022 a route's directory, DG5023 the journal's registry; for the signing
-    /// key, the trust store or the signer mapping, their own code (DG50xx; DG4027 for trust files without CRLs).
+    /// key or the trust store, their own code (DG50xx), DG4033 for the signer mapping, DG4027 for trust files
+    /// without CRLs.
     public var code: String
     /// What prevents the start, in Russian and English.
     public var message: LocalizedText

@@ -56,9 +56,11 @@ public struct DocumentProcessor: Sendable {
         public var signingRefused = false
     }
 
-    /// Reads a file named by a path for processing: a regular file, at most the validator's input limit.
-    public func read(_ path: String) -> Result<[UInt8], BoundedFile.Failure> {
-        BoundedFile.read(path, limit: validator.limits.maxInputBytes)
+    /// Reads a file named by a path for processing: a regular file, at most the validator's input limit — or, when
+    /// `steps` build a tree, at most its tree limit (a larger file is refused from its size, not read whole).
+    public func read(_ path: String, for steps: Steps = Steps()) -> Result<[UInt8], BoundedFile.Failure> {
+        let limits = validator.limits
+        return BoundedFile.read(path, limit: steps.validationOnly ? limits.maxInputBytes : min(limits.maxInputBytes, limits.maxTreeBytes))
     }
 
     /// Runs the steps over a document held in memory. `decide` may add findings after validation and before the

@@ -37,6 +37,14 @@ public enum WriteOutcome: Sendable {
     case failed(file: String, reason: String)
 }
 
+/// Why a file produced no output.
+public enum FileRefusal: Error, Sendable {
+    /// The file could not be read (the system's reason): DG5001.
+    case unreadable(String)
+    /// A step refused the document.
+    case refused(Refusal)
+}
+
 /// Why a document held in memory produced no output.
 public struct Refusal: Error, Sendable {
     /// Every finding of every step that ran.
@@ -46,9 +54,9 @@ public struct Refusal: Error, Sendable {
 }
 
 extension DocumentProcessor {
-    /// Validates one file, streaming it with the validator's limits. With `context`, the document is also checked
-    /// against the known documents by the rules across documents (DG3100–DG3109). `retainRecords` keeps the
-    /// document's model and records in the report (always so with a context).
+    /// Validates one file, streaming it with the validator's limits. With `context`, the document is read whole (its
+    /// SHA-256 identifies it) and also checked against the known documents by the rules across documents
+    /// (DG3100–DG3109). `retainRecords` keeps the document's model and records in the report (always so with a context).
     public func validate(file path: String, context: DocumentContext? = nil, retainRecords: Bool = false) -> FileOutcome {
         guard let context else {
             do throws(XMLFileError) {
@@ -97,17 +105,25 @@ extension DocumentProcessor {
         return .failure(Refusal(diagnostics: outcome.diagnostics, invalid: !outcome.signingRefused))
     }
 
+    /// Reads `input` with the limits the steps need and runs them: the output, or why there is none — the file
+    /// cannot be read (exit 2), or a step refused the document (one over the tree cap included: DG1015, exit 1).
+    public func output(file input: String, steps: Steps) -> Result<[UInt8], FileRefusal> {
+        switch read(input, for: steps) {
+        case .success(let bytes): return output(bytes, file: input, steps: steps).mapError { .refused($0) }
+        case .failure(.tooLarge(let size)):
+            let cap = steps.validationOnly ? validator.limits.maxInputBytes : min(validator.limits.maxInputBytes, validator.limits.maxTreeBytes)
+            return .failure(.refused(Refusal(diagnostics: XMLDiagnostics.diagnostics(for: .gate(.tooLarge(size: size, limit: cap))), invalid: true)))
+        case .failure(let failure): return .failure(.unreadable(failure.reason))
+        }
+    }
+
     /// Reads `input` with limits, runs the steps and writes the output to `target` atomically (the file made
     /// durable; its directory too unless `syncDirectory` is false, when the caller syncs it once for a batch).
     /// Never throws: every failure is in the outcome.
     public func process(file input: String, steps: Steps, writingTo target: String, syncDirectory: Bool = true) -> WriteOutcome {
-        let bytes: [UInt8]
-        switch read(input) {
-        case .success(let b): bytes = b
-        case .failure(let failure): return .failed(file: input, reason: failure.reason)
-        }
-        switch output(bytes, file: input, steps: steps) {
-        case .failure(let refusal): return .refused(file: input, diagnostics: refusal.diagnostics, invalid: refusal.invalid)
+        switch output(file: input, steps: steps) {
+        case .failure(.unreadable(let reason)): return .failed(file: input, reason: reason)
+        case .failure(.refused(let refusal)): return .refused(file: input, diagnostics: refusal.diagnostics, invalid: refusal.invalid)
         case .success(let out):
             do {
                 try AtomicFile.write(out, to: target, syncDirectory: syncDirectory)

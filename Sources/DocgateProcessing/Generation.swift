@@ -181,15 +181,18 @@ extension GenerationInput {
         return [GenerationInput(label: path, source: .json(value, positions: positions, prefix: "$"))]
     }
 
-    /// The documents of a table in the shape of `shape`, each line's values merged into `base` (DG2110 for a table
-    /// that cannot be read or folded).
-    public static func table(_ bytes: [UInt8], path: String, shape: DocumentShape, base: JSONValue?) throws(GenerationInputError)
-        -> [GenerationInput] {
-        let table: CSVTable
-        do { table = try CSVTable.parse(bytes) } catch {
+    /// The table of CSV data (DG2110 where it cannot be read).
+    public static func csv(_ bytes: [UInt8], path: String) throws(GenerationInputError) -> CSVTable {
+        do { return try CSVTable.parse(bytes) } catch {
             throw GenerationInputError(code: .DG2110, message: LocalizedText(ru: "\(path): строка \(error.line): " + error.message.ru,
                                                                              en: "\(path): line \(error.line): " + error.message.en))
         }
+    }
+
+    /// The documents of a table in the shape of `shape`, each line's values merged into `base` (DG2110 for a table
+    /// that cannot be folded).
+    public static func table(_ table: CSVTable, path: String, shape: DocumentShape, base: JSONValue?) throws(GenerationInputError)
+        -> [GenerationInput] {
         let plan: DocumentTable.Plan
         do { plan = try DocumentTable.plan(table, shape: shape, base: base) } catch {
             throw GenerationInputError(code: .DG2110, message: LocalizedText(

@@ -31,8 +31,8 @@ enum FuzzTarget: String, CaseIterable {
     case compute
     /// Certificates as PEM bundles or DER.
     case pem
-    /// The document processor: validation, verification, conversion to windows-1251 and signing (GOST key of the
-    /// vectors), as `sign`, `validate` and the gateway run it.
+    /// The document processor twice over each input: validation and verification; then validation, conversion to
+    /// windows-1251 and signing with the vectors' GOST key (no verification, which no seed passes, before it).
     case process
     /// The signer mapping (ИНН/СНИЛС to certificate fingerprints).
     case signers
@@ -44,7 +44,7 @@ struct Fixtures: Sendable {
     let context: DocumentContext
     let verifier: SignatureVerifier
     let orderShape: DocumentShape
-    let processSteps: DocumentProcessor.Steps
+    let processSteps: [DocumentProcessor.Steps]
 
     static func load() -> Fixtures {
         let env = ProcessInfo.processInfo.environment
@@ -65,8 +65,8 @@ struct Fixtures: Sendable {
             let identity = try? SigningIdentity.load(keyPath: vectors + "gost-2012-256-key.pem", certificatePath: vectors + "gost-2012-256-cert.pem",
                                                      passphrase: nil)
             if identity == nil { say("the GOST vector key cannot be loaded: the process target runs without signing") }
-            let steps = DocumentProcessor.Steps(verify: (verifier: verifier, policies: nil, requireAllParties: false), encoding: .windows1251,
-                                                sign: identity.map { DocumentSigner(identity: $0, policy: .docgate) })
+            let steps = [DocumentProcessor.Steps(verify: (verifier: verifier, policies: nil, requireAllParties: false)),
+                         DocumentProcessor.Steps(encoding: .windows1251, sign: identity.map { DocumentSigner(identity: $0, policy: .docgate) })]
             return Fixtures(target: target, validator: validator, context: DocumentContext(known), verifier: verifier,
                             orderShape: try ShapeLibrary(schemaDirectory: root + "/Schemas").shape(.socialOrder), processSteps: steps)
         } catch {
@@ -111,7 +111,9 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if let input = try? Computations.decode([Computations.SegmentInput].self, from: bytes) { _ = try? Computations.segments(input) }
         if let input = try? Computations.decode(Computations.AssignmentCosts.self, from: bytes) { _ = try? Computations.assignment(input) }
     case .process:
-        _ = DocumentProcessor(validator: fixtures.validator).process(bytes, file: "fuzz.xml", steps: fixtures.processSteps)
+        for steps in fixtures.processSteps {
+            _ = DocumentProcessor(validator: fixtures.validator).process(bytes, file: "fuzz.xml", steps: steps)
+        }
     case .signers:
         var mapping = SignerMapping()
         _ = try? mapping.read(bytes, file: "fuzz.signers")

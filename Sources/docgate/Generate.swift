@@ -157,8 +157,10 @@ struct Generate: ParsableCommand {
                 }
                 return try GenerationInput.json(bytes, path: path)
             }
+            // The table is read before the base, so that its own mistakes are reported first.
+            let table = try GenerationInput.csv(bytes, path: path)
             let baseValue = try base.map { base throws(GenerationInputError) in try GenerationInput.readJSON(try GenerationInput.readData(base), path: base).0 }
-            return try GenerationInput.table(bytes, path: path, shape: shape, base: baseValue)
+            return try GenerationInput.table(table, path: path, shape: shape, base: baseValue)
         } catch {
             Terminal.error(error.code, error.message[language])
             throw Exit.failure

@@ -134,19 +134,15 @@ struct Sign: ParsableCommand {
                                            : "--out names the input file; add --overwrite to replace it")
             throw Exit.failure
         }
-        let data: [UInt8]
-        switch processor.read(file) {
-        case .success(let bytes): data = bytes
-        case .failure(let failure):
-            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(failure.reason)").message[language])
+        switch processor.output(file: file, steps: steps) {
+        case .failure(.unreadable(let reason)):
+            Terminal.error(.DG5001, ReportRenderer.unreadableDiagnostic("\(file): \(reason)").message[language])
             throw Exit.failure
-        }
-        switch processor.output(data, file: file, steps: steps) {
-        case .failure(let failure) where failure.invalid:
+        case .failure(.refused(let failure)) where failure.invalid:
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не соответствует требованиям и не подписан" : "the document is invalid and was not signed") + "\n")
             for d in failure.diagnostics where d.isError { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
             throw Exit.invalid
-        case .failure(let failure):
+        case .failure(.refused(let failure)):
             Terminal.raw(fd: 2, "\(file): " + (language == .ru ? "документ не подписан" : "the document was not signed") + "\n")
             for d in failure.diagnostics { Terminal.raw(fd: 2, "    " + ReportRenderer.describe(d, language) + "\n") }
             throw Exit.invalid

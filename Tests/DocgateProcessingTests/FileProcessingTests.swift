@@ -4,6 +4,7 @@ import DocgateDocuments
 import DocgateProcessing
 import DocgateSignature
 import DocgateTestSupport
+import DocgateXML
 import Foundation
 import Testing
 
@@ -77,5 +78,32 @@ import Testing
             Issue.record("a missing file was not unreadable")
             return
         }
+    }
+}
+
+/// Steps that build a tree read no more than a tree may hold: a file over the tree cap is refused from its size,
+/// before it is read whole (a signing batch of large files would otherwise hold each of them in memory).
+@Suite struct TreeCapReadTests {
+    @Test func aFileOverTheTreeCapIsNotReadForSigningButIsForValidation() throws {
+        let dir = try TemporaryDirectory("tree-cap-read")
+        defer { dir.remove() }
+        let order = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER") })
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: order)))
+        let path = try dir.write("order.xml", bytes)
+        let validator = try DocumentValidator(schemaDirectory: TestPaths.schemas, limits: XMLLimits(maxTreeBytes: bytes.count - 1))
+        let processor = DocumentProcessor(validator: validator)
+        let pki = try TestPKI.shared()
+        let signing = DocumentProcessor.Steps(sign: DocumentSigner(identity: try SigningIdentity.load(keyPath: pki.ecKey, certificatePath: pki.ecCert,
+                                                                                                        passphrase: nil), policy: .docgate))
+        let forSigning = processor.read(path, for: signing)
+        #expect(forSigning.map(\.count) == .failure(.tooLarge(bytes.count)))
+        // Validation streams: the tree cap does not apply to it.
+        #expect(processor.read(path, for: .init()).map(\.count) == .success(bytes.count))
+        // The refusal is the document's (DG1015, exit 1), as verify reports a file over the cap.
+        guard case .refused(_, let diagnostics, let invalid) = processor.process(file: path, steps: signing, writingTo: dir.file("out.xml")) else {
+            Issue.record("a file over the tree cap was signed or failed to read")
+            return
+        }
+        #expect(invalid && diagnostics.map(\.code) == ["DG1015"], "\(diagnostics)")
     }
 }

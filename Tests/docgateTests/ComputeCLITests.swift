@@ -329,4 +329,13 @@ import Testing
         let missing = try ProcessRunner.run(TestPaths.docgate, ["summary", "--schemas", TestPaths.schemas, dir.path, dir.file("none.xml")])
         #expect(missing.status == 2 && missing.stderr.contains("DG5001"), "\(missing.stderr)")
     }
+
+    @Test func aTablesOwnMistakeIsReportedBeforeItsBase() throws {
+        let dir = try TemporaryDirectory("generate-order")
+        defer { dir.remove() }
+        let broken = try dir.write("broken.csv", "a,b\n\"x\n")
+        let r = try ProcessRunner.run(TestPaths.docgate, ["generate", "socialOrder", "--schemas", TestPaths.schemas, "--from", broken,
+                                                          "--base", dir.file("missing.json")])
+        #expect(r.status == 2 && r.stderr.contains("DG2110") && !r.stderr.contains("missing.json"), "\(r.stderr)")
+    }
 }
