@@ -6,9 +6,10 @@ import Glibc
 /// node: it is valid while its ``XMLDocument`` (or, when streaming, the reader's current subtree) is alive, and
 /// like the document it stays on one thread. Two values are equal when they view the same node.
 public struct XMLNode: Hashable {
-    public let pointer: xmlNodePtr
+    /// The libxml2 node: only DocgateXML sees it (the modules above work with ``XMLNode`` alone).
+    @usableFromInline let pointer: xmlNodePtr
 
-    public init(pointer: xmlNodePtr) {
+    @usableFromInline init(pointer: xmlNodePtr) {
         self.pointer = pointer
     }
 
@@ -137,7 +138,7 @@ public struct XMLNode: Hashable {
     }
 
     /// The value of an attribute node.
-    public static func attributeValue(_ attribute: xmlAttrPtr) -> String {
+    static func attributeValue(_ attribute: xmlAttrPtr) -> String {
         guard let v = xmlNodeListGetString(attribute.pointee.doc, attribute.pointee.children, 1) else { return "" }
         defer { docgate_xml_free(v) }
         return String(cString: v)

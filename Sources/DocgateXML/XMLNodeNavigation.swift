@@ -65,6 +65,7 @@ extension XMLNode {
 
     /// The first attribute of an element (namespace declarations aside); nil for an element without any or a node
     /// that is not an element.
+    @inlinable
     public var firstAttribute: XMLAttributeNode? {
         guard pointer.pointee.type == XML_ELEMENT_NODE else { return nil }
         return pointer.pointee.properties.map(XMLAttributeNode.init(pointer:))
@@ -132,8 +133,10 @@ public struct XMLAttributeNode: Hashable {
     public var value: String { XMLNode.attributeValue(pointer) }
 
     /// The element that carries the attribute.
+    @inlinable
     public var element: XMLNode? { pointer.pointee.parent.map(XMLNode.init(pointer:)) }
 
     /// The element's next attribute.
+    @inlinable
     public var next: XMLAttributeNode? { pointer.pointee.next.map(XMLAttributeNode.init(pointer:)) }
 }

@@ -130,4 +130,26 @@ import DocgateXML
         last.appendChild(text)
         #expect(last.serializedBytes().map { String(decoding: $0, as: UTF8.self) } == "<last>loose &amp; free</last>")
     }
+
+    /// The canonicalizer takes and gives nodes: excluded subtrees, an insertion point and the census's findings.
+    @Test func canonicalizerSpeaksNodes() throws {
+        let document = try Self.parse("""
+            <r xmlns="urn:r" id="1"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"/><e Id="1" other="1"/></r>
+            """)
+        let root = try #require(document.root)
+        let signature = try #require(root.firstElementChild)
+        let e = try #require(signature.nextElementSibling)
+        let census = XMLCanonicalizer.Census(.init(elementNamespace: "http://www.w3.org/2000/09/xmldsig#", localName: "Signature",
+                                                   attributeNames: ["id", "Id"]))
+        let whole = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document,
+                                     inserting: .init(parent: root, before: e, text: "&"), census: census)
+        #expect(whole.bytes(document).map { String(decoding: $0, as: UTF8.self) }
+            == "<r xmlns=\"urn:r\" id=\"1\"><ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:Signature>&amp;<e Id=\"1\" other=\"1\"></e></r>")
+        #expect(census.complete && census.elements == [signature])
+        #expect(census.attributes == [try #require(root.firstAttribute), try #require(e.firstAttribute)])
+        let less = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .subtree(root), excluding: [signature])
+        #expect(less.bytes(document).map { String(decoding: $0, as: UTF8.self) }
+            == "<r xmlns=\"urn:r\" id=\"1\"><e Id=\"1\" other=\"1\"></e></r>")
+        #expect(less.bytesWithLibXML2(document) == less.bytes(document))
+    }
 }
