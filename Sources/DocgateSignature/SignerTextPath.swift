@@ -193,11 +193,7 @@ enum Splice {
     /// processing instructions may follow.
     static func rootEndTag(_ input: [UInt8], root: XMLNode) -> Int? {
         var tag = Array("</".utf8)
-        if let prefix = root.namespacePrefix {
-            tag += prefix.utf8
-            tag.append(UInt8(ascii: ":"))
-        }
-        tag += root.name.utf8
+        root.appendQualifiedName(to: &tag)
         return input.withUnsafeBufferPointer { bytes -> Int? in
             var i = bytes.count
             func skipSpace() { while i > 0, isXMLSpace(bytes[i - 1]) { i -= 1 } }

@@ -44,6 +44,7 @@ public struct XMLCanonicalizer {
         /// The text, as a text node would hold it (escaped when written).
         public var text: String
 
+        /// `text` among `parent`'s children, before `before` (nil: after the last child).
         public init(parent: XMLNode, before: XMLNode?, text: String) {
             self.parent = parent
             self.before = before
@@ -112,6 +113,8 @@ public struct XMLCanonicalizer {
         }
     }
 
+    /// A canonicalizer of `scope` by `method`, less the subtrees of `excluded`, with `insertion`'s text taken as
+    /// if in the tree, noting what `census` looks for on the way.
     public init(method: Method, scope: Scope, excluding excluded: [XMLNode] = [], inserting insertion: Insertion? = nil,
                 census: Census? = nil) {
         self.method = method

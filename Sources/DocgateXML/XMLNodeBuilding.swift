@@ -7,6 +7,7 @@ import CLibXML2
 /// A namespace declaration on an element, to put elements in (``XMLNode/setNamespace(_:)``,
 /// ``XMLDocument/newElement(_:namespace:)``). Valid while the element that declares it is.
 public struct XMLNamespace {
+    /// The libxml2 namespace: only DocgateXML sees it.
     @usableFromInline let pointer: xmlNsPtr
 
     @usableFromInline init(pointer: xmlNsPtr) {

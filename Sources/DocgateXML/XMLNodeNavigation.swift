@@ -56,6 +56,18 @@ extension XMLNode {
         return String(cString: prefix)
     }
 
+    /// Appends the name as written (`prefix:local`, or `local` without a prefix) in UTF-8 to `bytes`, copied from
+    /// the tree without a string in between.
+    public func appendQualifiedName(to bytes: inout [UInt8]) {
+        if let ns = pointer.pointee.ns, let prefix = ns.pointee.prefix {
+            bytes += UnsafeBufferPointer(start: prefix, count: strlen(UnsafeRawPointer(prefix).assumingMemoryBound(to: CChar.self)))
+            bytes.append(UInt8(ascii: ":"))
+        }
+        if let name = pointer.pointee.name {
+            bytes += UnsafeBufferPointer(start: name, count: strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self)))
+        }
+    }
+
     /// The namespace URI `prefix` is bound to in scope at this node (libxml2's `xmlSearchNs`); `nil` asks for the
     /// default namespace. nil when the prefix is not bound (or no default namespace is in scope).
     public func namespaceURI(forPrefix prefix: String?) -> String? {

@@ -50,6 +50,11 @@ import DocgateXML
         #expect(c.namespaceURI(forPrefix: "none") == nil)
         #expect(b.namespacePrefix == "p" && b.namespaceURI == "urn:q" && b.isInNamespace("urn:q") && !b.isInNamespace("urn:p"))
         #expect(c.namespacePrefix == nil && c.isInNamespace("urn:d"))
+        var names: [UInt8] = []
+        b.appendQualifiedName(to: &names)
+        names.append(0x20)
+        c.appendQualifiedName(to: &names)
+        #expect(String(decoding: names, as: UTF8.self) == "p:b c")
         let plain = try Self.parse("<r/>")
         #expect(plain.root?.namespaceURI(forPrefix: nil) == nil && plain.root?.isInNamespace("") == false)
     }
