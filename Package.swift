@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "DocgateDocuments", dependencies: ["DocgateXML", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateCrypto", dependencies: ["COpenSSL", "CCryptoShims", "DocgateCore"], swiftSettings: strict),
         .target(name: "DocgateSignature",
-                dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore", "CLibXML2"],
+                dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore"],
                 swiftSettings: strict),
         // docgate's kinds as the signature profile needs them: form, number of signatures, parties.
         .target(name: "DocgateProcessing", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateXML", "DocgateCore"],

@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
@@ -40,17 +39,19 @@ final class CertificateCache: Sendable {
 
     /// The certificate whose base64 text an X509Certificate element holds: found by that text when it was seen
     /// before, so that neither the text is decoded nor the DER looked up again; nil when it is not a certificate.
-    func certificate(textOf node: xmlNodePtr) -> Certificate? {
-        guard let child = node.pointee.children, child.pointee.type == XML_TEXT_NODE, child.pointee.next == nil,
-              let content = child.pointee.content else {
-            // Text in several nodes (CDATA, character references): decoded as it is.
-            return Base64.decode(textOf: node).flatMap { certificate(der: $0) }
-        }
-        let text = UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))
+    func certificate(textOf node: XMLNode) -> Certificate? {
+        if let found = node.withSoleTextChild({ text in certificate(text: text, of: node) }) { return found }
+        // Text in several nodes (CDATA, character references): decoded as it is.
+        return Base64.decode(textOf: node).flatMap { certificate(der: $0) }
+    }
+
+    /// The certificate for `text`, the sole text child of `node` read in place: the one cached under that text, or
+    /// the text decoded (and then cached under it).
+    private func certificate(text: UnsafeBufferPointer<UInt8>, of node: XMLNode) -> Certificate? {
         let hash = Self.hash(text)
         let hit = table.withLock { t in
             t.byText[hash]?.first { entry in
-                entry.text.count == text.count && entry.text.withUnsafeBytes { memcmp($0.baseAddress!, content, text.count) == 0 }
+                entry.text.count == text.count && entry.text.withUnsafeBytes { memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }
             }?.certificate
         }
         if let hit { return hit }

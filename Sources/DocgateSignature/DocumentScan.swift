@@ -1,15 +1,14 @@
-import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
 
 /// One walk over the tree: every ds:Signature and every id-like attribute value.
 struct DocumentScan {
-    let root: xmlNodePtr
-    var signatures: [xmlNodePtr] = []
-    var duplicateIds: [(String, xmlNodePtr)] = []
+    let root: XMLNode
+    var signatures: [XMLNode] = []
+    var duplicateIds: [(String, XMLNode)] = []
 
-    init(root: xmlNodePtr) {
+    init(root: XMLNode) {
         self.root = root
         let found = Self.collect(below: root)
         signatures = found.elements
@@ -19,7 +18,7 @@ struct DocumentScan {
     /// What `init(root:)` would find, from a walk that digested the root less `only` (its census) and a look
     /// inside `only`: nil unless the document has no other signature and no duplicated id (then the scan is
     /// made for the report).
-    init?(only: xmlNodePtr, root: xmlNodePtr, census: XMLCanonicalizer.Census) {
+    init?(only: XMLNode, root: XMLNode, census: XMLCanonicalizer.Census) {
         guard census.complete, census.elements.isEmpty else { return nil }
         let inside = Self.collect(below: only)
         guard inside.elements == [only], Self.duplicates(among: census.attributes + inside.attributes).isEmpty else { return nil }
@@ -29,41 +28,41 @@ struct DocumentScan {
 
     /// Every ds:Signature and every id-like attribute at or below `top`, in document order: the census a
     /// canonical walk takes, taken by a walk of its own.
-    private static func collect(below top: xmlNodePtr) -> XMLCanonicalizer.Census {
+    private static func collect(below top: XMLNode) -> XMLCanonicalizer.Census {
         let found = census()
         Tree.forEachElement(top) { element in
             found.note(element)
-            var attr = element.pointee.properties
+            var attr = element.firstAttribute
             while let a = attr {
                 found.note(a)
-                attr = a.pointee.next
+                attr = a.next
             }
         }
         return found
     }
 
     /// The one ds:Signature among the root's children, when there is exactly one.
-    static func soleSignatureChild(of root: xmlNodePtr) -> xmlNodePtr? {
-        var found: xmlNodePtr?
-        var child = root.pointee.children
+    static func soleSignatureChild(of root: XMLNode) -> XMLNode? {
+        var found: XMLNode?
+        var child = root.firstChild
         while let node = child {
             if Tree.isDSig(node, "Signature") {
                 if found != nil { return nil }
                 found = node
             }
-            child = node.pointee.next
+            child = node.nextSibling
         }
         return found
     }
 
     /// Each value held by more than one of `attributes`, once, with the element of its second holder.
-    static func duplicates(among attributes: [xmlAttrPtr]) -> [(String, xmlNodePtr)] {
+    static func duplicates(among attributes: [XMLAttributeNode]) -> [(String, XMLNode)] {
         guard attributes.count > 1 else { return [] }
         var seen: Set<String> = []
-        var duplicates: [(String, xmlNodePtr)] = []
+        var duplicates: [(String, XMLNode)] = []
         for a in attributes {
-            let value = XMLNode.attributeValue(a)
-            if !seen.insert(value).inserted, !duplicates.contains(where: { $0.0 == value }), let element = a.pointee.parent {
+            let value = a.value
+            if !seen.insert(value).inserted, !duplicates.contains(where: { $0.0 == value }), let element = a.element {
                 duplicates.append((value, element))
             }
         }
@@ -78,12 +77,12 @@ struct DocumentScan {
         elementNamespace: DSig.namespace, localName: "Signature", attributeNames: ["id", "Id", "ID", "iD"])
 
     /// A child of the root followed by nothing but other signatures (and whitespace or comments).
-    func isPlacedByProfile(_ signature: xmlNodePtr) -> Bool {
-        guard signature.pointee.parent == root else { return false }
-        var cursor = signature.pointee.next
+    func isPlacedByProfile(_ signature: XMLNode) -> Bool {
+        guard signature.parentNode == root else { return false }
+        var cursor = signature.nextSibling
         while let node = cursor {
-            if node.pointee.type == XML_ELEMENT_NODE, !Tree.isDSig(node, "Signature") { return false }
-            cursor = node.pointee.next
+            if node.isElement, !Tree.isDSig(node, "Signature") { return false }
+            cursor = node.nextSibling
         }
         return true
     }

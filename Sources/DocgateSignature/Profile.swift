@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
@@ -7,7 +6,9 @@ import Glibc
 
 /// The algorithm and namespace URIs of the signature profile (DESIGN.md, Signature profile).
 public enum DSig {
-    public static let namespace = "http://www.w3.org/2000/09/xmldsig#"
+    public static let namespace = namespaceLiteral.description
+    /// The same URI for comparisons in place (`XMLNode.isInNamespace`).
+    static let namespaceLiteral: StaticString = "http://www.w3.org/2000/09/xmldsig#"
     public static let envelopedSignature = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
     public static let filter2 = "http://www.w3.org/2002/06/xmldsig-filter2"
     public static let xpath = "http://www.w3.org/TR/1999/REC-xpath-19991116"
@@ -128,13 +129,13 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    func diagnostic(_ detail: LocalizedText? = nil, at node: xmlNodePtr? = nil, severity: Severity = .error) -> Diagnostic {
+    func diagnostic(_ detail: LocalizedText? = nil, at node: XMLNode? = nil, severity: Severity = .error) -> Diagnostic {
         var message = title
         if let detail {
             message = LocalizedText(ru: title.ru + ": " + detail.ru, en: title.en + ": " + detail.en)
         }
-        return Diagnostic(code: code, severity: severity, line: node.map { Int(xmlGetLineNo($0)) },
-                          path: node.map { XMLNode(pointer: $0).path }, message: message)
+        return Diagnostic(code: code, severity: severity, line: node.map(\.line),
+                          path: node.map(\.path), message: message)
     }
 }
 
@@ -143,14 +144,11 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
 enum Base64 {
     /// The text content of an element (its text children), decoded without making a string of it, into an array
     /// sized once from the text's length.
-    static func decode(textOf node: xmlNodePtr) -> [UInt8]? {
+    static func decode(textOf node: XMLNode) -> [UInt8]? {
         var total = 0
-        var child = node.pointee.children
-        while let c = child {
-            if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE, let content = c.pointee.content {
-                total += strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))
-            }
-            child = c.pointee.next
+        _ = node.withTextChunks { chunk in
+            total += chunk.count
+            return true
         }
         guard total > 0 else { return nil }
         var valid = false
@@ -158,13 +156,7 @@ enum Base64 {
             count = 0
             decodeTable.withUnsafeBufferPointer { table in
                 var decoder = Decoder(out: buffer.baseAddress!, table: table.baseAddress!)
-                var child = node.pointee.children
-                while let c = child {
-                    if c.pointee.type == XML_TEXT_NODE || c.pointee.type == XML_CDATA_SECTION_NODE, let content = c.pointee.content {
-                        guard decoder.feed(content, strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))) else { return }
-                    }
-                    child = c.pointee.next
-                }
+                guard node.withTextChunks({ decoder.feed($0) }) else { return }
                 guard let written = decoder.finish() else { return }
                 count = written
                 valid = written > 0
@@ -186,7 +178,9 @@ enum Base64 {
             self.table = table
         }
 
-        mutating func feed(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let bytes = chunk.baseAddress else { return true }
+            let length = chunk.count
             var i = 0
             while i < length {
                 // Four characters of the alphabet at a quantum's start: the common case, decoded at once.

@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
@@ -52,7 +51,7 @@ public final class DocumentSigner: Sendable {
     /// The signature built as nodes in the tree, then written into the input's bytes (or the tree serialised):
     /// every case, and the reference for `signAsText`.
     func signByTree(_ document: XMLDocument, parsedFrom bytes: [UInt8]) -> Result<[UInt8], SigningFailure> {
-        let signature: xmlNodePtr
+        let signature: XMLNode
         do {
             signature = try appendSignature(document)
         } catch {
@@ -69,14 +68,50 @@ public final class DocumentSigner: Sendable {
     }
 
     @discardableResult
-    func appendSignature(_ document: XMLDocument) throws(SigningFailure) -> xmlNodePtr {
-        guard let root = xmlDocGetRootElement(document.pointer) else {
+    func appendSignature(_ document: XMLDocument) throws(SigningFailure) -> XMLNode {
+        guard let root = document.root else {
             throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic()])
         }
-        let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
+        let namespace = root.namespaceURI
         let form = policy.form(namespace)
         let maximum = policy.maximumSignatures(rootNamespace: namespace)
         let existing = DocumentScan(root: root)
+        try Self.refuseUnlessSignable(existing, root: root, maximum: maximum)
+
+        let algorithm = identity.key.algorithm
+        let template = SignatureTemplate(document: document, root: root)
+        let built = template.build(algorithm: algorithm, form: form, certificates: encodedCertificates,
+                                   existing: existing.signatures)
+
+        // Digest of what the reference covers, with the new signature (and for two-party documents every
+        // signature) left out.
+        let excluded = form == .subtractAll ? existing.signatures + [built.signature] : [built.signature]
+        let reference = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document, excluding: excluded)
+        let digest: [UInt8]
+        switch DigestStream.digest(reference, document, algorithm.digest) {
+        case .failure(let e):
+            built.signature.unlinkAndFree()
+            throw SigningFailure(diagnostics: [Diagnostic(code: e.code, message: e.message)])
+        case .success(let d): digest = d
+        }
+        built.digestValue.setContent(Base64.encode(digest))
+
+        let signedInfo = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .subtree(built.signedInfo))
+        guard let bytes = signedInfo.bytes(document) else {
+            throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic()])
+        }
+        do {
+            let value = try bytes.withUnsafeBytes { raw in Result { () throws(CryptoError) in try identity.key.sign(raw) } }.get()
+            built.signatureValue.setContent(Base64.encode(value))
+        } catch {
+            throw SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)])
+        }
+        return built.signature
+    }
+
+    /// Refuses a document that already carries `maximum` signatures, one whose signature a new one would break (not
+    /// placed by the profile, or not subtracting the others), or one with duplicated ids.
+    private static func refuseUnlessSignable(_ existing: DocumentScan, root: XMLNode, maximum: Int) throws(SigningFailure) {
         if existing.signatures.count >= maximum {
             throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic(LocalizedText(
                 ru: "документ уже содержит подписей: \(existing.signatures.count), больше не допускается",
@@ -97,50 +132,19 @@ public final class DocumentSigner: Sendable {
             throw SigningFailure(diagnostics: [SignatureProblem.duplicateIds.diagnostic(LocalizedText(
                 ru: "значение «\(value)»", en: "the value '\(value)'"), at: node)])
         }
-
-        let algorithm = identity.key.algorithm
-        let template = SignatureTemplate(document: document, root: root)
-        let built = template.build(algorithm: algorithm, form: form, certificates: encodedCertificates,
-                                   existing: existing.signatures)
-
-        // Digest of what the reference covers, with the new signature (and for two-party documents every
-        // signature) left out.
-        let excluded = form == .subtractAll ? existing.signatures + [built.signature] : [built.signature]
-        let reference = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .document, excluding: excluded)
-        let digest: [UInt8]
-        switch DigestStream.digest(reference, document, algorithm.digest) {
-        case .failure(let e):
-            xmlUnlinkNode(built.signature)
-            xmlFreeNode(built.signature)
-            throw SigningFailure(diagnostics: [Diagnostic(code: e.code, message: e.message)])
-        case .success(let d): digest = d
-        }
-        xmlNodeSetContent(built.digestValue, Base64.encode(digest))
-
-        let signedInfo = XMLCanonicalizer(method: .exclusive(prefixes: []), scope: .subtree(built.signedInfo))
-        guard let bytes = signedInfo.bytes(document) else {
-            throw SigningFailure(diagnostics: [SignatureProblem.cannotSign.diagnostic()])
-        }
-        do {
-            let value = try bytes.withUnsafeBytes { raw in Result { () throws(CryptoError) in try identity.key.sign(raw) } }.get()
-            xmlNodeSetContent(built.signatureValue, Base64.encode(value))
-        } catch {
-            throw SigningFailure(diagnostics: [Diagnostic(code: error.code, message: error.message)])
-        }
-        return built.signature
     }
 }
 
 /// Builds the ds:Signature element in the document, indented like the document around it.
 struct SignatureTemplate {
     let document: XMLDocument
-    let root: xmlNodePtr
+    let root: XMLNode
 
     struct Built {
-        var signature: xmlNodePtr
-        var signedInfo: xmlNodePtr
-        var digestValue: xmlNodePtr
-        var signatureValue: xmlNodePtr
+        var signature: XMLNode
+        var signedInfo: XMLNode
+        var digestValue: XMLNode
+        var signatureValue: XMLNode
     }
 
     /// The indentation of the root's children (`"  "`), or nil for a document written without whitespace.
@@ -149,108 +153,128 @@ struct SignatureTemplate {
     /// The same as bytes: what follows the last line end of the text before the first child element that has
     /// a line end before it.
     var indentUnitBytes: [UInt8]? {
-        var cursor = root.pointee.children
-        var lastText: UnsafePointer<xmlChar>?
+        var cursor = root.firstChild
+        var lastText: XMLNode?
         while let node = cursor {
-            if node.pointee.type == XML_TEXT_NODE { lastText = node.pointee.content.map { UnsafePointer($0) } }
-            if node.pointee.type == XML_ELEMENT_NODE {
-                if let text = lastText,
-                   let lineEnd = strrchr(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self), 0x0A) {
-                    let start = UnsafeRawPointer(lineEnd).assumingMemoryBound(to: UInt8.self) + 1
-                    return Array(UnsafeBufferPointer(start: start, count: strlen(lineEnd) - 1))
+            if node.isTextNode { lastText = node }
+            if node.isElement {
+                let unit = lastText?.withOwnContent { text -> [UInt8]? in
+                    guard let lineEnd = text.lastIndex(of: 0x0A) else { return nil }
+                    return Array(text[(lineEnd + 1)...])
                 }
+                if let unit = unit ?? nil { return unit }
                 lastText = nil
             }
-            cursor = node.pointee.next
+            cursor = node.nextSibling
         }
         return nil
     }
 
     /// The root's closing whitespace: its last child when that is whitespace-only text. A new signature goes
     /// right before it.
-    var trailingWhitespace: xmlNodePtr? {
-        guard let last = xmlGetLastChild(root), last.pointee.type == XML_TEXT_NODE else { return nil }
+    var trailingWhitespace: XMLNode? {
+        guard let last = root.lastChild, last.isTextNode else { return nil }
         // XML whitespace (the usual line end and indentation) answers without a string; other Unicode spaces
         // count too, as they always have.
-        let node = XMLNode(pointer: last)
-        guard node.isBlankText || node.text.allSatisfy(\.isWhitespace) else { return nil }
+        guard last.isBlankText || last.text.allSatisfy(\.isWhitespace) else { return nil }
         return last
     }
 
-    private func place(_ signature: xmlNodePtr, indent unit: String?) {
-        let doc = document.pointer
+    private func place(_ signature: XMLNode, indent unit: String?) {
         if let trailing = trailingWhitespace {
-            xmlAddPrevSibling(trailing, signature)
-            if let unit { xmlAddPrevSibling(signature, xmlNewDocText(doc, "\n" + unit)) }
+            trailing.addPreviousSibling(signature)
+            if let unit { signature.addPreviousText("\n" + unit) }
         } else {
-            if let unit { xmlAddChild(root, xmlNewDocText(doc, "\n" + unit)) }
-            xmlAddChild(root, signature)
-            if unit != nil { xmlAddChild(root, xmlNewDocText(doc, "\n")) }
+            if let unit { root.appendText("\n" + unit) }
+            root.appendChild(signature)
+            if unit != nil { root.appendText("\n") }
         }
     }
 
-    func build(algorithm: SignatureAlgorithm, form: SignatureForm, certificates: [String], existing: [xmlNodePtr]) -> Built {
-        let doc = document.pointer
-        let unit = indentUnit
-        let signature = xmlNewDocNode(doc, nil, "Signature", nil)!
-        let ns = xmlNewNs(signature, DSig.namespace, "ds")
-        xmlSetNs(signature, ns)
+    func build(algorithm: SignatureAlgorithm, form: SignatureForm, certificates: [String], existing: [XMLNode]) -> Built {
+        let signature = document.newElement("Signature")!
+        let ns = signature.declareNamespace(DSig.namespace, prefix: "ds")
+        signature.setNamespace(ns)
+        let writer = Writer(document: document, namespace: ns, unit: indentUnit)
 
         // Place it last among the root's elements, before the root's closing whitespace. A second signature
         // goes right after the first: any text between them would be content the first one covers.
         if let previous = existing.last {
-            xmlAddNextSibling(previous, signature)
+            previous.addNextSibling(signature)
         } else {
-            place(signature, indent: unit)
+            place(signature, indent: writer.unit)
         }
+
+        let (signedInfo, digestValue) = writer.signedInfo(in: signature, algorithm: algorithm, form: form)
+        let signatureValue = writer.add(signature, "SignatureValue", depth: 2, text: "")
+        let keyInfo = writer.add(signature, "KeyInfo", depth: 2)
+        let x509Data = writer.add(keyInfo, "X509Data", depth: 3)
+        for cert in certificates { writer.add(x509Data, "X509Certificate", depth: 4, text: cert) }
+        writer.close(x509Data, depth: 3)
+        writer.close(keyInfo, depth: 2)
+        writer.close(signature, depth: 1)
+        return Built(signature: signature, signedInfo: signedInfo, digestValue: digestValue, signatureValue: signatureValue)
+    }
+
+    /// Adds the signature's elements, each on a line of its own at its depth when the document is indented.
+    private struct Writer {
+        let document: XMLDocument
+        let namespace: XMLNamespace?
+        /// The document's indentation step; nil for a document written without whitespace.
+        let unit: String?
 
         func indent(_ depth: Int) -> String? { unit.map { "\n" + String(repeating: $0.isEmpty ? "  " : $0, count: depth) } }
+
+        /// A ds element appended to `parent` after the indentation of `depth`, with an Algorithm attribute and text.
         @discardableResult
-        func add(_ parent: xmlNodePtr, _ name: String, depth: Int, text: String? = nil, algorithm: String? = nil) -> xmlNodePtr {
-            if let ws = indent(depth) { xmlAddChild(parent, xmlNewDocText(doc, ws)) }
-            let child = xmlNewDocNode(doc, ns, name, nil)!
-            xmlAddChild(parent, child)
-            if let algorithm { xmlNewProp(child, "Algorithm", algorithm) }
-            if let text { xmlAddChild(child, xmlNewDocText(doc, text)) }
+        func add(_ parent: XMLNode, _ name: String, depth: Int, text: String? = nil, algorithm: String? = nil) -> XMLNode {
+            if let ws = indent(depth) { parent.appendText(ws) }
+            let child = document.newElement(name, namespace: namespace)!
+            parent.appendChild(child)
+            if let algorithm { child.addAttribute("Algorithm", value: algorithm) }
+            if let text { child.appendText(text) }
             return child
         }
-        func close(_ parent: xmlNodePtr, depth: Int) {
-            if let ws = indent(depth) { xmlAddChild(parent, xmlNewDocText(doc, ws)) }
+
+        /// The indentation before `parent`'s end tag.
+        func close(_ parent: XMLNode, depth: Int) {
+            if let ws = indent(depth) { parent.appendText(ws) }
         }
 
-        let signedInfo = add(signature, "SignedInfo", depth: 2)
-        add(signedInfo, "CanonicalizationMethod", depth: 3, algorithm: DSig.exclusiveC14N)
-        add(signedInfo, "SignatureMethod", depth: 3, algorithm: algorithm.uri)
-        let reference = add(signedInfo, "Reference", depth: 3)
-        xmlNewProp(reference, "URI", "")
-        let transforms = add(reference, "Transforms", depth: 4)
-        switch form {
-        case .enveloped:
-            add(transforms, "Transform", depth: 5, algorithm: DSig.envelopedSignature)
-        case .subtractAll:
+        /// SignedInfo with its one reference (DigestValue empty, for the digest); returns it and the DigestValue.
+        func signedInfo(in signature: XMLNode, algorithm: SignatureAlgorithm, form: SignatureForm) -> (XMLNode, XMLNode) {
+            let signedInfo = add(signature, "SignedInfo", depth: 2)
+            add(signedInfo, "CanonicalizationMethod", depth: 3, algorithm: DSig.exclusiveC14N)
+            add(signedInfo, "SignatureMethod", depth: 3, algorithm: algorithm.uri)
+            let reference = add(signedInfo, "Reference", depth: 3)
+            reference.addAttribute("URI", value: "")
+            let transforms = add(reference, "Transforms", depth: 4)
+            switch form {
+            case .enveloped:
+                add(transforms, "Transform", depth: 5, algorithm: DSig.envelopedSignature)
+            case .subtractAll:
+                subtractAllSignatures(in: transforms)
+            }
+            add(transforms, "Transform", depth: 5, algorithm: DSig.exclusiveC14N)
+            close(transforms, depth: 4)
+            add(reference, "DigestMethod", depth: 4, algorithm: algorithm.digest.uri)
+            let digestValue = add(reference, "DigestValue", depth: 4, text: "")
+            close(reference, depth: 3)
+            close(signedInfo, depth: 2)
+            return (signedInfo, digestValue)
+        }
+
+        /// The XPath Filter 2.0 transform that subtracts every ds:Signature.
+        func subtractAllSignatures(in transforms: XMLNode) {
             let t = add(transforms, "Transform", depth: 5, algorithm: DSig.filter2)
-            if let ws = indent(6) { xmlAddChild(t, xmlNewDocText(doc, ws)) }
-            let xpath = xmlNewDocNode(doc, nil, "XPath", nil)!
-            xmlAddChild(t, xpath)
-            xmlSetNs(xpath, xmlNewNs(xpath, DSig.filter2, "dsig-xpath"))
-            xmlNewProp(xpath, "Filter", "subtract")
-            xmlAddChild(xpath, xmlNewDocText(doc, "//ds:Signature"))
+            if let ws = indent(6) { t.appendText(ws) }
+            let xpath = document.newElement("XPath")!
+            t.appendChild(xpath)
+            xpath.setNamespace(xpath.declareNamespace(DSig.filter2, prefix: "dsig-xpath"))
+            xpath.addAttribute("Filter", value: "subtract")
+            xpath.appendText("//ds:Signature")
             close(t, depth: 5)
         }
-        add(transforms, "Transform", depth: 5, algorithm: DSig.exclusiveC14N)
-        close(transforms, depth: 4)
-        add(reference, "DigestMethod", depth: 4, algorithm: algorithm.digest.uri)
-        let digestValue = add(reference, "DigestValue", depth: 4, text: "")
-        close(reference, depth: 3)
-        close(signedInfo, depth: 2)
-        let signatureValue = add(signature, "SignatureValue", depth: 2, text: "")
-        let keyInfo = add(signature, "KeyInfo", depth: 2)
-        let x509Data = add(keyInfo, "X509Data", depth: 3)
-        for cert in certificates { add(x509Data, "X509Certificate", depth: 4, text: cert) }
-        close(x509Data, depth: 3)
-        close(keyInfo, depth: 2)
-        close(signature, depth: 1)
-        return Built(signature: signature, signedInfo: signedInfo, digestValue: digestValue, signatureValue: signatureValue)
     }
 }
 

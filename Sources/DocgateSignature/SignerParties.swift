@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
@@ -72,9 +71,9 @@ public struct SignerParty: Sendable, Hashable {
 enum SignerCheck {
     /// - Parameter requireAll: a party that has not signed yet (the executor of an agreement the grantor alone
     ///   signed) is an error (DG4036) rather than a warning.
-    static func apply(to report: inout VerificationReport, root: xmlNodePtr, signatures: [xmlNodePtr], mapping: SignerMapping,
+    static func apply(to report: inout VerificationReport, root: XMLNode, signatures: [XMLNode], mapping: SignerMapping,
                       requireAll: Bool, policy: SignaturePolicy) {
-        guard let parties = policy.parties(XMLNode(pointer: root)) else { return }
+        guard let parties = policy.parties(root) else { return }
         let count = min(report.signatures.count, signatures.count, parties.count)
         let identities = report.signatures.prefix(count).map { $0.signer?.identity }
         // Each signature against its own place first: a place its own signer fills is not "the other party's".
@@ -119,7 +118,7 @@ enum SignerCheck {
     }
 
     /// Each signer's certificate must carry one of `required` (when any).
-    static func requirePolicies(_ required: Set<String>, in report: inout VerificationReport, signatures: [xmlNodePtr]) {
+    static func requirePolicies(_ required: Set<String>, in report: inout VerificationReport, signatures: [XMLNode]) {
         guard !required.isEmpty else { return }
         for index in report.signatures.indices where index < signatures.count {
             guard let signer = report.signatures[index].signer, required.isDisjoint(with: signer.policies) else { continue }

@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCrypto
 import DocgateXML
 
@@ -10,7 +9,7 @@ extension SignatureVerifier {
     public func signerPaths(file path: String) throws(XMLFileError) -> [[PathCertificate]] {
         guard let trust else { return [] }
         guard case .success(let document) = try XMLDocument.parse(file: path, limits: limits),
-              let root = xmlDocGetRootElement(document.pointer) else { return [] }
+              let root = document.root else { return [] }
         return withExtendedLifetime(document) {
             DocumentScan(root: root).signatures.map { signature in
                 guard case .success(let parsed) = ParsedSignature.parse(signature, root: root), !parsed.certificates.isEmpty else { return [] }

@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateXML
 
 /// Comments and processing instructions inside signed content. Exclusive C14N without comments leaves comments
@@ -10,52 +9,49 @@ import DocgateXML
 enum SplitContent {
     struct Found {
         /// Comments and instructions that split an element's text.
-        var splits: [xmlNodePtr] = []
+        var splits: [XMLNode] = []
         /// Other comments and instructions in signed content.
-        var others: [xmlNodePtr] = []
+        var others: [XMLNode] = []
     }
 
     /// Every comment and processing instruction at or below `root`, outside `excluded` subtrees (the signatures),
     /// in document order.
-    static func find(below root: xmlNodePtr, excluding excluded: [xmlNodePtr]) -> Found {
+    static func find(below root: XMLNode, excluding excluded: [XMLNode]) -> Found {
         var found = Found()
-        var node: xmlNodePtr? = root.pointee.children
+        var node: XMLNode? = root.firstChild
         while let current = node {
             var descend = false
-            switch current.pointee.type {
-            case XML_ELEMENT_NODE:
-                descend = !excluded.contains(current) && current.pointee.children != nil
-            case XML_COMMENT_NODE, XML_PI_NODE:
+            if current.isElement {
+                descend = !excluded.contains(current) && current.firstChild != nil
+            } else if current.isComment || current.isProcessingInstruction {
                 if hasText(from: current, forward: false) && hasText(from: current, forward: true) {
                     found.splits.append(current)
                 } else {
                     found.others.append(current)
                 }
-            default:
-                break
             }
             if descend {
-                node = current.pointee.children
+                node = current.firstChild
                 continue
             }
             // Next in document order: the next sibling, or the next sibling of the nearest ancestor that has one.
-            var up: xmlNodePtr? = current
+            var up: XMLNode? = current
             node = nil
             while let u = up, u != root {
-                if let next = u.pointee.next { node = next; break }
-                up = u.pointee.parent
+                if let next = u.nextSibling { node = next; break }
+                up = u.parentNode
             }
         }
         return found
     }
 
     /// Whether the first sibling past comments and instructions in that direction is text that is not blank.
-    private static func hasText(from node: xmlNodePtr, forward: Bool) -> Bool {
-        var sibling = forward ? node.pointee.next : node.pointee.prev
-        while let s = sibling, s.pointee.type == XML_COMMENT_NODE || s.pointee.type == XML_PI_NODE {
-            sibling = forward ? s.pointee.next : s.pointee.prev
+    private static func hasText(from node: XMLNode, forward: Bool) -> Bool {
+        var sibling = forward ? node.nextSibling : node.previousSibling
+        while let s = sibling, s.isComment || s.isProcessingInstruction {
+            sibling = forward ? s.nextSibling : s.previousSibling
         }
-        guard let s = sibling, s.pointee.type == XML_TEXT_NODE || s.pointee.type == XML_CDATA_SECTION_NODE else { return false }
-        return !XMLNode(pointer: s).isBlankText
+        guard let s = sibling, s.kind == .text else { return false }
+        return !s.isBlankText
     }
 }

@@ -1,72 +1,68 @@
-import CLibXML2
 import DocgateXML
 
-/// Small helpers over libxml2 element nodes for the signature code.
+/// Small helpers over element nodes for the signature code.
 enum Tree {
-    static func isDSig(_ node: xmlNodePtr, _ name: StaticString) -> Bool {
-        guard node.pointee.type == XML_ELEMENT_NODE, let ns = node.pointee.ns, let href = ns.pointee.href else { return false }
-        return XMLNode(pointer: node).isNamed(name) && xmlStrEqual(href, DSig.namespace) != 0
+    static func isDSig(_ node: XMLNode, _ name: StaticString) -> Bool {
+        node.isElement && node.isNamed(name) && node.isInNamespace(DSig.namespaceLiteral)
     }
 
-    static func isDSigElement(_ node: xmlNodePtr) -> Bool {
-        guard node.pointee.type == XML_ELEMENT_NODE, let ns = node.pointee.ns, let href = ns.pointee.href else { return false }
-        return xmlStrEqual(href, DSig.namespace) != 0
+    static func isDSigElement(_ node: XMLNode) -> Bool {
+        node.isElement && node.isInNamespace(DSig.namespaceLiteral)
     }
 
     /// Element children; nil when there is non-whitespace text among them (not allowed in signature structure).
-    static func elementChildren(_ node: xmlNodePtr) -> [xmlNodePtr]? {
-        var out: [xmlNodePtr] = []
+    static func elementChildren(_ node: XMLNode) -> [XMLNode]? {
+        var out: [XMLNode] = []
         out.reserveCapacity(4)
-        var cursor = node.pointee.children
+        var cursor = node.firstChild
         while let child = cursor {
-            switch child.pointee.type {
-            case XML_ELEMENT_NODE: out.append(child)
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if !XMLNode(pointer: child).isBlankText { return nil }
-            case XML_COMMENT_NODE, XML_PI_NODE: break
-            default: return nil
+            switch child.kind {
+            case .element: out.append(child)
+            case .text:
+                if !child.isBlankText { return nil }
+            case .other:
+                if !child.isComment && !child.isProcessingInstruction { return nil }
             }
-            cursor = child.pointee.next
+            cursor = child.nextSibling
         }
         return out
     }
 
     /// True when the element holds text only (no child elements, comments or other nodes).
-    static func hasOnlyText(_ node: xmlNodePtr) -> Bool {
-        var cursor = node.pointee.children
+    static func hasOnlyText(_ node: XMLNode) -> Bool {
+        var cursor = node.firstChild
         while let child = cursor {
-            if child.pointee.type != XML_TEXT_NODE { return false }
-            cursor = child.pointee.next
+            if !child.isTextNode { return false }
+            cursor = child.nextSibling
         }
         return true
     }
 
-    static func attribute(_ node: xmlNodePtr, _ name: String) -> String? {
-        XMLNode(pointer: node).attribute(name)
+    static func attribute(_ node: XMLNode, _ name: String) -> String? {
+        node.attribute(name)
     }
 
-    static func text(_ node: xmlNodePtr) -> String { XMLNode(pointer: node).text }
+    static func text(_ node: XMLNode) -> String { node.text }
 
     /// The namespace a prefix is bound to at `node`.
-    static func namespace(ofPrefix prefix: String, at node: xmlNodePtr) -> String? {
-        guard let ns = xmlSearchNs(node.pointee.doc, node, prefix.isEmpty ? nil : prefix), let href = ns.pointee.href else { return nil }
-        return String(cString: href)
+    static func namespace(ofPrefix prefix: String, at node: XMLNode) -> String? {
+        node.namespaceURI(forPrefix: prefix.isEmpty ? nil : prefix)
     }
 
     /// Every element of the document in document order.
-    static func forEachElement(_ root: xmlNodePtr, _ body: (xmlNodePtr) -> Void) {
-        var node: xmlNodePtr? = root
+    static func forEachElement(_ root: XMLNode, _ body: (XMLNode) -> Void) {
+        var node: XMLNode? = root
         while let current = node {
-            if current.pointee.type == XML_ELEMENT_NODE { body(current) }
-            if current.pointee.type == XML_ELEMENT_NODE, let child = current.pointee.children {
+            if current.isElement { body(current) }
+            if current.isElement, let child = current.firstChild {
                 node = child
                 continue
             }
-            var up: xmlNodePtr? = current
+            var up: XMLNode? = current
             node = nil
             while let u = up, u != root {
-                if let next = u.pointee.next { node = next; break }
-                up = u.pointee.parent
+                if let next = u.nextSibling { node = next; break }
+                up = u.parentNode
             }
         }
     }

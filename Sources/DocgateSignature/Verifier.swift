@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCore
 import DocgateCrypto
 import DocgateXML
@@ -102,7 +101,7 @@ public final class SignatureVerifier: Sendable {
     ///   itself verifies what arrives without it).
     public func verify(_ document: XMLDocument, file: String, policies: Set<String>? = nil, requireAllParties: Bool? = nil) -> VerificationReport {
         let options = Options(policies: policies ?? requiredPolicies, requireAllParties: requireAllParties ?? self.requireAllParties)
-        guard let root = xmlDocGetRootElement(document.pointer) else {
+        guard let root = document.root else {
             return VerificationReport(file: file, signatures: [], documentProblems: [SignatureProblem.noSignature.diagnostic()])
         }
         // The common case, one signature among the root's children: verified first, with the walk that digests
@@ -132,7 +131,7 @@ public final class SignatureVerifier: Sendable {
         var requireAllParties: Bool
     }
 
-    private func assemble(file: String, root: xmlNodePtr, scan: DocumentScan, signatures: [SignatureReport],
+    private func assemble(file: String, root: XMLNode, scan: DocumentScan, signatures: [SignatureReport],
                           options: Options) -> VerificationReport {
         var report = VerificationReport(file: file, signatures: signatures, documentProblems: [])
         for (value, node) in scan.duplicateIds {
@@ -140,7 +139,7 @@ public final class SignatureVerifier: Sendable {
                 LocalizedText(ru: "значение «\(value)» встречается более одного раза", en: "the value '\(value)' occurs more than once"),
                 at: node))
         }
-        let namespace = root.pointee.ns.flatMap { $0.pointee.href }.map { String(cString: $0) }
+        let namespace = root.namespaceURI
         let maximum = policy.maximumSignatures(rootNamespace: namespace)
         if scan.signatures.count > maximum {
             report.documentProblems.append(SignatureProblem.misplaced.diagnostic(
@@ -189,9 +188,9 @@ public final class SignatureVerifier: Sendable {
 
     /// One signature; `signatures` are all the document's, `census` (when given) is handed to the walk that
     /// digests the reference.
-    private func verifySignature(_ signature: xmlNodePtr, in document: XMLDocument, root: xmlNodePtr,
-                                 signatures: [xmlNodePtr], census: XMLCanonicalizer.Census?) -> SignatureReport {
-        var report = SignatureReport(line: Int(xmlGetLineNo(signature)), algorithm: nil, form: nil, signer: nil, problems: [])
+    private func verifySignature(_ signature: XMLNode, in document: XMLDocument, root: XMLNode,
+                                 signatures: [XMLNode], census: XMLCanonicalizer.Census?) -> SignatureReport {
+        var report = SignatureReport(line: signature.line, algorithm: nil, form: nil, signer: nil, problems: [])
         let parsed: ParsedSignature
         switch ParsedSignature.parse(signature, root: root, certificates: certificates) {
         case .failure(let d):
@@ -224,6 +223,24 @@ public final class SignatureVerifier: Sendable {
             return report
         }
 
+        checkValues(parsed, signature, key: key, in: document, root: root, signatures: signatures, census: census, into: &report)
+
+        // The chain.
+        if let trust {
+            let others = parsed.certificates.filter { !($0 == leaf) }
+            if let problem = chains.problem(leaf, intermediates: others, trust: trust, at: time) {
+                report.problems.append(Self.diagnostic(for: problem, at: parsed.keyInfo ?? signature))
+            }
+        } else {
+            report.problems.append(SignatureProblem.notChecked.diagnostic(at: parsed.keyInfo ?? signature, severity: .warning))
+        }
+        return report
+    }
+
+    /// The values one signature carries against what they sign: the reference's digest (over the canonical form of
+    /// what it covers, `census` handed to that walk) and the signature value over the canonical SignedInfo.
+    private func checkValues(_ parsed: ParsedSignature, _ signature: XMLNode, key: Key, in document: XMLDocument, root: XMLNode,
+                             signatures: [XMLNode], census: XMLCanonicalizer.Census?, into report: inout SignatureReport) {
         // The reference: digest of the canonical form of what it covers.
         let excluded = parsed.removesAllSignatures ? signatures : [signature]
         let canonicalizer = XMLCanonicalizer(method: parsed.referenceC14N, scope: parsed.coversDocument ? .document : .subtree(root),
@@ -247,17 +264,6 @@ public final class SignatureVerifier: Sendable {
                 LocalizedText(ru: "SignedInfo не приводится к каноническому виду", en: "SignedInfo cannot be canonicalized"),
                 at: parsed.signedInfo))
         }
-
-        // The chain.
-        if let trust {
-            let others = parsed.certificates.filter { !($0 == leaf) }
-            if let problem = chains.problem(leaf, intermediates: others, trust: trust, at: time) {
-                report.problems.append(Self.diagnostic(for: problem, at: parsed.keyInfo ?? signature))
-            }
-        } else {
-            report.problems.append(SignatureProblem.notChecked.diagnostic(at: parsed.keyInfo ?? signature, severity: .warning))
-        }
-        return report
     }
 
     /// The signer among the certificates of X509Data: the one that issued none of the others (CA certificates
@@ -271,7 +277,7 @@ public final class SignatureVerifier: Sendable {
         return certificates[0]
     }
 
-    static func diagnostic(for problem: ChainProblem, at node: xmlNodePtr) -> Diagnostic {
+    static func diagnostic(for problem: ChainProblem, at node: XMLNode) -> Diagnostic {
         switch problem {
         case .untrusted(let why):
             return SignatureProblem.untrusted.diagnostic(LocalizedText(ru: why, en: why), at: node)

@@ -19,7 +19,7 @@ struct TreeCanonicalWriter: ~Copyable {
     private let exclusive: Bool
     /// Exclusive C14N's InclusiveNamespaces PrefixList; nil stands for `#default`.
     private let inclusivePrefixes: [UnsafeMutablePointer<xmlChar>?]
-    private let excluded: [xmlNodePtr]
+    private let excluded: [XMLNode]
     /// Text written among an element's children as if a text node stood there (before `before`, or last).
     private let insertion: XMLCanonicalizer.Insertion?
     private let census: XMLCanonicalizer.Census?
@@ -43,7 +43,7 @@ struct TreeCanonicalWriter: ~Copyable {
     private static let emptyText: StaticString = ""
     private static var empty: UnsafePointer<xmlChar> { emptyText.utf8Start }
 
-    init(exclusive: Bool, inclusivePrefixes: [String], excluded: [xmlNodePtr], insertion: XMLCanonicalizer.Insertion? = nil,
+    init(exclusive: Bool, inclusivePrefixes: [String], excluded: [XMLNode], insertion: XMLCanonicalizer.Insertion? = nil,
          census: XMLCanonicalizer.Census? = nil, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.exclusive = exclusive
         self.inclusivePrefixes = inclusivePrefixes.map { $0 == "#default" ? nil : xmlStrdup($0) }
@@ -101,7 +101,7 @@ struct TreeCanonicalWriter: ~Copyable {
     }
 
     private func isExcluded(_ node: xmlNodePtr) -> Bool {
-        for e in excluded where e == node { return true }
+        for e in excluded where e.pointer == node { return true }
         return false
     }
 
@@ -126,7 +126,7 @@ struct TreeCanonicalWriter: ~Copyable {
         var next = top.pointee.children
         while true {
             guard let node = next else {
-                if let insertion, insertion.before == nil, open == insertion.parent { inserted(insertion) }
+                if let insertion, insertion.before == nil, open == insertion.parent.pointer { inserted(insertion) }
                 endTag(open)
                 if open == top { return .written }
                 next = open.pointee.next
@@ -134,7 +134,7 @@ struct TreeCanonicalWriter: ~Copyable {
                 continue
             }
             next = node.pointee.next
-            if let insertion, node == insertion.before, open == insertion.parent { inserted(insertion) }
+            if let insertion, node == insertion.before?.pointer, open == insertion.parent.pointer { inserted(insertion) }
             switch node.pointee.type {
             case XML_ELEMENT_NODE:
                 if isExcluded(node) { continue }
@@ -161,7 +161,7 @@ struct TreeCanonicalWriter: ~Copyable {
     // MARK: tags
 
     private mutating func startTag(_ element: xmlNodePtr, apex: Bool) -> Bool {
-        census?.note(element)
+        census?.note(XMLNode(pointer: element))
         marks.append(rendered.count)
         if !declarations.isEmpty { declarations.removeAll(keepingCapacity: true) }
         if exclusive {
@@ -254,7 +254,7 @@ struct TreeCanonicalWriter: ~Copyable {
 
     /// ` prefix:name="value"`; false when the value is not plain text.
     private mutating func attribute(_ attr: xmlAttrPtr) -> Bool {
-        census?.note(attr)
+        census?.note(XMLAttributeNode(pointer: attr))
         byte(0x20)
         if let ns = attr.pointee.ns, let prefix = ns.pointee.prefix {
             cString(prefix)

@@ -21,27 +21,31 @@ public struct XMLCanonicalizer {
         /// The whole document (an XMLDSig `URI=""` reference).
         case document
         /// One element and everything below it (a `#id` reference, or SignedInfo).
-        case subtree(xmlNodePtr)
+        case subtree(XMLNode)
 
-        /// One element and everything below it.
-        public static func element(_ node: XMLNode) -> Scope { .subtree(node.pointer) }
+        /// One element and everything below it (the same as ``subtree(_:)``).
+        public static func element(_ node: XMLNode) -> Scope { .subtree(node) }
     }
 
     public let method: Method
     public let scope: Scope
     /// Elements whose subtrees are left out (signatures removed by the enveloped-signature or subtract
     /// transform).
-    public let excluded: [xmlNodePtr]
+    public let excluded: [XMLNode]
     /// Text canonicalized as if it stood among an element's children, which the tree does not hold (yet).
     public let insertion: Insertion?
 
     /// Text taken as a text node among `parent`'s children: before `before`, or after the last child.
     public struct Insertion {
-        public var parent: xmlNodePtr
-        public var before: xmlNodePtr?
+        /// The element among whose children the text stands.
+        public var parent: XMLNode
+        /// The child the text stands before; nil for after the last child.
+        public var before: XMLNode?
+        /// The text, as a text node would hold it (escaped when written).
         public var text: String
 
-        public init(parent: xmlNodePtr, before: xmlNodePtr?, text: String) {
+        /// `text` among `parent`'s children, before `before` (nil: after the last child).
+        public init(parent: XMLNode, before: XMLNode?, text: String) {
             self.parent = parent
             self.before = before
             self.text = text
@@ -73,9 +77,9 @@ public struct XMLCanonicalizer {
 
         let pattern: Pattern
         /// Elements named as the pattern says, in document order.
-        public internal(set) var elements: [xmlNodePtr] = []
+        public internal(set) var elements: [XMLNode] = []
         /// Attributes named as the pattern says, in document order.
-        public internal(set) var attributes: [xmlAttrPtr] = []
+        public internal(set) var attributes: [XMLAttributeNode] = []
         /// True when the walk covered its whole scope.
         public internal(set) var complete = false
 
@@ -85,17 +89,19 @@ public struct XMLCanonicalizer {
 
         /// Notes `element` if it is named as the pattern says.
         @inline(__always)
-        public func note(_ element: xmlNodePtr) {
-            guard let name = element.pointee.name, name[0] == pattern.localName[0] else { return }
-            guard let ns = element.pointee.ns, let href = ns.pointee.href,
+        public func note(_ element: XMLNode) {
+            let node = element.pointer
+            guard let name = node.pointee.name, name[0] == pattern.localName[0] else { return }
+            guard let ns = node.pointee.ns, let href = ns.pointee.href,
                   Self.equal(name, pattern.localName), Self.equal(href, pattern.namespace) else { return }
             elements.append(element)
         }
 
         /// Notes `attribute` if it is named as the pattern says.
         @inline(__always)
-        public func note(_ attribute: xmlAttrPtr) {
-            guard attribute.pointee.ns == nil, let name = attribute.pointee.name else { return }
+        public func note(_ attribute: XMLAttributeNode) {
+            let attr = attribute.pointer
+            guard attr.pointee.ns == nil, let name = attr.pointee.name else { return }
             for candidate in pattern.attributeNames where candidate[0] == name[0] && Self.equal(name, candidate) {
                 attributes.append(attribute)
                 return
@@ -107,7 +113,9 @@ public struct XMLCanonicalizer {
         }
     }
 
-    public init(method: Method, scope: Scope, excluding excluded: [xmlNodePtr] = [], inserting insertion: Insertion? = nil,
+    /// A canonicalizer of `scope` by `method`, less the subtrees of `excluded`, with `insertion`'s text taken as
+    /// if in the tree, noting what `census` looks for on the way.
+    public init(method: Method, scope: Scope, excluding excluded: [XMLNode] = [], inserting insertion: Insertion? = nil,
                 census: Census? = nil) {
         self.method = method
         self.scope = scope
@@ -131,7 +139,7 @@ public struct XMLCanonicalizer {
                                              insertion: insertion, census: census, sink: sink)
             switch scope {
             case .document: return writer.writeDocument(document.pointer)
-            case .subtree(let node): return writer.writeElement(node)
+            case .subtree(let node): return writer.writeElement(node.pointer)
             }
         }
         if written == .written {
@@ -201,7 +209,8 @@ public struct XMLCanonicalizer {
 private struct Detached {
     private var removed: [(node: xmlNodePtr, parent: xmlNodePtr?, next: xmlNodePtr?)] = []
 
-    init(_ nodes: [xmlNodePtr]) {
+    init(_ excluded: [XMLNode]) {
+        let nodes = excluded.map(\.pointer)
         for node in nodes where !Self.hasAncestor(node, in: nodes) {
             removed.append((node, node.pointee.parent, node.pointee.next))
             xmlUnlinkNode(node)
@@ -251,12 +260,12 @@ private final class VisibilityState {
     let root: xmlNodePtr?
     let excluded: [xmlNodePtr]
 
-    init(scope: XMLCanonicalizer.Scope, excluded: [xmlNodePtr]) {
+    init(scope: XMLCanonicalizer.Scope, excluded: [XMLNode]) {
         switch scope {
         case .document: root = nil
-        case .subtree(let node): root = node
+        case .subtree(let node): root = node.pointer
         }
-        self.excluded = excluded
+        self.excluded = excluded.map(\.pointer)
     }
 
     /// Whether `element` (or the node whose owner it is) lies in the scope and outside every excluded subtree.

@@ -15,7 +15,8 @@ public enum XMLParseFailure: Error, Sendable, Hashable {
 /// A parsed document, owning its libxml2 tree. Not `Sendable`: one document belongs to one thread at a time
 /// (libxml2 does not support sharing a tree between threads).
 public final class XMLDocument {
-    public let pointer: xmlDocPtr
+    /// The libxml2 tree: only DocgateXML sees it (the modules above work with ``XMLNode``).
+    let pointer: xmlDocPtr
     /// The encoding the input was in.
     public let inputEncoding: InputEncoding
 

@@ -2,14 +2,24 @@ import CLibXML2
 import CXMLShims
 import Glibc
 
-/// A view of one element in a parsed tree. It does not own the node: it is valid while its ``XMLDocument``
-/// (or, when streaming, the reader's current subtree) is alive, and like the document it stays on one thread.
-public struct XMLNode {
-    public let pointer: xmlNodePtr
+/// A view of one node in a parsed tree (an element, or any other node met while walking). It does not own the
+/// node: it is valid while its ``XMLDocument`` (or, when streaming, the reader's current subtree) is alive, and
+/// like the document it stays on one thread. Two values are equal when they view the same node.
+public struct XMLNode: Hashable {
+    /// The libxml2 node: only DocgateXML sees it (the modules above work with ``XMLNode`` alone).
+    @usableFromInline let pointer: xmlNodePtr
 
-    public init(pointer: xmlNodePtr) {
+    @usableFromInline init(pointer: xmlNodePtr) {
         self.pointer = pointer
     }
+
+    /// True when both values view the same node.
+    @inlinable
+    public static func == (a: XMLNode, b: XMLNode) -> Bool { a.pointer == b.pointer }
+
+    /// Hashes the node's identity (its address), not its content.
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(pointer) }
 
     /// The local name, without prefix.
     public var name: String {
@@ -18,22 +28,27 @@ public struct XMLNode {
     }
 
     /// True when the local name equals `name`; cheaper than comparing ``name``.
+    @inlinable
     public func isNamed(_ name: StaticString) -> Bool {
         guard let n = pointer.pointee.name else { return false }
         return strcmp(UnsafeRawPointer(n).assumingMemoryBound(to: CChar.self),
                       UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
+    /// The URI of the node's namespace (an element's or an attribute's); nil for a node in no namespace.
     public var namespaceURI: String? {
         guard let ns = pointer.pointee.ns, let href = ns.pointee.href else { return nil }
         return String(cString: href)
     }
 
+    /// True for an element node.
+    @inlinable
     public var isElement: Bool { pointer.pointee.type == XML_ELEMENT_NODE }
 
     /// 1-based source line (exact beyond 65 535 when parsed with `XML_PARSE_BIG_LINES`).
     public var line: Int { Int(xmlGetLineNo(pointer)) }
 
+    /// The parent when it is an element (nil for the root, whose parent is the document).
     public var parent: XMLNode? {
         guard let p = pointer.pointee.parent, p.pointee.type == XML_ELEMENT_NODE else { return nil }
         return XMLNode(pointer: p)
@@ -123,7 +138,7 @@ public struct XMLNode {
     }
 
     /// The value of an attribute node.
-    public static func attributeValue(_ attribute: xmlAttrPtr) -> String {
+    static func attributeValue(_ attribute: xmlAttrPtr) -> String {
         guard let v = xmlNodeListGetString(attribute.pointee.doc, attribute.pointee.children, 1) else { return "" }
         defer { docgate_xml_free(v) }
         return String(cString: v)
@@ -222,6 +237,8 @@ extension XMLNode {
         case other
     }
 
+    /// What the node is, in the three classes above.
+    @inlinable
     public var kind: Kind {
         switch pointer.pointee.type {
         case XML_ELEMENT_NODE: .element

@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateXML
 import Foundation
 import Testing
@@ -9,7 +8,8 @@ import Testing
     func decode(_ text: String) throws -> [UInt8]? {
         let escaped = text.replacingOccurrences(of: "\r", with: "&#13;")
         let document = try Array("<v>\(escaped)</v>".utf8).withUnsafeBytes { XMLDocument.parse($0) }.get()
-        return Base64.decode(textOf: try #require(xmlDocGetRootElement(document.pointer)))
+        let root = try #require(document.root)
+        return withExtendedLifetime(document) { Base64.decode(textOf: root) }
     }
 
     /// The decoder agrees with Foundation's encoder on every length and on line-broken text, and refuses what

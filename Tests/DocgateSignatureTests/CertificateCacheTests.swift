@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateCrypto
 import DocgateXML
 import Foundation
@@ -16,7 +15,8 @@ import Testing
     func read(_ text: String, _ cache: CertificateCache) throws -> Certificate? {
         let xml = "<ds:X509Certificate xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\(text)</ds:X509Certificate>"
         let document = try Array(xml.utf8).withUnsafeBytes { XMLDocument.parse($0) }.get()
-        return cache.certificate(textOf: try #require(xmlDocGetRootElement(document.pointer)))
+        let root = try #require(document.root)
+        return withExtendedLifetime(document) { cache.certificate(textOf: root) }
     }
 
     /// A certificate seen before is found by its text; the same certificate wrapped otherwise by its DER; a text

@@ -1,4 +1,3 @@
-import CLibXML2
 import DocgateTestSupport
 import Foundation
 import Testing
@@ -11,7 +10,7 @@ import Testing
 
     /// The walk's own output, and whether it wrote it (rather than leaving it to libxml2).
     static func walk(_ document: XMLDocument, _ method: XMLCanonicalizer.Method, _ scope: XMLCanonicalizer.Scope,
-                     excluding excluded: [xmlNodePtr] = []) -> (bytes: [UInt8], written: Bool) {
+                     excluding excluded: [XMLNode] = []) -> (bytes: [UInt8], written: Bool) {
         var out: [UInt8] = []
         var prefixes: [String] = []
         if case .exclusive(let list) = method { prefixes = list }
@@ -22,7 +21,7 @@ import Testing
             }
             switch scope {
             case .document: return writer.writeDocument(document.pointer)
-            case .subtree(let node): return writer.writeElement(node)
+            case .subtree(let node): return writer.writeElement(node.pointer)
             }
         }
         return (out, outcome == .written)
@@ -32,14 +31,14 @@ import Testing
         try Array(text.utf8).withUnsafeBytes { XMLDocument.parse($0) }.get()
     }
 
-    static func elements(_ document: XMLDocument) -> [xmlNodePtr] {
-        var out: [xmlNodePtr] = []
-        func visit(_ node: xmlNodePtr) {
-            if node.pointee.type == XML_ELEMENT_NODE { out.append(node) }
-            var c = node.pointee.children
-            while let child = c { visit(child); c = child.pointee.next }
+    static func elements(_ document: XMLDocument) -> [XMLNode] {
+        var out: [XMLNode] = []
+        func visit(_ node: XMLNode) {
+            if node.isElement { out.append(node) }
+            var c = node.firstChild
+            while let child = c { visit(child); c = child.nextSibling }
         }
-        if let root = xmlDocGetRootElement(document.pointer) { visit(root) }
+        if let root = document.root { visit(root) }
         return out
     }
 
@@ -49,10 +48,10 @@ import Testing
                                     elementLimit: Int = 60) {
         let all = elements(document)
         for method in methods {
-            var scopes: [(XMLCanonicalizer.Scope, [xmlNodePtr])] = [(.document, [])]
+            var scopes: [(XMLCanonicalizer.Scope, [XMLNode])] = [(.document, [])]
             // Leave out the last element of the root (where signatures sit), and a subtree from the middle.
             if all.count > 2 { scopes.append((.document, [all[all.count / 2]])) }
-            if let last = xmlGetLastChild(all[0]), last.pointee.type == XML_ELEMENT_NODE { scopes.append((.document, [last])) }
+            if let last = all[0].lastChild, last.isElement { scopes.append((.document, [last])) }
             let step = max(1, all.count / elementLimit)
             for i in stride(from: 0, to: all.count, by: step) { scopes.append((.subtree(all[i]), [])) }
             for (scope, excluded) in scopes {
@@ -100,11 +99,11 @@ import Testing
             "<?first one?>\n<r xmlns=\"urn:d\" xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xmlns:unused=\"urn:u\" a=\"4\" z=\"1\" a:y=\"3\" b:y=\"2\">\n  <e></e><b:x attr="))
 
         // A subtree carries the namespaces it needs (exclusive) or every namespace in scope (inclusive).
-        let x = try #require(Self.elements(doc).first { XMLNode(pointer: $0).name == "x" })
+        let x = try #require(Self.elements(doc).first { $0.name == "x" })
         #expect(String(decoding: Self.walk(doc, .exclusive(prefixes: []), .subtree(x)).bytes, as: UTF8.self).hasPrefix(
             "<b:x xmlns:b=\"urn:b\" attr="))
         // Exclusive C14N renders a prefix where it is first used, not where it is declared.
-        let n = try #require(Self.elements(doc).first { XMLNode(pointer: $0).name == "n" })
+        let n = try #require(Self.elements(doc).first { $0.name == "n" })
         #expect(String(decoding: Self.walk(doc, .exclusive(prefixes: []), .subtree(n)).bytes, as: UTF8.self) ==
             "<n><m xmlns=\"urn:d\"></m></n>")
         #expect(String(decoding: Self.walk(doc, .inclusive, .subtree(x)).bytes, as: UTF8.self).hasPrefix(
@@ -158,7 +157,7 @@ import Testing
     /// again with libxml2 and the caller's partial output is dropped.
     @Test func theWalkHandsOverToLibXML2WhereItStops() throws {
         let document = try Self.parse("<a xml:lang='ru' xmlns='urn:a'><b><c>text</c></b></a>")
-        let b = try #require(Self.elements(document).first { XMLNode(pointer: $0).name == "b" })
+        let b = try #require(Self.elements(document).first { $0.name == "b" })
         #expect(!Self.walk(document, .inclusive, .subtree(b)).written)
         let canonicalizer = XMLCanonicalizer(method: .inclusive, scope: .subtree(b))
         var restarts = 0
