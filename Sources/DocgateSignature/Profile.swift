@@ -6,13 +6,19 @@ import Glibc
 
 /// The algorithm and namespace URIs of the signature profile (DESIGN.md, Signature profile).
 public enum DSig {
+    /// The XMLDSig namespace.
     public static let namespace = namespaceLiteral.description
     /// The same URI for comparisons in place (`XMLNode.isInNamespace`).
     static let namespaceLiteral: StaticString = "http://www.w3.org/2000/09/xmldsig#"
+    /// The enveloped-signature transform.
     public static let envelopedSignature = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+    /// XPath Filter 2.0 (the subtraction of every ds:Signature).
     public static let filter2 = "http://www.w3.org/2002/06/xmldsig-filter2"
+    /// XPath 1.0: accepted as a transform only with the expression that leaves out every ds:Signature.
     public static let xpath = "http://www.w3.org/TR/1999/REC-xpath-19991116"
+    /// Exclusive canonicalization without comments: what docgate signs with.
     public static let exclusiveC14N = XMLCanonicalizer.Method.exclusiveURI
+    /// Inclusive canonicalization without comments: accepted when verifying (other implementations use it).
     public static let inclusiveC14N = XMLCanonicalizer.Method.inclusiveURI
 }
 
@@ -33,6 +39,7 @@ public struct SignaturePolicy: Sendable {
     /// The parties whose signatures the document carries, in order; nil when no party check applies.
     public var parties: @Sendable (_ root: XMLNode) -> [SignerParty]?
 
+    /// A policy from the caller's knowledge of its documents.
     public init(form: @escaping @Sendable (_ rootNamespace: String?) -> SignatureForm,
                 parties: @escaping @Sendable (_ root: XMLNode) -> [SignerParty]?) {
         self.form = form
@@ -78,6 +85,7 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
     case ocspUnknown = "DG4035"
     case cannotSign = "DG4040"
 
+    /// The catalogue code (DG40xx).
     public var code: String { rawValue }
 
     /// The general meaning, used as the title in tables and as the message prefix.

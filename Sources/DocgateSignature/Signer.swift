@@ -5,6 +5,7 @@ import Glibc
 
 /// Why a document could not be signed.
 public struct SigningFailure: Error, Sendable {
+    /// What refused it: the profile's codes (DG40xx), or the key's.
     public var diagnostics: [Diagnostic]
 }
 
@@ -12,15 +13,18 @@ public struct SigningFailure: Error, Sendable {
 /// two parties sign, the form that subtracts every ds:Signature so that the second signature leaves the first
 /// intact. Thread-safe: one signer serves a whole batch.
 public final class DocumentSigner: Sendable {
+    /// The key and certificate (and its CA chain) signatures are made with.
     public let identity: SigningIdentity
     /// Whether the CA certificates of the identity travel beside the signer's in X509Data.
     public let includeChain: Bool
+    /// The limits documents are parsed with.
     public let limits: XMLLimits
     /// The form each kind of document is signed in, and how many signatures it may carry.
     public let policy: SignaturePolicy
     /// The certificates X509Data carries, in base64 (the same for every document).
     let encodedCertificates: [String]
 
+    /// A signer for a whole batch; the policy says the form and how many signatures each kind may carry.
     public init(identity: SigningIdentity, policy: SignaturePolicy, includeChain: Bool = true, limits: XMLLimits = .default) {
         CryptoLibrary.initialize()
         self.policy = policy

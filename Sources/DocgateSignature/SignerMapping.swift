@@ -12,6 +12,7 @@ import Glibc
 ///
 /// An identifier may have several certificates; a certificate may serve several identifiers.
 public struct SignerMapping: Sendable, Hashable {
+    /// The identifier of the gateway's own certificate (receipts).
     public static let gatewayKey = "gateway"
     private var fingerprints: [String: Set<String>] = [:]
 
@@ -20,6 +21,7 @@ public struct SignerMapping: Sendable, Hashable {
     /// How many (identifier, certificate) pairs it lists.
     public var count: Int { fingerprints.values.reduce(0) { $0 + $1.count } }
 
+    /// Whether the mapping lists this certificate (SHA-256, lower-case hex) for this ИНН, СНИЛС or `gateway`.
     public func lists(_ fingerprint: String, for identifier: String) -> Bool {
         fingerprints[identifier]?.contains(fingerprint) ?? false
     }
@@ -87,6 +89,7 @@ public struct SignerMapping: Sendable, Hashable {
 
 /// A mapping file that cannot be used (DG4033).
 public struct SignerMappingError: Error, Sendable, Equatable {
+    /// What is wrong with the file.
     public enum Reason: Sendable, Equatable {
         case unreadable(String)
         case notUTF8
@@ -94,11 +97,16 @@ public struct SignerMappingError: Error, Sendable, Equatable {
         case badIdentifier
     }
 
+    /// The file.
     public var path: String
+    /// The line, 1-based, where one line is at fault.
     public var line: Int?
+    /// What is wrong.
     public var reason: Reason
+    /// Always DG4033.
     public var code: String { "DG4033" }
 
+    /// The file, the line and what is wrong, in Russian and English.
     public var message: LocalizedText {
         let place = path + (line.map { ":\($0)" } ?? "")
         let why: LocalizedText = switch reason {

@@ -5,7 +5,9 @@ import DocgateXML
 /// The party whose signature a document carries at one place: named by the document itself (its ИНН, ОГРН or
 /// СНИЛС), or the gateway for a receipt.
 public struct SignerParty: Sendable, Hashable {
+    /// Its role in the document (grantor, executor, consumer, issuer …).
     public var role: LocalizedText
+    /// Its name as the document gives it.
     public var name: String
     /// ИНН of a legal entity (10 digits) or an entrepreneur (12 digits).
     public var inn: String?
@@ -18,6 +20,7 @@ public struct SignerParty: Sendable, Hashable {
     /// A party whose signature the document may carry or not (a contract's consumer).
     public var optional = false
 
+    /// A party the document names.
     public init(role: LocalizedText, name: String, inn: String? = nil, ogrn: String? = nil, snils: String? = nil, isGateway: Bool = false,
                 optional: Bool = false) {
         self.optional = optional
@@ -134,6 +137,7 @@ enum SignerCheck {
 
 /// The qualified-signature classes by name: КС1, КС2, КС3 (Приказ ФСБ № 795) and their OIDs.
 public enum CertificatePolicyName {
+    /// КС1, КС2, КС3 to their OIDs (1.2.643.100.113.1–3).
     public static let classes = ["КС1": "1.2.643.100.113.1", "КС2": "1.2.643.100.113.2", "КС3": "1.2.643.100.113.3"]
 
     /// An OID, or a class name (КС1, KC1 in Latin letters, any case) as its OID; nil for anything else.

@@ -6,10 +6,15 @@ import Synchronization
 
 /// The signer certificate as a person reads it.
 public struct SignerSummary: Sendable, Hashable {
+    /// The subject name, one line (CN, O, …).
     public var subject: String
+    /// The issuer's name, one line.
     public var issuer: String
+    /// The serial number, hexadecimal.
     public var serial: String
+    /// Valid from, seconds since 1970 (UTC).
     public var notBefore: Int64
+    /// Valid until, seconds since 1970 (UTC).
     public var notAfter: Int64
     /// ИНН, ОГРН, СНИЛС of the subject and the fingerprint.
     public var identity: CertificateIdentity
@@ -19,22 +24,30 @@ public struct SignerSummary: Sendable, Hashable {
 
 /// One ds:Signature and what verification found about it.
 public struct SignatureReport: Sendable {
+    /// The line of its ds:Signature element.
     public var line: Int?
+    /// Its SignatureMethod, when the profile knows it.
     public var algorithm: SignatureAlgorithm?
+    /// Its transforms: enveloped-signature or the XPath Filter 2.0 subtraction.
     public var form: String?
+    /// The signer's certificate, when one was found in KeyInfo.
     public var signer: SignerSummary?
     /// The party this signature must come from (with a trust store, for a kind docgate knows), and whether the
     /// signer's certificate names it.
     public var party: SignerParty?
+    /// Whether the signer's certificate names `party`.
     public var partyMatched = false
     /// Empty when the signature verifies (and its chain, when a trust store was given).
     public var problems: [Diagnostic]
+    /// True when no problem is an error.
     public var valid: Bool { problems.allowsValidity }
 }
 
 /// The verdict on one file.
 public struct VerificationReport: Sendable {
+    /// The file as given.
     public var file: String
+    /// Each ds:Signature, in document order.
     public var signatures: [SignatureReport]
     /// Findings about the document as a whole (parse errors, no signature, duplicated ids, placement).
     public var documentProblems: [Diagnostic]
@@ -49,9 +62,11 @@ public struct VerificationReport: Sendable {
 /// covers the root, only the profile's algorithms and transforms, the certificate chains to the trust store
 /// and is valid. Thread-safe; one instance serves a whole batch.
 public final class SignatureVerifier: Sendable {
+    /// The trusted CAs, CRLs and OCSP settings; nil checks the signatures only (the chain reported unchecked).
     public let trust: TrustStore?
     /// Verification time (seconds since 1970); nil means now.
     public let time: Int64?
+    /// The limits documents are parsed with (the tree cap among them).
     public let limits: XMLLimits
     /// Certificates named by fingerprint, beside the ИНН/ОГРН/СНИЛС their subjects carry.
     public let signers: SignerMapping
@@ -80,6 +95,7 @@ public final class SignatureVerifier: Sendable {
         self.limits = limits
     }
 
+    /// Verifies a file read with the limits; a file that cannot be read is thrown, a document problem reported.
     public func verify(file path: String) throws(XMLFileError) -> VerificationReport {
         switch try XMLDocument.parse(file: path, limits: limits) {
         case .failure(let failure): return VerificationReport(file: path, signatures: [], documentProblems: XMLDiagnostics.diagnostics(for: failure))
@@ -87,6 +103,7 @@ public final class SignatureVerifier: Sendable {
         }
     }
 
+    /// Verifies a document held in memory (`file` names it in the report).
     public func verify(bytes: [UInt8], file: String) -> VerificationReport {
         let parsed = bytes.withUnsafeBytes { XMLDocument.parse($0, limits: limits) }
         switch parsed {

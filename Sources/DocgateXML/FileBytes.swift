@@ -3,10 +3,12 @@ import Glibc
 
 /// A file could not be read (missing, a directory, permission denied, an I/O error).
 public struct XMLFileError: Error, Sendable, Hashable {
+    /// The file.
     public var path: String
     /// The `errno` value behind it.
     public var errorNumber: Int32
 
+    /// An error for a file and the errno behind it.
     public init(path: String, errorNumber: Int32) {
         self.path = path
         self.errorNumber = errorNumber
@@ -18,6 +20,7 @@ public struct XMLFileError: Error, Sendable, Hashable {
 
 /// Whole-file reads with `open`/`fstat`/`read`, bounded by a size limit.
 public enum FileBytes {
+    /// A file's bytes, or its size when over the limit (not read).
     public enum Contents {
         case bytes([UInt8])
         case tooLarge(Int)
@@ -31,6 +34,7 @@ public enum FileBytes {
         return Int(st.st_size)
     }
 
+    /// The whole file, at most `limit` bytes: a regular file only (BoundedFile), errors thrown.
     public static func read(_ path: String, limit: Int) throws(XMLFileError) -> Contents {
         switch BoundedFile.read(path, limit: limit) {
         case .success(let bytes): return .bytes(bytes)

@@ -17,6 +17,7 @@ public enum GateProblem: Sendable, Hashable, Error {
     /// More elements than ``XMLLimits/maxElements`` (tree parsing only); the line of the first one too many.
     case tooManyElements(line: Int, limit: Int)
 
+    /// The line the problem was found on, for the problems that have one.
     public var line: Int? {
         switch self {
         case .doctype(let l), .tooDeep(let l, _), .tooManyAttributes(let l, _), .textTooLong(let l, _),
@@ -31,6 +32,7 @@ public enum GateProblem: Sendable, Hashable, Error {
 
 /// Runs the input gate alone over a buffer (for benchmarks and tools): the problem it finds, if any.
 public enum XMLGateProbe {
+    /// The first problem the gate finds in the whole buffer, or nil.
     public static func scan(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default) -> GateProblem? {
         switch Prolog.detect(UnsafeRawBufferPointer(rebasing: bytes.prefix(512))) {
         case .failure(let p): return p

@@ -164,6 +164,22 @@ struct TreeCanonicalWriter: ~Copyable {
         census?.note(XMLNode(pointer: element))
         marks.append(rendered.count)
         if !declarations.isEmpty { declarations.removeAll(keepingCapacity: true) }
+        gatherDeclarations(element, apex: apex)
+        for d in declarations where d.href[0] != 0 && !Self.isAbsolute(d.href) { return false }
+
+        byte(0x3C)                                                  // <
+        name(element)
+        if declarations.count > 1 {
+            declarations.sort { Self.compare($0.prefix, $1.prefix) < 0 }
+        }
+        writeDeclarations()
+        return writeAttributes(element)
+    }
+
+    /// The namespace declarations the element's start tag carries: in exclusive form those it visibly uses (and
+    /// the inclusive prefixes), at the apex of inclusive form every namespace in scope, below it its own.
+    @inline(__always)
+    private mutating func gatherDeclarations(_ element: xmlNodePtr, apex: Bool) {
         if exclusive {
             // Namespaces the element visibly uses: its own and its attributes' prefixes.
             let own = element.pointee.ns
@@ -207,13 +223,11 @@ struct TreeCanonicalWriter: ~Copyable {
                 d = ns.pointee.next
             }
         }
-        for d in declarations where d.href[0] != 0 && !Self.isAbsolute(d.href) { return false }
+    }
 
-        byte(0x3C)                                                  // <
-        name(element)
-        if declarations.count > 1 {
-            declarations.sort { Self.compare($0.prefix, $1.prefix) < 0 }
-        }
+    /// ` xmlns:prefix="uri"` for each declaration, in the order given.
+    @inline(__always)
+    private mutating func writeDeclarations() {
         for d in declarations {
             if let prefix = d.prefix {
                 ascii(" xmlns:")
@@ -225,7 +239,12 @@ struct TreeCanonicalWriter: ~Copyable {
             escapedAttribute(d.href)
             byte(0x22)
         }
+    }
 
+    /// The attributes, sorted by namespace URI then local name, and the closing `>`; false when a value is not
+    /// plain text.
+    @inline(__always)
+    private mutating func writeAttributes(_ element: xmlNodePtr) -> Bool {
         if let first = element.pointee.properties, first.pointee.next == nil {
             // One attribute: nothing to sort.
             guard attribute(first) else { return false }
@@ -250,6 +269,7 @@ struct TreeCanonicalWriter: ~Copyable {
         }
         byte(0x3E)                                                  // >
         return true
+    
     }
 
     /// ` prefix:name="value"`; false when the value is not plain text.

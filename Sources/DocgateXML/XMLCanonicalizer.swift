@@ -5,6 +5,7 @@ import CXMLShims
 /// document or an element, less whole subtrees. Written by a direct walk over the tree, with libxml2's
 /// `xmlC14NExecute` (TOOLCHAIN.md §2.4) as the reference and the fallback.
 public struct XMLCanonicalizer {
+    /// The canonicalization algorithm.
     public enum Method: Sendable, Hashable {
         /// Canonical XML 1.0 (inclusive), without comments.
         case inclusive
@@ -13,6 +14,7 @@ public struct XMLCanonicalizer {
 
         /// The XMLDSig algorithm URIs (without comments only).
         public static let inclusiveURI = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+        /// Exclusive XML Canonicalization 1.0 without comments.
         public static let exclusiveURI = "http://www.w3.org/2001/10/xml-exc-c14n#"
     }
 
@@ -27,7 +29,9 @@ public struct XMLCanonicalizer {
         public static func element(_ node: XMLNode) -> Scope { .subtree(node) }
     }
 
+    /// Inclusive or exclusive.
     public let method: Method
+    /// The document or one element's subtree.
     public let scope: Scope
     /// Elements whose subtrees are left out (signatures removed by the enveloped-signature or subtract
     /// transform).
@@ -68,6 +72,7 @@ public struct XMLCanonicalizer {
             let localName: [UInt8]
             let attributeNames: [[UInt8]]
 
+            /// A pattern for elements `{elementNamespace}localName` and attributes in no namespace named so.
             public init(elementNamespace: String, localName: String, attributeNames: [String]) {
                 namespace = Array(elementNamespace.utf8) + [0]
                 self.localName = Array(localName.utf8) + [0]
@@ -83,6 +88,7 @@ public struct XMLCanonicalizer {
         /// True when the walk covered its whole scope.
         public internal(set) var complete = false
 
+        /// A census that notes what `pattern` names.
         public init(_ pattern: Pattern) {
             self.pattern = pattern
         }

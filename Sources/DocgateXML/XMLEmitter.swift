@@ -5,9 +5,11 @@
 /// (`&#x20AC;`), which every XML reader turns back into the same character. Characters XML 1.0 forbids are
 /// refused.
 public struct XMLEmitter {
+    /// The document written so far, in its encoding.
     public private(set) var bytes: [UInt8] = []
     /// The line the next start tag goes on (1-based).
     public private(set) var line = 1
+    /// UTF-8 or windows-1251.
     public let encoding: XMLWriter.Encoding
     private var depth = 0
     /// Whether the innermost open element already has child elements (its end tag then goes on its own line).
@@ -16,9 +18,11 @@ public struct XMLEmitter {
 
     /// A character XML 1.0 cannot carry.
     public struct ForbiddenCharacter: Error, Sendable {
+        /// The character, as a Unicode scalar value.
         public var scalar: UInt32
     }
 
+    /// An emitter that has written the XML declaration.
     public init(encoding: XMLWriter.Encoding = .utf8) {
         self.encoding = encoding
         bytes.reserveCapacity(8192)
@@ -60,6 +64,7 @@ public struct XMLEmitter {
         return at
     }
 
+    /// An attribute of the start tag just written, its value escaped.
     public mutating func attribute(_ name: String, _ value: String) throws(ForbiddenCharacter) {
         bytes.append(0x20)
         append(name)
@@ -82,6 +87,7 @@ public struct XMLEmitter {
         try escape(fragment, attribute: false, markup: true)
     }
 
+    /// Closes the innermost element (`/>` when it is empty).
     public mutating func end(_ name: String) {
         depth -= 1
         let hadChildren = openHasChildren.removeLast()

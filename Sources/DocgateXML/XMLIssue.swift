@@ -9,16 +9,20 @@ public struct XMLIssue: Sendable, Hashable {
     public var code: Int32
     /// 1 warning, 2 error, 3 fatal.
     public var level: Int32
+    /// The line libxml2 gave, when it gave one.
     public var line: Int?
+    /// The column libxml2 gave, when it gave one.
     public var column: Int?
     /// Element path of the node the message is about, when libxml2 named one.
     public var path: String?
     /// The message as libxml2 wrote it, without the trailing newline.
     public var message: String
 
+    /// True for a message of schema parsing or validation.
     public var isSchemaIssue: Bool {
         domain == Int32(XML_FROM_SCHEMASV.rawValue) || domain == Int32(XML_FROM_SCHEMASP.rawValue)
     }
+    /// True for a warning (level 1).
     public var isWarning: Bool { level == Int32(XML_ERR_WARNING.rawValue) }
 }
 

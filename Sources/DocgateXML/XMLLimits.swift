@@ -41,5 +41,6 @@ public struct XMLLimits: Sendable, Hashable {
         self.maxTreeBytes = maxTreeBytes
     }
 
+    /// The defaults (see `init`).
     public static let `default` = XMLLimits()
 }

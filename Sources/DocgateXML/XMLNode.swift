@@ -186,9 +186,11 @@ public struct XMLNode: Hashable {
 public struct XMLChildren: Sequence {
     let first: xmlNodePtr?
 
+    /// Walks the siblings, elements only.
     public struct Iterator: IteratorProtocol {
         var cursor: xmlNodePtr?
 
+        /// The next element.
         public mutating func next() -> XMLNode? {
             while let node = cursor {
                 cursor = node.pointee.next
@@ -198,6 +200,7 @@ public struct XMLChildren: Sequence {
         }
     }
 
+    /// An iterator from the first child.
     public func makeIterator() -> Iterator { Iterator(cursor: first) }
 }
 
@@ -263,8 +266,11 @@ extension XMLNode {
 
     /// An attribute of an element: its local name, its namespace (nil for an attribute without one) and its value.
     public struct Attribute: Sendable {
+        /// The local name.
         public var name: String
+        /// Its namespace URI; nil for none.
         public var namespaceURI: String?
+        /// The value, with references resolved.
         public var value: String
     }
 

@@ -23,6 +23,7 @@ public protocol XMLRecordConsumer: AnyObject {
 public struct RecordPosition: Sendable {
     /// The absolute path of the root or container holding the record, e.g. `/executionReport/volumeDetail`.
     public let base: String
+    /// The record's own element name.
     public let name: String
     /// 1-based position among same-named siblings seen so far.
     public let index: Int
@@ -307,6 +308,7 @@ final class RecordBuilder {
 
 /// Feeds a parsed tree to a consumer as records, exactly as the streaming parser would.
 public enum XMLRecordReplay {
+    /// Feeds the document's root and records to `consumer`.
     public static func replay(_ document: XMLDocument, into consumer: any XMLRecordConsumer) {
         guard let root = xmlDocGetRootElement(document.pointer) else { return }
         let builder = RecordBuilder(names: NameTable(), consumer: consumer)

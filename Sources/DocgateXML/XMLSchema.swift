@@ -3,7 +3,9 @@ import Glibc
 
 /// A schema could not be compiled.
 public struct XMLSchemaError: Error, Sendable {
+    /// The schema file.
     public var path: String
+    /// libxml2's messages about it.
     public var issues: [XMLIssue]
 }
 

@@ -15,6 +15,7 @@ public struct XMLStreamResult {
     /// The encoding the input was in, once known.
     public var encoding: InputEncoding?
 
+    /// A result as the streaming validator ends.
     public init(failure: XMLParseFailure?, schemaIssues: [XMLIssue], dropped: Int, encoding: InputEncoding?) {
         self.failure = failure
         self.schemaIssues = schemaIssues

@@ -3,6 +3,7 @@ import CXMLShims
 
 /// Writing a document failed (an encoding that cannot represent a character, or libxml2 out of memory).
 public struct XMLWriterError: Error, Sendable {
+    /// libxml2's messages.
     public var issues: [XMLIssue]
 }
 
@@ -71,10 +72,12 @@ public final class XMLWriter {
         try run { xmlTextWriterStartElementNS(writer, prefix, name, namespace) }
     }
 
+    /// An attribute of the open start tag, escaped.
     public func attribute(_ name: String, _ value: String) throws(XMLWriterError) {
         try run { xmlTextWriterWriteAttribute(writer, name, value) }
     }
 
+    /// Text of the open element, escaped.
     public func text(_ value: String) throws(XMLWriterError) {
         try run { xmlTextWriterWriteString(writer, value) }
     }

@@ -2,7 +2,9 @@ import CLibXML2
 
 /// An XPath expression could not be compiled or evaluated.
 public struct XPathError: Error, Sendable {
+    /// The expression.
     public var expression: String
+    /// libxml2's messages.
     public var issues: [XMLIssue]
 }
 
