@@ -170,7 +170,7 @@ struct Reader {
         if id.utf8.count > 64 || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
             problem("gateway_id", ru: "допустимы буквы, цифры, «-», «_», «.» (до 64)", en: "letters, digits, '-', '_', '.' (up to 64)")
         }
-        let journal = path(table, "journal", "", required: true) ?? ""
+        let journal = self.journal(table)
         let listen = self.listen(table)
         let trust = path(table, "trust", "")
         let crl = crls(table, trust: trust)
@@ -209,6 +209,26 @@ struct Reader {
                                    httpIdleTimeout: idle, httpMaxConnections: connections)
         (config.ocsp, config.ocspURL, config.ocspTimeout) = ocsp
         return config
+    }
+
+    /// `journal`: the SQLite file, relative to the configuration's directory. A URL (`scheme:…`) is refused: taken
+    /// for a relative path it would give each instance a private journal beside its configuration.
+    mutating func journal(_ table: TOMLTable) -> String {
+        guard let text = string(table, "journal", "", required: true) else { return "" }
+        if let scheme = Self.urlScheme(text) {
+            problem("journal", ru: "«\(scheme):» — это URL, а не путь к журналу: журнал этой версии — файл SQLite, укажите его путь (имя файла с двоеточием записывается как ./имя)",
+                    en: "'\(scheme):' makes this a URL, not a journal path: this version keeps its journal in an SQLite file — give its path (a file name with a colon is written ./name)")
+        }
+        return text.hasPrefix("/") ? text : base + "/" + text
+    }
+
+    /// The scheme of a URL (RFC 3986: a letter, then letters, digits, `+`, `-` or `.`, then `:`), or nil for a path.
+    static func urlScheme(_ text: String) -> String? {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let scheme = text[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") }) else { return nil }
+        return String(scheme)
     }
 
     /// `listen`: the address of /health, /ready and /metrics; a warning (DG5028) when it is not loopback.

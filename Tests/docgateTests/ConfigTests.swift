@@ -36,6 +36,19 @@ import Testing
         """
     }
 
+    /// A URL where a journal path is expected was once taken as a relative SQLite path: each instance made a file
+    /// named `postgresql:/…` beside its configuration and ran on a private journal (issue 18). A URL is refused.
+    @Test(arguments: ["postgresql://docgate@db.example:5432/docgate", "postgres://db/docgate", "sqlite:///var/lib/j.sqlite",
+                      "file:journal.sqlite", "mysql://db/x"])
+    func aJournalURLIsNotTakenForAPath(_ journal: String) throws {
+        let dir = try TemporaryDirectory("config-journal-url")
+        defer { dir.remove() }
+        let problems = try #require(Self.problems(Self.route(), in: dir, journal: journal), "\(journal) was accepted")
+        #expect(problems.contains { $0.contains("journal") && $0.contains("URL") }, "\(problems)")
+        // A path that merely holds a colon is still a path.
+        #expect(Self.problems(Self.route(), in: dir, journal: "journals/2026:12.sqlite") == nil)
+    }
+
     struct Overlap: Sendable, CustomTestStringConvertible {
         var label: String
         var routes: String
