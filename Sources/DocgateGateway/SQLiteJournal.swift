@@ -94,19 +94,29 @@ public final class SQLiteJournal: Journal {
         return e
     }
 
+    /// A claim: a new entry unless the file is in flight (the partial unique index) or is the very file a finished
+    /// entry of the route took (same name, device, inode, status-change time and content). Parameters: route, name,
+    /// SHA-256, size, owner, lease end, received, updated, device, inode, mtime, name bytes, ctime.
+    static let claimSQL = """
+        INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at,
+                               file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns)
+        SELECT ?1, ?2, ?3, ?4, 'claimed', ?5, ?6, 1, ?7, ?8, ?9, ?10, ?11, ?12, ?13
+        WHERE ?10 IS NULL OR NOT EXISTS (
+            SELECT 1 FROM documents d INDEXED BY documents_finished_file
+            WHERE d.route = ?1 AND d.file_name = ?2 AND d.file_inode = ?10 AND d.stage = 'done'
+              AND d.file_device = ?9 AND d.file_ctime_ns IS ?13 AND d.sha256 = ?3)
+        ON CONFLICT DO NOTHING
+        RETURNING \(columns)
+        """
+
     /// One transaction; each new entry is `claimed`, attempt 1, leased to `owner` until `now + lease`.
     public func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
         guard !requests.isEmpty else { return [] }
         return try pool.write { db in
             var made: [JournalEntry] = []
-            // A file already in flight conflicts with the partial unique index and returns no row.
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at,
-                                       file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns)
-                VALUES (?, ?, ?, ?, 'claimed', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                RETURNING \(Self.columns)
-                """)
+            // A file already in flight conflicts with the partial unique index and returns no row; so does the very
+            // file an entry finished (another instance read it before it left the inbox).
+            let insert = try db.cachedStatement(sql: Self.claimSQL)
             for r in requests {
                 let arguments: StatementArguments = [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now,
                                                      r.identity.map { Int64(bitPattern: $0.device) }, r.identity.map { Int64(bitPattern: $0.inode) },
@@ -178,7 +188,9 @@ public final class SQLiteJournal: Journal {
 
     /// SQLite's plan for a statement (`EXPLAIN QUERY PLAN`, its parameters NULL unless given), one line per step.
     func plan(of sql: String, arguments: StatementArguments? = nil) throws -> [String] {
-        let parameters = arguments ?? StatementArguments(Array(repeating: nil as String?, count: sql.filter { $0 == "?" }.count))
+        // As many nulls as the statement has parameters: the highest `?N`, or the number of plain `?`.
+        let numbered = sql.split(separator: "?").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }.max()
+        let parameters = arguments ?? StatementArguments(Array(repeating: nil as String?, count: numbered ?? sql.filter { $0 == "?" }.count))
         return try pool.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: parameters).map { $0["detail"] as String }
         }

@@ -96,6 +96,10 @@ extension SQLiteJournal {
             // The inbox file's status-change time: a writer can set the modification time back, not this one.
             try db.execute(sql: "ALTER TABLE documents ADD COLUMN file_ctime_ns INTEGER")
         }
+        m.registerMigration("v6-finished-file") { db in
+            // A claim looks for the very file a finished entry took (several instances on one inbox, issue 18).
+            try db.execute(sql: "CREATE INDEX documents_finished_file ON documents(route, file_name, file_inode) WHERE stage = 'done'")
+        }
         return m
     }
 }

@@ -45,4 +45,58 @@ import Testing
         #expect(plan.contains { $0.contains("SEARCH") && $0.contains("documents_identity") }, "\(plan)")
         #expect(!plan.contains { $0.contains("documents_outcome") || $0.hasPrefix("SCAN") }, "\(plan)")
     }
+
+    /// Takes an entry through every stage to `done`.
+    static func finish(_ journal: SQLiteJournal, _ entry: JournalEntry) throws {
+        var current = entry
+        for stage in [Stage.staged, .delivered, .receipted, .done] {
+            var t = Transition(current, to: stage)
+            if stage == .staged { t.outcome = .delivered }
+            #expect(try journal.apply([t], owner: "a", lease: 60, now: 2) == [true])
+            current = try #require(try journal.entry(entry.id))
+        }
+    }
+
+    /// Several instances on one inbox (issue 18): one that listed and read a file before another finished it must
+    /// not claim that very file again once it is finished — it would be finished twice (a second receipt, a second
+    /// copy in errors/). A new file of the same name (another inode, or changed since) is a new arrival.
+    @Test func aFinishedFileIsNotClaimedAgainButANewOneOfTheSameNameIs() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+        let read = FileIdentity(device: 1, inode: 42, size: 10, mtime: 1_000, ctime: 1_001)
+        let request = ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 10, identity: read)
+        let first = try journal.claim([request], owner: "a", lease: 60, now: 1)
+        #expect(first.count == 1)
+        // While it is in flight, nobody else gets it.
+        #expect(try journal.claim([request], owner: "b", lease: 60, now: 1).isEmpty)
+        try Self.finish(journal, first[0])
+        // Finished: the same file, as the slower instance read it, is not claimed again.
+        #expect(try journal.claim([request], owner: "b", lease: 60, now: 3).isEmpty)
+        // Another file under the same name is.
+        var other = request
+        other.identity = FileIdentity(device: 1, inode: 43, size: 10, mtime: 1_000, ctime: 1_001)
+        #expect(try journal.claim([other], owner: "b", lease: 60, now: 3).count == 1)
+        // So is the same inode written again (a new status-change time), and a file read without its identity.
+        var rewritten = request
+        rewritten.fileName = "b.xml"
+        let b = try journal.claim([rewritten], owner: "a", lease: 60, now: 3)
+        try Self.finish(journal, try #require(b.first))
+        rewritten.identity = FileIdentity(device: 1, inode: 42, size: 10, mtime: 1_000, ctime: 2_002)
+        #expect(try journal.claim([rewritten], owner: "b", lease: 60, now: 4).count == 1)
+        var unknown = request
+        unknown.fileName = "c.xml"
+        unknown.identity = nil
+        #expect(try journal.claim([unknown], owner: "b", lease: 60, now: 4).count == 1)
+    }
+
+    /// The check runs on every claim: it must search an index, not scan the finished entries.
+    @Test func theFinishedFileCheckSearchesAnIndex() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+        let plan = try journal.plan(of: SQLiteJournal.claimSQL)
+        #expect(!plan.contains { $0.hasPrefix("SCAN documents") || $0.contains("SCAN d") }, "\(plan)")
+        #expect(plan.contains { $0.contains("documents_finished_file") }, "\(plan)")
+    }
 }
