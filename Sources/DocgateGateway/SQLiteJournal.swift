@@ -35,7 +35,27 @@ public final class SQLiteJournal: Journal {
         // NORMAL does not sync at commit, so the last commits could be lost on power loss. The writer is one
         // connection, kept for the pool's life.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try Self.migrator.migrate(pool)
+        try Self.migrateExclusively(pool, path: path)
+    }
+
+    /// Runs the migrations holding an exclusive `flock` on the journal's directory. Instances starting at once on a
+    /// new or older journal would otherwise each read the applied migrations before another committed its own and
+    /// apply one again ("table already exists": an instance that does not start, DG5023). The directory, not the
+    /// database file: closing another descriptor of the file would drop SQLite's own locks on it.
+    static func migrateExclusively(_ pool: DatabasePool, path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+        }
+        defer {
+            if fd >= 0 {
+                flock(fd, LOCK_UN)
+                close(fd)
+            }
+        }
+        try migrator.migrate(pool)
     }
 
     /// Creates the journal 0600 if it is missing; takes the group's and others' access away from the database and

@@ -87,12 +87,13 @@ final class RunningGateway {
 
     /// - Parameter descriptorLimit: `ulimit` arguments for the daemon's open files, e.g. `-n 256` (soft and hard) or
     ///   `-S -n 200` (soft only).
-    init(site: GatewaySite, descriptorLimit: String? = nil) throws {
+    /// - Parameter config: another configuration than the site's (another instance on the same journal and routes).
+    init(site: GatewaySite, descriptorLimit: String? = nil, config: String? = nil) throws {
         self.site = site
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
         env["SWIFT_BACKTRACE"] = "enable=no"
-        let run = [TestPaths.docgate, "run", "--config", site.config]
+        let run = [TestPaths.docgate, "run", "--config", config ?? site.config]
         let args: [String] = descriptorLimit.map { ["/bin/sh", "-c", "ulimit \($0) && exec \"$@\"", "sh"] + run } ?? run
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]

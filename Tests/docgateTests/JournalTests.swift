@@ -1,4 +1,6 @@
 @testable import DocgateGateway
+import Dispatch
+import Synchronization
 import DocgateTestSupport
 import Testing
 
@@ -98,5 +100,20 @@ import Testing
         let plan = try journal.plan(of: SQLiteJournal.claimSQL)
         #expect(!plan.contains { $0.hasPrefix("SCAN documents") || $0.contains("SCAN d") }, "\(plan)")
         #expect(plan.contains { $0.contains("documents_finished_file") }, "\(plan)")
+    }
+
+    /// Several instances starting at once on a new journal: each opens it and runs the migrations; they must not
+    /// apply one migration twice (an instance failing to start with "index already exists", DG5023).
+    @Test func instancesOpeningANewJournalAtOnceAllStart() throws {
+        for round in 0..<12 {
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let path = dir.file("journal.sqlite")
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do { _ = try SQLiteJournal(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 }.isEmpty, "round \(round): \(failures.withLock { $0 })")
+        }
     }
 }
