@@ -155,6 +155,9 @@ public struct GatewayConfig: Sendable, Hashable {
     public var httpIdleTimeout: Double = 30
     /// `http_max_connections`: HTTP connections served at once (lowered at start when descriptors are short).
     public var httpMaxConnections: Int = 128
+    /// `claim_lease`: seconds a claim holds without its instance renewing it (renewed every third of it while the
+    /// instance runs); after a crash another instance takes the claims over once it has run out.
+    public var claimLease: Double = 120
     /// Values that are usable but probably not meant (DG5028): shown by `config check` and logged at start.
     public var warnings: [ConfigProblem] = []
 

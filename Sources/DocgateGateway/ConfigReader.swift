@@ -165,7 +165,7 @@ struct Reader {
                                      "trust_partial_chain", "crl_allow_stale", "schemas", "signing", "route",
                                      "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
                                      "ocsp", "ocsp_url", "ocsp_timeout",
-                                     "retention_days", "http_idle_timeout", "http_max_connections"], prefix: "")
+                                     "retention_days", "http_idle_timeout", "http_max_connections", "claim_lease"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
         if id.utf8.count > 64 || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
             problem("gateway_id", ru: "допустимы буквы, цифры, «-», «_», «.» (до 64)", en: "letters, digits, '-', '_', '.' (up to 64)")
@@ -198,6 +198,7 @@ struct Reader {
         let retention = number(table, "retention_days", "", default: 400, range: 1...36_500)
         let idle = number(table, "http_idle_timeout", "", default: 30, range: 1...3600)
         let connections = Int(number(table, "http_max_connections", "", default: 128, range: 1...100_000))
+        let lease = number(table, "claim_lease", "", default: 120, range: 10...3600)
         let signing = self.signing(table)
         let routes = self.routes(table, signing: signing, trust: trust)
         if routes.isEmpty && table["route"] == nil { problem("route", ru: "не задано ни одного маршрута [[route]]", en: "no [[route]] is configured") }
@@ -208,6 +209,7 @@ struct Reader {
                                    batchBytes: batchBytes, fileMode: fileMode, dirMode: dirMode, retentionDays: retention,
                                    httpIdleTimeout: idle, httpMaxConnections: connections)
         (config.ocsp, config.ocspURL, config.ocspTimeout) = ocsp
+        config.claimLease = lease
         return config
     }
 

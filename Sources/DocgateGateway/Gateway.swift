@@ -108,7 +108,7 @@ public final class Gateway: Sendable {
                                                                          en: "the document registry in the journal cannot be read: \(error)"))
             }
         }
-        let context = StageContext(journal: journal, owner: owner, lease: 120, clock: clock, logger: logger, metrics: metrics,
+        let context = StageContext(journal: journal, owner: owner, lease: config.claimLease, clock: clock, logger: logger, metrics: metrics,
                                    gatewayId: config.gatewayId)
         self.context = context
         retention = Retention(journal: journal, days: config.retentionDays, logger: logger)
@@ -137,6 +137,8 @@ public final class Gateway: Sendable {
         let watcher = InboxWatcher(routes.map { $0.inbox.path })
         context.logger.info("gateway started", metadata: ["owner": "\(owner)", "routes": "\(routes.map(\.route.name))",
                                                           "inotify": "\(watcher.active)"])
+        let heartbeat = LeaseHeartbeat(context: context, interval: context.lease / 3)
+        defer { heartbeat.stop() }
         while !isStopping {
             // Finished entries older than the retention, pruned in short steps once an hour.
             retention.runIfDue(now: context.clock.now())

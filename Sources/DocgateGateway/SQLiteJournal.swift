@@ -185,6 +185,14 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// The heartbeat: one statement over the unfinished entries (their index), this owner's only.
+    public func renew(owner: String, lease: Double, now: Double) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE documents SET lease_until = ? WHERE stage <> 'done' AND owner = ?", arguments: [now + lease, owner])
+            return db.changesCount
+        }
+    }
+
     /// The identity lookup of every document. The index is named: without statistics SQLite prefers
     /// documents_outcome here, which walks every delivered row — a cost that grows with the journal.
     static let deliveredHashesSQL = """

@@ -49,6 +49,24 @@ import Testing
         #expect(Self.problems(Self.route(), in: dir, journal: "journals/2026:12.sqlite") == nil)
     }
 
+    /// How long a claim holds without its instance renewing it: what a takeover waits for after a crash.
+    @Test func theClaimLeaseIsConfigurableWithinBounds() throws {
+        let dir = try TemporaryDirectory("config-lease")
+        defer { dir.remove() }
+        let text = """
+            gateway_id = "gw"
+            journal = "journal.sqlite"
+            claim_lease = 15
+            """ + Self.route()
+        #expect(try GatewayConfig.parse(text, file: dir.path + "/gateway.toml").claimLease == 15)
+        #expect(try GatewayConfig.parse(text.replacingOccurrences(of: "claim_lease = 15\n", with: ""), file: dir.path + "/gateway.toml")
+            .claimLease == 120)
+        for bad in ["claim_lease = 2", "claim_lease = 7200", "claim_lease = \"long\""] {
+            let problems = try #require(Self.problems(bad + Self.route(), in: dir), "\(bad) was accepted")
+            #expect(problems.contains { $0.contains("claim_lease") }, "\(problems)")
+        }
+    }
+
     struct Overlap: Sendable, CustomTestStringConvertible {
         var label: String
         var routes: String

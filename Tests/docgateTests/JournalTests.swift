@@ -49,12 +49,12 @@ import Testing
     }
 
     /// Takes an entry through every stage to `done`.
-    static func finish(_ journal: SQLiteJournal, _ entry: JournalEntry) throws {
+    static func finish(_ journal: SQLiteJournal, _ entry: JournalEntry, owner: String = "a") throws {
         var current = entry
         for stage in [Stage.staged, .delivered, .receipted, .done] {
             var t = Transition(current, to: stage)
             if stage == .staged { t.outcome = .delivered }
-            #expect(try journal.apply([t], owner: "a", lease: 60, now: 2) == [true])
+            #expect(try journal.apply([t], owner: owner, lease: 60, now: 2) == [true])
             current = try #require(try journal.entry(entry.id))
         }
     }
@@ -115,5 +115,26 @@ import Testing
             }
             #expect(failures.withLock { $0 }.isEmpty, "round \(round): \(failures.withLock { $0 })")
         }
+    }
+
+    /// The heartbeat of a working instance: its unfinished entries get a fresh lease; another owner's, or an entry
+    /// taken over since (the owner changed), or a finished one, do not.
+    @Test func renewalExtendsOnlyTheOwnersUnfinishedLeases() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+        let mine = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1),
+                                      ClaimRequest(route: "r", fileName: "b.xml", sha256: "bb", size: 1)], owner: "a", lease: 10, now: 100)
+        let theirs = try journal.claim([ClaimRequest(route: "r", fileName: "c.xml", sha256: "cc", size: 1)], owner: "b", lease: 10, now: 100)
+        try Self.finish(journal, mine[1], owner: "a")
+        let finished = try #require(try journal.entry(mine[1].id)).leaseUntil
+        #expect(try journal.renew(owner: "a", lease: 10, now: 105) == 1)
+        #expect(try journal.entry(mine[0].id)?.leaseUntil == 115)
+        #expect(try journal.entry(mine[1].id)?.leaseUntil == finished)
+        #expect(try journal.entry(theirs[0].id)?.leaseUntil == 110)
+        // Taken over by b once a's lease ran out: a's heartbeat no longer reaches it.
+        _ = try journal.recover(owner: "b", lease: 10, now: 200)
+        #expect(try journal.renew(owner: "a", lease: 10, now: 201) == 0)
+        #expect(try journal.entry(mine[0].id)?.leaseUntil == 210)
     }
 }

@@ -1,0 +1,34 @@
+@testable import DocgateGateway
+import DocgateTestSupport
+import Dispatch
+import Foundation
+import Logging
+import Testing
+
+/// A running instance keeps its claims: the heartbeat renews them every third of `claim_lease` (issue 18), so a
+/// batch that outlasts the lease is not taken over, and a crashed instance's claims run out one lease later.
+@Suite struct LeaseHeartbeatTests {
+    @Test(.timeLimit(.minutes(1))) func theHeartbeatRenewsTheInstancesClaims() throws {
+        let dir = try TemporaryDirectory("heartbeat")
+        defer { dir.remove() }
+        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+        let clock = ManualClock()
+        let context = StageContext(journal: journal, owner: "gw@host", lease: 10, clock: clock, logger: Logger(label: "test"),
+                                   metrics: GatewayMetrics(), gatewayId: "gw")
+        let start = clock.now()
+        let claimed = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "gw@host",
+                                        lease: 10, now: start)
+        let other = try journal.claim([ClaimRequest(route: "r", fileName: "b.xml", sha256: "bb", size: 1)], owner: "other@host",
+                                      lease: 10, now: start)
+        clock.advance(8)
+        let heartbeat = LeaseHeartbeat(context: context, interval: 0.02)
+        defer { heartbeat.stop() }
+        // Within a few beats the claim holds until the clock's time plus the lease; the other owner's does not move.
+        let deadline = Date().addingTimeInterval(30)
+        while try journal.entry(claimed[0].id)?.leaseUntil != start + 18, Date() < deadline {
+            usleep(10_000)
+        }
+        #expect(try journal.entry(claimed[0].id)?.leaseUntil == start + 18)
+        #expect(try journal.entry(other[0].id)?.leaseUntil == start + 10)
+    }
+}
