@@ -180,6 +180,18 @@ public struct JournalStats: Sendable {
     public var total: Int
     /// When the oldest entry not yet `done` was claimed, seconds since 1970; nil when there is none.
     public var oldestInFlight: Double?
+    /// Each instance (owner) holding entries not yet `done`, by owner: how many, and until when its lease runs.
+    public var instances: [InstanceClaims] = []
+}
+
+/// An instance's share of the work in flight, as the journal sees it.
+public struct InstanceClaims: Sendable, Hashable {
+    /// `gateway_id@hostname`.
+    public var owner: String
+    /// Entries it holds that are not yet `done`.
+    public var claims: Int
+    /// The latest end of its leases, seconds since 1970: past it, another instance may take its claims over.
+    public var leaseUntil: Double
 }
 
 /// The gateway's journal. Designed for several instances sharing one database: a claim takes a unique in-flight

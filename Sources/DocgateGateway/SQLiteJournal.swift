@@ -255,7 +255,10 @@ public final class SQLiteJournal: Journal {
             let inFlight = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE stage <> 'done'") ?? 0
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
             let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM documents WHERE stage <> 'done'")
-            return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: total, oldestInFlight: oldest)
+            let instances = try Row.fetchAll(db, sql: """
+                SELECT owner, COUNT(*) AS n, MAX(lease_until) AS lease FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
+                """).map { InstanceClaims(owner: $0["owner"], claims: $0["n"], leaseUntil: $0["lease"]) }
+            return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: total, oldestInFlight: oldest, instances: instances)
         }
     }
 

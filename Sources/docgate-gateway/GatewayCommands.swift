@@ -172,7 +172,7 @@ struct JournalCommand: ParsableCommand {
     }
 
     struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by outcome, documents in flight.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by outcome, documents in flight, the instances holding them and their leases.")
         @OptionGroup var options: Options
 
         func run() throws {
@@ -181,11 +181,18 @@ struct JournalCommand: ParsableCommand {
             if options.format == .json {
                 Terminal.out(JSONText.object([("total", String(s.total)), ("inFlight", String(s.inFlight)),
                                               ("byOutcome", JSONText.object(s.byOutcome.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })),
-                                              ("oldestInFlight", JSONText.optional(s.oldestInFlight.map(Clock.iso)))]) + "\n")
+                                              ("oldestInFlight", JSONText.optional(s.oldestInFlight.map(Clock.iso))),
+                                              ("instances", JSONText.array(s.instances.map { i in
+                                                  JSONText.object([("owner", JSONText.string(i.owner)), ("claims", String(i.claims)),
+                                                                   ("leaseUntil", JSONText.string(Clock.iso(i.leaseUntil)))])
+                                              }))]) + "\n")
             } else {
                 var lines = ["total \(s.total)", "in flight \(s.inFlight)"]
                 for (k, v) in s.byOutcome.sorted(by: { $0.key < $1.key }) { lines.append("\(JournalCommand.safe(k)) \(v)") }
                 if let o = s.oldestInFlight { lines.append("oldest in flight since \(Clock.iso(o))") }
+                for i in s.instances {
+                    lines.append("instance \(JournalCommand.safe(i.owner)): \(i.claims) claims, lease until \(Clock.iso(i.leaseUntil))")
+                }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
             }
         }

@@ -52,6 +52,32 @@ import Testing
 
     /// A file name with a newline forged a row of `journal list`, and an escape sequence in a name or a finding
     /// reached the operator's terminal.
+    /// Several instances on one journal (issue 18): `journal stats` names each instance holding claims, how many,
+    /// and until when its lease runs (an instance whose lease has run out is one that stopped working).
+    @Test func statsShowTheInstancesTheirClaimsAndLeases() throws {
+        let site = try makeSite()
+        defer { site.dir.remove() }
+        do {
+            let journal = try SQLiteJournal(path: site.journal)
+            _ = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "a", size: 1),
+                                   ClaimRequest(route: "r", fileName: "b.xml", sha256: "b", size: 1)], owner: "gw1@host\u{1B}[2J", lease: 60, now: 100)
+            let done = try journal.claim([ClaimRequest(route: "r", fileName: "c.xml", sha256: "c", size: 1)], owner: "gw2@host", lease: 60, now: 200)
+            _ = try journal.claim([ClaimRequest(route: "r", fileName: "d.xml", sha256: "d", size: 1)], owner: "gw2@host", lease: 60, now: 300)
+            var t = Transition(done[0], to: .done)
+            t.outcome = .rejected
+            _ = try journal.apply([t], owner: "gw2@host", lease: 60, now: 210)
+        }
+        let json = try docgate(["journal", "stats", "--config", site.config, "--format", "json"])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        let instances = try #require(object["instances"] as? [[String: Any]], "\(json.stdout)")
+        #expect(instances.map { $0["owner"] as? String } == ["gw1@host\u{1B}[2J", "gw2@host"])
+        #expect(instances.map { $0["claims"] as? Int } == [2, 1])
+        #expect(instances.map { $0["leaseUntil"] as? String } == ["1970-01-01T00:02:40Z", "1970-01-01T00:06:00Z"])
+        let text = try docgate(["journal", "stats", "--config", site.config])
+        #expect(text.stdout.contains("instance gw2@host: 1 claims, lease until 1970-01-01T00:06:00Z"), "\(text.stdout)")
+        #expect(!text.stdout.unicodeScalars.contains("\u{1B}"), "\(text.stdout)")
+    }
+
     @Test func listAndShowPrintNamesAndFindingsEscaped() throws {
         let site = try makeSite()
         defer { site.dir.remove() }
