@@ -1,3 +1,4 @@
+@testable import DocgateGateway
 import DocgateTestSupport
 import Foundation
 import Testing
@@ -41,5 +42,44 @@ import Testing
         #expect(object["inFlight"] as? Int == 0)
         let outcomes = object["byOutcome"] as? [String: Any]
         #expect(outcomes?["delivered"] as? Int == valid && outcomes?["rejected"] as? Int == invalid, "\(stats.stdout)")
+    }
+
+    /// An instance killed in the middle of its work: the others take its claims over once its lease has run out
+    /// (`claim_lease`, here the shortest, 10 s) and finish them — each file still once.
+    @Test(.timeLimit(.minutes(5))) func anotherInstanceTakesOverAKilledInstancesClaims() throws {
+        let site = try GatewaySite(quiet: 0.5, top: "claim_lease = 10")
+        defer { site.dir.remove() }
+        let text = try String(contentsOfFile: site.config, encoding: .utf8)
+        let configs = try (1...3).map { i in
+            try site.dir.write("gateway-\(i).toml", text.replacingOccurrences(of: "gateway_id = \"test-gw\"", with: "gateway_id = \"gw\(i)\""))
+        }
+        let instances = try configs.map { try RunningGateway(site: site, config: $0) }
+        let total = 600
+        for i in 0..<total {
+            let (name, bytes) = try GatewaySite.order(i)
+            try site.drop(name, bytes)
+        }
+        // The second instance dies while it holds claims: stopped (SIGSTOP) until the journal shows some, then killed.
+        let gw2 = instances[1]
+        let journal = try SQLiteJournal(path: site.journal)
+        try gw2.waitFor("the second instance to hold claims", timeout: 120) {
+            kill(gw2.pid, SIGSTOP)
+            let holds = (try? journal.stats().instances.contains { $0.owner.hasPrefix("gw2@") }) ?? false
+            if !holds { kill(gw2.pid, SIGCONT) }
+            return holds
+        }
+        let held = try journal.stats().instances.first { $0.owner.hasPrefix("gw2@") }?.claims ?? 0
+        gw2.kill()
+        try instances[0].waitFor("every file finished", timeout: 180) {
+            site.files(site.receipts).count >= total && site.files(site.inbox, hidden: true).isEmpty
+                && ((try? runDocgate(["journal", "stats", "--config", site.config, "--format", "json"]).stdout.contains("\"inFlight\": 0")) ?? false)
+        }
+        for instance in [instances[0], instances[2]] { #expect(instance.terminate() == 0) }
+        #expect(site.files(site.receipts).count == total)
+        #expect(site.files(site.outbox).count == total)
+        let stats = try runDocgate(["journal", "stats", "--config", site.config, "--format", "json"])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        #expect(object["total"] as? Int == total && object["inFlight"] as? Int == 0, "\(stats.stdout)")
+        #expect(held > 0)
     }
 }
