@@ -55,12 +55,17 @@ import Testing
         }
         let instances = try configs.map { try RunningGateway(site: site, config: $0) }
         let total = 600
+        // The second instance alone at work (the others stopped) until it holds claims; then it is stopped and
+        // killed, and the others resume.
+        try instances[0].waitFor("three instances started", timeout: 60) {
+            site.logText.components(separatedBy: "gateway started").count - 1 == 3
+        }
+        let gw2 = instances[1]
+        for other in [instances[0], instances[2]] { kill(other.pid, SIGSTOP) }
         for i in 0..<total {
             let (name, bytes) = try GatewaySite.order(i)
             try site.drop(name, bytes)
         }
-        // The second instance dies while it holds claims: stopped (SIGSTOP) until the journal shows some, then killed.
-        let gw2 = instances[1]
         let journal = try SQLiteJournal(path: site.journal)
         try gw2.waitFor("the second instance to hold claims", timeout: 120) {
             kill(gw2.pid, SIGSTOP)
@@ -70,6 +75,7 @@ import Testing
         }
         let held = try journal.stats().instances.first { $0.owner.hasPrefix("gw2@") }?.claims ?? 0
         gw2.kill()
+        for other in [instances[0], instances[2]] { kill(other.pid, SIGCONT) }
         try instances[0].waitFor("every file finished", timeout: 180) {
             site.files(site.receipts).count >= total && site.files(site.inbox, hidden: true).isEmpty
                 && ((try? runDocgate(["journal", "stats", "--config", site.config, "--format", "json"]).stdout.contains("\"inFlight\": 0")) ?? false)
