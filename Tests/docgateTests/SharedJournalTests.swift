@@ -6,15 +6,21 @@ import Testing
 /// Several instances on one set of routes and one SQLite journal (issue 18): each file is finished by exactly one
 /// of them — one receipt, one copy in the outbox or in errors/, one journal entry — however their passes interleave.
 @Suite(.serialized) struct SharedJournalTests {
+    /// `count` daemons on the site's journal and routes, under the instance names gw1, gw2 … (the owner of a claim
+    /// is gateway_id@host).
+    static func start(_ count: Int, on site: GatewaySite) throws -> [RunningGateway] {
+        let text = try String(contentsOfFile: site.config, encoding: .utf8)
+        return try (1...count).map { i in
+            let config = try site.dir.write("gateway-\(i).toml",
+                                            text.replacingOccurrences(of: "gateway_id = \"test-gw\"", with: "gateway_id = \"gw\(i)\""))
+            return try RunningGateway(site: site, config: config)
+        }
+    }
+
     @Test(.timeLimit(.minutes(5))) func threeInstancesFinishEachFileOnce() throws {
         let site = try GatewaySite(quiet: 0.5)
         defer { site.dir.remove() }
-        // The same configuration under three instance names (the owner of a claim is gateway_id@host).
-        let text = try String(contentsOfFile: site.config, encoding: .utf8)
-        let configs = try (1...3).map { i in
-            try site.dir.write("gateway-\(i).toml", text.replacingOccurrences(of: "gateway_id = \"test-gw\"", with: "gateway_id = \"gw\(i)\""))
-        }
-        let instances = try configs.map { try RunningGateway(site: site, config: $0) }
+        let instances = try Self.start(3, on: site)
         let valid = 500
         let invalid = 100
         let bad = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.samples + "/invalid/agreement-amount.xml")))
@@ -49,11 +55,7 @@ import Testing
     @Test(.timeLimit(.minutes(5))) func anotherInstanceTakesOverAKilledInstancesClaims() throws {
         let site = try GatewaySite(quiet: 0.5, top: "claim_lease = 10")
         defer { site.dir.remove() }
-        let text = try String(contentsOfFile: site.config, encoding: .utf8)
-        let configs = try (1...3).map { i in
-            try site.dir.write("gateway-\(i).toml", text.replacingOccurrences(of: "gateway_id = \"test-gw\"", with: "gateway_id = \"gw\(i)\""))
-        }
-        let instances = try configs.map { try RunningGateway(site: site, config: $0) }
+        let instances = try Self.start(3, on: site)
         let total = 600
         // The second instance alone at work (the others stopped) until it holds claims; then it is stopped and
         // killed, and the others resume.
