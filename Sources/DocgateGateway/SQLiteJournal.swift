@@ -38,16 +38,23 @@ public final class SQLiteJournal: Journal {
         try Self.migrateExclusively(pool, path: path)
     }
 
-    /// Runs the migrations holding an exclusive `flock` on the journal's directory. Instances starting at once on a
-    /// new or older journal would otherwise each read the applied migrations before another committed its own and
-    /// apply one again ("table already exists": an instance that does not start, DG5023). The directory, not the
+    /// Runs the migrations holding an exclusive `flock` on the journal's directory (when it can be had). Instances
+    /// starting at once on a new or older journal would otherwise each read the applied migrations before another
+    /// committed its own and apply one again ("table already exists": an instance that does not start, DG5023). The directory, not the
     /// database file: closing another descriptor of the file would drop SQLite's own locks on it.
     static func migrateExclusively(_ pool: DatabasePool, path: String) throws {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        // Without blocking, for at most 30 s: another program's lock on the directory (a backup script's `flock`)
+        // must not hold the daemon's start forever; past that, or where the file system has no flock, the
+        // migrations run unlocked, as before the lock.
         if fd >= 0 {
-            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+            var tries = 0
+            while flock(fd, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK || errno == EINTR, tries < 3000 {
+                tries += 1
+                usleep(10_000)
+            }
         }
         defer {
             if fd >= 0 {
