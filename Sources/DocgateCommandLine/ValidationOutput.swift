@@ -26,10 +26,19 @@ public final class Counters: Sendable {
 
     /// Counts one outcome.
     public func add(_ outcome: FileOutcome) {
+        switch outcome {
+        case .checked(let r): add(valid: r.valid)
+        case .unreadable: add(valid: nil)
+        }
+    }
+
+    /// Counts one verdict: valid, invalid, or nil for an input that could not be read.
+    public func add(valid: Bool?) {
         totals.withLock { t in
-            switch outcome {
-            case .checked(let r): if r.valid { t.valid += 1 } else { t.invalid += 1 }
-            case .unreadable: t.unreadable += 1
+            switch valid {
+            case true?: t.valid += 1
+            case false?: t.invalid += 1
+            case nil: t.unreadable += 1
             }
         }
     }

@@ -2,7 +2,6 @@ import DocgateCore
 import DocgateCrypto
 import DocgateProcessing
 import DocgateSignature
-import Synchronization
 
 /// Text or JSON lines for verification outcomes; called in input order under the batch's lock.
 public final class VerifyRenderer: Sendable {
@@ -10,7 +9,7 @@ public final class VerifyRenderer: Sendable {
     public let format: OutputFormat
     /// The language of the text and the messages.
     public let language: Language
-    private let totals = Mutex(Totals())
+    private let counters = Counters()
     private let output = BatchOutput()
 
     /// A renderer writing to standard output.
@@ -24,11 +23,9 @@ public final class VerifyRenderer: Sendable {
 
     /// Prints one file's verdict, its document-level problems and each signature with its problems.
     public func emit(_ outcome: VerifyOutcome) {
-        totals.withLock { t in
-            switch outcome {
-            case .checked(let r): if r.valid { t.valid += 1 } else { t.invalid += 1 }
-            case .unreadable: t.unreadable += 1
-            }
+        switch outcome {
+        case .checked(let r): counters.add(valid: r.valid)
+        case .unreadable: counters.add(valid: nil)
         }
         switch format {
         case .json:
@@ -40,7 +37,7 @@ public final class VerifyRenderer: Sendable {
 
     /// Closes the output and gives the counts (verified, failed, unreadable) for the exit status.
     public func end() -> Totals {
-        let t = totals.withLock { $0 }
+        let t = counters.snapshot
         switch format {
         case .json: output.endArray()
         case .text:

@@ -82,9 +82,14 @@ struct Reader {
         return s
     }
 
+    /// A path from the configuration, relative ones taken from the configuration file's directory.
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : base + "/" + path
+    }
+
     mutating func path(_ table: TOMLTable, _ key: String, _ prefix: String, required: Bool = false) -> String? {
         guard let s = string(table, key, prefix, required: required) else { return nil }
-        return s.hasPrefix("/") ? s : base + "/" + s
+        return resolve(s)
     }
 
     mutating func number(_ table: TOMLTable, _ key: String, _ prefix: String, default value: Double, range: ClosedRange<Double>) -> Double {
@@ -221,7 +226,7 @@ struct Reader {
             problem("journal", ru: "«\(scheme):» — это URL, а не путь к журналу: журнал этой версии — файл SQLite, укажите его путь (имя файла с двоеточием записывается как ./имя)",
                     en: "'\(scheme):' makes this a URL, not a journal path: this version keeps its journal in an SQLite file — give its path (a file name with a colon is written ./name)")
         }
-        return text.hasPrefix("/") ? text : base + "/" + text
+        return resolve(text)
     }
 
     /// The scheme of a URL (RFC 3986: a letter, then letters, digits, `+`, `-` or `.`, then `:`), or nil for a path.
@@ -259,7 +264,7 @@ struct Reader {
                     problem("crl", ru: "ожидается путь или список путей к спискам отзыва", en: "a path or a list of paths to CRLs is expected")
                     continue
                 }
-                crl.append(s.hasPrefix("/") ? s : base + "/" + s)
+                crl.append(resolve(s))
             }
             if trust == nil { problem("crl", ru: "списки отзыва проверяются вместе с ключом trust", en: "CRLs are checked with the trust key") }
         }

@@ -59,8 +59,12 @@ public struct DocumentProcessor: Sendable {
     /// Reads a file named by a path for processing: a regular file, at most the validator's input limit — or, when
     /// `steps` build a tree, at most its tree limit (a larger file is refused from its size, not read whole).
     public func read(_ path: String, for steps: Steps = Steps()) -> Result<[UInt8], BoundedFile.Failure> {
-        let limits = validator.limits
-        return BoundedFile.read(path, limit: steps.validationOnly ? limits.maxInputBytes : min(limits.maxInputBytes, limits.maxTreeBytes))
+        BoundedFile.read(path, limit: readLimit(for: steps))
+    }
+
+    /// The most bytes read for `steps`: the input limit when they stream, the tree limit when they build a tree.
+    public func readLimit(for steps: Steps) -> Int {
+        steps.validationOnly ? validator.limits.maxInputBytes : validator.limits.maxTreeInputBytes
     }
 
     /// Runs the steps over a document held in memory. `decide` may add findings after validation and before the

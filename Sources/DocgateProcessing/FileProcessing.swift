@@ -111,8 +111,8 @@ extension DocumentProcessor {
         switch read(input, for: steps) {
         case .success(let bytes): return output(bytes, file: input, steps: steps).mapError { .refused($0) }
         case .failure(.tooLarge(let size)):
-            let cap = steps.validationOnly ? validator.limits.maxInputBytes : min(validator.limits.maxInputBytes, validator.limits.maxTreeBytes)
-            return .failure(.refused(Refusal(diagnostics: XMLDiagnostics.diagnostics(for: .gate(.tooLarge(size: size, limit: cap))), invalid: true)))
+            let tooLarge = XMLParseFailure.gate(.tooLarge(size: size, limit: readLimit(for: steps)))
+            return .failure(.refused(Refusal(diagnostics: XMLDiagnostics.diagnostics(for: tooLarge), invalid: true)))
         case .failure(let failure): return .failure(.unreadable(failure.reason))
         }
     }

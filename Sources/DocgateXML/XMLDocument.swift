@@ -47,7 +47,7 @@ public final class XMLDocument {
     public static func parse(_ bytes: UnsafeRawBufferPointer, limits: XMLLimits = .default)
         -> Result<XMLDocument, XMLParseFailure> {
         XMLLibrary.initialize()
-        let cap = min(limits.maxInputBytes, limits.maxTreeBytes)
+        let cap = limits.maxTreeInputBytes
         if bytes.count > cap {
             return .failure(.gate(.tooLarge(size: bytes.count, limit: cap)))
         }
@@ -94,7 +94,7 @@ public final class XMLDocument {
     /// Reads and parses a file. I/O failures are thrown; document problems are returned.
     public static func parse(file path: String, limits: XMLLimits = .default) throws(XMLFileError)
         -> Result<XMLDocument, XMLParseFailure> {
-        let cap = min(limits.maxInputBytes, limits.maxTreeBytes)
+        let cap = limits.maxTreeInputBytes
         let bytes = try FileBytes.read(path, limit: cap)
         switch bytes {
         case .tooLarge(let size):

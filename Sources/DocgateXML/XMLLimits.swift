@@ -26,6 +26,9 @@ public struct XMLLimits: Sendable, Hashable {
     /// constant memory, is bound by ``maxInputBytes`` only; the gateway narrows this per route (`max_tree_size`).
     public var maxTreeBytes: Int
 
+    /// The most bytes read for a tree: the smaller of the two byte limits.
+    public var maxTreeInputBytes: Int { min(maxInputBytes, maxTreeBytes) }
+
     /// Limits with the defaults: 4 GB streamed, trees of 1 GB and 1 000 000 elements, depth 256, 256 attributes,
     /// text runs of 10 000 000 code units, 200 findings.
     public init(maxInputBytes: Int = 4 << 30, streamingThreshold: Int = 16 << 20, maxDepth: Int = 256,
