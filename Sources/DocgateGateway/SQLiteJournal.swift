@@ -30,25 +30,31 @@ public final class SQLiteJournal: Journal {
             }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        pool = try DatabasePool(path: path, configuration: config)
-        // GRDB sets `synchronous = NORMAL` on the writer when it enables WAL, after prepareDatabase: in WAL mode
-        // NORMAL does not sync at commit, so the last commits could be lost on power loss. The writer is one
-        // connection, kept for the pool's life.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try Self.migrateExclusively(pool, path: path)
+        pool = try Self.whileHoldingDirectoryLock(path) {
+            let pool = try DatabasePool(path: path, configuration: config)
+            // GRDB sets `synchronous = NORMAL` on the writer when it enables WAL, after prepareDatabase: in WAL mode
+            // NORMAL does not sync at commit, so the last commits could be lost on power loss. The writer is one
+            // connection, kept for the pool's life.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Self.migrator.migrate(pool)
+            return pool
+        }
     }
 
-    /// Runs the migrations holding an exclusive `flock` on the journal's directory (when it can be had). Instances
-    /// starting at once on a new or older journal would otherwise each read the applied migrations before another
-    /// committed its own and apply one again ("table already exists": an instance that does not start, DG5023). The directory, not the
-    /// database file: closing another descriptor of the file would drop SQLite's own locks on it.
-    static func migrateExclusively(_ pool: DatabasePool, path: String) throws {
+    /// Runs `body` (the open: WAL mode, then the migrations) holding an exclusive `flock` on the journal's directory
+    /// when it can be had. Instances starting at once on a new journal would otherwise race: switching a new file to
+    /// WAL needs its exclusive lock, and SQLite answers "database is locked" at once, without waiting, to a
+    /// connection that would deadlock with another's; and each could read the applied migrations before another
+    /// committed its own and apply one again ("table already exists"). Either is an instance that does not start
+    /// (DG5023). The directory, not the database file: closing another descriptor of the file would drop SQLite's
+    /// own locks on it.
+    static func whileHoldingDirectoryLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         // Without blocking, for at most 30 s: another program's lock on the directory (a backup script's `flock`)
-        // must not hold the daemon's start forever; past that, or where the file system has no flock, the
-        // migrations run unlocked, as before the lock.
+        // must not hold the daemon's start forever; past that, or where the file system has no flock, the open runs
+        // unlocked.
         if fd >= 0 {
             var tries = 0
             while flock(fd, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK || errno == EINTR, tries < 3000 {
@@ -62,7 +68,7 @@ public final class SQLiteJournal: Journal {
                 close(fd)
             }
         }
-        try migrator.migrate(pool)
+        return try body()
     }
 
     /// Creates the journal 0600 if it is missing; takes the group's and others' access away from the database and
