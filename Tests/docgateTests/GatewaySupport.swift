@@ -108,6 +108,24 @@ final class RunningGateway {
         pid = p
     }
 
+    /// SIGSTOP, then waits until every thread of the daemon has stopped (state `T` in /proc): a signal only
+    /// queues the stop, and a thread running on another core could still commit after `kill` returns.
+    func stop() {
+        Glibc.kill(pid, SIGSTOP)
+        let tasks = "/proc/\(pid)/task"
+        for _ in 0..<5000 {
+            let ids = (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []
+            let running = ids.contains { id in
+                guard let stat = try? String(contentsOfFile: "\(tasks)/\(id)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return false }
+                let state = stat[stat.index(close, offsetBy: 2)...].prefix(1)
+                return state != "T" && state != "t" && state != "Z" && state != "X"
+            }
+            if ids.isEmpty || !running { return }
+            usleep(200)
+        }
+    }
+
     /// Polls `condition` every 20 ms until it holds; records the daemon's log and throws at the deadline.
     func waitFor(_ what: String = "condition", timeout: Double = 60, _ condition: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
