@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -57,6 +59,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The journal on PostgreSQL, for several instances on several machines; only the daemon links it.
+        .target(
+            name: "DocgatePostgres",
+            dependencies: [
+                "DocgateCore", "DocgateGateway",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "DocgateCommandLine",
             dependencies: ["DocgateCore", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing",
@@ -76,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "docgate-gateway",
             dependencies: [
-                "DocgateCore", "DocgateGateway", "DocgateCommandLine", "DocgateCrypto",
+                "DocgateCore", "DocgateGateway", "DocgatePostgres", "DocgateCommandLine", "DocgateCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +129,8 @@ let package = Package(
                     dependencies: ["DocgateGateway", "DocgateSignature", "DocgateProcessing", "DocgateTestSupport", .product(name: "Logging", package: "swift-log"),
                                    .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: strict),
-        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway"], swiftSettings: strict),
+        .testTarget(name: "DocgatePostgresTests", dependencies: ["DocgatePostgres", "DocgateGateway", "DocgateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway", "DocgatePostgres"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -108,8 +108,10 @@ public struct GatewayConfig: Sendable, Hashable {
     public var file: String
     /// `gateway_id`: this instance's name, in receipts and as the journal owner (letters, digits, `-`, `_`, `.`; ≤ 64).
     public var gatewayId: String
-    /// `journal`: the SQLite journal file.
+    /// `journal`: the SQLite journal file; with ``postgres``, the PostgreSQL URL as shown to the operator.
     public var journal: String
+    /// The PostgreSQL journal (`journal = "postgresql://…"` or `[journal]`); nil: the SQLite file ``journal``.
+    public var postgres: PostgresLocation? = nil
     /// `listen`: `host:port` of the HTTP endpoints (/health, /ready, /metrics); nil: no HTTP.
     public var listen: String?
     /// `trust`: the trusted CA certificates, a file or directory (CRLs beside them); nil: nothing can be verified.

@@ -139,15 +139,19 @@ public final class Gateway: Sendable {
                                                           "inotify": "\(watcher.active)"])
         let heartbeat = LeaseHeartbeat(context: context, interval: context.lease / 3)
         defer { heartbeat.stop() }
+        var unreachable = 0
         while !isStopping {
             // Finished entries older than the retention, pruned in short steps once an hour.
             retention.runIfDue(now: context.clock.now())
             let result = pass()
             if isStopping { break }
+            // A journal server that cannot be reached: nothing is claimed (the pass stopped at its recovery); asked
+            // again after a wait that doubles up to `maxJournalBackoff`.
+            let wait = journalBackoff(&unreachable)
             // More may be ready at once: look again.
-            if result.finished > 0 { continue }
+            if result.finished > 0 && wait == nil { continue }
             // Files waiting for their quiet period or back-off: look again shortly.
-            let moved = watcher.wait(timeout: result.waiting > 0 ? min(config.rescanInterval, 0.25) : config.rescanInterval,
+            let moved = watcher.wait(timeout: wait ?? (result.waiting > 0 ? min(config.rescanInterval, 0.25) : config.rescanInterval),
                                      stop: { self.isStopping })
             for (dir, names) in moved {
                 if let r = routes.first(where: { $0.inbox.path == dir }) { r.renamedIn.formUnion(names) }
@@ -155,6 +159,30 @@ public final class Gateway: Sendable {
         }
         context.logger.info("gateway stopped", metadata: ["owner": "\(owner)"])
     }
+
+    /// The longest wait between two attempts to reach a journal server that is down, seconds.
+    static let maxJournalBackoff = 30.0
+
+    /// After a pass: nil while the journal is available (noting its return); the wait before the next attempt
+    /// while it is not — the rescan interval doubled for each pass it stayed down, up to `maxJournalBackoff`.
+    private func journalBackoff(_ unreachable: inout Int) -> Double? {
+        guard !context.journal.isAvailable else {
+            if unreachable > 0 {
+                context.logger.notice("journal reachable again", metadata: ["failed_passes": "\(unreachable)"])
+                unreachable = 0
+            }
+            return nil
+        }
+        unreachable += 1
+        let wait = min(config.rescanInterval * Double(1 << min(unreachable - 1, 16)), max(Self.maxJournalBackoff, config.rescanInterval))
+        if unreachable == 1 {
+            context.logger.warning("journal not reachable: claiming nothing until it is", metadata: ["code": "DG5043", "retry_in": "\(wait)"])
+        }
+        return wait
+    }
+
+    /// Whether the journal can be reached now (``Journal/isAvailable``): `/ready` says not ready while it cannot.
+    public var journalAvailable: Bool { context.journal.isAvailable }
 
     /// Recovery of unfinished entries, then the ready files of every route. Public for tests and `run --once`.
     @discardableResult

@@ -118,6 +118,17 @@ public struct JournalEntry: Sendable, Hashable {
     public var identity: FileIdentity? = nil
     /// The name's bytes when they are not UTF-8 (`fileName` then shows them percent-escaped).
     public var nameBytes: [UInt8]? = nil
+
+    /// An entry from its fields (a journal reading its rows).
+    package init(id: Int64, route: String, fileName: String, sha256: String, size: Int64, documentId: String? = nil,
+                 kind: String? = nil, stage: Stage, outcome: Outcome? = nil, owner: String, leaseUntil: Double, attempt: Int,
+                 outputName: String? = nil, receiptName: String? = nil, archivePath: String? = nil, errors: String? = nil,
+                 receivedAt: Double, updatedAt: Double, finishedAt: Double? = nil) {
+        (self.id, self.route, self.fileName, self.sha256, self.size, self.documentId, self.kind) = (id, route, fileName, sha256, size, documentId, kind)
+        (self.stage, self.outcome, self.owner, self.leaseUntil, self.attempt) = (stage, outcome, owner, leaseUntil, attempt)
+        (self.outputName, self.receiptName, self.archivePath, self.errors) = (outputName, receiptName, archivePath, errors)
+        (self.receivedAt, self.updatedAt, self.finishedAt) = (receivedAt, updatedAt, finishedAt)
+    }
 }
 
 /// A new file to claim.
@@ -182,6 +193,11 @@ public struct JournalStats: Sendable {
     public var oldestInFlight: Double?
     /// Each instance (owner) holding entries not yet `done`, by owner: how many, and until when its lease runs.
     public var instances: [InstanceClaims] = []
+
+    /// Counts from their parts.
+    package init(byOutcome: [String: Int], inFlight: Int, total: Int, oldestInFlight: Double?, instances: [InstanceClaims] = []) {
+        (self.byOutcome, self.inFlight, self.total, self.oldestInFlight, self.instances) = (byOutcome, inFlight, total, oldestInFlight, instances)
+    }
 }
 
 /// An instance's share of the work in flight, as the journal sees it.
@@ -192,6 +208,13 @@ public struct InstanceClaims: Sendable, Hashable {
     public var claims: Int
     /// The latest end of its leases, seconds since 1970: past it, another instance may take its claims over.
     public var leaseUntil: Double
+
+    /// An instance's claims from their counts.
+    package init(owner: String, claims: Int, leaseUntil: Double) {
+        self.owner = owner
+        self.claims = claims
+        self.leaseUntil = leaseUntil
+    }
 }
 
 /// The gateway's journal. Designed for several instances sharing one database: a claim takes a unique in-flight
@@ -240,9 +263,15 @@ public protocol Journal: Sendable {
     /// `auto_vacuum = INCREMENTAL`; returns how many it gave back (0 for an older journal, which reuses its free
     /// pages instead).
     func vacuum(pages: Int) throws -> Int
+    /// False while the journal cannot be reached (a database server that is down); the gateway then claims nothing
+    /// and is not ready. An embedded journal is always available.
+    var isAvailable: Bool { get }
 }
 
 extension Journal {
+    /// An embedded journal is always available (its failures are errors of each call).
+    public var isAvailable: Bool { true }
+
     /// `registryLive` at the retention's cutoff: the registry the gateway loads at start.
     public func registryLive(now: Double, retentionDays: Double) throws -> [[UInt8]] {
         try registryLive(cutoff: Retention.cutoff(now: now, days: retentionDays))

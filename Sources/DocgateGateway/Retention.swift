@@ -171,17 +171,17 @@ public final class Retention: Sendable {
 }
 
 /// What the registry keeps beside a document's JSON, for retention.
-struct RegistryFacts: Sendable, Equatable {
+package struct RegistryFacts: Sendable, Equatable {
     /// The header's `previousVersionId` and version.
-    var previousId: String?
-    var version = 0
+    package var previousId: String?
+    package var version = 0
     /// A certificate's own number (contracts may refer to it by number).
-    var number: String?
+    package var number: String?
     /// A contract's certificate, by id and by number.
-    var certificateId: String?
-    var certificateNumber: String?
+    package var certificateId: String?
+    package var certificateNumber: String?
     /// The end (24:00 UTC) of the last day the document speaks of, in seconds since the epoch.
-    var periodEnd: Double?
+    package var periodEnd: Double?
 
     init() {}
 
@@ -198,7 +198,7 @@ struct RegistryFacts: Sendable, Equatable {
 
     /// From the registry's JSON; nothing known when it does not decode (the entry then lives `days` after its
     /// delivery).
-    init(json: [UInt8]) {
+    package init(json: [UInt8]) {
         if let d = try? JSONDecoder().decode(ContextDocument.self, from: Data(json)) { self.init(d) } else { self.init() }
     }
 }

@@ -7,23 +7,24 @@ import GRDB
 extension SQLiteJournal {
     // MARK: retention (the rules are in Retention.swift)
 
-    /// Registry entry `r` has a later version, in the registry since before the cutoff. (`:cutoff`)
-    static func superseded(_ r: String) -> String {
+    /// Registry entry `r` has a later version, in the registry since before the cutoff (the parameter `cutoff`
+    /// names: `:cutoff` in SQLite, `$1` in PostgreSQL — the PostgreSQL journal uses the same conditions).
+    package static func superseded(_ r: String, cutoff: String = ":cutoff") -> String {
         """
         EXISTS (SELECT 1 FROM registry s WHERE s.previous_id = \(r).document_id AND s.kind = \(r).kind
-                AND s.version > \(r).version AND s.added_at < :cutoff)
+                AND s.version > \(r).version AND s.added_at < \(cutoff))
         """
     }
 
     /// Registry entry `r`'s period and delivery (`ends_at`, the later of the two) are before the cutoff, and it is
     /// not a contract whose certificate is kept.
-    static func expired(_ r: String) -> String {
+    package static func expired(_ r: String, cutoff: String = ":cutoff") -> String {
         """
-        (\(r).ends_at < :cutoff AND NOT (\(r).kind = 'contract' AND (
+        (\(r).ends_at < \(cutoff) AND NOT (\(r).kind = 'contract' AND (
             EXISTS (SELECT 1 FROM registry c WHERE c.document_id = \(r).certificate_id AND c.kind = 'socialCertificate'
-                    AND c.ends_at >= :cutoff AND NOT \(superseded("c")))
+                    AND c.ends_at >= \(cutoff) AND NOT \(superseded("c", cutoff: cutoff)))
             OR EXISTS (SELECT 1 FROM registry c WHERE c.number = \(r).certificate_number AND c.kind = 'socialCertificate'
-                       AND c.ends_at >= :cutoff AND NOT \(superseded("c"))))))
+                       AND c.ends_at >= \(cutoff) AND NOT \(superseded("c", cutoff: cutoff))))))
         """
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import DocgateCommandLine
 import DocgateCore
 import DocgateGateway
+import DocgatePostgres
 import FoundationEssentials
 import Glibc
 
@@ -60,11 +61,11 @@ struct JournalCommand: ParsableCommand {
 
         var language: Language { Language.from(locale: ProcessInfo.processInfo.environment["LANG"]) }
 
-        func open() throws -> (GatewayConfig, SQLiteJournal) {
+        func open() throws -> (GatewayConfig, any Journal) {
             let language = self.language
             let cfg = try ConfigLoader.load(config, language)
             do {
-                return (cfg, try SQLiteJournal(path: cfg.journal))
+                return (cfg, try JournalOpener.open(cfg))
             } catch {
                 // A JournalError names its file (the journal, its -wal or its -shm).
                 let reason = (error as? JournalError)?.message[language] ?? "\(cfg.journal): \(error)"

@@ -3,6 +3,7 @@ import Dispatch
 import DocgateCommandLine
 import DocgateCore
 import DocgateGateway
+import DocgatePostgres
 import FoundationEssentials
 import Glibc
 import Logging
@@ -37,7 +38,7 @@ struct Run: ParsableCommand {
         let logger = Logs.make(format: cfg.logFormat)
         for warning in cfg.warnings { logger.warning("\(warning.text(language))", metadata: ["code": "\(warning.code)"]) }
         let descriptorLimit = HTTPLimits.raiseDescriptorLimit()
-        let journal = try Self.openJournal(cfg, language)
+        let journal = try Self.openJournal(cfg, language, logger: logger)
         let gateway: Gateway
         do {
             gateway = try Gateway(config: cfg, journal: journal, logger: logger, signingPassphrase: try ConfigLoader.passphrase(cfg, language))
@@ -57,12 +58,12 @@ struct Run: ParsableCommand {
     }
 
     /// The journal the configuration names, its directory made when missing; DG5023 and exit 2 when it is not usable.
-    static func openJournal(_ cfg: GatewayConfig, _ language: Language) throws -> SQLiteJournal {
+    static func openJournal(_ cfg: GatewayConfig, _ language: Language, logger: Logger) throws -> any Journal {
         do {
-            try Directory.makeParent(of: cfg.journal)
-            return try SQLiteJournal(path: cfg.journal)
+            return try JournalOpener.open(cfg, makeDirectory: true, logger: logger)
         } catch {
-            Terminal.error(.DG5023, "" + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + "\(error)")
+            let reason = (error as? JournalError)?.message[language] ?? "\(error)"
+            Terminal.error(.DG5023, "" + (language == .ru ? "журнал \(cfg.journal) недоступен: " : "the journal \(cfg.journal) is not usable: ") + reason)
             throw Exit.failure
         }
     }

@@ -70,9 +70,8 @@ enum HealthEndpoints {
         let router = Router()
         router.get("health") { _, _ in "ok\n" }
         router.get("ready") { _, _ -> Response in
-            let ready = !gateway.isStopping
-            return Response(status: ready ? .ok : .serviceUnavailable,
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "stopping\n")))
+            let state = gateway.isStopping ? "stopping\n" : gateway.journalAvailable ? "ready\n" : "journal unreachable\n"
+            return Response(status: state == "ready\n" ? .ok : .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: state)))
         }
         router.get("metrics") { _, _ -> Response in
             var st = stat()

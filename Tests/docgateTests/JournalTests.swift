@@ -4,10 +4,11 @@ import Synchronization
 import DocgateTestSupport
 import Testing
 
-/// The SQLite journal on its own: the identity lookup every document makes.
+/// The journal on its own, SQLite and PostgreSQL alike: claims, steps, takeovers, the identity lookup every
+/// document makes.
 @Suite struct JournalTests {
     /// Claims `names` on `route` and records each as delivered with the given root id.
-    static func deliver(_ journal: SQLiteJournal, route: String, _ docs: [(name: String, id: String, sha: String)]) throws {
+    static func deliver(_ journal: any Journal, route: String, _ docs: [(name: String, id: String, sha: String)]) throws {
         let claimed = try journal.claim(docs.map { ClaimRequest(route: route, fileName: $0.name, sha256: $0.sha, size: 1) },
                                         owner: "test", lease: 60, now: 1)
         let transitions = zip(claimed, docs).map { entry, doc in
@@ -19,10 +20,9 @@ import Testing
         #expect(try journal.apply(transitions, owner: "test", lease: 60, now: 2) == Array(repeating: true, count: docs.count))
     }
 
-    @Test func identityLookupFindsDeliveredHashesPerRouteAndId() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func identityLookupFindsDeliveredHashesPerRouteAndId(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
         try Self.deliver(journal, route: "a", [("1.xml", "id-1", "aa"), ("2.xml", "id-2", "bb"), ("3.xml", "id-1", "cc")])
         try Self.deliver(journal, route: "b", [("1.xml", "id-1", "dd")])
         // A rejected document with the same id is not an earlier delivery.
@@ -49,7 +49,7 @@ import Testing
     }
 
     /// Takes an entry through every stage to `done`.
-    static func finish(_ journal: SQLiteJournal, _ entry: JournalEntry, owner: String = "a") throws {
+    static func finish(_ journal: any Journal, _ entry: JournalEntry, owner: String = "a") throws {
         var current = entry
         for stage in [Stage.staged, .delivered, .receipted, .done] {
             var t = Transition(current, to: stage)
@@ -62,10 +62,9 @@ import Testing
     /// Several instances on one inbox (issue 18): one that listed and read a file before another finished it must
     /// not claim that very file again once it is finished — it would be finished twice (a second receipt, a second
     /// copy in errors/). A new file of the same name (another inode, or changed since) is a new arrival.
-    @Test func aFinishedFileIsNotClaimedAgainButANewOneOfTheSameNameIs() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func aFinishedFileIsNotClaimedAgainButANewOneOfTheSameNameIs(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
         let read = FileIdentity(device: 1, inode: 42, size: 10, mtime: 1_000, ctime: 1_001)
         let request = ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 10, identity: read)
         let first = try journal.claim([request], owner: "a", lease: 60, now: 1)
@@ -120,10 +119,9 @@ import Testing
 
     /// The heartbeat of a working instance: its unfinished entries get a fresh lease; another owner's, or an entry
     /// taken over since (the owner changed), or a finished one, do not.
-    @Test func renewalExtendsOnlyTheOwnersUnfinishedLeases() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func renewalExtendsOnlyTheOwnersUnfinishedLeases(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
         let mine = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1),
                                       ClaimRequest(route: "r", fileName: "b.xml", sha256: "bb", size: 1)], owner: "a", lease: 10, now: 100)
         let theirs = try journal.claim([ClaimRequest(route: "r", fileName: "c.xml", sha256: "cc", size: 1)], owner: "b", lease: 10, now: 100)

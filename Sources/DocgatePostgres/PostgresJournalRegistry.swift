@@ -1,0 +1,92 @@
+import DocgateCore
+import DocgateGateway
+import NIOCore
+import PostgresNIO
+
+/// The registry of delivered documents and retention, with the SQLite journal's rules (its SQL conditions, the
+/// cutoff as `$1`).
+extension PostgresJournal {
+    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
+        try registryAdd(entries, now: Clock.now())
+    }
+
+    /// `registryAdd` at a given time of delivery.
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double) throws {
+        guard !entries.isEmpty else { return }
+        let facts = entries.map { RegistryFacts(json: $0.json) }
+        try write { s in
+            for (e, f) in zip(entries, facts) {
+                try s.query("""
+                    INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
+                                          certificate_number, period_end, added_at, ends_at)
+                    VALUES (\(e.id), \(e.kind), \(ByteBuffer(bytes: e.json)), \(f.previousId), \(f.version), \(f.number),
+                            \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)))
+                    """)
+            }
+        }
+    }
+
+    public func registryAll() throws -> [[UInt8]] {
+        try read { s in try s.query("SELECT body FROM registry ORDER BY seq").map(Self.bytes) }
+    }
+
+    public func registryLive(cutoff: Double) throws -> [[UInt8]] {
+        let sql = "SELECT body FROM registry r WHERE NOT \(SQLiteJournal.superseded("r", cutoff: "$1")) AND NOT \(SQLiteJournal.expired("r", cutoff: "$1")) ORDER BY seq"
+        return try read { s in try s.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(cutoff))).map(Self.bytes) }
+    }
+
+    public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
+        try write { s in
+            var counts: [String: Int] = [:]
+            for row in try s.query("""
+                DELETE FROM documents WHERE id IN
+                    (SELECT id FROM documents WHERE stage = 'done' AND finished_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING COALESCE(outcome, 'closed')
+                """) {
+                counts[try row.decode(String.self), default: 0] += 1
+            }
+            return counts
+        }
+    }
+
+    public func prunableEntries(before cutoff: Double) throws -> [String: Int] {
+        try read { s in
+            var counts: [String: Int] = [:]
+            for row in try s.query("""
+                SELECT COALESCE(outcome, 'closed'), COUNT(*) FROM documents WHERE stage = 'done' AND finished_at < \(cutoff) GROUP BY 1
+                """) {
+                let (o, n) = try row.decode((String, Int).self)
+                counts[o] = n
+            }
+            return counts
+        }
+    }
+
+    public func pruneRegistry(before cutoff: Double, after: Int64, limit: Int, dryRun: Bool) throws -> RegistryPruneStep {
+        let sql = """
+            SELECT seq, CASE WHEN \(SQLiteJournal.superseded("r", cutoff: "$1")) THEN 1 WHEN \(SQLiteJournal.expired("r", cutoff: "$1")) THEN 2 ELSE 0 END
+            FROM registry r WHERE seq > $2 ORDER BY seq LIMIT $3
+            """
+        return try write { s in
+            var b = PostgresBindings()
+            b.append(cutoff); b.append(after); b.append(limit)
+            let rows = try s.query(PostgresQuery(unsafeSQL: sql, binds: b)).map { try $0.decode((Int64, Int).self) }
+            var result = RegistryPruneStep(superseded: 0, expired: 0, next: rows.count < limit ? nil : rows.last?.0)
+            var doomed: [Int64] = []
+            for (seq, verdict) in rows where verdict != 0 {
+                if verdict == 1 { result.superseded += 1 } else { result.expired += 1 }
+                doomed.append(seq)
+            }
+            if !dryRun && !doomed.isEmpty { try s.query("DELETE FROM registry WHERE seq = ANY(\(doomed))") }
+            return result
+        }
+    }
+
+    /// PostgreSQL's autovacuum gives deleted rows' space back: nothing to do here.
+    public func vacuum(pages: Int) throws -> Int { 0 }
+
+    static func bytes(_ row: PostgresRow) throws -> [UInt8] {
+        var buffer = try row.decode(ByteBuffer.self)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+}
