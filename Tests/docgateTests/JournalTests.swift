@@ -2,6 +2,7 @@
 import Dispatch
 import Synchronization
 import DocgateTestSupport
+import Foundation
 import Testing
 
 /// The journal on its own, SQLite and PostgreSQL alike: claims, steps, takeovers, the identity lookup every
@@ -135,5 +136,44 @@ import Testing
         _ = try journal.recover(owner: "b", lease: 10, now: 200)
         #expect(try journal.renew(owner: "a", lease: 10, now: 201) == 0)
         #expect(try journal.entry(mine[0].id)?.leaseUntil == 210)
+    }
+
+    /// Two instances on one route: one finishes a file while the other, which read the same file before it left
+    /// the inbox, claims it. Whatever the interleaving the second must not get it — on PostgreSQL a claim whose
+    /// statement began before the finishing commit would otherwise pass both the look at finished entries and
+    /// (once the in-flight row became `done`) the unique slot.
+    @Test(arguments: JournalKind.allCases) func aClaimRacingTheFinishOfTheSameFileNeverTakesIt(_ kind: JournalKind) throws {
+        let (a, place) = try kind.make()
+        defer { place.cleanup() }
+        let b = try place.open()
+        let taken = Mutex<[String]>([])
+        for i in 0..<250 {
+            let request = ClaimRequest(route: "r", fileName: "f\(i).xml", sha256: "h\(i)", size: 1,
+                                       identity: FileIdentity(device: 1, inode: UInt64(i), size: 1, mtime: 1, ctime: 1))
+            var entry = try #require(try a.claim([request], owner: "a", lease: 60, now: 1).first)
+            for stage in [Stage.staged, .delivered, .receipted] {
+                var t = Transition(entry, to: stage)
+                if stage == .staged { t.outcome = .delivered }
+                _ = try a.apply([t], owner: "a", lease: 60, now: 2)
+                entry = try #require(try a.entry(entry.id))
+            }
+            let finished = Atomic<Bool>(false)
+            let last = entry
+            DispatchQueue.concurrentPerform(iterations: 2) { k in
+                if k == 0 {
+                    _ = try? a.apply([Transition(last, to: .done)], owner: "a", lease: 60, now: 3)
+                    finished.store(true, ordering: .releasing)
+                } else {
+                    var after = 0
+                    while after < 2 {
+                        if finished.load(ordering: .acquiring) { after += 1 }
+                        if let got = try? b.claim([request], owner: "b", lease: 60, now: 3), !got.isEmpty {
+                            taken.withLock { $0.append(request.fileName) }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(taken.withLock { $0 }.isEmpty, "claimed again after being finished: \(taken.withLock { $0 })")
     }
 }
