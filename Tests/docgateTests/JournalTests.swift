@@ -176,4 +176,42 @@ import Testing
         }
         #expect(taken.withLock { $0 }.isEmpty, "claimed again after being finished: \(taken.withLock { $0 })")
     }
+
+    /// A takeover: an expired lease is taken with a new attempt, a live one is not; the former owner's late step is
+    /// refused, the new owner's applies.
+    @Test(arguments: JournalKind.allCases) func aTakeoverFencesTheFormerOwnerOut(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
+        let other = try place.open()
+        let old = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "a", lease: 10, now: 100)
+        let live = try journal.claim([ClaimRequest(route: "r", fileName: "b.xml", sha256: "bb", size: 1)], owner: "c", lease: 100, now: 100)
+        let taken = try other.recover(owner: "b", lease: 10, now: 120)
+        #expect(taken.map(\.id) == [old[0].id])
+        #expect(taken.first?.attempt == 2 && taken.first?.owner == "b")
+        #expect(try journal.entry(live[0].id)?.owner == "c")
+        #expect(try journal.apply([Transition(old[0], to: .staged)], owner: "a", lease: 10, now: 121) == [false])
+        #expect(try other.apply([Transition(taken[0], to: .staged)], owner: "b", lease: 10, now: 121) == [true])
+        #expect(try journal.stats().instances.map(\.owner) == ["b", "c"])
+    }
+
+    /// Instances claiming the same files at once, each through its own handle (its own connections): each file is
+    /// claimed once.
+    @Test(arguments: JournalKind.allCases) func concurrentClaimsTakeEachFileOnce(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let handles = try (0..<4).map { _ in try place.open() }
+        let requests = (0..<200).map { ClaimRequest(route: "r", fileName: "f\($0).xml", sha256: "h\($0)", size: 1) }
+        let claimed = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: handles.count) { k in
+            for chunk in stride(from: 0, to: requests.count, by: 20) {
+                let batch = Array(requests[chunk..<(chunk + 20)].shuffled())
+                if let got = try? handles[k].claim(batch, owner: "i\(k)", lease: 60, now: 1) {
+                    claimed.withLock { $0.append(contentsOf: got.map(\.fileName)) }
+                }
+            }
+        }
+        let names = claimed.withLock { $0 }
+        #expect(names.count == requests.count && Set(names).count == requests.count)
+        #expect(try handles[0].stats().inFlight == requests.count)
+    }
 }
