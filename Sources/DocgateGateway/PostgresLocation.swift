@@ -37,7 +37,7 @@ public struct PostgresLocation: Sendable, Hashable {
 
     /// The URL as the operator may see it (no password is ever in it).
     public var display: String {
-        let place = socketDirectory.map { "\(user)@/\(database)?host=\($0)" } ?? "\(user)@\(host ?? ""):\(port)/\(database)"
+        let place = socketDirectory.map { "\(user)@:\(port)/\(database)?host=\($0)" } ?? "\(user)@\(host ?? ""):\(port)/\(database)"
         return "postgresql://" + place
     }
 

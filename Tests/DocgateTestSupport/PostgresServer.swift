@@ -69,7 +69,7 @@ public final class PostgresServer: Sendable {
 
     /// The URL of a database of this cluster, over TCP or through the Unix socket.
     public func url(_ database: String = "postgres", socket: Bool = false) -> String {
-        socket ? "postgresql://\(user)@/\(database)?host=\(dir.file("cluster"))" : "postgresql://\(user)@127.0.0.1:\(port)/\(database)"
+        socket ? "postgresql://\(user)@:\(port)/\(database)?host=\(dir.file("cluster"))" : "postgresql://\(user)@127.0.0.1:\(port)/\(database)"
     }
 
     /// A new, empty database; its name.

@@ -7,10 +7,10 @@ import Testing
 /// (issue 14): overlapping directories, a journal inside a route, an address HTTP cannot use, no quiet period.
 @Suite struct ConfigTests {
     /// A configuration in a fresh directory, parsed; the problems' texts (English) or nil when it is usable.
-    static func problems(_ body: String, in dir: TemporaryDirectory, journal: String = "journal.sqlite") -> [String]? {
+    static func problems(_ body: String, in dir: TemporaryDirectory, journal: String = "journal.sqlite", journalLine: Bool = true) -> [String]? {
         let text = """
             gateway_id = "gw"
-            journal = "\(journal)"
+            \(journalLine ? "journal = \"\(journal)\"" : "")
             \(body)
             """
         do {
@@ -37,9 +37,9 @@ import Testing
     }
 
     /// A URL where a journal path is expected was once taken as a relative SQLite path: each instance made a file
-    /// named `postgresql:/…` beside its configuration and ran on a private journal (issue 18). A URL is refused.
-    @Test(arguments: ["postgresql://docgate@db.example:5432/docgate", "postgres://db/docgate", "sqlite:///var/lib/j.sqlite",
-                      "file:journal.sqlite", "mysql://db/x"])
+    /// named `postgresql:/…` beside its configuration and ran on a private journal (issue 18). A URL other than
+    /// PostgreSQL's is refused.
+    @Test(arguments: ["sqlite:///var/lib/j.sqlite", "file:journal.sqlite", "mysql://db/x", "http://db/docgate"])
     func aJournalURLIsNotTakenForAPath(_ journal: String) throws {
         let dir = try TemporaryDirectory("config-journal-url")
         defer { dir.remove() }
@@ -47,6 +47,51 @@ import Testing
         #expect(problems.contains { $0.contains("journal") && $0.contains("URL") }, "\(problems)")
         // A path that merely holds a colon is still a path.
         #expect(Self.problems(Self.route(), in: dir, journal: "journals/2026:12.sqlite") == nil)
+    }
+
+    /// The PostgreSQL journal: the URL's parts, TLS on by default away from the machine, the password never in the
+    /// URL and from one source only.
+    @Test func aPostgreSQLJournalIsReadFromItsURLOrTable() throws {
+        let dir = try TemporaryDirectory("config-pg")
+        defer { dir.remove() }
+        func parse(_ top: String) throws -> GatewayConfig {
+            try GatewayConfig.parse("gateway_id = \"gw\"\n" + top + Self.route(), file: dir.path + "/gateway.toml")
+        }
+        let remote = try #require(try parse("journal = \"postgresql://docgate@db.example.ru:6432/journal\"").postgres)
+        #expect(remote.host == "db.example.ru" && remote.port == 6432 && remote.user == "docgate" && remote.database == "journal")
+        #expect(remote.tls == .verifyFull && remote.poolSize == 4 && remote.passwordFile == nil)
+        let local = try #require(try parse("journal = \"postgres://dg@127.0.0.1/j\"").postgres)
+        #expect(local.tls == .disable && local.port == 5432)
+        let socket = try #require(try parse("journal = \"postgresql://dg@/j?host=/run/postgresql\"").postgres)
+        #expect(socket.socketPath == "/run/postgresql/.s.PGSQL.5432" && socket.host == nil)
+        let v6 = try #require(try parse("journal = \"postgresql://dg@[2001:db8::1]:7000/j?sslmode=require\"").postgres)
+        #expect(v6.host == "2001:db8::1" && v6.port == 7000 && v6.tls == .require)
+        let table = try parse("""
+            [journal]
+            url = "postgresql://docgate@db1/docgate"
+            password_file = "secret/pg"
+            pool_size = 8
+            ca_file = "ca.pem"
+            """)
+        #expect(table.postgres?.passwordFile == dir.path + "/secret/pg" && table.postgres?.poolSize == 8)
+        #expect(table.postgres?.caFile == dir.path + "/ca.pem" && table.journal == "postgresql://docgate@db1:5432/docgate")
+        let refused: [(String, String)] = [
+            ("journal = \"postgresql://docgate:secret@db/j\"", "password"),
+            ("journal = \"postgresql://db/j\"", "user"),
+            ("journal = \"postgresql://dg@db\"", "database"),
+            ("journal = \"postgresql://dg@db:99999/j\"", "port"),
+            ("journal = \"postgresql://dg@db/j?sslmode=prefer\"", "sslmode"),
+            ("journal = \"postgresql://dg@db/j?options=-c\"", "unknown parameter"),
+            ("journal = \"postgresql://dg@/j?host=/run/pg&sslmode=require\"", "Unix socket"),
+            ("[journal]\nurl = \"postgresql://dg@db/j\"\npassword_file = \"a\"\npassword_env = \"B\"", "password_env"),
+            ("[journal]\nurl = \"postgresql://dg@db/j\"\npool_size = 0", "pool_size"),
+            ("[journal]\nurl = \"postgresql://dg@db/j?sslmode=require\"\nca_file = \"ca.pem\"", "ca_file"),
+            ("[journal]\nurl = \"postgresql://dg@db/j\"\npasword_file = \"a\"", "did you mean password_file"),
+        ]
+        for (top, what) in refused {
+            let problems = try #require(Self.problems(top + Self.route(), in: dir, journalLine: false), "\(top) was accepted")
+            #expect(problems.contains { $0.contains("journal") && $0.contains(what) }, "\(top): \(problems)")
+        }
     }
 
     /// How long a claim holds without its instance renewing it: what a takeover waits for after a crash.
