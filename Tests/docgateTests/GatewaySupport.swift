@@ -1,3 +1,4 @@
+@testable import DocgateGateway
 import DocgateTestSupport
 import Foundation
 import Testing
@@ -14,24 +15,34 @@ struct GatewaySite {
     var config: String { dir.path + "/gateway.toml" }
     var log: String { dir.path + "/daemon.log" }
     var journal: String { dir.path + "/journal.sqlite" }
+    /// The journal when it is not the SQLite file `journal` (a PostgreSQL database).
+    let place: JournalKind.Place?
+
+    /// Another handle on the site's journal.
+    func openJournal() throws -> any Journal {
+        try place?.open() ?? SQLiteJournal(path: journal)
+    }
 
     /// - Parameters:
     ///   - top: keys before the first table (listen, HTTP limits, log format).
     ///   - tables: tables after the top-level keys and before the route ([signing]).
     ///   - route: keys added to the route.
     ///   - quiet: the route's quiet period.
-    init(quiet: Double = 0.5, top: String = "", tables: String = "", route: String = "") throws {
+    ///   - journal: a PostgreSQL journal's place; nil: the SQLite file `journal.sqlite` in the site.
+    init(quiet: Double = 0.5, top: String = "", tables: String = "", route: String = "", journal: JournalKind.Place? = nil) throws {
         dir = try TemporaryDirectory("gwsite")
+        place = journal?.kind == .sqlite ? nil : journal
         for d in [inbox, outbox, receipts, errors, archive] {
             try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         }
         _ = try dir.write("gateway.toml", """
             gateway_id = "test-gw"
-            journal = "journal.sqlite"
+            \(place == nil ? "journal = \"journal.sqlite\"" : "")
             schemas = "\(TestPaths.schemas)"
             rescan_interval = 0.2
             batch_size = 32
             \(top)
+            \(place?.configTable ?? "")
             \(tables)
             [[route]]
             name = "plan-to-fin"

@@ -3,7 +3,7 @@ import DocgateTestSupport
 import Foundation
 import Testing
 
-/// Several instances on one set of routes and one SQLite journal (issue 18): each file is finished by exactly one
+/// Several instances on one set of routes and one journal, SQLite or PostgreSQL (issue 18): each file is finished by exactly one
 /// of them — one receipt, one copy in the outbox or in errors/, one journal entry — however their passes interleave.
 @Suite(.serialized) struct SharedJournalTests {
     /// `count` daemons on the site's journal and routes, under the instance names gw1, gw2 … (the owner of a claim
@@ -17,8 +17,10 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5))) func threeInstancesFinishEachFileOnce() throws {
-        let site = try GatewaySite(quiet: 0.5)
+    @Test(.timeLimit(.minutes(5)), arguments: JournalKind.allCases) func threeInstancesFinishEachFileOnce(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try GatewaySite(quiet: 0.5, journal: place)
         defer { site.dir.remove() }
         let instances = try Self.start(3, on: site)
         let valid = 500
@@ -54,8 +56,10 @@ import Testing
 
     /// An instance killed in the middle of its work: the others take its claims over once its lease has run out
     /// (`claim_lease`, here the shortest, 10 s) and finish them — each file still once.
-    @Test(.timeLimit(.minutes(5))) func anotherInstanceTakesOverAKilledInstancesClaims() throws {
-        let site = try GatewaySite(quiet: 0.5, top: "claim_lease = 10")
+    @Test(.timeLimit(.minutes(5)), arguments: JournalKind.allCases) func anotherInstanceTakesOverAKilledInstancesClaims(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try GatewaySite(quiet: 0.5, top: "claim_lease = 10", journal: place)
         defer { site.dir.remove() }
         let instances = try Self.start(3, on: site)
         // The second instance alone at work (the others stopped) until it holds claims; then it is killed, and
@@ -68,7 +72,7 @@ import Testing
         // An instance holds its claims only for the few milliseconds between a batch's claim and its delivery: the
         // second instance is stopped and looked at again and again, and given more files while it has not been
         // caught holding any (each look stops it wholly — every thread — before the journal is read).
-        let journal = try SQLiteJournal(path: site.journal)
+        let journal = try site.openJournal()
         var total = 0
         var held = 0
         let deadline = Date().addingTimeInterval(120)
