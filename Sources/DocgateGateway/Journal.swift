@@ -240,6 +240,9 @@ public protocol Journal: Sendable {
     func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry]
     /// Counts of the whole journal.
     func stats() throws -> JournalStats
+    /// Each instance holding unfinished entries (the unfinished entries' index only: as cheap at a million finished
+    /// entries as at none).
+    func instances() throws -> [InstanceClaims]
     /// The registry of delivered documents for the rules across documents (JSON of each document's model).
     func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws
     /// Every registry entry, superseded and expired ones included. Only the gateway's start used it; it loads

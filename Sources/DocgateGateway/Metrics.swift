@@ -1,5 +1,6 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 
 /// The gateway's figures, counted through swift-metrics and exposed by swift-prometheus on /metrics.
 ///
@@ -10,6 +11,8 @@ public final class GatewayMetrics: Sendable {
     /// The registry `render` writes out; nil when the figures go to a factory the caller exposes itself.
     private let registry: PrometheusCollectorRegistry?
     private let factory: any MetricsFactory
+    /// The owners the last heartbeat saw holding claims.
+    private let knownOwners = Mutex<Set<String>>([])
 
     /// Upper bounds of the processing-time histogram, in seconds (Prometheus' usual ones).
     static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -20,6 +23,9 @@ public final class GatewayMetrics: Sendable {
         "docgate_queue_depth": "Files waiting in an inbox.",
         "docgate_errors_total": "Failed steps (retried).",
         "docgate_journal_bytes": "Size of the journal file.",
+        "docgate_journal_up": "1 when the journal answered at the last heartbeat, 0 when it could not be reached.",
+        "docgate_journal_instance_claims": "Unfinished entries each instance holds in the journal (every instance on it, at the last heartbeat).",
+        "docgate_journal_instance_lease_seconds": "Seconds until an instance's latest lease runs out (negative: it stopped renewing; its claims can be taken over).",
     ]
 
     /// Figures into a Prometheus registry of this gateway's own.
@@ -45,6 +51,26 @@ public final class GatewayMetrics: Sendable {
 
     func countError(route: String) {
         Counter(label: "docgate_errors_total", dimensions: [("route", route)], factory: factory).increment()
+    }
+
+    /// The instances on the journal, as the heartbeat last saw them; an instance seen before and gone now is set to
+    /// zero claims (a gauge keeps its last value otherwise).
+    func setInstances(_ instances: [InstanceClaims]?, now: Double) {
+        Gauge(label: "docgate_journal_up", dimensions: [], factory: factory).record(instances == nil ? 0 : 1)
+        guard let instances else { return }
+        let gone = knownOwners.withLock { known in
+            defer { known = Set(instances.map(\.owner)) }
+            return known.subtracting(instances.map(\.owner))
+        }
+        for i in instances {
+            Gauge(label: "docgate_journal_instance_claims", dimensions: [("owner", i.owner)], factory: factory).record(i.claims)
+            Gauge(label: "docgate_journal_instance_lease_seconds", dimensions: [("owner", i.owner)], factory: factory)
+                .record((i.leaseUntil - now).rounded())
+        }
+        for owner in gone {
+            Gauge(label: "docgate_journal_instance_claims", dimensions: [("owner", owner)], factory: factory).record(0)
+            Gauge(label: "docgate_journal_instance_lease_seconds", dimensions: [("owner", owner)], factory: factory).record(0)
+        }
     }
 
     func setQueueDepth(route: String, _ n: Int) {

@@ -268,11 +268,20 @@ public final class SQLiteJournal: Journal {
             let inFlight = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents WHERE stage <> 'done'") ?? 0
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents") ?? 0
             let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM documents WHERE stage <> 'done'")
-            let instances = try Row.fetchAll(db, sql: """
-                SELECT owner, COUNT(*) AS n, MAX(lease_until) AS lease FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
-                """).map { InstanceClaims(owner: $0["owner"], claims: $0["n"], leaseUntil: $0["lease"]) }
-            return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: total, oldestInFlight: oldest, instances: instances)
+            return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: total, oldestInFlight: oldest,
+                                instances: try Self.instances(db))
         }
+    }
+
+    /// One read over the unfinished entries.
+    public func instances() throws -> [InstanceClaims] {
+        try pool.read(Self.instances)
+    }
+
+    static func instances(_ db: Database) throws -> [InstanceClaims] {
+        try Row.fetchAll(db, sql: """
+            SELECT owner, COUNT(*) AS n, MAX(lease_until) AS lease FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
+            """).map { InstanceClaims(owner: $0["owner"], claims: $0["n"], leaseUntil: $0["lease"]) }
     }
 
     /// Adds the entries in one transaction, delivered now, with what retention needs of each.

@@ -217,15 +217,22 @@ public final class PostgresJournal: Journal {
                 }
                 let flight = try s.query("SELECT COUNT(*), MIN(received_at) FROM documents WHERE stage <> 'done'")
                 let (inFlight, oldest) = try flight[0].decode((Int, Double?).self)
-                let instances = try s.query("""
-                    SELECT owner, COUNT(*), MAX(lease_until) FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
-                    """).map { row in
-                    let (owner, n, lease) = try row.decode((String, Int, Double).self)
-                    return InstanceClaims(owner: owner, claims: n, leaseUntil: lease)
-                }
                 return JournalStats(byOutcome: byOutcome, inFlight: inFlight, total: byOutcome.values.reduce(0, +),
-                                    oldestInFlight: oldest, instances: instances)
+                                    oldestInFlight: oldest, instances: try Self.instances(s))
             }
+        }
+    }
+
+    public func instances() throws -> [InstanceClaims] {
+        try read(Self.instances)
+    }
+
+    static func instances(_ s: Session) throws -> [InstanceClaims] {
+        try s.query("""
+            SELECT owner, COUNT(*), MAX(lease_until) FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
+            """).map { row in
+            let (owner, n, lease) = try row.decode((String, Int, Double).self)
+            return InstanceClaims(owner: owner, claims: n, leaseUntil: lease)
         }
     }
 

@@ -13,8 +13,9 @@ import Testing
         defer { dir.remove() }
         let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
         let clock = ManualClock()
+        let metrics = GatewayMetrics()
         let context = StageContext(journal: journal, owner: "gw@host", lease: 10, clock: clock, logger: Logger(label: "test"),
-                                   metrics: GatewayMetrics(), gatewayId: "gw")
+                                   metrics: metrics, gatewayId: "gw")
         let start = clock.now()
         let claimed = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "gw@host",
                                         lease: 10, now: start)
@@ -30,5 +31,11 @@ import Testing
         }
         #expect(try journal.entry(claimed[0].id)?.leaseUntil == start + 18)
         #expect(try journal.entry(other[0].id)?.leaseUntil == start + 10)
+        // /metrics shows every instance on the journal: its claims and how long its lease still runs.
+        while !metrics.render(journalBytes: nil).contains("docgate_journal_up 1"), Date() < deadline { usleep(10_000) }
+        let text = metrics.render(journalBytes: nil)
+        #expect(text.contains("docgate_journal_instance_claims{owner=\"gw@host\"} 1"), "\(text)")
+        #expect(text.contains("docgate_journal_instance_claims{owner=\"other@host\"} 1"), "\(text)")
+        #expect(text.contains("docgate_journal_instance_lease_seconds{owner=\"other@host\"} 2"), "\(text)")
     }
 }

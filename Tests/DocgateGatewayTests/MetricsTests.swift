@@ -15,7 +15,14 @@ import Testing
         metrics.countError(route: "plan-to-fin")
         metrics.setQueueDepth(route: "plan-to-fin", 7)
         metrics.setQueueDepth(route: "plan-to-fin", 4)
+        // The instances on the journal: gw2 stopped renewing 30 s ago, then its claims were taken over (gone).
+        metrics.setInstances([InstanceClaims(owner: "gw1@a", claims: 5, leaseUntil: 1_120),
+                              InstanceClaims(owner: "gw2@b", claims: 3, leaseUntil: 1_070)], now: 1_100)
+        #expect(metrics.render(journalBytes: nil).contains(#"docgate_journal_instance_lease_seconds{owner="gw2@b"} -30"#))
+        metrics.setInstances([InstanceClaims(owner: "gw1@a", claims: 8, leaseUntil: 1_140)], now: 1_101)
         let text = metrics.render(journalBytes: 8192)
+        #expect(text.contains(#"docgate_journal_instance_claims{owner="gw1@a"} 8"#) && text.contains("docgate_journal_up 1"), "\(text)")
+        #expect(text.contains(#"docgate_journal_instance_claims{owner="gw2@b"} 0"#), "\(text)")
         #expect(text.contains(#"docgate_documents_total{route="plan-to-fin",kind="socialOrder",outcome="delivered"} 2"#), "\(text)")
         #expect(text.contains(#"docgate_documents_total{route="plan-to-fin",kind="agreement",outcome="quarantined"} 1"#))
         #expect(text.contains(#"docgate_errors_total{route="plan-to-fin"} 1"#))
