@@ -18,6 +18,9 @@ struct BatchPipeline: Sendable {
     let archiver: Archiver
     let batchSize: Int
     let batchBytes: Int
+    /// Other instances' deliveries into the registry in memory (nil when no route applies the rules across
+    /// documents).
+    let registrySync: RegistrySync?
     let isStopping: @Sendable () -> Bool
 
     /// Unfinished entries first (an earlier run's crash, or an instance whose lease ran out), then every route.
@@ -46,6 +49,7 @@ struct BatchPipeline: Sendable {
             }
             if !work.isEmpty {
                 context.logger.notice("recovering unfinished documents", metadata: ["count": "\(work.count)"])
+                syncRegistry()
                 advance(work, into: &result)
             }
             return true
@@ -64,6 +68,15 @@ struct BatchPipeline: Sendable {
         let delivered = finish(stager.commit(stager.write(claimed, earlier: [:])) + further)
         result.failures += items.count - delivered.count
         archive(delivered, into: &result)
+    }
+
+    /// Before a batch is decided: what other instances delivered joins the registry. A failure is logged and the
+    /// batch decided against what is known (the journal's failure shows again at the claim or commit).
+    private func syncRegistry() {
+        guard let registrySync else { return }
+        do { try registrySync.pull() } catch {
+            context.logger.error("registry not brought up to date", metadata: ["code": "DG5043", "error": "\(error)"])
+        }
     }
 
     /// Deliver and receipt.
@@ -108,6 +121,7 @@ struct BatchPipeline: Sendable {
                     runtime.renamedIn.remove(w.name)
                     work.append(w)
                 }
+                if !work.isEmpty { syncRegistry() }
                 let staging = stager.write(work, earlier: previous.decided, namesBefore: previous.names)
                 previous = Stager.Staging(decided: staging.decided, names: staging.names)
                 let claimedCount = work.count

@@ -96,13 +96,14 @@ public final class Gateway: Sendable {
         }
         routes = runtimes
         let registry = DocumentContext()
+        var registrySync: RegistrySync?
         if config.routes.contains(where: \.contextRules) {
             do {
                 let decoder = JSONDecoder()
                 // What the rules can still need: entries not pruned by the retention (superseded or expired).
-                let stored = try journal.registryLive(now: clock.now(), retentionDays: config.retentionDays)
-                    .compactMap { try? decoder.decode(ContextDocument.self, from: Data($0)) }
-                registry.add(stored)
+                let rows = try journal.registryLive(now: clock.now(), retentionDays: config.retentionDays)
+                registry.add(rows.compactMap { try? decoder.decode(ContextDocument.self, from: Data($0.json)) })
+                registrySync = RegistrySync(journal: journal, owner: owner, registry: registry, loaded: rows)
             } catch {
                 throw GatewayError(code: "DG5023", message: LocalizedText(ru: "реестр документов в журнале не читается: \(error)",
                                                                          en: "the document registry in the journal cannot be read: \(error)"))
@@ -121,7 +122,7 @@ public final class Gateway: Sendable {
         pipeline = BatchPipeline(context: context, scanner: Scanner(context: context), reader: reader, analyzer: analyzer,
                                  stager: stager, deliverer: Deliverer(context: context), receipts: ReceiptStep(context: context),
                                  archiver: Archiver(context: context), batchSize: config.batchSize, batchBytes: config.batchBytes,
-                                 isStopping: { stopping.isSet })
+                                 registrySync: registrySync, isStopping: { stopping.isSet })
         // The read stage takes a lease on each file for a moment to learn whether it is still being written; a lease
         // broken in that moment signals SIGIO, whose default action would end the process.
         signal(SIGIO, SIG_IGN)

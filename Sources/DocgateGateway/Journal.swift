@@ -243,14 +243,19 @@ public protocol Journal: Sendable {
     /// Each instance holding unfinished entries (the unfinished entries' index only: as cheap at a million finished
     /// entries as at none).
     func instances() throws -> [InstanceClaims]
-    /// The registry of delivered documents for the rules across documents (JSON of each document's model).
-    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws
+    /// The registry of delivered documents for the rules across documents (JSON of each document's model), added
+    /// by `owner` (the instance that delivered them; other instances pull them in with `registrySeqs`).
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], owner: String) throws
     /// Every registry entry, superseded and expired ones included. Only the gateway's start used it; it loads
     /// `registryLive` instead.
     func registryAll() throws -> [[UInt8]]
     /// The registry entries the rules across documents can still need at `cutoff` (`Retention.cutoff`): exactly
-    /// those a prune at that cutoff keeps (see `Retention` for the rules).
-    func registryLive(cutoff: Double) throws -> [[UInt8]]
+    /// those a prune at that cutoff keeps (see `Retention` for the rules), with their sequence numbers.
+    func registryLiveEntries(cutoff: Double) throws -> [RegistryRow]
+    /// The sequence numbers after `seq` of entries another instance than `owner` added (the primary key's range).
+    func registrySeqs(after seq: Int64, notBy owner: String) throws -> [Int64]
+    /// The entries with these sequence numbers.
+    func registryBodies(_ seqs: [Int64]) throws -> [RegistryRow]
 
     // Retention (`Retention` runs these): each call is one short transaction.
 
@@ -271,13 +276,37 @@ public protocol Journal: Sendable {
     var isAvailable: Bool { get }
 }
 
+/// One entry of the registry: its sequence number (the order of delivery) and its JSON.
+public struct RegistryRow: Sendable, Equatable {
+    /// The sequence number.
+    public var seq: Int64
+    /// The document's model as JSON.
+    public var json: [UInt8]
+
+    /// A row from its parts.
+    public init(seq: Int64, json: [UInt8]) {
+        self.seq = seq
+        self.json = json
+    }
+}
+
 extension Journal {
+    /// Adds registry entries of no particular instance (tests, tools).
+    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
+        try registryAdd(entries, owner: "")
+    }
+
+    /// The JSON of ``registryLiveEntries(cutoff:)``.
+    public func registryLive(cutoff: Double) throws -> [[UInt8]] {
+        try registryLiveEntries(cutoff: cutoff).map(\.json)
+    }
+
     /// An embedded journal is always available (its failures are errors of each call).
     public var isAvailable: Bool { true }
 
     /// `registryLive` at the retention's cutoff: the registry the gateway loads at start.
-    public func registryLive(now: Double, retentionDays: Double) throws -> [[UInt8]] {
-        try registryLive(cutoff: Retention.cutoff(now: now, days: retentionDays))
+    public func registryLive(now: Double, retentionDays: Double) throws -> [RegistryRow] {
+        try registryLiveEntries(cutoff: Retention.cutoff(now: now, days: retentionDays))
     }
 }
 

@@ -285,12 +285,12 @@ public final class SQLiteJournal: Journal {
     }
 
     /// Adds the entries in one transaction, delivered now, with what retention needs of each.
-    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
-        try registryAdd(entries, now: Clock.now())
+    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], owner: String) throws {
+        try registryAdd(entries, now: Clock.now(), owner: owner)
     }
 
     /// `registryAdd` at a given time of delivery.
-    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double) throws {
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
         guard !entries.isEmpty else { return }
         // What retention needs of each document, from its JSON (decoded outside the write transaction).
         let facts = entries.map { RegistryFacts(json: $0.json) }
@@ -298,10 +298,10 @@ public final class SQLiteJournal: Journal {
             for (e, f) in zip(entries, facts) {
                 try db.cachedStatement(sql: """
                     INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
-                                          certificate_number, period_end, added_at, ends_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          certificate_number, period_end, added_at, ends_at, owner)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [e.id, e.kind, Data(e.json), f.previousId, f.version, f.number, f.certificateId,
-                                             f.certificateNumber, f.periodEnd, now, max(f.periodEnd ?? now, now)])
+                                             f.certificateNumber, f.periodEnd, now, max(f.periodEnd ?? now, now), owner])
             }
         }
     }

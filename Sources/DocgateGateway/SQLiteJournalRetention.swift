@@ -28,12 +28,30 @@ extension SQLiteJournal {
         """
     }
 
-    static let registryLiveSQL = "SELECT body FROM registry r WHERE NOT \(superseded("r")) AND NOT \(expired("r")) ORDER BY seq"
+    static let registryLiveSQL = "SELECT seq, body FROM registry r WHERE NOT \(superseded("r")) AND NOT \(expired("r")) ORDER BY seq"
 
-    /// One read: the JSON of every entry neither superseded nor expired at `cutoff`, in the order added.
-    public func registryLive(cutoff: Double) throws -> [[UInt8]] {
+    /// One read: every entry neither superseded nor expired at `cutoff`, in the order added.
+    public func registryLiveEntries(cutoff: Double) throws -> [RegistryRow] {
         try pool.read { db in
-            try Data.fetchAll(db, sql: Self.registryLiveSQL, arguments: ["cutoff": cutoff]).map { [UInt8]($0) }
+            try Row.fetchAll(db, sql: Self.registryLiveSQL, arguments: ["cutoff": cutoff]).map { RegistryRow(seq: $0["seq"], json: [UInt8]($0["body"] as Data)) }
+        }
+    }
+
+    /// One read over the primary key's range.
+    public func registrySeqs(after seq: Int64, notBy owner: String) throws -> [Int64] {
+        try pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT seq FROM registry WHERE seq > ? AND owner IS NOT ? ORDER BY seq", arguments: [seq, owner])
+        }
+    }
+
+    /// One read.
+    public func registryBodies(_ seqs: [Int64]) throws -> [RegistryRow] {
+        guard !seqs.isEmpty else { return [] }
+        return try pool.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT seq, body FROM registry WHERE seq = ?")
+            return try seqs.compactMap { seq in
+                try Row.fetchOne(statement, arguments: [seq]).map { RegistryRow(seq: $0["seq"], json: [UInt8]($0["body"] as Data)) }
+            }
         }
     }
 

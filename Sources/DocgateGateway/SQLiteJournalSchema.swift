@@ -100,6 +100,10 @@ extension SQLiteJournal {
             // A claim looks for the very file a finished entry took (several instances on one inbox, issue 18).
             try db.execute(sql: "CREATE INDEX documents_finished_file ON documents(route, file_name, file_inode) WHERE stage = 'done'")
         }
+        m.registerMigration("v7-registry-owner") { db in
+            // The instance that delivered each registry entry: the others pull in what it added (issue 18).
+            try db.execute(sql: "ALTER TABLE registry ADD COLUMN owner TEXT")
+        }
         return m
     }
 }

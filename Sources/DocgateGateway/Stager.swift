@@ -224,7 +224,7 @@ struct Stager: Sendable {
         }
         guard !rows.isEmpty else { return }
         do {
-            try context.journal.registryAdd(rows)
+            try context.journal.registryAdd(rows, owner: context.owner)
         } catch {
             context.logger.error("registry write failed", metadata: ["code": "DG5043", "error": "\(error)"])
         }

@@ -6,21 +6,21 @@ import PostgresNIO
 /// The registry of delivered documents and retention, with the SQLite journal's rules (its SQL conditions, the
 /// cutoff as `$1`).
 extension PostgresJournal {
-    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])]) throws {
-        try registryAdd(entries, now: Clock.now())
+    public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], owner: String) throws {
+        try registryAdd(entries, now: Clock.now(), owner: owner)
     }
 
     /// `registryAdd` at a given time of delivery.
-    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double) throws {
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
         guard !entries.isEmpty else { return }
         let facts = entries.map { RegistryFacts(json: $0.json) }
         try write { s in
             for (e, f) in zip(entries, facts) {
                 try s.query("""
                     INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
-                                          certificate_number, period_end, added_at, ends_at)
+                                          certificate_number, period_end, added_at, ends_at, owner)
                     VALUES (\(e.id), \(e.kind), \(ByteBuffer(bytes: e.json)), \(f.previousId), \(f.version), \(f.number),
-                            \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)))
+                            \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)), \(owner))
                     """)
             }
         }
@@ -30,9 +30,20 @@ extension PostgresJournal {
         try read { s in try s.query("SELECT body FROM registry ORDER BY seq").map(Self.bytes) }
     }
 
-    public func registryLive(cutoff: Double) throws -> [[UInt8]] {
-        let sql = "SELECT body FROM registry r WHERE NOT \(SQLiteJournal.superseded("r", cutoff: "$1")) AND NOT \(SQLiteJournal.expired("r", cutoff: "$1")) ORDER BY seq"
-        return try read { s in try s.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(cutoff))).map(Self.bytes) }
+    public func registryLiveEntries(cutoff: Double) throws -> [RegistryRow] {
+        let sql = "SELECT seq, body FROM registry r WHERE NOT \(SQLiteJournal.superseded("r", cutoff: "$1")) AND NOT \(SQLiteJournal.expired("r", cutoff: "$1")) ORDER BY seq"
+        return try read { s in try s.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(cutoff))).map(Self.row) }
+    }
+
+    public func registrySeqs(after seq: Int64, notBy owner: String) throws -> [Int64] {
+        try read { s in
+            try s.query("SELECT seq FROM registry WHERE seq > \(seq) AND owner IS DISTINCT FROM \(owner) ORDER BY seq").map { try $0.decode(Int64.self) }
+        }
+    }
+
+    public func registryBodies(_ seqs: [Int64]) throws -> [RegistryRow] {
+        guard !seqs.isEmpty else { return [] }
+        return try read { s in try s.query("SELECT seq, body FROM registry WHERE seq = ANY(\(seqs)) ORDER BY seq").map(Self.row) }
     }
 
     public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
@@ -84,6 +95,11 @@ extension PostgresJournal {
 
     /// PostgreSQL's autovacuum gives deleted rows' space back: nothing to do here.
     public func vacuum(pages: Int) throws -> Int { 0 }
+
+    static func row(_ row: PostgresRow) throws -> RegistryRow {
+        var (seq, buffer) = try row.decode((Int64, ByteBuffer).self)
+        return RegistryRow(seq: seq, json: buffer.readBytes(length: buffer.readableBytes) ?? [])
+    }
 
     static func bytes(_ row: PostgresRow) throws -> [UInt8] {
         var buffer = try row.decode(ByteBuffer.self)

@@ -65,6 +65,8 @@ enum PostgresJournalSchema {
             CREATE INDEX registry_previous ON registry(previous_id, kind) WHERE previous_id IS NOT NULL;
             CREATE INDEX registry_certificate_number ON registry(number) WHERE kind = 'socialCertificate';
             """),
+        // The instance that delivered each registry entry: the others pull in what it added.
+        ("v2-registry-owner", "ALTER TABLE registry ADD COLUMN owner TEXT"),
     ]
 
     /// Applies the migrations not yet recorded, holding the migration lock: instances starting at once wait for

@@ -108,4 +108,35 @@ import Testing
         let object = try #require(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
         #expect(object["total"] as? Int == total && object["inFlight"] as? Int == 0, "\(stats.stdout)")
     }
+
+    /// The registry of the rules across documents is shared through the journal: a report checked by one instance
+    /// finds the order another instance delivered after the first had started.
+    @Test(.timeLimit(.minutes(3)), arguments: JournalKind.allCases) func theRulesAcrossDocumentsSeeWhatAnotherInstanceDelivered(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try GatewaySite(quiet: 0.5, route: "context_rules = true", journal: place)
+        defer { site.dir.remove() }
+        let instances = try Self.start(2, on: site)
+        try instances[0].waitFor("two instances started", timeout: 60) {
+            site.logText.components(separatedBy: "gateway started").count - 1 == 2
+        }
+        func sample(_ prefix: String) throws -> (String, [UInt8]) {
+            let path = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix(prefix) })
+            return ((path as NSString).lastPathComponent, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        }
+        let order = try sample("SOCORDER_ACKFIN24_ACKPLAN24_20241220")
+        let report = try sample("EXECREPORT")
+        // The first instance alone delivers the order; then the second alone gets the report.
+        kill(instances[1].pid, SIGSTOP)
+        try site.drop(order.0, order.1)
+        try instances[0].waitFor("the order delivered", timeout: 60) { site.files(site.outbox).contains(order.0) }
+        kill(instances[0].pid, SIGSTOP)
+        kill(instances[1].pid, SIGCONT)
+        try site.drop(report.0, report.1)
+        try instances[1].waitFor("the report finished", timeout: 60) { site.files(site.receipts).count == 2 }
+        kill(instances[0].pid, SIGCONT)
+        for instance in instances { #expect(instance.terminate() == 0) }
+        let reason = try? String(contentsOfFile: site.errors + "/" + report.0 + ".reason.txt", encoding: .utf8)
+        #expect(site.files(site.outbox).contains(report.0), "\(reason ?? "")")
+    }
 }
