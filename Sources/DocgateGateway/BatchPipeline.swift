@@ -36,7 +36,7 @@ struct BatchPipeline: Sendable {
     private func recover(_ routes: [RouteRuntime], into result: inout PassResult) -> Bool {
         let now = context.clock.now()
         do {
-            let leftovers = try context.journal.recover(owner: context.owner, lease: context.lease, now: now)
+            let leftovers = try context.journal.recover(owner: context.owner, routes: routes.map(\.route.name), lease: context.lease, now: now)
             guard !leftovers.isEmpty else { return true }
             var work: [Work] = []
             for entry in leftovers {

@@ -226,8 +226,9 @@ public protocol Journal: Sendable {
     func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry]
     /// Applies transitions in one transaction; returns, for each, whether it applied.
     func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool]
-    /// Unfinished entries this owner holds or may take over (lease expired), taken over with a new attempt.
-    func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry]
+    /// Unfinished entries of `routes` this owner holds or may take over (lease expired), taken over with a new
+    /// attempt.
+    func recover(owner: String, routes: [String], lease: Double, now: Double) throws -> [JournalEntry]
     /// The heartbeat of a running instance: its unfinished entries' leases extended to `now + lease`; how many.
     func renew(owner: String, lease: Double, now: Double) throws -> Int
     /// Identity checks, for a batch in one read: root id → the hashes of a route's delivered entries with that id

@@ -183,18 +183,20 @@ public final class SQLiteJournal: Journal {
         }
     }
 
-    /// One transaction: takes over every unfinished entry of `owner` or with an expired lease (attempt + 1), returns
-    /// those `owner` now holds, oldest first.
-    public func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
-        try pool.write { db in
+    /// One transaction: takes over every unfinished entry of `routes` of `owner` or with an expired lease
+    /// (attempt + 1), returns those `owner` now holds, oldest first.
+    public func recover(owner: String, routes: [String], lease: Double, now: Double) throws -> [JournalEntry] {
+        guard !routes.isEmpty else { return [] }
+        let inRoutes = "route IN (" + Array(repeating: "?", count: routes.count).joined(separator: ", ") + ")"
+        return try pool.write { db in
             // Entries of a former run of this owner, and entries whose owner's lease ran out: taken over with a
             // new attempt number, which fences the former owner out.
             try db.execute(sql: """
                 UPDATE documents SET owner = ?, attempt = attempt + 1, lease_until = ?, updated_at = ?
-                WHERE stage <> 'done' AND (owner = ? OR lease_until < ?)
-                """, arguments: [owner, now + lease, now, owner, now])
-            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM documents WHERE stage <> 'done' AND owner = ? ORDER BY id",
-                                    arguments: [owner]).map(Self.entry)
+                WHERE stage <> 'done' AND (owner = ? OR lease_until < ?) AND \(inRoutes)
+                """, arguments: StatementArguments([owner, now + lease, now, owner, now] as [any DatabaseValueConvertible]) + StatementArguments(routes))
+            return try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM documents WHERE stage <> 'done' AND owner = ? AND \(inRoutes) ORDER BY id",
+                                    arguments: StatementArguments([owner]) + StatementArguments(routes)).map(Self.entry)
         }
     }
 

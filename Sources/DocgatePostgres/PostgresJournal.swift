@@ -152,16 +152,20 @@ public final class PostgresJournal: Journal {
         }
     }
 
-    public func recover(owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
-        try write { s in
+    public func recover(owner: String, routes: [String], lease: Double, now: Double) throws -> [JournalEntry] {
+        guard !routes.isEmpty else { return [] }
+        return try write { s in
             // Rows another instance is taking over at this instant are skipped, not waited for.
             try s.query("""
                 UPDATE documents SET owner = \(owner), attempt = attempt + 1, lease_until = \(now + lease), updated_at = \(now)
                 WHERE id IN (SELECT id FROM documents WHERE stage <> 'done' AND (owner = \(owner) OR lease_until < \(now))
-                             FOR UPDATE SKIP LOCKED)
+                             AND route = ANY(\(routes)) FOR UPDATE SKIP LOCKED)
                 """)
-            return try s.query(PostgresQuery(unsafeSQL: "SELECT \(PostgresJournalSchema.columns) FROM documents WHERE stage <> 'done' AND owner = $1 ORDER BY id",
-                                             binds: Self.binds(owner))).map(PostgresJournalSchema.entry)
+            var b = PostgresBindings()
+            b.append(owner)
+            b.append(routes)
+            return try s.query(PostgresQuery(unsafeSQL: "SELECT \(PostgresJournalSchema.columns) FROM documents WHERE stage <> 'done' AND owner = $1 AND route = ANY($2) ORDER BY id",
+                                             binds: b)).map(PostgresJournalSchema.entry)
         }
     }
 

@@ -133,7 +133,7 @@ import Testing
         #expect(try journal.entry(mine[1].id)?.leaseUntil == finished)
         #expect(try journal.entry(theirs[0].id)?.leaseUntil == 110)
         // Taken over by b once a's lease ran out: a's heartbeat no longer reaches it.
-        _ = try journal.recover(owner: "b", lease: 10, now: 200)
+        _ = try journal.recover(owner: "b", routes: ["r"], lease: 10, now: 200)
         #expect(try journal.renew(owner: "a", lease: 10, now: 201) == 0)
         #expect(try journal.entry(mine[0].id)?.leaseUntil == 210)
     }
@@ -185,7 +185,7 @@ import Testing
         let other = try place.open()
         let old = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "a", lease: 10, now: 100)
         let live = try journal.claim([ClaimRequest(route: "r", fileName: "b.xml", sha256: "bb", size: 1)], owner: "c", lease: 100, now: 100)
-        let taken = try other.recover(owner: "b", lease: 10, now: 120)
+        let taken = try other.recover(owner: "b", routes: ["r"], lease: 10, now: 120)
         #expect(taken.map(\.id) == [old[0].id])
         #expect(taken.first?.attempt == 2 && taken.first?.owner == "b")
         #expect(try journal.entry(live[0].id)?.owner == "c")
@@ -213,5 +213,18 @@ import Testing
         let names = claimed.withLock { $0 }
         #expect(names.count == requests.count && Set(names).count == requests.count)
         #expect(try handles[0].stats().inFlight == requests.count)
+    }
+
+    /// An instance takes over only the routes it serves: an expired claim of another route stays for an instance
+    /// that serves it (taken, it would be renewed by a heartbeat that never works on it).
+    @Test(arguments: JournalKind.allCases) func aTakeoverKeepsToTheRoutesTheInstanceServes(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
+        let mine = try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "dead", lease: 10, now: 100)
+        let theirs = try journal.claim([ClaimRequest(route: "other", fileName: "b.xml", sha256: "bb", size: 1)], owner: "dead", lease: 10, now: 100)
+        let taken = try journal.recover(owner: "me", routes: ["r"], lease: 10, now: 200)
+        #expect(taken.map(\.id) == [mine[0].id])
+        #expect(try journal.entry(theirs[0].id)?.owner == "dead")
+        #expect(try journal.recover(owner: "them", routes: ["other", "x"], lease: 10, now: 200).map(\.id) == [theirs[0].id])
     }
 }
