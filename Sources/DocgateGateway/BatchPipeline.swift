@@ -21,6 +21,8 @@ struct BatchPipeline: Sendable {
     /// Other instances' deliveries into the registry in memory (nil when no route applies the rules across
     /// documents).
     let registrySync: RegistrySync?
+    /// Ticked at each batch claimed and finished: the heartbeat's proof that the loop moves.
+    let progress: LoopProgress
     let isStopping: @Sendable () -> Bool
 
     /// Unfinished entries first (an earlier run's crash, or an instance whose lease ran out), then every route.
@@ -104,6 +106,7 @@ struct BatchPipeline: Sendable {
         var prepared = prepareNext()
         while let current = prepared {
             current.done.wait()
+            progress.tick()
             if isStopping() { prepared = nil; break }
             prepared = prepareNext()
             let (requests, inbound) = claimRequests(current, runtime, into: &result)
@@ -125,7 +128,8 @@ struct BatchPipeline: Sendable {
                 let staging = stager.write(work, earlier: previous.decided, namesBefore: previous.names)
                 previous = Stager.Staging(decided: staging.decided, names: staging.names)
                 let claimedCount = work.count
-                finisher.submit { partial in
+                finisher.submit { [progress] partial in
+                    defer { progress.tick() }
                     let delivered = self.finish(self.stager.commit(staging))
                     partial.failures += claimedCount - delivered.count
                     archivist.submit { partial in self.archive(delivered, into: &partial) }

@@ -40,6 +40,8 @@ public final class Gateway: Sendable {
     let pipeline: BatchPipeline
     let context: StageContext
     let retention: Retention
+    /// When the loop last moved; the heartbeat stops renewing claims when it has not for ``stallAfter`` seconds.
+    let progress: LoopProgress
     private let stopping: StopFlag
     /// The signature verifier and the files it is made from; nil without `trust`.
     let verifiers: VerifierSource?
@@ -112,6 +114,8 @@ public final class Gateway: Sendable {
         let context = StageContext(journal: journal, owner: owner, lease: config.claimLease, clock: clock, logger: logger, metrics: metrics,
                                    gatewayId: config.gatewayId)
         self.context = context
+        let progress = LoopProgress(clock: clock)
+        self.progress = progress
         retention = Retention(journal: journal, days: config.retentionDays, logger: logger)
         let reader = InboxReader(context: context)
         let stager = Stager(context: context, reader: reader, analyzer: analyzer,
@@ -122,7 +126,7 @@ public final class Gateway: Sendable {
         pipeline = BatchPipeline(context: context, scanner: Scanner(context: context), reader: reader, analyzer: analyzer,
                                  stager: stager, deliverer: Deliverer(context: context), receipts: ReceiptStep(context: context),
                                  archiver: Archiver(context: context), batchSize: config.batchSize, batchBytes: config.batchBytes,
-                                 registrySync: registrySync, isStopping: { stopping.isSet })
+                                 registrySync: registrySync, progress: progress, isStopping: { stopping.isSet })
         // The read stage takes a lease on each file for a moment to learn whether it is still being written; a lease
         // broken in that moment signals SIGIO, whose default action would end the process.
         signal(SIGIO, SIG_IGN)
@@ -138,10 +142,12 @@ public final class Gateway: Sendable {
         let watcher = InboxWatcher(routes.map { $0.inbox.path })
         context.logger.info("gateway started", metadata: ["owner": "\(owner)", "routes": "\(routes.map(\.route.name))",
                                                           "inotify": "\(watcher.active)"])
-        let heartbeat = LeaseHeartbeat(context: context, interval: context.lease / 3)
+        progress.tick()
+        let heartbeat = LeaseHeartbeat(context: context, interval: context.lease / 3, progress: progress, stallAfter: stallAfter)
         defer { heartbeat.stop() }
         var unreachable = 0
         while !isStopping {
+            progress.tick()
             // Finished entries older than the retention, pruned in short steps once an hour.
             retention.runIfDue(now: context.clock.now())
             let result = pass()
@@ -154,6 +160,7 @@ public final class Gateway: Sendable {
             // Files waiting for their quiet period or back-off: look again shortly.
             let moved = watcher.wait(timeout: wait ?? (result.waiting > 0 ? min(config.rescanInterval, 0.25) : config.rescanInterval),
                                      stop: { self.isStopping })
+            progress.tick()
             for (dir, names) in moved {
                 if let r = routes.first(where: { $0.inbox.path == dir }) { r.renamedIn.formUnion(names) }
             }
@@ -181,6 +188,14 @@ public final class Gateway: Sendable {
         }
         return wait
     }
+
+    /// Seconds without the loop moving after which this instance counts as stuck: a lease, and the longest wait
+    /// between two passes.
+    var stallAfter: Double { context.lease + max(config.rescanInterval, Self.maxJournalBackoff) }
+
+    /// Whether the loop has not moved for ``stallAfter`` seconds (`/ready` then says not ready; the heartbeat no
+    /// longer renews the claims, which the other instances take over).
+    public var isStalled: Bool { progress.idle > stallAfter }
 
     /// Whether the journal can be reached now (``Journal/isAvailable``): `/ready` says not ready while it cannot.
     public var journalAvailable: Bool { context.journal.isAvailable }

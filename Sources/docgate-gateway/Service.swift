@@ -58,7 +58,8 @@ final class Thread: Sendable {
     }
 }
 
-/// /health (the process answers), /ready (the gateway loop is running and not stopping) and /metrics
+/// /health (the process answers), /ready (the gateway loop is running, moving and not stopping, and its journal
+/// answers) and /metrics
 /// (Prometheus text format) on the configured address. HTTP shares the process's descriptors with the pipeline, so
 /// it is bounded: a connection idle for `idleTimeout` is closed (Hummingbird's HTTP1 idle timeout, which also
 /// covers a connection that never sends a byte), at most `gate.cap` connections are served and one more is closed
@@ -70,7 +71,8 @@ enum HealthEndpoints {
         let router = Router()
         router.get("health") { _, _ in "ok\n" }
         router.get("ready") { _, _ -> Response in
-            let state = gateway.isStopping ? "stopping\n" : gateway.journalAvailable ? "ready\n" : "journal unreachable\n"
+            let state = gateway.isStopping ? "stopping\n" : !gateway.journalAvailable ? "journal unreachable\n"
+                : gateway.isStalled ? "stalled\n" : "ready\n"
             return Response(status: state == "ready\n" ? .ok : .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: state)))
         }
         router.get("metrics") { _, _ -> Response in
