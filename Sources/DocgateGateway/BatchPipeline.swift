@@ -112,6 +112,9 @@ struct BatchPipeline: Sendable {
             let (requests, inbound) = claimRequests(current, runtime, into: &result)
             do {
                 let claimed = try context.journal.claim(requests, owner: context.owner, lease: context.lease, now: context.clock.now())
+                // The others: in flight at another instance, or the very file another instance finished (read here
+                // before it left the inbox). Counted, not logged: with several instances on one inbox it is usual.
+                if claimed.count < requests.count { context.metrics.countLostClaims(route: runtime.route.name, requests.count - claimed.count) }
                 var work: [Work] = []
                 for entry in claimed {
                     let w = Work(entry: entry, runtime: runtime, bytes: nil, started: context.clock.monotonic())

@@ -23,6 +23,7 @@ public final class GatewayMetrics: Sendable {
         "docgate_queue_depth": "Files waiting in an inbox.",
         "docgate_errors_total": "Failed steps (retried).",
         "docgate_journal_bytes": "Size of the journal file.",
+        "docgate_claims_lost_total": "Files read but claimed or finished by another instance first (several instances on one inbox).",
         "docgate_journal_up": "1 when the journal answered at the last heartbeat, 0 when it could not be reached.",
         "docgate_journal_instance_claims": "Unfinished entries each instance holds in the journal (every instance on it, at the last heartbeat).",
         "docgate_journal_instance_lease_seconds": "Seconds until an instance's latest lease runs out (negative: it stopped renewing; its claims can be taken over).",
@@ -47,6 +48,10 @@ public final class GatewayMetrics: Sendable {
                 factory: factory).increment()
         Timer(label: "docgate_processing_seconds", dimensions: [], factory: factory)
             .recordNanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
+    }
+
+    func countLostClaims(route: String, _ n: Int) {
+        Counter(label: "docgate_claims_lost_total", dimensions: [("route", route)], factory: factory).increment(by: n)
     }
 
     func countError(route: String) {

@@ -13,6 +13,7 @@ import Testing
         metrics.countDocument(route: "plan-to-fin", kind: "socialOrder", outcome: "delivered", seconds: 0.2)
         metrics.countDocument(route: "plan-to-fin", kind: "agreement", outcome: "quarantined", seconds: 3)
         metrics.countError(route: "plan-to-fin")
+        metrics.countLostClaims(route: "plan-to-fin", 3)
         metrics.setQueueDepth(route: "plan-to-fin", 7)
         metrics.setQueueDepth(route: "plan-to-fin", 4)
         // The instances on the journal: gw2 stopped renewing 30 s ago, then its claims were taken over (gone).
@@ -26,6 +27,7 @@ import Testing
         #expect(text.contains(#"docgate_documents_total{route="plan-to-fin",kind="socialOrder",outcome="delivered"} 2"#), "\(text)")
         #expect(text.contains(#"docgate_documents_total{route="plan-to-fin",kind="agreement",outcome="quarantined"} 1"#))
         #expect(text.contains(#"docgate_errors_total{route="plan-to-fin"} 1"#))
+        #expect(text.contains(#"docgate_claims_lost_total{route="plan-to-fin"} 3"#))
         // A gauge holds the last value.
         #expect(text.contains(#"docgate_queue_depth{route="plan-to-fin"} 4"#))
         #expect(text.contains("docgate_journal_bytes 8192"))
