@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Several instances on one PostgreSQL journal while the database crashes and comes back and instances are killed
-/// (issue 18). The suite's run is short; the long one (2 000 documents, 10 restarts, 10 SIGKILLs) is
+/// (issue 18), the documents written the four ways senders write them. The suite's run is short; the long one (2 000 documents, 10 restarts, 10 SIGKILLs) is
 /// `DOCGATE_PG_CRASH_DOCUMENTS=2000 DOCGATE_PG_CRASH_CYCLES=20 swift test --filter PostgresFailoverTests`.
 @Suite(.serialized) struct PostgresFailoverTests {
     @Test(.timeLimit(.minutes(15))) func exactlyOnceAcrossDatabaseCrashesAndKilledInstances() throws {
@@ -34,13 +34,9 @@ import Testing
         var dropped = 0
         for cycle in 0..<cycles {
             for i in dropped..<min(total, dropped + wave) {
-                if i % 6 == 5 {
-                    try site.drop("bad-\(i).xml", bad)
-                    invalid += 1
-                } else {
-                    let (name, bytes) = try GatewaySite.order(i)
-                    try site.drop(name, bytes)
-                }
+                let (name, bytes) = i % 6 == 5 ? ("bad-\(i).xml", bad) : try GatewaySite.order(i)
+                if i % 6 == 5 { invalid += 1 }
+                try Self.write(name, bytes, way: i % 4, site: site)
             }
             // The wave under way (a fifth of it has its receipts): the rest is being read, claimed, staged, delivered.
             let before = dropped
@@ -79,5 +75,32 @@ import Testing
         let notices = site.logText.components(separatedBy: "journal not reachable").count - 1
         let recoveries = site.logText.components(separatedBy: "recovering unfinished documents").count - 1
         print("postgres failover test: \(total) documents, \(crashes) database crashes, \(kills) SIGKILLs, \(notices) not-reachable notices, \(recoveries) recoveries of interrupted work, receipts \(site.files(site.receipts).count)")
+    }
+
+    /// The four ways a sender puts a file into the inbox: a hidden name renamed into place; written in place in
+    /// one go; written in place in pieces, with pauses shorter than the quiet period; a hard link to a file written
+    /// outside the inbox.
+    static func write(_ name: String, _ bytes: [UInt8], way: Int, site: GatewaySite) throws {
+        let target = site.inbox + "/" + name
+        switch way {
+        case 0:
+            try site.drop(name, bytes)
+        case 1:
+            guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else { throw POSIXError(.EIO) }
+        case 2:
+            let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw POSIXError(.EIO) }
+            defer { close(fd) }
+            let half = bytes.count / 2
+            for (k, piece) in [bytes[..<half], bytes[half...]].enumerated() {
+                if k > 0 { usleep(20_000) }
+                _ = piece.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            }
+        default:
+            let outside = site.dir.path + "/.link-" + name
+            guard FileManager.default.createFile(atPath: outside, contents: Data(bytes)) else { throw POSIXError(.EIO) }
+            guard link(outside, target) == 0 else { throw POSIXError(.EIO) }
+            unlink(outside)
+        }
     }
 }
