@@ -277,6 +277,12 @@ public protocol Journal: Sendable {
     var isAvailable: Bool { get }
 }
 
+/// Registry entries at a given time of delivery: retention's tests set the clock (both journals conform).
+package protocol TimedRegistry: Journal {
+    /// `registryAdd` as of `now`.
+    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String) throws
+}
+
 /// One entry of the registry: its sequence number (the order of delivery) and its JSON.
 public struct RegistryRow: Sendable, Equatable {
     /// The sequence number.

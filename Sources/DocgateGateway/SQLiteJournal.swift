@@ -292,7 +292,7 @@ public final class SQLiteJournal: Journal {
     }
 
     /// `registryAdd` at a given time of delivery.
-    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
+    package func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
         guard !entries.isEmpty else { return }
         // What retention needs of each document, from its JSON (decoded outside the write transaction).
         let facts = entries.map { RegistryFacts(json: $0.json) }

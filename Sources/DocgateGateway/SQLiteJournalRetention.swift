@@ -4,7 +4,7 @@ import Glibc
 import GRDB
 
 /// Pruning: what `Retention` deletes, in bounded steps.
-extension SQLiteJournal {
+extension SQLiteJournal: TimedRegistry {
     // MARK: retention (the rules are in Retention.swift)
 
     /// Registry entry `r` has a later version, in the registry since before the cutoff (the parameter `cutoff`

@@ -5,13 +5,13 @@ import PostgresNIO
 
 /// The registry of delivered documents and retention, with the SQLite journal's rules (its SQL conditions, the
 /// cutoff as `$1`).
-extension PostgresJournal {
+extension PostgresJournal: TimedRegistry {
     public func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], owner: String) throws {
         try registryAdd(entries, now: Clock.now(), owner: owner)
     }
 
     /// `registryAdd` at a given time of delivery.
-    func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
+    package func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
         guard !entries.isEmpty else { return }
         let facts = entries.map { RegistryFacts(json: $0.json) }
         try write { s in

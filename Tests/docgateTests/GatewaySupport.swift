@@ -18,6 +18,12 @@ struct GatewaySite {
     /// The journal when it is not the SQLite file `journal` (a PostgreSQL database).
     let place: JournalKind.Place?
 
+    /// Runs SQL on the site's journal (sqlite3 on the file, or psql); the rows as `a|b` lines.
+    func sql(_ text: String) throws -> ProcessResult {
+        if let place { return try place.sql(text) }
+        return try ProcessRunner.run(ProcessRunner.which("sqlite3") ?? "/usr/bin/sqlite3", [journal, text])
+    }
+
     /// Another handle on the site's journal.
     func openJournal() throws -> any Journal {
         try place?.open() ?? SQLiteJournal(path: journal)

@@ -21,8 +21,10 @@ import Testing
         return ("bad-\(n).xml", bytes)
     }
 
-    @Test func deliversValidRejectsInvalidAndAnswersEach() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases) func deliversValidRejectsInvalidAndAnswersEach(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         var expected: [String: [UInt8]] = [:]
         for i in 0..<5 {
@@ -64,8 +66,10 @@ import Testing
     /// receipted, and the one before that archived, each on its own thread. Every document goes through once, no
     /// step of any fails or is retried, and a copy is a duplicate whether its original is in its own batch, in the
     /// batch before (not yet committed) or further back.
-    @Test func batchesOverlappingInOnePassEachGoThroughOnce() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases) func batchesOverlappingInOnePassEachGoThroughOnce(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         var valid: [String] = []
         for i in 0..<150 {
@@ -94,8 +98,10 @@ import Testing
         #expect(outcomes["delivered"] as? Int == 150 && outcomes["duplicate"] as? Int == 30 && outcomes["rejected"] as? Int == 10)
     }
 
-    @Test func sameDocumentAgainIsADuplicateAndSameIdOtherBytesAConflict() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases) func sameDocumentAgainIsADuplicateAndSameIdOtherBytesAConflict(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         let (name, bytes) = try Self.order(42)
         try site.drop(name, bytes)
@@ -123,8 +129,10 @@ import Testing
         #expect(entries.compactMap { $0["outcome"] as? String }.sorted() == ["conflict", "delivered", "duplicate"])
     }
 
-    @Test func filesBeingWrittenAndSymlinksAreNeverTaken() throws {
-        let site = try Site(quiet: 1.0)
+    @Test(arguments: JournalKind.allCases) func filesBeingWrittenAndSymlinksAreNeverTaken(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(quiet: 1.0, journal: place)
         defer { site.dir.remove() }
         // A producer's temporary names are ignored, whatever their age.
         let (name, bytes) = try Self.order(7)
@@ -147,8 +155,10 @@ import Testing
     }
 
     /// A file written slowly, in pieces, with pauses shorter than the quiet period: taken only when complete.
-    @Test func slowlyWrittenFileIsNotTakenEarly() throws {
-        let site = try Site(quiet: 2.5)
+    @Test(arguments: JournalKind.allCases) func slowlyWrittenFileIsNotTakenEarly(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(quiet: 2.5, journal: place)
         defer { site.dir.remove() }
         let daemon = try Daemon(site: site)
         defer { daemon.terminate() }
@@ -169,8 +179,10 @@ import Testing
         #expect(daemon.terminate() == 0)
     }
 
-    @Test func sigtermFinishesAndExitsZeroAndMetricsAreServed() throws {
-        let site = try Site(top: "listen = \"127.0.0.1:\(Int.random(in: 20_000...40_000))\"")
+    @Test(arguments: JournalKind.allCases) func sigtermFinishesAndExitsZeroAndMetricsAreServed(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(top: "listen = \"127.0.0.1:\(try SilentListener.closedPort())\"", journal: place)
         defer { site.dir.remove() }
         let daemon = try Daemon(site: site)
         for i in 0..<20 { let (n, b) = try Self.order(100 + i); try site.drop(n, b) }
@@ -314,8 +326,10 @@ import Testing
         }
     }
 
-    @Test func requeuePutsARejectedDocumentBackThroughItsRoute() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases) func requeuePutsARejectedDocumentBackThroughItsRoute(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         // A document rejected because its kind is not accepted…
         let (name, bytes) = try Self.order(600)
@@ -345,8 +359,10 @@ import Testing
 
     /// With `context_rules`, what arrives is checked against what the gateway delivered before — kept in the
     /// journal, so across restarts.
-    @Test func rulesAcrossDocumentsAgainstWhatWasDelivered() throws {
-        let site = try Site(route: "context_rules = true")
+    @Test(arguments: JournalKind.allCases) func rulesAcrossDocumentsAgainstWhatWasDelivered(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(route: "context_rules = true", journal: place)
         defer { site.dir.remove() }
         let order = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix("SOCORDER_ACKFIN24_ACKPLAN24_20241220") })
         let reports = TestPaths.sampleFiles("valid").filter { ($0 as NSString).lastPathComponent.hasPrefix("EXECREPORT") }
@@ -366,8 +382,10 @@ import Testing
     /// Issue 16, items 14 and 15: the daemon's registry holds each document's life. A notice is delivered once its
     /// contract is known; a later version of the contract that goes back to a draft is refused (DG3108), and so is a
     /// notice of a contract the gateway never delivered (DG3109).
-    @Test func documentsThroughTheirLivesAgainstWhatWasDelivered() throws {
-        let site = try Site(route: "context_rules = true")
+    @Test(arguments: JournalKind.allCases) func documentsThroughTheirLivesAgainstWhatWasDelivered(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(route: "context_rules = true", journal: place)
         defer { site.dir.remove() }
         func sample(_ prefix: String) throws -> (name: String, text: String) {
             let path = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix(prefix) })
@@ -406,15 +424,17 @@ import Testing
 
     /// A crash after a document was archived but before the journal said so, and a new file of the same name in the
     /// inbox since: recovery must not archive the newcomer as the old document.
-    @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
-    func recoveryDoesNotTakeANewFileOfTheSameName() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases)
+    func recoveryDoesNotTakeANewFileOfTheSameName(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         let (name, bytes) = try Self.order(700)
         try site.drop(name, bytes)
         #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
         // As if the last step had not been recorded.
-        let sql = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, "UPDATE documents SET stage = 'receipted', finished_at = NULL"])
+        let sql = try site.sql("UPDATE documents SET stage = 'receipted', finished_at = NULL")
         #expect(sql.status == 0, "\(sql.stderr)")
         // The producer sends a corrected document under the same name.
         let changed = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "<number>", with: "<number>9").utf8)
@@ -429,9 +449,11 @@ import Testing
 
     /// A document recorded as delivered whose receipt could not be placed (a receipts directory that failed after
     /// the outbox's rename): the next run places the receipt and archives the original, and delivers nothing again.
-    @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
-    func aDeliveredDocumentGetsItsReceiptLater() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases)
+    func aDeliveredDocumentGetsItsReceiptLater(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         let (name, bytes) = try Self.order(750)
         try site.drop(name, bytes)
@@ -439,37 +461,39 @@ import Testing
         // Undo the receipt and the archiving, and record the entry as the failed step leaves it (the status-change
         // time forgotten: moving the original back changed it, as the crash being imitated would not have).
         let receipt = try #require(site.files(site.receipts).first)
-        let journalId = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, "SELECT id FROM documents"]).stdout
+        let journalId = try site.sql("SELECT id FROM documents").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         try FileManager.default.moveItem(atPath: site.receipts + "/" + receipt, toPath: site.receipts + "/.docgate-\(journalId).receipt")
         let archived = try #require(FileManager.default.enumerator(atPath: site.archive)!.compactMap { $0 as? String }.first { $0.hasSuffix(".xml") })
         try FileManager.default.moveItem(atPath: site.archive + "/" + archived, toPath: site.inbox + "/" + name)
-        let sql = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, """
+        let sql = try site.sql("""
             UPDATE documents SET stage = 'delivered', receipt_name = NULL, archive_path = NULL, finished_at = NULL,
                 file_ctime_ns = NULL
-            """])
+            """)
         #expect(sql.status == 0, "\(sql.stderr)")
         #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
         #expect(site.files(site.receipts) == [receipt])
         #expect(site.files(site.receipts, hidden: true) == [receipt])
         #expect(site.files(site.outbox, hidden: true) == [name])
         #expect(site.files(site.inbox, hidden: true).isEmpty)
-        let state = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, "SELECT stage, outcome, receipt_name FROM documents"])
+        let state = try site.sql("SELECT stage, outcome, receipt_name FROM documents")
         #expect(state.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "done|delivered|\(receipt)")
     }
 
     /// A claim left by a crash whose file was written again since: the old claim is closed and the file is taken as a
     /// new arrival with its own identity (the journal's hash is the delivered bytes').
-    @Test(.enabled(if: ProcessRunner.which("sqlite3") != nil))
-    func aClaimWhoseFileChangedIsSuperseded() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases)
+    func aClaimWhoseFileChangedIsSuperseded(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)   // creates the journal
         let (name, bytes) = try Self.order(800)
-        let sql = try ProcessRunner.run(ProcessRunner.which("sqlite3")!, [site.journal, """
+        let sql = try site.sql("""
             INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at)
             VALUES ('plan-to-fin', '\(name)', 'deadbeef', 1, 'claimed', 'crashed-instance', 0, 1, 0, 0)
-            """])
+            """)
         #expect(sql.status == 0, "\(sql.stderr)")
         try site.drop(name, bytes)
         #expect(try docgate(["run", "--once", "--config", site.config]).status == 0)
@@ -501,8 +525,10 @@ import Testing
 
     /// A full disk under the outbox: nothing is lost, documents wait in the inbox (retried with back-off), and
     /// all are delivered exactly once when space returns.
-    @Test func fullDiskLosesNothingAndRecovers() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases) func fullDiskLosesNothingAndRecovers(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         if let reason = Self.mountTmpfs(site.outbox, size: "48k") {
             print("fullDiskLosesNothingAndRecovers skipped: \(reason)")
@@ -530,8 +556,10 @@ import Testing
     }
 
     /// A read-only outbox: documents wait; when it is writable again they are delivered, once.
-    @Test func readOnlyOutboxWaitsAndRecovers() throws {
-        let site = try Site()
+    @Test(arguments: JournalKind.allCases) func readOnlyOutboxWaitsAndRecovers(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         if let reason = Self.mountTmpfs(site.outbox, size: "8m") {
             print("readOnlyOutboxWaitsAndRecovers skipped: \(reason)")
@@ -593,8 +621,10 @@ import Testing
     /// at least ten times while they arrive and are processed; at the end every valid document is in the outbox
     /// exactly once and byte-identical, every invalid one in errors/ with its reason, one receipt each, the inbox
     /// empty — and no reader ever saw a partial file in the outbox.
-    @Test(.timeLimit(.minutes(10))) func exactlyOnceAcrossRepeatedSIGKILL() throws {
-        let site = try Site()
+    @Test(.timeLimit(.minutes(10)), arguments: JournalKind.allCases) func exactlyOnceAcrossRepeatedSIGKILL(_ kind: JournalKind) throws {
+        let place = try kind.place()
+        defer { place.cleanup() }
+        let site = try Site(journal: place)
         defer { site.dir.remove() }
         var valid: [String: [UInt8]] = [:]
         var invalid: [String] = []

@@ -18,6 +18,8 @@ enum JournalKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         var password: String?
         var passwordFile: String?
         let cleanup: @Sendable () -> Void
+        /// Runs SQL on the journal (sqlite3, or psql), as a test reaches into it; the rows as `a|b` lines.
+        var sql: @Sendable (String) throws -> ProcessResult = { _ in throw PostgresServer.ServerError("no SQL for this journal") }
 
         /// Another handle on the same journal (another instance's).
         func open() throws -> any Journal {
@@ -42,12 +44,15 @@ enum JournalKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .sqlite:
             let dir = try TemporaryDirectory()
-            return Place(kind: self, value: dir.file("journal.sqlite"), password: nil, passwordFile: nil, cleanup: { dir.remove() })
+            let path = dir.file("journal.sqlite")
+            return Place(kind: self, value: path, password: nil, passwordFile: nil, cleanup: { dir.remove() },
+                         sql: { try ProcessRunner.run(ProcessRunner.which("sqlite3") ?? "/usr/bin/sqlite3", [path, $0]) })
         case .postgresql:
             let server = try PostgresServer.shared()
             let database = try server.createDatabase()
             return Place(kind: self, value: server.url(database), password: server.password, passwordFile: server.passwordFile,
-                         cleanup: { _ = try? server.psql("DROP DATABASE \(database) WITH (FORCE)") })
+                         cleanup: { _ = try? server.psql("DROP DATABASE \(database) WITH (FORCE)") },
+                         sql: { ProcessResult(status: 0, stdout: try server.psql($0, database: database), stderr: "", maxRSSKilobytes: 0, seconds: 0, timedOut: false) })
         }
     }
 

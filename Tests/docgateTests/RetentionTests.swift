@@ -29,8 +29,8 @@ import Testing
         return d
     }
 
-    static func add(_ journal: SQLiteJournal, _ docs: [ContextDocument], at time: Double) throws {
-        try journal.registryAdd(docs.map { (id: $0.id, kind: $0.kind.rawValue, json: [UInt8](try JSONEncoder().encode($0))) }, now: time)
+    static func add(_ journal: any TimedRegistry, _ docs: [ContextDocument], at time: Double) throws {
+        try journal.registryAdd(docs.map { (id: $0.id, kind: $0.kind.rawValue, json: [UInt8](try JSONEncoder().encode($0))) }, now: time, owner: "")
     }
 
     /// The ids in the registry.
@@ -40,7 +40,7 @@ import Testing
 
     /// A finished entry: claimed, staged with `outcome` (unless nil: a closed claim) and done at `finished`.
     @discardableResult
-    static func finish(_ journal: SQLiteJournal, _ name: String, _ outcome: Outcome?, id: String? = nil, at finished: Double) throws -> JournalEntry {
+    static func finish(_ journal: any Journal, _ name: String, _ outcome: Outcome?, id: String? = nil, at finished: Double) throws -> JournalEntry {
         var entry = try #require(try journal.claim([ClaimRequest(route: "r", fileName: name, sha256: name, size: 1)],
                                                     owner: "test", lease: 60, now: finished - 10).first)
         if let outcome {
@@ -54,10 +54,10 @@ import Testing
         return entry
     }
 
-    @Test func finishedEntriesBeforeTheCutoffAreDeletedInBoundedSteps() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func finishedEntriesBeforeTheCutoffAreDeletedInBoundedSteps(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         let old = Self.t(2024, 1, 10), cutoff = Self.t(2025, 1, 1), recent = Self.t(2025, 6, 1)
         try Self.finish(journal, "1.xml", .delivered, id: "doc-1", at: old)
         try Self.finish(journal, "2.xml", .delivered, id: "doc-2", at: old)
@@ -80,10 +80,10 @@ import Testing
         #expect(try journal.deliveredHashes(route: "r", documentIds: ["doc-1", "doc-2", "doc-6"]) == ["doc-6": ["6.xml"]])
     }
 
-    @Test func aDryRunCountsByOutcomeWhatARunDeletes() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func aDryRunCountsByOutcomeWhatARunDeletes(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         let old = Self.t(2024, 1, 10)
         try Self.finish(journal, "1.xml", .delivered, id: "doc-1", at: old)
         try Self.finish(journal, "2.xml", .delivered, id: "doc-2", at: old)
@@ -107,10 +107,10 @@ import Testing
 
     /// A later version lets its predecessor go once it has itself been in the registry for longer than the
     /// retention; another kind naming the same id does not.
-    @Test func aSupersededVersionGoesOnceItsSuccessorIsOlderThanTheRetention() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func aSupersededVersionGoesOnceItsSuccessorIsOlderThanTheRetention(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         let order = try Self.sample("SOCORDER_ACKFIN24_ACKPLAN24_20241220")   // planned to 2027
         let agreement = try Self.sample("AGREEMENT_ACKFIN24_ACKPLAN24_20250120")
         try Self.add(journal, [Self.version(order, id: "o-1"), Self.version(agreement, id: "a-1", 5, previous: "o-1")], at: Self.t(2025, 1, 1))
@@ -128,10 +128,10 @@ import Testing
     }
 
     /// An entry goes when its period ended, and it was delivered, longer than the retention ago.
-    @Test func anEntryExpiresWhenItsPeriodAndItsDeliveryAreOlderThanTheRetention() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func anEntryExpiresWhenItsPeriodAndItsDeliveryAreOlderThanTheRetention(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         let order = try Self.sample("SOCORDER_ACKFIN24_ACKPLAN24_20241220")   // planned to 2027-12-31
         try Self.add(journal, [Self.version(order, id: "o-early")], at: Self.t(2025, 1, 1))
         try Self.add(journal, [Self.version(order, id: "o-late")], at: Self.t(2029, 1, 1))   // delivered long after its period
@@ -145,10 +145,10 @@ import Testing
 
     /// A certificate's remaining volume is counted over all its contracts (DG3103): a contract whose term is over
     /// stays while its certificate, named by id or by number, stays.
-    @Test func aContractStaysWhileItsCertificateStays() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func aContractStaysWhileItsCertificateStays(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         var certificate = Self.version(try Self.sample("SOCCERT_ACKFIN24_GISSS24_20250203"), id: "cert-1")
         guard case .socialCertificate(var c) = certificate.model else { Issue.record("not a certificate"); return }
         c.validTo = CalendarDate(year: 2030, month: 12, day: 31)
@@ -177,10 +177,10 @@ import Testing
     }
 
     /// The registry is looked at in windows of at most `limit` entries.
-    @Test func aRegistryStepLooksAtNoMoreThanItsLimit() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func aRegistryStepLooksAtNoMoreThanItsLimit(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         let order = try Self.sample("SOCORDER_ACKFIN24_ACKPLAN24_20241220")
         try Self.add(journal, (1...5).map { Self.version(order, id: "o-\($0)") }, at: Self.t(2025, 1, 1))
         let cutoff = Self.t(2030, 1, 1)
@@ -209,10 +209,10 @@ import Testing
     }
 
     /// The gateway's loop: a run once per interval, a bounded amount of work per call, the rest at the next call.
-    @Test func runIfDueWorksInBoundedStepsOncePerInterval() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let journal = try SQLiteJournal(path: dir.file("journal.sqlite"))
+    @Test(arguments: JournalKind.allCases) func runIfDueWorksInBoundedStepsOncePerInterval(_ kind: JournalKind) throws {
+        let (opened, place) = try kind.make()
+        defer { place.cleanup() }
+        let journal = try #require(opened as? any TimedRegistry)
         for i in 1...5 { try Self.finish(journal, "\(i).xml", .rejected, at: Self.t(2024, 1, 1)) }
         // No time budget: one transaction per call.
         let retention = Retention(journal: journal, days: 400, interval: 3600, budget: 0, chunk: 2)
