@@ -133,6 +133,6 @@ public final class PostgresServer: Sendable {
 
     public struct ServerError: Error, CustomStringConvertible {
         public var description: String
-        init(_ text: String) { description = text }
+        public init(_ text: String) { description = text }
     }
 }

@@ -96,6 +96,12 @@ public struct ProcessResult: Sendable {
     public var seconds: Double
     /// True when the watchdog had to kill it.
     public var timedOut: Bool
+
+    /// A result from its parts (a command run another way).
+    public init(status: Int32, stdout: String, stderr: String, maxRSSKilobytes: Int = 0, seconds: Double = 0, timedOut: Bool = false) {
+        (self.status, self.stdout, self.stderr) = (status, stdout, stderr)
+        (self.maxRSSKilobytes, self.seconds, self.timedOut) = (maxRSSKilobytes, seconds, timedOut)
+    }
 }
 
 /// Runs programs with `posix_spawn`, capturing output, peak memory (from `wait4`) and wall time; a watchdog
