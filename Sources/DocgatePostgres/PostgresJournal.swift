@@ -114,25 +114,22 @@ public final class PostgresJournal: Journal {
 
     public func claim(_ requests: [ClaimRequest], owner: String, lease: Double, now: Double) throws -> [JournalEntry] {
         guard !requests.isEmpty else { return [] }
+        let rows = try PostgresJournalSchema.json(requests.map(PostgresJournalSchema.ClaimRow.init))
         return try write { s in
             try Self.lockRoutes(requests.map(\.route), s)
-            var made: [JournalEntry] = []
-            for r in requests {
-                var b = PostgresBindings()
-                b.append(r.route); b.append(r.fileName); b.append(r.sha256); b.append(r.size); b.append(owner)
-                b.append(now + lease); b.append(now)
-                b.append(r.identity.map { Int64(bitPattern: $0.device) }); b.append(r.identity.map { Int64(bitPattern: $0.inode) })
-                b.append(r.identity?.mtime); b.append(r.nameBytes.map { ByteBuffer(bytes: $0) }); b.append(r.identity?.ctime)
-                for row in try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.claimSQL, binds: b)) {
-                    made.append(try PostgresJournalSchema.entry(row))
-                }
-            }
-            return made
+            var b = PostgresBindings()
+            b.append(rows); b.append(owner); b.append(now + lease); b.append(now)
+            return try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.claimSQL, binds: b)).map(PostgresJournalSchema.entry)
+                .sorted { $0.id < $1.id }
         }
     }
 
     public func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool] {
         guard !transitions.isEmpty else { return [] }
+        // One statement for the batch when each entry steps once in it; otherwise (never in the pipeline) one
+        // statement per step, in order, so that a later step sees an earlier one.
+        let batches = Set(transitions.map(\.id)).count == transitions.count ? [transitions] : transitions.map { [$0] }
+        let encoded = try batches.map { try PostgresJournalSchema.json($0.map(PostgresJournalSchema.StepRow.init)) }
         return try write { s in
             // Finishing steps wait for a claim of their route in progress (see the type's comment).
             let finishing = transitions.filter { $0.to == .done }.map(\.id)
@@ -140,15 +137,15 @@ public final class PostgresJournal: Journal {
                 let routes = try s.query("SELECT DISTINCT route FROM documents WHERE id = ANY(\(finishing))").map { try $0.decode(String.self) }
                 try Self.lockRoutes(routes, s)
             }
-            var applied: [Bool] = []
-            for t in transitions {
+            var applied = Set<Int64>()
+            var results: [Bool] = []
+            for (batch, rows) in zip(batches, encoded) {
                 var b = PostgresBindings()
-                b.append(t.to.rawValue); b.append(t.outcome?.rawValue); b.append(t.documentId); b.append(t.kind)
-                b.append(t.outputName); b.append(t.receiptName); b.append(t.archivePath); b.append(t.errors)
-                b.append(now + lease); b.append(now); b.append(t.id); b.append(t.attempt); b.append(t.from.rawValue); b.append(owner)
-                applied.append(try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.applySQL, binds: b)).count == 1)
+                b.append(rows); b.append(owner); b.append(now + lease); b.append(now)
+                applied = Set(try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.applySQL, binds: b)).map { try $0.decode(Int64.self) })
+                results += batch.map { applied.contains($0.id) }
             }
-            return applied
+            return results
         }
     }
 

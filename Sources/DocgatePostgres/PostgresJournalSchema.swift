@@ -119,30 +119,75 @@ enum PostgresJournalSchema {
         return e
     }
 
-    /// A claim, as the SQLite journal's: a new entry unless the file is in flight (the unique index) or is the very
-    /// file a finished entry of the route took. Parameters: route, name, SHA-256, size, owner, lease end, now,
-    /// device, inode, mtime, name bytes, ctime. Typed, so that a NULL parameter has a type.
+    /// A batch of claims in one statement, as the SQLite journal's: a new entry unless the file is in flight (the
+    /// unique index) or is the very file a finished entry of the route took. `$1`: the requests as a JSON array
+    /// (`jsonb_to_recordset`: one round trip for the batch, NULLs where a request has no identity); `$2` the owner,
+    /// `$3` the lease's end, `$4` now.
     static let claimSQL = """
         INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at,
                                file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns)
-        SELECT $1::text, $2::text, $3::text, $4::bigint, 'claimed', $5::text, $6::float8, 1, $7::float8, $7::float8,
-               $8::bigint, $9::bigint, $10::bigint, $11::bytea, $12::bigint
-        WHERE $9::bigint IS NULL OR NOT EXISTS (
+        SELECT r.route, r.file_name, r.sha256, r.size, 'claimed', $2::text, $3::float8, 1, $4::float8, $4::float8,
+               r.device, r.inode, r.mtime, decode(r.name_hex, 'hex'), r.ctime
+        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (route text, file_name text, sha256 text, size bigint, device bigint,
+                                                          inode bigint, mtime bigint, name_hex text, ctime bigint)) WITH ORDINALITY
+             AS r(route, file_name, sha256, size, device, inode, mtime, name_hex, ctime, n)
+        WHERE r.inode IS NULL OR NOT EXISTS (
             SELECT 1 FROM documents d
-            WHERE d.route = $1::text AND d.file_name = $2::text AND d.file_inode = $9::bigint AND d.stage = 'done'
-              AND d.file_device = $8::bigint AND d.file_ctime_ns IS NOT DISTINCT FROM $12::bigint AND d.sha256 = $3::text)
+            WHERE d.route = r.route AND d.file_name = r.file_name AND d.file_inode = r.inode AND d.stage = 'done'
+              AND d.file_device = r.device AND d.file_ctime_ns IS NOT DISTINCT FROM r.ctime AND d.sha256 = r.sha256)
+        ORDER BY r.n
         ON CONFLICT DO NOTHING
         RETURNING \(columns)
         """
 
-    /// A compare-and-set step. Parameters: to, outcome, document id, kind, output, receipt, archive path, errors,
-    /// lease end, now, id, attempt, from, owner.
+    /// A batch of compare-and-set steps in one statement (each entry at most once in it). `$1`: the steps as a JSON
+    /// array (NULL fields keep the journal's value); `$2` the owner, `$3` the lease's end, `$4` now. Returns the
+    /// ids of the steps that applied.
     static let applySQL = """
-        UPDATE documents SET stage = $1::text, outcome = COALESCE($2::text, outcome), document_id = COALESCE($3::text, document_id),
-            kind = COALESCE($4::text, kind), output_name = COALESCE($5::text, output_name), receipt_name = COALESCE($6::text, receipt_name),
-            archive_path = COALESCE($7::text, archive_path), errors = COALESCE($8::text, errors), lease_until = $9::float8,
-            updated_at = $10::float8, finished_at = CASE WHEN $1::text = 'done' THEN $10::float8 ELSE finished_at END
-        WHERE id = $11::bigint AND attempt = $12::integer AND stage = $13::text AND owner = $14::text
-        RETURNING id
+        UPDATE documents d SET stage = t."to", outcome = COALESCE(t.outcome, d.outcome), document_id = COALESCE(t.document_id, d.document_id),
+            kind = COALESCE(t.kind, d.kind), output_name = COALESCE(t.output_name, d.output_name),
+            receipt_name = COALESCE(t.receipt_name, d.receipt_name), archive_path = COALESCE(t.archive_path, d.archive_path),
+            errors = COALESCE(t.errors, d.errors), lease_until = $3::float8, updated_at = $4::float8,
+            finished_at = CASE WHEN t."to" = 'done' THEN $4::float8 ELSE d.finished_at END
+        FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, attempt integer, "from" text, "to" text, outcome text, document_id text,
+                                                 kind text, output_name text, receipt_name text, archive_path text, errors text)
+        WHERE d.id = t.id AND d.attempt = t.attempt AND d.stage = t."from" AND d.owner = $2::text
+        RETURNING d.id
         """
+
+    /// A claim request as `claimSQL` reads it.
+    struct ClaimRow: Encodable {
+        var route, file_name, sha256: String
+        var size: Int64
+        var device, inode, mtime, ctime: Int64?
+        var name_hex: String?
+
+        init(_ r: ClaimRequest) {
+            (route, file_name, sha256, size) = (r.route, r.fileName, r.sha256, r.size)
+            device = r.identity.map { Int64(bitPattern: $0.device) }
+            inode = r.identity.map { Int64(bitPattern: $0.inode) }
+            mtime = r.identity?.mtime
+            ctime = r.identity?.ctime
+            name_hex = r.nameBytes.map { $0.map { String(format: "%02x", $0) }.joined() }
+        }
+    }
+
+    /// A step as `applySQL` reads it.
+    struct StepRow: Encodable {
+        var id: Int64
+        var attempt: Int
+        var from, to: String
+        var outcome, document_id, kind, output_name, receipt_name, archive_path, errors: String?
+
+        init(_ t: Transition) {
+            (id, attempt, from, to) = (t.id, t.attempt, t.from.rawValue, t.to.rawValue)
+            (outcome, document_id, kind) = (t.outcome?.rawValue, t.documentId, t.kind)
+            (output_name, receipt_name, archive_path, errors) = (t.outputName, t.receiptName, t.archivePath, t.errors)
+        }
+    }
+
+    /// Rows as the JSON text a `$1::jsonb` parameter takes (explicit nulls: a missing key is NULL as well).
+    static func json(_ rows: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+    }
 }

@@ -227,4 +227,26 @@ import Testing
         #expect(try journal.entry(theirs[0].id)?.owner == "dead")
         #expect(try journal.recover(owner: "them", routes: ["other", "x"], lease: 10, now: 200).map(\.id) == [theirs[0].id])
     }
+
+    /// What a claim records comes back as it went in: a name that is not UTF-8, the file's identity (a device and
+    /// inode past Int64's range included), a step's fields.
+    @Test(arguments: JournalKind.allCases) func anEntryKeepsWhatItWasGiven(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
+        let identity = FileIdentity(device: UInt64.max - 1, inode: 1 << 63 + 5, size: 7, mtime: 1_764_000_000_123_456_789, ctime: nil)
+        let request = ClaimRequest(route: "r", fileName: "%CF%F0.xml", sha256: "ab", size: 7, identity: identity, nameBytes: [0xCF, 0xF0, 0x2E, 0x78])
+        let entry = try #require(try journal.claim([request], owner: "o", lease: 5, now: 10.25).first)
+        #expect(entry.nameBytes == [0xCF, 0xF0, 0x2E, 0x78] && entry.identity == identity && entry.identity?.ctime == nil)
+        #expect(entry.leaseUntil == 15.25 && entry.receivedAt == 10.25 && entry.attempt == 1 && entry.stage == .claimed)
+        var t = Transition(entry, to: .staged)
+        (t.outcome, t.documentId, t.kind, t.outputName, t.errors) = (.rejected, "id-1", "agreement", "out.xml", "[{\"code\":\"DG2001\"}]")
+        #expect(try journal.apply([t], owner: "o", lease: 5, now: 11) == [true])
+        let back = try #require(try journal.entry(entry.id))
+        #expect(back.outcome == .rejected && back.documentId == "id-1" && back.kind == "agreement" && back.outputName == "out.xml")
+        #expect(back.errors == "[{\"code\":\"DG2001\"}]" && back.receiptName == nil && back.finishedAt == nil && back.leaseUntil == 16)
+        // A step that does not hold (another attempt) changes nothing, and says so.
+        var stale = Transition(entry, to: .staged)
+        stale.attempt = 2
+        #expect(try journal.apply([stale], owner: "o", lease: 5, now: 12) == [false])
+    }
 }
