@@ -92,6 +92,11 @@ enum JournalBench {
     /// Delivers `n` waiting documents with the given instances; documents per second, from the first start to the
     /// last receipt.
     static func deliver(_ dir: String, configs: [String], docgate: String, template: (String, String), base: Int) -> Double {
+        deliverMeasured(dir, configs: configs, docgate: docgate, template: template, base: base).rate
+    }
+
+    /// `deliver`, with the instances' CPU (user + system) per document, milliseconds.
+    static func deliverMeasured(_ dir: String, configs: [String], docgate: String, template: (String, String), base: Int) -> (rate: Double, cpu: Double) {
         for i in 0..<n {
             let (name, data) = GatewayBench.document(template.0, template.1, base + i)
             _ = FileManager.default.createFile(atPath: dir + "/in/" + name, contents: data)
@@ -103,9 +108,10 @@ enum JournalBench {
         let pids = configs.enumerated().map { GatewayBench.spawn([docgate, "run", "--config", $1], log: dir + "/daemon-\($0).log") }
         let end = GatewayBench.waitForArrivals(n, watch: watch, from: pids[0])
         close(watch)
+        let cpu = pids.compactMap { GatewayBench.cpu(stat: "/proc/\($0)/stat") }.reduce(0) { $0 + $1.user + $1.system }
         for pid in pids { precondition(GatewayBench.stop(pid) == 0, "an instance did not stop cleanly: \(dir)") }
         precondition(GatewayBench.count(dir + "/out") == n && GatewayBench.count(dir + "/receipts") == n, "not all delivered once: \(dir)")
-        return Double(n) / end.timeIntervalSince(start)
+        return (Double(n) / end.timeIntervalSince(start), cpu * 1000 / Double(n))
     }
 
     /// The wall time of a command, milliseconds (the median of 5).
