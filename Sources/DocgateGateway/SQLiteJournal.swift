@@ -163,6 +163,9 @@ public final class SQLiteJournal: Journal {
     }
 
     /// One transaction; each applied step renews the lease to `now + lease`, and a step to `done` sets `finishedAt`.
+    /// A step that records a delivery is refused when another entry of the route delivered the same root id: two
+    /// instances that took two copies of one document decided before either delivery was recorded, and the later
+    /// must decide again (a duplicate or a conflict).
     public func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool] {
         guard !transitions.isEmpty else { return [] }
         return try pool.write { db in
@@ -174,9 +177,11 @@ public final class SQLiteJournal: Journal {
                         archive_path = COALESCE(?, archive_path), errors = COALESCE(?, errors), lease_until = ?, updated_at = ?,
                         finished_at = CASE WHEN ? = 'done' THEN ? ELSE finished_at END
                     WHERE id = ? AND attempt = ? AND stage = ? AND owner = ?
+                      AND NOT (? = 'delivered' AND EXISTS (SELECT 1 FROM documents o INDEXED BY documents_identity
+                               WHERE o.route = documents.route AND o.document_id = ? AND o.outcome = 'delivered' AND o.id <> documents.id))
                     """).execute(arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
                                      t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
-                                     t.from.rawValue, owner])
+                                     t.from.rawValue, owner, t.outcome?.rawValue, t.documentId])
                 applied.append(db.changesCount == 1)
             }
             return applied

@@ -137,6 +137,17 @@ public final class PostgresJournal: Journal {
                 let routes = try s.query("SELECT DISTINCT route FROM documents WHERE id = ANY(\(finishing))").map { try $0.decode(String.self) }
                 try Self.lockRoutes(routes, s)
             }
+            // Deliveries wait for another delivery of the same document in progress (two copies taken by two
+            // instances): the statement then sees it and refuses the later.
+            let delivering = transitions.filter { $0.outcome == .delivered && $0.documentId != nil }
+            if !delivering.isEmpty {
+                let routes = Dictionary(uniqueKeysWithValues: try s.query("SELECT id, route FROM documents WHERE id = ANY(\(delivering.map(\.id)))")
+                    .map { try $0.decode((Int64, String).self) })
+                let keys = Set(delivering.compactMap { t in routes[t.id].map { $0 + "/" + (t.documentId ?? "") } }).sorted()
+                for key in keys {
+                    try s.query("SELECT pg_advisory_xact_lock(\(PostgresJournalSchema.identityLockSpace), hashtext(\(key)))")
+                }
+            }
             var applied = Set<Int64>()
             var results: [Bool] = []
             for (batch, rows) in zip(batches, encoded) {

@@ -9,6 +9,8 @@ import PostgresNIO
 enum PostgresJournalSchema {
     /// The first key of the journal's advisory locks: migrations (second key 0) and routes (`hashtext(route)`).
     static let routeLockSpace: Int32 = 0x6467_6A31   // "dgj1"
+    /// Deliveries of one root id in one route (`hashtext(route || '/' || document_id)`).
+    static let identityLockSpace: Int32 = 0x6467_6931   // "dgi1"
     static let migrationLockSpace: Int32 = 0x6467_6D31   // "dgm1"
 
     /// The migrations, in order; each runs once, in one transaction with its record in `docgate_migrations`.
@@ -140,7 +142,9 @@ enum PostgresJournalSchema {
         RETURNING \(columns)
         """
 
-    /// A batch of compare-and-set steps in one statement (each entry at most once in it). `$1`: the steps as a JSON
+    /// A batch of compare-and-set steps in one statement (each entry at most once in it). A step that records a
+    /// delivery is refused when another entry of the route delivered the same root id (the caller holds that
+    /// identity's lock, so the look sees every delivery committed before). `$1`: the steps as a JSON
     /// array (NULL fields keep the journal's value); `$2` the owner, `$3` the lease's end, `$4` now. Returns the
     /// ids of the steps that applied.
     static let applySQL = """
@@ -152,6 +156,8 @@ enum PostgresJournalSchema {
         FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, attempt integer, "from" text, "to" text, outcome text, document_id text,
                                                  kind text, output_name text, receipt_name text, archive_path text, errors text)
         WHERE d.id = t.id AND d.attempt = t.attempt AND d.stage = t."from" AND d.owner = $2::text
+          AND NOT (t.outcome = 'delivered' AND EXISTS (SELECT 1 FROM documents o WHERE o.route = d.route AND o.document_id = t.document_id
+                                                       AND o.outcome = 'delivered' AND o.id <> d.id))
         RETURNING d.id
         """
 

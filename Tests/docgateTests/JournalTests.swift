@@ -249,4 +249,51 @@ import Testing
         stale.attempt = 2
         #expect(try journal.apply([stale], owner: "o", lease: 5, now: 12) == [false])
     }
+
+    /// Two copies of one document under two names, taken by two instances at once: each decides "delivered" before
+    /// the other's delivery is in the journal. The journal takes only the first: the second step is refused, and
+    /// the document is decided again (a duplicate).
+    @Test(arguments: JournalKind.allCases) func aDocumentIsDeliveredOnceWhicheverInstancesTookItsCopies(_ kind: JournalKind) throws {
+        let (a, place) = try kind.make()
+        defer { place.cleanup() }
+        let b = try place.open()
+        let count = 150
+        let results = Mutex<[[Bool]]>([])
+        let ready = Atomic<Int>(0)
+        // Two threads of their own (concurrentPerform may run both on one thread, and the barrier below would wait
+        // forever).
+        let workers = (0..<2).map { k in Thread {
+            let journal = k == 0 ? a : b
+            let requests = (0..<count).map { ClaimRequest(route: "r", fileName: "\(k)-\($0).xml", sha256: "h\($0)", size: 1) }
+            let entries = (try? journal.claim(requests, owner: "i\(k)", lease: 60, now: 1)) ?? []
+            // Both have claimed their copies; then batches of deliveries, as the pipeline commits them, both at once.
+            ready.add(1, ordering: .relaxed)
+            while ready.load(ordering: .relaxed) < 2 {}
+            for chunk in stride(from: 0, to: entries.count, by: 25) {
+                let steps = entries[chunk..<min(entries.count, chunk + 25)].map { entry in
+                    var t = Transition(entry, to: .staged)
+                    t.outcome = .delivered
+                    t.documentId = "doc-" + entry.fileName.dropFirst(2).dropLast(4)
+                    return t
+                }
+                if let applied = try? journal.apply(steps, owner: "i\(k)", lease: 60, now: 2) { results.withLock { $0 += applied.map { [$0] } } }
+            }
+        } }
+        workers.forEach { $0.start() }
+        while !workers.allSatisfy(\.isFinished) { usleep(1_000) }
+        let applied = results.withLock { $0 }
+        #expect(applied.count == 2 * count)
+        #expect(applied.filter { $0 == [true] }.count == count, "\(applied.filter { $0 == [true] }.count) deliveries of \(count) documents")
+        for i in [0, count / 2, count - 1] {
+            #expect(try a.deliveredHashes(route: "r", documentIds: ["doc-\(i)"])["doc-\(i)"]?.count == 1)
+        }
+        // The refused copy is decided again: a duplicate is taken.
+        let second = try #require(try a.claim([ClaimRequest(route: "r", fileName: "late.xml", sha256: "h0", size: 1)], owner: "i0", lease: 60, now: 3).first)
+        var again = Transition(second, to: .staged)
+        again.documentId = "doc-0"
+        again.outcome = .delivered
+        #expect(try a.apply([again], owner: "i0", lease: 60, now: 4) == [false])
+        again.outcome = .duplicate
+        #expect(try a.apply([again], owner: "i0", lease: 60, now: 4) == [true])
+    }
 }
