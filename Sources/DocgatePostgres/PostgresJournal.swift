@@ -126,9 +126,11 @@ public final class PostgresJournal: Journal {
 
     public func apply(_ transitions: [Transition], owner: String, lease: Double, now: Double) throws -> [Bool] {
         guard !transitions.isEmpty else { return [] }
-        // One statement for the batch when each entry steps once in it; otherwise (never in the pipeline) one
-        // statement per step, in order, so that a later step sees an earlier one.
-        let batches = Set(transitions.map(\.id)).count == transitions.count ? [transitions] : transitions.map { [$0] }
+        // One statement for the batch when each entry steps once in it and no root id is delivered twice; otherwise
+        // (never in the pipeline) one statement per step, in order, so that a later step sees an earlier one.
+        let deliveries = transitions.filter { $0.outcome == .delivered }.compactMap(\.documentId)
+        let oneStatement = Set(transitions.map(\.id)).count == transitions.count && Set(deliveries).count == deliveries.count
+        let batches = oneStatement ? [transitions] : transitions.map { [$0] }
         let encoded = try batches.map { try PostgresJournalSchema.json($0.map(PostgresJournalSchema.StepRow.init)) }
         return try write { s in
             // Finishing steps wait for a claim of their route in progress (see the type's comment).
