@@ -253,8 +253,8 @@ public protocol Journal: Sendable {
     /// The registry entries the rules across documents can still need at `cutoff` (`Retention.cutoff`): exactly
     /// those a prune at that cutoff keeps (see `Retention` for the rules), with their sequence numbers.
     func registryLiveEntries(cutoff: Double) throws -> [RegistryRow]
-    /// The sequence numbers after `seq` of entries another instance than `owner` added (the primary key's range).
-    func registrySeqs(after seq: Int64, notBy owner: String) throws -> [Int64]
+    /// The sequence numbers after `seq` (the primary key's range), each with whether `owner` added it.
+    func registrySeqs(after seq: Int64, owner: String) throws -> [(seq: Int64, mine: Bool)]
     /// The entries with these sequence numbers.
     func registryBodies(_ seqs: [Int64]) throws -> [RegistryRow]
 

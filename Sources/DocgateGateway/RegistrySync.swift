@@ -26,19 +26,29 @@ final class RegistrySync: Sendable {
         state = Mutex((highest, Set(loaded.map(\.seq).filter { $0 > highest - Self.window })))
     }
 
+    /// The highest sequence number seen.
+    var mark: Int64 { state.withLock { $0.highest } }
+
     /// Adds what other instances delivered since the last look; how many documents.
     @discardableResult
     func pull() throws -> Int {
         let (highest, taken) = state.withLock { ($0.highest, $0.taken) }
         let from = max(0, highest - Self.window)
-        let new = try journal.registrySeqs(after: from, notBy: owner).filter { !taken.contains($0) }
-        guard !new.isEmpty else { return 0 }
+        let seen = try journal.registrySeqs(after: from, owner: owner)
+        // Its own entries move the mark too (they are in memory already): otherwise each look would walk every
+        // entry this instance added since another's last one.
+        let top = seen.last?.seq ?? highest
+        let new = seen.filter { !$0.mine && !taken.contains($0.seq) }.map(\.seq)
+        guard !new.isEmpty else {
+            state.withLock { s in s.highest = max(s.highest, top); s.taken = s.taken.filter { $0 > s.highest - Self.window } }
+            return 0
+        }
         let rows = try journal.registryBodies(new)
         let decoder = JSONDecoder()
         registry.add(rows.compactMap { try? decoder.decode(ContextDocument.self, from: Data($0.json)) })
         state.withLock { s in
             s.taken.formUnion(rows.map(\.seq))
-            s.highest = max(s.highest, rows.map(\.seq).max() ?? s.highest)
+            s.highest = max(s.highest, top)
             let floor = s.highest - Self.window
             s.taken = s.taken.filter { $0 > floor }
         }

@@ -38,9 +38,10 @@ extension SQLiteJournal: TimedRegistry {
     }
 
     /// One read over the primary key's range.
-    public func registrySeqs(after seq: Int64, notBy owner: String) throws -> [Int64] {
+    public func registrySeqs(after seq: Int64, owner: String) throws -> [(seq: Int64, mine: Bool)] {
         try pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT seq FROM registry WHERE seq > ? AND owner IS NOT ? ORDER BY seq", arguments: [seq, owner])
+            try Row.fetchAll(db, sql: "SELECT seq, owner IS ? AS mine FROM registry WHERE seq > ? ORDER BY seq", arguments: [owner, seq])
+                .map { ($0["seq"], $0["mine"]) }
         }
     }
 

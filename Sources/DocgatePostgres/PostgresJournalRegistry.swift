@@ -35,9 +35,12 @@ extension PostgresJournal: TimedRegistry {
         return try read { s in try s.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(cutoff))).map(Self.row) }
     }
 
-    public func registrySeqs(after seq: Int64, notBy owner: String) throws -> [Int64] {
+    public func registrySeqs(after seq: Int64, owner: String) throws -> [(seq: Int64, mine: Bool)] {
         try read { s in
-            try s.query("SELECT seq FROM registry WHERE seq > \(seq) AND owner IS DISTINCT FROM \(owner) ORDER BY seq").map { try $0.decode(Int64.self) }
+            try s.query("SELECT seq, owner IS NOT DISTINCT FROM \(owner) FROM registry WHERE seq > \(seq) ORDER BY seq").map {
+                let (seq, mine) = try $0.decode((Int64, Bool).self)
+                return (seq, mine)
+            }
         }
     }
 

@@ -27,4 +27,20 @@ import Testing
         #expect(try sync.pull() == 1)   // late, below x2
         #expect(try sync.pull() == 0)   // nothing twice
     }
+
+    /// The look reads the entries after the mark; the instance's own entries move the mark too, so a look costs
+    /// what was added since the last, not everything this instance ever delivered.
+    @Test func ownEntriesMoveTheMark() throws {
+        let server = try PostgresServer.shared()
+        let location = try PostgresLocation.parse(server.url(try server.createDatabase())).get()
+        let journal = try PostgresJournal(location: location, password: server.password)
+        let sync = RegistrySync(journal: journal, owner: "a@h", registry: DocumentContext(), loaded: [])
+        let entries = (0..<3000).map { (id: "mine-\($0)", kind: "socialOrder", json: Array("{}".utf8)) }
+        try journal.registryAdd(entries, owner: "a@h")
+        #expect(try sync.pull() == 0)
+        try journal.registryAdd([(id: "x", kind: "socialOrder", json: Array("{}".utf8))], owner: "b@h")
+        #expect(try sync.pull() == 1)
+        // What the next look reads: the window below the mark, not the 3 000 own entries.
+        #expect(try journal.registrySeqs(after: sync.mark - RegistrySync.window, owner: "a@h").count <= Int(RegistrySync.window) + 1)
+    }
 }

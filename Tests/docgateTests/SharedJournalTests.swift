@@ -116,27 +116,34 @@ import Testing
         defer { place.cleanup() }
         let site = try GatewaySite(quiet: 0.5, route: "context_rules = true", journal: place)
         defer { site.dir.remove() }
-        let instances = try Self.start(2, on: site)
-        try instances[0].waitFor("two instances started", timeout: 60) {
-            site.logText.components(separatedBy: "gateway started").count - 1 == 2
+        // The second instance serves a route of its own (its directories beside the first's) and starts first, so
+        // its registry is loaded before the order exists; the first delivers the order on its route.
+        let text = try String(contentsOfFile: site.config, encoding: .utf8)
+        var second = text.replacingOccurrences(of: "gateway_id = \"test-gw\"", with: "gateway_id = \"gw2\"")
+            .replacingOccurrences(of: "name = \"plan-to-fin\"", with: "name = \"second\"")
+        for d in ["in", "out", "receipts", "errors", "archive"] {
+            second = second.replacingOccurrences(of: " = \"\(d)\"", with: " = \"\(d)2\"")
+            try FileManager.default.createDirectory(atPath: site.dir.path + "/\(d)2", withIntermediateDirectories: true)
         }
+        let gw2 = try RunningGateway(site: site, config: try site.dir.write("gateway-2.toml", second))
+        try gw2.waitFor("the second instance started", timeout: 60) { site.logText.contains("gateway started") }
+        let gw1 = try RunningGateway(site: site, config: try site.dir.write("gateway-1.toml",
+            text.replacingOccurrences(of: "gateway_id = \"test-gw\"", with: "gateway_id = \"gw1\"")))
         func sample(_ prefix: String) throws -> (String, [UInt8]) {
             let path = try #require(TestPaths.sampleFiles("valid").first { ($0 as NSString).lastPathComponent.hasPrefix(prefix) })
             return ((path as NSString).lastPathComponent, [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
         }
         let order = try sample("SOCORDER_ACKFIN24_ACKPLAN24_20241220")
         let report = try sample("EXECREPORT")
-        // The first instance alone delivers the order; then the second alone gets the report.
-        kill(instances[1].pid, SIGSTOP)
         try site.drop(order.0, order.1)
-        try instances[0].waitFor("the order delivered", timeout: 60) { site.files(site.outbox).contains(order.0) }
-        kill(instances[0].pid, SIGSTOP)
-        kill(instances[1].pid, SIGCONT)
-        try site.drop(report.0, report.1)
-        try instances[1].waitFor("the report finished", timeout: 60) { site.files(site.receipts).count == 2 }
-        kill(instances[0].pid, SIGCONT)
-        for instance in instances { #expect(instance.terminate() == 0) }
-        let reason = try? String(contentsOfFile: site.errors + "/" + report.0 + ".reason.txt", encoding: .utf8)
-        #expect(site.files(site.outbox).contains(report.0), "\(reason ?? "")")
+        try gw1.waitFor("the order delivered", timeout: 60) { site.files(site.outbox).contains(order.0) }
+        let inbox2 = site.dir.path + "/in2/"
+        _ = FileManager.default.createFile(atPath: inbox2 + ".tmp", contents: Data(report.1))
+        #expect(rename(inbox2 + ".tmp", inbox2 + report.0) == 0)
+        try gw2.waitFor("the report finished", timeout: 60) { site.files(site.dir.path + "/receipts2").count == 1 }
+        for instance in [gw1, gw2] { #expect(instance.terminate() == 0) }
+        let errors2 = site.dir.path + "/errors2/"
+        let reason = try? String(contentsOfFile: errors2 + report.0 + ".reason.txt", encoding: .utf8)
+        #expect(site.files(site.dir.path + "/out2").contains(report.0), "\(reason ?? "")")
     }
 }
