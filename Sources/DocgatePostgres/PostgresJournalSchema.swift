@@ -77,7 +77,10 @@ enum PostgresJournalSchema {
     static func migrate(_ s: Session) throws {
         try s.transaction {
             try s.query("SELECT pg_advisory_xact_lock(\(migrationLockSpace), 0)")
-            try s.query("CREATE TABLE IF NOT EXISTS docgate_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            // Made only when missing: a role that may not create tables starts on a journal made before.
+            if try s.query("SELECT to_regclass('docgate_migrations') IS NULL").first?.decode(Bool.self) ?? true {
+                try s.query("CREATE TABLE docgate_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            }
             let applied = Set(try s.query("SELECT version FROM docgate_migrations").map { try $0.decode(String.self) })
             let known = Set(migrations.map(\.0))
             if let unknown = applied.subtracting(known).sorted().first {

@@ -86,4 +86,23 @@ import Testing
         while !holder.isFinished { usleep(50_000) }
         #expect(order.withLock { $0 } == ["claimed", "paused instance woke"])
     }
+
+    /// A role that may only read and write the journal's tables (no CREATE) starts on a journal made before, as the
+    /// operator's manual says.
+    @Test func aRoleWithoutCreateStartsOnAnExistingJournal() throws {
+        let server = try PostgresServer.shared()
+        let database = try server.createDatabase()
+        _ = try PostgresJournal(location: try PostgresLocation.parse(server.url(database)).get(), password: server.password)
+        let role = "dml_" + database
+        try server.psql("CREATE ROLE \(role) LOGIN PASSWORD 'dml-secret'")
+        try server.psql("""
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO \(role);
+            GRANT SELECT, INSERT, UPDATE, DELETE ON documents, registry, docgate_migrations TO \(role);
+            GRANT USAGE ON SEQUENCE documents_id_seq, registry_seq_seq TO \(role)
+            """, database: database)
+        var location = try PostgresLocation.parse(server.url(database)).get()
+        location.user = role
+        let journal = try PostgresJournal(location: location, password: "dml-secret")
+        #expect(try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "o", lease: 10, now: 1).count == 1)
+    }
 }
