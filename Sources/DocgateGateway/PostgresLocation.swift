@@ -37,7 +37,8 @@ public struct PostgresLocation: Sendable, Hashable {
 
     /// The URL as the operator may see it (no password is ever in it).
     public var display: String {
-        let place = socketDirectory.map { "\(user)@:\(port)/\(database)?host=\($0)" } ?? "\(user)@\(host ?? ""):\(port)/\(database)"
+        let shownHost = (host ?? "").contains(":") ? "[\(host ?? "")]" : (host ?? "")
+        let place = socketDirectory.map { "\(user)@:\(port)/\(database)?host=\($0)" } ?? "\(user)@\(shownHost):\(port)/\(database)"
         return "postgresql://" + place
     }
 
@@ -68,6 +69,10 @@ public struct PostgresLocation: Sendable, Hashable {
         }
         var location = PostgresLocation(user: user, database: database, tls: .disable)
         var hostPart = authority[authority.index(after: at)...]
+        // An IPv6 address goes in brackets: without them its colons could not be told from the port's.
+        if !hostPart.hasPrefix("["), hostPart.filter({ $0 == ":" }).count > 1 {
+            return fail("адрес IPv6 записывается в квадратных скобках: [2001:db8::1]:5432", "an IPv6 address goes in brackets: [2001:db8::1]:5432")
+        }
         if let colon = hostPart.lastIndex(of: ":"), !hostPart[colon...].contains("]") {
             guard let port = Int(hostPart[hostPart.index(after: colon)...]), (1...65535).contains(port) else {
                 return fail("порт — число от 1 до 65535", "the port is a number from 1 to 65535")

@@ -66,6 +66,7 @@ import Testing
         #expect(socket.socketPath == "/run/postgresql/.s.PGSQL.5432" && socket.host == nil)
         let v6 = try #require(try parse("journal = \"postgresql://dg@[2001:db8::1]:7000/j?sslmode=require\"").postgres)
         #expect(v6.host == "2001:db8::1" && v6.port == 7000 && v6.tls == .require)
+        #expect(v6.display == "postgresql://dg@[2001:db8::1]:7000/j")
         let table = try parse("""
             [journal]
             url = "postgresql://docgate@db1/docgate"
@@ -80,6 +81,7 @@ import Testing
             ("journal = \"postgresql://db/j\"", "user"),
             ("journal = \"postgresql://dg@db\"", "database"),
             ("journal = \"postgresql://dg@db:99999/j\"", "port"),
+            ("journal = \"postgresql://dg@::1/j\"", "IPv6"),
             ("journal = \"postgresql://dg@db/j?sslmode=prefer\"", "sslmode"),
             ("journal = \"postgresql://dg@db/j?options=-c\"", "unknown parameter"),
             ("journal = \"postgresql://dg@/j?host=/run/pg&sslmode=require\"", "Unix socket"),

@@ -163,7 +163,8 @@ import Testing
             let last = entry
             DispatchQueue.concurrentPerform(iterations: 2) { k in
                 if k == 0 {
-                    _ = try? a.apply([Transition(last, to: .done)], owner: "a", lease: 60, now: 3)
+                    let done = try? a.apply([Transition(last, to: .done)], owner: "a", lease: 60, now: 3)
+                    if done != [true] { taken.withLock { $0.append("finish of \(request.fileName) not applied") } }
                     finished.store(true, ordering: .releasing)
                 } else {
                     var after = 0
