@@ -143,7 +143,8 @@ public final class Gateway: Sendable {
         context.logger.info("gateway started", metadata: ["owner": "\(owner)", "routes": "\(routes.map(\.route.name))",
                                                           "inotify": "\(watcher.active)"])
         progress.tick()
-        let heartbeat = LeaseHeartbeat(context: context, interval: context.lease / 3, progress: progress, stallAfter: stallAfter)
+        let heartbeat = LeaseHeartbeat(context: context, routes: routes.map(\.route.name), interval: context.lease / 3, progress: progress,
+                                       stallAfter: stallAfter)
         defer { heartbeat.stop() }
         var unreachable = 0
         while !isStopping {

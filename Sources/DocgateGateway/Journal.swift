@@ -229,8 +229,9 @@ public protocol Journal: Sendable {
     /// Unfinished entries of `routes` this owner holds or may take over (lease expired), taken over with a new
     /// attempt.
     func recover(owner: String, routes: [String], lease: Double, now: Double) throws -> [JournalEntry]
-    /// The heartbeat of a running instance: its unfinished entries' leases extended to `now + lease`; how many.
-    func renew(owner: String, lease: Double, now: Double) throws -> Int
+    /// The heartbeat of a running instance: its unfinished entries of `routes` (those it serves) get their leases
+    /// extended to `now + lease`; how many.
+    func renew(owner: String, routes: [String], lease: Double, now: Double) throws -> Int
     /// Identity checks, for a batch in one read: root id → the hashes of a route's delivered entries with that id
     /// (ids never delivered are absent).
     func deliveredHashes(route: String, documentIds: [String]) throws -> [String: [String]]

@@ -42,7 +42,7 @@ final class LeaseHeartbeat {
         let value = Mutex<(beats: Int, stalled: Bool)>((0, false))
     }
 
-    init(context: StageContext, interval: Double, progress: LoopProgress, stallAfter: Double) {
+    init(context: StageContext, routes: [String], interval: Double, progress: LoopProgress, stallAfter: Double) {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "docgate.lease-heartbeat"))
         timer.schedule(deadline: .now() + interval, repeating: interval)
         let state = self.state
@@ -61,7 +61,7 @@ final class LeaseHeartbeat {
             }
             if changed { context.logger.notice("the gateway loop moves again: claims renewed", metadata: [:]) }
             do {
-                _ = try context.journal.renew(owner: context.owner, lease: context.lease, now: now)
+                _ = try context.journal.renew(owner: context.owner, routes: routes, lease: context.lease, now: now)
                 // Every instance's claims, for /metrics (read here, off the HTTP handlers: a database round trip).
                 context.metrics.setInstances(try context.journal.instances(), now: now)
             } catch {

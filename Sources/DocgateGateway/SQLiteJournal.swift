@@ -206,9 +206,12 @@ public final class SQLiteJournal: Journal {
     }
 
     /// The heartbeat: one statement over the unfinished entries (their index), this owner's only.
-    public func renew(owner: String, lease: Double, now: Double) throws -> Int {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE documents SET lease_until = ? WHERE stage <> 'done' AND owner = ?", arguments: [now + lease, owner])
+    public func renew(owner: String, routes: [String], lease: Double, now: Double) throws -> Int {
+        guard !routes.isEmpty else { return 0 }
+        let inRoutes = "route IN (" + Array(repeating: "?", count: routes.count).joined(separator: ", ") + ")"
+        return try pool.write { db in
+            try db.execute(sql: "UPDATE documents SET lease_until = ? WHERE stage <> 'done' AND owner = ? AND \(inRoutes)",
+                           arguments: StatementArguments([now + lease, owner] as [any DatabaseValueConvertible]) + StatementArguments(routes))
             return db.changesCount
         }
     }

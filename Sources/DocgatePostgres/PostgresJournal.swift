@@ -182,9 +182,12 @@ public final class PostgresJournal: Journal {
         }
     }
 
-    public func renew(owner: String, lease: Double, now: Double) throws -> Int {
-        try write { s in
-            try s.query("UPDATE documents SET lease_until = \(now + lease) WHERE stage <> 'done' AND owner = \(owner) RETURNING id").count
+    public func renew(owner: String, routes: [String], lease: Double, now: Double) throws -> Int {
+        guard !routes.isEmpty else { return 0 }
+        return try write { s in
+            try s.query("""
+                UPDATE documents SET lease_until = \(now + lease) WHERE stage <> 'done' AND owner = \(owner) AND route = ANY(\(routes)) RETURNING id
+                """).count
         }
     }
 

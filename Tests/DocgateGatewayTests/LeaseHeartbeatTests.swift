@@ -22,7 +22,7 @@ import Testing
         let other = try journal.claim([ClaimRequest(route: "r", fileName: "b.xml", sha256: "bb", size: 1)], owner: "other@host",
                                       lease: 10, now: start)
         clock.advance(8)
-        let heartbeat = LeaseHeartbeat(context: context, interval: 0.02, progress: LoopProgress(clock: clock), stallAfter: 1e9)
+        let heartbeat = LeaseHeartbeat(context: context, routes: ["r"], interval: 0.02, progress: LoopProgress(clock: clock), stallAfter: 1e9)
         defer { heartbeat.stop() }
         // Within a few beats the claim holds until the clock's time plus the lease; the other owner's does not move.
         let deadline = Date().addingTimeInterval(30)
@@ -54,7 +54,7 @@ import Testing
                                         lease: 10, now: start)
         let progress = LoopProgress(clock: clock)
         clock.advance(13)   // the loop last moved 13 s ago: more than the lease (10) and the rescan interval (2)
-        let heartbeat = LeaseHeartbeat(context: context, interval: 0.02, progress: progress, stallAfter: 12)
+        let heartbeat = LeaseHeartbeat(context: context, routes: ["r"], interval: 0.02, progress: progress, stallAfter: 12)
         defer { heartbeat.stop() }
         let deadline = Date().addingTimeInterval(30)
         while heartbeat.beats < 5, Date() < deadline { usleep(10_000) }

@@ -130,13 +130,13 @@ import Testing
         let theirs = try journal.claim([ClaimRequest(route: "r", fileName: "c.xml", sha256: "cc", size: 1)], owner: "b", lease: 10, now: 100)
         try Self.finish(journal, mine[1], owner: "a")
         let finished = try #require(try journal.entry(mine[1].id)).leaseUntil
-        #expect(try journal.renew(owner: "a", lease: 10, now: 105) == 1)
+        #expect(try journal.renew(owner: "a", routes: ["r"], lease: 10, now: 105) == 1)
         #expect(try journal.entry(mine[0].id)?.leaseUntil == 115)
         #expect(try journal.entry(mine[1].id)?.leaseUntil == finished)
         #expect(try journal.entry(theirs[0].id)?.leaseUntil == 110)
         // Taken over by b once a's lease ran out: a's heartbeat no longer reaches it.
         _ = try journal.recover(owner: "b", routes: ["r"], lease: 10, now: 200)
-        #expect(try journal.renew(owner: "a", lease: 10, now: 201) == 0)
+        #expect(try journal.renew(owner: "a", routes: ["r"], lease: 10, now: 201) == 0)
         #expect(try journal.entry(mine[0].id)?.leaseUntil == 210)
     }
 
@@ -229,6 +229,10 @@ import Testing
         #expect(taken.map(\.id) == [mine[0].id])
         #expect(try journal.entry(theirs[0].id)?.owner == "dead")
         #expect(try journal.recover(owner: "them", routes: ["other", "x"], lease: 10, now: 200).map(\.id) == [theirs[0].id])
+        // Nor are they renewed: an instance restarted without a route does not keep that route's old claims alive.
+        let left = try journal.claim([ClaimRequest(route: "gone", fileName: "c.xml", sha256: "cc", size: 1)], owner: "me", lease: 10, now: 200)
+        #expect(try journal.renew(owner: "me", routes: ["r"], lease: 10, now: 205) == 1)
+        #expect(try journal.entry(left[0].id)?.leaseUntil == 210)
     }
 
     /// What a claim records comes back as it went in: a name that is not UTF-8, the file's identity (a device and
