@@ -190,9 +190,12 @@ public final class Gateway: Sendable {
         return wait
     }
 
-    /// Seconds without the loop moving after which this instance counts as stuck: a lease, and the longest wait
-    /// between two passes.
-    var stallAfter: Double { context.lease + max(config.rescanInterval, Self.maxJournalBackoff) }
+    /// Seconds without the loop moving after which this instance counts as stuck: a lease, the longest wait between
+    /// two passes, and two journal calls at their deadline (a recovery and a claim while the database is away).
+    var stallAfter: Double { context.lease + max(config.rescanInterval, Self.maxJournalBackoff) + 2 * Self.journalDeadline }
+
+    /// The longest a journal call waits for the database (PostgresJournal's default deadline), seconds.
+    static let journalDeadline = 30.0
 
     /// Whether the loop has not moved for ``stallAfter`` seconds (`/ready` then says not ready; the heartbeat no
     /// longer renews the claims, which the other instances take over).
