@@ -15,17 +15,14 @@ import Synchronization
 final class PostgresConnections: Sendable {
     let configuration: PostgresConnection.Configuration
     let timeout: Int64
-    /// Seconds a transaction may sit idle before the server ends it (its locks released).
-    let idleInTransaction: Int
     let logger: Logger
     private let idle = Mutex<[PostgresConnection]>([])
     private let slots: DispatchSemaphore
     private let nextId = Atomic<Int>(0)
 
-    init(configuration: PostgresConnection.Configuration, size: Int, timeout: Int64, idleInTransaction: Int = 20, logger: Logger) {
+    init(configuration: PostgresConnection.Configuration, size: Int, timeout: Int64, logger: Logger) {
         self.configuration = configuration
         self.timeout = timeout
-        self.idleInTransaction = idleInTransaction
         self.logger = logger
         slots = DispatchSemaphore(value: size)
     }
@@ -55,21 +52,8 @@ final class PostgresConnections: Sendable {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let id = nextId.add(1, ordering: .relaxed).newValue
         let future = PostgresConnection.connect(on: loop, configuration: configuration, id: id, logger: logger)
-        let connection = try Session.wait(future, on: loop, seconds: timeout) { future.whenSuccess { let _: EventLoopFuture<Void> = $0.close() } }
-        // An instance paused or cut off inside a transaction must not hold a route's lock for hours (until TCP
-        // notices): the server ends a transaction left idle, and a wait for a lock ends before the client's deadline
-        // (the server's refusal, 55P03, not a journal out of reach).
-        do {
-            let session = Session(connection: connection, timeout: timeout, logger: logger)
-            try session.query(PostgresQuery(unsafeSQL: "SET idle_in_transaction_session_timeout = '\(idleInTransaction)s'"))
-            try session.query(PostgresQuery(unsafeSQL: "SET lock_timeout = '\(max(1, timeout * 2 / 3))s'"))
-        } catch {
-            let _: EventLoopFuture<Void> = connection.close()
-            throw error
-        }
-        return connection
+        return try Session.wait(future, on: loop, seconds: timeout) { future.whenSuccess { let _: EventLoopFuture<Void> = $0.close() } }
     }
-
 
     /// Closes the idle connections.
     func close() {

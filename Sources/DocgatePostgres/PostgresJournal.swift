@@ -27,13 +27,10 @@ public final class PostgresJournal: Journal {
 
     /// Connects (DG5023 when the server cannot be reached or refuses the login) and brings the schema up to date:
     /// migrations run one instance at a time (an advisory lock), each once (`docgate_migrations`).
-    /// `timeout`: seconds each exchange may take; `idleInTransaction`: seconds the server lets a transaction sit
-    /// idle (an instance paused or cut off inside one) before it ends it and releases its locks.
-    public init(location: PostgresLocation, password: String?, timeout: Int64 = 30, idleInTransaction: Int = 20,
-                logger: Logger = Logger(label: "docgate.journal")) throws {
+    public init(location: PostgresLocation, password: String?, timeout: Int64 = 30, logger: Logger = Logger(label: "docgate.journal")) throws {
         self.location = location
         connections = PostgresConnections(configuration: try Self.configuration(location, password: password),
-                                          size: location.poolSize, timeout: timeout, idleInTransaction: idleInTransaction, logger: logger)
+                                          size: location.poolSize, timeout: timeout, logger: logger)
         try guarded { try connections.with { try PostgresJournalSchema.migrate($0) } }
     }
 

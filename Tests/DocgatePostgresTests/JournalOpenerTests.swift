@@ -1,9 +1,7 @@
 @testable import DocgateGateway
-@testable import DocgatePostgres
+import DocgatePostgres
 import DocgateTestSupport
-import Dispatch
 import Foundation
-import Synchronization
 import Testing
 
 /// The journal's password: from a file of the owner's alone or from the environment, never guessed.
@@ -57,34 +55,6 @@ import Testing
         let journal = try PostgresJournal(location: try PostgresLocation.parse(server.url(database, socket: true)).get(), password: server.password)
         #expect(try journal.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "o", lease: 10, now: 1).count == 1)
         #expect(try journal.stats().inFlight == 1)
-    }
-
-    /// An instance paused inside a transaction that holds a route's lock (SIGSTOP, a paused VM, a cut network) does
-    /// not hold the others up until TCP notices: the server ends the idle transaction and the others claim.
-    @Test(.timeLimit(.minutes(1))) func aTransactionLeftIdleDoesNotHoldTheRoute() throws {
-        let server = try PostgresServer.shared()
-        let location = try PostgresLocation.parse(server.url(try server.createDatabase())).get()
-        let paused = try PostgresJournal(location: location, password: server.password, timeout: 5, idleInTransaction: 1)
-        let other = try PostgresJournal(location: location, password: server.password, idleInTransaction: 1)
-        let order = Mutex<[String]>([])
-        let holding = DispatchSemaphore(value: 0)
-        let holder = Thread {
-            _ = try? paused.connections.with { s in
-                try s.query("BEGIN")
-                try PostgresJournal.lockRoutes(["r"], s)
-                holding.signal()
-                sleep(3)   // the paused instance: its transaction idle on the server, its lock held
-                order.withLock { $0.append("paused instance woke") }
-                try s.query("COMMIT")
-            }
-        }
-        holder.start()
-        holding.wait()
-        let claimed = try other.claim([ClaimRequest(route: "r", fileName: "a.xml", sha256: "aa", size: 1)], owner: "o", lease: 10, now: 1)
-        order.withLock { $0.append("claimed") }
-        #expect(claimed.count == 1)
-        while !holder.isFinished { usleep(50_000) }
-        #expect(order.withLock { $0 } == ["claimed", "paused instance woke"])
     }
 
     /// A role that may only read and write the journal's tables (no CREATE) starts on a journal made before, as the
