@@ -105,8 +105,13 @@ public final class PostgresJournal: Journal {
 
     /// Locks the routes (in order, so two transactions never wait for each other) until the transaction ends.
     static func lockRoutes(_ routes: some Sequence<String>, _ s: Session) throws {
-        for route in Set(routes).sorted() {
-            try s.query("SELECT pg_advisory_xact_lock(\(PostgresJournalSchema.routeLockSpace), hashtext(\(route)))")
+        try lock(PostgresJournalSchema.routeLockSpace, routes, s)
+    }
+
+    /// Advisory locks of `keys` in `space` (`hashtext` of each), taken in order until the transaction ends.
+    static func lock(_ space: Int32, _ keys: some Sequence<String>, _ s: Session) throws {
+        for key in Set(keys).sorted() {
+            try s.query("SELECT pg_advisory_xact_lock(\(space), hashtext(\(key)))")
         }
     }
 
@@ -128,34 +133,28 @@ public final class PostgresJournal: Journal {
         guard !transitions.isEmpty else { return [] }
         // One statement for the batch when each entry steps once in it and no root id is delivered twice; otherwise
         // (never in the pipeline) one statement per step, in order, so that a later step sees an earlier one.
-        let deliveries = transitions.filter { $0.outcome == .delivered }.compactMap(\.documentId)
-        let oneStatement = Set(transitions.map(\.id)).count == transitions.count && Set(deliveries).count == deliveries.count
+        let delivering = transitions.filter { $0.outcome == .delivered && $0.documentId != nil }
+        let finishing = transitions.filter { $0.to == .done }
+        let oneStatement = Set(transitions.map(\.id)).count == transitions.count
+            && Set(delivering.compactMap(\.documentId)).count == delivering.count
         let batches = oneStatement ? [transitions] : transitions.map { [$0] }
         let encoded = try batches.map { try PostgresJournalSchema.json($0.map(PostgresJournalSchema.StepRow.init)) }
         return try write { s in
-            // Finishing steps wait for a claim of their route in progress (see the type's comment).
-            let finishing = transitions.filter { $0.to == .done }.map(\.id)
-            if !finishing.isEmpty {
-                let routes = try s.query("SELECT DISTINCT route FROM documents WHERE id = ANY(\(finishing))").map { try $0.decode(String.self) }
-                try Self.lockRoutes(routes, s)
+            // Finishing steps wait for a claim of their route in progress, deliveries for another delivery of the
+            // same document in progress (two copies taken by two instances: the statement then sees it and refuses
+            // the later). One look for the routes of both.
+            let locked = finishing.map(\.id) + delivering.map(\.id)
+            if !locked.isEmpty {
+                let routes = Dictionary(try s.query("SELECT id, route FROM documents WHERE id = ANY(\(locked))").map { try $0.decode((Int64, String).self) },
+                                        uniquingKeysWith: { a, _ in a })
+                try Self.lock(PostgresJournalSchema.routeLockSpace, finishing.compactMap { routes[$0.id] }, s)
+                try Self.lock(PostgresJournalSchema.identityLockSpace, delivering.compactMap { t in routes[t.id].map { $0 + "/" + (t.documentId ?? "") } }, s)
             }
-            // Deliveries wait for another delivery of the same document in progress (two copies taken by two
-            // instances): the statement then sees it and refuses the later.
-            let delivering = transitions.filter { $0.outcome == .delivered && $0.documentId != nil }
-            if !delivering.isEmpty {
-                let routes = Dictionary(uniqueKeysWithValues: try s.query("SELECT id, route FROM documents WHERE id = ANY(\(delivering.map(\.id)))")
-                    .map { try $0.decode((Int64, String).self) })
-                let keys = Set(delivering.compactMap { t in routes[t.id].map { $0 + "/" + (t.documentId ?? "") } }).sorted()
-                for key in keys {
-                    try s.query("SELECT pg_advisory_xact_lock(\(PostgresJournalSchema.identityLockSpace), hashtext(\(key)))")
-                }
-            }
-            var applied = Set<Int64>()
             var results: [Bool] = []
             for (batch, rows) in zip(batches, encoded) {
                 var b = PostgresBindings()
                 b.append(rows); b.append(owner); b.append(now + lease); b.append(now)
-                applied = Set(try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.applySQL, binds: b)).map { try $0.decode(Int64.self) })
+                let applied = Set(try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.applySQL, binds: b)).map { try $0.decode(Int64.self) })
                 results += batch.map { applied.contains($0.id) }
             }
             return results
