@@ -42,9 +42,16 @@ final class PostgresConnections: Sendable {
             idle.withLock { $0.append(connection) }
             throw error
         } catch {
-            let _: EventLoopFuture<Void> = connection.close()
+            Self.discard(connection)
             throw error
         }
+    }
+
+    /// Closes a connection and keeps it until it is closed: a connection let go while its channel is still open
+    /// is a bug to postgres-nio (an assertion, which ended a debug build when the server went away mid-statement).
+    static func discard(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// A new connection, within the deadline.
@@ -52,7 +59,7 @@ final class PostgresConnections: Sendable {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let id = nextId.add(1, ordering: .relaxed).newValue
         let future = PostgresConnection.connect(on: loop, configuration: configuration, id: id, logger: logger)
-        return try Session.wait(future, on: loop, seconds: timeout) { future.whenSuccess { let _: EventLoopFuture<Void> = $0.close() } }
+        return try Session.wait(future, on: loop, seconds: timeout) { future.whenSuccess { PostgresConnections.discard($0) } }
     }
 
     /// Closes the idle connections.
@@ -73,7 +80,7 @@ struct Session {
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
         let future = connection.query(query, logger: logger)
-        return try Self.wait(future, on: connection.eventLoop, seconds: timeout) { [connection] in let _: EventLoopFuture<Void> = connection.close() }.rows
+        return try Self.wait(future, on: connection.eventLoop, seconds: timeout) { [connection] in PostgresConnections.discard(connection) }.rows
     }
 
     /// Runs `body` in a transaction: COMMIT when it returns, ROLLBACK when it throws.

@@ -109,7 +109,8 @@ final class RunningGateway {
         self.site = site
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
-        env["SWIFT_BACKTRACE"] = "enable=no"
+        // No crash report (it takes seconds), unless DOCGATE_GATEWAY_BACKTRACE asks for one (`enable=yes,interactive=no`).
+        env["SWIFT_BACKTRACE"] = env["DOCGATE_GATEWAY_BACKTRACE"] ?? "enable=no"
         let run = [TestPaths.docgate, "run", "--config", config ?? site.config]
         let args: [String] = descriptorLimit.map { ["/bin/sh", "-c", "ulimit \($0) && exec \"$@\"", "sh"] + run } ?? run
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
@@ -153,6 +154,13 @@ final class RunningGateway {
             }
             usleep(20_000)
         }
+    }
+
+    /// For a test that failed: the exit status when the daemon has ended, else every thread's stack (gdb).
+    func diagnosis() -> String {
+        if let status = exitStatus(within: 0) { return "pid \(pid) exited with status \(status)" }
+        let r = try? ProcessRunner.run("/usr/bin/gdb", ["-p", "\(pid)", "-batch", "-ex", "thread apply all bt 25"], timeout: 60)
+        return "pid \(pid) running; threads:\n" + (r.map { $0.stdout + $0.stderr } ?? "gdb did not run")
     }
 
     /// SIGKILL, then reap.
@@ -304,9 +312,14 @@ enum TCP {
         return false
     }
 
-    /// `GET path` with curl; the body, or nil when there was no answer.
-    static func get(_ url: String, timeout: Double = 5) -> String? {
-        guard let r = try? ProcessRunner.run("/usr/bin/curl", ["-sf", "-g", "--max-time", "\(Int(timeout))", url], timeout: timeout + 10),
+    /// `GET path` with curl; the body, or nil when there was no answer or its status was not 2xx.
+    static func get(_ url: String, timeout: Double = 5) -> String? { curl(["-sf"], url, timeout) }
+
+    /// The body of a GET whatever its status (nil when nothing answered).
+    static func answer(_ url: String, timeout: Double = 5) -> String? { curl(["-s"], url, timeout) }
+
+    private static func curl(_ flags: [String], _ url: String, _ timeout: Double) -> String? {
+        guard let r = try? ProcessRunner.run("/usr/bin/curl", flags + ["-g", "--max-time", "\(Int(timeout))", url], timeout: timeout + 10),
               r.status == 0 else { return nil }
         return r.stdout
     }

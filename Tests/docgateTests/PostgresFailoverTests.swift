@@ -56,7 +56,18 @@ struct PostgresFailoverTests {
                 crashes += 1
                 try instances[0].waitFor("every instance not ready", timeout: 60) { (0..<3).allSatisfy { !ready($0) } }
                 try server.start()
-                try instances[0].waitFor("every instance ready again", timeout: 90) { (0..<3).allSatisfy(ready) }
+                do {
+                    try instances[0].waitFor("every instance ready again", timeout: 90) { (0..<3).allSatisfy(ready) }
+                } catch {
+                    let states = (0..<3).map { TCP.answer("http://127.0.0.1:\(ports[$0])/ready") ?? "no answer" }
+                    Issue.record("after restart \(crashes): /ready of each instance: \(states)")
+                    for (i, state) in states.enumerated() where state != "ready\n" {
+                        Issue.record("instance \(i): \(instances[i].diagnosis())")
+                    }
+                    let lines = site.logText.split(separator: "\n").filter { !$0.contains("outcome=") }
+                    Issue.record("the log without deliveries, last lines:\n\(lines.suffix(80).joined(separator: "\n"))")
+                    throw error
+                }
             } else {
                 let victim = cycle % 3
                 instances[victim].kill()
