@@ -4,9 +4,10 @@ import Synchronization
 
 /// The batch pipeline: runs the stages over an inbox in batches (`batch_size` files or `batch_bytes` bytes, whichever
 /// comes first), overlapping them so the cores work on one batch while another waits for its fsyncs and commits:
-/// read + analyse (on every core, ahead of the claim); claim, decide and write staging files (the loop's thread);
-/// syncfs, staged commit, outputs and receipts placed (a finishing thread); archive (another). Each step is at most
-/// one batch ahead of the next.
+/// read, claim, and analyse what was won (on every core, a batch ahead); decide and write staging files (the loop's
+/// thread); syncfs, staged commit, outputs and receipts placed (a finishing thread); archive (another). Each step is
+/// at most one batch ahead of the next. The claim comes before the analysis so that instances sharing an inbox
+/// analyse only the files they won, not every file each of them read.
 struct BatchPipeline: Sendable {
     let context: StageContext
     let scanner: Scanner
@@ -24,6 +25,8 @@ struct BatchPipeline: Sendable {
     /// Ticked at each batch claimed and finished: the heartbeat's proof that the loop moves.
     let progress: LoopProgress
     let isStopping: @Sendable () -> Bool
+    /// Where chunks are claimed, one at a time.
+    let claimQueue = DispatchQueue(label: "docgate.claim")
 
     /// Unfinished entries first (an earlier run's crash, or an instance whose lease ran out), then every route.
     func pass(_ routes: [RouteRuntime]) -> PassResult {
@@ -103,18 +106,22 @@ struct BatchPipeline: Sendable {
             next = end
             return prepare(chunk, runtime, provisional: scan.provisional)
         }
-        var prepared = prepareNext()
-        while let current = prepared {
+        // Chunks read, claimed and analysed ahead: two, so that one's claim (a round trip and a commit) overlaps
+        // the other's analysis. Once claimed they are taken through even when stopping (a clean stop leaves nothing
+        // in flight); no new chunk is read then.
+        var ahead: [Prepared] = []
+        func fill() {
+            while ahead.count < Self.readAhead, !isStopping(), let p = prepareNext() { ahead.append(p) }
+        }
+        fill()
+        while !ahead.isEmpty {
+            let current = ahead.removeFirst()
             current.done.wait()
             progress.tick()
-            if isStopping() { prepared = nil; break }
-            prepared = prepareNext()
-            let (requests, inbound) = claimRequests(current, runtime, into: &result)
+            fill()
+            let (inbound, claim) = settle(current, runtime, into: &result)
             do {
-                let claimed = try context.journal.claim(requests, owner: context.owner, lease: context.lease, now: context.clock.now())
-                // The others: in flight at another instance, or the very file another instance finished (read here
-                // before it left the inbox). Counted, not logged: with several instances on one inbox it is usual.
-                if claimed.count < requests.count { context.metrics.countLostClaims(route: runtime.route.name, requests.count - claimed.count) }
+                let claimed = try claim.get()
                 var work: [Work] = []
                 for entry in claimed {
                     let w = Work(entry: entry, runtime: runtime, bytes: nil, started: context.clock.monotonic())
@@ -142,12 +149,12 @@ struct BatchPipeline: Sendable {
                 result.failures += 1
             }
         }
-        // Stopping: the chunk read ahead is not claimed; its files stay in the inbox for the next run. The batch
-        // being finished is finished.
-        prepared?.done.wait()
         result.add(finisher.drain())
         result.add(archivist.drain())
     }
+
+    /// How many chunks are read, claimed and analysed ahead of the one being staged.
+    static let readAhead = 2
 
     /// Where the batch starting at `start` ends: at most `count` files, and at most `bytes` bytes of what will be
     /// read — but always at least one file, so a file within `max_size` yet above the budget still goes through.
@@ -167,29 +174,44 @@ struct BatchPipeline: Sendable {
         e.kind == .regular && InboxReader.sizeRefusal(e.links, e.size, r) == nil
     }
 
-    private func claimRequests(_ p: Prepared, _ runtime: RouteRuntime, into result: inout PassResult)
+    /// The claim requests of a chunk's files read whole or refused unread, and those files by name.
+    static func requests(_ entries: [Directory.Entry], _ results: [Int: InboxReader.Result], _ runtime: RouteRuntime)
         -> ([ClaimRequest], [FileName: Inbound]) {
         var requests: [ClaimRequest] = []
         var inbound: [FileName: Inbound] = [:]
-        let results = p.results.withLock { $0 }
+        for (i, e) in entries.enumerated() {
+            guard case .inbound(let item)? = results[i] else { continue }
+            inbound[e.name] = item
+            requests.append(ClaimRequest(route: runtime.route.name, fileName: e.name.display, sha256: item.sha256,
+                                         size: item.identity.size, identity: item.identity,
+                                         nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
+        }
+        return (requests, inbound)
+    }
+
+    /// On the loop's thread, a prepared chunk's outcome: files still being written wait, failed reads are reported,
+    /// lost claims counted; the files read (analysed when won) by name, and what the claim returned.
+    private func settle(_ p: Prepared, _ runtime: RouteRuntime, into result: inout PassResult)
+        -> ([FileName: Inbound], Result<[JournalEntry], any Error>) {
+        let (results, inbound, requested, claim) = p.state.withLock { ($0.results, $0.inbound, $0.requested, $0.claim) }
         for (i, e) in p.entries.enumerated() {
             switch results[i] {
-            case .inbound(let item)?:
-                inbound[e.name] = item
-                requests.append(ClaimRequest(route: runtime.route.name, fileName: e.name.display, sha256: item.sha256,
-                                             size: item.identity.size, identity: item.identity,
-                                             nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
             case .busy?:
                 scanner.stillBeingWritten(e.name, runtime)
                 result.waiting += 1
             case .failed(let error)?:
                 context.fail(runtime, e.name, error, identity: e.identity)
                 result.failures += 1
-            case .gone?, nil:
+            case .inbound?, .gone?, nil:
                 continue
             }
         }
-        return (requests, inbound)
+        // The others: in flight at another instance, or the very file another instance finished (read here before
+        // it left the inbox). Counted, not logged: with several instances on one inbox it is usual.
+        if case .success(let claimed)? = claim, claimed.count < requested {
+            context.metrics.countLostClaims(route: runtime.route.name, requested - claimed.count)
+        }
+        return (inbound, claim ?? .success([]))
     }
 
     /// Receipted items archived, and counted.
@@ -206,30 +228,62 @@ struct BatchPipeline: Sendable {
         result.failures += items.count - done.count
     }
 
-    /// A chunk of an inbox being read, hashed and analysed on the worker threads.
+    /// A chunk of an inbox being read, hashed, claimed and (what was won) analysed on the worker threads.
     final class Prepared: Sendable {
+        struct State {
+            var results: [Int: InboxReader.Result] = [:]
+            var inbound: [FileName: Inbound] = [:]
+            var requested = 0
+            /// Nil when nothing was asked (nothing read, or the gateway stopping before the claim).
+            var claim: Result<[JournalEntry], any Error>?
+        }
         let entries: [Directory.Entry]
-        let results = Mutex<[Int: InboxReader.Result]>([:])
+        let state = Mutex(State())
         let done = DispatchGroup()
         init(_ entries: [Directory.Entry]) { self.entries = entries }
     }
 
+    /// Reads the chunk on the worker threads, claims what was read on the claim queue (one claim at a time, in
+    /// the chunks' order, and no worker thread held while the journal answers), then analyses what was won on the
+    /// worker threads again.
     private func prepare(_ entries: [Directory.Entry], _ runtime: RouteRuntime, provisional: Set<FileName>) -> Prepared {
         let p = Prepared(entries)
-        let reader = self.reader, analyzer = self.analyzer
+        let reader = self.reader
         p.done.enter()
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-                var r = reader.read(entries[i], runtime, provisional: provisional.contains(entries[i].name))
-                if case .inbound(var item) = r, let bytes = item.bytes {
-                    item.analysis = analyzer.analyze(bytes, name: item.name, sha256: item.sha256, runtime.route)
-                    r = .inbound(item)
-                }
-                p.results.withLock { $0[i] = r }
+                let r = reader.read(entries[i], runtime, provisional: provisional.contains(entries[i].name))
+                p.state.withLock { $0.results[i] = r }
             }
-            p.done.leave()
+            let (requests, inbound) = Self.requests(entries, p.state.withLock { $0.results }, runtime)
+            claimQueue.async {
+                let claim: Result<[JournalEntry], any Error>? = requests.isEmpty || isStopping() ? nil
+                    : Result { try context.journal.claim(requests, owner: context.owner, lease: context.lease, now: context.clock.now()) }
+                let won = (try? claim?.get())?.compactMap { inbound[$0.inboxName] } ?? []
+                DispatchQueue.global().async {
+                    let analysed = analyze(won, runtime)
+                    p.state.withLock {
+                        $0.inbound = inbound.merging(analysed) { _, new in new }
+                        $0.requested = requests.count
+                        $0.claim = claim
+                    }
+                    p.done.leave()
+                }
+            }
         }
         return p
+    }
+
+    /// The analysis of the files won, on every core.
+    private func analyze(_ items: [Inbound], _ runtime: RouteRuntime) -> [FileName: Inbound] {
+        let analysed = Mutex<[FileName: Inbound]>([:])
+        let analyzer = self.analyzer
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in
+            var item = items[i]
+            if let bytes = item.bytes { item.analysis = analyzer.analyze(bytes, name: item.name, sha256: item.sha256, runtime.route) }
+            analysed.withLock { $0[item.name] = item }
+        }
+        return analysed.withLock { $0 }
     }
 
     /// Runs later steps of one batch at a time on a thread of its own: `submit` waits until the batch before has

@@ -171,6 +171,9 @@ public struct Transition: Sendable {
     public var archivePath: String?
     /// The findings as JSON, to record.
     public var errors: String?
+    /// The document that joins the registry of the rules across documents when this step applies, in the same
+    /// transaction (a delivery decided): a crash can never leave a delivery the registry does not know.
+    package var registry: RegistryEntry?
 
     /// A step of `entry` from its present stage and attempt to `to`, recording nothing else.
     public init(_ entry: JournalEntry, to: Stage) {
@@ -282,6 +285,27 @@ public protocol Journal: Sendable {
 package protocol TimedRegistry: Journal {
     /// `registryAdd` as of `now`.
     func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String) throws
+}
+
+/// A document for the registry of the rules across documents: its root id, kind, model as JSON, and what
+/// retention needs of it.
+package struct RegistryEntry: Sendable {
+    package var id: String
+    package var kind: String
+    package var json: [UInt8]
+    package var facts: RegistryFacts
+
+    /// An entry whose facts are read from its JSON.
+    package init(id: String, kind: String, json: [UInt8]) {
+        self.init(id: id, kind: kind, json: json, facts: RegistryFacts(json: json))
+    }
+
+    init(id: String, kind: String, json: [UInt8], facts: RegistryFacts) {
+        self.id = id
+        self.kind = kind
+        self.json = json
+        self.facts = facts
+    }
 }
 
 /// One entry of the registry: its sequence number (the order of delivery) and its JSON.

@@ -203,6 +203,14 @@ package struct RegistryFacts: Sendable, Equatable {
     }
 }
 
+extension RegistryEntry {
+    /// A decided document's entry (nil when it does not encode).
+    init?(_ d: ContextDocument) {
+        guard let json = try? JSONEncoder().encode(d) else { return nil }
+        self.init(id: d.id, kind: d.kind.rawValue, json: [UInt8](json), facts: RegistryFacts(d))
+    }
+}
+
 extension ContextDocument {
     /// The last day this document speaks of: until then (and the retention after it) documents of its period may
     /// still arrive and refer to it. The latest of the dates it holds, so that nothing still in force is let go.

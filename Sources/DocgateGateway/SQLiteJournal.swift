@@ -182,7 +182,9 @@ public final class SQLiteJournal: Journal {
                     """).execute(arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
                                      t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
                                      t.from.rawValue, owner, t.outcome?.rawValue, t.documentId])
-                applied.append(db.changesCount == 1)
+                let ok = db.changesCount == 1
+                if ok, let entry = t.registry { try Self.insert(entry, db, now: now, owner: owner) }
+                applied.append(ok)
             }
             return applied
         }
@@ -303,17 +305,21 @@ public final class SQLiteJournal: Journal {
     package func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
         guard !entries.isEmpty else { return }
         // What retention needs of each document, from its JSON (decoded outside the write transaction).
-        let facts = entries.map { RegistryFacts(json: $0.json) }
+        let rows = entries.map { RegistryEntry(id: $0.id, kind: $0.kind, json: $0.json) }
         try pool.write { db in
-            for (e, f) in zip(entries, facts) {
-                try db.cachedStatement(sql: """
-                    INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
-                                          certificate_number, period_end, added_at, ends_at, owner)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [e.id, e.kind, Data(e.json), f.previousId, f.version, f.number, f.certificateId,
-                                             f.certificateNumber, f.periodEnd, now, max(f.periodEnd ?? now, now), owner])
-            }
+            for row in rows { try Self.insert(row, db, now: now, owner: owner) }
         }
+    }
+
+    /// One registry row, in the caller's transaction.
+    static func insert(_ e: RegistryEntry, _ db: Database, now: Double, owner: String) throws {
+        let f = e.facts
+        try db.cachedStatement(sql: """
+            INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
+                                  certificate_number, period_end, added_at, ends_at, owner)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [e.id, e.kind, Data(e.json), f.previousId, f.version, f.number, f.certificateId,
+                                     f.certificateNumber, f.periodEnd, now, max(f.periodEnd ?? now, now), owner])
     }
 
     /// Every registry entry's JSON, in the order added.

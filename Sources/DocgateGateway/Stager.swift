@@ -121,6 +121,7 @@ struct Stager: Sendable {
         t.receiptName = decision.receiptName
         t.errors = decision.errorsJSON
         t.archivePath = decision.quarantineName.map { "errors/" + $0 }
+        if decision.outcome == .delivered, let d = w.analysis?.contextDocument { t.registry = RegistryEntry(d) }
         return t
     }
 
@@ -208,25 +209,7 @@ struct Stager: Sendable {
                 return []
             }
         }
-        let staged = context.commit(staging.pairs)
-        // A staged output is delivered whatever happens next: the journal's registry keeps the documents to deliver.
-        remember(staged)
-        return staged
-    }
-
-    /// Staged documents to deliver join the journal's registry (the one in memory took them when they were decided).
-    private func remember(_ items: [Work]) {
-        let encoder = JSONEncoder()
-        var rows: [(id: String, kind: String, json: [UInt8])] = []
-        for w in items where w.entry.outcome == .delivered {
-            guard let d = w.analysis?.contextDocument, let json = try? encoder.encode(d) else { continue }
-            rows.append((d.id, d.kind.rawValue, [UInt8](json)))
-        }
-        guard !rows.isEmpty else { return }
-        do {
-            try context.journal.registryAdd(rows, owner: context.owner)
-        } catch {
-            context.logger.error("registry write failed", metadata: ["code": "DG5043", "error": "\(error)"])
-        }
+        // A delivery's registry entry is committed with its staged step (Transition.registry).
+        return context.commit(staging.pairs)
     }
 }

@@ -124,7 +124,7 @@ final class Work: @unchecked Sendable {
     init(entry: JournalEntry, runtime: RouteRuntime, bytes: [UInt8]?, started: Double) {
         self.entry = entry
         self.runtime = runtime
-        self.name = entry.nameBytes.map(FileName.init(bytes:)) ?? FileName(entry.fileName)
+        self.name = entry.inboxName
         self.bytes = bytes
         self.started = started
     }
@@ -156,4 +156,9 @@ public struct PassResult: Sendable {
         failures += other.failures
         waiting += other.waiting
     }
+}
+
+extension JournalEntry {
+    /// The inbox file's name: its bytes when they are not UTF-8, else the name as journalled.
+    var inboxName: FileName { nameBytes.map(FileName.init(bytes:)) ?? FileName(fileName) }
 }

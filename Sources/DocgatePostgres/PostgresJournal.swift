@@ -157,6 +157,10 @@ public final class PostgresJournal: Journal {
                 let applied = Set(try s.query(PostgresQuery(unsafeSQL: PostgresJournalSchema.applySQL, binds: b)).map { try $0.decode(Int64.self) })
                 results += batch.map { applied.contains($0.id) }
             }
+            // Deliveries join the registry in the same transaction.
+            for (t, ok) in zip(transitions, results) where ok {
+                if let entry = t.registry { try Self.insert(entry, s, now: now, owner: owner) }
+            }
             return results
         }
     }

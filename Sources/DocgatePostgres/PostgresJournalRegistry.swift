@@ -13,17 +13,21 @@ extension PostgresJournal: TimedRegistry {
     /// `registryAdd` at a given time of delivery.
     package func registryAdd(_ entries: [(id: String, kind: String, json: [UInt8])], now: Double, owner: String = "") throws {
         guard !entries.isEmpty else { return }
-        let facts = entries.map { RegistryFacts(json: $0.json) }
+        let rows = entries.map { RegistryEntry(id: $0.id, kind: $0.kind, json: $0.json) }
         try write { s in
-            for (e, f) in zip(entries, facts) {
-                try s.query("""
-                    INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
-                                          certificate_number, period_end, added_at, ends_at, owner)
-                    VALUES (\(e.id), \(e.kind), \(ByteBuffer(bytes: e.json)), \(f.previousId), \(f.version), \(f.number),
-                            \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)), \(owner))
-                    """)
-            }
+            for row in rows { try Self.insert(row, s, now: now, owner: owner) }
         }
+    }
+
+    /// One registry row, in the caller's transaction.
+    static func insert(_ e: RegistryEntry, _ s: Session, now: Double, owner: String) throws {
+        let f = e.facts
+        try s.query("""
+            INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
+                                  certificate_number, period_end, added_at, ends_at, owner)
+            VALUES (\(e.id), \(e.kind), \(ByteBuffer(bytes: e.json)), \(f.previousId), \(f.version), \(f.number),
+                    \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)), \(owner))
+            """)
     }
 
     public func registryAll() throws -> [[UInt8]] {
