@@ -42,6 +42,8 @@ public final class Gateway: Sendable {
     let retention: Retention
     /// When the loop last moved; the heartbeat stops renewing claims when it has not for ``stallAfter`` seconds.
     let progress: LoopProgress
+    /// The registry of the rules across documents as far as it was read.
+    let registry: DocumentContext
     private let stopping: StopFlag
     /// The signature verifier and the files it is made from; nil without `trust`.
     let verifiers: VerifierSource?
@@ -97,15 +99,14 @@ public final class Gateway: Sendable {
             }
         }
         routes = runtimes
-        let registry = DocumentContext()
+        // The registry of the rules across documents is read on demand: memory holds what was looked up.
+        let registry = DocumentContext(capacity: Self.registryCapacity)
+        self.registry = registry
         var registrySync: RegistrySync?
         if config.routes.contains(where: \.contextRules) {
             do {
-                let decoder = JSONDecoder()
-                // What the rules can still need: entries not pruned by the retention (superseded or expired).
-                let rows = try journal.registryLive(now: clock.now(), retentionDays: config.retentionDays)
-                registry.add(rows.compactMap { try? decoder.decode(ContextDocument.self, from: Data($0.json)) })
-                registrySync = RegistrySync(journal: journal, owner: owner, registry: registry, loaded: rows)
+                registrySync = RegistrySync(journal: journal, owner: owner, registry: registry, from: try journal.registryHighestSeq(),
+                                            retentionDays: config.retentionDays, clock: clock)
             } catch {
                 throw GatewayError(code: "DG5023", message: LocalizedText(ru: "реестр документов в журнале не читается: \(error)",
                                                                          en: "the document registry in the journal cannot be read: \(error)"))
@@ -120,7 +121,7 @@ public final class Gateway: Sendable {
         let reader = InboxReader(context: context)
         let stager = Stager(context: context, reader: reader, analyzer: analyzer,
                             decider: Decider(gatewayId: config.gatewayId, version: Self.version, registry: registry),
-                            signer: signer, registry: registry)
+                            signer: signer, registry: registry, registrySync: registrySync)
         let stopping = StopFlag()
         self.stopping = stopping
         pipeline = BatchPipeline(context: context, scanner: Scanner(context: context), reader: reader, analyzer: analyzer,
@@ -131,6 +132,12 @@ public final class Gateway: Sendable {
         // broken in that moment signals SIGIO, whose default action would end the process.
         signal(SIGIO, SIG_IGN)
     }
+
+    /// The most registry documents held in memory; past it what was read is let go and read again when needed.
+    static let registryCapacity = 200_000
+
+    /// How many registry documents are in memory (what the rules looked up, and this instance's deliveries).
+    public var registryInMemory: Int { registry.count }
 
     /// Asks the loop to stop after the batch in hand.
     public func stop() { stopping.set() }

@@ -257,6 +257,11 @@ public protocol Journal: Sendable {
     /// The registry entries the rules across documents can still need at `cutoff` (`Retention.cutoff`): exactly
     /// those a prune at that cutoff keeps (see `Retention` for the rules), with their sequence numbers.
     func registryLiveEntries(cutoff: Double) throws -> [RegistryRow]
+    /// The entries filed under any of `keys` (``ContextDocument/lookupKeys``) that the rules can still need at
+    /// `cutoff`, as `registryLiveEntries` would return them: the rules read the registry on demand.
+    func registryFind(keys: [String], cutoff: Double) throws -> [RegistryRow]
+    /// The highest sequence number in the registry (0 when empty).
+    func registryHighestSeq() throws -> Int64
     /// The sequence numbers after `seq` (the primary key's range), each with whether `owner` added it.
     func registrySeqs(after seq: Int64, owner: String) throws -> [(seq: Int64, mine: Bool)]
     /// The entries with these sequence numbers.
@@ -336,7 +341,7 @@ extension Journal {
     /// An embedded journal is always available (its failures are errors of each call).
     public var isAvailable: Bool { true }
 
-    /// `registryLive` at the retention's cutoff: the registry the gateway loads at start.
+    /// `registryLive` at the retention's cutoff: the registry as the rules see it.
     public func registryLive(now: Double, retentionDays: Double) throws -> [RegistryRow] {
         try registryLiveEntries(cutoff: Retention.cutoff(now: now, days: retentionDays))
     }

@@ -2,9 +2,11 @@ import DocgateDocuments
 import FoundationEssentials
 import Synchronization
 
-/// Keeps the registry in memory (the rules across documents) in step with what other instances on the journal
-/// deliver: before each batch is decided, the entries they added since the last look are read and added. An
-/// instance's own entries are in memory already (added when decided) and are never read back.
+/// The registry of the rules across documents as this instance sees it: read on demand from the journal
+/// (``prefetch(_:)``, before a batch is decided), and kept in step with what other instances deliver (``pull()``:
+/// the entries they added since the last look, taken where this instance read their keys before; the others are
+/// found in the journal when a check looks them up). An instance's own entries are in memory already (added when
+/// decided) and are never read back by `pull`.
 ///
 /// On PostgreSQL sequence numbers are taken when a row is inserted but seen when its transaction commits, so an
 /// entry may appear below one seen before: the look goes back `window` numbers below the highest seen and takes
@@ -13,17 +15,34 @@ final class RegistrySync: Sendable {
     let journal: any Journal
     let owner: String
     let registry: DocumentContext
+    /// The retention, in days: entries the rules can no longer need are not read (as a prune would delete them).
+    let retentionDays: Double
+    let clock: any GatewayClock
     /// How far below the highest sequence number seen a later commit may still appear.
     static let window: Int64 = 1_000
     private let state: Mutex<(highest: Int64, taken: Set<Int64>)>
 
-    /// `loaded`: what the gateway read at start.
-    init(journal: any Journal, owner: String, registry: DocumentContext, loaded: [RegistryRow]) {
+    /// `from`: the registry's highest sequence number at start (what is below it is read on demand).
+    init(journal: any Journal, owner: String, registry: DocumentContext, from: Int64, retentionDays: Double = 3650,
+         clock: any GatewayClock = SystemClock()) {
         self.journal = journal
         self.owner = owner
         self.registry = registry
-        let highest = loaded.map(\.seq).max() ?? 0
-        state = Mutex((highest, Set(loaded.map(\.seq).filter { $0 > highest - Self.window })))
+        self.retentionDays = retentionDays
+        self.clock = clock
+        state = Mutex((from, []))
+    }
+
+    /// Reads from the journal the entries the checks of `documents` look up and this instance has not read yet;
+    /// how many.
+    @discardableResult
+    func prefetch(_ documents: [ContextDocument]) throws -> Int {
+        guard !documents.isEmpty else { return 0 }
+        let cutoff = Retention.cutoff(now: clock.now(), days: retentionDays)
+        let decoder = JSONDecoder()
+        return try registry.prefetch(documents) { keys in
+            try journal.registryFind(keys: keys, cutoff: cutoff).compactMap { try? decoder.decode(ContextDocument.self, from: Data($0.json)) }
+        }
     }
 
     /// The highest sequence number seen.
@@ -45,7 +64,7 @@ final class RegistrySync: Sendable {
         }
         let rows = try journal.registryBodies(new)
         let decoder = JSONDecoder()
-        registry.add(rows.compactMap { try? decoder.decode(ContextDocument.self, from: Data($0.json)) })
+        registry.addWhereKnown(rows.compactMap { try? decoder.decode(ContextDocument.self, from: Data($0.json)) })
         state.withLock { s in
             s.taken.formUnion(rows.map(\.seq))
             s.highest = max(s.highest, top)

@@ -182,6 +182,8 @@ package struct RegistryFacts: Sendable, Equatable {
     package var certificateNumber: String?
     /// The end (24:00 UTC) of the last day the document speaks of, in seconds since the epoch.
     package var periodEnd: Double?
+    /// The keys the rules across documents find it by (``ContextDocument/lookupKeys``).
+    package var keys: [String] = []
 
     init() {}
 
@@ -194,6 +196,7 @@ package struct RegistryFacts: Sendable, Equatable {
             certificateNumber = c.certificateNumber.isEmpty ? nil : c.certificateNumber
         }
         periodEnd = d.periodEnd.map { Double($0.daysSinceEpoch + 1) * 86_400 }
+        keys = d.lookupKeys
     }
 
     /// From the registry's JSON; nothing known when it does not decode (the entry then lives `days` after its

@@ -320,6 +320,13 @@ public final class SQLiteJournal: Journal {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [e.id, e.kind, Data(e.json), f.previousId, f.version, f.number, f.certificateId,
                                      f.certificateNumber, f.periodEnd, now, max(f.periodEnd ?? now, now), owner])
+        try insertKeys(f.keys, seq: db.lastInsertedRowID, db)
+    }
+
+    /// The keys a registry row is found by.
+    static func insertKeys(_ keys: [String], seq: Int64, _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO registry_keys (key, seq) VALUES (?, ?)")
+        for key in keys { try statement.execute(arguments: [key, seq]) }
     }
 
     /// Every registry entry's JSON, in the order added.

@@ -37,6 +37,34 @@ extension SQLiteJournal: TimedRegistry {
         }
     }
 
+    /// One read per 500 keys, over `registry_keys`.
+    public func registryFind(keys: [String], cutoff: Double) throws -> [RegistryRow] {
+        try pool.read { db in
+            var rows: [Int64: RegistryRow] = [:]
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                let chunk = Array(keys[start..<min(keys.count, start + 500)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let sql = """
+                    SELECT seq, body FROM registry r WHERE seq IN (SELECT seq FROM registry_keys WHERE key IN (\(marks)))
+                        AND NOT \(Self.superseded("r", cutoff: "?")) AND NOT \(Self.expired("r", cutoff: "?"))
+                    """
+                let cutoffs = Array(repeating: cutoff, count: Self.cutoffMarks)
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk) + StatementArguments(cutoffs)) {
+                    rows[row["seq"]] = RegistryRow(seq: row["seq"], json: [UInt8](row["body"] as Data))
+                }
+            }
+            return rows.values.sorted { $0.seq < $1.seq }
+        }
+    }
+
+    /// How many times the cutoff appears in `superseded` and `expired` together.
+    static let cutoffMarks = (superseded("r", cutoff: "?") + expired("r", cutoff: "?")).filter { $0 == "?" }.count
+
+    /// One read of the primary key.
+    public func registryHighestSeq() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM registry") ?? 0 }
+    }
+
     /// One read over the primary key's range.
     public func registrySeqs(after seq: Int64, owner: String) throws -> [(seq: Int64, mine: Bool)] {
         try pool.read { db in
@@ -109,7 +137,11 @@ extension SQLiteJournal: TimedRegistry {
             }
             if !dryRun && !doomed.isEmpty {
                 let delete = try db.cachedStatement(sql: "DELETE FROM registry WHERE seq = ?")
-                for seq in doomed { try delete.execute(arguments: [seq]) }
+                let keys = try db.cachedStatement(sql: "DELETE FROM registry_keys WHERE seq = ?")
+                for seq in doomed {
+                    try delete.execute(arguments: [seq])
+                    try keys.execute(arguments: [seq])
+                }
             }
             return result
         }

@@ -104,6 +104,20 @@ extension SQLiteJournal {
             // The instance that delivered each registry entry: the others pull in what it added (issue 18).
             try db.execute(sql: "ALTER TABLE registry ADD COLUMN owner TEXT")
         }
+        m.registerMigration("v8-registry-keys") { db in
+            // The keys the rules across documents look documents up by: the registry is read on demand (issue 18).
+            try db.execute(sql: """
+                CREATE TABLE registry_keys (key TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
+                CREATE INDEX registry_keys_seq ON registry_keys(seq);
+                """)
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM registry")
+            var keys: [(Int64, [String])] = []
+            while let row = try rows.next() {
+                let body: Data = row["body"]
+                keys.append((row["seq"], RegistryFacts(json: [UInt8](body)).keys))
+            }
+            for (seq, k) in keys { try SQLiteJournal.insertKeys(k, seq: seq, db) }
+        }
         return m
     }
 }

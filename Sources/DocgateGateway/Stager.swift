@@ -17,6 +17,8 @@ struct Stager: Sendable {
     let decider: Decider
     let signer: DocumentSigner?
     let registry: DocumentContext
+    /// Reads the registry on demand (nil when no route applies the rules across documents).
+    let registrySync: RegistrySync?
 
     struct Staging: Sendable {
         var pairs: [(Work, Transition)] = []
@@ -37,7 +39,7 @@ struct Stager: Sendable {
         analyze(ready)
         // Identity: the journal's earlier deliveries of the batch's root ids, in one read. Without them nothing is
         // decided: the claims stay and are taken up again on a later pass.
-        guard let earlier = earlierDeliveries(of: ready) else { return Staging() }
+        guard let earlier = earlierDeliveries(of: ready), prefetchRegistry(ready) else { return Staging() }
         var deliveredInBatch: Decider.Delivering = [:]
         var names = Names.Book()
         let now = context.clock.now()
@@ -95,6 +97,21 @@ struct Stager: Sendable {
             return nil
         }
         return earlier
+    }
+
+    /// The registry entries the batch's checks look up, read from the journal; false (DG5043, logged) when it
+    /// cannot be read: nothing is decided, the claims stay and are taken up again on a later pass.
+    private func prefetchRegistry(_ ready: [Work]) -> Bool {
+        guard let registrySync else { return true }
+        let documents = ready.compactMap { $0.runtime.route.contextRules ? $0.analysis?.contextDocument : nil }
+        do {
+            try registrySync.prefetch(documents)
+            return true
+        } catch {
+            context.logger.error("journal read failed", metadata: ["code": "DG5043", "error": "\(error)"])
+            context.metrics.countError(route: "-")
+            return false
+        }
     }
 
     /// Writes every decision's staging files on every core: the failures by the decision's index.

@@ -22,12 +22,35 @@ extension PostgresJournal: TimedRegistry {
     /// One registry row, in the caller's transaction.
     static func insert(_ e: RegistryEntry, _ s: Session, now: Double, owner: String) throws {
         let f = e.facts
-        try s.query("""
+        let seq = try s.query("""
             INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
                                   certificate_number, period_end, added_at, ends_at, owner)
             VALUES (\(e.id), \(e.kind), \(ByteBuffer(bytes: e.json)), \(f.previousId), \(f.version), \(f.number),
                     \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)), \(owner))
-            """)
+            RETURNING seq
+            """).first?.decode(Int64.self)
+        if let seq { try insertKeys(f.keys, seqs: Array(repeating: seq, count: f.keys.count), s) }
+    }
+
+    /// Keys and the registry rows they find, in one statement.
+    static func insertKeys(_ keys: [String], seqs: [Int64], _ s: Session) throws {
+        guard !keys.isEmpty else { return }
+        try s.query("INSERT INTO registry_keys (key, seq) SELECT * FROM unnest(\(keys)::text[], \(seqs)::bigint[]) ON CONFLICT DO NOTHING")
+    }
+
+    public func registryFind(keys: [String], cutoff: Double) throws -> [RegistryRow] {
+        guard !keys.isEmpty else { return [] }
+        let sql = """
+            SELECT seq, body FROM registry r WHERE seq IN (SELECT seq FROM registry_keys WHERE key = ANY($2))
+                AND NOT \(SQLiteJournal.superseded("r", cutoff: "$1")) AND NOT \(SQLiteJournal.expired("r", cutoff: "$1")) ORDER BY seq
+            """
+        var b = PostgresBindings()
+        b.append(cutoff); b.append(keys)
+        return try read { s in try s.query(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.row) }
+    }
+
+    public func registryHighestSeq() throws -> Int64 {
+        try read { s in try s.query("SELECT COALESCE(MAX(seq), 0)::bigint FROM registry").first?.decode(Int64.self) ?? 0 }
     }
 
     public func registryAll() throws -> [[UInt8]] {
@@ -95,7 +118,10 @@ extension PostgresJournal: TimedRegistry {
                 if verdict == 1 { result.superseded += 1 } else { result.expired += 1 }
                 doomed.append(seq)
             }
-            if !dryRun && !doomed.isEmpty { try s.query("DELETE FROM registry WHERE seq = ANY(\(doomed))") }
+            if !dryRun && !doomed.isEmpty {
+                try s.query("DELETE FROM registry WHERE seq = ANY(\(doomed))")
+                try s.query("DELETE FROM registry_keys WHERE seq = ANY(\(doomed))")
+            }
             return result
         }
     }

@@ -69,7 +69,30 @@ enum PostgresJournalSchema {
             """),
         // The instance that delivered each registry entry: the others pull in what it added.
         ("v2-registry-owner", "ALTER TABLE registry ADD COLUMN owner TEXT"),
+        // The keys the rules across documents look documents up by: the registry is read on demand. The rows
+        // made before get theirs from their JSON (`backfillKeys`).
+        ("v3-registry-keys", """
+            CREATE TABLE registry_keys (key TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (key, seq));
+            CREATE INDEX registry_keys_seq ON registry_keys(seq)
+            """),
     ]
+
+    /// The keys of the registry rows made before `v3-registry-keys`, from their JSON, 1 000 rows at a time.
+    static func backfillKeys(_ s: Session) throws {
+        var after: Int64 = 0
+        while true {
+            let rows = try s.query("SELECT seq, body FROM registry WHERE seq > \(after) ORDER BY seq LIMIT 1000").map(PostgresJournal.row)
+            guard let last = rows.last else { return }
+            var keys: [String] = [], seqs: [Int64] = []
+            for row in rows {
+                let k = RegistryFacts(json: row.json).keys
+                keys += k
+                seqs += Array(repeating: row.seq, count: k.count)
+            }
+            try PostgresJournal.insertKeys(keys, seqs: seqs, s)
+            after = last.seq
+        }
+    }
 
     /// Applies the migrations not yet recorded, holding the migration lock: instances starting at once wait for
     /// each other instead of applying one twice. A database migrated by a newer docgate (a version this one does
@@ -93,6 +116,7 @@ enum PostgresJournalSchema {
                 for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
                     try s.query(PostgresQuery(unsafeSQL: String(statement)))
                 }
+                if version == "v3-registry-keys" { try backfillKeys(s) }
                 try s.query("INSERT INTO docgate_migrations (version) VALUES (\(version))")
             }
         }

@@ -12,7 +12,7 @@ import Testing
         let server = try PostgresServer.shared()
         let location = try PostgresLocation.parse(server.url(try server.createDatabase())).get()
         let journal = try PostgresJournal(location: location, password: server.password)
-        let sync = RegistrySync(journal: journal, owner: "a@h", registry: DocumentContext(), loaded: [])
+        let sync = RegistrySync(journal: journal, owner: "a@h", registry: DocumentContext(), from: 0)
         try journal.registryAdd([(id: "mine", kind: "socialOrder", json: Array("{}".utf8))], owner: "a@h")
         try journal.registryAdd([(id: "x1", kind: "socialOrder", json: Array("{}".utf8))], owner: "b@h")
         #expect(try sync.pull() == 1)   // x1; never its own entry
@@ -34,7 +34,7 @@ import Testing
         let server = try PostgresServer.shared()
         let location = try PostgresLocation.parse(server.url(try server.createDatabase())).get()
         let journal = try PostgresJournal(location: location, password: server.password)
-        let sync = RegistrySync(journal: journal, owner: "a@h", registry: DocumentContext(), loaded: [])
+        let sync = RegistrySync(journal: journal, owner: "a@h", registry: DocumentContext(), from: 0)
         let entries = (0..<3000).map { (id: "mine-\($0)", kind: "socialOrder", json: Array("{}".utf8)) }
         try journal.registryAdd(entries, owner: "a@h")
         #expect(try sync.pull() == 0)

@@ -30,59 +30,38 @@ public struct ContextDocument: Sendable, Codable {
 
 /// The rules across documents (domain.md §8, DG3100–DG3109) over a registry of known documents: the orders,
 /// agreements and certificates an incoming document is checked against. Look-ups are by hash tables, so a check
-/// costs the same whatever the registry's size. Immutable once built; shared by threads.
+/// costs the same whatever the registry's size. Shared by threads.
+///
+/// Either everything is in memory (a folder of documents), or the registry lives elsewhere (the gateway's journal)
+/// and ``prefetch(_:fetch:)`` reads, before documents are checked, the documents of every key their checks look up
+/// that was not read before; memory then holds what was looked up, not the whole registry, and at most `capacity`
+/// documents (past it everything read is let go and read again when needed).
 public final class DocumentContext: Sendable {
-    struct Indexes: Sendable {
-        var byId: [String: [ContextDocument]] = [:]
-        var byPrevious: [String: [ContextDocument]] = [:]
-        /// Agreements and certificates per social order id.
-        var agreementsByOrder: [String: [ContextDocument]] = [:]
-        var certificatesByOrder: [String: [ContextDocument]] = [:]
-        /// Certificates by their number (contracts may refer to a certificate by number only).
-        var certificatesByNumber: [String: [ContextDocument]] = [:]
-        /// Contracts per certificate id or `#number`.
-        var contractsByCertificate: [String: [ContextDocument]] = [:]
-        /// Agreements per executor INN.
-        var agreementsByExecutor: [String: [ContextDocument]] = [:]
-        /// Notices per contract id or `#number`; first versions per kind and number.
-        var noticesByContract: [String: [ContextDocument]] = [:]
-        var firstVersionsByNumber: [String: [ContextDocument]] = [:]
-        var count = 0
-
-        mutating func add(_ d: ContextDocument) {
-            byId[d.id, default: []].append(d)
-            if let p = d.header?.previousVersionId { byPrevious[p, default: []].append(d) }
-            if let key = Checker.firstVersionKey(d) { firstVersionsByNumber[key, default: []].append(d) }
-            switch d.model {
-            case .agreement(let a):
-                if let o = a.socialOrderRef?.id { agreementsByOrder[o, default: []].append(d) }
-                if let inn = a.executor?.inn { agreementsByExecutor[inn, default: []].append(d) }
-            case .socialCertificate(let c):
-                if let o = c.socialOrderRef?.id { certificatesByOrder[o, default: []].append(d) }
-                if let n = d.header?.number { certificatesByNumber[n, default: []].append(d) }
-            case .contract(let c):
-                if let id = c.certificateId { contractsByCertificate[id, default: []].append(d) }
-                if !c.certificateNumber.isEmpty { contractsByCertificate["#" + c.certificateNumber, default: []].append(d) }
-            case .contractNotice(let n):
-                if let key = n.contractKey { noticesByContract[key, default: []].append(d) }
-            default: break
-            }
-            count += 1
-        }
-    }
-
     private let indexes: Mutex<Indexes>
+    private let capacity: Int?
 
     /// A context holding these documents.
-    public init(_ documents: [ContextDocument] = []) {
+    public init(_ documents: [ContextDocument] = [], capacity: Int? = nil) {
         var i = Indexes()
         for d in documents { i.add(d) }
         indexes = Mutex(i)
+        self.capacity = capacity
     }
 
     /// Adds documents (the gateway adds each document it delivers).
     public func add(_ documents: [ContextDocument]) {
-        indexes.withLock { i in for d in documents { i.add(d) } }
+        indexes.withLock { i in
+            for d in documents { i.add(d) }
+            i.recent = Array((i.recent + [documents]).suffix(2))
+        }
+    }
+
+    /// Adds those of `documents` filed under a key read before (what another instance delivered: a key not read
+    /// yet brings them when it is), dropping the others.
+    public func addWhereKnown(_ documents: [ContextDocument]) {
+        indexes.withLock { i in
+            for d in documents where d.lookupKeys.contains(where: i.known.contains) { i.add(d) }
+        }
     }
 
     /// How many documents it holds.
@@ -91,23 +70,51 @@ public final class DocumentContext: Sendable {
     /// Every finding about `document` against the context (which may contain the document itself). `identity`
     /// false leaves DG3107 to a caller that decides duplicates itself (the gateway's journal).
     public func check(_ d: ContextDocument, identity: Bool = true) -> [Diagnostic] {
-        let snapshot = indexes.withLock { $0 }
-        return Checker(i: snapshot).check(d, identity: identity)
+        let snapshot = indexes.withLock { $0.docs }
+        return Checker(docs: snapshot, asked: nil).check(d, identity: identity)
     }
+
+    /// Reads, through `fetch`, the documents of every key the checks of `documents` look up and that was not read
+    /// before, until none is missing (a look-up may depend on what an earlier one found: a version chain, a
+    /// contract's certificate). Throws what `fetch` throws. Returns how many documents were read.
+    @discardableResult
+    public func prefetch(_ documents: [ContextDocument], fetch: ([String]) throws -> [ContextDocument]) throws -> Int {
+        var read = 0
+        for _ in 0..<Self.maxRounds {
+            let asked = AskedKeys()
+            let (docs, known) = indexes.withLock { ($0.docs, $0.known) }
+            for d in documents { _ = Checker(docs: docs, asked: asked).check(d, identity: false) }
+            let missing = asked.keys.subtracting(known)
+            guard !missing.isEmpty else { break }
+            let found = try fetch(missing.sorted())
+            read += found.count
+            indexes.withLock { i in
+                if let capacity, i.count + found.count > capacity { i.reset() }
+                for d in found { i.add(d) }
+                i.known.formUnion(missing)
+            }
+        }
+        return read
+    }
+
+    /// A bound on the rounds of `prefetch` (each follows one more link of a chain).
+    static let maxRounds = 16
 }
 
 /// The rules, over one consistent view of the indexes.
 struct Checker {
-    let i: DocumentContext.Indexes
-    var byId: [String: [ContextDocument]] { i.byId }
-    var byPrevious: [String: [ContextDocument]] { i.byPrevious }
-    var agreementsByOrder: [String: [ContextDocument]] { i.agreementsByOrder }
-    var certificatesByOrder: [String: [ContextDocument]] { i.certificatesByOrder }
-    var certificatesByNumber: [String: [ContextDocument]] { i.certificatesByNumber }
-    var contractsByCertificate: [String: [ContextDocument]] { i.contractsByCertificate }
-    var agreementsByExecutor: [String: [ContextDocument]] { i.agreementsByExecutor }
-    var noticesByContract: [String: [ContextDocument]] { i.noticesByContract }
-    var firstVersionsByNumber: [String: [ContextDocument]] { i.firstVersionsByNumber }
+    let docs: [String: [ContextDocument]]
+    let asked: DocumentContext.AskedKeys?
+    private func lookup(_ index: ContextIndex) -> DocumentContext.Lookup { .init(docs: docs, index: index, asked: asked) }
+    var byId: DocumentContext.Lookup { lookup(.id) }
+    var byPrevious: DocumentContext.Lookup { lookup(.previous) }
+    var agreementsByOrder: DocumentContext.Lookup { lookup(.agreementsByOrder) }
+    var certificatesByOrder: DocumentContext.Lookup { lookup(.certificatesByOrder) }
+    var certificatesByNumber: DocumentContext.Lookup { lookup(.certificatesByNumber) }
+    var contractsByCertificate: DocumentContext.Lookup { lookup(.contractsByCertificate) }
+    var agreementsByExecutor: DocumentContext.Lookup { lookup(.agreementsByExecutor) }
+    var noticesByContract: DocumentContext.Lookup { lookup(.noticesByContract) }
+    var firstVersionsByNumber: DocumentContext.Lookup { lookup(.firstVersionsByNumber) }
 
     static func finding(_ code: String, _ severity: Severity = .error, ru: String, en: String) -> Diagnostic {
         Diagnostic(code: code, severity: severity, message: LocalizedText(ru: ru, en: en))
