@@ -4,10 +4,9 @@ import Synchronization
 
 /// The batch pipeline: runs the stages over an inbox in batches (`batch_size` files or `batch_bytes` bytes, whichever
 /// comes first), overlapping them so the cores work on one batch while another waits for its fsyncs and commits:
-/// read, claim, and analyse what was won (on every core, a batch ahead); decide and write staging files (the loop's
-/// thread); syncfs, staged commit, outputs and receipts placed (a finishing thread); archive (another). Each step is
-/// at most one batch ahead of the next. The claim comes before the analysis so that instances sharing an inbox
-/// analyse only the files they won, not every file each of them read.
+/// read, analyse and claim (on every core and the claim queue, two batches ahead; see `prepare` for when the claim
+/// comes first); decide and write staging files (the loop's thread); syncfs, staged commit, outputs and receipts
+/// placed (a finishing thread); archive (another). Each later step is at most one batch ahead of the next.
 struct BatchPipeline: Sendable {
     let context: StageContext
     let scanner: Scanner
@@ -27,6 +26,8 @@ struct BatchPipeline: Sendable {
     let isStopping: @Sendable () -> Bool
     /// Where chunks are claimed, one at a time.
     let claimQueue = DispatchQueue(label: "docgate.claim")
+    /// Whether to claim before analysing.
+    let contention = Contention()
 
     /// Unfinished entries first (an earlier run's crash, or an instance whose lease ran out), then every route.
     func pass(_ routes: [RouteRuntime]) -> PassResult {
@@ -243,9 +244,11 @@ struct BatchPipeline: Sendable {
         init(_ entries: [Directory.Entry]) { self.entries = entries }
     }
 
-    /// Reads the chunk on the worker threads, claims what was read on the claim queue (one claim at a time, in
-    /// the chunks' order, and no worker thread held while the journal answers), then analyses what was won on the
-    /// worker threads again.
+    /// Reads the chunk on the worker threads and claims what was read on the claim queue (one claim at a time, in
+    /// the chunks' order, and no worker thread held while the journal answers). Alone on its inbox, an instance
+    /// analyses the chunk before the claim, so that the claim's round trip overlaps other chunks' work; once a
+    /// claim lost files to another instance (``Contention``), it claims first and analyses only what it won, so
+    /// instances sharing an inbox do not each analyse every file.
     private func prepare(_ entries: [Directory.Entry], _ runtime: RouteRuntime, provisional: Set<FileName>) -> Prepared {
         let p = Prepared(entries)
         let reader = self.reader
@@ -256,12 +259,13 @@ struct BatchPipeline: Sendable {
                 p.state.withLock { $0.results[i] = r }
             }
             let (requests, inbound) = Self.requests(entries, p.state.withLock { $0.results }, runtime)
+            let claimFirst = contention.isSet
+            let early = claimFirst ? [:] : analyze(Array(inbound.values), runtime)
             claimQueue.async {
                 let claim: Result<[JournalEntry], any Error>? = requests.isEmpty || isStopping() ? nil
                     : Result { try context.journal.claim(requests, owner: context.owner, lease: context.lease, now: context.clock.now()) }
-                let won = (try? claim?.get())?.compactMap { inbound[$0.inboxName] } ?? []
-                DispatchQueue.global().async {
-                    let analysed = analyze(won, runtime)
+                if case .success(let claimed)? = claim { contention.note(lost: claimed.count < requests.count) }
+                let finish = { @Sendable (analysed: [FileName: Inbound]) in
                     p.state.withLock {
                         $0.inbound = inbound.merging(analysed) { _, new in new }
                         $0.requested = requests.count
@@ -269,9 +273,19 @@ struct BatchPipeline: Sendable {
                     }
                     p.done.leave()
                 }
+                guard claimFirst else { return finish(early) }
+                let won = (try? claim?.get())?.compactMap { inbound[$0.inboxName] } ?? []
+                DispatchQueue.global().async { finish(analyze(won, runtime)) }
             }
         }
         return p
+    }
+
+    /// Whether this instance's last claim lost files to another instance.
+    final class Contention: Sendable {
+        private let lost = Atomic<Bool>(false)
+        var isSet: Bool { lost.load(ordering: .relaxed) }
+        func note(lost: Bool) { self.lost.store(lost, ordering: .relaxed) }
     }
 
     /// The analysis of the files won, on every core.

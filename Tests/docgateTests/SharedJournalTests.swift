@@ -35,8 +35,14 @@ import Testing
             }
         }
         let total = valid + invalid
-        try instances[0].waitFor("every file finished", timeout: 240) {
-            site.files(site.receipts).count >= total && site.files(site.inbox, hidden: true).isEmpty
+        do {
+            try instances[0].waitFor("every file finished", timeout: 240) {
+                site.files(site.receipts).count >= total && site.files(site.inbox, hidden: true).isEmpty
+            }
+        } catch {
+            Issue.record("left in the inbox: \(site.files(site.inbox, hidden: true).prefix(10))")
+            for (i, instance) in instances.enumerated() { Issue.record("instance \(i): \(instance.diagnosis())") }
+            throw error
         }
         // Each instance stops after its batch: nothing finishes twice afterwards either.
         for instance in instances {
