@@ -4,9 +4,14 @@ import Synchronization
 
 /// The batch pipeline: runs the stages over an inbox in batches (`batch_size` files or `batch_bytes` bytes, whichever
 /// comes first), overlapping them so the cores work on one batch while another waits for its fsyncs and commits:
-/// read, analyse and claim (on every core and the claim queue, two batches ahead; see `prepare` for when the claim
-/// comes first); decide and write staging files (the loop's thread); syncfs, staged commit, outputs and receipts
-/// placed (a finishing thread); archive (another). Each later step is at most one batch ahead of the next.
+/// read + analyse (on every core, ahead of the claim); claim, decide and write staging files (the loop's thread);
+/// syncfs, staged commit, outputs and receipts placed (a finishing thread); archive (another). Each step is at most
+/// one batch ahead of the next.
+///
+/// Alone on its inbox an instance analyses a batch before claiming it, so that the claim's round trip overlaps the
+/// next batch's analysis. Once one of its claims lost files to another instance (``Contention``), it reads ahead
+/// without analysing and analyses after the claim only what it won (`Stager.write` analyses what was not): instances
+/// sharing an inbox then do not each analyse every file.
 struct BatchPipeline: Sendable {
     let context: StageContext
     let scanner: Scanner
@@ -24,9 +29,7 @@ struct BatchPipeline: Sendable {
     /// Ticked at each batch claimed and finished: the heartbeat's proof that the loop moves.
     let progress: LoopProgress
     let isStopping: @Sendable () -> Bool
-    /// Where chunks are claimed, one at a time.
-    let claimQueue = DispatchQueue(label: "docgate.claim")
-    /// Whether to claim before analysing.
+    /// Whether to leave the analysis until after the claim.
     let contention = Contention()
 
     /// Unfinished entries first (an earlier run's crash, or an instance whose lease ran out), then every route.
@@ -107,26 +110,23 @@ struct BatchPipeline: Sendable {
             next = end
             return prepare(chunk, runtime, provisional: scan.provisional)
         }
-        // Chunks read, claimed and analysed ahead: two, so that one's claim (a round trip and a commit) overlaps
-        // the other's analysis. Once claimed they are taken through even when stopping (a clean stop leaves nothing
-        // in flight); no new chunk is read then.
-        var ahead: [Prepared] = []
-        func fill() {
-            while ahead.count < Self.readAhead, !isStopping(), let p = prepareNext() { ahead.append(p) }
-        }
-        fill()
-        while !ahead.isEmpty {
-            let current = ahead.removeFirst()
+        var prepared = prepareNext()
+        while let current = prepared {
             current.done.wait()
             progress.tick()
-            fill()
-            let (inbound, claim) = settle(current, runtime, into: &result)
+            if isStopping() { prepared = nil; break }
+            prepared = prepareNext()
+            let (requests, inbound) = claimRequests(current, runtime, into: &result)
             do {
-                let claimed = try claim.get()
+                let claimed = try context.journal.claim(requests, owner: context.owner, lease: context.lease, now: context.clock.now())
+                // The others: in flight at another instance, or the very file another instance finished (read here
+                // before it left the inbox). Counted, not logged: with several instances on one inbox it is usual.
+                if claimed.count < requests.count { context.metrics.countLostClaims(route: runtime.route.name, requests.count - claimed.count) }
+                contention.note(lost: claimed.count < requests.count)
                 var work: [Work] = []
                 for entry in claimed {
                     let w = Work(entry: entry, runtime: runtime, bytes: nil, started: context.clock.monotonic())
-                    guard let item = inbound[w.name] else { continue }
+                    guard let item = inbound[entry.inboxName] else { continue }
                     w.bytes = item.bytes
                     w.refusal = item.refusal
                     w.analysis = item.analysis
@@ -150,12 +150,12 @@ struct BatchPipeline: Sendable {
                 result.failures += 1
             }
         }
+        // Stopping: the chunk read ahead is not claimed; its files stay in the inbox for the next run. The batch
+        // being finished is finished.
+        prepared?.done.wait()
         result.add(finisher.drain())
         result.add(archivist.drain())
     }
-
-    /// How many chunks are read, claimed and analysed ahead of the one being staged.
-    static let readAhead = 2
 
     /// Where the batch starting at `start` ends: at most `count` files, and at most `bytes` bytes of what will be
     /// read — but always at least one file, so a file within `max_size` yet above the budget still goes through.
@@ -175,44 +175,29 @@ struct BatchPipeline: Sendable {
         e.kind == .regular && InboxReader.sizeRefusal(e.links, e.size, r) == nil
     }
 
-    /// The claim requests of a chunk's files read whole or refused unread, and those files by name.
-    static func requests(_ entries: [Directory.Entry], _ results: [Int: InboxReader.Result], _ runtime: RouteRuntime)
+    private func claimRequests(_ p: Prepared, _ runtime: RouteRuntime, into result: inout PassResult)
         -> ([ClaimRequest], [FileName: Inbound]) {
         var requests: [ClaimRequest] = []
         var inbound: [FileName: Inbound] = [:]
-        for (i, e) in entries.enumerated() {
-            guard case .inbound(let item)? = results[i] else { continue }
-            inbound[e.name] = item
-            requests.append(ClaimRequest(route: runtime.route.name, fileName: e.name.display, sha256: item.sha256,
-                                         size: item.identity.size, identity: item.identity,
-                                         nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
-        }
-        return (requests, inbound)
-    }
-
-    /// On the loop's thread, a prepared chunk's outcome: files still being written wait, failed reads are reported,
-    /// lost claims counted; the files read (analysed when won) by name, and what the claim returned.
-    private func settle(_ p: Prepared, _ runtime: RouteRuntime, into result: inout PassResult)
-        -> ([FileName: Inbound], Result<[JournalEntry], any Error>) {
-        let (results, inbound, requested, claim) = p.state.withLock { ($0.results, $0.inbound, $0.requested, $0.claim) }
+        let results = p.results.withLock { $0 }
         for (i, e) in p.entries.enumerated() {
             switch results[i] {
+            case .inbound(let item)?:
+                inbound[e.name] = item
+                requests.append(ClaimRequest(route: runtime.route.name, fileName: e.name.display, sha256: item.sha256,
+                                             size: item.identity.size, identity: item.identity,
+                                             nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
             case .busy?:
                 scanner.stillBeingWritten(e.name, runtime)
                 result.waiting += 1
             case .failed(let error)?:
                 context.fail(runtime, e.name, error, identity: e.identity)
                 result.failures += 1
-            case .inbound?, .gone?, nil:
+            case .gone?, nil:
                 continue
             }
         }
-        // The others: in flight at another instance, or the very file another instance finished (read here before
-        // it left the inbox). Counted, not logged: with several instances on one inbox it is usual.
-        if case .success(let claimed)? = claim, claimed.count < requested {
-            context.metrics.countLostClaims(route: runtime.route.name, requested - claimed.count)
-        }
-        return (inbound, claim ?? .success([]))
+        return (requests, inbound)
     }
 
     /// Receipted items archived, and counted.
@@ -229,54 +214,29 @@ struct BatchPipeline: Sendable {
         result.failures += items.count - done.count
     }
 
-    /// A chunk of an inbox being read, hashed, claimed and (what was won) analysed on the worker threads.
+    /// A chunk of an inbox being read, hashed and analysed on the worker threads.
     final class Prepared: Sendable {
-        struct State {
-            var results: [Int: InboxReader.Result] = [:]
-            var inbound: [FileName: Inbound] = [:]
-            var requested = 0
-            /// Nil when nothing was asked (nothing read, or the gateway stopping before the claim).
-            var claim: Result<[JournalEntry], any Error>?
-        }
         let entries: [Directory.Entry]
-        let state = Mutex(State())
+        let results = Mutex<[Int: InboxReader.Result]>([:])
         let done = DispatchGroup()
         init(_ entries: [Directory.Entry]) { self.entries = entries }
     }
 
-    /// Reads the chunk on the worker threads and claims what was read on the claim queue (one claim at a time, in
-    /// the chunks' order, and no worker thread held while the journal answers). Alone on its inbox, an instance
-    /// analyses the chunk before the claim, so that the claim's round trip overlaps other chunks' work; once a
-    /// claim lost files to another instance (``Contention``), it claims first and analyses only what it won, so
-    /// instances sharing an inbox do not each analyse every file.
     private func prepare(_ entries: [Directory.Entry], _ runtime: RouteRuntime, provisional: Set<FileName>) -> Prepared {
         let p = Prepared(entries)
-        let reader = self.reader
+        let reader = self.reader, analyzer = self.analyzer
+        let analyse = !contention.isSet
         p.done.enter()
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-                let r = reader.read(entries[i], runtime, provisional: provisional.contains(entries[i].name))
-                p.state.withLock { $0.results[i] = r }
-            }
-            let (requests, inbound) = Self.requests(entries, p.state.withLock { $0.results }, runtime)
-            let claimFirst = contention.isSet
-            let early = claimFirst ? [:] : analyze(Array(inbound.values), runtime)
-            claimQueue.async {
-                let claim: Result<[JournalEntry], any Error>? = requests.isEmpty || isStopping() ? nil
-                    : Result { try context.journal.claim(requests, owner: context.owner, lease: context.lease, now: context.clock.now()) }
-                if case .success(let claimed)? = claim { contention.note(lost: claimed.count < requests.count) }
-                let finish = { @Sendable (analysed: [FileName: Inbound]) in
-                    p.state.withLock {
-                        $0.inbound = inbound.merging(analysed) { _, new in new }
-                        $0.requested = requests.count
-                        $0.claim = claim
-                    }
-                    p.done.leave()
+                var r = reader.read(entries[i], runtime, provisional: provisional.contains(entries[i].name))
+                if analyse, case .inbound(var item) = r, let bytes = item.bytes {
+                    item.analysis = analyzer.analyze(bytes, name: item.name, sha256: item.sha256, runtime.route)
+                    r = .inbound(item)
                 }
-                guard claimFirst else { return finish(early) }
-                let won = (try? claim?.get())?.compactMap { inbound[$0.inboxName] } ?? []
-                DispatchQueue.global().async { finish(analyze(won, runtime)) }
+                p.results.withLock { $0[i] = r }
             }
+            p.done.leave()
         }
         return p
     }
@@ -286,18 +246,6 @@ struct BatchPipeline: Sendable {
         private let lost = Atomic<Bool>(false)
         var isSet: Bool { lost.load(ordering: .relaxed) }
         func note(lost: Bool) { self.lost.store(lost, ordering: .relaxed) }
-    }
-
-    /// The analysis of the files won, on every core.
-    private func analyze(_ items: [Inbound], _ runtime: RouteRuntime) -> [FileName: Inbound] {
-        let analysed = Mutex<[FileName: Inbound]>([:])
-        let analyzer = self.analyzer
-        DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            var item = items[i]
-            if let bytes = item.bytes { item.analysis = analyzer.analyze(bytes, name: item.name, sha256: item.sha256, runtime.route) }
-            analysed.withLock { $0[item.name] = item }
-        }
-        return analysed.withLock { $0 }
     }
 
     /// Runs later steps of one batch at a time on a thread of its own: `submit` waits until the batch before has

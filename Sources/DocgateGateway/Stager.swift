@@ -35,7 +35,8 @@ struct Stager: Sendable {
     func write(_ items: [Work], earlier decidedBefore: Decider.Delivering, namesBefore: Names.Book = Names.Book()) -> Staging {
         let ready = rereadRecovered(items)
         // Parsing, schema, rules, signatures: the expensive part, on every core (new arrivals were analysed when
-        // they were read; claims recovered from the journal are analysed here).
+        // they were read, unless the instance claims before analysing; claims recovered from the journal and those
+        // are analysed here).
         analyze(ready)
         // Identity: the journal's earlier deliveries of the batch's root ids, in one read. Without them nothing is
         // decided: the claims stay and are taken up again on a later pass.
