@@ -108,11 +108,12 @@ public final class PostgresJournal: Journal {
         try lock(PostgresJournalSchema.routeLockSpace, routes, s)
     }
 
-    /// Advisory locks of `keys` in `space` (`hashtext` of each), taken in order until the transaction ends.
+    /// Advisory locks of `keys` in `space` (`hashtext` of each), taken in order until the transaction ends, in one
+    /// statement: a batch's 64 deliveries took 64 round trips inside the staged commit when each lock was one.
     static func lock(_ space: Int32, _ keys: some Sequence<String>, _ s: Session) throws {
-        for key in Set(keys).sorted() {
-            try s.query("SELECT pg_advisory_xact_lock(\(space), hashtext(\(key)))")
-        }
+        let sorted = Set(keys).sorted()
+        guard !sorted.isEmpty else { return }
+        try s.query("SELECT pg_advisory_xact_lock(\(space), hashtext(k)) FROM unnest(\(sorted)::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n")
     }
 
     // MARK: the Journal
