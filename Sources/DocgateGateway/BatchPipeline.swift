@@ -241,11 +241,16 @@ struct BatchPipeline: Sendable {
         return p
     }
 
-    /// Whether this instance's last claim lost files to another instance.
+    /// Whether this instance's claims lost files to another instance lately: a loss holds for the next `memory`
+    /// claims that lose nothing (two instances racing through one inbox win whole batches now and then, and each
+    /// would go back to analysing what the other then claims).
     final class Contention: Sendable {
-        private let lost = Atomic<Bool>(false)
-        var isSet: Bool { lost.load(ordering: .relaxed) }
-        func note(lost: Bool) { self.lost.store(lost, ordering: .relaxed) }
+        static let memory = 16
+        private let left = Atomic<Int>(0)
+        var isSet: Bool { left.load(ordering: .relaxed) > 0 }
+        func note(lost: Bool) {
+            if lost { left.store(Self.memory, ordering: .relaxed) } else if isSet { left.subtract(1, ordering: .relaxed) }
+        }
     }
 
     /// Runs later steps of one batch at a time on a thread of its own: `submit` waits until the batch before has
