@@ -105,6 +105,8 @@ public final class Gateway: Sendable {
         var registrySync: RegistrySync?
         if config.routes.contains(where: \.contextRules) {
             do {
+                // Entries an older release wrote without keys are filed first: the rules find entries by their keys.
+                try journal.registryFillKeys()
                 registrySync = RegistrySync(journal: journal, owner: owner, registry: registry, from: try journal.registryHighestSeq(),
                                             retentionDays: config.retentionDays, clock: clock)
             } catch {

@@ -260,6 +260,11 @@ public protocol Journal: Sendable {
     /// The entries filed under any of `keys` (``ContextDocument/lookupKeys``) that the rules can still need at
     /// `cutoff`, as `registryLiveEntries` would return them: the rules read the registry on demand.
     func registryFind(keys: [String], cutoff: Double) throws -> [RegistryRow]
+    /// Files under their keys the registry entries that have none (written by a release before the keys, e.g. an
+    /// instance not yet upgraded in a rolling upgrade), from their JSON; how many entries were looked at. The
+    /// gateway runs it at start and with each retention run.
+    @discardableResult
+    func registryFillKeys() throws -> Int
     /// The highest sequence number in the registry (0 when empty).
     func registryHighestSeq() throws -> Int64
     /// The sequence numbers after `seq` (the primary key's range), each with whether `owner` added it.

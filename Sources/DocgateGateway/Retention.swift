@@ -92,6 +92,10 @@ public final class Retention: Sendable {
                 // A clock set back makes a run due at once rather than never.
                 if let last = s.lastRun, now >= last, now - last < interval { return nil }
                 s.progress = Progress(result: PruneResult(cutoff: Self.cutoff(now: now, days: days), dryRun: false))
+                // Entries an older release wrote without keys since the last run (a rolling upgrade) are filed.
+                do { try journal.registryFillKeys() } catch {
+                    logger?.error("registry keys not filled", metadata: ["code": "DG5041", "error": "\(error)"])
+                }
             }
             var progress = s.progress!
             do {

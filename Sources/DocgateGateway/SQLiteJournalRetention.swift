@@ -60,6 +60,18 @@ extension SQLiteJournal: TimedRegistry {
     /// How many times the cutoff appears in `superseded` and `expired` together.
     static let cutoffMarks = (superseded("r", cutoff: "?") + expired("r", cutoff: "?")).filter { $0 == "?" }.count
 
+    /// One transaction: the entries without a key (the `registry_keys_seq` index) read and filed.
+    @discardableResult
+    public func registryFillKeys() throws -> Int {
+        try pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, body FROM registry r WHERE NOT EXISTS (SELECT 1 FROM registry_keys k WHERE k.seq = r.seq)
+                """)
+            for row in rows { try Self.insertKeys(RegistryFacts(json: [UInt8](row["body"] as Data)).keys, seq: row["seq"], db) }
+            return rows.count
+        }
+    }
+
     /// One read of the primary key.
     public func registryHighestSeq() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM registry") ?? 0 }

@@ -110,13 +110,11 @@ extension SQLiteJournal {
                 CREATE TABLE registry_keys (key TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
                 CREATE INDEX registry_keys_seq ON registry_keys(seq);
                 """)
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM registry")
-            var keys: [(Int64, [String])] = []
-            while let row = try rows.next() {
-                let body: Data = row["body"]
-                keys.append((row["seq"], RegistryFacts(json: [UInt8](body)).keys))
+            // The entries made before: their keys from their JSON (`registryFillKeys` does the same for entries an
+            // older release writes later).
+            for row in try Row.fetchAll(db, sql: "SELECT seq, body FROM registry") {
+                try SQLiteJournal.insertKeys(RegistryFacts(json: [UInt8](row["body"] as Data)).keys, seq: row["seq"], db)
             }
-            for (seq, k) in keys { try SQLiteJournal.insertKeys(k, seq: seq, db) }
         }
         return m
     }

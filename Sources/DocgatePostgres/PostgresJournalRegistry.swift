@@ -49,6 +49,11 @@ extension PostgresJournal: TimedRegistry {
         return try read { s in try s.query(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.row) }
     }
 
+    @discardableResult
+    public func registryFillKeys() throws -> Int {
+        try write { s in try PostgresJournalSchema.backfillKeys(s) }
+    }
+
     public func registryHighestSeq() throws -> Int64 {
         try read { s in try s.query("SELECT COALESCE(MAX(seq), 0)::bigint FROM registry").first?.decode(Int64.self) ?? 0 }
     }

@@ -77,12 +77,18 @@ enum PostgresJournalSchema {
             """),
     ]
 
-    /// The keys of the registry rows made before `v3-registry-keys`, from their JSON, 1 000 rows at a time.
-    static func backfillKeys(_ s: Session) throws {
-        var after: Int64 = 0
+    /// The keys of the registry rows that have none (made before `v3-registry-keys`, or written since by an older
+    /// release), from their JSON, 1 000 rows at a time; how many rows.
+    @discardableResult
+    static func backfillKeys(_ s: Session) throws -> Int {
+        var after: Int64 = 0, count = 0
         while true {
-            let rows = try s.query("SELECT seq, body FROM registry WHERE seq > \(after) ORDER BY seq LIMIT 1000").map(PostgresJournal.row)
-            guard let last = rows.last else { return }
+            let rows = try s.query("""
+                SELECT seq, body FROM registry r WHERE seq > \(after) AND NOT EXISTS (SELECT 1 FROM registry_keys k WHERE k.seq = r.seq)
+                ORDER BY seq LIMIT 1000
+                """).map(PostgresJournal.row)
+            guard let last = rows.last else { return count }
+            count += rows.count
             var keys: [String] = [], seqs: [Int64] = []
             for row in rows {
                 let k = RegistryFacts(json: row.json).keys

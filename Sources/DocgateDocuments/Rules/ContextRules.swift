@@ -53,6 +53,7 @@ public final class DocumentContext: Sendable {
         indexes.withLock { i in
             for d in documents { i.add(d) }
             i.recent = Array((i.recent + [documents]).suffix(2))
+            if let capacity, i.count > capacity { i.reset() }
         }
     }
 
@@ -61,6 +62,7 @@ public final class DocumentContext: Sendable {
     public func addWhereKnown(_ documents: [ContextDocument]) {
         indexes.withLock { i in
             for d in documents where d.lookupKeys.contains(where: i.known.contains) { i.add(d) }
+            if let capacity, i.count > capacity { i.reset() }
         }
     }
 
@@ -80,25 +82,39 @@ public final class DocumentContext: Sendable {
     @discardableResult
     public func prefetch(_ documents: [ContextDocument], fetch: ([String]) throws -> [ContextDocument]) throws -> Int {
         var read = 0
+        // Each round marks at least one more key read, so the rounds end; the bound only stops a runaway chain.
         for _ in 0..<Self.maxRounds {
-            let asked = AskedKeys()
-            let (docs, known) = indexes.withLock { ($0.docs, $0.known) }
-            for d in documents { _ = Checker(docs: docs, asked: asked).check(d, identity: false) }
-            let missing = asked.keys.subtracting(known)
-            guard !missing.isEmpty else { break }
+            // The snapshot ends before what was read is added: kept alive, it would make the addition copy every
+            // index held.
+            let missing: Set<String> = {
+                let asked = AskedKeys()
+                let (docs, known) = indexes.withLock { ($0.docs, $0.known) }
+                for d in documents { _ = Checker(docs: docs, asked: asked).check(d, identity: false) }
+                return asked.keys.subtracting(known)
+            }()
+            guard !missing.isEmpty else { return read }
             let found = try fetch(missing.sorted())
             read += found.count
             indexes.withLock { i in
+                // Let go before adding, so that what this round read stays for the rounds after it.
                 if let capacity, i.count + found.count > capacity { i.reset() }
                 for d in found { i.add(d) }
                 i.known.formUnion(missing)
             }
         }
-        return read
+        throw PrefetchError(rounds: Self.maxRounds)
     }
 
-    /// A bound on the rounds of `prefetch` (each follows one more link of a chain).
-    static let maxRounds = 16
+    /// A bound on the rounds of `prefetch` (each follows one more link of a chain: a version chain of that length).
+    static let maxRounds = 1_000
+
+    /// `prefetch` found no end to what the checks look up within ``maxRounds`` rounds: nothing is decided on it.
+    public struct PrefetchError: Error, CustomStringConvertible {
+        /// The rounds made.
+        public let rounds: Int
+        /// For the log.
+        public var description: String { "the rules across documents looked up new keys for \(rounds) rounds" }
+    }
 }
 
 /// The rules, over one consistent view of the indexes.
