@@ -121,5 +121,8 @@ extension CodeCatalogue {
         CodeEntry(.DG5049, .warning,
                   ru: "шлюз (журнал демона): самые старые HTTP-соединения закрыты, чтобы не превысить предел",
                   en: "gateway (the daemon's log): the oldest HTTP connections were closed to stay within the cap"),
+        CodeEntry(.DG5050, .warning,
+                  ru: "шлюз (журнал демона): файл входящего каталога дольше held_open_warning открыт на запись другим процессом; он будет взят, когда его закроют",
+                  en: "gateway (the daemon's log): an inbox file has been open for writing by another process for longer than held_open_warning; it is taken once closed"),
     ]
 }

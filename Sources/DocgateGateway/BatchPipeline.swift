@@ -183,12 +183,16 @@ struct BatchPipeline: Sendable {
         for (i, e) in p.entries.enumerated() {
             switch results[i] {
             case .inbound(let item)?:
+                scanner.readWhole(e.name, runtime)
                 inbound[e.name] = item
                 requests.append(ClaimRequest(route: runtime.route.name, fileName: e.name.display, sha256: item.sha256,
                                              size: item.identity.size, identity: item.identity,
                                              nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
             case .busy?:
-                scanner.stillBeingWritten(e.name, runtime)
+                scanner.stillBeingWritten(e.name, runtime, openForWriting: false)
+                result.waiting += 1
+            case .openForWriting?:
+                scanner.stillBeingWritten(e.name, runtime, openForWriting: true)
                 result.waiting += 1
             case .failed(let error)?:
                 context.fail(runtime, e.name, error, identity: e.identity)

@@ -70,6 +70,9 @@ public struct Route: Sendable, Hashable {
     /// How long size and modification time must stay unchanged, from the first sighting, before a file that did
     /// not arrive by rename is taken.
     public var quietPeriod: Double
+    /// `held_open_warning`: seconds an inbox file may stay open for writing by another process before the gateway
+    /// warns (DG5050, once per file) and counts it in `docgate_inbox_held_open`; it is still not taken while open.
+    public var heldOpenWarning: Double = 600
     /// Whether the rules across documents (DG3100–DG3109) apply to what arrives, against the registry of what the
     /// gateway delivered before.
     public var contextRules: Bool

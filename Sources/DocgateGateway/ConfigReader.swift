@@ -304,7 +304,7 @@ struct Reader {
         let prefix = "route[\(i)]"
         unknownKeys(t, allowed: ["name", "inbox", "outbox", "receipts", "errors", "archive", "accept", "sign",
                                  "require_signature", "certificate_policies", "encoding", "quiet_period",
-                                 "context_rules", "max_size", "max_tree_size"], prefix: prefix)
+                                 "held_open_warning", "context_rules", "max_size", "max_tree_size"], prefix: prefix)
         let name = string(t, "name", prefix, required: true) ?? "route\(i)"
         var dirs: [String: String] = [:]
         for key in ["inbox", "outbox", "receipts", "errors", "archive"] {
@@ -335,13 +335,16 @@ struct Reader {
         }
         let quiet = number(t, "quiet_period", prefix, default: 2, range: Route.minimumQuietPeriod...86_400)
         let contextRules = bool(t, "context_rules", prefix, default: false)
+        let heldOpen = number(t, "held_open_warning", prefix, default: 600, range: 1...604_800)
         let maxSize = size(t, "max_size", prefix, default: 64 << 20, range: 1...(1 << 40))
         let maxTreeSize = size(t, "max_tree_size", prefix, default: 4 << 20, range: 1...(1 << 30))
-        return Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
+        var route = Route(name: name, inbox: dirs["inbox"]!, outbox: dirs["outbox"]!, receipts: dirs["receipts"]!,
                             errors: dirs["errors"]!, archive: dirs["archive"]!, accept: accept, sign: sign,
                             requireSignature: require, encoding: encoding, quietPeriod: quiet,
                             contextRules: contextRules, maxSize: maxSize, maxTreeSize: maxTreeSize,
                             certificatePolicies: routePolicies)
+        route.heldOpenWarning = heldOpen
+        return route
     }
 
     /// `certificate_policies = ["КС2", "1.2.643.100.113.3"]`: OIDs or the class names; nil when the key is absent.

@@ -9,8 +9,11 @@ struct InboxReader: Sendable {
 
     enum Result: Sendable {
         case inbound(Inbound)
-        /// Someone holds the file open for writing: not complete yet.
+        /// Not complete yet: changed since it was listed, or (a provisional file) whether anyone writes it cannot
+        /// be told.
         case busy
+        /// Another process holds the file open for writing: not complete yet.
+        case openForWriting
         /// Gone since it was listed.
         case gone
         case failed(FileError)
@@ -45,7 +48,7 @@ struct InboxReader: Sendable {
         if file.identity != entry.identity { return .busy }
         if let refusal = Self.sizeRefusal(file.links, file.identity.size, r) { return refused(refusal, file.identity) }
         switch file.isOpenForWriting() {
-        case true?: return .busy
+        case true?: return .openForWriting
         case nil where provisional: return .busy
         default: break
         }
@@ -87,7 +90,7 @@ struct InboxReader: Sendable {
             if w.entry.identity == nil && inbound.sha256 != w.entry.sha256 { return .changed }
             if w.entry.identity != nil && inbound.identity != w.entry.identity { return .changed }
             return .same(bytes: inbound.bytes, refusal: nil)
-        case .busy: return .changed
+        case .busy, .openForWriting: return .changed
         case .gone: return .same(bytes: nil, refusal: nil)
         case .failed(let error): return .failed(error)
         }

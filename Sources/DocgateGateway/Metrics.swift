@@ -21,6 +21,7 @@ public final class GatewayMetrics: Sendable {
         "docgate_documents_total": "Documents that reached an outcome.",
         "docgate_processing_seconds": "From reading a document to its archived outcome.",
         "docgate_queue_depth": "Files waiting in an inbox.",
+        "docgate_inbox_held_open": "Inbox files open for writing by another process for longer than held_open_warning (DG5050).",
         "docgate_errors_total": "Failed steps (retried).",
         "docgate_journal_bytes": "Size of the journal file.",
         "docgate_claims_lost_total": "Files read but claimed or finished by another instance first (several instances on one inbox).",
@@ -80,6 +81,10 @@ public final class GatewayMetrics: Sendable {
 
     func setQueueDepth(route: String, _ n: Int) {
         Gauge(label: "docgate_queue_depth", dimensions: [("route", route)], factory: factory).record(n)
+    }
+
+    func setHeldOpen(route: String, _ n: Int) {
+        Gauge(label: "docgate_inbox_held_open", dimensions: [("route", route)], factory: factory).record(n)
     }
 
     /// The exposition text, with a HELP line for each of docgate's figures; `journalBytes` is the journal file's

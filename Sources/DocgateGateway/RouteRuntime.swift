@@ -23,6 +23,16 @@ final class RouteRuntime: @unchecked Sendable {
     /// Names that arrived by rename (inotify IN_MOVED_TO): complete at once. Loop thread only.
     var renamedIn: Set<FileName> = []
 
+    struct HeldOpen {
+        /// When a read first found the file open for writing by another process (and every read since).
+        var since: Double
+        /// Whether DG5050 was logged for it.
+        var warned = false
+    }
+    /// Files found open for writing at each read since `since`: a producer still writing, or one that never closes
+    /// its file. Loop thread only.
+    var heldOpen: [FileName: HeldOpen] = [:]
+
     struct Backoff {
         var until: Double
         var failures: Int

@@ -56,17 +56,39 @@ struct Scanner: Sendable {
             for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }
         }
         r.renamedIn.formIntersection(present)
+        if r.heldOpen.count > 0 { r.heldOpen = r.heldOpen.filter { present.contains($0.key) } }
+        context.metrics.setHeldOpen(route: r.route.name, r.heldOpen.values.count { $0.warned })
         // Back-off of files that left (archived, or taken back by their producer) is forgotten.
         r.backoff.withLock { b in if b.count > 0 { b = b.filter { present.contains($0.key) } } }
         return result
     }
 
-    /// A file found open for writing when it was to be read: its quiet period starts again.
-    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime) {
+    /// A file found incomplete when it was to be read (changed since listed, or open for writing): its quiet
+    /// period starts again. One held open for writing longer than the route's `held_open_warning` is reported once
+    /// (DG5050): a producer that never closes its file would otherwise hold it back unseen.
+    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime, openForWriting: Bool) {
+        let now = context.clock.now()
         if var s = r.sightings[name] {
-            s.since = context.clock.now()
+            s.since = now
             r.sightings[name] = s
         }
         r.renamedIn.remove(name)
+        guard openForWriting else { return }
+        var held = r.heldOpen[name] ?? RouteRuntime.HeldOpen(since: now)
+        if !held.warned && now - held.since >= r.route.heldOpenWarning {
+            held.warned = true
+            context.logger.warning("an inbox file has been open for writing by another process for a long time; it is taken once closed", metadata: [
+                "code": "DG5050", "route": "\(r.route.name)", "file": "\(name.display)", "seconds": "\(Int(now - held.since))"])
+        }
+        r.heldOpen[name] = held
+    }
+
+    /// A file read whole: no longer held open (a warned one is noted as closed).
+    func readWhole(_ name: FileName, _ r: RouteRuntime) {
+        guard let held = r.heldOpen.removeValue(forKey: name) else { return }
+        if held.warned {
+            context.logger.notice("the inbox file held open for writing was closed; it is taken", metadata: [
+                "route": "\(r.route.name)", "file": "\(name.display)", "seconds": "\(Int(context.clock.now() - held.since))"])
+        }
     }
 }

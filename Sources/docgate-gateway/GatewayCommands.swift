@@ -38,7 +38,7 @@ struct ConfigCommand: ParsableCommand {
                 lines.append("    accept \(r.accept.map(\.rawValue).sorted().joined(separator: ", "))")
                 if !r.sign.isEmpty { lines.append("    sign   \(r.sign.map(\.rawValue).sorted().joined(separator: ", "))") }
                 lines.append("    receipts \(r.receipts), errors \(r.errors), archive \(r.archive)")
-                lines.append("    require_signature \(r.requireSignature), encoding \(r.encoding.rawValue), quiet_period \(r.quietPeriod) s")
+                lines.append("    require_signature \(r.requireSignature), encoding \(r.encoding.rawValue), quiet_period \(r.quietPeriod) s, held_open_warning \(r.heldOpenWarning) s")
             }
             Terminal.out(lines.joined(separator: "\n") + "\n")
         }

@@ -16,6 +16,7 @@ import Testing
         metrics.countLostClaims(route: "plan-to-fin", 3)
         metrics.setQueueDepth(route: "plan-to-fin", 7)
         metrics.setQueueDepth(route: "plan-to-fin", 4)
+        metrics.setHeldOpen(route: "plan-to-fin", 2)
         // The instances on the journal: gw2 stopped renewing 30 s ago, then its claims were taken over (gone).
         metrics.setInstances([InstanceClaims(owner: "gw1@a", claims: 5, leaseUntil: 1_120),
                               InstanceClaims(owner: "gw2@b", claims: 3, leaseUntil: 1_070)], now: 1_100)
@@ -28,6 +29,7 @@ import Testing
         #expect(text.contains(#"docgate_documents_total{route="plan-to-fin",kind="agreement",outcome="quarantined"} 1"#))
         #expect(text.contains(#"docgate_errors_total{route="plan-to-fin"} 1"#))
         #expect(text.contains(#"docgate_claims_lost_total{route="plan-to-fin"} 3"#))
+        #expect(text.contains(#"docgate_inbox_held_open{route="plan-to-fin"} 2"#), "\(text)")
         // A gauge holds the last value.
         #expect(text.contains(#"docgate_queue_depth{route="plan-to-fin"} 4"#))
         #expect(text.contains("docgate_journal_bytes 8192"))

@@ -73,6 +73,23 @@ struct GatewaySite {
         guard rename(tmp, inbox + "/" + name) == 0 else { throw POSIXError(.EIO) }
     }
 
+    /// The processes that hold `path` open, with each descriptor's flags (octal, from /proc/PID/fdinfo) and the
+    /// process's command line: who keeps a file "open for writing".
+    static func holders(of path: String) -> [String] {
+        var found: [String] = []
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [] {
+                guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) == path else { continue }
+                let info = (try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8)) ?? ""
+                let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") } ?? "flags: ?"
+                let command = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
+                    .replacingOccurrences(of: "\0", with: " ")
+                found.append("pid \(pid) fd \(fd) \(flags): \(command.prefix(200))")
+            }
+        }
+        return found
+    }
+
     var logText: String {
         String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self)
     }

@@ -77,7 +77,7 @@ import Testing
                 let lines = site.logText.split(separator: "\n").filter { $0.contains(name) }
                 let journal = try? runDocgate(["journal", "list", "--config", site.config, "--limit", "2000"])
                 let entries = journal?.stdout.split(separator: "\n").filter { $0.contains(name) } ?? []
-                Issue.record("\(name): log \(lines); journal \(entries)")
+                Issue.record("\(name): log \(lines); journal \(entries); held open by \(GatewaySite.holders(of: site.inbox + "/" + name))")
             }
             Issue.record("warnings and errors: \(site.logText.split(separator: "\n").filter { !$0.contains(" info ") }.suffix(30))")
             // Every thread's stack (gdb takes up to a minute per instance): when DOCGATE_TEST_STACKS asks for it.
