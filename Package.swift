@@ -110,7 +110,7 @@ let package = Package(
         ),
         // Releases a certificate during the exit handlers (CryptoExitTests): OpenSSL must not have cleaned up first.
         .executableTarget(name: "docgate-exit-probe", dependencies: ["DocgateCrypto"], path: "Tests/ExitProbe", swiftSettings: strict),
-        .target(name: "DocgateTestSupport", dependencies: ["DocgateCore"], path: "Tests/DocgateTestSupport", swiftSettings: strict),
+        .target(name: "DocgateTestSupport", dependencies: ["DocgateCore", "CSystemShims"], path: "Tests/DocgateTestSupport", swiftSettings: strict),
         .testTarget(name: "DocgateCoreTests", dependencies: ["DocgateCore"], swiftSettings: strict),
         .testTarget(name: "DocgateProcessingTests",
                     dependencies: ["DocgateProcessing", "DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateXML", "DocgateCore", "DocgateTestSupport"],

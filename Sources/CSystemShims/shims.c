@@ -1,5 +1,6 @@
 #define _GNU_SOURCE 1
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "csystemshims.h"
@@ -18,4 +19,8 @@ int docgate_set_read_lease(int fd) {
 
 int docgate_release_lease(int fd) {
     return fcntl(fd, F_SETLEASE, F_UNLCK);
+}
+
+int docgate_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }

@@ -31,6 +31,7 @@ public final class OCSPResponder: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OPENSSL_CONF")
         let argv = (["/usr/bin/openssl"] + args).map { strdup($0) } + [nil]

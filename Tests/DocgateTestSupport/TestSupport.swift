@@ -1,3 +1,4 @@
+import CSystemShims
 import Dispatch
 import Foundation
 import Synchronization
@@ -104,6 +105,15 @@ public struct ProcessResult: Sendable {
     }
 }
 
+/// Adds to `actions` the closing of every descriptor from 3 up in the child. Foundation opens the files it writes
+/// without `O_CLOEXEC`: a child spawned while another test writes one would otherwise keep that file open for
+/// writing as long as it lives (a gateway of another test, a PostgreSQL server), and a gateway never takes a file
+/// open for writing.
+public func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    let rc = docgate_spawn_close_from(&actions, 3)
+    precondition(rc == 0, "posix_spawn_file_actions_addclosefrom_np: \(rc)")
+}
+
 /// Runs programs with `posix_spawn`, capturing output, peak memory (from `wait4`) and wall time; a watchdog
 /// kills a child that outlives its time limit.
 public enum ProcessRunner {
@@ -119,6 +129,7 @@ public enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        closeInheritedDescriptors(&actions)
         var env = environment ?? ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]

@@ -74,12 +74,16 @@ struct GatewaySite {
     }
 
     /// The processes that hold `path` open, with each descriptor's flags (octal, from /proc/PID/fdinfo) and the
-    /// process's command line: who keeps a file "open for writing".
+    /// process's command line: who keeps a file "open for writing". Found by device and inode (the link's text may
+    /// spell the path otherwise, `/tmp//…`).
     static func holders(of path: String) -> [String] {
+        var target = stat()
+        guard stat(path, &target) == 0 else { return ["\(path): \(String(cString: strerror(errno)))"] }
         var found: [String] = []
         for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(pid) != nil {
             for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [] {
-                guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) == path else { continue }
+                var st = stat()
+                guard stat("/proc/\(pid)/fd/\(fd)", &st) == 0, st.st_dev == target.st_dev, st.st_ino == target.st_ino else { continue }
                 let info = (try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8)) ?? ""
                 let flags = info.split(separator: "\n").first { $0.hasPrefix("flags:") } ?? "flags: ?"
                 let command = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
@@ -138,6 +142,7 @@ final class RunningGateway {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, site.log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, site.log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        closeInheritedDescriptors(&actions)
         var p: pid_t = 0
         guard posix_spawn(&p, args[0], &actions, nil, argv, envp) == 0 else { throw POSIXError(.EIO) }
         pid = p

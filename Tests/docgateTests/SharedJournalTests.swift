@@ -35,17 +35,9 @@ import Testing
             }
         }
         let total = valid + invalid
-        // Known and open (issue 18): under load, about one run in five leaves one file unclaimed in the inbox,
-        // unlogged, with every instance idle. Recorded as a known issue, with what the failure shows, until found;
-        // the exactly-once checks below still run whenever every file finished.
-        var finished = false
-        withKnownIssue("a file is sometimes left unclaimed with three instances (issue 18, under investigation)", isIntermittent: true) {
-            try waitForEveryFile(instances, site: site, total: total)
-            finished = true
-        }
-        guard finished else {
+        do { try waitForEveryFile(instances, site: site, total: total) } catch {
             for instance in instances { _ = instance.terminate() }
-            return
+            throw error
         }
         // Each instance stops after its batch: nothing finishes twice afterwards either.
         for instance in instances {
@@ -64,7 +56,7 @@ import Testing
     }
 
     /// Waits until every file has its receipt and the inbox is empty; on timeout records what was left, its log
-    /// lines and journal entry, the warnings, and each instance's threads.
+    /// lines and journal entry, the processes that hold it open, the warnings, and each instance's threads.
     func waitForEveryFile(_ instances: [RunningGateway], site: GatewaySite, total: Int) throws {
         do {
             try instances[0].waitFor("every file finished", timeout: 240) {

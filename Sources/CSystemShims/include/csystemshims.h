@@ -18,4 +18,10 @@ int docgate_set_read_lease(int fd);
 /* Gives up a lease taken by docgate_set_read_lease. */
 int docgate_release_lease(int fd);
 
+#include <spawn.h>
+
+/* posix_spawn_file_actions_addclosefrom_np: the child starts with no descriptor from `from` up, whether or not the
+ * parent marked it close-on-exec (Foundation's file writes do not). Returns 0 or an error number. */
+int docgate_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
+
 #endif
