@@ -36,7 +36,7 @@ struct BatchPipeline: Sendable {
     func pass(_ routes: [RouteRuntime]) -> PassResult {
         var result = PassResult()
         guard recover(routes, into: &result) else { return result }
-        for runtime in routes where !isStopping() {
+        for runtime in routes where !isStopping() && context.journal.isAvailable {
             run(runtime, into: &result)
         }
         return result
@@ -148,10 +148,13 @@ struct BatchPipeline: Sendable {
             } catch {
                 context.logger.error("journal claim failed", metadata: ["code": "DG5043", "error": "\(error)"])
                 result.failures += 1
+                // A database that cannot be reached: the rest of the inbox waits for the next pass, which asks it
+                // again after the loop's back-off (each claim here would wait out its deadline in turn).
+                if !context.journal.isAvailable { break }
             }
         }
-        // Stopping: the chunk read ahead is not claimed; its files stay in the inbox for the next run. The batch
-        // being finished is finished.
+        // Stopping, or the journal gone: the chunk read ahead is not claimed; its files stay in the inbox for the next
+        // pass. The batch being finished is finished.
         prepared?.done.wait()
         result.add(finisher.drain())
         result.add(archivist.drain())
