@@ -159,9 +159,7 @@ public final class PostgresJournal: Journal {
                 results += batch.map { applied.contains($0.id) }
             }
             // Deliveries join the registry in the same transaction.
-            for (t, ok) in zip(transitions, results) where ok {
-                if let entry = t.registry { try Self.insert(entry, s, now: now, owner: owner) }
-            }
+            try Self.insert(zip(transitions, results).compactMap { t, ok in ok ? t.registry : nil }, s, now: now, owner: owner)
             return results
         }
     }

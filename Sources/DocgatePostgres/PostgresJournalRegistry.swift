@@ -1,5 +1,6 @@
 import DocgateCore
 import DocgateGateway
+import FoundationEssentials
 import NIOCore
 import PostgresNIO
 
@@ -15,21 +16,58 @@ extension PostgresJournal: TimedRegistry {
         guard !entries.isEmpty else { return }
         let rows = entries.map { RegistryEntry(id: $0.id, kind: $0.kind, json: $0.json) }
         try write { s in
-            for row in rows { try Self.insert(row, s, now: now, owner: owner) }
+            try Self.insert(rows, s, now: now, owner: owner)
         }
     }
 
-    /// One registry row, in the caller's transaction.
-    static func insert(_ e: RegistryEntry, _ s: Session, now: Double, owner: String) throws {
-        let f = e.facts
-        let seq = try s.query("""
-            INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
-                                  certificate_number, period_end, added_at, ends_at, owner)
-            VALUES (\(e.id), \(e.kind), \(ByteBuffer(bytes: e.json)), \(f.previousId), \(f.version), \(f.number),
-                    \(f.certificateId), \(f.certificateNumber), \(f.periodEnd), \(now), \(max(f.periodEnd ?? now, now)), \(owner))
-            RETURNING seq
-            """).first?.decode(Int64.self)
-        if let seq { try insertKeys(f.keys, seqs: Array(repeating: seq, count: f.keys.count), s) }
+    /// Registry rows and their keys, in the caller's transaction: one statement for the rows, one for the keys,
+    /// however many. Sequence numbers follow the entries' order (the rows are made in that order, and a
+    /// statement's `nextval`s increase), so the i-th smallest number returned is the i-th entry's.
+    static func insert(_ entries: [RegistryEntry], _ s: Session, now: Double, owner: String) throws {
+        guard !entries.isEmpty else { return }
+        var b = PostgresBindings()
+        b.append(try PostgresJournalSchema.json(entries.map(RegistryInsertRow.init)))
+        b.append(now)
+        b.append(owner)
+        let seqs = try s.query(PostgresQuery(unsafeSQL: Self.registryInsertSQL, binds: b)).map { try $0.decode(Int64.self) }.sorted()
+        guard seqs.count == entries.count else {
+            throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: записано строк реестра \(seqs.count) из \(entries.count)",
+                                                                      en: "PostgreSQL: \(seqs.count) of \(entries.count) registry rows written"))
+        }
+        var keys: [String] = [], keySeqs: [Int64] = []
+        for (entry, seq) in zip(entries, seqs) {
+            keys += entry.facts.keys
+            keySeqs += Array(repeating: seq, count: entry.facts.keys.count)
+        }
+        try insertKeys(keys, seqs: keySeqs, s)
+    }
+
+    static let registryInsertSQL = """
+        INSERT INTO registry (document_id, kind, body, previous_id, version, number, certificate_id,
+                              certificate_number, period_end, added_at, ends_at, owner)
+        SELECT t.document_id, t.kind, decode(t.body, 'base64'), t.previous_id, t.version, t.number, t.certificate_id,
+               t.certificate_number, t.period_end, $2::float8, GREATEST(COALESCE(t.period_end, $2::float8), $2::float8), $3::text
+        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (document_id text, kind text, body text, previous_id text, version integer,
+             number text, certificate_id text, certificate_number text, period_end float8)) WITH ORDINALITY
+             AS t(document_id, kind, body, previous_id, version, number, certificate_id, certificate_number, period_end, ord)
+        ORDER BY t.ord
+        RETURNING seq
+        """
+
+    /// A registry entry as `registryInsertSQL` reads it (the body in base64, as JSONEncoder writes `Data`).
+    struct RegistryInsertRow: Encodable {
+        var document_id, kind: String
+        var body: Data
+        var previous_id, number, certificate_id, certificate_number: String?
+        var version: Int
+        var period_end: Double?
+
+        init(_ e: RegistryEntry) {
+            let f = e.facts
+            (document_id, kind, body) = (e.id, e.kind, Data(e.json))
+            (previous_id, number, certificate_id, certificate_number) = (f.previousId, f.number, f.certificateId, f.certificateNumber)
+            (version, period_end) = (f.version, f.periodEnd)
+        }
     }
 
     /// Keys and the registry rows they find, in one statement.
