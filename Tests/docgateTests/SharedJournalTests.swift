@@ -102,6 +102,10 @@ import Testing
         let journal = try site.openJournal()
         var total = 0
         var held = 0
+        // Its time to work between two looks: 10 ms, doubled (up to 0.5 s) after each look that finds nothing
+        // finished since the one before — on a loaded machine 10 ms may give it no time on a core at all.
+        var pause: useconds_t = 10_000
+        var finished = 0
         let deadline = Date().addingTimeInterval(120)
         while held == 0 && Date() < deadline {
             if total < 6000 && site.files(site.inbox, hidden: true).isEmpty {
@@ -114,11 +118,17 @@ import Testing
             gw2.stop()
             held = (try? journal.stats().instances.first { $0.owner.hasPrefix("gw2@") }?.claims) ?? 0
             if held == 0 {
+                let now = site.files(site.receipts).count
+                pause = now > finished ? 10_000 : min(pause * 2, 500_000)
+                finished = now
                 kill(gw2.pid, SIGCONT)
-                usleep(10_000)   // let it work between two looks: stopped nearly always, it would starve
+                usleep(pause)   // let it work between two looks: stopped nearly always, it would starve
             }
         }
-        try #require(held > 0, "the second instance was never caught holding claims; \(total) files given")
+        try #require(held > 0, """
+            the second instance was never caught holding claims; \(total) files given, \(finished) finished, \
+            \(site.files(site.inbox, hidden: true).count) in the inbox; its log: \(site.logText.split(separator: "\n").suffix(10))
+            """)
         print("takeover test: the second instance killed holding \(held) claims; \(total) files")
         gw2.kill()
         for other in [instances[0], instances[2]] { kill(other.pid, SIGCONT) }
