@@ -124,5 +124,8 @@ extension CodeCatalogue {
         CodeEntry(.DG5050, .warning,
                   ru: "шлюз (журнал демона): файл входящего каталога дольше held_open_warning открыт на запись другим процессом; он будет взят, когда его закроют",
                   en: "gateway (the daemon's log): an inbox file has been open for writing by another process for longer than held_open_warning; it is taken once closed"),
+        CodeEntry(.DG5051, .warning,
+                  ru: "шлюз (журнал демона): аренда на чтение (F_SETLEASE) недоступна — не видно, пишет ли кто-то файл; файлы берутся по истечении quiet_period (нужна CAP_LEASE)",
+                  en: "gateway (the daemon's log): no read lease (F_SETLEASE) — whether a file is still being written cannot be seen; files are taken after quiet_period (grant CAP_LEASE)"),
     ]
 }

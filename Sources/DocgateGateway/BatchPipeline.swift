@@ -192,11 +192,11 @@ struct BatchPipeline: Sendable {
                                              size: item.identity.size, identity: item.identity,
                                              nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
             case .busy?:
-                scanner.stillBeingWritten(e.name, runtime, openForWriting: false)
+                scanner.stillBeingWritten(e.name, runtime, openForWriting: false, identity: e.identity)
                 result.waiting += 1
             case .openForWriting?:
-                scanner.stillBeingWritten(e.name, runtime, openForWriting: true)
-                result.waiting += 1
+                scanner.stillBeingWritten(e.name, runtime, openForWriting: true, identity: e.identity)
+                result.heldOpen += 1
             case .failed(let error)?:
                 context.fail(runtime, e.name, error, identity: e.identity)
                 result.failures += 1

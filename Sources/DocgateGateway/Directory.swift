@@ -321,15 +321,27 @@ public final class OpenFile {
     /// The opened file's device, inode, size and times, as `fstat` gave them when it was opened.
     public var identity: FileIdentity { FileIdentity(status) }
 
-    /// Whether some process has the file open for writing, where Linux can tell: a read lease is refused
-    /// (EAGAIN) while anyone holds a writable descriptor. Nil when the platform cannot tell (another owner without
-    /// CAP_LEASE, a network file system).
-    public func isOpenForWriting() -> Bool? {
+    /// Whether another process holds the file open for writing, as a read lease (`F_SETLEASE`) tells: `unknown`
+    /// when no lease can be taken — EACCES on a file another user owns without `CAP_LEASE`, EINVAL where the file
+    /// system has no leases (NFS).
+    public func writers() -> Writers {
+        do { try fs.check(.lease, directory) } catch { return .unknown(code: error.code) }
         if docgate_set_read_lease(fd) == 0 {
             docgate_release_lease(fd)
-            return false
+            return .none
         }
-        return errno == EAGAIN || errno == EWOULDBLOCK ? true : nil
+        let code = errno
+        return code == EAGAIN || code == EWOULDBLOCK ? .writing : .unknown(code: code)
+    }
+
+    /// What ``writers()`` found.
+    public enum Writers: Sendable, Equatable {
+        /// No process holds it open for writing.
+        case none
+        /// Some process does.
+        case writing
+        /// No lease could be taken (the errno): whether anyone writes it cannot be told.
+        case unknown(code: Int32)
     }
 
     /// The whole content, at most `limit` bytes (the size was checked before: a file that grew past it since is

@@ -89,8 +89,9 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
 
 /// The file-system calls the gateway makes, for injecting failures in tests.
 public enum FileOperation: String, Sendable, Hashable, CaseIterable {
-    /// One kind of call each; `sync` is an fsync of a directory, `syncfs` of the whole file system, `list` a `readdir`.
-    case open, read, create, write, rename, link, sync, syncfs, mkdir, list
+    /// One kind of call each; `sync` is an fsync of a directory, `syncfs` of the whole file system, `list` a `readdir`,
+    /// `lease` the read lease that tells whether a file is open for writing.
+    case open, read, create, write, rename, link, sync, syncfs, mkdir, list, lease
 }
 
 /// What the gateway's file operations share: the modes of what it creates, and failures a test asked for.

@@ -1,5 +1,6 @@
 import DocgateCrypto
 import Glibc
+import Synchronization
 
 /// Read: one ready inbox entry opened once, without following links or blocking on FIFOs, checked through its
 /// descriptor (kind, links, size against the route's limits, whether someone is still writing it) and read whole —
@@ -47,10 +48,12 @@ struct InboxReader: Sendable {
         // waits for its next sighting.
         if file.identity != entry.identity { return .busy }
         if let refusal = Self.sizeRefusal(file.links, file.identity.size, r) { return refused(refusal, file.identity) }
-        switch file.isOpenForWriting() {
-        case true?: return .openForWriting
-        case nil where provisional: return .busy
-        default: break
+        switch file.writers() {
+        case .writing: return .openForWriting
+        case .unknown(let code):
+            noteNoLeases(r, code)
+            if provisional { return .busy }
+        case .none: break
         }
         let bytes: [UInt8]
         do { bytes = try file.readAll(limit: r.route.maxSize) } catch {
@@ -59,6 +62,14 @@ struct InboxReader: Sendable {
         }
         let sha256 = DigestAlgorithm.sha256.hex(bytes) ?? ""
         return .inbound(Inbound(name: entry.name, identity: file.identity, bytes: bytes, sha256: sha256, refusal: nil, started: started))
+    }
+
+    /// Without leases a file still being written is taken once its quiet period has passed, and DG5050 cannot be
+    /// told: said once per route, with what would give them.
+    private func noteNoLeases(_ r: RouteRuntime, _ code: Int32) {
+        guard !r.leasesMissing.exchange(true, ordering: .relaxed) else { return }
+        context.logger.warning("inbox files open for writing cannot be seen (no read lease): they are taken after their quiet period; grant the daemon CAP_LEASE (AmbientCapabilities=CAP_LEASE) or let it own the inbox files", metadata: [
+            "code": "DG5051", "route": "\(r.route.name)", "error": "\(String(cString: strerror(code)))"])
     }
 
     /// Limits checked from `fstat` before any allocation (also what the batch's byte budget leaves out).

@@ -24,6 +24,9 @@ final class RouteRuntime: @unchecked Sendable {
     var renamedIn: Set<FileName> = []
 
     struct HeldOpen {
+        /// The file (device and inode): another file under the name starts its own count.
+        var device: UInt64
+        var inode: UInt64
         /// When a read first found the file open for writing by another process (and every read since).
         var since: Double
         /// Whether DG5050 was logged for it.
@@ -44,6 +47,8 @@ final class RouteRuntime: @unchecked Sendable {
     }
     /// name → when to try again after a failed step. Both the loop and the finishing threads record failures.
     let backoff = Mutex<[FileName: Backoff]>([:])
+    /// Whether a read lease was refused for a reason other than a writer (DG5051 said once). The reading threads'.
+    let leasesMissing = Atomic<Bool>(false)
     /// The archive's directory of the day last used (the archiving thread's).
     private let day = Mutex<(key: String, dir: Directory)?>(nil)
 

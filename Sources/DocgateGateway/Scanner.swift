@@ -66,7 +66,7 @@ struct Scanner: Sendable {
     /// A file found incomplete when it was to be read (changed since listed, or open for writing): its quiet
     /// period starts again. One held open for writing longer than the route's `held_open_warning` is reported once
     /// (DG5050): a producer that never closes its file would otherwise hold it back unseen.
-    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime, openForWriting: Bool) {
+    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime, openForWriting: Bool, identity: FileIdentity) {
         let now = context.clock.now()
         if var s = r.sightings[name] {
             s.since = now
@@ -74,7 +74,8 @@ struct Scanner: Sendable {
         }
         r.renamedIn.remove(name)
         guard openForWriting else { return }
-        var held = r.heldOpen[name] ?? RouteRuntime.HeldOpen(since: now)
+        var held = RouteRuntime.HeldOpen(device: identity.device, inode: identity.inode, since: now)
+        if let known = r.heldOpen[name], known.device == identity.device && known.inode == identity.inode { held = known }
         if !held.warned && now - held.since >= r.route.heldOpenWarning {
             held.warned = true
             context.logger.warning("an inbox file has been open for writing by another process for a long time; it is taken once closed", metadata: [

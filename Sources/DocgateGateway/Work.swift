@@ -149,12 +149,17 @@ public struct PassResult: Sendable {
     public var failures = 0
     /// Files not taken yet: still being written, in their quiet period, or waiting out a back-off.
     public var waiting = 0
+    /// Files another process holds open for writing: not taken, and not a reason to look again sooner than
+    /// `rescan_interval` (closing one wakes the loop through inotify's IN_CLOSE_WRITE). A producer that never closes
+    /// its file would otherwise keep the loop rescanning four times a second.
+    public var heldOpen = 0
 
     mutating func add(_ other: PassResult) {
         finished += other.finished
         byOutcome.merge(other.byOutcome, uniquingKeysWith: +)
         failures += other.failures
         waiting += other.waiting
+        heldOpen += other.heldOpen
     }
 }
 

@@ -102,12 +102,21 @@ struct Session {
                                   onTimeout: @escaping @Sendable () -> Void) throws -> T {
         let promise = loop.makePromise(of: T.self)
         let deadline = loop.scheduleTask(in: .seconds(seconds)) {
-            promise.fail(JournalError(code: "DG5023", message: LocalizedText(
-                ru: "сервер PostgreSQL не ответил за \(seconds) с", en: "the PostgreSQL server did not answer within \(seconds) s")))
+            promise.fail(PostgresDeadline(seconds: seconds))
             onTimeout()
         }
         future.cascade(to: promise)
         defer { deadline.cancel() }
         return try promise.futureResult.wait()
+    }
+}
+
+/// A call the server did not answer within its deadline: the server counts as not reachable.
+struct PostgresDeadline: Error {
+    let seconds: Int64
+
+    var journalError: JournalError {
+        JournalError(code: "DG5023", message: LocalizedText(
+            ru: "сервер PostgreSQL не ответил за \(seconds) с", en: "the PostgreSQL server did not answer within \(seconds) s"))
     }
 }

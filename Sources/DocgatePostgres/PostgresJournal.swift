@@ -65,7 +65,8 @@ public final class PostgresJournal: Journal {
     }
 
     /// Runs `body`, keeping ``isAvailable`` true after an answer and false after a failure to reach the server; the
-    /// server's own refusal of a statement leaves it as it was.
+    /// server's own refusal of a statement, and an error of docgate's own (an answer it cannot use, rows it cannot
+    /// encode), leave it as it was.
     func guarded<T>(_ body: () throws -> T) throws -> T {
         do {
             let result = try body()
@@ -74,9 +75,15 @@ public final class PostgresJournal: Journal {
         } catch let error as PSQLError {
             if error.code != .server { reachable.store(false, ordering: .relaxed) }
             throw JournalError(code: "DG5023", message: Self.describe(error))
-        } catch let error as JournalError {
+        } catch let error as PostgresDeadline {
             reachable.store(false, ordering: .relaxed)
+            throw error.journalError
+        } catch let error as JournalError {
             throw error
+        } catch let error as PostgresDecodingError {
+            throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: \(error)", en: "PostgreSQL: \(error)"))
+        } catch let error as EncodingError {
+            throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: \(error)", en: "PostgreSQL: \(error)"))
         } catch {
             reachable.store(false, ordering: .relaxed)
             throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: \(error)", en: "PostgreSQL: \(error)"))

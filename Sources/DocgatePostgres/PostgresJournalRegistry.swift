@@ -47,7 +47,7 @@ extension PostgresJournal: TimedRegistry {
                               certificate_number, period_end, added_at, ends_at, owner)
         SELECT t.document_id, t.kind, decode(t.body, 'base64'), t.previous_id, t.version, t.number, t.certificate_id,
                t.certificate_number, t.period_end, $2::float8, GREATEST(COALESCE(t.period_end, $2::float8), $2::float8), $3::text
-        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (document_id text, kind text, body text, previous_id text, version integer,
+        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (document_id text, kind text, body text, previous_id text, version bigint,
              number text, certificate_id text, certificate_number text, period_end float8)) WITH ORDINALITY
              AS t(document_id, kind, body, previous_id, version, number, certificate_id, certificate_number, period_end, ord)
         ORDER BY t.ord

@@ -75,6 +75,9 @@ enum PostgresJournalSchema {
             CREATE TABLE registry_keys (key TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (key, seq));
             CREATE INDEX registry_keys_seq ON registry_keys(seq)
             """),
+        // A header's version is any positive integer the schema allows: one above 2^31 - 1 refused the whole
+        // staged commit of its batch.
+        ("v4-registry-version-bigint", "ALTER TABLE registry ALTER COLUMN version TYPE BIGINT"),
     ]
 
     /// The keys of the registry rows that have none (made before `v3-registry-keys`, or written since by an older

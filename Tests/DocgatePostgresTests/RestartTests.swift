@@ -1,3 +1,4 @@
+import DocgateCore
 @testable import DocgateGateway
 @testable import DocgatePostgres
 import DocgateTestSupport
@@ -42,6 +43,23 @@ import Testing
             #expect(try journal.stats().total == 0)
             #expect(journal.isAvailable)
         }
+    }
+
+    /// An error of docgate's own inside a call — an answer it cannot decode, a check of its own that fails — is the
+    /// call's failure (DG5023), not the server's absence: the journal stays available, so `/ready` and the pass go on.
+    @Test(.timeLimit(.minutes(3))) func aLocalErrorDoesNotMarkTheServerUnreachable() throws {
+        let server = try PostgresServer.shared()
+        let location = try PostgresLocation.parse(server.url(try server.createDatabase())).get()
+        let journal = try PostgresJournal(location: location, password: server.password, timeout: 5)
+        let undecodable = #expect(throws: JournalError.self) {
+            try journal.read { try $0.query("SELECT 'x'::text").first?.decode(Int64.self) }
+        }
+        #expect(undecodable?.code == "DG5023")
+        #expect(journal.isAvailable)
+        #expect(throws: JournalError.self) {
+            try journal.write { _ in throw JournalError(code: "DG5023", message: LocalizedText(ru: "проверка", en: "a check")) }
+        }
+        #expect(journal.isAvailable)
     }
 
     /// The server crashing under statements in flight: each fails (DG5023) and its connection is let go only once
