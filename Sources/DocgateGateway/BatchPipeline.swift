@@ -192,10 +192,10 @@ struct BatchPipeline: Sendable {
                                              size: item.identity.size, identity: item.identity,
                                              nameBytes: e.name.isUTF8 ? nil : e.name.bytes))
             case .busy?:
-                scanner.stillBeingWritten(e.name, runtime, openForWriting: false, identity: e.identity)
+                scanner.stillBeingWritten(e.name, runtime)
                 result.waiting += 1
             case .openForWriting?:
-                scanner.stillBeingWritten(e.name, runtime, openForWriting: true, identity: e.identity)
+                scanner.heldOpen(e.name, runtime, identity: e.identity)
                 result.heldOpen += 1
             case .failed(let error)?:
                 context.fail(runtime, e.name, error, identity: e.identity)

@@ -63,13 +63,16 @@ extension SQLiteJournal: TimedRegistry {
     /// One transaction: the entries without a key (the `registry_keys_seq` index) read and filed.
     @discardableResult
     public func registryFillKeys() throws -> Int {
-        try pool.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, body FROM registry r WHERE NOT EXISTS (SELECT 1 FROM registry_keys k WHERE k.seq = r.seq)
-                """)
-            for row in rows { try Self.insertKeys(RegistryFacts(json: [UInt8](row["body"] as Data)).keys, seq: row["seq"], db) }
-            return rows.count
-        }
+        try pool.write(Self.fillKeys)
+    }
+
+    /// Files under their keys, from their JSON, the registry entries that have none; how many.
+    static func fillKeys(_ db: Database) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT seq, body FROM registry r WHERE NOT EXISTS (SELECT 1 FROM registry_keys k WHERE k.seq = r.seq)
+            """)
+        for row in rows { try insertKeys(RegistryFacts(json: [UInt8](row["body"] as Data)).keys, seq: row["seq"], db) }
+        return rows.count
     }
 
     /// One read of the primary key.

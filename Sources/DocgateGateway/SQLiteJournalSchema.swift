@@ -110,11 +110,8 @@ extension SQLiteJournal {
                 CREATE TABLE registry_keys (key TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID;
                 CREATE INDEX registry_keys_seq ON registry_keys(seq);
                 """)
-            // The entries made before: their keys from their JSON (`registryFillKeys` does the same for entries an
-            // older release writes later).
-            for row in try Row.fetchAll(db, sql: "SELECT seq, body FROM registry") {
-                try SQLiteJournal.insertKeys(RegistryFacts(json: [UInt8](row["body"] as Data)).keys, seq: row["seq"], db)
-            }
+            // The entries made before get their keys (as entries an older release writes later do at each start).
+            _ = try SQLiteJournal.fillKeys(db)
         }
         return m
     }

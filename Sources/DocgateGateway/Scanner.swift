@@ -63,17 +63,22 @@ struct Scanner: Sendable {
         return result
     }
 
-    /// A file found incomplete when it was to be read (changed since listed, or open for writing): its quiet
-    /// period starts again. One held open for writing longer than the route's `held_open_warning` is reported once
-    /// (DG5050): a producer that never closes its file would otherwise hold it back unseen.
-    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime, openForWriting: Bool, identity: FileIdentity) {
-        let now = context.clock.now()
+    /// A file found incomplete when it was to be read (changed since it was listed, or open for writing): its quiet
+    /// period starts again.
+    func stillBeingWritten(_ name: FileName, _ r: RouteRuntime) {
         if var s = r.sightings[name] {
-            s.since = now
+            s.since = context.clock.now()
             r.sightings[name] = s
         }
         r.renamedIn.remove(name)
-        guard openForWriting else { return }
+    }
+
+    /// A file another process holds open for writing: still being written, and one held so longer than the route's
+    /// `held_open_warning` is reported once (DG5050) — a producer that never closes its file would otherwise hold it
+    /// back unseen.
+    func heldOpen(_ name: FileName, _ r: RouteRuntime, identity: FileIdentity) {
+        stillBeingWritten(name, r)
+        let now = context.clock.now()
         var held = RouteRuntime.HeldOpen(device: identity.device, inode: identity.inode, since: now)
         if let known = r.heldOpen[name], known.device == identity.device && known.inode == identity.inode { held = known }
         if !held.warned && now - held.since >= r.route.heldOpenWarning {

@@ -80,12 +80,9 @@ public final class PostgresJournal: Journal {
             throw error.journalError
         } catch let error as JournalError {
             throw error
-        } catch let error as PostgresDecodingError {
-            throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: \(error)", en: "PostgreSQL: \(error)"))
-        } catch let error as EncodingError {
-            throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: \(error)", en: "PostgreSQL: \(error)"))
         } catch {
-            reachable.store(false, ordering: .relaxed)
+            // An answer docgate cannot decode, rows it cannot encode: its own; anything else is the way to the server.
+            if !(error is PostgresDecodingError || error is EncodingError) { reachable.store(false, ordering: .relaxed) }
             throw JournalError(code: "DG5023", message: LocalizedText(ru: "PostgreSQL: \(error)", en: "PostgreSQL: \(error)"))
         }
     }

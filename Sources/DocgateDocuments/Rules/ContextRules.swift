@@ -84,14 +84,7 @@ public final class DocumentContext: Sendable {
         var read = 0
         // Each round marks at least one more key read, so the rounds end; the bound only stops a runaway chain.
         for _ in 0..<Self.maxRounds {
-            // The snapshot ends before what was read is added: kept alive, it would make the addition copy every
-            // index held.
-            let missing: Set<String> = {
-                let asked = AskedKeys()
-                let (docs, known) = indexes.withLock { ($0.docs, $0.known) }
-                for d in documents { _ = Checker(docs: docs, asked: asked).check(d, identity: false) }
-                return asked.keys.subtracting(known)
-            }()
+            let missing = missingKeys(documents)
             guard !missing.isEmpty else { return read }
             let found = try fetch(missing.sorted())
             read += found.count
@@ -103,6 +96,15 @@ public final class DocumentContext: Sendable {
             }
         }
         throw PrefetchError(rounds: Self.maxRounds)
+    }
+
+    /// The keys the checks of `documents` look up that were not read before. The snapshot of the indexes ends with
+    /// this call, before what is read is added: kept alive, it would make the addition copy every index held.
+    private func missingKeys(_ documents: [ContextDocument]) -> Set<String> {
+        let asked = AskedKeys()
+        let (docs, known) = indexes.withLock { ($0.docs, $0.known) }
+        for d in documents { _ = Checker(docs: docs, asked: asked).check(d, identity: false) }
+        return asked.keys.subtracting(known)
     }
 
     /// A bound on the rounds of `prefetch` (each follows one more link of a chain: a version chain of that length).
