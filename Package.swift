@@ -45,7 +45,7 @@ let package = Package(
                 dependencies: ["DocgateCrypto", "DocgateXML", "DocgateCore"],
                 swiftSettings: strict),
         // docgate's kinds as the signature profile needs them: form, number of signatures, parties.
-        .target(name: "DocgateProcessing", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateXML", "DocgateCore"],
+        .target(name: "DocgateProcessing", dependencies: ["DocgateSignature", "DocgateDocuments", "DocgateCrypto", "DocgateXML", "DocgateCore", "CSystemShims"],
                 swiftSettings: strict),
         .target(
             name: "DocgateGateway",

@@ -127,5 +127,14 @@ extension CodeCatalogue {
         CodeEntry(.DG5051, .warning,
                   ru: "шлюз (журнал демона): аренда на чтение (F_SETLEASE) недоступна — не видно, пишет ли кто-то файл; файлы берутся по истечении quiet_period (нужна CAP_LEASE)",
                   en: "gateway (the daemon's log): no read lease (F_SETLEASE) — whether a file is still being written cannot be seen; files are taken after quiet_period (grant CAP_LEASE)"),
+        CodeEntry(.DG5060, .error,
+                  ru: "печать в PDF: Chromium не найден (установите пакет chromium или укажите программу в DOCGATE_CHROMIUM)",
+                  en: "printing to PDF: Chromium not found (install the chromium package or name the program in DOCGATE_CHROMIUM)"),
+        CodeEntry(.DG5061, .error,
+                  ru: "печать в PDF не удалась: Chromium завершился с ошибкой, не уложился во время или не выдал PDF",
+                  en: "printing to PDF failed: Chromium exited with an error, ran out of time or produced no PDF"),
+        CodeEntry(.DG5062, .error,
+                  ru: "печатная форма не строится: документ не прошёл проверку по схеме или не читается",
+                  en: "no printable form: the document did not pass its schema or cannot be read"),
     ]
 }

@@ -13,7 +13,7 @@ struct Docgate: ParsableCommand {
         Language: --lang ru|en, else LC_ALL / LC_MESSAGES / LANG (ru_* gives Russian).
         """,
         version: DocgateVersion.current,
-        subcommands: [Validate.self, Inspect.self, Sign.self, Verify.self, Compute.self, Summary.self, Report.self, Generate.self, Export.self, SchemasCommand.self, CodesCommand.self, RunHandover.self, ConfigHandover.self, JournalHandover.self]
+        subcommands: [Validate.self, Inspect.self, Render.self, Sign.self, Verify.self, Compute.self, Summary.self, Report.self, Generate.self, Export.self, SchemasCommand.self, CodesCommand.self, RunHandover.self, ConfigHandover.self, JournalHandover.self]
     )
 }
 

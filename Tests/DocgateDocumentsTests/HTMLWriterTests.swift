@@ -25,6 +25,14 @@ import Testing
         #expect(HTMLWriter.escape("Соглашение № 5 — «ООО»") == "Соглашение № 5 — «ООО»")
     }
 
+    /// A name with a right-to-left override would show «exe.fdp» as «pdf.exe»: the bidi controls are replaced.
+    @Test func bidirectionalControlsCannotReorderWhatIsShown() {
+        #expect(HTMLWriter.escape("счёт\u{202E}fdp.exe") == "счёт\u{FFFD}fdp.exe")
+        for v: UInt32 in [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C] {
+            #expect(HTMLWriter.escape(String(Unicode.Scalar(v)!)) == "\u{FFFD}", "U+\(String(v, radix: 16))")
+        }
+    }
+
     @Test func elementsNestAndVoidElementsHaveNoEndTag() {
         var w = HTMLWriter()
         w.element("table") { t in

@@ -26,6 +26,15 @@ import Testing
         #expect(RussianFormat.percent(try #require(DecimalValue("7.5"))) == "7,5\u{00A0}%")
     }
 
+    @Test func timesOfCreationAsPeopleReadThem() {
+        #expect(RussianFormat.dateTime("2024-12-20T10:15:00+07:00") == "20\u{00A0}декабря\u{00A0}2024\u{00A0}г., 10:15 (UTC+07:00)")
+        #expect(RussianFormat.dateTime("2025-01-20T02:31:07Z") == "20\u{00A0}января\u{00A0}2025\u{00A0}г., 02:31 (UTC)")
+        #expect(RussianFormat.dateTime("2025-01-20T02:31:07.5-03:00") == "20\u{00A0}января\u{00A0}2025\u{00A0}г., 02:31 (UTC-03:00)")
+        for odd in ["", "2024-12-20", "2024-13-20T10:15:00Z", "2024-12-20T25:00:00Z", "2024-12-20T١٠:15:00Z", "завтра в 10"] {
+            #expect(RussianFormat.dateTime(odd) == odd, "\(odd)")
+        }
+    }
+
     @Test func datesAsPeopleWriteThem() throws {
         #expect(RussianFormat.date(try #require(CalendarDate("2024-12-20"))) == "20\u{00A0}декабря\u{00A0}2024\u{00A0}г.")
         #expect(RussianFormat.date(try #require(CalendarDate("2025-03-01"))) == "1\u{00A0}марта\u{00A0}2025\u{00A0}г.")

@@ -4,20 +4,28 @@
 /// outside (no scripts, no links, the style in the page).
 public enum FormPage {
     /// The whole page: `title` in the browser's tab (escaped), `body` writes the content.
-    public static func html(title: String, _ body: (inout HTMLWriter) -> Void) -> String {
+    /// `landscape` turns the page for forms with wide tables (the social order, the report, the assignment).
+    public static func html(title: String, landscape: Bool = false, _ body: (inout HTMLWriter) -> Void) -> String {
         var w = HTMLWriter()
         w.trusted("<!DOCTYPE html>\n")
         w.element("html", ["lang": "ru"]) { page in
             page.element("head") { head in
                 head.void("meta", ["charset": "utf-8"])
+                head.void("meta", ["http-equiv": "Content-Security-Policy", "content": Self.policy])
                 head.void("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
                 head.element("title", text: title)
-                head.element("style") { $0.trusted(style) }
+                head.element("style") { style in
+                    style.trusted(Self.style)
+                    if landscape { style.trusted(Self.landscape) }
+                }
             }
             page.element("body") { body(&$0) }
         }
         return w.html + "\n"
     }
+
+    /// Nothing but the page's own style: no script, no image, font, frame or connection from anywhere.
+    public static let policy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
     /// The print style sheet.
     static let style: StaticString = """
@@ -35,7 +43,24 @@ public enum FormPage {
         tr { break-inside: avoid; }
         .fields td { border: none; padding: 0.5mm 1.5mm 0.5mm 0; }
         .label { color: #333; width: 40%; }
+        h3 { font-size: 11pt; margin: 4mm 0 1mm; }
+        h1, h2, h3, .subtitle { break-after: avoid; }
+        .subtitle { text-align: center; margin: 0 0 4mm; }
+        .test-mark { text-align: center; font-weight: bold; border: 1pt solid #000; padding: 1mm; }
+        table.data { font-size: 9pt; }
+        td, th { white-space: pre-line; overflow-wrap: break-word; }
+        td.number { white-space: nowrap; }
+        td.code { word-break: break-all; font-size: 8pt; }
+        td.over, td.invalid { font-weight: bold; }
+        tr.column-numbers th { font-size: 7pt; padding: 0 1mm; }
+        .empty { font-style: italic; }
         .signatures { break-inside: avoid; margin-top: 8mm; }
         @media screen { body { padding: 10mm; } }
+        """
+
+    /// The page turned for wide tables.
+    static let landscape: StaticString = """
+        @page { size: A4 landscape; margin: 15mm 15mm 15mm 20mm; }
+        body { max-width: 262mm; }
         """
 }

@@ -1,7 +1,7 @@
 /// HTML written safely, for the printable forms and the console's pages. Element and attribute names are
 /// `StaticString`s (docgate's own code, never a document's content); every text and attribute value is escaped, and
-/// characters HTML forbids in text (C0 controls other than tab and line ends, DEL, the C1 controls, noncharacters) are
-/// written as U+FFFD. Whatever a document or a file name holds, it stays text.
+/// characters HTML forbids in text (C0 controls other than tab and line ends, DEL, the C1 controls, noncharacters) and
+/// the bidirectional controls are written as U+FFFD. Whatever a document or a file name holds, it stays text.
 public struct HTMLWriter: Sendable {
     /// The HTML written so far.
     public private(set) var html = ""
@@ -66,6 +66,10 @@ public struct HTMLWriter: Sendable {
         let v = s.value
         if v < 0x20 { return v == 0x09 || v == 0x0A || v == 0x0D }
         if (0x7F...0x9F).contains(v) { return false }
+        // Bidirectional embeddings, overrides, isolates and marks: a name must not reorder what is shown around it.
+        if (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C {
+            return false
+        }
         if (0xFDD0...0xFDEF).contains(v) || v & 0xFFFE == 0xFFFE { return false }
         return true
     }

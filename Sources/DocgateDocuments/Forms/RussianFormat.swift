@@ -42,6 +42,23 @@ public enum RussianFormat {
         return "\(d.day)\u{00A0}\(monthsGenitive[d.month - 1])\u{00A0}\(d.year)\u{00A0}г."
     }
 
+    /// `2024-12-20T10:15:00+07:00` as «20 декабря 2024 г., 10:15 (UTC+07:00)»; a text that is no such date-time stays
+    /// as it is.
+    public static func dateTime(_ text: String) -> String {
+        let chars = Array(text)
+        guard chars.count >= 16, chars[10] == "T", chars[13] == ":", let d = CalendarDate(String(chars[0..<10])),
+              chars[11..<13].allSatisfy(\.isASCII), chars[14..<16].allSatisfy(\.isASCII),
+              let hour = Int(String(chars[11..<13])), let minute = Int(String(chars[14..<16])), hour < 24, minute < 60
+        else { return text }
+        var zone = ""
+        if let sign = chars.lastIndex(where: { $0 == "+" || $0 == "-" }), sign > 16 {
+            zone = " (UTC" + String(chars[sign...]) + ")"
+        } else if chars.last == "Z" {
+            zone = " (UTC)"
+        }
+        return date(d) + ", " + String(chars[11..<16]) + zone
+    }
+
     /// `20.12.2024`, for tables.
     public static func shortDate(_ d: CalendarDate) -> String {
         twoDigits(d.day) + "." + twoDigits(d.month) + "." + String(d.year)

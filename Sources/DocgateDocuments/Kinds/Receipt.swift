@@ -22,6 +22,28 @@ public struct Receipt: Sendable, Codable {
     public var errorCodes: [String] = []
     /// How many `error` elements have `severity="error"`.
     public var errorCount = 0
+    /// The `error` elements, warnings included, in order, with their messages.
+    public var errors: [Finding] = []
+    /// `gateway/instanceId`: the instance that made the receipt.
+    public var instanceId: String?
+    /// `inResponseTo/receivedAt`: when the file was received, as written.
+    public var receivedAt: String?
+
+    /// An `error` of a receipt: its code, severity, where in the document, and its message in both languages.
+    public struct Finding: Sendable, Hashable, Codable {
+        /// The `code` attribute.
+        public var code: String
+        /// The `severity` attribute: `error` or `warning`.
+        public var severity: String
+        /// The `line` attribute, when given.
+        public var line: Int?
+        /// The `path` attribute, when given.
+        public var path: String?
+        /// The Russian `message`.
+        public var ru: String
+        /// The English `message`.
+        public var en: String
+    }
 }
 
 final class ReceiptReader: KindReader {
@@ -48,15 +70,27 @@ final class ReceiptReader: KindReader {
             model.documentId = n.childText("documentId")
             model.documentKind = n.childText("documentKind")
             model.sha256 = n.string("sha256")
+            model.receivedAt = n.childText("receivedAt")
         } else if n.isNamed("status") {
             model.status = n.trimmedText
             statusLocation = r.location()
         } else if n.isNamed("deliveredAs") {
             model.deliveredAs = n.childText("fileName")
+        } else if n.isNamed("gateway") {
+            model.instanceId = n.childText("instanceId")
         } else if n.isNamed("error") {
-            model.errorCodes.append(n.attribute("code") ?? "")
-            if n.attribute("severity") == "error" { model.errorCount += 1 }
+            readError(n)
         }
+    }
+
+    private func readError(_ n: RecordElement) {
+        model.errorCodes.append(n.attribute("code") ?? "")
+        if n.attribute("severity") == "error" { model.errorCount += 1 }
+        let messages = n.children("message")
+        let message = { (lang: String) in messages.first { $0.attribute("lang") == lang }?.trimmedText ?? "" }
+        model.errors.append(Receipt.Finding(code: n.attribute("code") ?? "", severity: n.attribute("severity") ?? "error",
+                                            line: n.attribute("line").flatMap { Int($0) }, path: n.attribute("path"),
+                                            ru: message("ru"), en: message("en")))
     }
 
     /// DG3070: a delivered receipt names the delivered file; a negative one carries at least one error; a positive

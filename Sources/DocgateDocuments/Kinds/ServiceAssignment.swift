@@ -54,6 +54,8 @@ public struct ServiceAssignment: Sendable, Codable {
         public var values: [PlanFact]
         /// True when `notApplicable` (the «Х» mark) is present: the row is not filled in.
         public var notApplicable: Bool
+        /// `unit/name`: the unit's name, as the form prints it.
+        public var unitName: String = ""
 
         /// The plan and fact of one period.
         public subscript(column: Column) -> PlanFact { values[column.rawValue] }
@@ -73,6 +75,12 @@ public struct ServiceAssignment: Sendable, Codable {
     public var provider: Organization?
     /// `row` elements, in document order.
     public var rows: [Row] = []
+    /// `standard`: the act that approved the service's standard (Н-2), when given.
+    public var standard: Standard?
+    /// `normativeCalculation`: the normative per recipient and its components, when given.
+    public var normative: Normative?
+    /// `recipientForecast/group`: the forecast of recipients by group, in order.
+    public var forecast: [ForecastGroup] = []
 }
 
 final class ServiceAssignmentReader: KindReader {
@@ -108,9 +116,13 @@ final class ServiceAssignmentReader: KindReader {
             model.provider = Organization(n)
         } else if n.isNamed("row") {
             readRow(r)
+        } else if n.isNamed("standard") {
+            model.standard = ServiceAssignment.Standard(n)
         } else if n.isNamed("normativeCalculation") {
+            model.normative = ServiceAssignment.Normative(n)
             checkNormative(r)
         } else if n.isNamed("recipientForecast") {
+            model.forecast = n.children("group").map(ServiceAssignment.ForecastGroup.init)
             checkForecast(r)
         }
     }
@@ -127,7 +139,8 @@ final class ServiceAssignmentReader: KindReader {
         }
         let row = ServiceAssignment.Row(code: code, normalizedCode: normalized, name: n.string("name"),
                                         kek: n.childText("kek"), okei: n.child("unit")?.attribute("okei") ?? "",
-                                        values: values, notApplicable: n.child("notApplicable") != nil)
+                                        values: values, notApplicable: n.child("notApplicable") != nil,
+                                        unitName: n.child("unit")?.childText("name") ?? "")
         let location = r.location()
         if normalized != code {
             let latin = code.hasPrefix("P-")

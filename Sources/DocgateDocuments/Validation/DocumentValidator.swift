@@ -19,7 +19,8 @@ public struct ValidationReport: Sendable {
     public var documentId: String?
     /// The document's header (version chain), when it has one and passed the schema.
     public var header: DocumentHeader?
-    /// What the document says, for rules across documents (with `retainRecords`, valid documents only).
+    /// What the document says (with `retainRecords`, once it passed the schema): for its printable form and, when the
+    /// document is valid, for rules across documents.
     public var model: DocumentModel?
 }
 
@@ -186,6 +187,7 @@ public final class DocumentValidator: Sendable {
         }
         var diagnostics = XMLDiagnostics.diagnostics(forSchemaIssues: result.schemaIssues, dropped: result.dropped)
         var summary: DocumentSummary? = nil
+        let schemaPassed = diagnostics.allowsValidity
         // Business rules speak only about documents that passed the schema: on a broken structure they would
         // mostly echo the schema's findings.
         if diagnostics.allowsValidity {
@@ -196,7 +198,9 @@ public final class DocumentValidator: Sendable {
         }
         var report = ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary,
                                       documentId: assembler.id)
-        if summarize && report.valid {
+        // A document the rules found wrong still has a model (its printable form shows what it says beside the
+        // findings); what reasons across documents takes only valid ones (``ContextDocument``).
+        if summarize && schemaPassed {
             report.header = assembler.header
             report.model = assembler.model()
         }
