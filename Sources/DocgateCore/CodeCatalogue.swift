@@ -16,7 +16,8 @@ public enum Code: String, CaseIterable, Sendable, Hashable, Codable {
     case DG4031, DG4032, DG4033, DG4034, DG4035, DG4036, DG4040, DG5001, DG5002, DG5003, DG5010, DG5011, DG5012
     case DG5013, DG5014, DG5015, DG5016, DG5017, DG5020, DG5021, DG5022, DG5023, DG5024, DG5025, DG5026, DG5027
     case DG5028, DG5030, DG5031, DG5032, DG5033, DG5034, DG5035, DG5036, DG5037, DG5038, DG5039, DG5040, DG5041
-    case DG5042, DG5043, DG5044, DG5045, DG5046, DG5047, DG5048, DG5049, DG5050, DG5051
+    case DG5042, DG5043, DG5044, DG5045, DG5046, DG5047, DG5048, DG5049, DG5050, DG5051, DG5052, DG5053, DG5054
+    case DG5055, DG5056, DG5057, DG5058, DG5059
     /// The catalogue's entry for this code.
     public var entry: CodeEntry { CodeCatalogue.byCode[self]! }
     /// The severity of this code's findings, as catalogued.
