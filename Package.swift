@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -72,6 +73,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The access layer of the operator's browser console: users file, logins and their throttling, sessions.
+        // Framework-free (no Hummingbird), so that it is tested without a server.
+        .target(
+            name: "DocgateConsole",
+            dependencies: ["DocgateCore", "DocgateGateway", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: strict
+        ),
         .target(
             name: "DocgateCommandLine",
             dependencies: ["DocgateCore", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing",
@@ -91,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "docgate-gateway",
             dependencies: [
-                "DocgateCore", "DocgateGateway", "DocgatePostgres", "DocgateCommandLine", "DocgateCrypto",
+                "DocgateCore", "DocgateGateway", "DocgatePostgres", "DocgateCommandLine", "DocgateCrypto", "DocgateConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,8 +137,10 @@ let package = Package(
                     dependencies: ["DocgateGateway", "DocgateSignature", "DocgateProcessing", "DocgateTestSupport", .product(name: "Logging", package: "swift-log"),
                                    .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: strict),
+        .testTarget(name: "DocgateConsoleTests", dependencies: ["DocgateConsole", "DocgateCore", "DocgateTestSupport"], swiftSettings: strict),
         .testTarget(name: "DocgatePostgresTests", dependencies: ["DocgatePostgres", "DocgateGateway", "DocgateTestSupport"], swiftSettings: strict),
-        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway", "DocgatePostgres"], swiftSettings: strict),
+        .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway", "DocgatePostgres", "DocgateConsole"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,7 +17,9 @@ public enum AtomicFile {
     /// - Parameters:
     ///   - replace: false to fail (EEXIST) rather than replace a file already at `path`.
     ///   - syncDirectory: false when the caller fsyncs the directory once after writing many files into it.
-    public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, syncDirectory: Bool = true) throws(WriteError) {
+    ///   - mode: the new file's permission bits (0600 for a file of secrets: the temporary file is never wider).
+    public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, syncDirectory: Bool = true,
+                             mode: mode_t = 0o644) throws(WriteError) {
         // Only a regular file is ever replaced: a device, a pipe, a socket, a directory or a symbolic link at the
         // path is refused (renaming over /dev/null would make it a file).
         var existing = stat()
@@ -41,7 +43,7 @@ public enum AtomicFile {
                 offset += n
             }
         }
-        if failure == nil, fchmod(fd, 0o644) != 0 || fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, fchmod(fd, mode) != 0 || fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if failure == nil {
             // link() never replaces: it fails with EEXIST, and the temporary name is removed either way.

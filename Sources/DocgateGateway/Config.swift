@@ -163,7 +163,9 @@ public struct GatewayConfig: Sendable, Hashable {
     /// `claim_lease`: seconds a claim holds without its instance renewing it (renewed every third of it while the
     /// instance runs); after a crash another instance takes the claims over once it has run out.
     public var claimLease: Double = 120
-    /// Values that are usable but probably not meant (DG5028): shown by `config check` and logged at start.
+    /// `[console]`: the operator's browser console; nil (the default) when the table is absent.
+    public var console: ConsoleConfig? = nil
+    /// Values that are usable but probably not meant (DG5028, DG5052): shown by `config check` and logged at start.
     public var warnings: [ConfigProblem] = []
 
     /// Reads and checks a configuration file; relative paths are taken from the file's directory.

@@ -170,7 +170,7 @@ struct Reader {
                                      "trust_partial_chain", "crl_allow_stale", "schemas", "signing", "route",
                                      "log_format", "rescan_interval", "batch_size", "batch_bytes", "file_mode", "dir_mode",
                                      "ocsp", "ocsp_url", "ocsp_timeout",
-                                     "retention_days", "http_idle_timeout", "http_max_connections", "claim_lease"], prefix: "")
+                                     "retention_days", "http_idle_timeout", "http_max_connections", "claim_lease", "console"], prefix: "")
         let id = string(table, "gateway_id", "", required: true) ?? "docgate"
         if id.utf8.count > 64 || !id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) {
             problem("gateway_id", ru: "допустимы буквы, цифры, «-», «_», «.» (до 64)", en: "letters, digits, '-', '_', '.' (up to 64)")
@@ -216,6 +216,7 @@ struct Reader {
         (config.ocsp, config.ocspURL, config.ocspTimeout) = ocsp
         config.claimLease = lease
         config.postgres = postgres
+        config.console = console(table, listen: listen, routes: routes)
         return config
     }
 

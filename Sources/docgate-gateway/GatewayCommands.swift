@@ -33,6 +33,7 @@ struct ConfigCommand: ParsableCommand {
                          "  gateway_id  \(cfg.gatewayId)", "  journal     \(cfg.journal)"]
             if let listen = cfg.listen { lines.append("  listen      \(listen)") }
             if let trust = cfg.trust { lines.append("  trust       \(trust)") }
+            if let console = cfg.console { lines.append(SafeText.escaped("  console     \(console.listen), users \(console.users)")) }
             for r in cfg.routes {
                 lines.append(SafeText.escaped("  route \(r.name): \(r.inbox) → \(r.outbox)"))
                 lines.append("    accept \(r.accept.map(\.rawValue).sorted().joined(separator: ", "))")
