@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -80,6 +82,22 @@ let package = Package(
             dependencies: ["DocgateCore", "DocgateGateway", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: strict
         ),
+        // The console's pages and routes over Hummingbird: dashboard, journal, documents, quarantine, validation.
+        .target(
+            name: "DocgateConsoleWeb",
+            dependencies: [
+                "DocgateConsole", "DocgateGateway", "DocgateProcessing", "DocgateDocuments", "DocgateSignature", "DocgateCrypto",
+                "DocgateXML", "DocgateCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "DocgateCommandLine",
             dependencies: ["DocgateCore", "DocgateDocuments", "DocgateCrypto", "DocgateSignature", "DocgateProcessing",
@@ -99,10 +117,11 @@ let package = Package(
         .executableTarget(
             name: "docgate-gateway",
             dependencies: [
-                "DocgateCore", "DocgateGateway", "DocgatePostgres", "DocgateCommandLine", "DocgateCrypto", "DocgateConsole",
+                "DocgateCore", "DocgateGateway", "DocgatePostgres", "DocgateCommandLine", "DocgateCrypto", "DocgateConsole", "DocgateConsoleWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -138,6 +157,11 @@ let package = Package(
                                    .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")],
                     swiftSettings: strict),
         .testTarget(name: "DocgateConsoleTests", dependencies: ["DocgateConsole", "DocgateCore", "DocgateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "DocgateConsoleWebTests",
+                    dependencies: ["DocgateConsoleWeb", "DocgateConsole", "DocgateGateway", "DocgateCore", "DocgateTestSupport",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: strict),
         .testTarget(name: "DocgatePostgresTests", dependencies: ["DocgatePostgres", "DocgateGateway", "DocgateTestSupport"], swiftSettings: strict),
         .testTarget(name: "docgateTests", dependencies: ["DocgateTestSupport", "DocgateXML", "DocgateGateway", "DocgatePostgres", "DocgateConsole"],
                     swiftSettings: strict),

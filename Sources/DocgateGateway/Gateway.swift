@@ -47,6 +47,10 @@ public final class Gateway: Sendable {
     private let stopping: StopFlag
     /// The signature verifier and the files it is made from; nil without `trust`.
     let verifiers: VerifierSource?
+    /// The validator the routes use (the console validates with it too).
+    public let validator: DocumentValidator
+    /// The signature verifier in use, as last made from the trust files; nil without `trust`.
+    public var verifier: SignatureVerifier? { verifiers?.current }
 
     /// - Parameters:
     ///   - clock: the time the gateway goes by (tests move a `ManualClock` instead of sleeping).
@@ -89,6 +93,7 @@ public final class Gateway: Sendable {
                                                  gatewayFingerprint: signer?.identity.certificate.sha256Fingerprint))
         }
         self.verifiers = verifiers
+        self.validator = validator
         let fs = fileSystem ?? FileSystem(fileMode: config.fileMode, dirMode: config.dirMode)
         let analyzer = Analyzer(validator: validator, verifiers: verifiers, signer: signer)
         var runtimes: [RouteRuntime] = []

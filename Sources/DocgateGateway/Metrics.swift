@@ -13,6 +13,8 @@ public final class GatewayMetrics: Sendable {
     private let factory: any MetricsFactory
     /// The owners the last heartbeat saw holding claims.
     private let knownOwners = Mutex<Set<String>>([])
+    /// Each route's inbox at its last scan, for the console.
+    private let inboxes = Mutex<[String: InboxStatus]>([:])
 
     /// Upper bounds of the processing-time histogram, in seconds (Prometheus' usual ones).
     static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -79,9 +81,13 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
-    func setQueueDepth(route: String, _ n: Int) {
+    func setQueueDepth(route: String, _ n: Int, oldestSince: Double?, at now: Double) {
         Gauge(label: "docgate_queue_depth", dimensions: [("route", route)], factory: factory).record(n)
+        inboxes.withLock { $0[route] = InboxStatus(waiting: n, oldestSince: oldestSince, scannedAt: now) }
     }
+
+    /// Each route's inbox as its last scan saw it, by route name.
+    public func inboxStatus() -> [String: InboxStatus] { inboxes.withLock { $0 } }
 
     func setHeldOpen(route: String, _ n: Int) {
         Gauge(label: "docgate_inbox_held_open", dimensions: [("route", route)], factory: factory).record(n)
@@ -104,4 +110,14 @@ public final class GatewayMetrics: Sendable {
         }
         return out
     }
+}
+
+/// A route's inbox at its last scan: the files in it, and since when the longest-waiting one has been seen.
+public struct InboxStatus: Sendable, Hashable {
+    /// Files in the inbox.
+    public var waiting: Int
+    /// When docgate first saw the longest-waiting file (seconds since the epoch); nil when the inbox is empty.
+    public var oldestSince: Double?
+    /// When the scan was.
+    public var scannedAt: Double
 }

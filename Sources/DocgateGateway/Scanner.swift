@@ -31,9 +31,12 @@ struct Scanner: Sendable {
         }
         var present: Set<FileName> = []
         var depth = 0
+        var oldest: Double?
         for e in entries where e.kind != .directory {
             depth += 1
             present.insert(e.name)
+            let seen = r.sightings[e.name]?.since ?? now
+            if oldest == nil || seen < oldest! { oldest = seen }
             if let until = r.retryTime(e.name), until > now { result.waiting += 1; continue }
             guard e.kind == .regular else { result.ready.append(e); continue }
             let previous = r.sightings[e.name]
@@ -50,7 +53,7 @@ struct Scanner: Sendable {
                 result.waiting += 1
             }
         }
-        context.metrics.setQueueDepth(route: r.route.name, depth)
+        context.metrics.setQueueDepth(route: r.route.name, depth, oldestSince: oldest, at: now)
         // Forget files that left without us (a producer took one back).
         if r.sightings.count > present.count {
             for name in r.sightings.keys where !present.contains(name) { r.sightings[name] = nil }

@@ -54,6 +54,9 @@ struct Run: ParsableCommand {
         if let http = try Self.httpService(cfg, gateway: gateway, descriptorLimit: descriptorLimit, logger: logger, language) {
             services.append(http)
         }
+        if let console = try ConsoleService.make(cfg, gateway: gateway, journal: journal, logger: logger, language) {
+            services.append(console)
+        }
         try Self.serve(services, cfg, logger: logger, language)
     }
 

@@ -14,8 +14,10 @@ import Testing
         metrics.countDocument(route: "plan-to-fin", kind: "agreement", outcome: "quarantined", seconds: 3)
         metrics.countError(route: "plan-to-fin")
         metrics.countLostClaims(route: "plan-to-fin", 3)
-        metrics.setQueueDepth(route: "plan-to-fin", 7)
-        metrics.setQueueDepth(route: "plan-to-fin", 4)
+        metrics.setQueueDepth(route: "plan-to-fin", 7, oldestSince: 1_000, at: 1_050)
+        metrics.setQueueDepth(route: "plan-to-fin", 4, oldestSince: 1_010, at: 1_060)
+        // The console's view of the inbox: the last scan's.
+        #expect(metrics.inboxStatus()["plan-to-fin"] == InboxStatus(waiting: 4, oldestSince: 1_010, scannedAt: 1_060))
         metrics.setHeldOpen(route: "plan-to-fin", 2)
         // The instances on the journal: gw2 stopped renewing 30 s ago, then its claims were taken over (gone).
         metrics.setInstances([InstanceClaims(owner: "gw1@a", claims: 5, leaseUntil: 1_120),

@@ -18,10 +18,16 @@ public enum FormPage {
                     style.trusted(Self.style)
                     if landscape { style.trusted(Self.landscape) }
                 }
+                // styleText(landscape:) must stay the text written here: the console allows it by its hash.
             }
             page.element("body") { body(&$0) }
         }
         return w.html + "\n"
+    }
+
+    /// The text of the page's style element, portrait or landscape (the console allows exactly these by hash).
+    public static func styleText(landscape: Bool) -> String {
+        "\(style)" + (landscape ? "\(Self.landscape)" : "")
     }
 
     /// Nothing but the page's own style: no script, no image, font, frame or connection from anywhere.
