@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DocgateSignature", targets: ["DocgateSignature"]),
         .library(name: "DocgateProcessing", targets: ["DocgateProcessing"]),
         .library(name: "DocgateGateway", targets: ["DocgateGateway"]),
+        .library(name: "DocgatePostgres", targets: ["DocgatePostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

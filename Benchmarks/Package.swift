@@ -18,6 +18,8 @@ let package = Package(
                 .product(name: "DocgateCrypto", package: "docgate"),
                 .product(name: "DocgateSignature", package: "docgate"),
                 .product(name: "DocgateProcessing", package: "docgate"),
+                .product(name: "DocgateGateway", package: "docgate"),
+                .product(name: "DocgatePostgres", package: "docgate"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

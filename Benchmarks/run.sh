@@ -6,6 +6,7 @@
 #   Benchmarks/run.sh gateway [--runs N]       (the daemon: delivery rate, latency, memory)
 #   Benchmarks/run.sh console [--runs N]       (delivery with the console open and refreshing, against without it)
 #   Benchmarks/run.sh journal [--runs N]       (SQLite against PostgreSQL, two instances, 1 000 000 finished entries, takeover)
+#   Benchmarks/run.sh search                   (the console's journal queries on 1 000 000 entries, SQLite and PostgreSQL)
 #   Benchmarks/run.sh hostile [--runs N]       (a hostile inbox: peak RSS, time to deliver beside huge files; idle HTTP connections)
 #   Benchmarks/run.sh context                  (rules across documents: 10 000 checks against 10 000 and 100 000)
 #   Benchmarks/run.sh generate [--runs N]      (10 000 certificates from one CSV, against xmllint --schema on them)

@@ -160,5 +160,8 @@ extension CodeCatalogue {
         CodeEntry(.DG5062, .error,
                   ru: "печатная форма не строится: документ не прошёл проверку по схеме или не читается",
                   en: "no printable form: the document did not pass its schema or cannot be read"),
+        CodeEntry(.DG5063, .error,
+                  ru: "журнал: действие с записью уже выполнено и повторно не выполняется (документ уже возвращён во входящие)",
+                  en: "journal: the action was done to the entry before and is not done twice (the document was requeued already)"),
     ]
 }

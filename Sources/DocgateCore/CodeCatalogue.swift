@@ -17,7 +17,7 @@ public enum Code: String, CaseIterable, Sendable, Hashable, Codable {
     case DG5013, DG5014, DG5015, DG5016, DG5017, DG5020, DG5021, DG5022, DG5023, DG5024, DG5025, DG5026, DG5027
     case DG5028, DG5030, DG5031, DG5032, DG5033, DG5034, DG5035, DG5036, DG5037, DG5038, DG5039, DG5040, DG5041
     case DG5042, DG5043, DG5044, DG5045, DG5046, DG5047, DG5048, DG5049, DG5050, DG5051, DG5052, DG5053, DG5054
-    case DG5055, DG5056, DG5057, DG5058, DG5059, DG5060, DG5061, DG5062
+    case DG5055, DG5056, DG5057, DG5058, DG5059, DG5060, DG5061, DG5062, DG5063
     /// The catalogue's entry for this code.
     public var entry: CodeEntry { CodeCatalogue.byCode[self]! }
     /// The severity of this code's findings, as catalogued.

@@ -37,6 +37,7 @@ struct Analyzer: Sendable {
         a.kind = outcome.report?.kind
         a.diagnostics = outcome.diagnostics
         a.output = outcome.output
+        a.partyINNs = outcome.report?.partyINNs ?? []
         if let report = outcome.report, a.diagnostics.allowsValidity, route.contextRules {
             a.contextDocument = ContextDocument(report: report, sha256: sha256)
         }

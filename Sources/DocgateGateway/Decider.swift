@@ -70,6 +70,6 @@ struct Decider: Sendable {
                                      deliveredAs: outputName, diagnostics: diagnostics)
         return Decision(outcome: outcome, documentId: documentId, kind: kind, output: output, reason: reason, receipt: content,
                         outputName: outputName ?? quarantineName, receiptName: receiptName, errorsJSON: Names.json(diagnostics),
-                        quarantineName: quarantineName)
+                        errorCodes: Names.errorCodes(diagnostics), partyINNs: w.analysis?.partyINNs ?? [], quarantineName: quarantineName)
     }
 }

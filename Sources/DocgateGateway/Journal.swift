@@ -171,6 +171,10 @@ public struct Transition: Sendable {
     public var archivePath: String?
     /// The findings as JSON, to record.
     public var errors: String?
+    /// The codes of the error findings, to record beside them (the console counts them); nil or empty: none.
+    public var errorCodes: [String]?
+    /// The ИНН of the document's parties, to record (``JournalQuery/inn`` finds the entry by them); nil or empty: none.
+    public var parties: [String]?
     /// The document that joins the registry of the rules across documents when this step applies, in the same
     /// transaction (a delivery decided): a crash can never leave a delivery the registry does not know.
     package var registry: RegistryEntry?
@@ -245,6 +249,25 @@ public protocol Journal: Sendable {
     func list(limit: Int, outcome: Outcome?, unfinishedOnly: Bool) throws -> [JournalEntry]
     /// Counts of the whole journal.
     func stats() throws -> JournalStats
+
+    // The operator's console (issue 19). Every transition, claim and takeover above also writes one event.
+
+    /// The entries `query` asks for, newest first, one page (see ``JournalQuery``); each filter has an index.
+    func search(_ query: JournalQuery) throws -> [JournalEntry]
+    /// The entry's events in the order they happened: its claim, every step, takeovers and operators' actions.
+    func history(_ id: Int64) throws -> [JournalEvent]
+    /// Records an operator's action (`requeue`, `upload`) by `actor` on an entry (or on none), with a short note.
+    /// A `requeue` of an entry already requeued is refused (``JournalError`` DG5063).
+    func recordAction(entryId: Int64?, actor: String, action: String, note: String, now: Double) throws
+    /// The operators' actions, newest first, `limit` at a time (1 to 500), those numbered below `before` when given.
+    func actions(limit: Int, before: Int64?) throws -> [JournalEvent]
+    /// Entries per hour and outcome for the dashboard: those finished in `since ..< until` by the hour they finished
+    /// (`closed` for one without an outcome), and those received in it and not yet `done` as `unfinished`; ordered by
+    /// hour and outcome.
+    func hourlyOutcomes(since: Double, until: Double) throws -> [HourlyCount]
+    /// The error codes most found in the entries finished since `since`: each code with how many entries had it,
+    /// the most frequent first (then by code), at most `limit`.
+    func topErrorCodes(since: Double, limit: Int) throws -> [(code: String, count: Int)]
     /// Each instance holding unfinished entries (the unfinished entries' index only: as cheap at a million finished
     /// entries as at none).
     func instances() throws -> [InstanceClaims]

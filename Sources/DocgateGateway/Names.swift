@@ -93,4 +93,10 @@ enum Names {
                              ("ru", JSONText.string(d.message.ru)), ("en", JSONText.string(d.message.en))])
         })
     }
+
+    /// The codes of the error findings, each once, in the order first found.
+    static func errorCodes(_ diagnostics: [Diagnostic]) -> [String] {
+        var seen = Set<String>()
+        return diagnostics.filter { $0.severity == .error }.map(\.code).filter { seen.insert($0).inserted }
+    }
 }

@@ -106,13 +106,13 @@ public final class SQLiteJournal: Journal {
         }
     }
 
-    private static let columns = """
+    static let columns = """
         id, route, file_name, sha256, size, document_id, kind, stage, outcome, owner, lease_until, attempt,
         output_name, receipt_name, archive_path, errors, received_at, updated_at, finished_at,
         file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns
         """
 
-    private static func entry(_ row: Row) -> JournalEntry {
+    static func entry(_ row: Row) -> JournalEntry {
         var e = JournalEntry(id: row["id"], route: row["route"], fileName: row["file_name"], sha256: row["sha256"], size: row["size"],
                      documentId: row["document_id"], kind: row["kind"], stage: Stage(rawValue: row["stage"]) ?? .claimed,
                      outcome: (row["outcome"] as String?).flatMap(Outcome.init(rawValue:)), owner: row["owner"],
@@ -155,7 +155,9 @@ public final class SQLiteJournal: Journal {
                                                      r.identity.map { Int64(bitPattern: $0.device) }, r.identity.map { Int64(bitPattern: $0.inode) },
                                                      r.identity?.mtime, r.nameBytes.map { Data($0) }, r.identity?.ctime]
                 if let row = try Row.fetchOne(insert, arguments: arguments) {
-                    made.append(Self.entry(row))
+                    let entry = Self.entry(row)
+                    try Self.recordClaim(entry, db, now: now)
+                    made.append(entry)
                 }
             }
             return made
@@ -183,6 +185,7 @@ public final class SQLiteJournal: Journal {
                                      t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
                                      t.from.rawValue, owner, t.outcome?.rawValue, t.documentId])
                 let ok = db.changesCount == 1
+                if ok { try Self.recordStep(t, db, now: now) }
                 if ok, let entry = t.registry { try Self.insert(entry, db, now: now, owner: owner) }
                 applied.append(ok)
             }
@@ -197,7 +200,9 @@ public final class SQLiteJournal: Journal {
         let inRoutes = "route IN (" + Array(repeating: "?", count: routes.count).joined(separator: ", ") + ")"
         return try pool.write { db in
             // Entries of a former run of this owner, and entries whose owner's lease ran out: taken over with a
-            // new attempt number, which fences the former owner out.
+            // new attempt number, which fences the former owner out. A takeover after a lease ran out is an event
+            // (this owner's own entries, taken up again on every pass while a step keeps failing, are not).
+            try Self.recordTakeovers(db, owner: owner, inRoutes: inRoutes, routes: routes, now: now)
             try db.execute(sql: """
                 UPDATE documents SET owner = ?, attempt = attempt + 1, lease_until = ?, updated_at = ?
                 WHERE stage <> 'done' AND (owner = ? OR lease_until < ?) AND \(inRoutes)

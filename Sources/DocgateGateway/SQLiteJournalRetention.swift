@@ -99,15 +99,18 @@ extension SQLiteJournal: TimedRegistry {
         }
     }
 
-    static let pruneEntriesSQL = """
-        DELETE FROM documents WHERE id IN
-            (SELECT id FROM documents INDEXED BY documents_finished WHERE stage = 'done' AND finished_at < :cutoff LIMIT :limit)
-        RETURNING COALESCE(outcome, 'closed')
-        """
+    /// The entries a prune step deletes: the same rows each time it runs in one transaction (one plan, one index).
+    static let prunedIdsSQL = "SELECT id FROM documents INDEXED BY documents_finished WHERE stage = 'done' AND finished_at < :cutoff LIMIT :limit"
 
-    /// One transaction over the `documents_finished` index.
+    static let pruneEntriesSQL = "DELETE FROM documents WHERE id IN (\(prunedIdsSQL)) RETURNING COALESCE(outcome, 'closed')"
+
+    /// What goes with the entries a prune step deletes: their events, parties and error codes (run first).
+    static let pruneSideSQL = ["events", "document_parties", "entry_codes"].map { "DELETE FROM \($0) WHERE entry_id IN (\(prunedIdsSQL))" }
+
+    /// One transaction over the `documents_finished` index; the entries' events, parties and codes go with them.
     public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
         try pool.write { db in
+            for sql in Self.pruneSideSQL { try db.execute(sql: sql, arguments: ["cutoff": cutoff, "limit": limit]) }
             var counts: [String: Int] = [:]
             for outcome in try String.fetchAll(db, sql: Self.pruneEntriesSQL, arguments: ["cutoff": cutoff, "limit": limit]) {
                 counts[outcome, default: 0] += 1

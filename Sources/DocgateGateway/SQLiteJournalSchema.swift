@@ -113,6 +113,50 @@ extension SQLiteJournal {
             // The entries made before get their keys (as entries an older release writes later do at each start).
             _ = try SQLiteJournal.fillKeys(db)
         }
+        m.registerMigration("v9-console") { db in
+            // The operator's console (issue 19): events (every step, and operators' actions), the parties' ИНН and
+            // the error codes of each entry, and an index for each filter of a search.
+            try db.execute(sql: consoleSchema)
+            // The error codes of entries decided before, from their findings.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO entry_codes (entry_id, code)
+                SELECT d.id, json_extract(f.value, '$.code') FROM documents d, json_each(CASE WHEN json_valid(d.errors) THEN d.errors ELSE '[]' END) f
+                WHERE d.outcome IN ('rejected', 'conflict')
+                  AND json_extract(f.value, '$.severity') = 'error' AND json_extract(f.value, '$.code') IS NOT NULL
+                """)
+        }
         return m
     }
+
+    /// The tables and indexes of `v9-console`.
+    static let consoleSchema = """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER,
+            at REAL NOT NULL,
+            action TEXT NOT NULL,
+            from_stage TEXT,
+            to_stage TEXT,
+            outcome TEXT,
+            attempt INTEGER,
+            owner TEXT,
+            actor TEXT,
+            note TEXT
+        );
+        CREATE INDEX events_entry ON events(entry_id, id);
+        CREATE INDEX events_actions ON events(id) WHERE actor IS NOT NULL;
+        -- An entry is requeued once: a second requeue breaks this key.
+        CREATE UNIQUE INDEX events_requeued ON events(entry_id) WHERE action = 'requeue';
+        CREATE TABLE document_parties (inn TEXT NOT NULL, entry_id INTEGER NOT NULL, PRIMARY KEY (inn, entry_id)) WITHOUT ROWID;
+        CREATE INDEX document_parties_entry ON document_parties(entry_id);
+        CREATE TABLE entry_codes (entry_id INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (entry_id, code)) WITHOUT ROWID;
+        CREATE INDEX documents_document_id ON documents(document_id COLLATE NOCASE) WHERE document_id IS NOT NULL;
+        CREATE INDEX documents_file_name ON documents(file_name);
+        CREATE INDEX documents_kind ON documents(kind, id);
+        CREATE INDEX documents_route ON documents(route, id);
+        -- Covering for a search by time with outcome, kind or route: the rows of a day are read from the index alone.
+        CREATE INDEX documents_received ON documents(received_at, id, outcome, kind, route);
+        -- Covering for the dashboard (stage too: SQLite reads a column the query names from the index only if it is in it).
+        CREATE INDEX documents_finished_outcome ON documents(finished_at, outcome, stage) WHERE stage = 'done';
+        """
 }

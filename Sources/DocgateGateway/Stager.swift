@@ -138,6 +138,8 @@ struct Stager: Sendable {
         t.outputName = decision.outputName
         t.receiptName = decision.receiptName
         t.errors = decision.errorsJSON
+        t.errorCodes = decision.errorCodes
+        t.parties = decision.partyINNs
         t.archivePath = decision.quarantineName.map { "errors/" + $0 }
         if decision.outcome == .delivered, let d = w.analysis?.contextDocument { t.registry = RegistryEntry(d) }
         return t

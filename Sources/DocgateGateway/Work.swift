@@ -87,6 +87,8 @@ struct Analysis: Sendable {
     var output: [UInt8]?
     /// What the registry keeps of it once delivered.
     var contextDocument: ContextDocument?
+    /// The ИНН of the parties it names (the journal finds documents by them).
+    var partyINNs: [String] = []
 }
 
 /// What happens to one claimed document, decided against the journal and the documents before it.
@@ -101,6 +103,10 @@ struct Decision: Sendable {
     var outputName: String?
     var receiptName: String
     var errorsJSON: String
+    /// The codes of its error findings, each once (the journal counts them for the console's dashboard).
+    var errorCodes: [String] = []
+    /// The ИНН of the parties it names.
+    var partyINNs: [String] = []
     /// For a rejection: the name in errors/ the original is moved to (renamed when archived, never copied).
     var quarantineName: String?
 }

@@ -171,11 +171,17 @@ public final class PostgresJournal: Journal {
     public func recover(owner: String, routes: [String], lease: Double, now: Double) throws -> [JournalEntry] {
         guard !routes.isEmpty else { return [] }
         return try write { s in
-            // Rows another instance is taking over at this instant are skipped, not waited for.
+            // Rows another instance is taking over at this instant are skipped, not waited for. A takeover after a
+            // lease ran out is an event (this owner's own entries, taken up again on every pass while a step keeps
+            // failing, are not).
             try s.query("""
-                UPDATE documents SET owner = \(owner), attempt = attempt + 1, lease_until = \(now + lease), updated_at = \(now)
-                WHERE id IN (SELECT id FROM documents WHERE stage <> 'done' AND (owner = \(owner) OR lease_until < \(now))
-                             AND route = ANY(\(routes)) FOR UPDATE SKIP LOCKED)
+                WITH old AS (SELECT id, owner, lease_until FROM documents WHERE stage <> 'done' AND (owner = \(owner) OR lease_until < \(now))
+                             AND route = ANY(\(routes)) FOR UPDATE SKIP LOCKED),
+                u AS (UPDATE documents d SET owner = \(owner), attempt = d.attempt + 1, lease_until = \(now + lease), updated_at = \(now)
+                      FROM old WHERE d.id = old.id
+                      RETURNING d.id, d.stage, d.outcome, d.attempt, old.owner AS previous, old.lease_until < \(now) AS expired)
+                INSERT INTO events (entry_id, at, action, from_stage, to_stage, outcome, attempt, owner, note)
+                SELECT id, \(now), 'recover', stage, stage, outcome, attempt, \(owner), 'lease of ' || previous || ' ran out' FROM u WHERE expired
                 """)
             var b = PostgresBindings()
             b.append(owner)

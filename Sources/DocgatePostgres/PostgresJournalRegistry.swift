@@ -122,10 +122,15 @@ extension PostgresJournal: TimedRegistry {
     public func pruneEntries(before cutoff: Double, limit: Int) throws -> [String: Int] {
         try write { s in
             var counts: [String: Int] = [:]
+            // The entries' events, parties and error codes go with them, in the same statement.
             for row in try s.query("""
-                DELETE FROM documents WHERE id IN
+                WITH gone AS (DELETE FROM documents WHERE id IN
                     (SELECT id FROM documents WHERE stage = 'done' AND finished_at < \(cutoff) LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING COALESCE(outcome, 'closed')
+                    RETURNING id, COALESCE(outcome, 'closed') AS o),
+                e AS (DELETE FROM events WHERE entry_id IN (SELECT id FROM gone)),
+                p AS (DELETE FROM document_parties WHERE entry_id IN (SELECT id FROM gone)),
+                c AS (DELETE FROM entry_codes WHERE entry_id IN (SELECT id FROM gone))
+                SELECT o FROM gone
                 """) {
                 counts[try row.decode(String.self), default: 0] += 1
             }

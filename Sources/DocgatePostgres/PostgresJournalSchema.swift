@@ -78,7 +78,46 @@ enum PostgresJournalSchema {
         // A header's version is any positive integer the schema allows: one above 2^31 - 1 refused the whole
         // staged commit of its batch.
         ("v4-registry-version-bigint", "ALTER TABLE registry ALTER COLUMN version TYPE BIGINT"),
+        // The operator's console (issue 19): events (every step, and operators' actions), the parties' ИНН and the
+        // error codes of each entry, an index for each filter of a search; the codes of the entries decided
+        // before, from their findings.
+        ("v5-console", consoleSchema + """
+            ;
+            INSERT INTO entry_codes (entry_id, code)
+            SELECT DISTINCT d.id, f->>'code' FROM documents d CROSS JOIN LATERAL jsonb_array_elements(d.errors::jsonb) AS f
+            WHERE d.outcome IN ('rejected', 'conflict') AND d.errors LIKE '[%' AND f->>'severity' = 'error' AND f->>'code' IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """),
     ]
+
+    /// The tables and indexes of `v5-console` (the SQLite journal's `v9-console`).
+    static let consoleSchema = """
+        CREATE TABLE events (
+            id BIGSERIAL PRIMARY KEY,
+            entry_id BIGINT,
+            at DOUBLE PRECISION NOT NULL,
+            action TEXT NOT NULL,
+            from_stage TEXT,
+            to_stage TEXT,
+            outcome TEXT,
+            attempt INTEGER,
+            owner TEXT,
+            actor TEXT,
+            note TEXT
+        );
+        CREATE INDEX events_entry ON events(entry_id, id);
+        CREATE INDEX events_actions ON events(id) WHERE actor IS NOT NULL;
+        CREATE UNIQUE INDEX events_requeued ON events(entry_id) WHERE action = 'requeue';
+        CREATE TABLE document_parties (inn TEXT NOT NULL, entry_id BIGINT NOT NULL, PRIMARY KEY (inn, entry_id));
+        CREATE INDEX document_parties_entry ON document_parties(entry_id);
+        CREATE TABLE entry_codes (entry_id BIGINT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (entry_id, code));
+        CREATE INDEX documents_document_id ON documents(lower(document_id)) WHERE document_id IS NOT NULL;
+        CREATE INDEX documents_file_name ON documents(file_name COLLATE "C");
+        CREATE INDEX documents_kind ON documents(kind, id);
+        CREATE INDEX documents_route ON documents(route, id);
+        CREATE INDEX documents_received ON documents(received_at, id) INCLUDE (outcome, kind, route);
+        CREATE INDEX documents_finished_outcome ON documents(finished_at, outcome) WHERE stage = 'done'
+        """
 
     /// The keys of the registry rows that have none (made before `v3-registry-keys`, or written since by an older
     /// release), from their JSON, 1 000 rows at a time; how many rows.
@@ -162,6 +201,7 @@ enum PostgresJournalSchema {
     /// (`jsonb_to_recordset`: one round trip for the batch, NULLs where a request has no identity); `$2` the owner,
     /// `$3` the lease's end, `$4` now.
     static let claimSQL = """
+        WITH c AS (
         INSERT INTO documents (route, file_name, sha256, size, stage, owner, lease_until, attempt, received_at, updated_at,
                                file_device, file_inode, file_mtime_ns, name_bytes, file_ctime_ns)
         SELECT r.route, r.file_name, r.sha256, r.size, 'claimed', $2::text, $3::float8, 1, $4::float8, $4::float8,
@@ -175,26 +215,39 @@ enum PostgresJournalSchema {
               AND d.file_device = r.device AND d.file_ctime_ns IS NOT DISTINCT FROM r.ctime AND d.sha256 = r.sha256)
         ORDER BY r.n
         ON CONFLICT DO NOTHING
-        RETURNING \(columns)
+        RETURNING \(columns)),
+        e AS (INSERT INTO events (entry_id, at, action, to_stage, attempt, owner)
+              SELECT id, $4::float8, 'claim', 'claimed', attempt, owner FROM c)
+        SELECT \(columns) FROM c
         """
 
     /// A batch of compare-and-set steps in one statement (each entry at most once in it). A step that records a
     /// delivery is refused when another entry of the route delivered the same root id (the caller holds that
     /// identity's lock, so the look sees every delivery committed before). `$1`: the steps as a JSON
     /// array (NULL fields keep the journal's value); `$2` the owner, `$3` the lease's end, `$4` now. Returns the
-    /// ids of the steps that applied.
+    /// ids of the steps that applied. Each step that applied writes its event, and the parties and error codes it
+    /// records, in the same statement.
     static let applySQL = """
+        WITH u AS (
         UPDATE documents d SET stage = t."to", outcome = COALESCE(t.outcome, d.outcome), document_id = COALESCE(t.document_id, d.document_id),
             kind = COALESCE(t.kind, d.kind), output_name = COALESCE(t.output_name, d.output_name),
             receipt_name = COALESCE(t.receipt_name, d.receipt_name), archive_path = COALESCE(t.archive_path, d.archive_path),
             errors = COALESCE(t.errors, d.errors), lease_until = $3::float8, updated_at = $4::float8,
             finished_at = CASE WHEN t."to" = 'done' THEN $4::float8 ELSE d.finished_at END
         FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, attempt integer, "from" text, "to" text, outcome text, document_id text,
-                                                 kind text, output_name text, receipt_name text, archive_path text, errors text)
+                                                 kind text, output_name text, receipt_name text, archive_path text, errors text,
+                                                 parties jsonb, codes jsonb)
         WHERE d.id = t.id AND d.attempt = t.attempt AND d.stage = t."from" AND d.owner = $2::text
           AND NOT (t.outcome = 'delivered' AND EXISTS (SELECT 1 FROM documents o WHERE o.route = d.route AND o.document_id = t.document_id
                                                        AND o.outcome = 'delivered' AND o.id <> d.id))
-        RETURNING d.id
+        RETURNING d.id, t."from" AS from_stage, d.stage, d.outcome, d.attempt, d.owner, t.parties, t.codes),
+        e AS (INSERT INTO events (entry_id, at, action, from_stage, to_stage, outcome, attempt, owner)
+              SELECT id, $4::float8, 'step', from_stage, stage, outcome, attempt, owner FROM u),
+        p AS (INSERT INTO document_parties (inn, entry_id)
+              SELECT DISTINCT x, u.id FROM u CROSS JOIN LATERAL jsonb_array_elements_text(u.parties) AS x ON CONFLICT DO NOTHING),
+        c AS (INSERT INTO entry_codes (entry_id, code)
+              SELECT DISTINCT u.id, x FROM u CROSS JOIN LATERAL jsonb_array_elements_text(u.codes) AS x ON CONFLICT DO NOTHING)
+        SELECT id FROM u
         """
 
     /// A claim request as `claimSQL` reads it.
@@ -220,11 +273,14 @@ enum PostgresJournalSchema {
         var attempt: Int
         var from, to: String
         var outcome, document_id, kind, output_name, receipt_name, archive_path, errors: String?
+        /// Never null: `jsonb_array_elements_text` refuses a JSON null.
+        var parties, codes: [String]
 
         init(_ t: Transition) {
             (id, attempt, from, to) = (t.id, t.attempt, t.from.rawValue, t.to.rawValue)
             (outcome, document_id, kind) = (t.outcome?.rawValue, t.documentId, t.kind)
             (output_name, receipt_name, archive_path, errors) = (t.outputName, t.receiptName, t.archivePath, t.errors)
+            (parties, codes) = (t.parties ?? [], t.errorCodes ?? [])
         }
     }
 

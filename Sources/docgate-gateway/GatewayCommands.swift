@@ -123,56 +123,6 @@ struct JournalCommand: ParsableCommand {
         "\(e.id)\t\(Clock.iso(e.receivedAt))\t\(safe(e.route))\t\(e.stage.rawValue)\t\(e.outcome?.rawValue ?? "-")\t\(safe(e.kind ?? "-"))\t\(safe(e.fileName))"
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "The latest documents, newest first.")
-        @OptionGroup var options: Options
-        @Option(name: .long, help: "How many.") var limit = 50
-        @Option(name: .long, help: "Only this outcome: delivered, rejected, duplicate, conflict.") var outcome: String?
-        @Flag(name: .long, help: "Only documents still on their way.") var unfinished = false
-
-        func run() throws {
-            let (_, journal) = try options.open()
-            var filter: Outcome?
-            if let outcome {
-                guard let o = Outcome(rawValue: outcome) else { throw ValidationError("unknown outcome \(outcome)") }
-                filter = o
-            }
-            let entries = try journal.list(limit: limit, outcome: filter, unfinishedOnly: unfinished)
-            if options.format == .json {
-                Terminal.out(JournalCommand.safeJSON(JSONText.array(entries.map(JournalCommand.json))) + "\n")
-            } else {
-                Terminal.out((["id\treceived\troute\tstage\toutcome\tkind\tfile"] + entries.map(JournalCommand.line)).joined(separator: "\n") + "\n")
-            }
-        }
-    }
-
-    struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Everything the journal knows about one document.")
-        @OptionGroup var options: Options
-        @Argument(help: "Journal id.") var id: Int64
-
-        func run() throws {
-            let (_, journal) = try options.open()
-            guard let e = try journal.entry(id) else {
-                Terminal.error(.DG5042, "no journal entry \(id)")
-                throw Exit.failure
-            }
-            if options.format == .json {
-                Terminal.out(JournalCommand.safeJSON(JournalCommand.json(e)) + "\n")
-            } else {
-                let rows: [(String, String?)] = [
-                    ("id", String(e.id)), ("route", e.route), ("file", e.fileName), ("sha256", e.sha256), ("size", String(e.size)),
-                    ("document id", e.documentId), ("kind", e.kind), ("stage", e.stage.rawValue), ("outcome", e.outcome?.rawValue),
-                    ("owner", e.owner), ("attempt", String(e.attempt)), ("output", e.outputName), ("receipt", e.receiptName),
-                    ("archive", e.archivePath), ("received", Clock.iso(e.receivedAt)), ("finished", e.finishedAt.map(Clock.iso)),
-                    ("findings", e.errors),
-                ]
-                Terminal.out(rows.compactMap { k, v in v.map { k.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + JournalCommand.safe($0) } }
-                    .joined(separator: "\n") + "\n")
-            }
-        }
-    }
-
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stats", abstract: "Counts by outcome, documents in flight, the instances holding them and their leases.")
         @OptionGroup var options: Options
@@ -196,37 +146,6 @@ struct JournalCommand: ParsableCommand {
                     lines.append("instance \(JournalCommand.safe(i.owner)): \(i.claims) claims, lease until \(Clock.iso(i.leaseUntil))")
                 }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
-            }
-        }
-    }
-
-    struct Requeue: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "requeue",
-            abstract: "Send a rejected or conflicting document through its route again (after the cause was fixed).",
-            discussion: "Moves the document's copy from errors/ back into the route's inbox; the gateway then treats it as a new arrival."
-        )
-        @OptionGroup var options: Options
-        @Argument(help: "Journal id.") var id: Int64
-
-        func run() throws {
-            let (cfg, journal) = try options.open()
-            guard let e = try journal.entry(id), e.stage == .done, e.outcome == .rejected || e.outcome == .conflict,
-                  let name = e.outputName, let route = cfg.routes.first(where: { $0.name == e.route }) else {
-                Terminal.error(.DG5042, "journal entry \(id) is not a finished rejected or conflicting document")
-                throw Exit.invalid
-            }
-            do {
-                let errors = try Directory(route.errors, create: false)
-                let inbox = try Directory(route.inbox, create: false)
-                let target = e.fileName
-                try errors.move(name, to: target, in: inbox)
-                errors.remove(name + ".reason.txt")
-                try inbox.sync()
-                Terminal.out(JournalCommand.safe("requeued \(route.errors)/\(name) → \(route.inbox)/\(target)") + "\n")
-            } catch {
-                Terminal.error(.DG5042, JournalCommand.safe("cannot requeue: \(error)"))
-                throw Exit.failure
             }
         }
     }

@@ -67,8 +67,9 @@ import Testing
         try server.psql("CREATE ROLE \(role) LOGIN PASSWORD 'dml-secret'")
         try server.psql("""
             REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO \(role);
-            GRANT SELECT, INSERT, UPDATE, DELETE ON documents, registry, registry_keys, docgate_migrations TO \(role);
-            GRANT USAGE ON SEQUENCE documents_id_seq, registry_seq_seq TO \(role)
+            GRANT SELECT, INSERT, UPDATE, DELETE ON documents, events, document_parties, entry_codes, registry, registry_keys,
+                docgate_migrations TO \(role);
+            GRANT USAGE ON SEQUENCE documents_id_seq, events_id_seq, registry_seq_seq TO \(role)
             """, database: database)
         var location = try PostgresLocation.parse(server.url(database)).get()
         location.user = role

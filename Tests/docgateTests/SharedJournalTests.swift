@@ -67,7 +67,7 @@ import Testing
             Issue.record("left in the inbox: \(left)")
             for name in left {
                 let lines = site.logText.split(separator: "\n").filter { $0.contains(name) }
-                let journal = try? runDocgate(["journal", "list", "--config", site.config, "--limit", "2000"])
+                let journal = try? runDocgate(["journal", "list", "--config", site.config, "--limit", "500"])
                 let entries = journal?.stdout.split(separator: "\n").filter { $0.contains(name) } ?? []
                 Issue.record("\(name): log \(lines); journal \(entries); held open by \(GatewaySite.holders(of: site.inbox + "/" + name))")
             }

@@ -22,6 +22,9 @@ public struct ValidationReport: Sendable {
     /// What the document says (with `retainRecords`, once it passed the schema): for its printable form and, when the
     /// document is valid, for rules across documents.
     public var model: DocumentModel?
+    /// The ИНН of every party the document names (its summary's parties that have one), once it passed the schema,
+    /// whether or not its records were retained: the gateway's journal finds documents by them.
+    public var partyINNs: [String] = []
 }
 
 /// A document's model, by kind.
@@ -198,6 +201,10 @@ public final class DocumentValidator: Sendable {
         }
         var report = ValidationReport(file: file, kind: kind, diagnostics: diagnostics.inReadingOrder, summary: summary,
                                       documentId: assembler.id)
+        if schemaPassed, let parties = (summary ?? assembler.summary())?.parties {
+            var seen = Set<String>()
+            report.partyINNs = parties.compactMap(\.inn).filter { seen.insert($0).inserted }
+        }
         // A document the rules found wrong still has a model (its printable form shows what it says beside the
         // findings); what reasons across documents takes only valid ones (``ContextDocument``).
         if summarize && schemaPassed {
