@@ -67,7 +67,7 @@ enum DocumentPage {
             ["Этап", JournalRoutes.stageName(e.stage)], ["Попытка", String(e.attempt)], ["Экземпляр", e.owner],
             ["Получен", ConsoleTime.text(e.receivedAt)], ["Изменён", ConsoleTime.text(e.updatedAt)],
             ["Завершён", ConsoleTime.text(e.finishedAt)], ["Размер, байт", String(e.size)], ["SHA-256", e.sha256],
-            ["Доставлен как", e.outputName ?? "—"], ["Причина", e.errors ?? "—"],
+            [e.outcome == .delivered ? "Доставлен как" : "Имя в каталоге отказов", e.outputName ?? "—"],
         ]
         w.element("table", ["id": "entry"]) { t in
             for r in rows {
@@ -108,21 +108,30 @@ enum DocumentPage {
     }
 
     private static func findings(_ w: inout HTMLWriter, _ session: Session, _ v: DocumentRoutes.View) {
-        w.element("h2", text: "Результаты проверки")
+        let mask = session.role == .viewer
+        func table(_ list: [Diagnostic], id: String) {
+            let rows = list.map { d in
+                [d.code, d.severity == .error ? "ошибка" : "предупреждение", d.line.map(String.init) ?? "—", d.path ?? "—",
+                 mask ? Masking.personalData(d.message.ru) : d.message.ru]
+            }
+            Layout.table(&w, head: ["Код", "Вид", "Строка", "Элемент", "Сообщение"], rows: rows, id: id)
+        }
+        let decided = RecordedFindings.parse(v.entry.errors)
+        if !decided.isEmpty {
+            w.element("h2", text: "Замечания при приёме")
+            table(decided, id: "decision-findings")
+        }
+        w.element("h2", text: "Проверка сейчас")
         guard let report = v.report else {
             w.element("p", text: "Исходного файла нет на месте: проверить нечего.")
             return
         }
         if report.diagnostics.isEmpty {
-            w.element("p", ["id": "findings-none"], text: "Замечаний нет: документ соответствует схеме и правилам.")
+            w.element("p", ["id": "findings-none"], text: "По схеме и правилам документа замечаний нет"
+                + (decided.isEmpty ? "." : " (правила между документами сверяются при приёме)."))
             return
         }
-        let mask = session.role == .viewer
-        let rows = report.diagnostics.map { d in
-            [d.code, d.severity == .error ? "ошибка" : "предупреждение", d.line.map(String.init) ?? "—", d.path ?? "—",
-             mask ? Masking.personalData(d.message.ru) : d.message.ru]
-        }
-        Layout.table(&w, head: ["Код", "Вид", "Строка", "Элемент", "Сообщение"], rows: rows, id: "findings")
+        table(report.diagnostics, id: "findings")
     }
 
     private static func signatures(_ w: inout HTMLWriter, _ session: Session, _ v: DocumentRoutes.View) {

@@ -26,7 +26,8 @@ enum QuarantinePage {
                             r.element("td", text: e.route)
                             r.element("td", ["class": "mono"], text: e.fileName)
                             r.element("td", ["class": "outcome-" + (e.outcome?.rawValue ?? "none")], text: JournalRoutes.outcomeName(e.outcome))
-                            r.element("td", text: session.role == .viewer ? Masking.personalData(e.errors ?? "—") : e.errors ?? "—")
+                            let reason = RecordedFindings.summary(e.errors)
+                            r.element("td", text: session.role == .viewer ? Masking.personalData(reason) : reason)
                             r.element("td") { c in
                                 if let done = requeued[e.id] {
                                     c.text("отправлен повторно \(ConsoleTime.text(done.at)), \(done.actor ?? "—")")

@@ -90,6 +90,7 @@ try:
     op.get(a.url + "/journal")
     op.find_element(By.ID, "search-file").send_keys("AGREEMENT")
     op.find_element(By.ID, "search").click()
+    WebDriverWait(op, 20).until(lambda x: "file=AGREEMENT" in x.current_url and x.find_elements(By.ID, "entries"))
     rows = op.find_elements(By.CSS_SELECTOR, "#entries tbody tr")
     if not rows or any("AGREEMENT" not in r.find_elements(By.TAG_NAME, "td")[3].text for r in rows):
         fail("journal search", f"{len(rows)} rows, not all AGREEMENT files")
@@ -97,7 +98,7 @@ try:
     print(f"ok journal search by file name: {len(rows)} entries", flush=True)
 
     op.get(a.url + "/documents/" + a.rejected)
-    if "DG3100" not in op.find_element(By.ID, "findings").text:
+    if "DG3100" not in op.find_element(By.ID, "decision-findings").text:
         fail("document page", "the rejected report's findings do not show DG3100")
     if not op.find_elements(By.ID, "form-frame"):
         fail("document page", "no printable form")
@@ -150,7 +151,7 @@ try:
     op.get(a.url + "/validate")
     op.find_element(By.ID, "files").send_keys(a.valid_upload + "\n" + a.invalid_upload)
     op.find_element(By.ID, "check").click()
-    WebDriverWait(op, 30).until(lambda x: len(x.find_elements(By.CSS_SELECTOR, "section.result")) == 2)
+    WebDriverWait(op, 60).until(lambda x: len(x.find_elements(By.CSS_SELECTOR, "section.result")) == 2)
     texts = [s.text for s in op.find_elements(By.CSS_SELECTOR, "section.result")]
     if not any("соответствует схеме и правилам" in t for t in texts) or not any("не прошёл проверку" in t for t in texts):
         fail("upload", " | ".join(texts))

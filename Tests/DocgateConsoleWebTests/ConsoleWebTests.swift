@@ -56,7 +56,7 @@ import Testing
                                                   owner: "gw", lease: 60, now: now).first)
             var t = Transition(e, to: .done)
             t.outcome = .rejected
-            t.errors = "DG3100 the social order is not known"
+            t.errors = #"[{"code":"DG3100","severity":"error","line":12,"path":"/executionReport/socialOrderRef","ru":"Социальный заказ неизвестен","en":"The social order is not known"}]"#
             _ = try journal.apply([t], owner: "gw", lease: 60, now: now)
             return e.id
         }

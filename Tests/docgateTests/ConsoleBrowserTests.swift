@@ -56,7 +56,7 @@ import Testing
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr.suffix(3000))\n\(gateway.diagnosis())")
         #expect(r.stdout.contains("browser: all steps passed"), "\(r.stdout)")
         // The requeue is in the journal with the operator's name.
-        // PENDING-MERGE let history = try site.openJournal().history(try #require(Int64(rejected)))
-        // PENDING-MERGE #expect(history.contains { $0.actor == Self.operatorLogin.0 }, "\(history)")
+        let history = try site.openJournal().history(try #require(Int64(rejected)))
+        #expect(history.contains { $0.actor == Self.operatorLogin.0 }, "\(history)")
     }
 }
