@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh revocation [--runs N]    (verify with a CRL against xmlsec1; a 100 000-serial CRL against none)
 #   Benchmarks/run.sh gateway [--runs N]       (the daemon: delivery rate, latency, memory)
 #   Benchmarks/run.sh console [--runs N]       (delivery with the console open and refreshing, against without it)
+#   Benchmarks/run.sh console-pages            (the console's pages over HTTP on 1 000 000 journal entries, p99)
 #   Benchmarks/run.sh journal [--runs N]       (SQLite against PostgreSQL, two instances, 1 000 000 finished entries, takeover)
 #   Benchmarks/run.sh search                   (the console's journal queries on 1 000 000 entries, SQLite and PostgreSQL)
 #   Benchmarks/run.sh hostile [--runs N]       (a hostile inbox: peak RSS, time to deliver beside huge files; idle HTTP connections)

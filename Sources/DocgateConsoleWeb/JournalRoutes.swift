@@ -128,17 +128,22 @@ struct JournalRoutes {
             t.element("tbody") { b in
                 for e in entries {
                     b.element("tr") { r in
-                        r.element("td") { $0.element("a", ["href": "/documents/\(e.id)"], text: String(e.id)) }
-                        r.element("td", text: ConsoleTime.text(e.receivedAt))
-                        r.element("td", text: e.route)
-                        r.element("td", ["class": "mono"], text: e.fileName)
-                        r.element("td", text: e.kind.flatMap { DocumentKind(rawValue: $0)?.title.ru } ?? "—")
-                        r.element("td", ["class": "outcome-" + (e.outcome?.rawValue ?? "none")], text: outcomeName(e.outcome))
+                        entryCells(&r, e, kind: true)
                         r.element("td", text: stageName(e.stage))
                     }
                 }
             }
         }
+    }
+
+    /// An entry's first cells: its number linking to its page, when received, route, file, (kind,) outcome.
+    static func entryCells(_ r: inout HTMLWriter, _ e: JournalEntry, kind: Bool) {
+        r.element("td") { $0.element("a", ["href": "/documents/\(e.id)"], text: String(e.id)) }
+        r.element("td", text: ConsoleTime.text(e.receivedAt))
+        r.element("td", text: e.route)
+        r.element("td", ["class": "mono"], text: e.fileName)
+        if kind { r.element("td", text: e.kind.flatMap { DocumentKind(rawValue: $0)?.title.ru } ?? "—") }
+        r.element("td", ["class": "outcome-" + (e.outcome?.rawValue ?? "none")], text: outcomeName(e.outcome))
     }
 
     static func outcomeName(_ o: Outcome?) -> String {

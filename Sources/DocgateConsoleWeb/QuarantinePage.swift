@@ -21,11 +21,7 @@ enum QuarantinePage {
                 t.element("tbody") { b in
                     for e in entries {
                         b.element("tr") { r in
-                            r.element("td") { $0.element("a", ["href": "/documents/\(e.id)"], text: String(e.id)) }
-                            r.element("td", text: ConsoleTime.text(e.receivedAt))
-                            r.element("td", text: e.route)
-                            r.element("td", ["class": "mono"], text: e.fileName)
-                            r.element("td", ["class": "outcome-" + (e.outcome?.rawValue ?? "none")], text: JournalRoutes.outcomeName(e.outcome))
+                            JournalRoutes.entryCells(&r, e, kind: false)
                             let reason = RecordedFindings.summary(e.errors)
                             r.element("td", text: session.role == .viewer ? Masking.personalData(reason) : reason)
                             r.element("td") { c in

@@ -122,11 +122,8 @@ final class ConsoleClient: @unchecked Sendable {
             while lock.withLock({ running }) {
                 if fd < 0 { fd = connect() }
                 if fd >= 0 && cookie == nil {
-                    let body = "name=\(ConsoleBench.operatorName)&password=\(ConsoleBench.password)"
-                    let (head, _) = exchange(fd, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-                    cookie = head?.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
-                        .map { String($0.dropFirst(11).split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) }
-                    if head == nil { close(fd); fd = -1 }
+                    cookie = login(fd)
+                    if cookie == nil { close(fd); fd = -1 }
                 } else if fd >= 0, let cookie {
                     let t0 = Date()
                     let (head, _) = exchange(fd, "GET \(paths[i % 3]) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie)\r\n\r\n")
@@ -137,6 +134,37 @@ final class ConsoleClient: @unchecked Sendable {
             }
             if fd >= 0 { close(fd) }
         }
+    }
+
+    /// Logs in (the console may still be starting); false when it did not answer in time.
+    func waitForLogin(seconds: Double) -> Bool {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until {
+            if fd < 0 { fd = connect() }
+            if fd >= 0 { cookie = login(fd); if cookie != nil { return true } else { close(fd); fd = -1 } }
+            usleep(200_000)
+        }
+        return false
+    }
+
+    /// The answer times of `count` requests for `path`, one after another.
+    func times(_ path: String, count: Int) -> [Double] {
+        (0..<count).map { _ in
+            let t0 = Date()
+            let (head, _) = exchange(fd, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: \(cookie ?? "")\r\n\r\n")
+            precondition(head?.hasPrefix("HTTP/1.1 200") == true, "\(path): \(head ?? "no answer")")
+            return Date().timeIntervalSince(t0)
+        }
+    }
+
+    private var fd: Int32 = -1
+    private var cookie: String?
+
+    private func login(_ fd: Int32) -> String? {
+        let body = "name=\(ConsoleBench.operatorName)&password=\(ConsoleBench.password)"
+        let (head, _) = exchange(fd, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        return head?.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
+            .map { String($0.dropFirst(11).split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) }
     }
 
     /// Stops the client; the answer times of the pages it asked for.
