@@ -2,13 +2,16 @@ import DocgateConsole
 import DocgateCore
 import DocgateDocuments
 import DocgateGateway
+import DocgateProcessing
 import DocgateSignature
+import Dispatch
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The request context of the console: Hummingbird's, with the client's address (login throttling counts by it).
 public struct ConsoleRequestContext: RequestContext, RemoteAddressRequestContext {
@@ -24,7 +27,19 @@ public struct ConsoleRequestContext: RequestContext, RemoteAddressRequestContext
     }
 
     /// The client's IP address as text ("unknown" when the channel has none).
-    var client: String { remoteAddress?.ipAddress ?? "unknown" }
+    var peer: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// The client login throttling counts by: the peer, or — when the peer is this machine, a reverse proxy in
+    /// front of the console — the address the proxy appended last to `X-Forwarded-For` (a client cannot forge
+    /// that one: the proxy adds it after whatever the client sent).
+    func client(_ request: Request) -> String {
+        let p = peer
+        guard p == "127.0.0.1" || p == "::1" || p.hasPrefix("127."),
+              let forwarded = request.headers[values: HTTPField.Name("X-Forwarded-For")!].last?.split(separator: ",").last
+        else { return p }
+        let address = forwarded.trimmingCharacters(in: .whitespaces)
+        return address.isEmpty || address.count > 64 ? p : address
+    }
 }
 
 /// The gateway as the dashboard shows it.
@@ -62,6 +77,10 @@ public struct ConsoleDependencies: Sendable {
     public var status: @Sendable () -> ConsoleStatus
     /// The clock (seconds since the epoch).
     public var now: @Sendable () -> Double
+    /// Prints a form's HTML to PDF (headless Chromium by default); one print at a time, on a thread of its own.
+    public var printPDF: @Sendable (String) throws(PDFError) -> [UInt8] = { html throws(PDFError) in
+        try PDFPrinter(timeout: 120).pdf(html: html)
+    }
     /// Where refusals and operators' actions are logged.
     public var logger: Logger
 
@@ -113,6 +132,13 @@ struct SecurityHeaders: RouterMiddleware {
         var response: Response
         do { response = try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
             response = Pages.problem(.notFound, "Страница не найдена", "Такой страницы в консоли нет.")
+        } catch let error as HTTPError {
+            response = Pages.problem(error.status, "Запрос не выполнен", error.body ?? "Запрос не выполнен (\(error.status.code)).")
+        } catch {
+            // The journal (or a file) did not answer: the page says so, with the console's headers, not a bare 500.
+            context.logger.error("console: a page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            response = Pages.problem(.serviceUnavailable, "Журнал не ответил",
+                                     "Журнал или файлы шлюза не ответили; повторите позже. Причина: \(error)")
         }
         let csp = HTTPField.Name("Content-Security-Policy")!
         if response.headers[csp] == nil { response.headers[csp] = Self.policy }
@@ -121,6 +147,20 @@ struct SecurityHeaders: RouterMiddleware {
         response.headers[HTTPField.Name("X-Frame-Options")!] = "SAMEORIGIN"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
+    }
+}
+
+/// One PDF at a time: Chromium takes seconds and a core or two, and whoever asks again meanwhile is told to wait.
+final class PDFGate: Sendable {
+    private let busy = Mutex(false)
+
+    /// Runs `work` on a thread of its own (not the pool the pages use) unless a print is already running: nil then.
+    func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
+        guard busy.withLock({ b in b ? false : { b = true; return true }() }) else { return nil }
+        defer { busy.withLock { $0 = false } }
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async { continuation.resume(returning: work()) }
+        }
     }
 }
 

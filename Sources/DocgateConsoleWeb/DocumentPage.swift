@@ -112,7 +112,7 @@ enum DocumentPage {
         func table(_ list: [Diagnostic], id: String) {
             let rows = list.map { d in
                 [d.code, d.severity == .error ? "ошибка" : "предупреждение", d.line.map(String.init) ?? "—", d.path ?? "—",
-                 mask ? Masking.personalData(d.message.ru) : d.message.ru]
+                 mask ? PersonalData.masked(d.message.ru) : d.message.ru]
             }
             Layout.table(&w, head: ["Код", "Вид", "Строка", "Элемент", "Сообщение"], rows: rows, id: id)
         }
@@ -144,31 +144,11 @@ enum DocumentPage {
         let lines = FormSignatures.make(s, chainChecked: true)
         let mask = session.role == .viewer
         let rows = lines.map { l in
-            [l.party ?? "—", mask && l.isPerson ? "физическое лицо (скрыто)" : l.signer, l.validity, l.valid ? "верна" : "НЕ ВЕРНА",
-             mask ? Masking.personalData(l.verdict) : l.verdict]
+            [l.party ?? "—", !mask ? l.signer : l.isPerson ? "физическое лицо (сведения скрыты)" : "должностное лицо (сведения скрыты)",
+             l.validity, l.valid ? "верна" : "НЕ ВЕРНА",
+             mask ? PersonalData.masked(l.verdict) : l.verdict]
         }
         Layout.table(&w, head: ["Сторона", "Подписант", "Сертификат", "Итог", "Заключение"], rows: rows, id: "signatures")
-    }
-}
-
-/// СНИЛС in a text hidden from a viewer.
-enum Masking {
-    static func personalData(_ text: String) -> String {
-        var out = ""
-        var digits = ""
-        // A run of digits with dashes or spaces: СНИЛС (11 digits) and a person's ИНН (12) are hidden.
-        func flush() {
-            var tail = ""
-            while let last = digits.last, !last.isASCIIDigit { tail.insert(digits.removeLast(), at: tail.startIndex) }
-            let count = digits.filter(\.isASCIIDigit).count
-            out += (count == 11 || count == 12 ? String(repeating: "*", count: digits.count) : digits) + tail
-            digits = ""
-        }
-        for c in text {
-            if c.isASCIIDigit || (!digits.isEmpty && (c == "-" || c == " ")) { digits.append(c) } else { flush(); out.append(c) }
-        }
-        flush()
-        return out
     }
 }
 

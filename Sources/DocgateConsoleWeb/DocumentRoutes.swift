@@ -13,6 +13,7 @@ import NIOCore
 /// and — for a rejected or conflicting document — requeue.
 struct DocumentRoutes {
     let deps: ConsoleDependencies
+    let pdfGate = PDFGate()
 
     /// What the page shows, read off the event loop.
     struct View: Sendable {
@@ -94,12 +95,20 @@ struct DocumentRoutes {
             response.headers[HTTPField.Name("Content-Security-Policy")!] = FormPage.policy + "; frame-ancestors 'self'"
             return response
         }
-        do {
-            let bytes = try await blocking { try PDFPrinter(timeout: 120).pdf(html: html) }
+        let printPDF = deps.printPDF
+        guard let printed = await pdfGate.run({ () -> Result<[UInt8], PDFError> in
+            do throws(PDFError) { return .success(try printPDF(html)) } catch { return .failure(error) }
+        }) else {
+            var busy = Pages.problem(.serviceUnavailable, "PDF", "Сейчас печатается другой документ; повторите через минуту.", session: session)
+            busy.headers[.retryAfter] = "30"
+            return busy
+        }
+        switch printed {
+        case .success(let bytes):
             return Response(status: .ok, headers: [.contentType: "application/pdf",
                                                    .contentDisposition: Download.disposition("document-\(id).pdf")],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-        } catch let error as PDFError {
+        case .failure(let error):
             return Pages.problem(.serviceUnavailable, "PDF", "\(error.code.rawValue) \(error.message.ru)", session: session)
         }
     }

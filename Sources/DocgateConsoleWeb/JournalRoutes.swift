@@ -57,11 +57,18 @@ struct JournalRoutes {
         q.route = text("route")
         for (key, name) in [("from", "с"), ("to", "по")] {
             guard let value = text(key) else { continue }
-            guard CalendarDate(value) != nil, let seconds = Timestamp.secondsSinceEpoch(value + "T00:00:00Z") else {
+            guard let d = CalendarDate(value), let midnight = ConsoleTime.localMidnight(d) else {
                 mistakes.append("дата «\(name)» — ГГГГ-ММ-ДД")
                 continue
             }
-            if key == "from" { q.from = Double(seconds) } else { q.to = Double(seconds) + 86_400 }
+            // Days as the console shows times: the server's local time (a day of 23 or 25 hours at a clock change).
+            if key == "from" {
+                q.from = midnight
+            } else {
+                var next = d
+                next.day += 1
+                q.to = ConsoleTime.localMidnight(next) ?? midnight + 86_400
+            }
         }
         if let before = text("before") {
             if let b = Int64(before), b > 0 { q.before = b } else { mistakes.append("неверная страница") }
@@ -78,7 +85,8 @@ struct JournalRoutes {
             if entries.count == query.limit, let last = entries.last {
                 var next = params
                 next["before"] = String(last.id)
-                let link = "/journal?" + next.sorted { $0.key < $1.key }.map { "\($0.key)=\(FormDecoding.escape($0.value))" }.joined(separator: "&")
+                let link = "/journal?" + next.sorted { $0.key < $1.key }.map { "\(FormDecoding.escape($0.key))=\(FormDecoding.escape($0.value))" }
+                    .joined(separator: "&")
                 w.element("p", ["class": "pager"]) { $0.element("a", ["href": link, "id": "next-page"], text: "Следующая страница →") }
             }
         }

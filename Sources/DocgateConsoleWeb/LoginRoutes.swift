@@ -38,7 +38,7 @@ struct LoginRoutes {
             return Pages.html(Self.page(message: "Введите имя и пароль."), status: .badRequest)
         }
         let access = deps.access
-        let client = context.client
+        let client = context.client(request)
         let result = try await blocking { access.login(name: name, password: password, client: client) }
         switch result {
         case .success(let session):

@@ -23,7 +23,7 @@ enum QuarantinePage {
                         b.element("tr") { r in
                             JournalRoutes.entryCells(&r, e, kind: false)
                             let reason = RecordedFindings.summary(e.errors)
-                            r.element("td", text: session.role == .viewer ? Masking.personalData(reason) : reason)
+                            r.element("td", text: session.role == .viewer ? PersonalData.masked(reason) : reason)
                             r.element("td") { c in
                                 if let done = requeued[e.id] {
                                     c.text("отправлен повторно \(ConsoleTime.text(done.at)), \(done.actor ?? "—")")

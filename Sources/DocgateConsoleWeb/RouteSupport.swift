@@ -67,7 +67,7 @@ struct RequestReader {
         guard Self.sameOrigin(request), let token = form?["csrf"], session.csrfMatches(token) else {
             deps.logger.warning("console: request refused, CSRF token missing or wrong",
                                 metadata: ["code": "\(Session.csrfMismatchCode)", "user": "\(session.name)", "path": "\(request.uri.path)",
-                                           "client": "\(context.client)"])
+                                           "client": "\(context.client(request))"])
             return .failure(Pages.problem(.forbidden, "Запрос отклонён", "Форма устарела или пришла не со страницы консоли (DG5059). Откройте страницу заново.", session: session))
         }
         if operatorOnly && session.role != .operator {
@@ -157,6 +157,14 @@ enum ConsoleTime {
         localtime_r(&t, &parts)
         func two(_ n: Int32) -> String { String(n).leftPadded(2) }
         return "\(two(parts.tm_mday)).\(two(parts.tm_mon + 1)).\(parts.tm_year + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+
+    /// The instant the day `d` begins in the server's local time (mktime normalises a day past the month's end).
+    static func localMidnight(_ d: CalendarDate) -> Double? {
+        var parts = tm()
+        (parts.tm_year, parts.tm_mon, parts.tm_mday, parts.tm_isdst) = (Int32(d.year - 1900), Int32(d.month - 1), Int32(d.day), -1)
+        let t = mktime(&parts)
+        return t == -1 ? nil : Double(t)
     }
 
     /// «2 ч 5 мин», «40 с».

@@ -34,6 +34,11 @@ struct ValidationRoutes {
     }
 
     private func validate(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        // Who asks is known before a byte of the body is read: no one buffers 32 MB without an operator's session.
+        guard let known = RequestReader(deps: deps).session(request) else { return Pages.redirect("/login") }
+        guard known.role == .operator else {
+            return Pages.problem(.forbidden, "Недостаточно прав", "Проверка файлов доступна только оператору.", session: known)
+        }
         guard let type = request.headers[.contentType], let boundary = Self.boundary(type) else {
             return Pages.problem(.badRequest, "Проверка файлов", "Ожидалась форма с файлами (multipart/form-data).")
         }

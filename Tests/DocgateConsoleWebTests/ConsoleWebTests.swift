@@ -237,9 +237,9 @@ import Testing
     }
 
     @Test func aViewerSeesNoSNILSNorAPersonsINN() {
-        #expect(Masking.personalData("СНИЛС 112-233-445 95 неверен") == "СНИЛС ************** неверен")
-        #expect(Masking.personalData("ИНН ФЛ 500100732259, ИНН ЮЛ 2466012340") == "ИНН ФЛ ************, ИНН ЮЛ 2466012340")
-        #expect(Masking.personalData("строка 78, сумма 5745757.50") == "строка 78, сумма 5745757.50")
+        #expect(PersonalData.masked("СНИЛС 112-233-445 95 неверен") == "СНИЛС ************** неверен")
+        #expect(PersonalData.masked("ИНН ФЛ 500100732259, ИНН ЮЛ 2466012340") == "ИНН ФЛ ************, ИНН ЮЛ 2466012340")
+        #expect(PersonalData.masked("строка 78, сумма 5745757.50") == "строка 78, сумма 5745757.50")
     }
 
     @Test func downloadsNeverLeaveTheRoutesDirectoriesNorFollowALink() throws {

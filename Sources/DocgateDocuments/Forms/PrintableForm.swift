@@ -9,8 +9,11 @@ public struct FormSignature: Sendable, Hashable {
     public var signer: String
     /// The organisation in the certificate, when it names one.
     public var organization: String?
-    /// ИНН and ОГРН (or ИНН ФЛ, ОГРНИП) from the certificate, as «ИНН 2466012340, ОГРН 1022401123458».
+    /// The organisation's identifiers from the certificate, «ИНН ЮЛ 2466012340, ОГРН 1022401123458».
     public var identifiers: String?
+    /// The person's identifiers from the certificate (СНИЛС, personal ИНН, ОГРНИП): an organisation's qualified
+    /// certificate names its official too. Hidden with the other personal data.
+    public var personIdentifiers: String?
     /// The certificate's serial number in hex.
     public var serial: String
     /// The certificate's validity, «с 01.01.2025 по 31.12.2025».
@@ -24,8 +27,9 @@ public struct FormSignature: Sendable, Hashable {
 
     /// A signature's line.
     public init(party: String?, signer: String, organization: String?, identifiers: String?, serial: String,
-                validity: String, valid: Bool, verdict: String, isPerson: Bool = false) {
+                validity: String, valid: Bool, verdict: String, isPerson: Bool = false, personIdentifiers: String? = nil) {
         self.isPerson = isPerson
+        self.personIdentifiers = personIdentifiers
         self.party = party
         self.signer = signer
         self.organization = organization
@@ -152,7 +156,8 @@ struct FormWriter {
         section(errors > 0 ? "Документ не прошёл проверку: ошибок \(errors)" : "Замечания проверки")
         let rows = list.map { d -> [FormCell] in
             [.text(d.code), .text(d.severity == .error ? "ошибка" : "предупреждение"),
-             .text([d.line.map { "строка \($0)" }, d.path].compactMap { $0 }.joined(separator: "\n")), .text(d.message.ru)]
+             .text([d.line.map { "строка \($0)" }, d.path].compactMap { $0 }.joined(separator: "\n")),
+             .text(options.maskPersonalData ? PersonalData.masked(d.message.ru) : d.message.ru)]
         }
         table(head: [[.head("Код"), .head("Вид"), .head("Место"), .head("Сообщение")]], rows: rows)
     }
@@ -198,6 +203,11 @@ struct FormWriter {
     mutating func organization(_ role: String, _ o: Organization?) {
         guard let o else { return }
         section(role)
+        // An entrepreneur is a person: the name and the personal ИНН and ОГРНИП are a viewer's to see no more.
+        if options.maskPersonalData && (o.innFl != nil || o.ogrnip != nil) {
+            fields([("Наименование", "индивидуальный предприниматель (сведения скрыты)"), ("ОКТМО", o.oktmo ?? o.okato)])
+            return
+        }
         fields([
             ("Наименование", o.fullName),
             ("Сокращённое наименование", o.shortName),
@@ -270,8 +280,11 @@ struct FormWriter {
             r.element("td", ["class": "number"], text: String(n))
             r.element("td", text: s.party ?? "—")
             r.element("td") { c in
-                c.text(s.isPerson && masked ? "физическое лицо (сведения скрыты)" : s.signer)
-                for line in [s.organization, s.isPerson && masked ? nil : s.identifiers].compactMap({ $0 }) {
+                // A viewer sees no person: neither the consumer who signed nor the official named in an
+                // organisation's certificate.
+                c.text(!masked ? s.signer : s.isPerson ? "физическое лицо (сведения скрыты)" : "должностное лицо (сведения скрыты)")
+                let lines = masked ? [s.organization, s.isPerson ? nil : s.identifiers] : [s.organization, s.identifiers, s.personIdentifiers]
+                for line in lines.compactMap({ $0 }) {
                     c.void("br")
                     c.text(line)
                 }
