@@ -150,13 +150,14 @@ public final class SQLiteJournal: Journal {
             // A file already in flight conflicts with the partial unique index and returns no row; so does the very
             // file an entry finished (another instance read it before it left the inbox).
             let insert = try db.cachedStatement(sql: Self.claimSQL)
+            let events = try EventStatements(db)
             for r in requests {
                 let arguments: StatementArguments = [r.route, r.fileName, r.sha256, r.size, owner, now + lease, now, now,
                                                      r.identity.map { Int64(bitPattern: $0.device) }, r.identity.map { Int64(bitPattern: $0.inode) },
                                                      r.identity?.mtime, r.nameBytes.map { Data($0) }, r.identity?.ctime]
                 if let row = try Row.fetchOne(insert, arguments: arguments) {
                     let entry = Self.entry(row)
-                    try Self.recordClaim(entry, db, now: now)
+                    try Self.recordClaim(entry, events, now: now)
                     made.append(entry)
                 }
             }
@@ -172,26 +173,31 @@ public final class SQLiteJournal: Journal {
         guard !transitions.isEmpty else { return [] }
         return try pool.write { db in
             var applied: [Bool] = []
+            let events = try EventStatements(db)
+            let update = try db.cachedStatement(sql: Self.applySQL)
             for t in transitions {
-                try db.cachedStatement(sql: """
-                    UPDATE documents SET stage = ?, outcome = COALESCE(?, outcome), document_id = COALESCE(?, document_id),
-                        kind = COALESCE(?, kind), output_name = COALESCE(?, output_name), receipt_name = COALESCE(?, receipt_name),
-                        archive_path = COALESCE(?, archive_path), errors = COALESCE(?, errors), lease_until = ?, updated_at = ?,
-                        finished_at = CASE WHEN ? = 'done' THEN ? ELSE finished_at END
-                    WHERE id = ? AND attempt = ? AND stage = ? AND owner = ?
-                      AND NOT (? = 'delivered' AND EXISTS (SELECT 1 FROM documents o INDEXED BY documents_identity
-                               WHERE o.route = documents.route AND o.document_id = ? AND o.outcome = 'delivered' AND o.id <> documents.id))
-                    """).execute(arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
-                                     t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
-                                     t.from.rawValue, owner, t.outcome?.rawValue, t.documentId])
+                try update.execute(arguments: [t.to.rawValue, t.outcome?.rawValue, t.documentId, t.kind, t.outputName, t.receiptName,
+                                               t.archivePath, t.errors, now + lease, now, t.to.rawValue, now, t.id, t.attempt,
+                                               t.from.rawValue, owner, t.outcome?.rawValue, t.documentId])
                 let ok = db.changesCount == 1
-                if ok { try Self.recordStep(t, db, now: now) }
+                if ok { try Self.recordStep(t, events, owner: owner, now: now) }
                 if ok, let entry = t.registry { try Self.insert(entry, db, now: now, owner: owner) }
                 applied.append(ok)
             }
             return applied
         }
     }
+
+    /// A compare-and-set step (see `apply`).
+    static let applySQL = """
+        UPDATE documents SET stage = ?, outcome = COALESCE(?, outcome), document_id = COALESCE(?, document_id),
+            kind = COALESCE(?, kind), output_name = COALESCE(?, output_name), receipt_name = COALESCE(?, receipt_name),
+            archive_path = COALESCE(?, archive_path), errors = COALESCE(?, errors), lease_until = ?, updated_at = ?,
+            finished_at = CASE WHEN ? = 'done' THEN ? ELSE finished_at END
+        WHERE id = ? AND attempt = ? AND stage = ? AND owner = ?
+          AND NOT (? = 'delivered' AND EXISTS (SELECT 1 FROM documents o INDEXED BY documents_identity
+                   WHERE o.route = documents.route AND o.document_id = ? AND o.outcome = 'delivered' AND o.id <> documents.id))
+        """
 
     /// One transaction: takes over every unfinished entry of `routes` of `owner` or with an expired lease
     /// (attempt + 1), returns those `owner` now holds, oldest first.

@@ -7,27 +7,35 @@ import GRDB
 extension SQLiteJournal {
     // MARK: events, written in the caller's transaction
 
-    /// A new entry's claim.
-    static func recordClaim(_ entry: JournalEntry, _ db: Database, now: Double) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO events (entry_id, at, action, to_stage, attempt, owner) VALUES (?, ?, 'claim', 'claimed', ?, ?)
-            """).execute(arguments: [entry.id, now, entry.attempt, entry.owner])
+    /// The statements that record a batch's claims and steps, looked up once per transaction (the statement
+    /// cache hashes a statement's whole text at each lookup).
+    struct EventStatements {
+        let claim, step, party, code: Statement
+
+        init(_ db: Database) throws {
+            claim = try db.cachedStatement(sql: """
+                INSERT INTO events (entry_id, at, action, to_stage, attempt, owner) VALUES (?, ?, 'claim', 'claimed', ?, ?)
+                """)
+            // What the step's compare-and-set held (attempt, owner) and set (stage, the outcome when it decides
+            // one: `history` carries an outcome on to the steps after it).
+            step = try db.cachedStatement(sql: """
+                INSERT INTO events (entry_id, at, action, from_stage, to_stage, outcome, attempt, owner) VALUES (?, ?, 'step', ?, ?, ?, ?, ?)
+                """)
+            party = try db.cachedStatement(sql: "INSERT OR IGNORE INTO document_parties (inn, entry_id) VALUES (?, ?)")
+            code = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_codes (entry_id, code) VALUES (?, ?)")
+        }
     }
 
-    /// A step that applied: its event (the entry as the step left it), and the parties and error codes it records.
-    static func recordStep(_ t: Transition, _ db: Database, now: Double) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO events (entry_id, at, action, from_stage, to_stage, outcome, attempt, owner)
-            SELECT id, ?, 'step', ?, stage, outcome, attempt, owner FROM documents WHERE id = ?
-            """).execute(arguments: [now, t.from.rawValue, t.id])
-        if let parties = t.parties, !parties.isEmpty {
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO document_parties (inn, entry_id) VALUES (?, ?)")
-            for inn in parties { try insert.execute(arguments: [inn, t.id]) }
-        }
-        if let codes = t.errorCodes, !codes.isEmpty {
-            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO entry_codes (entry_id, code) VALUES (?, ?)")
-            for code in codes { try insert.execute(arguments: [t.id, code]) }
-        }
+    /// A new entry's claim.
+    static func recordClaim(_ entry: JournalEntry, _ s: EventStatements, now: Double) throws {
+        try s.claim.execute(arguments: [entry.id, now, entry.attempt, entry.owner])
+    }
+
+    /// A step that applied: its event, and the parties and error codes it records.
+    static func recordStep(_ t: Transition, _ s: EventStatements, owner: String, now: Double) throws {
+        try s.step.execute(arguments: [t.id, now, t.from.rawValue, t.to.rawValue, t.outcome?.rawValue, t.attempt, owner])
+        for inn in t.parties ?? [] { try s.party.execute(arguments: [inn, t.id]) }
+        for code in t.errorCodes ?? [] { try s.code.execute(arguments: [t.id, code]) }
     }
 
     /// The takeovers `recover` is about to make of entries whose lease ran out (one statement, before its update).
@@ -113,11 +121,16 @@ extension SQLiteJournal {
                      owner: row["owner"], actor: row["actor"], note: row["note"])
     }
 
-    /// One read of `events_entry`.
+    /// One read of `events_entry`; a step records the outcome it decides, and the steps after it show it too.
     public func history(_ id: Int64) throws -> [JournalEvent] {
-        try pool.read { db in
+        var events = try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM events WHERE entry_id = ? ORDER BY id", arguments: [id]).map(Self.event)
         }
+        var outcome: Outcome?
+        for i in events.indices where events[i].actor == nil {
+            if events[i].outcome == nil { events[i].outcome = outcome } else { outcome = events[i].outcome }
+        }
+        return events
     }
 
     /// One transaction; a second `requeue` of an entry breaks `events_requeued` (DG5063).

@@ -152,7 +152,7 @@ extension SQLiteJournal {
         CREATE TABLE entry_codes (entry_id INTEGER NOT NULL, code TEXT NOT NULL, PRIMARY KEY (entry_id, code)) WITHOUT ROWID;
         CREATE INDEX documents_document_id ON documents(document_id COLLATE NOCASE) WHERE document_id IS NOT NULL;
         CREATE INDEX documents_file_name ON documents(file_name);
-        CREATE INDEX documents_kind ON documents(kind, id);
+        CREATE INDEX documents_kind ON documents(kind, id) WHERE kind IS NOT NULL;
         CREATE INDEX documents_route ON documents(route, id);
         -- Covering for a search by time with outcome, kind or route: the rows of a day are read from the index alone.
         CREATE INDEX documents_received ON documents(received_at, id, outcome, kind, route);

@@ -78,7 +78,7 @@ extension JournalCommand {
             }
             let history = try journal.history(id)
             if options.format == .json {
-                let object = JournalCommand.json(e).dropLast() + ",\"history\":" + JSONText.array(history.map(JournalCommand.json)) + "}"
+                let object = JournalCommand.json(e).dropLast() + ", \"history\": " + JSONText.array(history.map(JournalCommand.json)) + "}"
                 Terminal.out(JournalCommand.safeJSON(String(object)) + "\n")
             } else {
                 let rows: [(String, String?)] = [

@@ -171,6 +171,23 @@ import Testing
         #expect(codes.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
+    /// A journal from before the console (the migration undone): upgraded, its rejected entries' error codes are
+    /// counted from their findings (an error only, each once per entry; a warning is no error code).
+    @Test(arguments: JournalKind.allCases) func theUpgradeFindsTheErrorCodesOfEntriesDecidedBefore(_ kind: JournalKind) throws {
+        let (journal, place) = try kind.make()
+        defer { place.cleanup() }
+        try Self.record(journal, [Doc(name: "a.xml", outcome: .rejected, received: 10, finished: 20)])
+        let findings = #"[{"code": "DG3001", "severity": "error"}, {"code": "DG3001", "severity": "error"}, {"code": "DG4036", "severity": "warning"}]"#
+        let drop = "DROP TABLE events; DROP TABLE document_parties; DROP TABLE entry_codes; DROP INDEX documents_document_id; "
+            + "DROP INDEX documents_file_name; DROP INDEX documents_kind; DROP INDEX documents_route; DROP INDEX documents_received; "
+            + "DROP INDEX documents_finished_outcome; UPDATE documents SET errors = '\(findings)'; "
+        _ = try place.sql(drop + (kind == .sqlite ? "DELETE FROM grdb_migrations WHERE identifier = 'v9-console'"
+                                                  : "DELETE FROM docgate_migrations WHERE version = 'v5-console'"))
+        let upgraded = try place.open()
+        #expect(try upgraded.topErrorCodes(since: 0, limit: 10).map(\.code) == ["DG3001"])
+        #expect(try upgraded.topErrorCodes(since: 0, limit: 10).map(\.count) == [1])
+    }
+
     /// Every filter reads through an index, and a page is the entries' numbers first (from the index alone where it
     /// covers the filters), then those entries: no search walks the table.
     @Test func eachSearchGoesThroughAnIndex() throws {
