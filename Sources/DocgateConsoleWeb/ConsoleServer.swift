@@ -164,7 +164,15 @@ final class PDFGate: Sendable {
     }
 }
 
-/// Blocking work (the journal, bcrypt, validation, files) off the event loop.
+/// The console's own threads for blocking work: the process's shared pool has a thread per core, and what else
+/// uses it (the journal's PostgreSQL client, other servers) would make a page wait behind it.
+let consolePool: NIOThreadPool = {
+    let pool = NIOThreadPool(numberOfThreads: 4)
+    pool.start()
+    return pool
+}()
+
+/// Blocking work (the journal, bcrypt, validation, files) off the event loop, on the console's own threads.
 func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await NIOThreadPool.singleton.runIfActive(work)
+    try await consolePool.runIfActive(work)
 }

@@ -117,8 +117,21 @@ public func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_
 /// Runs programs with `posix_spawn`, capturing output, peak memory (from `wait4`) and wall time; a watchdog
 /// kills a child that outlives its time limit.
 public enum ProcessRunner {
+    /// - Parameter ownPeakMemory: measure the program's own peak memory through GNU time. posix_spawn starts the
+    ///   child sharing the test process's memory until it execs (CLONE_VM), and Linux counts that memory's high-water
+    ///   mark into the child's `ru_maxrss`: from a test process grown past a limit, every child would seem to exceed
+    ///   it. GNU time forks its child with a memory of its own.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           timeout: Double = 120, stdin: String? = nil) throws -> ProcessResult {
+                           timeout: Double = 120, stdin: String? = nil, ownPeakMemory: Bool = false) throws -> ProcessResult {
+        if ownPeakMemory, FileManager.default.isExecutableFile(atPath: "/usr/bin/time") {
+            let dir = try TemporaryDirectory("peak")
+            defer { dir.remove() }
+            var r = try run("/usr/bin/time", ["-f", "%M", "-o", dir.file("rss"), executable] + arguments, environment: environment,
+                            timeout: timeout, stdin: stdin)
+            r.maxRSSKilobytes = Int((try? String(contentsOfFile: dir.file("rss"), encoding: .utf8))?
+                .split(separator: "\n").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "") ?? r.maxRSSKilobytes
+            return r
+        }
         let dir = try TemporaryDirectory("proc")
         defer { dir.remove() }
         let outPath = dir.file("stdout"), errPath = dir.file("stderr"), inPath = dir.file("stdin")

@@ -81,7 +81,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }   // the 100 MB text node among them
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
-        let r = try ProcessRunner.run(TestPaths.docgate, ["validate", "--format", "json", file], environment: env, timeout: 5)
+        let r = try ProcessRunner.run(TestPaths.docgate, ["validate", "--format", "json", file], environment: env, timeout: 5,
+                                      ownPeakMemory: true)
         #expect(!r.timedOut, "killed after 5 s")
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
         #expect(r.maxRSSKilobytes < 256 * 1024, "peak \(r.maxRSSKilobytes) kB")
