@@ -4,7 +4,6 @@ import DocgateDocuments
 import DocgateGateway
 import DocgateProcessing
 import DocgateSignature
-import Dispatch
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -154,13 +153,19 @@ struct SecurityHeaders: RouterMiddleware {
 final class PDFGate: Sendable {
     private let busy = Mutex(false)
 
-    /// Runs `work` on a thread of its own (not the pool the pages use) unless a print is already running: nil then.
+    /// The print's own thread: neither the pages' pool nor Dispatch's global queues, which on Linux run no more
+    /// blocking items at once than there are cores.
+    private let thread: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
+    /// Runs `work` on the print's own thread unless a print is already running: nil then.
     func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
         guard busy.withLock({ b in b ? false : { b = true; return true }() }) else { return nil }
         defer { busy.withLock { $0 = false } }
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async { continuation.resume(returning: work()) }
-        }
+        return try? await thread.runIfActive(work)
     }
 }
 

@@ -154,10 +154,11 @@ import Testing
         var t = Transition(e, to: .done)
         (t.outcome, t.outputName, t.archivePath) = (.rejected, "DOC.xml", "errors/DOC.xml")
         _ = try site.journal.apply([t], owner: "gw", lease: 60, now: now)
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let release = DispatchSemaphore(value: 0)
         var deps = site.deps
         deps.printPDF = { _ in
-            started.signal()
+            signal.yield()
             release.wait()
             return Array("%PDF-1.4 test".utf8)
         }
@@ -169,7 +170,7 @@ import Testing
             async let first: HTTPResponse.Status = TestClient.withClient(host: "127.0.0.1", port: port) { c in
                 try await c.get("/documents/\(e.id)/form.pdf", headers: [.cookie: viewer.cookie]).status
             }
-            await withCheckedContinuation { c in DispatchQueue.global().async { started.wait(); c.resume() } }
+            for await _ in started { break }
             // The printer holds: the pages still answer, and another print is refused at once.
             try await client.execute(uri: "/journal", method: .get, headers: [.cookie: viewer.cookie]) { r in #expect(r.status == .ok) }
             try await client.execute(uri: "/documents/\(e.id)/form.pdf", method: .get, headers: [.cookie: viewer.cookie]) { r in
