@@ -167,7 +167,9 @@ import Testing
             let viewer = try await ConsoleWebTests.login(client, "ivan", "viewer-password-12")
             // The print on a connection of its own, as another browser tab would.
             let port = try #require(client.port)
-            async let first: HTTPResponse.Status = TestClient.withClient(host: "127.0.0.1", port: port) { c in
+            // It waits for its answer while the rest of the test runs: room for a loaded machine (the default is 15 s).
+            async let first: HTTPResponse.Status = TestClient.withClient(host: "127.0.0.1", port: port,
+                                                                         configuration: .init(timeout: .seconds(180))) { c in
                 try await c.get("/documents/\(e.id)/form.pdf", headers: [.cookie: viewer.cookie]).status
             }
             for await _ in started { break }
