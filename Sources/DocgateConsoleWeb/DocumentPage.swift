@@ -43,7 +43,7 @@ enum DocumentPage {
             if v.files[.receipt] == true {
                 w.element("h2", text: "Квитанция")
                 if let r = v.receipt, case .receipt(let receipt)? = r.model {
-                    w.element("p", ["id": "receipt-status"], text: "Статус: " + FormWriterNames.receiptStatus(receipt.status))
+                    w.element("p", ["id": "receipt-status"], text: "Статус: " + PrintableForm.receiptStatusName(receipt.status))
                 }
                 w.element("iframe", ["class": "form", "src": "/documents/\(e.id)/receipt-form", "title": "Квитанция", "sandbox": ""], text: "")
             }
@@ -149,20 +149,5 @@ enum DocumentPage {
              mask ? PersonalData.masked(l.verdict) : l.verdict]
         }
         Layout.table(&w, head: ["Сторона", "Подписант", "Сертификат", "Итог", "Заключение"], rows: rows, id: "signatures")
-    }
-}
-
-/// Names the forms use, for the console's own lines.
-enum FormWriterNames {
-    static func receiptStatus(_ status: String) -> String {
-        switch status {
-        case "accepted": "принят"
-        case "delivered": "доставлен"
-        case "rejected": "отклонён"
-        case "duplicate": "повторный"
-        case "conflict": "конфликт"
-        case "quarantined": "в карантине"
-        default: status
-        }
     }
 }

@@ -120,7 +120,7 @@ final class ConsoleClient: @unchecked Sendable {
             let paths = ["/", "/journal", "/quarantine"]
             var i = 0
             while lock.withLock({ running }) {
-                if fd < 0 { fd = connect() }
+                if fd < 0 { fd = HostileBench.connect(port) }
                 if fd >= 0 && cookie == nil {
                     cookie = login(fd)
                     if cookie == nil { close(fd); fd = -1 }
@@ -140,7 +140,7 @@ final class ConsoleClient: @unchecked Sendable {
     func waitForLogin(seconds: Double) -> Bool {
         let until = Date().addingTimeInterval(seconds)
         while Date() < until {
-            if fd < 0 { fd = connect() }
+            if fd < 0 { fd = HostileBench.connect(port) }
             if fd >= 0 { cookie = login(fd); if cookie != nil { return true } else { close(fd); fd = -1 } }
             usleep(200_000)
         }
@@ -172,17 +172,6 @@ final class ConsoleClient: @unchecked Sendable {
         lock.withLock { running = false }
         done.wait()
         return lock.withLock { times }
-    }
-
-    private func connect() -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = in_port_t(UInt16(port).bigEndian)
-        a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        if ok != 0 { close(fd); return -1 }
-        return fd
     }
 
     /// Sends a request and reads its answer (head and a Content-Length body).

@@ -112,6 +112,9 @@ public enum PrintableForm {
         return form.writer.html
     }
 
+    /// A receipt's status as the form words it («доставлен», «отклонён» …), for pages that show it apart.
+    public static func receiptStatusName(_ status: String) -> String { FormWriter.receiptStatus(status) }
+
     /// The kinds whose tables need the page turned.
     static func isWide(_ kind: DocumentKind) -> Bool {
         kind == .socialOrder || kind == .executionReport || kind == .serviceAssignment
