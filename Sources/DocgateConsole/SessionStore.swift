@@ -84,9 +84,9 @@ public final class SessionStore: Sendable {
         return session
     }
 
-    /// The live session of `token` (its last use moved to now), or nil: unknown, malformed or expired (an expired
-    /// one is removed).
-    public func session(for token: String) -> Session? {
+    /// The live session of `token`, or nil: unknown, malformed or expired (an expired one is removed). Its last use
+    /// moves to now unless `touching` is false: a page's own automatic refresh is not a person using the console.
+    public func session(for token: String, touching: Bool = true) -> Session? {
         guard Token.isWellFormed(token) else { return nil }
         let (now, wall) = (clock.monotonic(), clock.now())
         return records.withLock { records in
@@ -95,6 +95,7 @@ public final class SessionStore: Sendable {
                 records[token] = nil
                 return nil
             }
+            guard touching else { return record.session }
             record.touched = now
             record.session = Session(token: token, name: record.session.name, role: record.session.role,
                                      csrfToken: record.session.csrfToken, created: record.session.created, lastUsed: wall)

@@ -11,7 +11,11 @@ enum Layout {
         ("/validate", "Проверка файлов", true),
     ]
 
-    /// A whole page for a signed-in user; `active` is the path of the current section.
+    /// The query a page's automatic refresh adds to its address: such a request does not extend the session.
+    static let refreshQuery = "auto=1"
+
+    /// A whole page for a signed-in user; `active` is the path of the current section, and the page reloads itself
+    /// every `refresh` seconds when that is given.
     static func page(title: String, session: Session?, active: String, refresh: Int? = nil,
                      _ content: (inout HTMLWriter) -> Void) -> String {
         var w = HTMLWriter()
@@ -20,7 +24,9 @@ enum Layout {
             html.element("head") { head in
                 head.void("meta", ["charset": "utf-8"])
                 head.void("meta", ["name": "viewport", "content": "width=device-width, initial-scale=1"])
-                if let refresh { head.void("meta", ["http-equiv": "refresh", "content": String(refresh)]) }
+                if let refresh {
+                    head.void("meta", ["http-equiv": "refresh", "content": "\(refresh);url=\(active)?\(refreshQuery)"])
+                }
                 head.element("title", text: title + " — docgate")
                 head.void("link", ["rel": "stylesheet", "href": "/assets/console.css"])
             }

@@ -36,11 +36,13 @@ enum Authorization {
 struct RequestReader {
     let deps: ConsoleDependencies
 
-    /// The session the request's cookie names, if it is live.
+    /// The session the request's cookie names, if it is live. A page's automatic refresh (`auto=1`, see
+    /// `Layout.refreshQuery`) finds it without counting as a use, so an unattended screen still signs out.
     func session(_ request: Request) -> Session? {
         let header = request.headers[values: .cookie].joined(separator: "; ")
         guard !header.isEmpty, let token = SessionCookie.token(fromCookieHeader: header) else { return nil }
-        return deps.access.sessions.session(for: token)
+        let automatic = request.uri.queryParameters["auto"] == "1"
+        return deps.access.sessions.session(for: token, touching: !automatic)
     }
 
     /// A form sent as `application/x-www-form-urlencoded`, at most `limit` bytes; nil when it is not one.

@@ -40,6 +40,20 @@ import Testing
         #expect(store.count == 0)
     }
 
+    /// The dashboard's own refresh is not a use: a session left open on it ends at the idle limit.
+    @Test func aLookupThatDoesNotTouchLeavesTheIdleClockRunning() {
+        let clock = ManualClock()
+        let store = SessionStore(settings: SessionSettings(idle: 1800, absolute: 43_200), clock: clock)
+        let s = store.create(for: Self.bob)
+        for _ in 0..<59 {
+            clock.advance(30)
+            #expect(store.session(for: s.token, touching: false) != nil)
+        }
+        clock.advance(30)
+        #expect(store.session(for: s.token, touching: false) == nil)
+        #expect(store.count == 0)
+    }
+
     @Test func logoutEndsTheSession() {
         let store = SessionStore(clock: ManualClock())
         let s = store.create(for: Self.alice)

@@ -21,7 +21,7 @@ import Testing
         let deps: ConsoleDependencies
         let journal: SQLiteJournal
 
-        init() throws {
+        init(clock: any GatewayClock = SystemClock()) throws {
             dir = try TemporaryDirectory("console-web")
             for d in ["in", "out", "rc", "err", "arch"] { try FileManager.default.createDirectory(atPath: dir.file(d), withIntermediateDirectories: true) }
             let config = try GatewayConfig.parse("""
@@ -42,7 +42,8 @@ import Testing
                 .adding("ivan", role: .viewer, password: "viewer-password-12", cost: 4)
             try users.write(to: dir.file("users"))
             journal = try SQLiteJournal(path: dir.file("j.sqlite"))
-            let access = try ConsoleAccess(usersPath: dir.file("users"), dummyHash: try Password.hash("dummy-password-000", cost: 4))
+            let access = try ConsoleAccess(usersPath: dir.file("users"), settings: SessionSettings(idle: 1800, absolute: 43_200), clock: clock,
+                                           dummyHash: try Password.hash("dummy-password-000", cost: 4))
             deps = ConsoleDependencies(access: access, journal: journal, config: config,
                                        validator: try DocumentValidator(schemaDirectory: TestPaths.schemas), verifier: { _ in nil },
                                        status: { ConsoleStatus(instance: "gw@test", running: true, stalled: false, journalUp: true, inboxes: [:]) },
@@ -129,6 +130,30 @@ import Testing
             headers[HTTPField.Name("Sec-Fetch-Site")!] = "cross-site"
             try await client.execute(uri: "/login", method: .post, headers: headers, body: ByteBuffer(string: "name=anna&password=operator-password-1")) { r in
                 #expect(r.status == .forbidden && r.headers[.setCookie] == nil)
+            }
+        }
+    }
+
+    /// A dashboard left open refreshes itself every 30 s; those refreshes do not keep the session alive, so an
+    /// unattended screen is signed out at the idle limit, as it would be on any other page.
+    @Test func theDashboardsOwnRefreshDoesNotKeepASessionAlive() async throws {
+        let clock = ManualClock()
+        let site = try Site(clock: clock)
+        defer { site.dir.remove() }
+        try await withConsole(site) { client in
+            let op = try await Self.login(client, "anna", "operator-password-1")
+            let refreshURL = try await client.execute(uri: "/", method: .get, headers: [.cookie: op.cookie]) { r in
+                let page = String(buffer: r.body)
+                let marker = try #require(page.range(of: #"http-equiv="refresh" content="30;url="#))
+                return String(page[marker.upperBound...].prefix { $0 != "\"" })
+            }
+            for _ in 0..<59 {
+                clock.advance(30)
+                try await client.execute(uri: refreshURL, method: .get, headers: [.cookie: op.cookie]) { r in #expect(r.status == .ok) }
+            }
+            clock.advance(30)
+            try await client.execute(uri: refreshURL, method: .get, headers: [.cookie: op.cookie]) { r in
+                #expect(r.status == .seeOther && r.headers[.location] == "/login")
             }
         }
     }
