@@ -1,8 +1,12 @@
 import DocgateCore
 
 /// A search of the journal (the operator's console, `journal list`): every filter given must hold; results are
-/// newest first (by entry number, descending), `limit` at a time, the next page asked for with `before` set to the
-/// last number of the page before (keyset pagination: each page costs the same however deep it is).
+/// newest first, `limit` at a time, the next page asked for with `before` set to the last number of the page before
+/// (keyset pagination: each page costs the same however deep it is).
+///
+/// Newest first is by entry number, except in a search the time received drives (``ordersByTimeReceived``): there
+/// by the time received, then the number. The two orders agree as long as the instances' clocks do; the second
+/// reads one page of the time index however wide the range, where the first would sort the whole range.
 public struct JournalQuery: Sendable, Hashable {
     /// The document's root `id`, exactly but in any case (UUIDs are written in either).
     public var documentId: String?
@@ -23,7 +27,9 @@ public struct JournalQuery: Sendable, Hashable {
     public var from: Double?
     /// Only entries received before this instant, seconds since 1970.
     public var to: Double?
-    /// Keyset: only entries whose number is below this one (the last number of the page before).
+    /// Keyset: only entries after this one in the order of the results (the last number of the page before): with
+    /// a lower number, or, when ordered by the time received, received earlier or at the same instant with a lower
+    /// number. An entry that is gone (pruned) counts as received when the entry just below its number was.
     public var before: Int64?
     /// How many at most, 1 to 500 (clamped).
     public var limit: Int
@@ -38,6 +44,13 @@ public struct JournalQuery: Sendable, Hashable {
 
     /// `limit` within 1...500.
     public var clampedLimit: Int { min(500, max(1, limit)) }
+
+    /// The time received drives the search: a range of it is given and no sharper filter (an ИНН, the document's id,
+    /// a file name, the unfinished entries) picks the entries first. The results are then in the order of the time
+    /// received, newest first, then by number.
+    public var ordersByTimeReceived: Bool {
+        (from != nil || to != nil) && inn == nil && documentId == nil && fileNameRange == nil && !unfinished
+    }
 
     /// The file-name prefix as a range of stored names, `lower ..< upper` in the order of their bytes (UTF-8), or
     /// nil when there is no prefix to look for. Every name that starts with the prefix, and no other, is in the

@@ -252,11 +252,17 @@ public final class SQLiteJournal: Journal {
 
     /// SQLite's plan for a statement (`EXPLAIN QUERY PLAN`, its parameters NULL unless given), one line per step.
     func plan(of sql: String, arguments: StatementArguments? = nil) throws -> [String] {
+        try planSteps(of: sql, arguments: arguments).map(\.detail)
+    }
+
+    /// `EXPLAIN QUERY PLAN` with each step's place in the tree: its number and the number of the step it is part of
+    /// (0 at the top).
+    func planSteps(of sql: String, arguments: StatementArguments? = nil) throws -> [(id: Int, parent: Int, detail: String)] {
         // As many nulls as the statement has parameters: the highest `?N`, or the number of plain `?`.
         let numbered = sql.split(separator: "?").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }.max()
         let parameters = arguments ?? StatementArguments(Array(repeating: nil as String?, count: numbered ?? sql.filter { $0 == "?" }.count))
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: parameters).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: parameters).map { ($0["id"], $0["parent"], $0["detail"]) }
         }
     }
 

@@ -79,13 +79,23 @@ extension SQLiteJournal {
         if let route = q.route { add("d.route = ?", route) }
         if let from = q.from { add("d.received_at >= ?", from) }
         if let to = q.to { add("d.received_at < ?", to) }
-        if let before = q.before { add("\(key) < ?", before) }
+        let byTime = q.ordersByTimeReceived
+        if let before = q.before {
+            if byTime {
+                // Read in the index's order (received_at, id) from the page's last entry on.
+                add("(d.received_at, d.id) < (COALESCE((SELECT received_at FROM documents WHERE id = ?), "
+                    + "(SELECT received_at FROM documents WHERE id < ? ORDER BY id DESC LIMIT 1)), ?)", before, before, before)
+            } else {
+                add("\(key) < ?", before)
+            }
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         values.append(q.clampedLimit)
+        let (inner, outer) = byTime ? ("d.received_at DESC, d.id DESC", "received_at DESC, id DESC") : ("\(key) DESC", "id DESC")
         let sql = """
             SELECT \(columns) FROM documents WHERE id IN
-                (SELECT \(key) FROM \(source) \(whereClause) ORDER BY \(key) DESC LIMIT ?)
-            ORDER BY id DESC
+                (SELECT \(key) FROM \(source) \(whereClause) ORDER BY \(inner) LIMIT ?)
+            ORDER BY \(outer)
             """
         return (sql, StatementArguments(values))
     }

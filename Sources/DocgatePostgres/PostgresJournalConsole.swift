@@ -33,20 +33,28 @@ extension PostgresJournal {
         if let route = q.route { conditions.append("d.route = \(bind(route))") }
         if let from = q.from { conditions.append("d.received_at >= \(bind(from))") }
         if let to = q.to { conditions.append("d.received_at < \(bind(to))") }
-        if let before = q.before { conditions.append("\(key) < \(bind(before))") }
+        // A time range that drives the search (as in SQLite, when no sharper filter does) is read backwards in the
+        // order of `documents_received` (received_at, id), one page of it: ordered by the bare key, the planner
+        // walked the primary key back from the newest entry and filtered (270 ms for an hour ten days back in a
+        // journal of a million), and a sort of the range cost as much as the range was wide.
+        let byTime = q.ordersByTimeReceived
+        if let before = q.before {
+            if byTime {
+                let id = bind(before)
+                conditions.append("(d.received_at, d.id) < (COALESCE((SELECT received_at FROM documents WHERE id = \(id)), "
+                                  + "(SELECT received_at FROM documents WHERE id < \(id) ORDER BY id DESC LIMIT 1)), \(id))")
+            } else {
+                conditions.append("\(key) < \(bind(before))")
+            }
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let limit = bind(q.clampedLimit)
-        // A time range that drives the search (as in SQLite, when no sharper filter does) reads its numbers through
-        // `documents_received` and sorts them: ordered by the bare key, the planner walks the primary key
-        // back from the newest entry and filters, which reads every entry newer than the range (270 ms for an hour
-        // ten days back in a journal of a million).
-        let timeDriven = (q.from != nil || q.to != nil) && q.inn == nil && q.documentId == nil && q.fileNameRange == nil && !q.unfinished
-        let order = timeDriven ? "\(key) + 0" : key
+        let (inner, outer) = byTime ? ("d.received_at DESC, d.id DESC", "received_at DESC, id DESC") : ("\(key) DESC", "id DESC")
         // The page's numbers first (from the index alone where it covers the filters), then those entries.
         return PostgresQuery(unsafeSQL: """
             SELECT \(PostgresJournalSchema.columns) FROM documents WHERE id IN
-                (SELECT \(key) FROM \(source) \(whereClause) ORDER BY \(order) DESC LIMIT \(limit))
-            ORDER BY id DESC
+                (SELECT \(key) FROM \(source) \(whereClause) ORDER BY \(inner) LIMIT \(limit))
+            ORDER BY \(outer)
             """, binds: b)
     }
 
