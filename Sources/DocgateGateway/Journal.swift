@@ -215,12 +215,15 @@ public struct InstanceClaims: Sendable, Hashable {
     public var claims: Int
     /// The latest end of its leases, seconds since 1970: past it, another instance may take its claims over.
     public var leaseUntil: Double
+    /// When the longest waiting of its claims was received, seconds since 1970.
+    public var oldestReceived: Double?
 
     /// An instance's claims from their counts.
-    package init(owner: String, claims: Int, leaseUntil: Double) {
+    package init(owner: String, claims: Int, leaseUntil: Double, oldestReceived: Double? = nil) {
         self.owner = owner
         self.claims = claims
         self.leaseUntil = leaseUntil
+        self.oldestReceived = oldestReceived
     }
 }
 

@@ -258,10 +258,10 @@ public final class PostgresJournal: Journal {
 
     static func instances(_ s: Session) throws -> [InstanceClaims] {
         try s.query("""
-            SELECT owner, COUNT(*), MAX(lease_until) FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
+            SELECT owner, COUNT(*), MAX(lease_until), MIN(received_at) FROM documents WHERE stage <> 'done' GROUP BY owner ORDER BY owner
             """).map { row in
-            let (owner, n, lease) = try row.decode((String, Int, Double).self)
-            return InstanceClaims(owner: owner, claims: n, leaseUntil: lease)
+            let (owner, n, lease, oldest) = try row.decode((String, Int, Double, Double).self)
+            return InstanceClaims(owner: owner, claims: n, leaseUntil: lease, oldestReceived: oldest)
         }
     }
 
