@@ -35,7 +35,8 @@ struct DashboardRoutes {
         do {
             f.instances = try journal.instances()
             f.hours = try journal.hourlyOutcomes(since: dayStart, until: now)
-            f.codes = try journal.topErrorCodes(since: now - 86_400, limit: 10)
+            // The same hours as the chart and the day's figures: the current one and the 23 before it.
+            f.codes = try journal.topErrorCodes(since: dayStart, limit: 10)
         } catch {
             f.problem = "Журнал не ответил: \(error)"
         }

@@ -5,7 +5,7 @@ import DocgateGateway
 import Hummingbird
 
 /// The journal: search by document id, file name, ИНН, kind, outcome, route and date range, newest first, 50 a page
-/// with keyset pagination (the next page starts below the last id shown, however deep); the quarantine is the same
+/// with keyset pagination (the next page starts after the last entry shown, however deep); the quarantine is the same
 /// list of rejected and conflicting documents with their reasons and, for an operator, a requeue button.
 struct JournalRoutes {
     let deps: ConsoleDependencies

@@ -41,7 +41,7 @@ struct RequestReader {
     func session(_ request: Request) -> Session? {
         let header = request.headers[values: .cookie].joined(separator: "; ")
         guard !header.isEmpty, let token = SessionCookie.token(fromCookieHeader: header) else { return nil }
-        let automatic = request.uri.queryParameters["auto"] == "1"
+        let automatic = request.method == .get && request.uri.queryParameters["auto"] == "1"
         return deps.access.sessions.session(for: token, touching: !automatic)
     }
 

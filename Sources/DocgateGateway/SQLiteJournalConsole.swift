@@ -52,7 +52,10 @@ extension SQLiteJournal {
     /// The statement of a search and its arguments: the numbers of one page, found through the index of the most
     /// selective filter given (named, so that the plan never depends on statistics SQLite may not have), read from
     /// the index alone where it covers the filters; then those entries. Never an OFFSET: `before` is a key.
-    static func searchSQL(_ q: JournalQuery) -> (sql: String, arguments: StatementArguments) {
+    ///
+    /// `keyTime`: when a search by time (``JournalQuery/ordersByTimeReceived``) has a `before`, the time that entry
+    /// was received (``search(_:)`` looks it up first).
+    static func searchSQL(_ q: JournalQuery, keyTime: Double? = nil) -> (sql: String, arguments: StatementArguments) {
         var conditions: [String] = []
         var values: [(any DatabaseValueConvertible)?] = []
         func add(_ condition: String, _ value: (any DatabaseValueConvertible)?...) {
@@ -78,16 +81,13 @@ extension SQLiteJournal {
         if q.unfinished { add("d.stage <> 'done'") }
         if let route = q.route { add("d.route = ?", route) }
         if let from = q.from { add("d.received_at >= ?", from) }
-        if let to = q.to { add("d.received_at < ?", to) }
         let byTime = q.ordersByTimeReceived
-        if let before = q.before {
-            if byTime {
-                // Read in the index's order (received_at, id) from the page's last entry on.
-                add("(d.received_at, d.id) < (COALESCE((SELECT received_at FROM documents WHERE id = ?), "
-                    + "(SELECT received_at FROM documents WHERE id < ? ORDER BY id DESC LIMIT 1)), ?)", before, before, before)
-            } else {
-                add("\(key) < ?", before)
-            }
+        if byTime {
+            // Read in the index's order (received_at, id), from the one upper end down.
+            if let bound = q.timeUpperBound(keyTime: keyTime) { add("(d.received_at, d.id) < (?, ?)", bound.at, bound.id) }
+        } else {
+            if let to = q.to { add("d.received_at < ?", to) }
+            if let before = q.before { add("\(key) < ?", before) }
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         values.append(q.clampedLimit)
@@ -113,10 +113,19 @@ extension SQLiteJournal {
         return q.outcome != nil ? "documents_outcome" : nil
     }
 
-    /// One read.
+    /// One read: for a page of a search by time, the time its key was received, then the page.
     public func search(_ query: JournalQuery) throws -> [JournalEntry] {
-        let (sql, arguments) = Self.searchSQL(query)
-        return try pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.entry) }
+        try pool.read { db in
+            var keyTime: Double?
+            if query.ordersByTimeReceived, let before = query.before {
+                keyTime = try Double.fetchOne(db, sql: "SELECT received_at FROM documents WHERE id = ?", arguments: [before])
+                    ?? Double.fetchOne(db, sql: "SELECT received_at FROM documents WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [before])
+                // Nothing at or below the key: the search ended on the page before.
+                guard keyTime != nil else { return [] }
+            }
+            let (sql, arguments) = Self.searchSQL(query, keyTime: keyTime)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.entry)
+        }
     }
 
     // MARK: history and actions

@@ -9,7 +9,10 @@ extension PostgresJournal {
     /// The statement of a search: one statement, each filter on its index (the planner picks the most selective
     /// with the statistics PostgreSQL keeps); an ИНН drives from `document_parties`' key (inn, entry_id), newest
     /// first. Never an OFFSET: `before` is a key.
-    static func searchQuery(_ q: JournalQuery) -> PostgresQuery {
+    ///
+    /// `keyTime`: when a search by time (``JournalQuery/ordersByTimeReceived``) has a `before`, the time that entry
+    /// was received (``search(_:)`` looks it up first).
+    static func searchQuery(_ q: JournalQuery, keyTime: Double? = nil) -> PostgresQuery {
         var b = PostgresBindings()
         var conditions: [String] = []
         func bind(_ value: some PostgresNonThrowingEncodable) -> String {
@@ -32,20 +35,18 @@ extension PostgresJournal {
         if q.unfinished { conditions.append("d.stage <> 'done'") }
         if let route = q.route { conditions.append("d.route = \(bind(route))") }
         if let from = q.from { conditions.append("d.received_at >= \(bind(from))") }
-        if let to = q.to { conditions.append("d.received_at < \(bind(to))") }
         // A time range that drives the search (as in SQLite, when no sharper filter does) is read backwards in the
         // order of `documents_received` (received_at, id), one page of it: ordered by the bare key, the planner
         // walked the primary key back from the newest entry and filtered (270 ms for an hour ten days back in a
         // journal of a million), and a sort of the range cost as much as the range was wide.
         let byTime = q.ordersByTimeReceived
-        if let before = q.before {
-            if byTime {
-                let id = bind(before)
-                conditions.append("(d.received_at, d.id) < (COALESCE((SELECT received_at FROM documents WHERE id = \(id)), "
-                                  + "(SELECT received_at FROM documents WHERE id < \(id) ORDER BY id DESC LIMIT 1)), \(id))")
-            } else {
-                conditions.append("\(key) < \(bind(before))")
+        if byTime {
+            if let bound = q.timeUpperBound(keyTime: keyTime) {
+                conditions.append("(d.received_at, d.id) < (\(bind(bound.at)), \(bind(bound.id)))")
             }
+        } else {
+            if let to = q.to { conditions.append("d.received_at < \(bind(to))") }
+            if let before = q.before { conditions.append("\(key) < \(bind(before))") }
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let limit = bind(q.clampedLimit)
@@ -59,16 +60,29 @@ extension PostgresJournal {
     }
 
     /// PostgreSQL's plan for a search (`EXPLAIN`), one line per step.
-    func searchPlan(_ q: JournalQuery) throws -> [String] {
-        let search = Self.searchQuery(q)
+    func searchPlan(_ q: JournalQuery, keyTime: Double? = nil) throws -> [String] {
+        let search = Self.searchQuery(q, keyTime: keyTime)
         return try read { s in
             try s.query(PostgresQuery(unsafeSQL: "EXPLAIN " + search.sql, binds: search.binds)).map { try $0.decode(String.self) }
         }
     }
 
-    /// One statement (``searchQuery(_:)``).
+    /// One statement (``searchQuery(_:keyTime:)``); for a page of a search by time, the time its key was received
+    /// first.
     public func search(_ query: JournalQuery) throws -> [JournalEntry] {
-        try read { s in try s.query(Self.searchQuery(query)).map(PostgresJournalSchema.entry) }
+        try read { s in
+            var keyTime: Double?
+            if query.ordersByTimeReceived, let before = query.before {
+                let found = try s.query(PostgresQuery(unsafeSQL: """
+                    SELECT COALESCE((SELECT received_at FROM documents WHERE id = $1),
+                                    (SELECT received_at FROM documents WHERE id < $1 ORDER BY id DESC LIMIT 1))
+                    """, binds: Self.binds(before)))
+                keyTime = try found.first?.decode(Double?.self) ?? nil
+                // Nothing at or below the key: the search ended on the page before.
+                guard keyTime != nil else { return [] }
+            }
+            return try s.query(Self.searchQuery(query, keyTime: keyTime)).map(PostgresJournalSchema.entry)
+        }
     }
 
     static let eventColumns = "id, entry_id, at, action, from_stage, to_stage, outcome, attempt, owner, actor, note"

@@ -31,7 +31,7 @@ extension JournalCommand {
         var from: String?
         @Option(name: .long, help: ArgumentHelp("Only documents received before: a date (midnight UTC) or an instant with its offset.", valueName: "date"))
         var to: String?
-        @Option(name: .long, help: ArgumentHelp("Only entries with a lower id (the next page: the last id shown).", valueName: "id"))
+        @Option(name: .long, help: ArgumentHelp("The next page: the last id shown (entries after it in the list's order).", valueName: "id"))
         var before: Int64?
 
         func validate() throws {

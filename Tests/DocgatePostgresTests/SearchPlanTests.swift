@@ -21,7 +21,7 @@ import Testing
         // An hour two days after the first entry, and a day with an outcome.
         for query in [JournalQuery(from: 172_800, to: 176_400), JournalQuery(outcome: .rejected, from: 172_800, to: 259_200),
                       JournalQuery(from: 0, to: 900_000), JournalQuery(from: 0, to: 900_000, before: 100_000)] {
-            let plan = try journal.searchPlan(query)
+            let plan = try journal.searchPlan(query, keyTime: query.before.map { Double($0) * 4.32 })
             #expect(plan.contains { $0.contains("documents_received") }, "\(query): \(plan.joined(separator: "\n"))")
             // (The key's own time is looked up by the primary key: that is one entry, under another name than d.)
             #expect(!plan.contains { $0.contains("Backward using documents_pkey on documents d ") }, "\(query): \(plan.joined(separator: "\n"))")
@@ -29,5 +29,8 @@ import Testing
             #expect(plan.contains { $0.contains("Scan Backward using documents_received") }, "\(query): \(plan.joined(separator: "\n"))")
             #expect(try journal.search(query).allSatisfy { $0.receivedAt >= query.from! && $0.receivedAt < query.to! })
         }
+        // A deep page of a range with both ends has one upper end, the page's key: the index is entered there.
+        let deep = PostgresJournal.searchQuery(JournalQuery(from: 0, to: 900_000, before: 100_000), keyTime: 432_000).sql
+        #expect(!deep.contains("d.received_at <") && deep.components(separatedBy: "(d.received_at, d.id) <").count == 2, "\(deep)")
     }
 }
