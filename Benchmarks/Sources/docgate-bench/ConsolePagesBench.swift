@@ -49,7 +49,9 @@ enum ConsolePagesBench {
             ("kind", { "/journal?kind=contract" }),
             ("outcome rejected", { "/journal?outcome=rejected" }),
             ("route", { "/journal?route=r1" }),
-            ("received on a day", { "/journal?from=\(day(base + Double(x() % 900_000) * 0.864))&to=\(day(base + Double(x() % 900_000) * 0.864))" }),
+            ("received on a day", { let d = day(base + Double(x() % 900_000) * 0.864); return "/journal?from=\(d)&to=\(d)" }),
+            ("received over all ten days", { "/journal?from=\(day(base))&to=\(day(base + SearchBench.span))" }),
+            ("rejected over all ten days, a page deep", { "/journal?outcome=rejected&from=\(day(base))&to=\(day(base + SearchBench.span))&before=\(x())" }),
             ("the dashboard", { "/" }),
             ("the quarantine", { "/quarantine" }),
         ]
