@@ -346,7 +346,21 @@ import Testing
         #expect(try found(otherCertId).contains { $0.hasPrefix("DG3109") && $0.contains("certificate id") })
         // The consumer is the same person: name and birth date too, and a СНИЛС on one side only is a difference.
         let otherName = conclusion.replacingOccurrences(of: "<lastName>Петрова</lastName>", with: "<lastName>Иванова</lastName>")
-        #expect(try found(otherName).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") })
+        #expect(try found(otherName).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") && $0.contains("full name") })
+        // What differs is named, never quoted: a person's name and birth date would reach the journal, the logs, the
+        // receipt and a console viewer, none of whom may read them (the digits of a СНИЛС a viewer gets masked).
+        let otherBirth = conclusion.replacingOccurrences(of: #"<birthDate>[^<]*</birthDate>"#, with: "<birthDate>2001-02-03</birthDate>",
+                                                         options: .regularExpression)
+        #expect(otherBirth != conclusion)
+        #expect(try found(otherBirth).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") && $0.contains("birth date") })
+        let notice = try doc(otherName, "notice.xml"), birth = try doc(otherBirth, "notice.xml")
+        for d in [notice, birth] {
+            for finding in DocumentContext(contracts + [d]).check(d) {
+                for text in [finding.message.ru, finding.message.en] {
+                    #expect(!["Петрова", "Иванова", "Анна", "Сергеевна", "1948-03-12", "2001-02-03"].contains { text.contains($0) }, "\(text)")
+                }
+            }
+        }
         let noSnils = conclusion.replacingOccurrences(of: #"\n\s*<snils>[^<]*</snils>"#, with: "", options: .regularExpression)
         #expect(noSnils != conclusion)
         #expect(try found(noSnils).contains { $0.hasPrefix("DG3109") && $0.contains("consumer") })

@@ -1,10 +1,22 @@
 import DocgateCore
 
 extension Checker {
-    /// A person as the notice and the contract must agree on: full name, birth date and СНИЛС digits.
-    static func person(_ p: Person?) -> String? {
-        guard let p else { return nil }
-        return [p.fullName, p.birthDate.map { "\($0)" } ?? "—", digits(p.snils) ?? "—"].joined(separator: ", ")
+    /// What of a person the notice and the contract disagree on — full name, birth date, СНИЛС — named, never
+    /// quoted: a finding reaches the journal, the logs, the receipt and a console viewer, none of whom may read a
+    /// person's name or birth date. Empty when they agree or either side names nobody.
+    static func personDifferences(_ a: Person?, _ b: Person?) -> (ru: [String], en: [String]) {
+        guard let a, let b else { return ([], []) }
+        var out: (ru: [String], en: [String]) = ([], [])
+        let fields: [(String, String, String?, String?)] = [
+            ("ФИО", "full name", a.fullName, b.fullName),
+            ("дата рождения", "birth date", a.birthDate.map { "\($0)" }, b.birthDate.map { "\($0)" }),
+            ("СНИЛС", "СНИЛС", digits(a.snils), digits(b.snils)),
+        ]
+        for (ru, en, x, y) in fields where x != y {
+            out.ru.append(ru)
+            out.en.append(en)
+        }
+        return out
     }
 
     /// The contract a notice reports on: the version its reference names by id, else the latest version of that
@@ -50,7 +62,11 @@ extension Checker {
         differs("номер сертификата", "certificate number", n.certificateNumber, c.certificateNumber)
         differs("идентификатор сертификата", "certificate id", n.certificateId?.lowercased(), c.certificateId?.lowercased())
         differs("исполнитель", "executor", Self.digits(n.executor?.taxNumber), Self.digits(c.executor?.taxNumber))
-        differs("потребитель", "consumer", Self.person(n.consumer), Self.person(c.consumer))
+        let person = Self.personDifferences(n.consumer, c.consumer)
+        if !person.ru.isEmpty {
+            out.append(Self.finding("DG3109", ru: "уведомление и договор \(named.file) расходятся — потребитель: не совпадают \(person.ru.joined(separator: ", "))",
+                                    en: "the notice and the contract \(named.file) disagree on the consumer: \(person.en.joined(separator: ", ")) differ"))
+        }
         differs("начало срока", "start of the term", n.term?.from.map { "\($0)" }, c.term?.from.map { "\($0)" })
         differs("окончание срока", "end of the term", n.term?.to.map { "\($0)" }, c.term?.to.map { "\($0)" })
         let noticeLines = Set(n.services.map { "\($0.regNum) \($0.indicator.okei): \($0.volume), \($0.amountFromCertificate)" })
