@@ -46,20 +46,7 @@ struct DocumentFiles {
     /// A regular file's bytes, opened without following a link in its last component (a link refused unread in
     /// the inbox lies in errors/ as the link itself), at most ``limit`` bytes.
     static func readPlain(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size <= limit else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            done += n
-        }
-        return done == bytes.count ? bytes : nil
+        try? BoundedFile.read(path, limit: limit, followLinks: false).get()
     }
 
     /// The name a download is offered under.
@@ -72,10 +59,9 @@ struct DocumentFiles {
         }
     }
 
-    /// `dir/name` when `name` is one plain name (no slash, not `.` or `..`, no NUL).
+    /// `dir/name` when `name` is one plain name (``Directory/isPlainName(_:)``).
     static func inside(_ dir: String, _ name: String) -> String? {
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\u{0}") else { return nil }
-        return dir + "/" + name
+        Directory.isPlainName(name) ? dir + "/" + name : nil
     }
 
     /// Whether the path is a regular file (not followed through a link).

@@ -25,16 +25,18 @@ public enum BoundedFile {
     }
 
     /// Opens a regular file for reading, with its status; the caller closes the descriptor. A directory is EISDIR,
-    /// any other special file EINVAL, refused without waiting for a writer.
-    public static func openRegular(_ path: String) -> Result<(Int32, stat), Failure> {
+    /// any other special file EINVAL, refused without waiting for a writer. With `followLinks` false, a symbolic
+    /// link as the path's last component is refused (ELOOP) instead of followed.
+    public static func openRegular(_ path: String, followLinks: Bool = true) -> Result<(Int32, stat), Failure> {
         // A special file is refused before it is opened (opening a device can act: a tape rewinds, a watchdog arms);
         // the opened file is checked again below, in case the path changed in between.
         var before = stat()
-        guard stat(path, &before) == 0 else { return .failure(.unreadable(errno)) }
+        guard (followLinks ? stat(path, &before) : lstat(path, &before)) == 0 else { return .failure(.unreadable(errno)) }
+        if !followLinks && (before.st_mode & S_IFMT) == S_IFLNK { return .failure(.unreadable(ELOOP)) }
         guard (before.st_mode & S_IFMT) == S_IFREG else {
             return .failure(.unreadable((before.st_mode & S_IFMT) == S_IFDIR ? EISDIR : EINVAL))
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { return .failure(.unreadable(errno)) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -50,10 +52,12 @@ public enum BoundedFile {
     }
 
     /// Reads the whole regular file at `path`, at most `limit` bytes.
-    /// - Parameter check: looks at the opened file's status before a byte is read; returning a mode refuses it.
-    public static func read(_ path: String, limit: Int, check: ((stat) -> UInt32?)? = nil) -> Result<[UInt8], Failure> {
+    /// - Parameters:
+    ///   - followLinks: false refuses a symbolic link as the path's last component (see ``openRegular(_:followLinks:)``).
+    ///   - check: looks at the opened file's status before a byte is read; returning a mode refuses it.
+    public static func read(_ path: String, limit: Int, followLinks: Bool = true, check: ((stat) -> UInt32?)? = nil) -> Result<[UInt8], Failure> {
         let fd: Int32, st: stat
-        switch openRegular(path) {
+        switch openRegular(path, followLinks: followLinks) {
         case .success(let opened): (fd, st) = opened
         case .failure(let failure): return .failure(failure)
         }

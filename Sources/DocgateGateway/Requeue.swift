@@ -45,7 +45,7 @@ public enum Requeue {
         }
         // The names come from the journal, which another instance or a hand may have written: a name with a path
         // would move a file out of errors/ or the inbox (a rejected document into the outbox).
-        guard isPlainName(name), isPlainName(e.fileName) else {
+        guard Directory.isPlainName(name), Directory.isPlainName(e.fileName) else {
             throw RequeueError(code: "DG5042", message: LocalizedText(
                 ru: "запись журнала \(entryId): имя файла с путём («\(SafeText.escaped(name))», «\(SafeText.escaped(e.fileName))») — не возвращается",
                 en: "journal entry \(entryId): a file name with a path ('\(SafeText.escaped(name))', '\(SafeText.escaped(e.fileName))') is not requeued"))
@@ -71,11 +71,6 @@ public enum Requeue {
                 en: "the document was requeued (\(note)) but the action was not recorded in the journal: \(error)"))
         }
         return "requeued " + note
-    }
-
-    /// One name in a directory: not empty, no slash, not `.` or `..`, no NUL.
-    static func isPlainName(_ s: String) -> Bool {
-        !s.isEmpty && s != "." && s != ".." && !s.contains("/") && !s.unicodeScalars.contains("\u{0}")
     }
 
     private static func alreadyRequeued(_ id: Int64, by actor: String?) -> RequeueError {
