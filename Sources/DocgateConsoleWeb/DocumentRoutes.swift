@@ -161,6 +161,6 @@ struct DocumentRoutes {
 enum Download {
     static func disposition(_ name: String) -> String {
         let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" && $0 != ";" ? Character($0) : "_" })
-        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''" + FormDecoding.escape(name)
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''" + PercentEncoding.encoded(name)
     }
 }

@@ -85,7 +85,7 @@ struct JournalRoutes {
             if entries.count == query.limit, let last = entries.last {
                 var next = params
                 next["before"] = String(last.id)
-                let link = "/journal?" + next.sorted { $0.key < $1.key }.map { "\(FormDecoding.escape($0.key))=\(FormDecoding.escape($0.value))" }
+                let link = "/journal?" + next.sorted { $0.key < $1.key }.map { "\(PercentEncoding.encoded($0.key))=\(PercentEncoding.encoded($0.value))" }
                     .joined(separator: "&")
                 w.element("p", ["class": "pager"]) { $0.element("a", ["href": link, "id": "next-page"], text: "Следующая страница →") }
             }

@@ -87,62 +87,16 @@ enum FormDecoding {
         var out: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = unescape(parts[0]), let value = unescape(parts.count > 1 ? parts[1] : "") else { return nil }
+            guard let key = PercentEncoding.decoded(parts[0], plusIsSpace: true),
+                  let value = PercentEncoding.decoded(parts.count > 1 ? parts[1] : "", plusIsSpace: true) else { return nil }
             if out[key] == nil { out[key] = value }
         }
         return out
     }
 
-    static func unescape(_ s: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var i = s.utf8.startIndex
-        let u = s.utf8
-        while i < u.endIndex {
-            let c = u[i]
-            if c == UInt8(ascii: "+") {
-                bytes.append(0x20)
-            } else if c == UInt8(ascii: "%") {
-                let h = u.index(after: i)
-                guard h < u.endIndex, u.index(after: h) < u.endIndex,
-                      let hi = hex(u[h]), let lo = hex(u[u.index(after: h)]) else { return nil }
-                bytes.append(hi << 4 | lo)
-                i = u.index(h, offsetBy: 2)
-                continue
-            } else {
-                bytes.append(c)
-            }
-            i = u.index(after: i)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     /// The query of a request as a form (nil when malformed).
     static func query(_ request: Request) -> [String: String]? {
         decode(request.uri.query ?? "")
-    }
-
-    /// `value` escaped for a query string.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for b in value.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return out
     }
 }
 

@@ -126,23 +126,7 @@ public struct PostgresLocation: Sendable, Hashable {
 
     /// `%XX` escapes decoded; nil when one is malformed or the result is not UTF-8 or holds a control character.
     static func percentDecoded(_ s: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var i = s.utf8.startIndex
-        let utf8 = s.utf8
-        while i < utf8.endIndex {
-            let b = utf8[i]
-            if b == UInt8(ascii: "%") {
-                let h = utf8.index(after: i)
-                guard h < utf8.endIndex, utf8.index(after: h) < utf8.endIndex,
-                      let v = UInt8(String(decoding: utf8[h...utf8.index(after: h)], as: UTF8.self), radix: 16) else { return nil }
-                bytes.append(v)
-                i = utf8.index(h, offsetBy: 2)
-            } else {
-                bytes.append(b)
-                i = utf8.index(after: i)
-            }
-        }
-        guard let text = String(validating: bytes, as: UTF8.self), !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        guard let text = PercentEncoding.decoded(s), !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
         return text
     }
 }

@@ -1,5 +1,6 @@
 import CLibXML2
 import CXMLShims
+import DocgateCore
 import Synchronization
 
 /// Process-wide set-up of libxml2, done once before any parse (TOOLCHAIN.md §4):
@@ -61,26 +62,9 @@ private let guardedEntityLoader: xmlExternalEntityLoader = { url, _, context in
     var path = String(cString: url)
     if path.hasPrefix("file://") {
         path.removeFirst("file://".count)
-        if let decoded = path.removingPercentEncoding { path = decoded }
+        if let decoded = PercentEncoding.decoded(Substring(path)) { path = decoded }
     }
     guard path.hasPrefix("/"), XMLLibrary.isAllowed(path: path) else { return nil }
     return xmlNewInputFromFile(context, path)
 }
 
-extension String {
-    /// Minimal percent-decoding for `file://` URLs; `nil` on a malformed escape.
-    fileprivate var removingPercentEncoding: String? {
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let c = iterator.next() {
-            if c == UInt8(ascii: "%") {
-                guard let h = iterator.next(), let l = iterator.next(),
-                      let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) else { return nil }
-                bytes.append(v)
-            } else {
-                bytes.append(c)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-}

@@ -287,7 +287,7 @@ import Testing
         #expect(FormDecoding.decode("a=%ZZ") == nil)
         #expect(FormDecoding.decode("a=%E2%82") == nil)
         #expect(FormDecoding.decode("a=1&a=2") == ["a": "1"])
-        #expect(FormDecoding.escape("Анна & co/1") == "%D0%90%D0%BD%D0%BD%D0%B0%20%26%20co%2F1")
+        #expect(PercentEncoding.encoded("Анна & co/1") == "%D0%90%D0%BD%D0%BD%D0%B0%20%26%20co%2F1")
     }
 
     @Test func aViewerSeesNoSNILSNorAPersonsINN() {
