@@ -100,7 +100,7 @@ public enum ConsoleServer {
         router.add(middleware: SecurityHeaders())
         router.get("assets/console.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: "\(ConsoleAssets.css)")))
+                     body: ResponseBody(byteBuffer: ByteBuffer(staticString: ConsoleAssets.css)))
         }
         LoginRoutes(deps: deps).add(to: router)
         DashboardRoutes(deps: deps).add(to: router)
@@ -163,7 +163,12 @@ final class PDFGate: Sendable {
 
     /// Runs `work` on the print's own thread unless a print is already running: nil then.
     func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
-        guard busy.withLock({ b in b ? false : { b = true; return true }() }) else { return nil }
+        let claimed = busy.withLock { b in
+            if b { return false }
+            b = true
+            return true
+        }
+        guard claimed else { return nil }
         defer { busy.withLock { $0 = false } }
         return try? await thread.runIfActive(work)
     }

@@ -47,9 +47,18 @@ public struct CertificateIdentity: Sendable, Hashable {
 
     /// The attributes a person reads: `ИНН ЮЛ 2466012340, ОГРН 1022401123458` (empty when none).
     public var attributes: String {
-        [("ИНН ЮЛ", innLE), ("ИНН", inn), ("ОГРН", ogrn), ("ОГРНИП", ogrnip), ("СНИЛС", snils)]
-            .compactMap { label, value in value.map { "\(label) \($0)" } }.joined(separator: ", ")
+        Self.listed([("ИНН ЮЛ", innLE), ("ИНН", inn), ("ОГРН", ogrn), ("ОГРНИП", ogrnip), ("СНИЛС", snils)])
             + (conflicting ? " (identifiers that contradict each other / противоречащие друг другу реквизиты)" : "")
+    }
+
+    /// The organisation's attributes alone: `ИНН ЮЛ 2466012340, ОГРН 1022401123458`; nil when it names none.
+    public var organizationAttributes: String? { Self.listed([("ИНН ЮЛ", innLE), ("ОГРН", ogrn)]).nilIfEmpty }
+
+    /// The person's attributes alone: `ИНН 246500123456, СНИЛС 11223344595`; nil when it names none.
+    public var personAttributes: String? { Self.listed([("ИНН", inn), ("ОГРНИП", ogrnip), ("СНИЛС", snils)]).nilIfEmpty }
+
+    private static func listed(_ fields: [(String, String?)]) -> String {
+        fields.compactMap { label, value in value.map { "\(label) \($0)" } }.joined(separator: ", ")
     }
 
     /// A legal entity's certificate (its ИНН ЮЛ or ОГРН), as opposed to a person's or an entrepreneur's.
@@ -121,4 +130,8 @@ extension Certificate {
         guard n > 0, Int(n) < buffer.count else { return "" }
         return String(decoding: buffer.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -35,11 +35,10 @@ struct Scanner: Sendable {
         for e in entries where e.kind != .directory {
             depth += 1
             present.insert(e.name)
-            let seen = r.sightings[e.name]?.since ?? now
-            if oldest == nil || seen < oldest! { oldest = seen }
+            let previous = r.sightings[e.name]
+            oldest = min(oldest ?? .infinity, previous?.since ?? now)
             if let until = r.retryTime(e.name), until > now { result.waiting += 1; continue }
             guard e.kind == .regular else { result.ready.append(e); continue }
-            let previous = r.sightings[e.name]
             if previous == nil || previous!.identity != e.identity {
                 r.sightings[e.name] = RouteRuntime.Sighting(identity: e.identity, since: now)
             }

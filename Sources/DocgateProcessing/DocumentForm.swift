@@ -42,25 +42,13 @@ public enum FormSignatures {
             let validity = s.signer.map { "действителен с \(date($0.notBefore)) по \(date($0.notAfter))" } ?? ""
             return FormSignature(party: s.party?.role.ru, signer: s.signer?.subject ?? "сертификат не найден",
                                  organization: s.party.flatMap { $0.name.isEmpty ? nil : $0.name },
-                                 identifiers: identity.flatMap { organizationIdentifiers($0) },
+                                 identifiers: identity?.organizationAttributes,
                                  serial: s.signer?.serial ?? "—", validity: validity, valid: s.valid,
                                  verdict: verdict(s, chainChecked: chainChecked),
                                  isPerson: identity.map { !$0.isLegalEntity && ($0.snils != nil || $0.inn != nil) } ?? false
                                      || s.party?.snils != nil,
-                                 personIdentifiers: identity.flatMap { personIdentifiers($0) })
+                                 personIdentifiers: identity?.personAttributes)
         }
-    }
-
-    /// «ИНН ЮЛ 2466012340, ОГРН 1022401123458».
-    static func organizationIdentifiers(_ i: CertificateIdentity) -> String? {
-        let parts = [("ИНН ЮЛ", i.innLE), ("ОГРН", i.ogrn)].compactMap { l, v in v.map { "\(l) \($0)" } }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
-    }
-
-    /// «ИНН 246500123456, СНИЛС 11223344595»: the person's.
-    static func personIdentifiers(_ i: CertificateIdentity) -> String? {
-        let parts = [("ИНН", i.inn), ("ОГРНИП", i.ogrnip), ("СНИЛС", i.snils)].compactMap { l, v in v.map { "\(l) \($0)" } }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     private static func verdict(_ s: SignatureReport, chainChecked: Bool) -> String {

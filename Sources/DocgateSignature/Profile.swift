@@ -149,7 +149,7 @@ public enum SignatureProblem: String, Sendable, Hashable, CaseIterable {
 
 /// Base64 as XMLDSig carries it: whitespace anywhere is allowed, nothing else outside the alphabet; padding only
 /// at the end, the whole a multiple of four characters.
-enum Base64 {
+package enum Base64 {
     /// The text content of an element (its text children), decoded without making a string of it, into an array
     /// sized once from the text's length.
     static func decode(textOf node: XMLNode) -> [UInt8]? {
@@ -247,7 +247,7 @@ enum Base64 {
     }
 
     /// Encoded in lines of 76 characters (the MIME width), separated by `\n`.
-    static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         encode(bytes, into: &out)
         return String(decoding: out, as: UTF8.self)
