@@ -109,17 +109,10 @@ enum DocumentPage {
 
     private static func findings(_ w: inout HTMLWriter, _ session: Session, _ v: DocumentRoutes.View) {
         let mask = session.role == .viewer
-        func table(_ list: [Diagnostic], id: String) {
-            let rows = list.map { d in
-                [d.code, d.severity == .error ? "ошибка" : "предупреждение", d.line.map(String.init) ?? "—", d.path ?? "—",
-                 mask ? PersonalData.masked(d.message.ru) : d.message.ru]
-            }
-            Layout.table(&w, head: ["Код", "Вид", "Строка", "Элемент", "Сообщение"], rows: rows, id: id)
-        }
         let decided = RecordedFindings.parse(v.entry.errors)
         if !decided.isEmpty {
             w.element("h2", text: "Замечания при приёме")
-            table(decided, id: "decision-findings")
+            Layout.findings(&w, decided, mask: mask, id: "decision-findings")
         }
         w.element("h2", text: "Проверка сейчас")
         guard let report = v.report else {
@@ -131,7 +124,7 @@ enum DocumentPage {
                 + (decided.isEmpty ? "." : " (правила между документами сверяются при приёме)."))
             return
         }
-        table(report.diagnostics, id: "findings")
+        Layout.findings(&w, report.diagnostics, mask: mask, id: "findings")
     }
 
     private static func signatures(_ w: inout HTMLWriter, _ session: Session, _ v: DocumentRoutes.View) {

@@ -102,8 +102,8 @@ struct JournalRoutes {
                 }
             }
             select(&f, "kind", "Вид", [("", "любой")] + DocumentKind.allCases.map { ($0.rawValue, $0.title.ru) }, p["kind"])
-            select(&f, "outcome", "Итог", [("", "любой"), ("delivered", "доставлен"), ("rejected", "отклонён"),
-                                            ("duplicate", "повтор"), ("conflict", "конфликт"), ("unfinished", "в работе")], p["outcome"])
+            select(&f, "outcome", "Итог", [("", "любой")] + Outcome.allCases.map { ($0.rawValue, Self.outcomeName($0)) } + [("unfinished", "в работе")],
+                   p["outcome"])
             for (key, label) in [("from", "Получен с"), ("to", "по")] {
                 f.element("label") { l in
                     l.text(label)
@@ -119,7 +119,8 @@ struct JournalRoutes {
             l.text(label)
             l.element("select", ["name": name, "id": "search-" + name]) { s in
                 for (value, title) in options {
-                    if value == (chosen ?? "") { s.element("option", ["value": value, "selected": "selected"], text: title) } else { s.element("option", ["value": value], text: title) }
+                    let attributes: KeyValuePairs<StaticString, String> = value == (chosen ?? "") ? ["value": value, "selected": "selected"] : ["value": value]
+                    s.element("option", attributes, text: title)
                 }
             }
         }

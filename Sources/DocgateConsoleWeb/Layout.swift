@@ -1,4 +1,5 @@
 import DocgateConsole
+import DocgateCore
 import DocgateDocuments
 
 /// The console's page frame: the header with the instance, the navigation and the user with a logout button, the
@@ -98,5 +99,14 @@ enum Layout {
             }
         }
         if let id { w.element("table", ["id": id], body) } else { w.element("table", [:], body) }
+    }
+
+    /// Findings with code, kind, line, element and message; the message masked for a viewer (`mask`).
+    static func findings(_ w: inout HTMLWriter, _ list: [Diagnostic], mask: Bool = false, id: String? = nil) {
+        let rows = list.map { d in
+            [d.code, d.severity == .error ? "ошибка" : "предупреждение", d.line.map(String.init) ?? "—", d.path ?? "—",
+             mask ? PersonalData.masked(d.message.ru) : d.message.ru]
+        }
+        table(&w, head: ["Код", "Вид", "Строка", "Элемент", "Сообщение"], rows: rows, id: id)
     }
 }

@@ -165,9 +165,6 @@ enum ValidationPage {
 
     private static func findings(_ w: inout HTMLWriter, _ report: ValidationReport) {
         guard !report.diagnostics.isEmpty else { return }
-        let rows = report.diagnostics.map { d in
-            [d.code, d.severity == .error ? "ошибка" : "предупреждение", d.line.map(String.init) ?? "—", d.path ?? "—", d.message.ru]
-        }
-        Layout.table(&w, head: ["Код", "Вид", "Строка", "Элемент", "Сообщение"], rows: rows)
+        Layout.findings(&w, report.diagnostics)
     }
 }
