@@ -31,7 +31,7 @@ struct DashboardRoutes {
 
     static func load(_ journal: any Journal, now: Double) -> Figures {
         var f = Figures()
-        let dayStart = (now / 3600).rounded(.down) * 3600 - 23 * 3600
+        let dayStart = HourlyChart.firstHour(now)
         do {
             f.instances = try journal.instances()
             f.hours = try journal.hourlyOutcomes(since: dayStart, until: now)
@@ -105,18 +105,22 @@ enum HourlyChart {
         ("conflict", "конфликт", "#e09f1f"), ("duplicate", "повтор", "#8d99a6"),
     ]
 
+    /// The start of the chart's first hour: the current hour and the 23 before it are shown.
+    static func firstHour(_ now: Double) -> Double { (now / 3600).rounded(.down) * 3600 - 23 * 3600 }
+
     static func write(_ w: inout HTMLWriter, hours: [HourlyCount], now: Double) {
-        let first = (now / 3600).rounded(.down) * 3600 - 23 * 3600
+        let first = firstHour(now)
         var counts = Array(repeating: [String: Int](), count: 24)
         for h in hours {
             let slot = Int((h.hour - first) / 3600)
             if (0..<24).contains(slot) { counts[slot][h.outcome, default: 0] += h.count }
         }
-        let peak = max(1, counts.map { $0.values.reduce(0, +) }.max() ?? 1)
+        let totals = counts.map { $0.values.reduce(0, +) }
+        let peak = max(1, totals.max() ?? 1)
         let (width, height, bar) = (960, 220, 36)
         w.element("svg", ["class": "chart", "id": "hourly-chart", "width": String(width), "height": String(height + 30),
                           "viewBox": "0 0 \(width) \(height + 30)", "role": "img",
-                          "aria-label": "Документы по часам: всего \(counts.map { $0.values.reduce(0, +) }.reduce(0, +))"]) { svg in
+                          "aria-label": "Документы по часам: всего \(totals.reduce(0, +))"]) { svg in
             for slot in 0..<24 {
                 var y = height
                 let x = 10 + slot * (bar + 3)

@@ -48,7 +48,7 @@ struct LoginRoutes {
             return response
         case .failure(let failure):
             deps.logger.warning("console: login failed", metadata: ["code": "\(failure.code)", "client": "\(client)",
-                                                                    "name": "\(SafeName.log(name))"])
+                                                                    "name": "\(SafeText.escaped(String(name.prefix(64))))"])
             if case .throttled(let after) = failure.outcome {
                 var response = Pages.html(Self.page(message: "Слишком много неудачных попыток. Повторите через \(ConsoleTime.duration(after.rounded(.up))) (DG5058)."),
                                           status: .tooManyRequests)
@@ -76,9 +76,4 @@ struct LoginRoutes {
             }
         }
     }
-}
-
-/// A name as a log line may carry it: at most 64 characters, controls escaped.
-enum SafeName {
-    static func log(_ name: String) -> String { SafeText.escaped(String(name.prefix(64))) }
 }
