@@ -34,7 +34,9 @@ struct DashboardRoutes {
         let dayStart = HourlyChart.firstHour(now)
         do {
             f.instances = try journal.instances()
-            f.hours = try journal.hourlyOutcomes(since: dayStart, until: now)
+            // To the end of the current hour: the console's clock is whole seconds, and what finished within the
+            // current second (after `now`) belongs to the current hour's bar all the same.
+            f.hours = try journal.hourlyOutcomes(since: dayStart, until: dayStart + 24 * 3600)
             // The same hours as the chart and the day's figures: the current one and the 23 before it.
             f.codes = try journal.topErrorCodes(since: dayStart, limit: 10)
         } catch {
