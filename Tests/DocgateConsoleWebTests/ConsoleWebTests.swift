@@ -23,20 +23,14 @@ import Testing
 
         init(clock: any GatewayClock = SystemClock()) throws {
             dir = try TemporaryDirectory("console-web")
-            for d in ["in", "out", "rc", "err", "arch"] { try FileManager.default.createDirectory(atPath: dir.file(d), withIntermediateDirectories: true) }
+            for d in TestRoute.directories { try FileManager.default.createDirectory(atPath: dir.file(d), withIntermediateDirectories: true) }
             let config = try GatewayConfig.parse("""
                 gateway_id = "gw"
                 journal = "j.sqlite"
                 [console]
                 listen = "127.0.0.1:8090"
                 users = "users"
-                [[route]]
-                name = "r"
-                inbox = "in"
-                outbox = "out"
-                receipts = "rc"
-                errors = "err"
-                archive = "arch"
+                \(TestRoute.toml)
                 """, file: dir.file("gateway.toml"))
             let users = try UsersFile.parse("").adding("anna", role: .operator, password: "operator-password-1", cost: 4)
                 .adding("ivan", role: .viewer, password: "viewer-password-12", cost: 4)

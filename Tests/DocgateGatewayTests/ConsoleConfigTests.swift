@@ -6,16 +6,7 @@ import Testing
 /// `[console]`: off unless the table is there; its address checked like `listen`, its users file resolved against
 /// the configuration's directory, its timeouts within their ranges.
 @Suite struct ConsoleConfigTests {
-    static let route = """
-
-        [[route]]
-        name = "r"
-        inbox = "in"
-        outbox = "out"
-        receipts = "rc"
-        errors = "err"
-        archive = "arch"
-        """
+    static let route = "\n" + TestRoute.toml
 
     /// The configuration with `console` as its tables after the top-level keys.
     static func parse(_ console: String, top: String = "", in dir: TemporaryDirectory) throws(ConfigError) -> GatewayConfig {

@@ -185,3 +185,20 @@ public enum ProcessRunner {
         return nil
     }
 }
+
+/// One route for a test's gateway configuration: `r`, over the directories in, out, rc, err and arch beside the
+/// configuration file.
+public enum TestRoute {
+    /// The route's directories, relative to the configuration's.
+    public static let directories = ["in", "out", "rc", "err", "arch"]
+    /// Its `[[route]]` table.
+    public static let toml = """
+        [[route]]
+        name = "r"
+        inbox = "in"
+        outbox = "out"
+        receipts = "rc"
+        errors = "err"
+        archive = "arch"
+        """
+}
